@@ -1,0 +1,235 @@
+//! The applicant profile (brief section 2): domain types, and the one way to build them,
+//! [`Profile::from_json`], which reads, validates and reports every problem at once.
+//!
+//! Invariant: **a `Profile` value has passed every validation rule of the brief**; code past
+//! this module never re-checks input. The struct is `#[non_exhaustive]`, so other crates
+//! (and the binary) cannot build one by hand.
+
+pub mod checksum;
+pub mod enums;
+mod error;
+mod read;
+mod rules;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::sync::Arc;
+use validator::Validate;
+
+pub use enums::{Degree, Domain, EnumValue, Honor, IdType, Industry, InstitutionTier, Title};
+pub use error::{FieldError, InvalidProfile};
+pub(crate) use read::{parse_date, parse_decimal};
+
+/// What the policy contributes to reading a profile: the program ids `prior_awards` may name,
+/// and the dates for which a policy version is in force.
+pub trait ProfileContext {
+    fn is_known_program(&self, id: &str) -> bool;
+    fn has_version_on(&self, date: NaiveDate) -> bool;
+}
+
+/// The set of honors, folded (duplicates count once).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Honors(u8);
+
+impl Honors {
+    pub fn insert(&mut self, h: Honor) {
+        self.0 |= 1 << h.index();
+    }
+    pub fn contains(self, h: Honor) -> bool {
+        self.0 & (1 << h.index()) != 0
+    }
+    /// The set as a bit mask over the honor value list.
+    pub fn bits(self) -> u64 {
+        u64::from(self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Validate)]
+#[non_exhaustive]
+pub struct Profile {
+    pub application_date: NaiveDate,
+    #[validate(nested)]
+    pub person: Person,
+    #[validate(nested)]
+    pub employment: Option<Employment>,
+    #[validate(nested)]
+    pub startup: Option<Startup>,
+    #[validate(nested)]
+    pub housing: Option<Housing>,
+    /// Program ids, each known to the policy, without duplicates.
+    pub prior_awards: Vec<Arc<str>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Validate)]
+#[non_exhaustive]
+pub struct Person {
+    #[validate(custom(function = "rules::full_name"))]
+    pub full_name: String,
+    pub id_type: IdType,
+    /// Upper case; for a resident ID the check digit and birth date have been verified.
+    pub id_number: String,
+    pub birth_date: NaiveDate,
+    pub highest_degree: Degree,
+    pub institution_tier: Option<InstitutionTier>,
+    pub institution_name: Option<String>,
+    pub graduation_date: Option<NaiveDate>,
+    pub professional_title: Title,
+    pub honors: Honors,
+    #[validate(range(max = 60))]
+    pub overseas_work_years: Option<u32>,
+}
+
+/// Inside a section every field may be left out; a condition on a missing value does not hold.
+#[derive(Debug, Clone, Default, PartialEq, Validate)]
+#[non_exhaustive]
+pub struct Employment {
+    pub employer_name: Option<String>,
+    #[validate(custom(function = "rules::uscc"))]
+    pub employer_uscc: Option<String>,
+    pub employer_in_park: Option<bool>,
+    pub industry: Option<Industry>,
+    pub full_time: Option<bool>,
+    pub start_date: Option<NaiveDate>,
+    /// An open-ended contract counts as 20 years.
+    #[validate(range(max = 20))]
+    pub contract_years: Option<u32>,
+    #[validate(custom(function = "rules::money"))]
+    pub annual_salary: Option<Decimal>,
+    #[validate(range(max = 600))]
+    pub social_insurance_months_in_park: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Validate)]
+#[non_exhaustive]
+pub struct Startup {
+    pub company_name: Option<String>,
+    #[validate(custom(function = "rules::uscc"))]
+    pub company_uscc: Option<String>,
+    pub company_in_park: Option<bool>,
+    pub industry: Option<Industry>,
+    pub registration_date: Option<NaiveDate>,
+    #[validate(custom(function = "rules::money"))]
+    pub paid_in_capital: Option<Decimal>,
+    #[validate(custom(function = "rules::percent"))]
+    pub founder_equity_pct: Option<Decimal>,
+    #[validate(custom(function = "rules::money"))]
+    pub founder_cash_investment: Option<Decimal>,
+    pub owns_core_ip: Option<bool>,
+    #[validate(custom(function = "rules::money"))]
+    pub planned_rd_investment: Option<Decimal>,
+    #[validate(custom(function = "rules::area"))]
+    pub office_area_sqm: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Validate)]
+#[non_exhaustive]
+pub struct Housing {
+    pub owns_home_in_city: Option<bool>,
+    pub lives_in_talent_apartment: Option<bool>,
+    #[validate(nested)]
+    pub home_purchase: Option<HomePurchase>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Validate)]
+#[non_exhaustive]
+pub struct HomePurchase {
+    pub date: Option<NaiveDate>,
+    #[validate(custom(function = "rules::price"))]
+    pub price: Option<Decimal>,
+    pub in_park: Option<bool>,
+    pub first_home: Option<bool>,
+}
+
+impl Profile {
+    /// Reads one profile from JSON text. Every problem is reported at once, each with its
+    /// field path and a Chinese and an English message; nothing panics on any input.
+    pub fn from_json(text: &[u8], ctx: &dyn ProfileContext) -> Result<Profile, InvalidProfile> {
+        let value: serde_json::Value =
+            serde_json::from_slice(text).map_err(|e| InvalidProfile {
+                errors: vec![FieldError::new(
+                    "",
+                    format!("不是有效的 JSON（第 {} 行第 {} 列）", e.line(), e.column()),
+                    format!(
+                        "not valid JSON (line {}, column {}): {e}",
+                        e.line(),
+                        e.column()
+                    ),
+                )],
+            })?;
+        Self::from_value(&value, ctx)
+    }
+
+    /// Reads one profile from a parsed JSON value (numbers must keep their text: the crate
+    /// builds serde_json with `arbitrary_precision`).
+    pub fn from_value(
+        value: &serde_json::Value,
+        ctx: &dyn ProfileContext,
+    ) -> Result<Profile, InvalidProfile> {
+        let mut errors = Vec::new();
+        let profile = read::read_profile(value, ctx, &mut errors);
+        if let Some(p) = &profile {
+            rules::check(p, ctx, &mut errors);
+        }
+        match profile {
+            Some(p) if errors.is_empty() => Ok(p),
+            _ => {
+                rules::sort_errors(&mut errors);
+                Err(InvalidProfile { errors })
+            }
+        }
+    }
+
+    /// Checks a profile changed after reading (a hint's "what if") against every rule again.
+    pub fn revalidate(&self, ctx: &dyn ProfileContext) -> Result<(), InvalidProfile> {
+        let mut errors = Vec::new();
+        rules::check(self, ctx, &mut errors);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(InvalidProfile { errors })
+        }
+    }
+
+    /// Annual salary, 0 when there is no employment or it was not given (brief section 3).
+    pub fn annual_salary(&self) -> Decimal {
+        self.employment
+            .as_ref()
+            .and_then(|e| e.annual_salary)
+            .unwrap_or(Decimal::ZERO)
+    }
+
+    /// Age in full years (周岁) at the application date; someone born on 29 February becomes
+    /// a year older on 1 March in common years.
+    pub fn age(&self) -> u32 {
+        age_on(self.person.birth_date, self.application_date)
+    }
+}
+
+/// Full years from `birth` to `on` (0 when `on` is before `birth`).
+pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
+    use chrono::Datelike;
+    let mut years = on.year() - birth.year();
+    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+        years -= 1;
+    }
+    years.max(0) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn age_counts_full_years_and_leap_day_birthdays_turn_on_the_first_of_march() {
+        assert_eq!(age_on(d("1988-03-15"), d("2026-03-14")), 37);
+        assert_eq!(age_on(d("1988-03-15"), d("2026-03-15")), 38);
+        assert_eq!(age_on(d("2000-02-29"), d("2026-02-28")), 25);
+        assert_eq!(age_on(d("2000-02-29"), d("2026-03-01")), 26);
+        assert_eq!(age_on(d("2000-02-29"), d("2028-02-29")), 28);
+        assert_eq!(age_on(d("2030-01-01"), d("2026-03-01")), 0);
+    }
+}

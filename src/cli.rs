@@ -1,0 +1,321 @@
+//! The command line: `eval`, `check` and `test` (a contract other tools use: keep it stable).
+
+use crate::applicant::Profile;
+use crate::engine::{assess, hints::hints};
+use crate::policy::{self, Diagnostic, Policy, Severity};
+use clap::{Parser, Subcommand};
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "talent-subsidy",
+    version,
+    about = "Talent subsidy eligibility for the Su-Xi-Tong park: 苏锡通园区人才政策测算"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PolicyArg {
+    /// The policy folder [default: ./policy, or the built-in copy when it does not exist]
+    #[arg(long, value_name = "DIR", env = "TALENT_SUBSIDY_POLICY")]
+    pub policy: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Assess profiles: one JSON profile, or JSON Lines; one JSON result per line, in order
+    Eval {
+        #[command(flatten)]
+        policy: PolicyArg,
+        /// Add "what would change it" hints to each result
+        #[arg(long)]
+        hints: bool,
+        /// Input file, or - for standard input
+        #[arg(default_value = "-")]
+        file: PathBuf,
+    },
+    /// Check the policy files; print every problem with file, line and column
+    Check {
+        #[command(flatten)]
+        policy: PolicyArg,
+    },
+    /// Run the policy's test cases (policy/tests/*.toml)
+    Test {
+        #[command(flatten)]
+        policy: PolicyArg,
+        /// Folder of test cases [default: POLICY/tests]
+        #[arg(long, value_name = "DIR")]
+        cases: Option<PathBuf>,
+    },
+}
+
+/// Loads the policy named on the command line (or the default), printing diagnostics.
+pub fn load_policy(arg: &PolicyArg) -> Result<Policy, Vec<Diagnostic>> {
+    match &arg.policy {
+        Some(dir) => policy::load(dir),
+        None if Path::new("policy").join(policy::load::SHARED_FILE).exists() => {
+            policy::load(Path::new("policy"))
+        }
+        None => policy::load_embedded(),
+    }
+}
+
+fn print_diagnostics(diags: &[Diagnostic]) {
+    for d in diags {
+        eprintln!("{d}");
+    }
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Some(Command::Eval {
+            policy,
+            hints,
+            file,
+        }) => with_policy(&policy, |p| eval(p, &file, hints)),
+        Some(Command::Check { policy }) => check(&policy),
+        Some(Command::Test { policy, cases }) => with_policy(&policy, |p| {
+            let dir = cases.clone().unwrap_or_else(|| {
+                policy
+                    .policy
+                    .clone()
+                    .unwrap_or_else(|| "policy".into())
+                    .join("tests")
+            });
+            test(p, &dir)
+        }),
+        None => with_policy(&PolicyArg { policy: None }, example),
+    }
+}
+
+fn with_policy(arg: &PolicyArg, f: impl FnOnce(&Policy) -> ExitCode) -> ExitCode {
+    match load_policy(arg) {
+        Ok(p) => {
+            print_diagnostics(&p.warnings);
+            f(&p)
+        }
+        Err(diags) => {
+            print_diagnostics(&diags);
+            eprintln!("the policy has errors: nothing was assessed");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn check(arg: &PolicyArg) -> ExitCode {
+    match load_policy(arg) {
+        Ok(p) => {
+            print_diagnostics(&p.warnings);
+            let versions: Vec<String> = p
+                .versions
+                .iter()
+                .map(|v| {
+                    format!(
+                        "{} from {} ({} programs)",
+                        v.id,
+                        v.from,
+                        v.rules.programs.len()
+                    )
+                })
+                .collect();
+            println!(
+                "policy OK: {} documents, {} versions: {}; {} warnings",
+                p.documents.len(),
+                p.versions.len(),
+                versions.join(", "),
+                p.warnings.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            print_diagnostics(&diags);
+            let errors = diags
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            eprintln!("{errors} errors");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// One line of output for one input: the result, or the profile's errors.
+pub fn eval_one(policy: &Policy, input: &[u8], with_hints: bool, out: &mut Vec<u8>) -> bool {
+    let ok = match Profile::from_json(input, policy) {
+        Ok(profile) => match assess(policy, &profile) {
+            Ok(a) if with_hints => {
+                let hs = hints(&a, &profile, policy);
+                let mut v = serde_json::to_value(&a).unwrap_or_default();
+                if let Some(obj) = v.as_object_mut() {
+                    obj.insert("hints".into(), crate::engine::hints::hints_json(&hs, &a));
+                }
+                serde_json::to_writer(&mut *out, &v).is_ok()
+            }
+            Ok(a) => serde_json::to_writer(&mut *out, &a).is_ok(),
+            Err(e) => {
+                let err = crate::applicant::InvalidProfile {
+                    errors: vec![crate::applicant::FieldError::new(
+                        "application_date",
+                        format!("{} 没有有效的政策版本", profile.application_date),
+                        e.to_string(),
+                    )],
+                };
+                let _ = serde_json::to_writer(&mut *out, &err);
+                false
+            }
+        },
+        Err(invalid) => {
+            let _ = serde_json::to_writer(&mut *out, &invalid);
+            false
+        }
+    };
+    out.push(b'\n');
+    ok
+}
+
+/// Lines per batch handed to the worker threads.
+const BATCH: usize = 4096;
+
+fn eval(policy: &Policy, file: &Path, with_hints: bool) -> ExitCode {
+    let reader: Box<dyn BufRead> = if file == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        match std::fs::File::open(file) {
+            Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
+            Err(e) => {
+                eprintln!("cannot read {}: {e}", file.display());
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    match eval_stream(policy, reader, &mut out, with_hints) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Assesses a stream: one JSON document, or JSON Lines (decided by whether the first
+/// non-blank line is a JSON value on its own). Results are written in input order; the
+/// lines are spread over the machine's cores in batches. Returns whether every profile was
+/// assessed.
+pub fn eval_stream(
+    policy: &Policy,
+    mut reader: impl BufRead,
+    out: &mut impl Write,
+    with_hints: bool,
+) -> std::io::Result<bool> {
+    let mut first = Vec::new();
+    while first.iter().all(u8::is_ascii_whitespace) {
+        first.clear();
+        if reader.read_until(b'\n', &mut first)? == 0 {
+            return Ok(true);
+        }
+    }
+    if serde_json::from_slice::<serde::de::IgnoredAny>(&first).is_err() {
+        // A single (pretty-printed) document.
+        std::io::Read::read_to_end(&mut reader, &mut first)?;
+        let mut buf = Vec::new();
+        let ok = eval_one(policy, &first, with_hints, &mut buf);
+        out.write_all(&buf)?;
+        out.flush()?;
+        return Ok(ok);
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let mut all_ok = true;
+    let mut lines: Vec<Vec<u8>> = vec![first];
+    loop {
+        let mut eof = false;
+        while lines.len() < BATCH {
+            let mut line = Vec::new();
+            if reader.read_until(b'\n', &mut line)? == 0 {
+                eof = true;
+                break;
+            }
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                lines.push(line);
+            }
+        }
+        let chunk = lines.len().div_ceil(threads).max(1);
+        let results: Vec<(Vec<u8>, bool)> = std::thread::scope(|s| {
+            let handles: Vec<_> = lines
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        let mut buf = Vec::with_capacity(part.len() * 4096);
+                        let mut ok = true;
+                        for line in part {
+                            ok &= eval_one(policy, line, with_hints, &mut buf);
+                        }
+                        (buf, ok)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| (Vec::new(), false)))
+                .collect()
+        });
+        for (buf, ok) in results {
+            out.write_all(&buf)?;
+            all_ok &= ok;
+        }
+        lines.clear();
+        if eof {
+            break;
+        }
+    }
+    out.flush()?;
+    Ok(all_ok)
+}
+
+fn test(policy: &Policy, dir: &Path) -> ExitCode {
+    match crate::cases::run_dir(policy, dir) {
+        Ok(report) => {
+            for f in &report.failures {
+                println!("FAIL {f}");
+            }
+            println!("{} passed, {} failed", report.passed, report.failures.len());
+            if report.failures.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// With no command: assess the built-in example profile and print the result.
+fn example(policy: &Policy) -> ExitCode {
+    let mut buf = Vec::new();
+    let ok = eval_one(policy, EXAMPLE_PROFILE.as_bytes(), true, &mut buf);
+    let pretty = serde_json::from_slice::<serde_json::Value>(&buf)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_default();
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = writeln!(std::io::stdout(), "{pretty}");
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// A startup founder who is also employed in the park: touches every program.
+pub const EXAMPLE_PROFILE: &str = include_str!("../examples/profile.json");

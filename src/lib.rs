@@ -1,0 +1,9 @@
+//! talent-subsidy: the Su-Xi-Tong park's talent policies as rule files, and an engine that
+//! assesses an applicant's profile against them exactly and with reasons.
+#![forbid(unsafe_code)]
+
+pub mod applicant;
+pub mod cases;
+pub mod cli;
+pub mod engine;
+pub mod policy;

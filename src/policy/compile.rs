@@ -1,0 +1,567 @@
+//! Type checking: turns a parsed expression into a compiled [`Expr`], resolving every name,
+//! checking every operator's operand types, and folding what is constant. Problems are
+//! collected (with the span of the offending part), not stopped at.
+
+use super::expr::{BinOp, Node, NodeKind, Span};
+use super::fields::{FIELDS, Section, Var, field_index};
+use super::model::Expr;
+use super::value::{Ty, Val, arith, equal, order};
+use crate::applicant::Domain;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A named set from the shared definitions.
+#[derive(Debug, Clone)]
+pub enum SetValue {
+    Enum(Domain, u64),
+    Texts(Arc<[Box<str>]>),
+}
+
+/// What names mean where an expression is checked.
+pub struct Scope<'a> {
+    pub params: &'a HashMap<String, (Val<'static>, Ty)>,
+    pub sets: &'a HashMap<String, SetValue>,
+    /// Tier ids in order; `none` follows them.
+    pub tiers: &'a [Arc<str>],
+    /// Programs whose `conditions_met(…)` may be asked (those listed before this one).
+    pub earlier_programs: &'a [Arc<str>],
+    pub allow_first_time: bool,
+    pub allow_amount: bool,
+    /// Tier rows cannot read the tier they define.
+    pub allow_tier: bool,
+    /// The sections the program needs; a field outside them is an error. `None`: any field.
+    pub sections: Option<&'a [Section]>,
+}
+
+pub type Problem = (Span, String);
+
+pub struct Checker<'a> {
+    pub scope: &'a Scope<'a>,
+    pub problems: Vec<Problem>,
+}
+
+fn num(n: Decimal) -> Expr {
+    Expr::Const(Val::Num(n))
+}
+
+fn is_const(e: &Expr) -> Option<Val<'static>> {
+    match e {
+        Expr::Const(v) => Some(*v),
+        _ => None,
+    }
+}
+
+/// Whether a node is a bare name that the scope cannot resolve on its own (an enumeration
+/// value such as `doctorate`, whose domain comes from the other operand).
+impl Checker<'_> {
+    fn is_free_name(&self, n: &Node) -> bool {
+        match &n.kind {
+            NodeKind::Name(name) => {
+                !name.contains('.')
+                    && field_index(name).is_none()
+                    && Var::from_name(name).is_none()
+                    && !self.scope.params.contains_key(name)
+                    && !self.scope.sets.contains_key(name)
+            }
+            NodeKind::List(_) => true,
+            _ => false,
+        }
+    }
+
+    fn problem(&mut self, span: Span, msg: impl Into<String>) {
+        self.problems.push((span, msg.into()));
+    }
+
+    fn enum_value(&self, d: Domain, name: &str) -> Option<u8> {
+        if d == Domain::Tier {
+            if name == "none" {
+                return Some(self.scope.tiers.len() as u8);
+            }
+            return self
+                .scope
+                .tiers
+                .iter()
+                .position(|t| &**t == name)
+                .map(|i| i as u8);
+        }
+        d.index_of(name)
+    }
+
+    fn domain_ids(&self, d: Domain) -> String {
+        if d == Domain::Tier {
+            let mut ids: Vec<&str> = self.scope.tiers.iter().map(|t| &**t).collect();
+            ids.push("none");
+            return ids.join(", ");
+        }
+        d.values()
+            .iter()
+            .map(|v| v.id)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Checks `node`, expecting type `expect` when the context knows it.
+    pub fn check(&mut self, node: &Node, expect: Option<Ty>) -> Option<(Expr, Ty)> {
+        let (expr, ty) = self.infer(node, expect)?;
+        if let Some(want) = expect
+            && want != ty
+        {
+            self.problem(node.span, format!("expected {want}, but this is {ty}"));
+            return None;
+        }
+        Some((expr, ty))
+    }
+
+    fn infer(&mut self, node: &Node, expect: Option<Ty>) -> Option<(Expr, Ty)> {
+        let span = node.span;
+        match &node.kind {
+            NodeKind::Number(n) => Some((num(*n), Ty::Num)),
+            NodeKind::Months(m) => Some((Expr::Const(Val::Months(*m)), Ty::Months)),
+            NodeKind::Bool(b) => Some((Expr::Const(Val::Bool(*b)), Ty::Bool)),
+            NodeKind::Text(t) => Some((Expr::Text(t.trim().into()), Ty::Text)),
+            NodeKind::Name(name) => self.name(name, span, expect),
+            NodeKind::List(items) => self.list(items, span, expect),
+            NodeKind::Call(f, args) => self.call(f, args, span),
+            NodeKind::Not(inner) => {
+                let (e, _) = self.check(inner, Some(Ty::Bool))?;
+                Some((
+                    match e {
+                        Expr::Const(Val::Bool(b)) => Expr::Const(Val::Bool(!b)),
+                        e => Expr::Not(Box::new(e)),
+                    },
+                    Ty::Bool,
+                ))
+            }
+            NodeKind::Neg(inner) => {
+                let (e, _) = self.check(inner, Some(Ty::Num))?;
+                Some((
+                    match e {
+                        Expr::Const(Val::Num(n)) => num(-n),
+                        e => Expr::Neg(Box::new(e)),
+                    },
+                    Ty::Num,
+                ))
+            }
+            NodeKind::If(c, t, e) => {
+                let c = self.check(c, Some(Ty::Bool));
+                let t = self.check(t, expect);
+                let e = match &t {
+                    Some((_, ty)) => self.check(e, Some(*ty)),
+                    None => self.check(e, expect),
+                };
+                let ((c, _), (t, ty), (e, _)) = (c?, t?, e?);
+                Some((
+                    match c {
+                        Expr::Const(Val::Bool(true)) => t,
+                        Expr::Const(Val::Bool(false)) => e,
+                        c => Expr::If(Box::new(c), Box::new(t), Box::new(e)),
+                    },
+                    ty,
+                ))
+            }
+            NodeKind::Binary(op, l, r) => self.binary(*op, l, r, span),
+        }
+    }
+
+    fn name(&mut self, name: &str, span: Span, expect: Option<Ty>) -> Option<(Expr, Ty)> {
+        if name.contains('.') || field_index(name).is_some() {
+            let Some(i) = field_index(name) else {
+                let known: Vec<&str> = FIELDS.iter().map(|f| f.path).collect();
+                self.problem(
+                    span,
+                    format!("unknown field `{name}`; fields: {}", known.join(", ")),
+                );
+                return None;
+            };
+            let f = &FIELDS[i];
+            if let (Some(sections), Some(section)) = (self.scope.sections, f.section)
+                && !sections.contains(&section)
+                && !sections.iter().any(|s| s.parent() == Some(section))
+            {
+                self.problem(
+                    span,
+                    format!(
+                        "`{name}` lies in `{}`, which this program does not list in `needs`",
+                        section.path()
+                    ),
+                );
+                return None;
+            }
+            return Some((Expr::Field(i), f.ty));
+        }
+        if let Some(var) = Var::from_name(name) {
+            let allowed = match var {
+                Var::FirstTime => self.scope.allow_first_time,
+                Var::Amount => self.scope.allow_amount,
+                Var::Tier => self.scope.allow_tier,
+                _ => true,
+            };
+            if !allowed {
+                let place = match var {
+                    Var::Amount => "a program's review rule",
+                    Var::Tier => "programs, not in tier rows or caps",
+                    _ => "a program's conditions",
+                };
+                self.problem(span, format!("`{name}` can only be used in {place}"));
+                return None;
+            }
+            return Some((Expr::Var(var), var.ty()));
+        }
+        if let Some((v, ty)) = self.scope.params.get(name) {
+            return Some((Expr::Const(*v), *ty));
+        }
+        if let Some(set) = self.scope.sets.get(name) {
+            return Some(match set {
+                SetValue::Enum(d, mask) => (Expr::Const(Val::Set(*d, *mask)), Ty::Set(*d)),
+                SetValue::Texts(list) => (
+                    Expr::InTexts {
+                        elem: Box::new(Expr::Const(Val::Bool(false))),
+                        list: list.clone(),
+                        negated: false,
+                    },
+                    Ty::TextSet,
+                ),
+            });
+        }
+        match expect {
+            Some(Ty::Enum(d)) => match self.enum_value(d, name) {
+                Some(i) => Some((Expr::Const(Val::Enum(d, i)), Ty::Enum(d))),
+                None => {
+                    self.problem(
+                        span,
+                        format!(
+                            "`{name}` is not a value of {} (values: {})",
+                            d.name(),
+                            self.domain_ids(d)
+                        ),
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.problem(span, format!("unknown name `{name}`: not a field, variable, parameter, set or value that fits here"));
+                None
+            }
+        }
+    }
+
+    fn list(&mut self, items: &[Node], span: Span, expect: Option<Ty>) -> Option<(Expr, Ty)> {
+        match expect {
+            Some(Ty::Set(d)) => {
+                let mut mask = 0u64;
+                for item in items {
+                    match self.check(item, Some(Ty::Enum(d)))? {
+                        (Expr::Const(Val::Enum(_, i)), _) => mask |= 1 << i,
+                        _ => {
+                            self.problem(item.span, "a list holds fixed values only");
+                            return None;
+                        }
+                    }
+                }
+                Some((Expr::Const(Val::Set(d, mask)), Ty::Set(d)))
+            }
+            Some(Ty::TextSet) => {
+                let mut texts: Vec<Box<str>> = Vec::new();
+                for item in items {
+                    match self.check(item, Some(Ty::Text))? {
+                        (Expr::Text(t), _) => texts.push(t),
+                        _ => {
+                            self.problem(item.span, "a list holds fixed texts only");
+                            return None;
+                        }
+                    }
+                }
+                Some((
+                    Expr::InTexts {
+                        elem: Box::new(Expr::Const(Val::Bool(false))),
+                        list: texts.into(),
+                        negated: false,
+                    },
+                    Ty::TextSet,
+                ))
+            }
+            _ => {
+                self.problem(span, "a list [ … ] can only stand on the right of `in`");
+                None
+            }
+        }
+    }
+
+    fn call(&mut self, f: &str, args: &[Node], span: Span) -> Option<(Expr, Ty)> {
+        match f {
+            "min" | "max" => {
+                if args.is_empty() {
+                    self.problem(span, format!("{f}(…) needs at least one value"));
+                    return None;
+                }
+                let mut out = Vec::new();
+                let mut ty = None;
+                for a in args {
+                    let (e, t) = self.check(a, ty)?;
+                    if !matches!(t, Ty::Num | Ty::Date) || ty.is_some_and(|x| x != t) {
+                        self.problem(
+                            a.span,
+                            format!("{f}(…) takes numbers or dates, all of one kind; this is {t}"),
+                        );
+                        return None;
+                    }
+                    ty = Some(t);
+                    out.push(e);
+                }
+                let ty = ty?;
+                if out.len() == 1 {
+                    return out.pop().map(|e| (e, ty));
+                }
+                let consts: Option<Vec<Val>> = out.iter().map(is_const).collect();
+                if let Some(vs) = consts {
+                    let pick = vs.into_iter().reduce(|a, b| {
+                        let less = order(a, b) == Some(std::cmp::Ordering::Less);
+                        if (f == "min") == less { a } else { b }
+                    })?;
+                    return Some((Expr::Const(pick), ty));
+                }
+                Some((
+                    if f == "min" {
+                        Expr::Min(out)
+                    } else {
+                        Expr::Max(out)
+                    },
+                    ty,
+                ))
+            }
+            "date" => match args {
+                [
+                    Node {
+                        kind: NodeKind::Text(t),
+                        ..
+                    },
+                ] => match crate::applicant::parse_date(t) {
+                    Some(d) => Some((Expr::Const(Val::Date(d)), Ty::Date)),
+                    None => {
+                        self.problem(span, format!("`{t}` is not a date written YYYY-MM-DD"));
+                        None
+                    }
+                },
+                _ => {
+                    self.problem(span, "date(…) takes one text such as '2026-01-01'");
+                    None
+                }
+            },
+            "conditions_met" => {
+                match args {
+                    [
+                        Node {
+                            kind: NodeKind::Name(p),
+                            span: pspan,
+                        },
+                    ] => {
+                        match self.scope.earlier_programs.iter().position(|e| &**e == p) {
+                            Some(i) => Some((Expr::ConditionsMet(i), Ty::Bool)),
+                            None => {
+                                self.problem(*pspan, format!("`{p}` is not a program listed before this one in this version"));
+                                None
+                            }
+                        }
+                    }
+                    _ => {
+                        self.problem(span, "conditions_met(…) takes one program id");
+                        None
+                    }
+                }
+            }
+            other => {
+                self.problem(
+                    span,
+                    format!(
+                        "unknown function `{other}` (functions: min, max, date, conditions_met)"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, l: &Node, r: &Node, span: Span) -> Option<(Expr, Ty)> {
+        match op {
+            BinOp::And | BinOp::Or => {
+                let a = self.check(l, Some(Ty::Bool));
+                let b = self.check(r, Some(Ty::Bool));
+                let ((a, _), (b, _)) = (a?, b?);
+                let e = match (op, is_const(&a), is_const(&b)) {
+                    (BinOp::And, Some(Val::Bool(x)), Some(Val::Bool(y))) => {
+                        Expr::Const(Val::Bool(x && y))
+                    }
+                    (BinOp::Or, Some(Val::Bool(x)), Some(Val::Bool(y))) => {
+                        Expr::Const(Val::Bool(x || y))
+                    }
+                    (BinOp::And, ..) => Expr::And(Box::new(a), Box::new(b)),
+                    _ => Expr::Or(Box::new(a), Box::new(b)),
+                };
+                Some((e, Ty::Bool))
+            }
+            BinOp::In | BinOp::NotIn => {
+                let negated = op == BinOp::NotIn;
+                // The element decides the set's type unless it is a bare value such as `academician`.
+                let (elem, set) = if self.is_free_name(l) && !self.is_free_name(r) {
+                    let (s, st) = self.check(r, None)?;
+                    let et = match st {
+                        Ty::Set(d) => Ty::Enum(d),
+                        Ty::TextSet => Ty::Text,
+                        other => {
+                            self.problem(
+                                r.span,
+                                format!("the right of `in` must be a set or list, this is {other}"),
+                            );
+                            return None;
+                        }
+                    };
+                    ((self.check(l, Some(et))?.0, et), (s, st))
+                } else {
+                    let (e, et) = self.check(l, None)?;
+                    let st = match et {
+                        Ty::Enum(d) => Ty::Set(d),
+                        Ty::Text => Ty::TextSet,
+                        other => {
+                            self.problem(
+                                l.span,
+                                format!(
+                                    "`in` tests an enumeration value or a text, this is {other}"
+                                ),
+                            );
+                            return None;
+                        }
+                    };
+                    ((e, et), (self.check(r, Some(st))?.0, st))
+                };
+                Some((
+                    match (elem.0, set.0) {
+                        (e, Expr::InTexts { list, .. }) => Expr::InTexts {
+                            elem: Box::new(e),
+                            list,
+                            negated,
+                        },
+                        (Expr::Const(Val::Enum(_, i)), Expr::Const(Val::Set(_, m))) => {
+                            Expr::Const(Val::Bool((m >> i & 1 == 1) != negated))
+                        }
+                        (e, s) => Expr::InSet {
+                            elem: Box::new(e),
+                            set: Box::new(s),
+                            negated,
+                        },
+                    },
+                    Ty::Bool,
+                ))
+            }
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => {
+                let ((a, at), (b, _)) = if self.is_free_name(l) && !self.is_free_name(r) {
+                    let (b, bt) = self.check(r, None)?;
+                    (self.check(l, Some(bt))?, (b, bt))
+                } else {
+                    let (a, at) = self.check(l, None)?;
+                    ((a, at), self.check(r, Some(at))?)
+                };
+                let ordered = matches!(op, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge);
+                let orderable = match at {
+                    Ty::Num | Ty::Date | Ty::Months => true,
+                    Ty::Enum(d) => d.is_ordinal(),
+                    _ => false,
+                };
+                if ordered && !orderable {
+                    self.problem(span, format!("`{}` compares numbers, dates, months or ordered values (degrees, titles), not {at}", op.symbol()));
+                    return None;
+                }
+                if matches!(at, Ty::Set(_) | Ty::TextSet) {
+                    self.problem(span, "sets cannot be compared with `==`; use `in`");
+                    return None;
+                }
+                if let (Some(x), Some(y)) = (is_const(&a), is_const(&b)) {
+                    return Some((
+                        Expr::Const(Val::Bool(compare(op, x, y).unwrap_or(false))),
+                        Ty::Bool,
+                    ));
+                }
+                Some((Expr::Compare(op, Box::new(a), Box::new(b)), Ty::Bool))
+            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                let a = self.check(l, None);
+                let b = self.check(r, None);
+                let ((a, at), (b, bt)) = (a?, b?);
+                let ty = match (op, at, bt) {
+                    (_, Ty::Num, Ty::Num) => Ty::Num,
+                    (BinOp::Add | BinOp::Sub, Ty::Date, Ty::Months) => Ty::Date,
+                    (BinOp::Add | BinOp::Sub, Ty::Months, Ty::Months) => Ty::Months,
+                    _ => {
+                        self.problem(
+                            span,
+                            format!(
+                                "cannot {} {at} and {bt}",
+                                match op {
+                                    BinOp::Add => "add",
+                                    BinOp::Sub => "subtract",
+                                    BinOp::Mul => "multiply",
+                                    _ => "divide",
+                                }
+                            ),
+                        );
+                        return None;
+                    }
+                };
+                if let (Some(x), Some(y)) = (is_const(&a), is_const(&b)) {
+                    return match arith(op, x, y) {
+                        Some(v) => Some((Expr::Const(v), ty)),
+                        None => {
+                            self.problem(span, "this arithmetic divides by zero or overflows");
+                            None
+                        }
+                    };
+                }
+                Some((Expr::Arith(op, Box::new(a), Box::new(b)), ty))
+            }
+        }
+    }
+}
+
+/// Applies a comparison operator; `None` for values that cannot be compared.
+pub fn compare(op: BinOp, a: Val<'_>, b: Val<'_>) -> Option<bool> {
+    use std::cmp::Ordering::*;
+    Some(match op {
+        BinOp::Eq => equal(a, b)?,
+        BinOp::Ne => !equal(a, b)?,
+        BinOp::Lt => order(a, b)? == Less,
+        BinOp::Le => order(a, b)? != Greater,
+        BinOp::Gt => order(a, b)? == Greater,
+        BinOp::Ge => order(a, b)? != Less,
+        _ => return None,
+    })
+}
+
+/// The fields and variables an expression reads, each once, in reading order.
+pub fn leaves(e: &Expr, out: &mut Vec<(String, Expr)>) {
+    let mut add = |name: String, e: Expr| {
+        if !out.iter().any(|(n, _)| *n == name) {
+            out.push((name, e));
+        }
+    };
+    match e {
+        Expr::Field(i) => add(FIELDS[*i].path.to_string(), e.clone()),
+        Expr::Var(v) => add(v.name().to_string(), e.clone()),
+        Expr::Const(_) | Expr::Text(_) | Expr::ConditionsMet(_) => {}
+        Expr::Not(a) | Expr::Neg(a) => leaves(a, out),
+        Expr::InTexts { elem, .. } => leaves(elem, out),
+        Expr::And(a, b) | Expr::Or(a, b) | Expr::Compare(_, a, b) | Expr::Arith(_, a, b) => {
+            leaves(a, out);
+            leaves(b, out);
+        }
+        Expr::InSet { elem, set, .. } => {
+            leaves(elem, out);
+            leaves(set, out);
+        }
+        Expr::Min(v) | Expr::Max(v) => v.iter().for_each(|x| leaves(x, out)),
+        Expr::If(c, t, f) => {
+            leaves(c, out);
+            leaves(t, out);
+            leaves(f, out);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Located problems in policy files. A diagnostic keeps the file, line and column all the way
+//! to the user; it is never flattened into a bare string before it is printed.
+
+use std::fmt;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: PathBuf,
+    /// 1-based line and column (the column counts characters, not bytes).
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}:{}:{}: {kind}: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
+}
+
+/// A policy file's text, kept to turn byte offsets into lines and columns.
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl SourceFile {
+    /// Line and column (1-based, in characters) of a byte offset; offsets past the end or
+    /// inside a character are moved back to the nearest character start.
+    pub fn locate(&self, offset: usize) -> (usize, usize) {
+        let mut at = offset.min(self.text.len());
+        while !self.text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let before = &self.text[..at];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        (line, before[line_start..].chars().count() + 1)
+    }
+
+    /// Where the text of a string value begins in the file when the value is written without
+    /// escapes, so that an offset inside an expression maps to its own line and column.
+    /// Otherwise the start of the value.
+    pub fn string_content_start(
+        &self,
+        span: &std::ops::Range<usize>,
+        decoded: &str,
+    ) -> Option<usize> {
+        let raw = self.text.get(span.clone())?;
+        for (quote, multi) in [("\"\"\"", true), ("'''", true), ("\"", false), ("'", false)] {
+            if let Some(rest) = raw.strip_prefix(quote) {
+                let mut start = span.start + quote.len();
+                let mut rest = rest;
+                if multi {
+                    for nl in ["\r\n", "\n"] {
+                        if let Some(r) = rest.strip_prefix(nl) {
+                            start += nl.len();
+                            rest = r;
+                            break;
+                        }
+                    }
+                }
+                return rest.starts_with(decoded).then_some(start);
+            }
+        }
+        None
+    }
+}

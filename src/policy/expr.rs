@@ -1,0 +1,599 @@
+//! The expression language of the policy files: lexing and parsing into an untyped syntax
+//! tree whose every node keeps its byte span inside the expression text.
+//!
+//! ```text
+//! expr    := "if" expr "then" expr "else" expr | or
+//! or      := and ("or" and)*
+//! and     := not ("and" not)*
+//! not     := "not" not | compare
+//! compare := sum (("<" | "<=" | ">" | ">=" | "==" | "!=" | "in" | "not" "in") sum)?
+//! sum     := product (("+" | "-") product)*
+//! product := unary (("*" | "/") unary)*
+//! unary   := "-" unary | atom
+//! atom    := NUMBER ["%" | "months" | "years"] | 'text' | "true" | "false"
+//!          | NAME ["(" [expr ("," expr)*] ")"] | "(" expr ")" | "[" [expr ("," expr)*] "]"
+//!          | "if" …
+//! ```
+//! NAME is a dotted path (`startup.founder_equity_pct`), a variable (`age`), a parameter, a
+//! named set (`CORE3`) or an enumeration value (`doctorate`); the type checker decides which.
+
+use rust_decimal::Decimal;
+
+pub type Span = (usize, usize);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Or,
+    And,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+    In,
+    NotIn,
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Or => "or",
+            BinOp::And => "and",
+            BinOp::Lt => "<",
+            BinOp::Le => "≤",
+            BinOp::Gt => ">",
+            BinOp::Ge => "≥",
+            BinOp::Eq => "=",
+            BinOp::Ne => "≠",
+            BinOp::In => "∈",
+            BinOp::NotIn => "∉",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "×",
+            BinOp::Div => "÷",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Number(Decimal),
+    /// `36 months`, `3 years` (stored in months).
+    Months(i64),
+    Text(String),
+    Bool(bool),
+    Name(String),
+    Call(String, Vec<Node>),
+    List(Vec<Node>),
+    Not(Box<Node>),
+    Neg(Box<Node>),
+    Binary(BinOp, Box<Node>, Box<Node>),
+    If(Box<Node>, Box<Node>, Box<Node>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Number(Decimal, bool),
+    Text(String),
+    Name(String),
+    Sym(&'static str),
+    End,
+}
+
+struct Lexer<'s> {
+    src: &'s str,
+    pos: usize,
+}
+
+const SYMBOLS: [&str; 15] = [
+    "<=", ">=", "==", "!=", "<", ">", "+", "-", "*", "/", "(", ")", "[", "]", ",",
+];
+
+impl Lexer<'_> {
+    fn next(&mut self) -> Result<(Tok, Span), SyntaxError> {
+        let bytes = self.src.as_bytes();
+        while self.pos < bytes.len() && (bytes[self.pos] as char).is_ascii_whitespace() {
+            self.pos += 1;
+        }
+        let start = self.pos;
+        let Some(&b) = bytes.get(start) else {
+            return Ok((Tok::End, (start, start)));
+        };
+        let c = b as char;
+        if c.is_ascii_digit() {
+            let mut end = start;
+            while end < bytes.len()
+                && (bytes[end].is_ascii_digit() || bytes[end] == b'_' || bytes[end] == b'.')
+            {
+                end += 1;
+            }
+            let text: String = self.src[start..end].chars().filter(|&c| c != '_').collect();
+            let number = Decimal::from_str_exact(&text).map_err(|_| SyntaxError {
+                span: (start, end),
+                message: format!("`{}` is not a number", &self.src[start..end]),
+            })?;
+            let percent = bytes.get(end) == Some(&b'%');
+            self.pos = end + usize::from(percent);
+            return Ok((Tok::Number(number, percent), (start, self.pos)));
+        }
+        if c.is_ascii_alphabetic() || c == '_' {
+            let mut end = start;
+            while end < bytes.len()
+                && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_' || bytes[end] == b'.')
+            {
+                end += 1;
+            }
+            self.pos = end;
+            return Ok((Tok::Name(self.src[start..end].to_string()), (start, end)));
+        }
+        if c == '\'' || c == '"' {
+            let rest = &self.src[start + 1..];
+            let Some(len) = rest.find(c) else {
+                return Err(SyntaxError {
+                    span: (start, self.src.len()),
+                    message: "text is not closed: add the closing quote".into(),
+                });
+            };
+            self.pos = start + 1 + len + 1;
+            return Ok((Tok::Text(rest[..len].to_string()), (start, self.pos)));
+        }
+        for sym in SYMBOLS {
+            if self.src[start..].starts_with(sym) {
+                self.pos = start + sym.len();
+                return Ok((Tok::Sym(sym), (start, self.pos)));
+            }
+        }
+        let ch = self.src[start..].chars().next().unwrap_or('?');
+        Err(SyntaxError {
+            span: (start, start + ch.len_utf8()),
+            message: format!("unexpected character `{ch}`"),
+        })
+    }
+}
+
+struct Parser<'s> {
+    lexer: Lexer<'s>,
+    tok: Tok,
+    span: Span,
+    depth: usize,
+}
+
+const MAX_DEPTH: usize = 64;
+const KEYWORDS: [&str; 11] = [
+    "and", "or", "not", "in", "if", "then", "else", "true", "false", "months", "years",
+];
+
+pub fn parse(src: &str) -> Result<Node, SyntaxError> {
+    let mut p = Parser {
+        lexer: Lexer { src, pos: 0 },
+        tok: Tok::End,
+        span: (0, 0),
+        depth: 0,
+    };
+    p.advance()?;
+    let node = p.expr()?;
+    if p.tok != Tok::End {
+        return Err(p.unexpected("the end of the expression or an operator"));
+    }
+    Ok(node)
+}
+
+impl Parser<'_> {
+    fn advance(&mut self) -> Result<(), SyntaxError> {
+        let (tok, span) = self.lexer.next()?;
+        self.tok = tok;
+        self.span = span;
+        Ok(())
+    }
+
+    fn is_word(&self, w: &str) -> bool {
+        matches!(&self.tok, Tok::Name(n) if n == w)
+    }
+
+    fn is_sym(&self, s: &str) -> bool {
+        matches!(&self.tok, Tok::Sym(t) if *t == s)
+    }
+
+    fn unexpected(&self, wanted: &str) -> SyntaxError {
+        let found = match &self.tok {
+            Tok::End => "the end of the expression".to_string(),
+            _ => format!("`{}`", &self.lexer.src[self.span.0..self.span.1]),
+        };
+        SyntaxError {
+            span: self.span,
+            message: format!("expected {wanted}, found {found}"),
+        }
+    }
+
+    fn expect_word(&mut self, w: &str) -> Result<(), SyntaxError> {
+        if self.is_word(w) {
+            self.advance()
+        } else {
+            Err(self.unexpected(&format!("`{w}`")))
+        }
+    }
+
+    fn expect_sym(&mut self, s: &str) -> Result<(), SyntaxError> {
+        if self.is_sym(s) {
+            self.advance()
+        } else {
+            Err(self.unexpected(&format!("`{s}`")))
+        }
+    }
+
+    fn nest(&mut self) -> Result<(), SyntaxError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(SyntaxError {
+                span: self.span,
+                message: format!("expression nested more than {MAX_DEPTH} deep"),
+            });
+        }
+        Ok(())
+    }
+
+    fn expr(&mut self) -> Result<Node, SyntaxError> {
+        self.nest()?;
+        let node = if self.is_word("if") {
+            self.if_expr()
+        } else {
+            self.or()
+        };
+        self.depth -= 1;
+        node
+    }
+
+    fn if_expr(&mut self) -> Result<Node, SyntaxError> {
+        let start = self.span.0;
+        self.advance()?;
+        let cond = self.expr()?;
+        self.expect_word("then")?;
+        let then = self.expr()?;
+        self.expect_word("else")?;
+        let otherwise = self.expr()?;
+        let end = otherwise.span.1;
+        Ok(Node {
+            kind: NodeKind::If(Box::new(cond), Box::new(then), Box::new(otherwise)),
+            span: (start, end),
+        })
+    }
+
+    fn binary(op: BinOp, l: Node, r: Node) -> Node {
+        let span = (l.span.0, r.span.1);
+        Node {
+            kind: NodeKind::Binary(op, Box::new(l), Box::new(r)),
+            span,
+        }
+    }
+
+    fn or(&mut self) -> Result<Node, SyntaxError> {
+        let mut l = self.and()?;
+        while self.is_word("or") {
+            self.advance()?;
+            let r = self.and()?;
+            l = Self::binary(BinOp::Or, l, r);
+        }
+        Ok(l)
+    }
+
+    fn and(&mut self) -> Result<Node, SyntaxError> {
+        let mut l = self.not()?;
+        while self.is_word("and") {
+            self.advance()?;
+            let r = self.not()?;
+            l = Self::binary(BinOp::And, l, r);
+        }
+        Ok(l)
+    }
+
+    fn not(&mut self) -> Result<Node, SyntaxError> {
+        if self.is_word("not") {
+            let start = self.span.0;
+            self.advance()?;
+            self.nest()?;
+            let inner = self.not()?;
+            self.depth -= 1;
+            let span = (start, inner.span.1);
+            return Ok(Node {
+                kind: NodeKind::Not(Box::new(inner)),
+                span,
+            });
+        }
+        self.compare()
+    }
+
+    fn compare(&mut self) -> Result<Node, SyntaxError> {
+        let l = self.sum()?;
+        let op = match &self.tok {
+            Tok::Sym("<") => BinOp::Lt,
+            Tok::Sym("<=") => BinOp::Le,
+            Tok::Sym(">") => BinOp::Gt,
+            Tok::Sym(">=") => BinOp::Ge,
+            Tok::Sym("==") => BinOp::Eq,
+            Tok::Sym("!=") => BinOp::Ne,
+            Tok::Name(n) if n == "in" => BinOp::In,
+            Tok::Name(n) if n == "not" => {
+                self.advance()?;
+                if !self.is_word("in") {
+                    return Err(self.unexpected("`in` after `not`"));
+                }
+                BinOp::NotIn
+            }
+            _ => return Ok(l),
+        };
+        self.advance()?;
+        let r = self.sum()?;
+        Ok(Self::binary(op, l, r))
+    }
+
+    fn sum(&mut self) -> Result<Node, SyntaxError> {
+        let mut l = self.product()?;
+        loop {
+            let op = match self.tok {
+                Tok::Sym("+") => BinOp::Add,
+                Tok::Sym("-") => BinOp::Sub,
+                _ => return Ok(l),
+            };
+            self.advance()?;
+            let r = self.product()?;
+            l = Self::binary(op, l, r);
+        }
+    }
+
+    fn product(&mut self) -> Result<Node, SyntaxError> {
+        let mut l = self.unary()?;
+        loop {
+            let op = match self.tok {
+                Tok::Sym("*") => BinOp::Mul,
+                Tok::Sym("/") => BinOp::Div,
+                _ => return Ok(l),
+            };
+            self.advance()?;
+            let r = self.unary()?;
+            l = Self::binary(op, l, r);
+        }
+    }
+
+    fn unary(&mut self) -> Result<Node, SyntaxError> {
+        if self.is_sym("-") {
+            let start = self.span.0;
+            self.advance()?;
+            self.nest()?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            let span = (start, inner.span.1);
+            return Ok(Node {
+                kind: NodeKind::Neg(Box::new(inner)),
+                span,
+            });
+        }
+        self.atom()
+    }
+
+    fn list(&mut self, close: &str) -> Result<Vec<Node>, SyntaxError> {
+        let mut items = Vec::new();
+        if self.is_sym(close) {
+            self.advance()?;
+            return Ok(items);
+        }
+        loop {
+            items.push(self.expr()?);
+            if self.is_sym(",") {
+                self.advance()?;
+                if self.is_sym(close) {
+                    self.advance()?;
+                    return Ok(items);
+                }
+            } else {
+                self.expect_sym(close)?;
+                return Ok(items);
+            }
+        }
+    }
+
+    fn atom(&mut self) -> Result<Node, SyntaxError> {
+        let start = self.span;
+        match self.tok.clone() {
+            Tok::Number(n, percent) => {
+                self.advance()?;
+                if percent {
+                    return Ok(Node {
+                        kind: NodeKind::Number(n / Decimal::ONE_HUNDRED),
+                        span: start,
+                    });
+                }
+                let unit = if self.is_word("months") {
+                    Some(1)
+                } else if self.is_word("years") {
+                    Some(12)
+                } else {
+                    None
+                };
+                if let Some(unit) = unit {
+                    let span = (start.0, self.span.1);
+                    if !n.fract().is_zero() || n > Decimal::from(100_000) {
+                        return Err(SyntaxError {
+                            span,
+                            message:
+                                "a number of months or years must be a whole number up to 100000"
+                                    .into(),
+                        });
+                    }
+                    self.advance()?;
+                    let months = i64::try_from(n.trunc().mantissa()).unwrap_or(0) * unit;
+                    return Ok(Node {
+                        kind: NodeKind::Months(months),
+                        span,
+                    });
+                }
+                Ok(Node {
+                    kind: NodeKind::Number(n),
+                    span: start,
+                })
+            }
+            Tok::Text(t) => {
+                self.advance()?;
+                Ok(Node {
+                    kind: NodeKind::Text(t),
+                    span: start,
+                })
+            }
+            Tok::Name(n) if n == "if" => self.if_expr(),
+            Tok::Name(n) if n == "true" || n == "false" => {
+                self.advance()?;
+                Ok(Node {
+                    kind: NodeKind::Bool(n == "true"),
+                    span: start,
+                })
+            }
+            Tok::Name(n) if KEYWORDS.contains(&n.as_str()) => Err(self.unexpected("a value")),
+            Tok::Name(n) => {
+                if n.starts_with('.') || n.ends_with('.') || n.contains("..") {
+                    return Err(SyntaxError {
+                        span: start,
+                        message: format!("`{n}` is not a valid name"),
+                    });
+                }
+                self.advance()?;
+                if self.is_sym("(") {
+                    self.advance()?;
+                    self.nest()?;
+                    let args = self.list(")")?;
+                    self.depth -= 1;
+                    let span = (start.0, self.lexer_prev_end());
+                    return Ok(Node {
+                        kind: NodeKind::Call(n, args),
+                        span,
+                    });
+                }
+                Ok(Node {
+                    kind: NodeKind::Name(n),
+                    span: start,
+                })
+            }
+            Tok::Sym("(") => {
+                self.advance()?;
+                let inner = self.expr()?;
+                self.expect_sym(")")?;
+                Ok(inner)
+            }
+            Tok::Sym("[") => {
+                self.advance()?;
+                self.nest()?;
+                let items = self.list("]")?;
+                self.depth -= 1;
+                let span = (start.0, self.lexer_prev_end());
+                Ok(Node {
+                    kind: NodeKind::List(items),
+                    span,
+                })
+            }
+            _ => Err(self.unexpected("a value")),
+        }
+    }
+
+    /// End of the token before the current one: the current token's start, less blanks.
+    fn lexer_prev_end(&self) -> usize {
+        self.lexer.src[..self.span.0].trim_end().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(src: &str) -> String {
+        fn show(n: &Node) -> String {
+            match &n.kind {
+                NodeKind::Number(d) => d.to_string(),
+                NodeKind::Months(m) => format!("{m}mo"),
+                NodeKind::Text(t) => format!("'{t}'"),
+                NodeKind::Bool(b) => b.to_string(),
+                NodeKind::Name(n) => n.clone(),
+                NodeKind::Call(f, a) => {
+                    format!("{f}({})", a.iter().map(show).collect::<Vec<_>>().join(","))
+                }
+                NodeKind::List(a) => {
+                    format!("[{}]", a.iter().map(show).collect::<Vec<_>>().join(","))
+                }
+                NodeKind::Not(x) => format!("(not {})", show(x)),
+                NodeKind::Neg(x) => format!("(-{})", show(x)),
+                NodeKind::Binary(op, l, r) => format!("({} {} {})", show(l), op.symbol(), show(r)),
+                NodeKind::If(c, t, e) => {
+                    format!("(if {} then {} else {})", show(c), show(t), show(e))
+                }
+            }
+        }
+        show(&parse(src).unwrap())
+    }
+
+    #[test]
+    fn precedence_and_literals() {
+        assert_eq!(shape("a or b and not c"), "(a or (b and (not c)))");
+        assert_eq!(shape("1 + 2 * 3 >= 30% * x"), "((1 + (2 × 3)) ≥ (0.3 × x))");
+        assert_eq!(
+            shape("d >= application_date - 36 months"),
+            "(d ≥ (application_date - 36mo))"
+        );
+        assert_eq!(shape("tier not in [A, B,]"), "(tier ∉ [A,B])");
+        assert_eq!(
+            shape("min(10_000_000, 0.3 * s.x)"),
+            "min(10000000,(0.3 × s.x))"
+        );
+        assert_eq!(
+            shape("if t == A then 1 else if t == B then 2 else 3"),
+            "(if (t = A) then 1 else (if (t = B) then 2 else 3))"
+        );
+        assert_eq!(shape("'南通大学' in ALLIANCE"), "('南通大学' ∈ ALLIANCE)");
+        assert_eq!(shape("2 years"), "24mo");
+    }
+
+    #[test]
+    fn spans_point_into_the_source() {
+        let n = parse("age <= 35").unwrap();
+        assert_eq!(n.span, (0, 9));
+        let NodeKind::Binary(_, l, r) = n.kind else {
+            panic!()
+        };
+        assert_eq!((l.span, r.span), ((0, 3), (7, 9)));
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let cases = [
+            ("age <=", 6, "expected a value"),
+            ("age >= 3 3", 9, "expected the end"),
+            ("(age", 4, "expected `)`"),
+            ("x == 'abc", 5, "not closed"),
+            ("x # 1", 2, "unexpected character `#`"),
+            ("1.2.3", 0, "not a number"),
+            ("a..b", 0, "not a valid name"),
+            ("if a then b", 11, "expected `else`"),
+            ("a not b", 6, "expected `in` after `not`"),
+        ];
+        for (src, at, msg) in cases {
+            let e = parse(src).unwrap_err();
+            assert_eq!(e.span.0, at, "{src}: {e:?}");
+            assert!(e.message.contains(msg), "{src}: {e:?}");
+        }
+        let deep = "(".repeat(200) + "1" + &")".repeat(200);
+        assert!(parse(&deep).unwrap_err().message.contains("nested"));
+    }
+}

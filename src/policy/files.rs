@@ -1,0 +1,263 @@
+//! The shape of the policy files, as serde reads them. Every table denies unknown keys, and
+//! every value a later check may complain about keeps its span, so the complaint can name
+//! file, line and column.
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use std::fmt;
+use toml::Spanned;
+
+pub type Text = Spanned<String>;
+
+/// A value that may change between versions: either one value for every version, or a
+/// table from version id to the value in force from that version on.
+#[derive(Debug, Clone)]
+pub enum Versioned {
+    Always(Scalar),
+    ByVersion(Vec<(Text, Spanned<Scalar>)>),
+}
+
+/// What a policy value may be written as: a string (an expression, a decimal, a fraction) or
+/// an integer. TOML floats are refused, because they pass through binary floating point.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Text(String),
+    Integer(i64),
+}
+
+const FLOAT_REFUSED: &str = "TOML floats are not allowed here (they are binary, not exact): write the number as a string, such as \"1.2\"";
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string or an integer")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v.to_string()))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Integer(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+        i64::try_from(v)
+            .map(Scalar::Integer)
+            .map_err(|_| E::custom("integer too large"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Scalar, E> {
+        Err(E::custom(FLOAT_REFUSED))
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Versioned {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Versioned;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string, an integer, or a table from version id to value such as { \"2021\" = \"…\", \"2026\" = \"…\" }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Versioned, E> {
+                Ok(Versioned::Always(Scalar::Text(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Versioned, E> {
+                Ok(Versioned::Always(Scalar::Integer(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Versioned, E> {
+                ScalarVisitor.visit_u64(v).map(Versioned::Always)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Versioned, E> {
+                Err(E::custom(FLOAT_REFUSED))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Versioned, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = map.next_key::<Text>()? {
+                    let v = map.next_value::<Spanned<Scalar>>()?;
+                    out.push((k, v));
+                }
+                Ok(Versioned::ByVersion(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `policy/policy.toml`: shared definitions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedFile {
+    /// The document files, in the order their programs are listed and combined.
+    pub documents: Vec<Text>,
+    #[serde(rename = "version")]
+    pub versions: Vec<VersionDef>,
+    #[serde(rename = "set", default)]
+    pub sets: Vec<SetDef>,
+    #[serde(rename = "tier")]
+    pub tiers: Vec<TierDef>,
+    #[serde(default)]
+    pub params: Vec<ParamDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionDef {
+    pub id: Text,
+    pub zh: String,
+    pub en: String,
+    pub from: Spanned<toml::value::Datetime>,
+    pub until: Option<Spanned<toml::value::Datetime>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetDef {
+    pub id: Text,
+    pub zh: String,
+    pub en: String,
+    pub cite: Option<Text>,
+    /// `industry` (or another enumeration) for a set of values; `text` for a list of names.
+    pub of: Text,
+    #[serde(default)]
+    pub include: Vec<Text>,
+    #[serde(default)]
+    pub values: Vec<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierDef {
+    pub id: Text,
+    pub zh: String,
+    pub en: String,
+    #[serde(rename = "row")]
+    pub rows: Vec<RuleDef>,
+}
+
+/// A named expression with labels and a citation: a tier row, a condition, a review rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    pub id: Text,
+    pub zh: String,
+    pub en: String,
+    pub cite: Option<Text>,
+    pub when: Spanned<Versioned>,
+    #[serde(default)]
+    pub actionable: bool,
+}
+
+/// A named constant, possibly changing between versions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamDef {
+    pub id: Text,
+    pub zh: Option<String>,
+    pub en: Option<String>,
+    pub cite: Option<Text>,
+    pub value: Spanned<Versioned>,
+}
+
+/// `policy/<document>.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentFile {
+    pub id: Text,
+    pub zh: String,
+    pub en: String,
+    #[serde(default)]
+    pub params: Vec<ParamDef>,
+    #[serde(rename = "program", default)]
+    pub programs: Vec<ProgramDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramDef {
+    pub id: Text,
+    pub zh: String,
+    pub en: String,
+    /// The default citation of the program's rules.
+    pub cite: Option<Text>,
+    #[serde(default)]
+    pub needs: Vec<Text>,
+    /// First version the program is in force in (default: the first version).
+    pub since: Option<Text>,
+    /// Last version the program is in force in (default: open-ended).
+    pub until: Option<Text>,
+    #[serde(rename = "condition")]
+    pub conditions: Vec<RuleDef>,
+    pub amount: AmountDef,
+    pub review: Option<ReviewDef>,
+    #[serde(rename = "installment")]
+    pub installments: Vec<InstallmentDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmountDef {
+    pub zh: String,
+    pub en: String,
+    pub cite: Option<Text>,
+    pub value: Spanned<Versioned>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDef {
+    pub zh: String,
+    pub en: String,
+    pub cite: Option<Text>,
+    pub when: Spanned<Versioned>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstallmentDef {
+    /// `"1/3"`, `"40%"` or `"0.5"`.
+    pub share: Spanned<Scalar>,
+    pub zh: String,
+    pub en: String,
+}
+
+/// `policy/combining.toml`: no double funding, then caps, in the order written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CombiningFile {
+    #[serde(rename = "exclusive", default)]
+    pub exclusive_groups: Vec<GroupDef>,
+    #[serde(rename = "cap", default)]
+    pub caps: Vec<CapDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupDef {
+    pub id: Text,
+    pub zh: String,
+    pub en: String,
+    pub cite: Option<Text>,
+    pub programs: Vec<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapDef {
+    pub id: Text,
+    pub zh: String,
+    pub en: String,
+    pub cite: Option<Text>,
+    /// The programs the cap covers, served in this order.
+    #[serde(default)]
+    pub programs: Vec<Text>,
+    /// The cap covers every program, in the order they are listed.
+    #[serde(default)]
+    pub all_programs: bool,
+    pub max: Spanned<Versioned>,
+}

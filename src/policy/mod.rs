@@ -1,0 +1,47 @@
+//! Policy files: read, check and compile the TOML rules in `policy/` into a [`Policy`].
+//!
+//! Stages, in order: read (files → serde structs with spans), parse (expression text → syntax
+//! tree), check (names and types), compile (one set of typed [`model::Rules`] per version).
+//!
+//! Invariants: **only this module reads policy files**; a `Policy` value has passed every
+//! check, so the engine never meets an ill-typed expression; every problem found carries
+//! file, line and column, and all of them are reported at once.
+
+pub mod analysis;
+pub mod compile;
+pub mod diagnostic;
+pub mod eval;
+pub mod expr;
+pub mod fields;
+pub mod files;
+pub mod load;
+pub mod model;
+pub mod value;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use load::{load, load_embedded};
+pub use model::{Policy, Program, Rules, Version};
+
+use crate::applicant::ProfileContext;
+use chrono::NaiveDate;
+
+impl Policy {
+    /// The version in force on `date`, if any.
+    pub fn version_on(&self, date: NaiveDate) -> Option<&Version> {
+        self.versions.iter().find(|v| v.in_force_on(date))
+    }
+
+    /// Programs in force on `date`, in the order the brief lists them.
+    pub fn programs_on(&self, date: NaiveDate) -> &[Program] {
+        self.version_on(date).map_or(&[], |v| &v.rules.programs)
+    }
+}
+
+impl ProfileContext for Policy {
+    fn is_known_program(&self, id: &str) -> bool {
+        self.program_ids.iter().any(|p| &**p == id)
+    }
+    fn has_version_on(&self, date: NaiveDate) -> bool {
+        self.version_on(date).is_some()
+    }
+}

@@ -1,0 +1,229 @@
+//! The compiled policy: what the loader builds once and the engine evaluates many times.
+//! Every expression here has been type-checked; parameters and version-dependent values are
+//! already resolved for the version the rules belong to.
+
+use super::expr::BinOp;
+use super::fields::{Section, Var};
+use super::value::{Shown, ShownText, Val};
+use crate::applicant::Domain;
+use chrono::NaiveDate;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A typed, compiled expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Const(Val<'static>),
+    Text(Box<str>),
+    /// An index into [`super::fields::FIELDS`].
+    Field(usize),
+    Var(Var),
+    /// Whether every condition of an earlier program (an index into the version's programs)
+    /// held, before any combination rule.
+    ConditionsMet(usize),
+    Not(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    /// `<`, `<=`, `>`, `>=`, `==`, `!=`.
+    Compare(BinOp, Box<Expr>, Box<Expr>),
+    /// An enumeration value in a set; `negated` for `not in`.
+    InSet {
+        elem: Box<Expr>,
+        set: Box<Expr>,
+        negated: bool,
+    },
+    /// A text in a list of texts (compared exactly after trimming).
+    InTexts {
+        elem: Box<Expr>,
+        list: Arc<[Box<str>]>,
+        negated: bool,
+    },
+    Arith(BinOp, Box<Expr>, Box<Expr>),
+    Neg(Box<Expr>),
+    Min(Vec<Expr>),
+    Max(Vec<Expr>),
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+}
+
+impl Expr {
+    /// The profile field this expression reads directly, if it is one.
+    pub fn as_field(&self) -> Option<usize> {
+        match self {
+            Expr::Field(i) => Some(*i),
+            _ => None,
+        }
+    }
+}
+
+/// A located reference to a policy document and article, as `jinying 第五条`.
+pub type Citation = Arc<str>;
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub id: Arc<str>,
+    pub zh: String,
+    pub en: String,
+}
+
+#[derive(Debug)]
+pub struct Policy {
+    /// The folder the policy was read from.
+    pub source: PathBuf,
+    pub documents: Vec<Document>,
+    /// In date order, not overlapping.
+    pub versions: Vec<Version>,
+    /// Every program id in any version, in first-seen order.
+    pub program_ids: Vec<Arc<str>>,
+    /// Problems that do not stop loading (an unreachable tier row, …).
+    pub warnings: Vec<super::Diagnostic>,
+}
+
+#[derive(Debug)]
+pub struct Version {
+    pub id: Arc<str>,
+    pub zh: String,
+    pub en: String,
+    pub from: NaiveDate,
+    /// Last day in force; `None` when open-ended.
+    pub until: Option<NaiveDate>,
+    pub rules: Rules,
+}
+
+impl Version {
+    pub fn in_force_on(&self, date: NaiveDate) -> bool {
+        self.from <= date && self.until.is_none_or(|u| date <= u)
+    }
+}
+
+/// Everything the engine needs for one version.
+#[derive(Debug)]
+pub struct Rules {
+    pub tiers: Vec<Tier>,
+    pub programs: Vec<Program>,
+    pub exclusive_groups: Vec<ExclusiveGroup>,
+    pub caps: Vec<Cap>,
+}
+
+impl Rules {
+    /// The id of value `i` of a domain (talent tiers: the policy's ids, then `none`).
+    pub fn value_name(&self, d: Domain, i: u8) -> &str {
+        if d == Domain::Tier {
+            return self.tiers.get(i as usize).map_or("none", |t| &t.id);
+        }
+        d.values().get(i as usize).map_or("?", |v| v.id)
+    }
+
+    /// A shown value as plain text, for explanations.
+    pub fn render(&self, shown: &Shown) -> String {
+        let names = |d, i| self.value_name(d, i);
+        ShownText {
+            shown,
+            names: &names,
+        }
+        .to_string()
+    }
+
+    pub fn program(&self, id: &str) -> Option<&Program> {
+        self.programs.iter().find(|p| &*p.id == id)
+    }
+}
+
+#[derive(Debug)]
+pub struct Tier {
+    pub id: Arc<str>,
+    pub zh: String,
+    pub en: String,
+    pub rows: Vec<TierRow>,
+}
+
+#[derive(Debug)]
+pub struct TierRow {
+    pub id: Arc<str>,
+    pub zh: String,
+    pub en: String,
+    pub cite: Citation,
+    pub source: String,
+    pub when: Expr,
+}
+
+#[derive(Debug)]
+pub struct Program {
+    pub id: Arc<str>,
+    pub document: Arc<str>,
+    pub zh: String,
+    pub en: String,
+    pub needs: Vec<Section>,
+    pub conditions: Vec<Condition>,
+    pub amount: Amount,
+    pub review: Option<Review>,
+    pub installments: Vec<Installment>,
+}
+
+#[derive(Debug)]
+pub struct Condition {
+    pub id: Arc<str>,
+    pub zh: String,
+    pub en: String,
+    pub cite: Citation,
+    /// The expression as written in the policy file.
+    pub source: String,
+    pub expr: Expr,
+    /// The policy marks the condition as one the applicant can act on; then `expr` is
+    /// `field OP threshold` on a numeric or yes/no field (checked at load).
+    pub actionable: bool,
+    /// The fields and variables the expression reads, for the explanation of a condition
+    /// that is not a single comparison.
+    pub leaves: Vec<(String, Expr)>,
+}
+
+#[derive(Debug)]
+pub struct Amount {
+    pub zh: String,
+    pub en: String,
+    pub cite: Citation,
+    pub source: String,
+    pub expr: Expr,
+}
+
+#[derive(Debug)]
+pub struct Review {
+    pub zh: String,
+    pub en: String,
+    pub cite: Citation,
+    pub source: String,
+    pub when: Expr,
+}
+
+/// One installment: an exact fraction of the amount.
+#[derive(Debug, Clone)]
+pub struct Installment {
+    /// The share as written in the policy (`"1/3"`, `"40%"`).
+    pub share: String,
+    pub numerator: i64,
+    pub denominator: i64,
+    pub zh: String,
+    pub en: String,
+}
+
+/// No double funding: of the eligible programs, only the one with the largest amount is
+/// granted; on a tie, the one listed first.
+#[derive(Debug)]
+pub struct ExclusiveGroup {
+    pub id: Arc<str>,
+    pub zh: String,
+    pub en: String,
+    pub cite: Citation,
+    /// Indexes into the version's programs, in the group's order.
+    pub programs: Vec<usize>,
+}
+
+/// The programs together get at most `max`, served in the order listed.
+#[derive(Debug)]
+pub struct Cap {
+    pub id: Arc<str>,
+    pub zh: String,
+    pub en: String,
+    pub cite: Citation,
+    pub programs: Vec<usize>,
+    pub max: rust_decimal::Decimal,
+}
