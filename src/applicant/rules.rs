@@ -233,8 +233,10 @@ fn cross_field(p: &Profile, ctx: &dyn ProfileContext, out: &mut Vec<FieldError>)
         _ => {}
     }
 
+    // Rules measured against an application date that is itself out of range say nothing useful.
+    let app_ok = app <= last_day;
     let age = age_on(person.birth_date, app);
-    if person.birth_date > app || !(16..=100).contains(&age) {
+    if app_ok && (person.birth_date > app || !(16..=100).contains(&age)) {
         push(
             out,
             "person.birth_date",
@@ -262,7 +264,7 @@ fn cross_field(p: &Profile, ctx: &dyn ProfileContext, out: &mut Vec<FieldError>)
     }
     if let Some(grad) = person.graduation_date {
         let earliest = person.birth_date.checked_add_months(Months::new(15 * 12));
-        if earliest.is_none_or(|e| grad < e) || grad > app {
+        if earliest.is_none_or(|e| grad < e) || app_ok && grad > app {
             push(
                 out,
                 "person.graduation_date",
@@ -273,7 +275,7 @@ fn cross_field(p: &Profile, ctx: &dyn ProfileContext, out: &mut Vec<FieldError>)
     }
 
     let not_after = |out: &mut Vec<FieldError>, field: &str, date: Option<NaiveDate>| {
-        if date.is_some_and(|d| d > app) {
+        if app_ok && date.is_some_and(|d| d > app) {
             push(
                 out,
                 field,

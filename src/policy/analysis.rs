@@ -6,7 +6,7 @@
 
 use super::compile::leaves;
 use super::eval::{Env, truth};
-use super::fields::{FIELDS, Var};
+use super::fields::{ALWAYS_PRESENT, FIELDS, Var};
 use super::model::{Expr, Rules};
 use super::value::{Ty, Val};
 use crate::applicant::Domain;
@@ -70,12 +70,12 @@ fn thresholds(e: &Expr, leaf: &Expr, out: &mut Vec<Decimal>) {
 }
 
 fn candidates(leaf: &Expr, rows: &[&Expr]) -> Option<Vec<Option<Val<'static>>>> {
-    let ty = match leaf {
-        Expr::Field(i) => FIELDS[*i].ty,
-        Expr::Var(v) => v.ty(),
+    let (ty, always) = match leaf {
+        Expr::Field(i) => (FIELDS[*i].ty, ALWAYS_PRESENT.contains(&FIELDS[*i].path)),
+        Expr::Var(v) => (v.ty(), true),
         _ => return None,
     };
-    let mut out: Vec<Option<Val<'static>>> = vec![None];
+    let mut out: Vec<Option<Val<'static>>> = if always { Vec::new() } else { vec![None] };
     match ty {
         Ty::Bool => out.extend([Some(Val::Bool(false)), Some(Val::Bool(true))]),
         Ty::Enum(d) if d != Domain::Tier => {
@@ -91,7 +91,7 @@ fn candidates(leaf: &Expr, rows: &[&Expr]) -> Option<Vec<Option<Val<'static>>>> 
             }
             let cent = Decimal::new(1, 2);
             for t in ts {
-                for v in [t - Decimal::ONE, t - cent, t, t + cent, t + Decimal::ONE] {
+                for v in [t - cent, t, t + cent] {
                     if !out.contains(&Some(Val::Num(v))) {
                         out.push(Some(Val::Num(v)));
                     }

@@ -125,6 +125,15 @@ impl Lexer<'_> {
                 end += 1;
             }
             let text: String = self.src[start..end].chars().filter(|&c| c != '_').collect();
+            if text.len() > 1 && text.starts_with('0') && text.as_bytes()[1].is_ascii_digit() {
+                return Err(SyntaxError {
+                    span: (start, end),
+                    message: format!(
+                        "`{}`: a number does not start with 0; a date is written date('2026-01-01')",
+                        &self.src[start..end]
+                    ),
+                });
+            }
             let number = Decimal::from_str_exact(&text).map_err(|_| SyntaxError {
                 span: (start, end),
                 message: format!("`{}` is not a number", &self.src[start..end]),
@@ -415,7 +424,7 @@ impl Parser<'_> {
                 self.advance()?;
                 if percent {
                     return Ok(Node {
-                        kind: NodeKind::Number(n / Decimal::ONE_HUNDRED),
+                        kind: NodeKind::Number((n / Decimal::ONE_HUNDRED).normalize()),
                         span: start,
                     });
                 }
@@ -584,6 +593,7 @@ mod tests {
             ("x == 'abc", 5, "not closed"),
             ("x # 1", 2, "unexpected character `#`"),
             ("1.2.3", 0, "not a number"),
+            ("x >= 2026-01-01", 10, "does not start with 0"),
             ("a..b", 0, "not a valid name"),
             ("if a then b", 11, "expected `else`"),
             ("a not b", 6, "expected `in` after `not`"),

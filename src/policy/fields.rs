@@ -232,6 +232,17 @@ pub static FIELDS: &[FieldDef] = &[
     field!("housing.home_purchase.first_home", Ty::Bool, HP, None, |p| flag(p.housing.as_ref()?.home_purchase.as_ref()?.first_home), as_flag => p.housing.as_mut()?.home_purchase.as_mut()?.first_home),
 ];
 
+/// Fields every valid profile has (required, or defaulted when left out).
+pub const ALWAYS_PRESENT: [&str; 7] = [
+    "application_date",
+    "person.full_name",
+    "person.id_type",
+    "person.birth_date",
+    "person.highest_degree",
+    "person.professional_title",
+    "person.honors",
+];
+
 pub fn field_index(path: &str) -> Option<usize> {
     FIELDS.iter().position(|f| f.path == path)
 }

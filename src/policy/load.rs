@@ -453,7 +453,7 @@ impl Loader {
                 ));
             }
         }
-        if self.d.has_errors() {
+        if versions.len() != shared.versions.len() {
             return None;
         }
         if versions.is_empty() {
