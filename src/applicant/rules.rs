@@ -146,7 +146,7 @@ pub(super) fn check(p: &Profile, ctx: &dyn ProfileContext, out: &mut Vec<FieldEr
     if let Err(e) = p.validate() {
         flatten("", &e, &mut found);
     }
-    cross_field(p, ctx, &mut found);
+    cross_field(p, ctx, &ok, &mut found);
     out.extend(found.into_iter().filter(|e| ok(&e.field)));
 }
 
@@ -154,9 +154,14 @@ fn push(out: &mut Vec<FieldError>, field: &str, zh: String, en: String) {
     out.push(FieldError::new(field, zh, en));
 }
 
-fn cross_field(p: &Profile, ctx: &dyn ProfileContext, out: &mut Vec<FieldError>) {
+/// Rules relating two fields; `ok(field)` says whether a field read without error (a rule
+/// that needs a field that did not is skipped).
+fn cross_field(p: &Profile, ctx: &dyn ProfileContext, ok: &dyn Fn(&str) -> bool, out: &mut Vec<FieldError>) {
     let app = p.application_date;
     let last_day = NaiveDate::from_ymd_opt(2100, 12, 31).unwrap_or(NaiveDate::MAX);
+    // Rules measured against a date that is itself missing or out of range say nothing useful.
+    let app_ok = app <= last_day && ok("application_date");
+    let birth_ok = ok("person.birth_date");
     if app > last_day {
         push(
             out,
@@ -197,7 +202,7 @@ fn cross_field(p: &Profile, ctx: &dyn ProfileContext, out: &mut Vec<FieldError>)
                     "身份证号校验位不正确，请核对".into(),
                     "the ID number's check digit is wrong: please check the number".into(),
                 );
-            } else if NaiveDate::parse_from_str(&id[6..14], "%Y%m%d").ok()
+            } else if birth_ok && NaiveDate::parse_from_str(&id[6..14], "%Y%m%d").ok()
                 != Some(person.birth_date)
             {
                 push(
@@ -233,8 +238,6 @@ fn cross_field(p: &Profile, ctx: &dyn ProfileContext, out: &mut Vec<FieldError>)
         _ => {}
     }
 
-    // Rules measured against an application date that is itself out of range say nothing useful.
-    let app_ok = app <= last_day;
     let age = age_on(person.birth_date, app);
     if app_ok && (person.birth_date > app || !(16..=100).contains(&age)) {
         push(
@@ -264,7 +267,7 @@ fn cross_field(p: &Profile, ctx: &dyn ProfileContext, out: &mut Vec<FieldError>)
     }
     if let Some(grad) = person.graduation_date {
         let earliest = person.birth_date.checked_add_months(Months::new(15 * 12));
-        if earliest.is_none_or(|e| grad < e) || app_ok && grad > app {
+        if birth_ok && earliest.is_none_or(|e| grad < e) || app_ok && grad > app {
             push(
                 out,
                 "person.graduation_date",

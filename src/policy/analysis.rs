@@ -137,14 +137,22 @@ pub fn unreachable_tier_rows(rules: &Rules) -> Vec<Unreachable> {
         leaves: &lv,
         values: cands.iter().map(|c| c[0]).collect(),
     };
+    let mut not_yet_first = rows.len();
     loop {
         let mut earlier = false;
         for (r, e) in exprs.iter().enumerate() {
             if truth(e, &sample) == Some(true) {
                 holds[r] = true;
-                first[r] |= !earlier;
+                if !earlier && !first[r] {
+                    first[r] = true;
+                    not_yet_first -= 1;
+                }
                 earlier = true;
             }
+        }
+        // Every row has been seen matching first: none is unreachable.
+        if not_yet_first == 0 {
+            return Vec::new();
         }
         // Next combination, odometer style.
         let mut k = 0;

@@ -1,0 +1,142 @@
+//! The command-line contract: `eval`, `check`, `test`, run as a separate process.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const EXAMPLE: &str = talent_subsidy::cli::EXAMPLE_PROFILE;
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let text = stdin.to_string();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(text.as_bytes());
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn one_line(json: &str) -> String {
+    serde_json::to_string(&serde_json::from_str::<serde_json::Value>(json).unwrap()).unwrap()
+}
+
+fn lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn eval_reads_json_lines_and_answers_each_line_in_order() {
+    let good = one_line(EXAMPLE);
+    let invalid = good.replace("32068219880315001X", "320682198803150011");
+    let input = format!("{good}\nnot json at all\n\n{invalid}\n{good}\n");
+    let out = run(&["eval", "--policy", "policy", "-"], &input);
+    assert_eq!(out.status.code(), Some(1), "not every profile was assessed");
+    let results = lines(&out);
+    assert_eq!(results.len(), 4, "one line per non-blank input line");
+    assert_eq!(results[0]["policy_version"], "2026");
+    assert_eq!(results[0]["talent_tier"], "C");
+    assert_eq!(results[0]["total"], "4434000");
+    assert_eq!(results[0]["programs"].as_array().unwrap().len(), 8);
+    assert_eq!(results[1]["errors"][0]["field"], "");
+    assert_eq!(results[2]["errors"][0]["field"], "person.id_number");
+    assert!(results[2]["errors"][0]["message_zh"].as_str().unwrap().contains("校验位"));
+    assert_eq!(results[3]["total"], "4434000");
+}
+
+#[test]
+fn eval_exits_0_when_every_profile_is_assessed_and_reads_a_pretty_printed_file() {
+    let out = run(&["eval", "examples/profile.json"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let results = lines(&out);
+    assert_eq!(results.len(), 1);
+    let p = &results[0]["programs"][1];
+    assert_eq!(p["id"], "jinying_startup");
+    assert_eq!(p["status"], "eligible");
+    assert_eq!(p["amount"], "3000000");
+    assert_eq!(p["installments"][0]["amount"], "1500000");
+    assert_eq!(p["conditions"][2]["requirement"], "≥ 2023-03-01");
+    assert_eq!(p["conditions"][2]["citation"], "jinying 第五条");
+}
+
+#[test]
+fn eval_keeps_input_order_across_batches() {
+    let base: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+    let mut input = String::new();
+    let mut want = Vec::new();
+    let first = chrono::NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
+    for i in 0..5000u64 {
+        let mut v = base.clone();
+        let d = first + chrono::Days::new(i % 300);
+        v["application_date"] = serde_json::Value::String(d.to_string());
+        want.push(d.to_string());
+        input.push_str(&serde_json::to_string(&v).unwrap());
+        input.push('\n');
+    }
+    let out = run(&["eval"], &input);
+    assert_eq!(out.status.code(), Some(0));
+    let got: Vec<String> = lines(&out).iter().map(|r| r["application_date"].as_str().unwrap().to_string()).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn eval_with_hints_names_the_smallest_change() {
+    let near = one_line(&EXAMPLE.replace(r#""founder_equity_pct": "51""#, r#""founder_equity_pct": "25""#));
+    let out = run(&["eval", "--hints"], &near);
+    let r = &lines(&out)[0];
+    let hint = r["hints"].as_array().unwrap().iter().find(|h| h["program"] == "jinying_startup").expect("a hint for the startup funding");
+    assert_eq!(hint["field"], "startup.founder_equity_pct");
+    assert_eq!(hint["from"], "25");
+    assert_eq!(hint["to"], "30");
+    assert_eq!(hint["amount"], "3000000");
+}
+
+#[test]
+fn check_says_ok_for_the_real_policy_and_locates_errors_in_a_broken_one() {
+    let out = run(&["check"], "");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("policy OK: 3 documents, 2 versions"));
+
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["policy.toml", "scitech.toml", "jinying.toml", "doubling.toml", "combining.toml"] {
+        std::fs::copy(format!("policy/{f}"), dir.path().join(f)).unwrap();
+    }
+    let path = dir.path().join("doubling.toml");
+    let text = std::fs::read_to_string(&path).unwrap().replace("age <= (if", "agee <= (if");
+    std::fs::write(&path, text).unwrap();
+    let out = run(&["check", "--policy", dir.path().to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("doubling.toml:") && err.contains(": error: unknown name `agee`"), "{err}");
+
+    // eval refuses to run on a broken policy, saying why.
+    let out = run(&["eval", "--policy", dir.path().to_str().unwrap()], EXAMPLE);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn test_runs_the_policy_cases() {
+    let out = run(&["test"], "");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.trim_end().ends_with("passed, 0 failed"), "{text}");
+}
+
+#[test]
+fn with_no_command_the_example_profile_is_assessed() {
+    let out = run(&[], "");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"], "4434000");
+}
