@@ -1,1 +1,54 @@
-fn main() {}
+//! One full assessment, explanation included, of a profile that reaches every program; and
+//! the steps around it (reading the JSON, writing the result).
+//!
+//! cargo bench --bench assess
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::path::Path;
+use talent_subsidy::applicant::Profile;
+use talent_subsidy::engine::{assess, hints::hints};
+
+fn benches(c: &mut Criterion) {
+    let policy = talent_subsidy::policy::load(Path::new("policy")).expect("policy loads");
+    let input = talent_subsidy::cli::EXAMPLE_PROFILE.as_bytes();
+    let profile = Profile::from_json(input, &policy).expect("example is valid");
+
+    c.bench_function(
+        "assess (tier, 8 programs, every condition explained, combination, installments)",
+        |b| b.iter(|| assess(black_box(&policy), black_box(&profile)).unwrap()),
+    );
+    c.bench_function("assess + write result JSON", |b| {
+        let mut buf = Vec::with_capacity(16 * 1024);
+        b.iter(|| {
+            buf.clear();
+            let a = assess(black_box(&policy), black_box(&profile)).unwrap();
+            serde_json::to_writer(&mut buf, &a).unwrap();
+            buf.len()
+        })
+    });
+    c.bench_function("read JSON profile + validate + assess + write JSON", |b| {
+        let mut buf = Vec::with_capacity(16 * 1024);
+        b.iter(|| {
+            buf.clear();
+            talent_subsidy::cli::eval_one(&policy, black_box(input), false, &mut buf)
+        })
+    });
+    c.bench_function("hints for a near-miss profile", |b| {
+        let near = String::from_utf8_lossy(input).replace(
+            r#""founder_equity_pct": "51""#,
+            r#""founder_equity_pct": "25""#,
+        );
+        let p = Profile::from_json(near.as_bytes(), &policy).unwrap();
+        b.iter(|| {
+            let a = assess(&policy, black_box(&p)).unwrap();
+            hints(&a, &p, &policy).len()
+        })
+    });
+    c.bench_function("load and check the policy folder", |b| {
+        b.iter(|| talent_subsidy::policy::load(black_box(Path::new("policy"))).unwrap())
+    });
+}
+
+criterion_group!(assessment, benches);
+criterion_main!(assessment);

@@ -150,13 +150,19 @@ pub fn eval_one(policy: &Policy, input: &[u8], with_hints: bool, out: &mut Vec<u
         Ok(profile) => match assess(policy, &profile) {
             Ok(a) if with_hints => {
                 let hs = hints(&a, &profile, policy);
-                let mut v = serde_json::to_value(&a).unwrap_or_default();
-                if let Some(obj) = v.as_object_mut() {
-                    obj.insert("hints".into(), crate::engine::hints::hints_json(&hs, &a));
-                }
-                serde_json::to_writer(&mut *out, &v).is_ok()
+                a.write_json(out);
+                // Splice the hints in as the result's last member.
+                out.pop();
+                out.extend_from_slice(b",\"hints\":");
+                let _ =
+                    serde_json::to_writer(&mut *out, &crate::engine::hints::hints_json(&hs, &a));
+                out.push(b'}');
+                true
             }
-            Ok(a) => serde_json::to_writer(&mut *out, &a).is_ok(),
+            Ok(a) => {
+                a.write_json(out);
+                true
+            }
             Err(e) => {
                 let err = crate::applicant::InvalidProfile {
                     errors: vec![crate::applicant::FieldError::new(
@@ -235,6 +241,7 @@ pub fn eval_stream(
         .map_or(1, |n| n.get())
         .min(8);
     let mut all_ok = true;
+    let mut buffers: Vec<Vec<u8>> = Vec::new();
     let mut lines: Vec<Vec<u8>> = vec![first];
     loop {
         let mut eof = false;
@@ -249,27 +256,30 @@ pub fn eval_stream(
             }
         }
         let chunk = lines.len().div_ceil(threads).max(1);
-        let results: Vec<(Vec<u8>, bool)> = std::thread::scope(|s| {
+        // Output buffers are reused from batch to batch (a batch's results are ~40 MB).
+        buffers.resize_with(threads, Vec::new);
+        let oks: Vec<bool> = std::thread::scope(|s| {
             let handles: Vec<_> = lines
                 .chunks(chunk)
-                .map(|part| {
+                .zip(buffers.iter_mut())
+                .map(|(part, buf)| {
                     s.spawn(move || {
-                        let mut buf = Vec::with_capacity(part.len() * 4096);
+                        buf.clear();
                         let mut ok = true;
                         for line in part {
-                            ok &= eval_one(policy, line, with_hints, &mut buf);
+                            ok &= eval_one(policy, line, with_hints, buf);
                         }
-                        (buf, ok)
+                        ok
                     })
                 })
                 .collect();
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| (Vec::new(), false)))
+                .map(|h| h.join().unwrap_or(false))
                 .collect()
         });
-        for (buf, ok) in results {
-            out.write_all(&buf)?;
+        for (buf, ok) in buffers.iter().zip(oks) {
+            out.write_all(buf)?;
             all_ok &= ok;
         }
         lines.clear();

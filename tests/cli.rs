@@ -50,14 +50,24 @@ fn eval_reads_json_lines_and_answers_each_line_in_order() {
     assert_eq!(results[0]["programs"].as_array().unwrap().len(), 8);
     assert_eq!(results[1]["errors"][0]["field"], "");
     assert_eq!(results[2]["errors"][0]["field"], "person.id_number");
-    assert!(results[2]["errors"][0]["message_zh"].as_str().unwrap().contains("校验位"));
+    assert!(
+        results[2]["errors"][0]["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("校验位")
+    );
     assert_eq!(results[3]["total"], "4434000");
 }
 
 #[test]
 fn eval_exits_0_when_every_profile_is_assessed_and_reads_a_pretty_printed_file() {
     let out = run(&["eval", "examples/profile.json"], "");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let results = lines(&out);
     assert_eq!(results.len(), 1);
     let p = &results[0]["programs"][1];
@@ -85,16 +95,27 @@ fn eval_keeps_input_order_across_batches() {
     }
     let out = run(&["eval"], &input);
     assert_eq!(out.status.code(), Some(0));
-    let got: Vec<String> = lines(&out).iter().map(|r| r["application_date"].as_str().unwrap().to_string()).collect();
+    let got: Vec<String> = lines(&out)
+        .iter()
+        .map(|r| r["application_date"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(got, want);
 }
 
 #[test]
 fn eval_with_hints_names_the_smallest_change() {
-    let near = one_line(&EXAMPLE.replace(r#""founder_equity_pct": "51""#, r#""founder_equity_pct": "25""#));
+    let near = one_line(&EXAMPLE.replace(
+        r#""founder_equity_pct": "51""#,
+        r#""founder_equity_pct": "25""#,
+    ));
     let out = run(&["eval", "--hints"], &near);
     let r = &lines(&out)[0];
-    let hint = r["hints"].as_array().unwrap().iter().find(|h| h["program"] == "jinying_startup").expect("a hint for the startup funding");
+    let hint = r["hints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["program"] == "jinying_startup")
+        .expect("a hint for the startup funding");
     assert_eq!(hint["field"], "startup.founder_equity_pct");
     assert_eq!(hint["from"], "25");
     assert_eq!(hint["to"], "30");
@@ -108,16 +129,27 @@ fn check_says_ok_for_the_real_policy_and_locates_errors_in_a_broken_one() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("policy OK: 3 documents, 2 versions"));
 
     let dir = tempfile::tempdir().unwrap();
-    for f in ["policy.toml", "scitech.toml", "jinying.toml", "doubling.toml", "combining.toml"] {
+    for f in [
+        "policy.toml",
+        "scitech.toml",
+        "jinying.toml",
+        "doubling.toml",
+        "combining.toml",
+    ] {
         std::fs::copy(format!("policy/{f}"), dir.path().join(f)).unwrap();
     }
     let path = dir.path().join("doubling.toml");
-    let text = std::fs::read_to_string(&path).unwrap().replace("age <= (if", "agee <= (if");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("age <= (if", "agee <= (if");
     std::fs::write(&path, text).unwrap();
     let out = run(&["check", "--policy", dir.path().to_str().unwrap()], "");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("doubling.toml:") && err.contains(": error: unknown name `agee`"), "{err}");
+    assert!(
+        err.contains("doubling.toml:") && err.contains(": error: unknown name `agee`"),
+        "{err}"
+    );
 
     // eval refuses to run on a broken policy, saying why.
     let out = run(&["eval", "--policy", dir.path().to_str().unwrap()], EXAMPLE);

@@ -3,9 +3,9 @@
 //! file, line and column, all at once.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use talent_subsidy::applicant::Profile;
-use talent_subsidy::engine::{assess, Status};
+use talent_subsidy::engine::{Status, assess};
 use talent_subsidy::policy::{self, Diagnostic, Severity};
 
 /// A copy of `policy/` (without its tests) in a temporary folder.
@@ -37,7 +37,10 @@ fn append(dir: &Path, file: &str, extra: &str) {
 fn errors(dir: &Path) -> Vec<Diagnostic> {
     match policy::load(dir) {
         Ok(_) => panic!("the policy loaded, but errors were expected"),
-        Err(d) => d.into_iter().filter(|d| d.severity == Severity::Error).collect(),
+        Err(d) => d
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect(),
     }
 }
 
@@ -54,7 +57,12 @@ const ENGINEER: &str = r#"{
 fn the_real_policy_loads_without_errors_or_warnings() {
     let p = policy::load(Path::new("policy")).unwrap();
     assert!(p.warnings.is_empty(), "{:#?}", p.warnings);
-    let ids: Vec<&str> = p.versions[1].rules.programs.iter().map(|p| &*p.id).collect();
+    let ids: Vec<&str> = p.versions[1]
+        .rules
+        .programs
+        .iter()
+        .map(|p| &*p.id)
+        .collect();
     assert_eq!(
         ids,
         [
@@ -74,7 +82,8 @@ fn the_real_policy_loads_without_errors_or_warnings() {
 fn the_built_in_policy_is_the_policy_folder() {
     let folder = policy::load(Path::new("policy")).unwrap();
     let built_in = policy::load_embedded().unwrap();
-    let profile = Profile::from_json(talent_subsidy::cli::EXAMPLE_PROFILE.as_bytes(), &folder).unwrap();
+    let profile =
+        Profile::from_json(talent_subsidy::cli::EXAMPLE_PROFILE.as_bytes(), &folder).unwrap();
     let a = serde_json::to_string(&assess(&folder, &profile).unwrap()).unwrap();
     let b = serde_json::to_string(&assess(&built_in, &profile).unwrap()).unwrap();
     assert_eq!(a, b);
@@ -84,7 +93,12 @@ fn the_built_in_policy_is_the_policy_folder() {
 fn a_new_program_and_a_changed_amount_need_no_rust_change() {
     let dir = copy_policy();
     // The policy office raises the 2026 master allowance and adds a program of existing kinds.
-    edit(dir.path(), "doubling.toml", r#"value = { "2021" = "60_000", "2026" = "80_000" }"#, r#"value = { "2021" = "60_000", "2026" = "90_000" }"#);
+    edit(
+        dir.path(),
+        "doubling.toml",
+        r#"value = { "2021" = "60_000", "2026" = "80_000" }"#,
+        r#"value = { "2021" = "60_000", "2026" = "90_000" }"#,
+    );
     append(
         dir.path(),
         "doubling.toml",
@@ -133,17 +147,42 @@ needs = ["employment"]
     let p = policy::load(dir.path()).unwrap_or_else(|d| panic!("{d:#?}"));
     let profile = Profile::from_json(ENGINEER.as_bytes(), &p).unwrap();
     let a = assess(&p, &profile).unwrap();
-    let commute = a.program("young_talent_commute").expect("the new program is assessed");
+    let commute = a
+        .program("young_talent_commute")
+        .expect("the new program is assessed");
     assert_eq!(commute.status, Status::Eligible);
     assert_eq!(commute.amount.to_string(), "12000");
-    assert_eq!(commute.installments.iter().map(|d| d.to_string()).collect::<Vec<_>>(), ["6000", "6000"]);
-    assert_eq!(a.program("housing_allowance").unwrap().amount.to_string(), "90000");
-    assert_eq!(a.programs.last().unwrap().program.id.as_ref(), "young_talent_commute");
+    assert_eq!(
+        commute
+            .installments
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>(),
+        ["6000", "6000"]
+    );
+    assert_eq!(
+        a.program("housing_allowance").unwrap().amount.to_string(),
+        "90000"
+    );
+    assert_eq!(
+        a.programs.last().unwrap().program.id.as_ref(),
+        "young_talent_commute"
+    );
     assert_eq!(a.total.to_string(), "562000");
     // A prior award of the new program is now a known id.
-    let again = ENGINEER.replace("\"application_date\"", "\"prior_awards\": [\"young_talent_commute\"], \"application_date\"");
+    let again = ENGINEER.replace(
+        "\"application_date\"",
+        "\"prior_awards\": [\"young_talent_commute\"], \"application_date\"",
+    );
     let profile = Profile::from_json(again.as_bytes(), &p).unwrap();
-    assert_eq!(assess(&p, &profile).unwrap().program("young_talent_commute").unwrap().status, Status::Ineligible);
+    assert_eq!(
+        assess(&p, &profile)
+            .unwrap()
+            .program("young_talent_commute")
+            .unwrap()
+            .status,
+        Status::Ineligible
+    );
 }
 
 /// One broken edit, and what the loader must say about it.
@@ -157,9 +196,18 @@ struct Broken {
 }
 
 fn line_col(text: &str, prefix: &str, target: &str) -> (usize, usize) {
-    let at = text.find(&format!("{prefix}{target}")).unwrap_or_else(|| panic!("{prefix}{target} is not in the edited file")) + prefix.len();
+    let at = text
+        .find(&format!("{prefix}{target}"))
+        .unwrap_or_else(|| panic!("{prefix}{target} is not in the edited file"))
+        + prefix.len();
     let before = &text[..at];
-    (before.matches('\n').count() + 1, before[before.rfind('\n').map_or(0, |i| i + 1)..].chars().count() + 1)
+    (
+        before.matches('\n').count() + 1,
+        before[before.rfind('\n').map_or(0, |i| i + 1)..]
+            .chars()
+            .count()
+            + 1,
+    )
 }
 
 fn check_broken(cases: &[Broken]) {
@@ -169,55 +217,215 @@ fn check_broken(cases: &[Broken]) {
         let errs = errors(dir.path());
         let hit = errs.iter().find(|d| d.message.contains(case.says));
         let Some(d) = hit else {
-            panic!("editing {} to {:?}: no error says {:?}; got {errs:#?}", case.file, case.to, case.says);
+            panic!(
+                "editing {} to {:?}: no error says {:?}; got {errs:#?}",
+                case.file, case.to, case.says
+            );
         };
         assert_eq!(d.file, dir.path().join(case.file), "{}", case.says);
         let text = fs::read_to_string(dir.path().join(case.file)).unwrap();
-        assert_eq!((d.line, d.column), line_col(&text, case.at.0, case.at.1), "{}: {d}", case.says);
+        assert_eq!(
+            (d.line, d.column),
+            line_col(&text, case.at.0, case.at.1),
+            "{}: {d}",
+            case.says
+        );
     }
 }
 
 #[test]
 fn mistakes_are_located_at_file_line_and_column() {
     check_broken(&[
-        Broken { file: "jinying.toml", from: "startup.founder_equity_pct >= 30", to: "startup.founder_equity_pct >= 2026-01-01", at: (">= 2026-", "01"), says: "a number does not start with 0" },
-        Broken { file: "jinying.toml", from: "startup.founder_equity_pct >= 30", to: "startup.founder_equity_pct >= startup.registration_date", at: (">= ", "startup.registration_date"), says: "expected a number, but this is a date" },
-        Broken { file: "jinying.toml", from: "startup.founder_equity_pct >= 30", to: "startup.founders_equity >= 30", at: ("\"", "startup.founders_equity"), says: "unknown field `startup.founders_equity`" },
-        Broken { file: "jinying.toml", from: "startup.founder_equity_pct >= 30", to: "startup.founder_equity_pct >=", at: ("startup.founder_equity_pct >=", "\""), says: "expected a value" },
-        Broken { file: "scitech.toml", from: "startup.planned_rd_investment >= 20_000_000", to: "employment.annual_salary >= 20_000_000", at: ("\"", "employment.annual_salary"), says: "does not list in `needs`" },
-        Broken { file: "scitech.toml", from: "tier in [A, B]", to: "tier in [A, Z]", at: ("[A, ", "Z]"), says: "`Z` is not a value of talent_tier" },
-        Broken { file: "jinying.toml", from: "value = \"1.2\"", to: "value = 1.2", at: ("value = ", "1.2"), says: "TOML floats are not allowed" },
-        Broken { file: "combining.toml", from: "max = \"3_000_000\"", to: "max = \"3_000_000 + tier\"", at: ("3_000_000 + ", "tier"), says: "`tier` can only be used" },
-        Broken { file: "doubling.toml", from: "share = \"1\"", to: "share = \"9/10\"", at: ("share = ", "\"9/10\""), says: "add up to 9/10" },
-        Broken { file: "scitech.toml", from: "cite = \"scitech 第三条\"", to: "cite = \"science 第三条\"", at: ("cite = ", "\"science"), says: "a citation is a document id and an article" },
-        Broken { file: "policy.toml", from: "until = 2025-12-31", to: "until = 2026-01-01", at: ("from = ", "2026-01-01"), says: "overlaps version `2021`" },
-        Broken { file: "combining.toml", from: "programs = [\"housing_allowance\", \"home_purchase\"]", to: "programs = [\"housing_allowance\", \"home_purchases\"]", at: ("\"housing_allowance\", ", "\"home_purchases\""), says: "unknown program `home_purchases`" },
-        Broken { file: "doubling.toml", from: "needs = [\"employment\", \"housing\"]", to: "needs = [\"employment\", \"house\"]", at: ("\"employment\", ", "\"house\""), says: "`house` is not a section" },
-        Broken { file: "jinying.toml", from: "actionable = true", to: "actionable = true\n  colour = \"red\"", at: ("  ", "colour"), says: "unknown field `colour`" },
-        Broken { file: "jinying.toml", from: "when = \"startup.owns_core_ip\"", to: "when = \"startup.owns_core_ip\"\n  actionable = true\n  actionable = false", at: ("actionable = true\n  ", "actionable = false"), says: "duplicate key" },
-        Broken { file: "doubling.toml", from: "highest_degree == doctorate then 40", to: "highest_degree == doctor then 40", at: ("== ", "doctor then 40"), says: "`doctor` is not a value of highest_degree" },
-        Broken { file: "jinying.toml", from: "value = { \"2021\" = \"2_000_000\"", to: "value = { \"2020\" = \"2_000_000\"", at: ("value = { ", "\"2020\""), says: "`2020` is not a version id" },
-        Broken { file: "jinying.toml", from: "when = \"conditions_met(jinying_startup)\"", to: "when = \"conditions_met(jinying_office)\"", at: ("conditions_met(", "jinying_office"), says: "is not a program listed before this one" },
-        Broken { file: "jinying.toml", from: "startup.founder_equity_pct >= 30", to: "startup.founder_equity_pct >= 30 and tier in CORE3", at: ("tier in ", "CORE3"), says: "expected a set of talent_tier values" },
-        Broken { file: "jinying.toml", from: "min(startup.office_area_sqm, 200) * 30 * 36", to: "min(startup.office_area_sqm, 200) * 30 * 36 months", at: ("\"", "min(startup.office_area_sqm"), says: "cannot multiply" },
+        Broken {
+            file: "jinying.toml",
+            from: "startup.founder_equity_pct >= 30",
+            to: "startup.founder_equity_pct >= 2026-01-01",
+            at: (">= 2026-", "01"),
+            says: "a number does not start with 0",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "startup.founder_equity_pct >= 30",
+            to: "startup.founder_equity_pct >= startup.registration_date",
+            at: (">= ", "startup.registration_date"),
+            says: "expected a number, but this is a date",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "startup.founder_equity_pct >= 30",
+            to: "startup.founders_equity >= 30",
+            at: ("\"", "startup.founders_equity"),
+            says: "unknown field `startup.founders_equity`",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "startup.founder_equity_pct >= 30",
+            to: "startup.founder_equity_pct >=",
+            at: ("startup.founder_equity_pct >=", "\""),
+            says: "expected a value",
+        },
+        Broken {
+            file: "scitech.toml",
+            from: "startup.planned_rd_investment >= 20_000_000",
+            to: "employment.annual_salary >= 20_000_000",
+            at: ("\"", "employment.annual_salary"),
+            says: "does not list in `needs`",
+        },
+        Broken {
+            file: "scitech.toml",
+            from: "tier in [A, B]",
+            to: "tier in [A, Z]",
+            at: ("[A, ", "Z]"),
+            says: "`Z` is not a value of talent_tier",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "value = \"1.2\"",
+            to: "value = 1.2",
+            at: ("value = ", "1.2"),
+            says: "TOML floats are not allowed",
+        },
+        Broken {
+            file: "combining.toml",
+            from: "max = \"3_000_000\"",
+            to: "max = \"3_000_000 + tier\"",
+            at: ("3_000_000 + ", "tier"),
+            says: "`tier` can only be used",
+        },
+        Broken {
+            file: "doubling.toml",
+            from: "share = \"1\"",
+            to: "share = \"9/10\"",
+            at: ("share = ", "\"9/10\""),
+            says: "add up to 9/10",
+        },
+        Broken {
+            file: "scitech.toml",
+            from: "cite = \"scitech 第三条\"",
+            to: "cite = \"science 第三条\"",
+            at: ("cite = ", "\"science"),
+            says: "a citation is a document id and an article",
+        },
+        Broken {
+            file: "policy.toml",
+            from: "until = 2025-12-31",
+            to: "until = 2026-01-01",
+            at: ("from = ", "2026-01-01"),
+            says: "overlaps version `2021`",
+        },
+        Broken {
+            file: "combining.toml",
+            from: "programs = [\"housing_allowance\", \"home_purchase\"]",
+            to: "programs = [\"housing_allowance\", \"home_purchases\"]",
+            at: ("\"housing_allowance\", ", "\"home_purchases\""),
+            says: "unknown program `home_purchases`",
+        },
+        Broken {
+            file: "doubling.toml",
+            from: "needs = [\"employment\", \"housing\"]",
+            to: "needs = [\"employment\", \"house\"]",
+            at: ("\"employment\", ", "\"house\""),
+            says: "`house` is not a section",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "actionable = true",
+            to: "actionable = true\n  colour = \"red\"",
+            at: ("  ", "colour"),
+            says: "unknown field `colour`",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "when = \"startup.owns_core_ip\"",
+            to: "when = \"startup.owns_core_ip\"\n  actionable = true\n  actionable = false",
+            at: ("actionable = true\n  ", "actionable = false"),
+            says: "duplicate key",
+        },
+        Broken {
+            file: "doubling.toml",
+            from: "highest_degree == doctorate then 40",
+            to: "highest_degree == doctor then 40",
+            at: ("== ", "doctor then 40"),
+            says: "`doctor` is not a value of highest_degree",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "value = { \"2021\" = \"2_000_000\"",
+            to: "value = { \"2020\" = \"2_000_000\"",
+            at: ("value = { ", "\"2020\""),
+            says: "`2020` is not a version id",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "when = \"conditions_met(jinying_startup)\"",
+            to: "when = \"conditions_met(jinying_office)\"",
+            at: ("conditions_met(", "jinying_office"),
+            says: "is not a program listed before this one",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "startup.founder_equity_pct >= 30",
+            to: "startup.founder_equity_pct >= 30 and tier in CORE3",
+            at: ("tier in ", "CORE3"),
+            says: "expected a set of talent_tier values",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "min(startup.office_area_sqm, 200) * 30 * 36",
+            to: "min(startup.office_area_sqm, 200) * 30 * 36 months",
+            at: ("\"", "min(startup.office_area_sqm"),
+            says: "cannot multiply",
+        },
     ]);
 }
 
 #[test]
 fn every_problem_is_reported_at_once() {
     let dir = copy_policy();
-    edit(dir.path(), "jinying.toml", "startup.founder_equity_pct >= 30", "startup.founder_equity_pct >= 'thirty'");
-    edit(dir.path(), "doubling.toml", "employment.contract_years >= 2", "employment.contract_year >= 2");
-    edit(dir.path(), "combining.toml", "max = \"10_000_000\"", "max = \"ten million\"");
-    edit(dir.path(), "scitech.toml", "[program.amount]", "[program.amount]\n  misspelt = 1");
+    edit(
+        dir.path(),
+        "jinying.toml",
+        "startup.founder_equity_pct >= 30",
+        "startup.founder_equity_pct >= 'thirty'",
+    );
+    edit(
+        dir.path(),
+        "doubling.toml",
+        "employment.contract_years >= 2",
+        "employment.contract_year >= 2",
+    );
+    edit(
+        dir.path(),
+        "combining.toml",
+        "max = \"10_000_000\"",
+        "max = \"ten million\"",
+    );
+    edit(
+        dir.path(),
+        "scitech.toml",
+        "[program.amount]",
+        "[program.amount]\n  misspelt = 1",
+    );
     let errs = errors(dir.path());
-    let files: Vec<String> = errs.iter().map(|d| d.file.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    for f in ["jinying.toml", "doubling.toml", "combining.toml", "scitech.toml"] {
+    let files: Vec<String> = errs
+        .iter()
+        .map(|d| d.file.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for f in [
+        "jinying.toml",
+        "doubling.toml",
+        "combining.toml",
+        "scitech.toml",
+    ] {
         assert!(files.iter().any(|x| x == f), "no error in {f}: {errs:#?}");
     }
     for d in &errs {
         assert!(d.line >= 1 && d.column >= 1, "{d}");
-        assert!(d.to_string().contains(&format!(":{}:{}: error: ", d.line, d.column)), "{d}");
+        assert!(
+            d.to_string()
+                .contains(&format!(":{}:{}: error: ", d.line, d.column)),
+            "{d}"
+        );
     }
 }
 
@@ -232,12 +440,31 @@ fn a_tier_row_that_an_earlier_row_always_matches_first_is_warned_about() {
         "  [[tier.row]]\n  id = \"E0\"\n  zh = \"硕士且年薪60万元以上\"\n  en = \"Master earning 600,000\"\n  cite = \"jinying 第三条\"\n  when = \"person.highest_degree == master and annual_salary >= 600_000\"\n\n  [[tier.row]]\n  id = \"E1\"",
     );
     // And a row that can never hold at all.
-    edit(dir.path(), "policy.toml", "when = \"person.highest_degree == bachelor\"", "when = \"person.highest_degree == bachelor and person.highest_degree == master\"");
+    edit(
+        dir.path(),
+        "policy.toml",
+        "when = \"person.highest_degree == bachelor\"",
+        "when = \"person.highest_degree == bachelor and person.highest_degree == master\"",
+    );
     let p = policy::load(dir.path()).unwrap_or_else(|d| panic!("{d:#?}"));
     let msgs: Vec<String> = p.warnings.iter().map(|w| w.to_string()).collect();
-    assert!(msgs.iter().any(|m| m.contains("tier row `E0` can never match") && m.contains("matched by an earlier row")), "{msgs:#?}");
-    assert!(msgs.iter().any(|m| m.contains("tier row `F1` can never match") && m.contains("never holds")), "{msgs:#?}");
-    assert!(!msgs.iter().any(|m| m.contains("`E1`") || m.contains("`D4`")), "{msgs:#?}");
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("tier row `E0` can never match")
+                && m.contains("matched by an earlier row")),
+        "{msgs:#?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("tier row `F1` can never match") && m.contains("never holds")),
+        "{msgs:#?}"
+    );
+    assert!(
+        !msgs
+            .iter()
+            .any(|m| m.contains("`E1`") || m.contains("`D4`")),
+        "{msgs:#?}"
+    );
 }
 
 #[test]
@@ -246,17 +473,35 @@ fn a_missing_file_and_an_unlisted_file_are_reported() {
     fs::remove_file(dir.path().join("combining.toml")).unwrap();
     fs::write(dir.path().join("extra.toml"), "x = 1\n").unwrap();
     let all = policy::load(dir.path()).unwrap_err();
-    assert!(all.iter().any(|d| d.severity == Severity::Error && d.file.ends_with("combining.toml") && d.message.contains("cannot read")), "{all:#?}");
-    assert!(all.iter().any(|d| d.severity == Severity::Warning && d.file.ends_with("extra.toml")), "{all:#?}");
+    assert!(
+        all.iter().any(|d| d.severity == Severity::Error
+            && d.file.ends_with("combining.toml")
+            && d.message.contains("cannot read")),
+        "{all:#?}"
+    );
+    assert!(
+        all.iter()
+            .any(|d| d.severity == Severity::Warning && d.file.ends_with("extra.toml")),
+        "{all:#?}"
+    );
 }
 
 #[test]
 fn a_date_before_any_version_has_no_policy_in_force() {
     let p = policy::load(Path::new("policy")).unwrap();
-    let early = ENGINEER.replace("2026-03-01", "2021-06-30").replace("2024-03-01", "2021-01-01").replace("2024-06-30", "2020-06-30");
+    let early = ENGINEER
+        .replace("2026-03-01", "2021-06-30")
+        .replace("2024-03-01", "2021-01-01")
+        .replace("2024-06-30", "2020-06-30");
     let err = Profile::from_json(early.as_bytes(), &p).unwrap_err();
     assert_eq!(err.errors.len(), 1, "{err:?}");
     assert_eq!(err.errors[0].field, "application_date");
-    assert!(err.errors[0].message_en.contains("no policy is in force"), "{err:?}");
-    assert!(err.errors[0].message_zh.contains("没有有效的政策版本"), "{err:?}");
+    assert!(
+        err.errors[0].message_en.contains("no policy is in force"),
+        "{err:?}"
+    );
+    assert!(
+        err.errors[0].message_zh.contains("没有有效的政策版本"),
+        "{err:?}"
+    );
 }

@@ -19,8 +19,16 @@ fn fields(json: &str) -> Vec<String> {
         Ok(_) => Vec::new(),
         Err(e) => {
             for err in &e.errors {
-                assert!(!err.message_zh.is_empty() && !err.message_en.is_empty(), "{err:?}");
-                assert!(err.message_zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "no Chinese in {err:?}");
+                assert!(
+                    !err.message_zh.is_empty() && !err.message_en.is_empty(),
+                    "{err:?}"
+                );
+                assert!(
+                    err.message_zh
+                        .chars()
+                        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                    "no Chinese in {err:?}"
+                );
             }
             e.errors.into_iter().map(|e| e.field).collect()
         }
@@ -38,18 +46,84 @@ fn table_of_bad_inputs_and_the_fields_they_name() {
         ("not JSON", "{", &[""]),
         ("a list instead of an object", "[1, 2]", &[""]),
         ("an empty object", "{}", &["application_date", "person"]),
-        ("person is a string", r#"{"application_date": "2026-03-01", "person": "张三"}"#, &["person"]),
-        ("a missing required person field", &EXAMPLE.replace(r#""id_type": "resident_id","#, ""), &["person.id_type"]),
-        ("null counts as missing", &EXAMPLE.replace(r#""birth_date": "1988-03-15""#, r#""birth_date": null"#), &["person.birth_date"]),
-        ("an unknown top-level field", &EXAMPLE.replace(r#""prior_awards": []"#, r#""prior_awards": [], "comment": "hi""#), &["comment"]),
-        ("a money field as a JSON object", &EXAMPLE.replace(r#""annual_salary": "600000""#, r#""annual_salary": {"yuan": 600000}"#), &["employment.annual_salary"]),
-        ("a number with thousands separators", &EXAMPLE.replace(r#""paid_in_capital": "2000000""#, r#""paid_in_capital": "2,000,000""#), &["startup.paid_in_capital"]),
-        ("a fractional count", &EXAMPLE.replace(r#""contract_years": 5"#, r#""contract_years": 2.5"#), &["employment.contract_years"]),
-        ("a negative count", &EXAMPLE.replace(r#""contract_years": 5"#, r#""contract_years": -1"#), &["employment.contract_years"]),
-        ("honors not a list", &EXAMPLE.replace(r#"["provincial_talent_program"]"#, r#""provincial_talent_program""#), &["person.honors"]),
-        ("a date with a time", &EXAMPLE.replace(r#""start_date": "2025-09-01""#, r#""start_date": "2025-09-01T08:00:00""#), &["employment.start_date"]),
-        ("an enumeration in Chinese", &EXAMPLE.replace(r#""highest_degree": "doctorate""#, r#""highest_degree": "博士""#), &["person.highest_degree"]),
-        ("a control character in the name", &EXAMPLE.replace(r#""full_name": "张三""#, r#""full_name": "张\u0007三""#), &["person.full_name"]),
+        (
+            "person is a string",
+            r#"{"application_date": "2026-03-01", "person": "张三"}"#,
+            &["person"],
+        ),
+        (
+            "a missing required person field",
+            &EXAMPLE.replace(r#""id_type": "resident_id","#, ""),
+            &["person.id_type"],
+        ),
+        (
+            "null counts as missing",
+            &EXAMPLE.replace(r#""birth_date": "1988-03-15""#, r#""birth_date": null"#),
+            &["person.birth_date"],
+        ),
+        (
+            "an unknown top-level field",
+            &EXAMPLE.replace(
+                r#""prior_awards": []"#,
+                r#""prior_awards": [], "comment": "hi""#,
+            ),
+            &["comment"],
+        ),
+        (
+            "a money field as a JSON object",
+            &EXAMPLE.replace(
+                r#""annual_salary": "600000""#,
+                r#""annual_salary": {"yuan": 600000}"#,
+            ),
+            &["employment.annual_salary"],
+        ),
+        (
+            "a number with thousands separators",
+            &EXAMPLE.replace(
+                r#""paid_in_capital": "2000000""#,
+                r#""paid_in_capital": "2,000,000""#,
+            ),
+            &["startup.paid_in_capital"],
+        ),
+        (
+            "a fractional count",
+            &EXAMPLE.replace(r#""contract_years": 5"#, r#""contract_years": 2.5"#),
+            &["employment.contract_years"],
+        ),
+        (
+            "a negative count",
+            &EXAMPLE.replace(r#""contract_years": 5"#, r#""contract_years": -1"#),
+            &["employment.contract_years"],
+        ),
+        (
+            "honors not a list",
+            &EXAMPLE.replace(
+                r#"["provincial_talent_program"]"#,
+                r#""provincial_talent_program""#,
+            ),
+            &["person.honors"],
+        ),
+        (
+            "a date with a time",
+            &EXAMPLE.replace(
+                r#""start_date": "2025-09-01""#,
+                r#""start_date": "2025-09-01T08:00:00""#,
+            ),
+            &["employment.start_date"],
+        ),
+        (
+            "an enumeration in Chinese",
+            &EXAMPLE.replace(
+                r#""highest_degree": "doctorate""#,
+                r#""highest_degree": "博士""#,
+            ),
+            &["person.highest_degree"],
+        ),
+        (
+            "a control character in the name",
+            &EXAMPLE.replace(r#""full_name": "张三""#, r#""full_name": "张\u0007三""#),
+            &["person.full_name"],
+        ),
     ];
     for (what, json, want) in cases {
         let mut got = fields(json);
@@ -61,8 +135,14 @@ fn table_of_bad_inputs_and_the_fields_they_name() {
 #[test]
 fn many_errors_come_back_together_in_field_order() {
     let json = EXAMPLE
-        .replace(r#""id_number": "32068219880315001X""#, r#""id_number": "320682198803150011""#)
-        .replace(r#""founder_equity_pct": "51""#, r#""founder_equity_pct": "151""#)
+        .replace(
+            r#""id_number": "32068219880315001X""#,
+            r#""id_number": "320682198803150011""#,
+        )
+        .replace(
+            r#""founder_equity_pct": "51""#,
+            r#""founder_equity_pct": "151""#,
+        )
         .replace(r#""contract_years": 5"#, r#""contract_years": "five""#)
         .replace(r#""price": "1800000""#, r#""price": "-5""#)
         .replace(r#""prior_awards": []"#, r#""prior_awards": ["nothing"]"#);
@@ -80,14 +160,41 @@ fn many_errors_come_back_together_in_field_order() {
 
 #[test]
 fn json_numbers_for_money_are_read_exactly() {
-    let json = EXAMPLE.replace(r#""annual_salary": "600000""#, r#""annual_salary": 300000.10"#);
+    let json = EXAMPLE.replace(
+        r#""annual_salary": "600000""#,
+        r#""annual_salary": 300000.10"#,
+    );
     let p = Profile::from_json(json.as_bytes(), policy()).unwrap();
-    assert_eq!(p.employment.as_ref().unwrap().annual_salary.unwrap().to_string(), "300000.10");
+    assert_eq!(
+        p.employment
+            .as_ref()
+            .unwrap()
+            .annual_salary
+            .unwrap()
+            .to_string(),
+        "300000.10"
+    );
     // 0.1 + 0.2 style values survive exactly, and scientific notation is read exactly too.
-    let json = EXAMPLE.replace(r#""office_area_sqm": "150""#, r#""office_area_sqm": 0.3"#).replace(r#""paid_in_capital": "2000000""#, r#""paid_in_capital": 2e6"#);
+    let json = EXAMPLE
+        .replace(r#""office_area_sqm": "150""#, r#""office_area_sqm": 0.3"#)
+        .replace(
+            r#""paid_in_capital": "2000000""#,
+            r#""paid_in_capital": 2e6"#,
+        );
     let p = Profile::from_json(json.as_bytes(), policy()).unwrap();
-    assert_eq!(p.startup.as_ref().unwrap().office_area_sqm.unwrap().to_string(), "0.3");
-    assert_eq!(p.startup.as_ref().unwrap().paid_in_capital.unwrap(), rust_decimal::Decimal::from(2_000_000));
+    assert_eq!(
+        p.startup
+            .as_ref()
+            .unwrap()
+            .office_area_sqm
+            .unwrap()
+            .to_string(),
+        "0.3"
+    );
+    assert_eq!(
+        p.startup.as_ref().unwrap().paid_in_capital.unwrap(),
+        rust_decimal::Decimal::from(2_000_000)
+    );
 }
 
 #[test]
@@ -108,9 +215,15 @@ fn hostile_inputs_give_errors_not_panics() {
     assert_eq!(fields(&deep), [""]);
     let huge_name = EXAMPLE.replace("张三", &"名".repeat(1_000_000));
     assert_eq!(fields(&huge_name), ["person.full_name"]);
-    let huge_number = EXAMPLE.replace(r#""annual_salary": "600000""#, &format!(r#""annual_salary": {}"#, "9".repeat(5000)));
+    let huge_number = EXAMPLE.replace(
+        r#""annual_salary": "600000""#,
+        &format!(r#""annual_salary": {}"#, "9".repeat(5000)),
+    );
     assert_eq!(fields(&huge_number), ["employment.annual_salary"]);
-    let many_honors = EXAMPLE.replace(r#"["provincial_talent_program"]"#, &format!("[{}]", vec!["\"academician\""; 10_000].join(",")));
+    let many_honors = EXAMPLE.replace(
+        r#"["provincial_talent_program"]"#,
+        &format!("[{}]", vec!["\"academician\""; 10_000].join(",")),
+    );
     assert_eq!(fields(&many_honors), Vec::<String>::new());
     assert_eq!(fields("\u{feff}{}"), [""]);
 }

@@ -5,11 +5,11 @@
 use chrono::{Days, Months, NaiveDate};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::OnceLock;
 use talent_subsidy::applicant::Profile;
-use talent_subsidy::engine::{assess, hints::hints, ReducedBy, Status};
+use talent_subsidy::engine::{ReducedBy, Status, assess, hints::hints};
 use talent_subsidy::policy::{self, Policy};
 
 fn policy() -> &'static Policy {
@@ -47,10 +47,31 @@ impl Rng {
     }
 }
 
-const INDUSTRIES: &[&str] = &["electronic_information", "advanced_equipment", "new_materials", "biomedicine", "new_energy", "digital_economy", "modern_services", "other"];
+const INDUSTRIES: &[&str] = &[
+    "electronic_information",
+    "advanced_equipment",
+    "new_materials",
+    "biomedicine",
+    "new_energy",
+    "digital_economy",
+    "modern_services",
+    "other",
+];
 const DEGREES: &[&str] = &["none", "associate", "bachelor", "master", "doctorate"];
-const TITLES: &[&str] = &["none", "junior", "intermediate", "associate_senior", "senior"];
-const HONORS: &[&str] = &["nobel_or_equivalent", "academician", "national_talent_program", "provincial_talent_program", "municipal_talent_program"];
+const TITLES: &[&str] = &[
+    "none",
+    "junior",
+    "intermediate",
+    "associate_senior",
+    "senior",
+];
+const HONORS: &[&str] = &[
+    "nobel_or_equivalent",
+    "academician",
+    "national_talent_program",
+    "provincial_talent_program",
+    "municipal_talent_program",
+];
 const SCHOOLS: &[&str] = &["南通大学", "南通理工学院", "南京大学", "MIT"];
 
 fn date(d: NaiveDate) -> Value {
@@ -107,7 +128,8 @@ fn profile_json(seed: u64) -> Value {
         });
     }
     if r.chance(60) {
-        v["housing"] = json!({ "owns_home_in_city": r.chance(20), "lives_in_talent_apartment": r.chance(15) });
+        v["housing"] =
+            json!({ "owns_home_in_city": r.chance(20), "lives_in_talent_apartment": r.chance(15) });
         if r.chance(50) {
             v["housing"]["home_purchase"] = json!({
                 "date": date(app - Months::new(r.below(50) as u32)),
@@ -117,7 +139,12 @@ fn profile_json(seed: u64) -> Value {
             });
         }
     }
-    let ids: Vec<&str> = policy().program_ids.iter().map(|s| &**s).filter(|_| r.chance(8)).collect();
+    let ids: Vec<&str> = policy()
+        .program_ids
+        .iter()
+        .map(|s| &**s)
+        .filter(|_| r.chance(8))
+        .collect();
     v["prior_awards"] = json!(ids);
     v
 }
@@ -187,6 +214,11 @@ proptest! {
 
 #[test]
 fn the_generator_mostly_makes_valid_profiles() {
-    let valid = (1..=500u64).filter(|s| Profile::from_value(&profile_json(*s * 7919), policy()).is_ok()).count();
-    assert!(valid >= 400, "only {valid} of 500 generated profiles are valid");
+    let valid = (1..=500u64)
+        .filter(|s| Profile::from_value(&profile_json(*s * 7919), policy()).is_ok())
+        .count();
+    assert!(
+        valid >= 400,
+        "only {valid} of 500 generated profiles are valid"
+    );
 }

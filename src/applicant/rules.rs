@@ -156,7 +156,12 @@ fn push(out: &mut Vec<FieldError>, field: &str, zh: String, en: String) {
 
 /// Rules relating two fields; `ok(field)` says whether a field read without error (a rule
 /// that needs a field that did not is skipped).
-fn cross_field(p: &Profile, ctx: &dyn ProfileContext, ok: &dyn Fn(&str) -> bool, out: &mut Vec<FieldError>) {
+fn cross_field(
+    p: &Profile,
+    ctx: &dyn ProfileContext,
+    ok: &dyn Fn(&str) -> bool,
+    out: &mut Vec<FieldError>,
+) {
     let app = p.application_date;
     let last_day = NaiveDate::from_ymd_opt(2100, 12, 31).unwrap_or(NaiveDate::MAX);
     // Rules measured against a date that is itself missing or out of range say nothing useful.
@@ -202,8 +207,8 @@ fn cross_field(p: &Profile, ctx: &dyn ProfileContext, ok: &dyn Fn(&str) -> bool,
                     "身份证号校验位不正确，请核对".into(),
                     "the ID number's check digit is wrong: please check the number".into(),
                 );
-            } else if birth_ok && NaiveDate::parse_from_str(&id[6..14], "%Y%m%d").ok()
-                != Some(person.birth_date)
+            } else if birth_ok
+                && NaiveDate::parse_from_str(&id[6..14], "%Y%m%d").ok() != Some(person.birth_date)
             {
                 push(
                     out,

@@ -1,23 +1,29 @@
 //! The result as JSON (the contract of `talent-subsidy eval` and the API): money as decimal
 //! strings, every program in order, every condition with its value, requirement and citation.
+//!
+//! The JSON is written straight into a byte buffer by [`Assessment::write_json`], the one
+//! implementation of the format (`Serialize` wraps it): a result is about 10 KB, and `eval`
+//! writes hundreds of thousands of them.
 
-use super::{Assessment, ConditionOutcome, Observed, ProgramOutcome, ReducedBy, Requirement};
-use crate::policy::model::{Condition, Rules};
+use super::{
+    Assessment, ConditionOutcome, Observed, ProgramOutcome, ReducedBy, Reduction, Requirement,
+};
+use crate::policy::model::{Condition, JsonParts, Program, Rules};
 use crate::policy::value::{Shown, ShownText};
+use rust_decimal::Decimal;
 use serde::Serialize;
-use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct, Serializer};
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 pub const DISCLAIMER_ZH: &str = "估算结果，以园区正式审核为准";
 pub const DISCLAIMER_EN: &str = "Estimate only; the park's review decides.";
 
-/// A shown value written as text through a serializer, without an intermediate `String`.
-struct Text<'a> {
-    shown: &'a Shown,
-    rules: &'a Rules,
+/// A shown value as text, enumeration values by id.
+pub struct ValueText<'a> {
+    pub shown: &'a Shown,
+    pub rules: &'a Rules,
 }
 
-impl fmt::Display for Text<'_> {
+impl fmt::Display for ValueText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names = |d, i| self.rules.value_name(d, i);
         ShownText {
@@ -28,16 +34,17 @@ impl fmt::Display for Text<'_> {
     }
 }
 
-struct Value<'a> {
-    observed: &'a Observed,
-    condition: &'a Condition,
-    rules: &'a Rules,
+/// What the profile showed for a condition, as one line of text (empty when not given).
+pub struct ObservedText<'a> {
+    pub observed: &'a Observed,
+    pub condition: &'a Condition,
+    pub rules: &'a Rules,
 }
 
-impl fmt::Display for Value<'_> {
+impl fmt::Display for ObservedText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.observed {
-            Observed::One(Some(s)) => Text {
+            Observed::One(Some(s)) => ValueText {
                 shown: s,
                 rules: self.rules,
             }
@@ -52,7 +59,7 @@ impl fmt::Display for Value<'_> {
                         Some(s) => write!(
                             f,
                             "{name} = {}",
-                            Text {
+                            ValueText {
                                 shown: s,
                                 rules: self.rules
                             }
@@ -66,20 +73,21 @@ impl fmt::Display for Value<'_> {
     }
 }
 
-struct Req<'a> {
-    requirement: &'a Requirement,
-    condition: &'a Condition,
-    rules: &'a Rules,
+/// What a condition requires, as one line of text (`≥ 30`, `= true`, or the rule itself).
+pub struct RequirementText<'a> {
+    pub requirement: &'a Requirement,
+    pub condition: &'a Condition,
+    pub rules: &'a Rules,
 }
 
-impl fmt::Display for Req<'_> {
+impl fmt::Display for RequirementText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.requirement {
             Requirement::Compare(op, Some(s)) => write!(
                 f,
                 "{} {}",
                 op.symbol(),
-                Text {
+                ValueText {
                     shown: s,
                     rules: self.rules
                 }
@@ -93,231 +101,315 @@ impl fmt::Display for Req<'_> {
     }
 }
 
-struct ConditionJson<'a> {
-    outcome: &'a ConditionOutcome,
-    condition: &'a Condition,
-    rules: &'a Rules,
-}
-
-impl Serialize for ConditionJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_struct("Condition", 5)?;
-        m.serialize_field("id", &*self.condition.id)?;
-        m.serialize_field("met", &self.outcome.met)?;
-        match &self.outcome.value {
-            Observed::One(None) => m.serialize_field("value", &())?,
-            observed => m.serialize_field(
-                "value",
-                &Collect(Value {
-                    observed,
-                    condition: self.condition,
-                    rules: self.rules,
-                }),
-            )?,
-        }
-        m.serialize_field(
-            "requirement",
-            &Collect(Req {
-                requirement: &self.outcome.requirement,
-                condition: self.condition,
-                rules: self.rules,
-            }),
-        )?;
-        m.serialize_field("citation", &*self.condition.cite)?;
-        m.end()
+/// Appends `s` as a JSON string.
+fn string(out: &mut Vec<u8>, s: &str) {
+    let clean = s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+    if clean {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        // serde_json's escaping for the rare text that needs it; writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
     }
 }
 
-/// Serializes anything `Display` as a JSON string.
-struct Collect<T>(T);
-
-impl<T: fmt::Display> Serialize for Collect<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
-    }
+/// Appends anything `Display` as a JSON string, formatted through `scratch`.
+fn display(out: &mut Vec<u8>, scratch: &mut String, v: impl fmt::Display) {
+    scratch.clear();
+    let _ = write!(scratch, "{v}");
+    string(out, scratch);
 }
 
-struct Seq<I>(std::cell::RefCell<Option<I>>);
-
-impl<I: Iterator<Item = T>, T: Serialize> Serialize for Seq<I> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(None)?;
-        if let Some(items) = self.0.borrow_mut().take() {
-            for item in items {
-                seq.serialize_element(&item)?;
+fn money(out: &mut Vec<u8>, scratch: &mut String, d: &Decimal) {
+    // Whole yuan, the common case, without going through `fmt`.
+    if d.scale() == 0
+        && let Ok(mut n) = u64::try_from(d.mantissa())
+    {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
             }
         }
-        seq.end()
+        out.push(b'"');
+        out.extend_from_slice(&digits[i..]);
+        out.push(b'"');
+        return;
+    }
+    display(out, scratch, d);
+}
+
+/// A JSON string's text, escaped, as a `String`.
+fn escaped(s: &str) -> String {
+    let mut out = Vec::with_capacity(s.len() + 2);
+    string(&mut out, s);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The parts of a program's JSON that depend only on the policy.
+fn parts(p: &Program) -> JsonParts {
+    JsonParts {
+        head: format!(
+            "{{\"id\":{},\"name_zh\":{},\"name_en\":{},\"status\":",
+            escaped(&p.id),
+            escaped(&p.zh),
+            escaped(&p.en)
+        ),
+        conditions: p
+            .conditions
+            .iter()
+            .map(|c| {
+                (
+                    format!("{{\"id\":{},\"met\":", escaped(&c.id)),
+                    format!(",\"citation\":{}}}", escaped(&c.cite)),
+                )
+            })
+            .collect(),
+        installments: p
+            .installments
+            .iter()
+            .map(|i| format!(",\"share\":{}}}", escaped(&i.share)))
+            .collect(),
+        tail: format!(",\"amount_citation\":{}}}", escaped(&p.amount.cite)),
     }
 }
 
-fn seq<I: Iterator>(items: I) -> Seq<I> {
-    Seq(std::cell::RefCell::new(Some(items)))
+/// `"key":` — keys are fixed ASCII identifiers.
+fn key(out: &mut Vec<u8>, k: &str) {
+    out.push(b'"');
+    out.extend_from_slice(k.as_bytes());
+    out.extend_from_slice(b"\":");
 }
 
-struct ProgramJson<'a, 'p> {
-    outcome: &'a ProgramOutcome<'p>,
+fn boolean(out: &mut Vec<u8>, b: bool) {
+    out.extend_from_slice(if b { b"true" } else { b"false" });
+}
+
+struct Writer<'a> {
+    out: &'a mut Vec<u8>,
+    scratch: String,
     rules: &'a Rules,
 }
 
-impl Serialize for ProgramJson<'_, '_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let o = self.outcome;
-        let p = o.program;
-        let mut m = s.serialize_struct("Program", 12)?;
-        m.serialize_field("id", &*p.id)?;
-        m.serialize_field("name_zh", &p.zh)?;
-        m.serialize_field("name_en", &p.en)?;
-        m.serialize_field("status", o.status.id())?;
-        m.serialize_field("amount", &o.amount)?;
-        m.serialize_field("computed_amount", &o.computed_amount)?;
-        m.serialize_field("review_required", &o.review_required)?;
-        m.serialize_field(
-            "missing_sections",
-            &seq(o.missing_sections.iter().map(|s| s.path())),
-        )?;
-        m.serialize_field(
-            "conditions",
-            &seq(p
-                .conditions
-                .iter()
-                .zip(&o.conditions)
-                .map(|(condition, outcome)| ConditionJson {
-                    outcome,
-                    condition,
-                    rules: self.rules,
-                })),
-        )?;
-        m.serialize_field("reductions", &seq(o.reductions.iter().map(ReductionJson)))?;
-        m.serialize_field(
-            "installments",
-            &seq(p
-                .installments
-                .iter()
-                .zip(&o.installments)
-                .map(|(i, amount)| InstallmentJson { i, amount })),
-        )?;
-        m.serialize_field(
-            "amount_rule",
-            &RuleJson {
-                zh: &p.amount.zh,
-                en: &p.amount.en,
-                cite: &p.amount.cite,
+impl Writer<'_> {
+    fn condition(&mut self, c: &Condition, o: &ConditionOutcome, (head, tail): &(String, String)) {
+        let rules = self.rules;
+        self.out.extend_from_slice(head.as_bytes());
+        boolean(self.out, o.met);
+        self.out.extend_from_slice(b",\"value\":");
+        match &o.value {
+            Observed::One(None) => self.out.extend_from_slice(b"null"),
+            observed => display(
+                self.out,
+                &mut self.scratch,
+                ObservedText {
+                    observed,
+                    condition: c,
+                    rules,
+                },
+            ),
+        }
+        self.out.extend_from_slice(b",\"requirement\":");
+        display(
+            self.out,
+            &mut self.scratch,
+            RequirementText {
+                requirement: &o.requirement,
+                condition: c,
+                rules,
             },
-        )?;
-        m.end()
+        );
+        self.out.extend_from_slice(tail.as_bytes());
     }
-}
 
-struct RuleJson<'a> {
-    zh: &'a str,
-    en: &'a str,
-    cite: &'a str,
-}
-
-impl Serialize for RuleJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_struct("Rule", 3)?;
-        m.serialize_field("label_zh", self.zh)?;
-        m.serialize_field("label_en", self.en)?;
-        m.serialize_field("citation", self.cite)?;
-        m.end()
-    }
-}
-
-struct InstallmentJson<'a> {
-    i: &'a crate::policy::model::Installment,
-    amount: &'a rust_decimal::Decimal,
-}
-
-impl Serialize for InstallmentJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_struct("Installment", 4)?;
-        m.serialize_field("amount", self.amount)?;
-        m.serialize_field("share", &self.i.share)?;
-        m.serialize_field("label_zh", &self.i.zh)?;
-        m.serialize_field("label_en", &self.i.en)?;
-        m.end()
-    }
-}
-
-struct ReductionJson<'a, 'p>(&'a super::Reduction<'p>);
-
-impl Serialize for ReductionJson<'_, '_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let r = self.0;
-        let mut m = s.serialize_map(None)?;
+    fn reduction(&mut self, r: &Reduction<'_>) {
+        let out = &mut *self.out;
+        out.push(b'{');
+        let (id, kind, zh, en, cite) = match r.by {
+            ReducedBy::Exclusive(g, _) => (&g.id, "no_double_funding", &g.zh, &g.en, &g.cite),
+            ReducedBy::Cap(c) => (&c.id, "cap", &c.zh, &c.en, &c.cite),
+        };
+        key(out, "rule");
+        string(out, id);
+        out.extend_from_slice(b",");
+        key(out, "kind");
+        string(out, kind);
         match r.by {
-            ReducedBy::Exclusive(g, winner) => {
-                m.serialize_entry("rule", &*g.id)?;
-                m.serialize_entry("kind", "no_double_funding")?;
-                m.serialize_entry("winner", &*winner.id)?;
-                m.serialize_entry("label_zh", &g.zh)?;
-                m.serialize_entry("label_en", &g.en)?;
-                m.serialize_entry("citation", &*g.cite)?;
+            ReducedBy::Exclusive(_, winner) => {
+                out.push(b',');
+                key(out, "winner");
+                string(out, &winner.id);
             }
             ReducedBy::Cap(c) => {
-                m.serialize_entry("rule", &*c.id)?;
-                m.serialize_entry("kind", "cap")?;
-                m.serialize_entry("max", &c.max)?;
-                m.serialize_entry("label_zh", &c.zh)?;
-                m.serialize_entry("label_en", &c.en)?;
-                m.serialize_entry("citation", &*c.cite)?;
+                out.push(b',');
+                key(out, "max");
+                money(out, &mut self.scratch, &c.max);
             }
         }
-        m.serialize_entry("from", &r.from)?;
-        m.serialize_entry("to", &r.to)?;
-        m.end()
+        out.push(b',');
+        key(out, "label_zh");
+        string(out, zh);
+        out.push(b',');
+        key(out, "label_en");
+        string(out, en);
+        out.push(b',');
+        key(out, "citation");
+        string(out, cite);
+        out.push(b',');
+        key(out, "from");
+        money(out, &mut self.scratch, &r.from);
+        out.push(b',');
+        key(out, "to");
+        money(out, &mut self.scratch, &r.to);
+        out.push(b'}');
+    }
+
+    fn program(&mut self, o: &ProgramOutcome<'_>) {
+        let p = o.program;
+        let parts = p.json_parts.get_or_init(|| parts(p));
+        self.out.extend_from_slice(parts.head.as_bytes());
+        string(self.out, o.status.id());
+        self.out.extend_from_slice(b",\"amount\":");
+        money(self.out, &mut self.scratch, &o.amount);
+        self.out.extend_from_slice(b",\"computed_amount\":");
+        money(self.out, &mut self.scratch, &o.computed_amount);
+        self.out.extend_from_slice(b",\"review_required\":");
+        boolean(self.out, o.review_required);
+        self.out.extend_from_slice(b",\"missing_sections\":[");
+        for (i, s) in o.missing_sections.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            string(self.out, s.path());
+        }
+        self.out.extend_from_slice(b"],\"conditions\":[");
+        for (i, ((c, co), cp)) in p
+            .conditions
+            .iter()
+            .zip(&o.conditions)
+            .zip(&parts.conditions)
+            .enumerate()
+        {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            self.condition(c, co, cp);
+        }
+        self.out.extend_from_slice(b"],\"reductions\":[");
+        for (i, r) in o.reductions.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            self.reduction(r);
+        }
+        self.out.extend_from_slice(b"],\"installments\":[");
+        for (i, (amount, tail)) in o.installments.iter().zip(&parts.installments).enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            self.out.extend_from_slice(b"{\"amount\":");
+            money(self.out, &mut self.scratch, amount);
+            self.out.extend_from_slice(tail.as_bytes());
+        }
+        self.out.push(b']');
+        self.out.extend_from_slice(parts.tail.as_bytes());
+    }
+}
+
+impl Assessment<'_> {
+    /// Appends the result as one line of compact JSON (without the newline).
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let rules = &self.version.rules;
+        let mut w = Writer {
+            out,
+            scratch: String::with_capacity(64),
+            rules,
+        };
+        w.out.push(b'{');
+        key(w.out, "policy_version");
+        string(w.out, &self.version.id);
+        w.out.push(b',');
+        key(w.out, "application_date");
+        display(w.out, &mut w.scratch, self.application_date);
+        w.out.push(b',');
+        key(w.out, "talent_tier");
+        string(w.out, self.tier_id());
+        w.out.push(b',');
+        key(w.out, "tier_rule");
+        match self.tier {
+            Some((t, row)) => {
+                w.out.push(b'{');
+                for (i, (k, v)) in [
+                    ("tier_name_zh", &*t.zh),
+                    ("tier_name_en", &*t.en),
+                    ("row", &*row.id),
+                    ("label_zh", &*row.zh),
+                    ("label_en", &*row.en),
+                    ("citation", &*row.cite),
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    if i > 0 {
+                        w.out.push(b',');
+                    }
+                    key(w.out, k);
+                    string(w.out, v);
+                }
+                w.out.push(b'}');
+            }
+            None => w.out.extend_from_slice(b"null"),
+        }
+        w.out.push(b',');
+        key(w.out, "programs");
+        w.out.push(b'[');
+        for (i, p) in self.programs.iter().enumerate() {
+            if i > 0 {
+                w.out.push(b',');
+            }
+            w.program(p);
+        }
+        w.out.extend_from_slice(b"],");
+        key(w.out, "total");
+        money(w.out, &mut w.scratch, &self.total);
+        w.out.push(b',');
+        key(w.out, "disclaimer_zh");
+        string(w.out, DISCLAIMER_ZH);
+        w.out.push(b',');
+        key(w.out, "disclaimer_en");
+        string(w.out, DISCLAIMER_EN);
+        w.out.push(b'}');
     }
 }
 
 impl Serialize for Assessment<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let rules = &self.version.rules;
-        let mut m = s.serialize_struct("Assessment", 8)?;
-        m.serialize_field("policy_version", &*self.version.id)?;
-        m.serialize_field("application_date", &self.application_date)?;
-        m.serialize_field("talent_tier", self.tier_id())?;
-        match self.tier {
-            Some((t, row)) => m.serialize_field(
-                "tier_rule",
-                &TierJson {
-                    name_zh: &t.zh,
-                    name_en: &t.en,
-                    row,
-                },
-            )?,
-            None => m.serialize_field("tier_rule", &())?,
-        }
-        m.serialize_field(
-            "programs",
-            &seq(self
-                .programs
-                .iter()
-                .map(|outcome| ProgramJson { outcome, rules })),
-        )?;
-        m.serialize_field("total", &self.total)?;
-        m.serialize_field("disclaimer_zh", DISCLAIMER_ZH)?;
-        m.serialize_field("disclaimer_en", DISCLAIMER_EN)?;
-        m.end()
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut buf = Vec::with_capacity(12 * 1024);
+        self.write_json(&mut buf);
+        let text = String::from_utf8(buf).map_err(serde::ser::Error::custom)?;
+        let raw =
+            serde_json::value::RawValue::from_string(text).map_err(serde::ser::Error::custom)?;
+        raw.serialize(s)
     }
 }
 
-struct TierJson<'a> {
-    name_zh: &'a str,
-    name_en: &'a str,
-    row: &'a crate::policy::model::TierRow,
-}
+#[cfg(test)]
+mod tests {
+    use super::string;
 
-impl Serialize for TierJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_struct("TierRule", 6)?;
-        m.serialize_field("tier_name_zh", self.name_zh)?;
-        m.serialize_field("tier_name_en", self.name_en)?;
-        m.serialize_field("row", &*self.row.id)?;
-        m.serialize_field("label_zh", &self.row.zh)?;
-        m.serialize_field("label_en", &self.row.en)?;
-        m.serialize_field("citation", &*self.row.cite)?;
-        m.end()
+    #[test]
+    fn strings_are_escaped_only_when_needed() {
+        let mut out = Vec::new();
+        string(&mut out, "南通大学");
+        string(&mut out, "say \"hi\"\\\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"南通大学\"\"say \\\"hi\\\"\\\\\\n\""
+        );
     }
 }

@@ -359,6 +359,15 @@ pub fn load_from(src: &Source) -> Result<Policy, Vec<Diagnostic>> {
     }
 }
 
+/// A version's dates and labels, checked, before its rules are compiled.
+struct Dated<'a> {
+    id: Arc<str>,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+    zh: &'a str,
+    en: &'a str,
+}
+
 /// A program definition with the file it came from.
 struct ProgramSource<'a> {
     file: usize,
@@ -411,7 +420,7 @@ impl Loader {
         self.warn_unlisted_files(src, &shared);
 
         // Versions: dated, in order, not overlapping.
-        let mut versions: Vec<(Arc<str>, NaiveDate, Option<NaiveDate>, &str, &str)> = Vec::new();
+        let mut versions: Vec<Dated> = Vec::new();
         for v in &shared.versions {
             let from = to_date(&v.from);
             let until = v.until.as_ref().map(|u| (to_date(u), u.span().start));
@@ -444,13 +453,13 @@ impl Loader {
                 );
             }
             if let Some(f) = from {
-                versions.push((
-                    self.version_ids.last()?.clone(),
-                    f,
-                    until.and_then(|u| u.0),
-                    &v.zh,
-                    &v.en,
-                ));
+                versions.push(Dated {
+                    id: self.version_ids.last()?.clone(),
+                    from: f,
+                    until: until.and_then(|u| u.0),
+                    zh: &v.zh,
+                    en: &v.en,
+                });
             }
         }
         if versions.len() != shared.versions.len() {
@@ -463,9 +472,9 @@ impl Loader {
         // Version ids are in file order; dates must follow the same order without overlap.
         for (i, w) in versions.windows(2).enumerate() {
             let (prev, next) = (&w[0], &w[1]);
-            if prev.2.is_none_or(|u| u >= next.1) {
+            if prev.until.is_none_or(|u| u >= next.from) {
                 let at = shared.versions[i + 1].from.span().start;
-                self.d.error(sf, at, format!("version `{}` overlaps version `{}` (or is listed before it): versions are listed in date order, each starting after the previous one ends", next.0, prev.0));
+                self.d.error(sf, at, format!("version `{}` overlaps version `{}` (or is listed before it): versions are listed in date order, each starting after the previous one ends", next.id, prev.id));
             }
         }
 
@@ -541,7 +550,17 @@ impl Loader {
         }
 
         let mut compiled = Vec::new();
-        for (vi, (id, from, until, zh, en)) in versions.iter().enumerate() {
+        for (
+            vi,
+            Dated {
+                id,
+                from,
+                until,
+                zh,
+                en,
+            },
+        ) in versions.iter().enumerate()
+        {
             let params = self.params(vi, &shared.params, &docs, &sets, &tier_ids, sf);
             let rules = self.rules(
                 vi,
@@ -1122,6 +1141,7 @@ impl Loader {
             amount: amount?,
             review: review?,
             installments,
+            json_parts: Default::default(),
         })
     }
 }

@@ -157,6 +157,18 @@ pub struct Program {
     pub amount: Amount,
     pub review: Option<Review>,
     pub installments: Vec<Installment>,
+    /// A slot where the report writer keeps the parts of a result's JSON that depend only on
+    /// this program (ids, names, citations, already escaped), filled on first use.
+    pub json_parts: std::sync::OnceLock<JsonParts>,
+}
+
+/// Pre-escaped pieces of JSON text for one program; the report module decides what they hold.
+#[derive(Debug, Default)]
+pub struct JsonParts {
+    pub head: String,
+    pub conditions: Vec<(String, String)>,
+    pub installments: Vec<String>,
+    pub tail: String,
 }
 
 #[derive(Debug)]

@@ -88,7 +88,10 @@ impl fmt::Display for ShownText<'_> {
         match self.shown {
             Shown::Bool(b) => write!(f, "{b}"),
             Shown::Num(n) => write!(f, "{}", n.normalize()),
-            Shown::Date(d) => write!(f, "{d}"),
+            Shown::Date(d) => {
+                use chrono::Datelike;
+                write!(f, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+            }
             Shown::Months(m) => write!(f, "{m} months"),
             Shown::Text(t) => f.write_str(t),
             Shown::Enum(d, i) => f.write_str((self.names)(*d, *i)),

@@ -1,0 +1,67 @@
+//! Writes N varied, valid applicant profiles as JSON Lines, for the `eval` throughput
+//! benchmark: cargo run --release --example gen_profiles -- 100000 > /tmp/profiles.jsonl
+
+use std::io::{BufWriter, Write};
+
+const EXAMPLE: &str = include_str!("profile.json");
+const INDUSTRIES: [&str; 8] = [
+    "electronic_information",
+    "advanced_equipment",
+    "new_materials",
+    "biomedicine",
+    "new_energy",
+    "digital_economy",
+    "modern_services",
+    "other",
+];
+const DEGREES: [&str; 4] = ["bachelor", "master", "doctorate", "associate"];
+const HONORS: [&str; 6] = [
+    "",
+    "municipal_talent_program",
+    "provincial_talent_program",
+    "national_talent_program",
+    "academician",
+    "",
+];
+
+fn main() {
+    let n: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let base: serde_json::Value = serde_json::from_str(EXAMPLE).expect("example profile");
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for i in 0..n {
+        let mut v = base.clone();
+        let person = &mut v["person"];
+        person["id_type"] = "passport".into();
+        person["id_number"] = format!("E{i:08}").into();
+        person["birth_date"] = format!("{}-{:02}-15", 1960 + next() % 40, 1 + next() % 12).into();
+        person["highest_degree"] = DEGREES[(next() % 4) as usize].into();
+        let honor = HONORS[(next() % 6) as usize];
+        person["honors"] = if honor.is_empty() {
+            serde_json::json!([])
+        } else {
+            serde_json::json!([honor])
+        };
+        let e = &mut v["employment"];
+        e["industry"] = INDUSTRIES[(next() % 8) as usize].into();
+        e["annual_salary"] = format!("{}", 100_000 + next() % 900_000).into();
+        e["contract_years"] = (next() % 6).into();
+        let s = &mut v["startup"];
+        s["industry"] = INDUSTRIES[(next() % 8) as usize].into();
+        s["founder_equity_pct"] = format!("{}.{:02}", next() % 100, next() % 100).into();
+        s["planned_rd_investment"] = format!("{}", next() % 40_000_000).into();
+        s["office_area_sqm"] = format!("{}", next() % 300).into();
+        serde_json::to_writer(&mut out, &v).expect("write");
+        out.write_all(b"\n").expect("write");
+    }
+    out.flush().expect("flush");
+}
