@@ -22,10 +22,14 @@ fn benches(c: &mut Criterion) {
         let mut buf = Vec::with_capacity(16 * 1024);
         b.iter(|| {
             buf.clear();
-            let a = assess(black_box(&policy), black_box(&profile)).unwrap();
-            serde_json::to_writer(&mut buf, &a).unwrap();
+            assess(black_box(&policy), black_box(&profile))
+                .unwrap()
+                .write_json(&mut buf);
             buf.len()
         })
+    });
+    c.bench_function("read JSON profile + validate", |b| {
+        b.iter(|| Profile::from_json(black_box(input), &policy).unwrap())
     });
     c.bench_function("read JSON profile + validate + assess + write JSON", |b| {
         let mut buf = Vec::with_capacity(16 * 1024);

@@ -240,55 +240,66 @@ pub fn eval_stream(
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
+    // Batches flow through a pipeline: while the workers assess batch N, this thread writes
+    // the results of batch N-1 and reads batch N+1. Output buffers alternate between two sets
+    // and are reused (a batch's results are ~40 MB).
+    let mut lines = vec![first];
+    let mut eof = read_batch(&mut reader, &mut lines)?;
+    let mut next_lines: Vec<Vec<u8>> = Vec::new();
+    let mut working: Vec<Vec<u8>> = vec![Vec::new(); threads];
+    let mut finished: Vec<Vec<u8>> = vec![Vec::new(); threads];
     let mut all_ok = true;
-    let mut buffers: Vec<Vec<u8>> = Vec::new();
-    let mut lines: Vec<Vec<u8>> = vec![first];
-    loop {
-        let mut eof = false;
-        while lines.len() < BATCH {
-            let mut line = Vec::new();
-            if reader.read_until(b'\n', &mut line)? == 0 {
-                eof = true;
-                break;
-            }
-            if !line.iter().all(u8::is_ascii_whitespace) {
-                lines.push(line);
-            }
-        }
+    while !lines.is_empty() {
         let chunk = lines.len().div_ceil(threads).max(1);
-        // Output buffers are reused from batch to batch (a batch's results are ~40 MB).
-        buffers.resize_with(threads, Vec::new);
-        let oks: Vec<bool> = std::thread::scope(|s| {
+        let oks = std::thread::scope(|s| -> std::io::Result<Vec<bool>> {
             let handles: Vec<_> = lines
                 .chunks(chunk)
-                .zip(buffers.iter_mut())
+                .zip(working.iter_mut())
                 .map(|(part, buf)| {
                     s.spawn(move || {
                         buf.clear();
-                        let mut ok = true;
-                        for line in part {
-                            ok &= eval_one(policy, line, with_hints, buf);
-                        }
-                        ok
+                        part.iter().fold(true, |ok, line| {
+                            eval_one(policy, line, with_hints, buf) & ok
+                        })
                     })
                 })
                 .collect();
-            handles
+            for buf in &mut finished {
+                out.write_all(buf)?;
+                buf.clear();
+            }
+            next_lines.clear();
+            if !eof {
+                eof = read_batch(&mut reader, &mut next_lines)?;
+            }
+            Ok(handles
                 .into_iter()
                 .map(|h| h.join().unwrap_or(false))
-                .collect()
-        });
-        for (buf, ok) in buffers.iter().zip(oks) {
-            out.write_all(buf)?;
-            all_ok &= ok;
-        }
-        lines.clear();
-        if eof {
-            break;
-        }
+                .collect())
+        })?;
+        all_ok &= oks.iter().all(|ok| *ok);
+        std::mem::swap(&mut working, &mut finished);
+        std::mem::swap(&mut lines, &mut next_lines);
+    }
+    for buf in &finished {
+        out.write_all(buf)?;
     }
     out.flush()?;
     Ok(all_ok)
+}
+
+/// Reads non-blank lines until the batch is full; returns whether the input ended.
+fn read_batch(reader: &mut impl BufRead, lines: &mut Vec<Vec<u8>>) -> std::io::Result<bool> {
+    while lines.len() < BATCH {
+        let mut line = Vec::new();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(true);
+        }
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            lines.push(line);
+        }
+    }
+    Ok(false)
 }
 
 fn test(policy: &Policy, dir: &Path) -> ExitCode {
