@@ -1,7 +1,5 @@
 //! The command line: `eval`, `check` and `test` (a contract other tools use: keep it stable).
 
-use crate::applicant::Profile;
-use crate::engine::{assess, hints::hints};
 use crate::policy::{self, Diagnostic, Policy, Severity};
 use clap::{Parser, Subcommand};
 use std::io::{BufRead, BufWriter, Write};
@@ -26,8 +24,28 @@ pub struct PolicyArg {
     pub policy: Option<PathBuf>,
 }
 
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080", env = "TALENT_SUBSIDY_BIND")]
+    pub bind: String,
+    /// Write logs as JSON lines
+    #[arg(long, env = "TALENT_SUBSIDY_LOG_JSON")]
+    pub log_json: bool,
+    /// Do not watch the policy folder (reload on SIGHUP only)
+    #[arg(long)]
+    pub no_watch: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Serve the web form and the JSON API (the default when no command is given)
+    Serve {
+        #[command(flatten)]
+        policy: PolicyArg,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
     /// Assess profiles: one JSON profile, or JSON Lines; one JSON result per line, in order
     Eval {
         #[command(flatten)]
@@ -89,7 +107,8 @@ pub fn run(cli: Cli) -> ExitCode {
             });
             test(p, &dir)
         }),
-        None => with_policy(&PolicyArg { policy: None }, example),
+        Some(Command::Serve { policy, serve }) => serve_command(&policy, &serve),
+        None => serve_command(&PolicyArg { policy: None }, &ServeArgs::parse_from_env()),
     }
 }
 
@@ -144,44 +163,12 @@ fn check(arg: &PolicyArg) -> ExitCode {
     }
 }
 
-/// One line of output for one input: the result, or the profile's errors.
+/// One line of output for one input: the result, or the profile's errors. Returns whether
+/// the profile was assessed.
 pub fn eval_one(policy: &Policy, input: &[u8], with_hints: bool, out: &mut Vec<u8>) -> bool {
-    let ok = match Profile::from_json(input, policy) {
-        Ok(profile) => match assess(policy, &profile) {
-            Ok(a) if with_hints => {
-                let hs = hints(&a, &profile, policy);
-                a.write_json(out);
-                // Splice the hints in as the result's last member.
-                out.pop();
-                out.extend_from_slice(b",\"hints\":");
-                let _ =
-                    serde_json::to_writer(&mut *out, &crate::engine::hints::hints_json(&hs, &a));
-                out.push(b'}');
-                true
-            }
-            Ok(a) => {
-                a.write_json(out);
-                true
-            }
-            Err(e) => {
-                let err = crate::applicant::InvalidProfile {
-                    errors: vec![crate::applicant::FieldError::new(
-                        "application_date",
-                        format!("{} 没有有效的政策版本", profile.application_date),
-                        e.to_string(),
-                    )],
-                };
-                let _ = serde_json::to_writer(&mut *out, &err);
-                false
-            }
-        },
-        Err(invalid) => {
-            let _ = serde_json::to_writer(&mut *out, &invalid);
-            false
-        }
-    };
+    let outcome = crate::service::assess_json(policy, input, with_hints, out);
     out.push(b'\n');
-    ok
+    outcome == crate::service::Outcome::Assessed
 }
 
 /// Lines per batch handed to the worker threads.
@@ -322,21 +309,42 @@ fn test(policy: &Policy, dir: &Path) -> ExitCode {
     }
 }
 
-/// With no command: assess the built-in example profile and print the result.
-fn example(policy: &Policy) -> ExitCode {
-    let mut buf = Vec::new();
-    let ok = eval_one(policy, EXAMPLE_PROFILE.as_bytes(), true, &mut buf);
-    let pretty = serde_json::from_slice::<serde_json::Value>(&buf)
-        .and_then(|v| serde_json::to_string_pretty(&v))
-        .unwrap_or_default();
-    // A closed pipe (`| head`) is not an error worth a panic.
-    let _ = writeln!(std::io::stdout(), "{pretty}");
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+impl ServeArgs {
+    /// The defaults, with the environment's overrides (for `talent-subsidy` with no command).
+    fn parse_from_env() -> ServeArgs {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        Only::parse_from(["talent-subsidy"]).serve
     }
 }
 
-/// A startup founder who is also employed in the park: touches every program.
-pub const EXAMPLE_PROFILE: &str = include_str!("../examples/profile.json");
+/// Where the service reads its policy: `--policy`, else `./policy`, else the built-in copy.
+pub fn policy_source(arg: &PolicyArg) -> crate::web::PolicySource {
+    match &arg.policy {
+        Some(dir) => crate::web::PolicySource::Dir(dir.clone()),
+        None if Path::new("policy").join(policy::load::SHARED_FILE).exists() => {
+            crate::web::PolicySource::Dir("policy".into())
+        }
+        None => crate::web::PolicySource::BuiltIn,
+    }
+}
+
+fn serve_command(policy: &PolicyArg, args: &ServeArgs) -> ExitCode {
+    match crate::web::startup::serve(
+        &args.bind,
+        policy_source(policy),
+        args.log_json,
+        !args.no_watch,
+    ) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("talent-subsidy: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+pub use crate::EXAMPLE_PROFILE;

@@ -7,3 +7,8 @@ pub mod cases;
 pub mod cli;
 pub mod engine;
 pub mod policy;
+pub mod service;
+pub mod web;
+
+/// A startup founder who is also employed in the park: a profile that reaches every program.
+pub const EXAMPLE_PROFILE: &str = include_str!("../examples/profile.json");

@@ -164,11 +164,3 @@ fn test_runs_the_policy_cases() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.trim_end().ends_with("passed, 0 failed"), "{text}");
 }
-
-#[test]
-fn with_no_command_the_example_profile_is_assessed() {
-    let out = run(&[], "");
-    assert_eq!(out.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["total"], "4434000");
-}

@@ -29,25 +29,6 @@ pub struct Hint<'p> {
     pub total: Decimal,
 }
 
-/// Hints as JSON, rendering values with the assessment's rules.
-pub fn hints_json(hints: &[Hint<'_>], a: &Assessment<'_>) -> serde_json::Value {
-    let rules = &a.version.rules;
-    hints
-        .iter()
-        .map(|h| {
-            serde_json::json!({
-                "program": &*h.program.id,
-                "condition": &*h.condition.id,
-                "field": h.field,
-                "from": h.from.as_ref().map(|v| rules.render(v)),
-                "to": rules.render(&h.to),
-                "amount": h.amount,
-                "total": h.total,
-            })
-        })
-        .collect()
-}
-
 /// Rounds `v` up (or down) to a whole number of `step`s.
 fn to_step(v: Decimal, step: Decimal, up: bool) -> Decimal {
     let n = v / step;

@@ -10,7 +10,7 @@
 mod combine;
 pub mod hints;
 mod installments;
-mod report;
+pub mod report;
 
 use crate::applicant::Domain;
 use crate::applicant::Profile;
@@ -25,6 +25,7 @@ use rust_decimal::Decimal;
 use std::sync::Arc;
 
 pub use installments::split;
+pub use report::{DISCLAIMER_EN, DISCLAIMER_ZH, ObservedText, RequirementText, ValueText};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

@@ -5,6 +5,7 @@
 //! implementation of the format (`Serialize` wraps it): a result is about 10 KB, and `eval`
 //! writes hundreds of thousands of them.
 
+use super::hints::Hint;
 use super::{
     Assessment, ConditionOutcome, Observed, ProgramOutcome, ReducedBy, Reduction, Requirement,
 };
@@ -385,6 +386,36 @@ impl Assessment<'_> {
         string(w.out, DISCLAIMER_EN);
         w.out.push(b'}');
     }
+}
+
+impl Assessment<'_> {
+    /// Appends the result with a `hints` member (see [`super::hints`]).
+    pub fn write_json_with_hints(&self, hints: &[Hint<'_>], out: &mut Vec<u8>) {
+        self.write_json(out);
+        out.pop();
+        out.extend_from_slice(b",\"hints\":");
+        let _ = serde_json::to_writer(&mut *out, &hints_json(hints, self));
+        out.push(b'}');
+    }
+}
+
+/// Hints as JSON, rendering values with the assessment's rules.
+pub fn hints_json(hints: &[Hint<'_>], a: &Assessment<'_>) -> serde_json::Value {
+    let rules = &a.version.rules;
+    hints
+        .iter()
+        .map(|h| {
+            serde_json::json!({
+                "program": &*h.program.id,
+                "condition": &*h.condition.id,
+                "field": h.field,
+                "from": h.from.as_ref().map(|v| rules.render(v)),
+                "to": rules.render(&h.to),
+                "amount": h.amount,
+                "total": h.total,
+            })
+        })
+        .collect()
 }
 
 impl Serialize for Assessment<'_> {

@@ -938,7 +938,13 @@ impl Loader {
                 });
             }
         }
+        let mut parameters: Vec<(Arc<str>, Val<'static>)> = params
+            .iter()
+            .map(|(k, (v, _))| (Arc::from(k.as_str()), *v))
+            .collect();
+        parameters.sort_by(|a, b| a.0.cmp(&b.0));
         Rules {
+            parameters,
             tiers,
             programs: compiled,
             exclusive_groups,

@@ -98,6 +98,8 @@ impl Version {
 /// Everything the engine needs for one version.
 #[derive(Debug)]
 pub struct Rules {
+    /// The parameters' values in this version, by name.
+    pub parameters: Vec<(Arc<str>, Val<'static>)>,
     pub tiers: Vec<Tier>,
     pub programs: Vec<Program>,
     pub exclusive_groups: Vec<ExclusiveGroup>,

@@ -1,0 +1,124 @@
+//! The HTTP service: JSON API, operational endpoints, policy hot reload.
+//!
+//! Invariants: **a request uses one policy from start to end** — handlers take one
+//! `Arc<Loaded>` snapshot and assess with it, so a reload in between is never half seen.
+//! **A policy that fails to load never replaces the one in use.** **No personal data
+//! (names, ID numbers) is logged**: logs carry routes, statuses, timings and request ids.
+
+pub mod api;
+pub mod catalog;
+pub mod metrics;
+pub mod schema;
+pub mod startup;
+
+use crate::policy::{self, Diagnostic, Policy};
+use arc_swap::ArcSwap;
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Where the service reads its policy from.
+#[derive(Debug, Clone)]
+pub enum PolicySource {
+    Dir(PathBuf),
+    /// The copy built into the binary; it cannot change, so it is never reloaded.
+    BuiltIn,
+}
+
+impl PolicySource {
+    pub fn load(&self) -> Result<Policy, Vec<Diagnostic>> {
+        match self {
+            PolicySource::Dir(d) => policy::load(d),
+            PolicySource::BuiltIn => policy::load_embedded(),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            PolicySource::Dir(d) => d.display().to_string(),
+            PolicySource::BuiltIn => "(built-in)".into(),
+        }
+    }
+}
+
+/// A policy in use, and when it was loaded.
+pub struct Loaded {
+    pub policy: Policy,
+    pub loaded_at: DateTime<Utc>,
+}
+
+/// A reload that was refused, kept for `/healthz`.
+#[derive(Debug, Clone)]
+pub struct ReloadFailure {
+    pub at: DateTime<Utc>,
+    pub diagnostics: Vec<String>,
+}
+
+pub struct AppState {
+    pub current: ArcSwap<Loaded>,
+    pub source: PolicySource,
+    pub last_failure: Mutex<Option<ReloadFailure>>,
+    pub metrics: metrics::Metrics,
+}
+
+impl AppState {
+    pub fn new(policy: Policy, source: PolicySource) -> Self {
+        AppState {
+            current: ArcSwap::from_pointee(Loaded {
+                policy,
+                loaded_at: Utc::now(),
+            }),
+            source,
+            last_failure: Mutex::new(None),
+            metrics: metrics::Metrics::default(),
+        }
+    }
+
+    /// The policy in use, for the whole of one request.
+    pub fn snapshot(&self) -> Arc<Loaded> {
+        self.current.load_full()
+    }
+
+    /// Compiles the policy files again and switches to them atomically; on any error keeps
+    /// the policy in use and records the located errors. Returns whether it switched.
+    pub fn reload(&self) -> bool {
+        match self.source.load() {
+            Ok(policy) => {
+                let versions: Vec<String> =
+                    policy.versions.iter().map(|v| v.id.to_string()).collect();
+                self.current.store(Arc::new(Loaded {
+                    policy,
+                    loaded_at: Utc::now(),
+                }));
+                if let Ok(mut f) = self.last_failure.lock() {
+                    *f = None;
+                }
+                self.metrics
+                    .reloads
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tracing::info!(source = %self.source.describe(), versions = ?versions, "policy reloaded");
+                true
+            }
+            Err(diags) => {
+                let lines: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+                for l in &lines {
+                    tracing::warn!(diagnostic = %l, "policy reload refused");
+                }
+                if let Ok(mut f) = self.last_failure.lock() {
+                    *f = Some(ReloadFailure {
+                        at: Utc::now(),
+                        diagnostics: lines,
+                    });
+                }
+                self.metrics
+                    .reload_failures
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                false
+            }
+        }
+    }
+
+    pub fn last_failure(&self) -> Option<ReloadFailure> {
+        self.last_failure.lock().ok().and_then(|f| f.clone())
+    }
+}

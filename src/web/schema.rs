@@ -1,0 +1,318 @@
+//! Types that describe the API's JSON for the OpenAPI document. The service reads and writes
+//! this JSON through the applicant and engine modules; these types only document it (a test
+//! checks that the documented example profile is assessed, and the result has these fields).
+
+#![allow(dead_code)]
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IdType {
+    ResidentId,
+    Passport,
+    HmtPermit,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Degree {
+    None,
+    Associate,
+    Bachelor,
+    Master,
+    Doctorate,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InstitutionTier {
+    DoubleFirstClass,
+    #[serde(rename = "qs_top200")]
+    QsTop200,
+    Other,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Title {
+    None,
+    Junior,
+    Intermediate,
+    AssociateSenior,
+    Senior,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Honor {
+    NobelOrEquivalent,
+    Academician,
+    NationalTalentProgram,
+    ProvincialTalentProgram,
+    MunicipalTalentProgram,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Industry {
+    ElectronicInformation,
+    AdvancedEquipment,
+    NewMaterials,
+    Biomedicine,
+    NewEnergy,
+    DigitalEconomy,
+    ModernServices,
+    Other,
+}
+
+/// An applicant profile (policy brief section 2). Money, percentages and areas are decimal
+/// strings (JSON numbers are read exactly too); dates are `YYYY-MM-DD`. Unknown fields are
+/// errors.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ProfileDoc {
+    #[schema(format = Date, example = "2026-03-01")]
+    pub application_date: String,
+    pub person: PersonDoc,
+    pub employment: Option<EmploymentDoc>,
+    pub startup: Option<StartupDoc>,
+    pub housing: Option<HousingDoc>,
+    /// Program ids already received.
+    #[schema(example = json!([]))]
+    pub prior_awards: Option<Vec<String>>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct PersonDoc {
+    #[schema(example = "张三", min_length = 1, max_length = 50)]
+    pub full_name: String,
+    pub id_type: IdType,
+    /// Resident ID: 18 characters with a GB 11643 check digit and the birth date inside.
+    #[schema(example = "32068219880315001X")]
+    pub id_number: String,
+    #[schema(format = Date)]
+    pub birth_date: String,
+    pub highest_degree: Degree,
+    /// Required unless highest_degree is none.
+    pub institution_tier: Option<InstitutionTier>,
+    pub institution_name: Option<String>,
+    #[schema(format = Date)]
+    pub graduation_date: Option<String>,
+    pub professional_title: Option<Title>,
+    pub honors: Option<Vec<Honor>>,
+    #[schema(minimum = 0, maximum = 60)]
+    pub overseas_work_years: Option<u32>,
+}
+
+/// Every field may be left out; a condition on a missing value does not hold.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct EmploymentDoc {
+    pub employer_name: Option<String>,
+    /// Unified social credit code with its GB 32100 check character.
+    pub employer_uscc: Option<String>,
+    pub employer_in_park: Option<bool>,
+    pub industry: Option<Industry>,
+    pub full_time: Option<bool>,
+    #[schema(format = Date)]
+    pub start_date: Option<String>,
+    /// An open-ended contract counts as 20.
+    #[schema(minimum = 0, maximum = 20)]
+    pub contract_years: Option<u32>,
+    #[schema(example = "600000")]
+    pub annual_salary: Option<String>,
+    #[schema(minimum = 0, maximum = 600)]
+    pub social_insurance_months_in_park: Option<u32>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct StartupDoc {
+    pub company_name: Option<String>,
+    pub company_uscc: Option<String>,
+    pub company_in_park: Option<bool>,
+    pub industry: Option<Industry>,
+    #[schema(format = Date)]
+    pub registration_date: Option<String>,
+    #[schema(example = "2000000")]
+    pub paid_in_capital: Option<String>,
+    #[schema(example = "51")]
+    pub founder_equity_pct: Option<String>,
+    #[schema(example = "800000")]
+    pub founder_cash_investment: Option<String>,
+    pub owns_core_ip: Option<bool>,
+    #[schema(example = "0")]
+    pub planned_rd_investment: Option<String>,
+    #[schema(example = "150")]
+    pub office_area_sqm: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct HousingDoc {
+    pub owns_home_in_city: Option<bool>,
+    pub lives_in_talent_apartment: Option<bool>,
+    pub home_purchase: Option<HomePurchaseDoc>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct HomePurchaseDoc {
+    #[schema(format = Date)]
+    pub date: Option<String>,
+    #[schema(example = "1800000")]
+    pub price: Option<String>,
+    pub in_park: Option<bool>,
+    pub first_home: Option<bool>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct FieldErrorDoc {
+    /// The field's path, such as `startup.founder_equity_pct`; empty for the body as a whole.
+    #[schema(example = "person.id_number")]
+    pub field: String,
+    #[schema(example = "身份证号校验位不正确，请核对")]
+    pub message_zh: String,
+    #[schema(example = "the ID number's check digit is wrong: please check the number")]
+    pub message_en: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ErrorsDoc {
+    pub errors: Vec<FieldErrorDoc>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct TierRuleDoc {
+    pub tier_name_zh: String,
+    pub tier_name_en: String,
+    #[schema(example = "C1")]
+    pub row: String,
+    pub label_zh: String,
+    pub label_en: String,
+    pub citation: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ConditionDoc {
+    #[schema(example = "founder_equity")]
+    pub id: String,
+    pub met: bool,
+    /// The applicant's value; null when not given.
+    #[schema(example = "51")]
+    pub value: Option<String>,
+    #[schema(example = "≥ 30")]
+    pub requirement: String,
+    #[schema(example = "jinying 第五条")]
+    pub citation: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ReductionDoc {
+    #[schema(example = "startup_support")]
+    pub rule: String,
+    /// `no_double_funding` or `cap`.
+    pub kind: String,
+    /// For no double funding: the program granted instead.
+    pub winner: Option<String>,
+    /// For a cap: its amount.
+    pub max: Option<String>,
+    pub label_zh: String,
+    pub label_en: String,
+    pub citation: String,
+    #[schema(example = "216000")]
+    pub from: String,
+    #[schema(example = "0")]
+    pub to: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct InstallmentDoc {
+    #[schema(example = "1500000")]
+    pub amount: String,
+    #[schema(example = "50%")]
+    pub share: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Eligible,
+    Ineligible,
+    NotApplicable,
+    Excluded,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ProgramResultDoc {
+    #[schema(example = "jinying_startup")]
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub status: Status,
+    /// Granted, whole yuan, after no double funding and caps.
+    #[schema(example = "3000000")]
+    pub amount: String,
+    /// By the program's own rule, before combining.
+    pub computed_amount: String,
+    /// 一事一议: committee review required.
+    pub review_required: bool,
+    pub missing_sections: Vec<String>,
+    pub conditions: Vec<ConditionDoc>,
+    pub reductions: Vec<ReductionDoc>,
+    pub installments: Vec<InstallmentDoc>,
+    pub amount_citation: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct HintDoc {
+    #[schema(example = "jinying_startup")]
+    pub program: String,
+    #[schema(example = "founder_equity")]
+    pub condition: String,
+    #[schema(example = "startup.founder_equity_pct")]
+    pub field: String,
+    #[schema(example = "25")]
+    pub from: Option<String>,
+    #[schema(example = "30")]
+    pub to: String,
+    #[schema(example = "3000000")]
+    pub amount: String,
+    pub total: String,
+}
+
+/// An assessment: the same JSON `talent-subsidy eval` prints.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct AssessmentDoc {
+    #[schema(example = "2026")]
+    pub policy_version: String,
+    #[schema(format = Date)]
+    pub application_date: String,
+    /// `A`…`F`, or `none`.
+    #[schema(example = "C")]
+    pub talent_tier: String,
+    pub tier_rule: Option<TierRuleDoc>,
+    /// All programs of the version, in the policy's order.
+    pub programs: Vec<ProgramResultDoc>,
+    #[schema(example = "4434000")]
+    pub total: String,
+    pub disclaimer_zh: String,
+    pub disclaimer_en: String,
+    /// Only with `?hints=true`.
+    pub hints: Option<Vec<HintDoc>>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct HealthDoc {
+    /// `ok`, or `degraded` when the last reload was refused (the previous policy still serves).
+    #[schema(example = "ok")]
+    pub status: String,
+    pub policy_source: String,
+    pub policy_versions: Vec<String>,
+    pub policy_loaded_at: String,
+    pub last_reload_error: Option<ReloadErrorDoc>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ReloadErrorDoc {
+    pub at: String,
+    /// Each `file:line:column: error: message`.
+    pub diagnostics: Vec<String>,
+}

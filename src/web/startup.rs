@@ -1,0 +1,197 @@
+//! Wiring: the app's routes and middleware, the server on a bound listener, the policy
+//! watcher and SIGHUP, logging. `serve` is what `talent-subsidy` (no command) runs.
+
+use super::api;
+use super::{AppState, PolicySource};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{DefaultHeaders, Next, from_fn};
+use actix_web::{App, HttpServer, web};
+use notify::{RecursiveMode, Watcher};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::time::Duration;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "talent-subsidy API",
+        description = "Su-Xi-Tong park talent subsidies: assess an applicant profile against the park's policies, with a reason and a citation for every condition. Money is always a decimal string. Results are estimates; the park's review decides (估算结果，以园区正式审核为准).",
+        version = "1"
+    ),
+    tags(
+        (name = "assessments", description = "Assess profiles"),
+        (name = "policy", description = "The policy in force"),
+        (name = "operations", description = "Health and metrics")
+    )
+)]
+struct ApiDoc;
+
+/// The OpenAPI document, with the example profile as the request example.
+pub fn openapi_with_example(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let example: serde_json::Value =
+        serde_json::from_str(crate::EXAMPLE_PROFILE).unwrap_or_default();
+    if let Some(item) = doc.paths.paths.get_mut("/api/v1/assessments")
+        && let Some(op) = item.post.as_mut()
+        && let Some(body) = op.request_body.as_mut()
+        && let Some(content) = body.content.get_mut("application/json")
+    {
+        content.example = Some(example);
+    }
+    doc
+}
+
+/// Counts every response by route pattern (never the raw path), method and status.
+async fn count_requests(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let method = req.method().to_string();
+    let res = next.call(req).await?;
+    if let Some(state) = state {
+        let route = res
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".into());
+        state
+            .metrics
+            .request(&route, &method, res.status().as_u16());
+    }
+    Ok(res)
+}
+
+/// The app, for one worker. `web::Data` is shared across workers.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(state)
+        .service(api::assess_one)
+        .service(api::assess_batch)
+        .service(api::programs)
+        .service(api::versions)
+        .service(api::healthz)
+        .service(api::metrics)
+        .split_for_parts();
+    app.service(
+        SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", openapi_with_example(doc)),
+    )
+    .wrap(from_fn(count_requests))
+    .wrap(
+        DefaultHeaders::new()
+            .add(("X-Content-Type-Options", "nosniff"))
+            .add(("X-Frame-Options", "DENY"))
+            .add(("Referrer-Policy", "no-referrer")),
+    )
+    .wrap(tracing_actix_web::TracingLogger::default())
+}
+
+/// Starts the server on an already bound listener (port 0 in tests) and returns it running.
+pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
+    let server = HttpServer::new(move || app(state.clone()))
+        .listen(listener)?
+        .shutdown_timeout(10)
+        .run();
+    Ok(server)
+}
+
+/// Watches the policy folder and reloads (after a short quiet period, so that an editor's
+/// save of several files is one reload). Returns the watcher, which must be kept alive.
+pub fn watch_policy(
+    dir: PathBuf,
+    state: web::Data<AppState>,
+) -> notify::Result<notify::RecommendedWatcher> {
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(e) = event
+            && !e.kind.is_access()
+            && e.paths
+                .iter()
+                .any(|p| p.extension().is_some_and(|x| x == "toml"))
+        {
+            let _ = tx.send(());
+        }
+    })?;
+    watcher.watch(&dir, RecursiveMode::NonRecursive)?;
+    std::thread::spawn(move || {
+        while rx.recv().is_ok() {
+            // Let a burst of events settle, then reload once.
+            std::thread::sleep(Duration::from_millis(150));
+            while rx.try_recv().is_ok() {}
+            state.reload();
+        }
+    });
+    Ok(watcher)
+}
+
+pub fn init_logging(json: bool) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Runs the service until SIGTERM or Ctrl-C (in-flight requests finish).
+pub fn serve(bind: &str, source: PolicySource, log_json: bool, watch: bool) -> std::io::Result<()> {
+    init_logging(log_json);
+    let policy = match source.load() {
+        Ok(p) => p,
+        Err(diags) => {
+            for d in &diags {
+                eprintln!("{d}");
+            }
+            return Err(std::io::Error::other("the policy has errors: not starting"));
+        }
+    };
+    let state = web::Data::new(AppState::new(policy, source.clone()));
+    let listener = TcpListener::bind(bind)?;
+    let addr = listener.local_addr()?;
+    actix_web::rt::System::new().block_on(async move {
+        let _watcher = match &source {
+            PolicySource::Dir(dir) if watch => match watch_policy(dir.clone(), state.clone()) {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot watch the policy folder; reload with SIGHUP");
+                    None
+                }
+            },
+            _ => None,
+        };
+        #[cfg(unix)]
+        {
+            let state = state.clone();
+            actix_web::rt::spawn(async move {
+                use tokio::signal::unix::{SignalKind, signal};
+                if let Ok(mut hup) = signal(SignalKind::hangup()) {
+                    while hup.recv().await.is_some() {
+                        tracing::info!("SIGHUP: reloading the policy");
+                        let s = state.clone();
+                        let _ = tokio::task::spawn_blocking(move || s.reload()).await;
+                    }
+                }
+            });
+        }
+        tracing::info!(address = %addr, policy = %source.describe(), "talent-subsidy listening on http://{addr}");
+        run(listener, state)?.await
+    })
+}

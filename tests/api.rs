@@ -1,0 +1,628 @@
+//! Black-box tests of the JSON API: the app on port 0, a real HTTP client, one helper per
+//! endpoint; every route and every error status; the OpenAPI document; hot reload.
+
+use actix_web::web;
+use serde_json::Value;
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use talent_subsidy::web::startup::{run, watch_policy};
+use talent_subsidy::web::{AppState, PolicySource};
+
+const EXAMPLE: &str = talent_subsidy::EXAMPLE_PROFILE;
+
+struct TestApp {
+    base: String,
+    client: reqwest::Client,
+    state: web::Data<AppState>,
+}
+
+fn spawn_app(source: PolicySource) -> TestApp {
+    let policy = source.load().expect("policy loads");
+    let state = web::Data::new(AppState::new(policy, source));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = run(listener, state.clone()).unwrap();
+    actix_web::rt::spawn(server);
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        state,
+    }
+}
+
+fn default_app() -> TestApp {
+    spawn_app(PolicySource::Dir("policy".into()))
+}
+
+impl TestApp {
+    async fn post_assessment(
+        &self,
+        query: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> (u16, Value) {
+        let r = self
+            .client
+            .post(format!("{}/api/v1/assessments{query}", self.base))
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post_batch(&self, content_type: &str, body: String) -> (u16, String) {
+        let r = self
+            .client
+            .post(format!("{}/api/v1/assessments/batch", self.base))
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    async fn get(&self, path: &str) -> (u16, String) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    async fn get_json(&self, path: &str) -> (u16, Value) {
+        let (status, text) = self.get(path).await;
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+fn one_line(json: &str) -> String {
+    serde_json::to_string(&serde_json::from_str::<Value>(json).unwrap()).unwrap()
+}
+
+fn program<'a>(result: &'a Value, id: &str) -> &'a Value {
+    result["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn an_assessment_returns_the_same_result_as_the_cli() {
+    let app = default_app();
+    let (status, body) = app.post_assessment("", "application/json", EXAMPLE).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["policy_version"], "2026");
+    assert_eq!(body["talent_tier"], "C");
+    assert_eq!(body["total"], "4434000");
+    assert_eq!(program(&body, "jinying_startup")["amount"], "3000000");
+    assert!(body.get("hints").is_none());
+    let mut cli = Vec::new();
+    talent_subsidy::cli::eval_one(
+        &app.state.snapshot().policy,
+        EXAMPLE.as_bytes(),
+        false,
+        &mut cli,
+    );
+    assert_eq!(serde_json::from_slice::<Value>(&cli).unwrap(), body);
+}
+
+#[actix_web::test]
+async fn hints_are_added_on_request() {
+    let app = default_app();
+    let near = EXAMPLE.replace(
+        r#""founder_equity_pct": "51""#,
+        r#""founder_equity_pct": "25""#,
+    );
+    let (status, body) = app
+        .post_assessment("?hints=true", "application/json; charset=utf-8", near)
+        .await;
+    assert_eq!(status, 200);
+    let hints = body["hints"].as_array().unwrap();
+    let h = hints
+        .iter()
+        .find(|h| h["program"] == "jinying_startup")
+        .unwrap();
+    assert_eq!(
+        (h["field"].as_str(), h["to"].as_str(), h["amount"].as_str()),
+        (
+            Some("startup.founder_equity_pct"),
+            Some("30"),
+            Some("3000000")
+        )
+    );
+}
+
+#[actix_web::test]
+async fn every_error_status_of_the_assessment_route() {
+    let app = default_app();
+    // (what, query, content type, body, status, field of the first error)
+    type Case<'a> = (&'a str, &'a str, &'a str, Vec<u8>, u16, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "malformed JSON",
+            "",
+            "application/json",
+            b"{\"person\": ".to_vec(),
+            400,
+            "",
+        ),
+        (
+            "not an object",
+            "",
+            "application/json",
+            b"[]".to_vec(),
+            422,
+            "",
+        ),
+        (
+            "wrong content type",
+            "",
+            "text/plain",
+            EXAMPLE.as_bytes().to_vec(),
+            415,
+            "",
+        ),
+        (
+            "no content type",
+            "",
+            "",
+            EXAMPLE.as_bytes().to_vec(),
+            415,
+            "",
+        ),
+        (
+            "too large",
+            "",
+            "application/json",
+            vec![b' '; 64 * 1024 + 1],
+            413,
+            "",
+        ),
+        (
+            "bad hints flag",
+            "?hints=maybe",
+            "application/json",
+            EXAMPLE.as_bytes().to_vec(),
+            400,
+            "hints",
+        ),
+        (
+            "invalid ID",
+            "",
+            "application/json",
+            EXAMPLE
+                .replace("32068219880315001X", "320682198803150011")
+                .into_bytes(),
+            422,
+            "person.id_number",
+        ),
+        (
+            "unknown field",
+            "",
+            "application/json",
+            EXAMPLE
+                .replace("\"prior_awards\"", "\"priors\"")
+                .into_bytes(),
+            422,
+            "priors",
+        ),
+        (
+            "binary garbage",
+            "",
+            "application/json",
+            vec![0xff, 0xfe, 0x00, 0x80],
+            400,
+            "",
+        ),
+    ];
+    for (what, query, ct, body, want, field) in cases {
+        let (status, json) = app.post_assessment(query, ct, body).await;
+        assert_eq!(status, want, "{what}: {json}");
+        let first = &json["errors"][0];
+        assert_eq!(first["field"], field, "{what}: {json}");
+        assert!(
+            !first["message_zh"].as_str().unwrap_or("").is_empty()
+                && !first["message_en"].as_str().unwrap_or("").is_empty(),
+            "{what}: {json}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_batch_answers_each_line_in_order_with_errors_on_their_own_lines() {
+    let app = default_app();
+    let good = one_line(EXAMPLE);
+    let invalid = good.replace("\"2026-03-01\"", "\"2021-06-30\"");
+    let body = format!("{good}\n{invalid}\nnot json\n\n{good}\n");
+    let (status, text) = app.post_batch("application/x-ndjson", body).await;
+    assert_eq!(status, 200);
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["total"], "4434000");
+    assert_eq!(lines[1]["errors"][0]["field"], "application_date");
+    assert_eq!(lines[2]["errors"][0]["field"], "");
+    assert_eq!(lines[3]["total"], "4434000");
+
+    // A larger batch streams in several chunks, still in order.
+    let mut many = String::new();
+    for i in 0..300 {
+        let date = format!("2026-{:02}-{:02}", 1 + (i % 12), 1 + (i % 28));
+        many.push_str(&good.replace(
+            "\"application_date\":\"2026-03-01\"",
+            &format!("\"application_date\":\"{date}\""),
+        ));
+        many.push('\n');
+    }
+    let (status, text) = app.post_batch("application/x-ndjson", many.clone()).await;
+    assert_eq!(status, 200);
+    let dates: Vec<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["application_date"]
+                .as_str()
+                .unwrap_or("error")
+                .to_string()
+        })
+        .collect();
+    let want: Vec<String> = (0..300)
+        .map(|i| format!("2026-{:02}-{:02}", 1 + (i % 12), 1 + (i % 28)))
+        .collect();
+    assert_eq!(dates, want);
+}
+
+#[actix_web::test]
+async fn a_batch_refuses_too_many_profiles_and_wrong_types() {
+    let app = default_app();
+    let (status, text) = app
+        .post_batch("application/x-ndjson", "{}\n".repeat(10_001))
+        .await;
+    assert_eq!(status, 413, "{text}");
+    assert!(text.contains("10000"));
+    let (status, _) = app.post_batch("image/png", "{}\n".into()).await;
+    assert_eq!(status, 415);
+    let (status, _) = app
+        .post_batch("application/x-ndjson", " ".repeat(10 * 1024 * 1024 + 1))
+        .await;
+    assert_eq!(status, 413);
+}
+
+#[actix_web::test]
+async fn programs_in_force_on_a_date() {
+    let app = default_app();
+    let (status, body) = app.get_json("/api/v1/programs?as_of=2026-03-01").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["policy_version"], "2026");
+    let ids: Vec<&str> = body["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 8);
+    let startup = &body["programs"][1];
+    assert_eq!(startup["id"], "jinying_startup");
+    assert_eq!(
+        startup["conditions"][4]["rule"],
+        "startup.founder_equity_pct >= 30"
+    );
+    assert_eq!(startup["conditions"][4]["actionable"], true);
+    assert_eq!(startup["installments"][0]["share"], "50%");
+    let param = |body: &Value, id: &str| {
+        body["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap()["value"]
+            .clone()
+    };
+    assert_eq!(param(&body, "startup_amount_c"), "2500000");
+    assert!(
+        body["combining"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["id"] == "per_person" && g["max"] == "10000000")
+    );
+
+    let (_, old) = app.get_json("/api/v1/programs?as_of=2025-06-01").await;
+    assert_eq!(old["policy_version"], "2021");
+    assert_eq!(param(&old, "startup_amount_c"), "2000000");
+
+    let (status, _) = app.get_json("/api/v1/programs").await;
+    assert_eq!(status, 200, "today by default");
+    let (status, body) = app.get_json("/api/v1/programs?as_of=2021-06-30").await;
+    assert_eq!(
+        (status, body["errors"][0]["field"].as_str()),
+        (404, Some("as_of"))
+    );
+    let (status, _) = app.get_json("/api/v1/programs?as_of=yesterday").await;
+    assert_eq!(status, 400);
+}
+
+#[actix_web::test]
+async fn versions_health_and_metrics() {
+    let app = default_app();
+    let (status, versions) = app.get_json("/api/v1/policy/versions").await;
+    assert_eq!(status, 200);
+    assert_eq!(versions[0]["id"], "2021");
+    assert_eq!(versions[0]["until"], "2025-12-31");
+    assert_eq!(versions[1]["from"], "2026-01-01");
+    assert_eq!(versions[1]["until"], Value::Null);
+
+    let (status, health) = app.get_json("/healthz").await;
+    assert_eq!(status, 200);
+    assert_eq!(health["status"], "ok");
+    assert_eq!(
+        health["policy_versions"],
+        serde_json::json!(["2021", "2026"])
+    );
+    assert!(
+        health["policy_loaded_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("20")
+    );
+
+    app.post_assessment("", "application/json", EXAMPLE).await;
+    app.post_assessment("", "text/plain", EXAMPLE).await;
+    let (status, text) = app.get("/metrics").await;
+    assert_eq!(status, 200);
+    assert!(
+        text.contains(
+            r#"http_requests_total{route="/api/v1/assessments",method="POST",status="200"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"http_requests_total{route="/api/v1/assessments",method="POST",status="415"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("assessment_duration_seconds_count 1"),
+        "{text}"
+    );
+    assert!(text.contains("policy_reload_failures_total 0"), "{text}");
+}
+
+#[actix_web::test]
+async fn every_route_is_in_the_openapi_document_and_its_example_is_assessed() {
+    let app = default_app();
+    let (status, doc) = app.get_json("/api/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    // The app registers its routes only through the documented services; the API docs page
+    // (its own assets) is the one route outside the document.
+    for route in [
+        "/api/v1/assessments",
+        "/api/v1/assessments/batch",
+        "/api/v1/programs",
+        "/api/v1/policy/versions",
+        "/healthz",
+        "/metrics",
+    ] {
+        assert!(
+            paths.iter().any(|p| *p == route),
+            "{route} not in {paths:?}"
+        );
+    }
+    assert_eq!(paths.len(), 6, "{paths:?}");
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for s in [
+        "ProfileDoc",
+        "AssessmentDoc",
+        "ErrorsDoc",
+        "Catalog",
+        "HealthDoc",
+    ] {
+        assert!(schemas.contains_key(s), "schema {s} missing");
+    }
+    assert_eq!(
+        schemas["ProgramResultDoc"]["properties"]["amount"]["type"], "string",
+        "money is a string"
+    );
+    let example = doc["paths"]["/api/v1/assessments"]["post"]["requestBody"]["content"]["application/json"]["example"].clone();
+    assert_eq!(example["person"]["full_name"], "张三");
+    let (status, body) = app
+        .post_assessment(
+            "",
+            "application/json",
+            serde_json::to_vec(&example).unwrap(),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[actix_web::test]
+async fn the_api_docs_page_and_its_assets_are_served_by_the_app() {
+    let app = default_app();
+    let (status, html) = app.get("/api/docs/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("swagger-ui"), "{html}");
+    assert!(
+        !html.contains("https://"),
+        "the docs page must not load anything from a CDN"
+    );
+    let (status, js) = app.get("/api/docs/swagger-ui-bundle.js").await;
+    assert_eq!(status, 200);
+    assert!(js.len() > 100_000);
+    let (status, init) = app.get("/api/docs/swagger-initializer.js").await;
+    assert_eq!(status, 200);
+    assert!(init.contains("/api/v1/openapi.json"), "{init}");
+}
+
+/// A copy of the policy folder to edit.
+fn policy_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in [
+        "policy.toml",
+        "scitech.toml",
+        "jinying.toml",
+        "doubling.toml",
+        "combining.toml",
+    ] {
+        std::fs::copy(Path::new("policy").join(f), dir.path().join(f)).unwrap();
+    }
+    dir
+}
+
+fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from));
+    // Write to a temporary name and rename, as editors do.
+    let tmp = dir.join(format!(".{file}.swp"));
+    std::fs::write(&tmp, text.replacen(from, to, 1)).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+}
+
+async fn rent(app: &TestApp) -> String {
+    let (_, body) = app.post_assessment("", "application/json", EXAMPLE).await;
+    program(&body, "rent_subsidy")["amount"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(15) {
+        if check().await {
+            return;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+#[actix_web::test]
+async fn the_running_service_picks_up_a_valid_edit_and_keeps_serving_through_an_invalid_one() {
+    let dir = policy_copy();
+    let app = spawn_app(PolicySource::Dir(dir.path().to_path_buf()));
+    let _watcher = watch_policy(dir.path().to_path_buf(), app.state.clone()).unwrap();
+    assert_eq!(rent(&app).await, "72000");
+
+    // A valid edit: the doctorate rent subsidy rises to 2,500 a month.
+    edit(
+        dir.path(),
+        "doubling.toml",
+        "then 2_000 else if",
+        "then 2_500 else if",
+    );
+    eventually("the new amount", async || rent(&app).await == "90000").await;
+    let (_, health) = app.get_json("/healthz").await;
+    assert_eq!(health["status"], "ok");
+
+    // An invalid edit: refused, located, and the previous policy keeps serving.
+    edit(
+        dir.path(),
+        "doubling.toml",
+        "then 2_500 else if",
+        "then 2_500 elsee if",
+    );
+    eventually("the refusal on /healthz", async || {
+        app.get_json("/healthz").await.1["status"] == "degraded"
+    })
+    .await;
+    let (_, health) = app.get_json("/healthz").await;
+    let diag = health["last_reload_error"]["diagnostics"][0]
+        .as_str()
+        .unwrap();
+    assert!(
+        diag.contains("doubling.toml:") && diag.contains(": error: "),
+        "{diag}"
+    );
+    assert_eq!(rent(&app).await, "90000");
+    let (_, metrics) = app.get("/metrics").await;
+    assert!(
+        metrics.contains("policy_reload_failures_total 1")
+            || metrics.contains("policy_reload_failures_total 2"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("policy_last_reload_ok 0"), "{metrics}");
+
+    // Fixed again: picked up, healthy.
+    edit(
+        dir.path(),
+        "doubling.toml",
+        "then 2_500 elsee if",
+        "then 3_000 else if",
+    );
+    eventually("the fixed policy", async || rent(&app).await == "108000").await;
+    assert_eq!(app.get_json("/healthz").await.1["status"], "ok");
+}
+
+#[actix_web::test]
+async fn requests_during_reloads_all_succeed_with_one_policy_each() {
+    let dir = policy_copy();
+    let app = spawn_app(PolicySource::Dir(dir.path().to_path_buf()));
+    let state = app.state.clone();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    let path = dir.path().to_path_buf();
+    // Flip the policy between two valid versions as fast as it compiles.
+    let reloader = std::thread::spawn(move || {
+        let mut n = 0;
+        while !flag.load(std::sync::atomic::Ordering::Relaxed) && n < 200 {
+            let (from, to) = if n % 2 == 0 {
+                ("then 2_000 else if", "then 2_500 else if")
+            } else {
+                ("then 2_500 else if", "then 2_000 else if")
+            };
+            let file = path.join("doubling.toml");
+            let text = std::fs::read_to_string(&file)
+                .unwrap()
+                .replacen(from, to, 1);
+            std::fs::write(&file, text).unwrap();
+            assert!(state.reload());
+            n += 1;
+        }
+        n
+    });
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..150 {
+        let (status, body) = app.post_assessment("", "application/json", EXAMPLE).await;
+        assert_eq!(status, 200);
+        let rent = program(&body, "rent_subsidy")["amount"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let installments: Vec<String> = program(&body, "rent_subsidy")["installments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["amount"].as_str().unwrap().to_string())
+            .collect();
+        let total = body["total"].as_str().unwrap().to_string();
+        // Everything in one response comes from one policy.
+        match rent.as_str() {
+            "72000" => assert_eq!(
+                (total.as_str(), installments.join(",")),
+                ("4434000", "24000,24000,24000".into())
+            ),
+            "90000" => assert_eq!(
+                (total.as_str(), installments.join(",")),
+                ("4452000", "30000,30000,30000".into())
+            ),
+            other => panic!("unexpected rent {other}"),
+        }
+        seen.insert(rent);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let reloads = reloader.join().unwrap();
+    assert!(reloads >= 2, "only {reloads} reloads happened");
+}

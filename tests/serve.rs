@@ -1,0 +1,224 @@
+//! The service as a process: it starts from the command line, reloads the policy on SIGHUP,
+//! finishes in-flight requests on SIGTERM, and refuses to start on an invalid policy.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn policy_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in [
+        "policy.toml",
+        "scitech.toml",
+        "jinying.toml",
+        "doubling.toml",
+        "combining.toml",
+    ] {
+        std::fs::copy(Path::new("policy").join(f), dir.path().join(f)).unwrap();
+    }
+    dir
+}
+
+struct Service {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(policy: &Path, extra: &[&str]) -> Service {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
+        .args([
+            "serve",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let s = Service {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        if reqwest::blocking_get(&format!("{}/healthz", s.base)).is_ok() {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the service did not start");
+}
+
+mod reqwest {
+    pub use ::reqwest::*;
+    /// A tiny blocking GET over a fresh runtime (the tests here are synchronous).
+    pub fn blocking_get(url: &str) -> Result<(u16, String)> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let r = Client::new()
+                .get(url)
+                .timeout(std::time::Duration::from_secs(5))
+                .send()
+                .await?;
+            let status = r.status().as_u16();
+            Ok((status, r.text().await?))
+        })
+    }
+    pub fn blocking_post(url: &str, content_type: &str, body: String) -> Result<(u16, String)> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let r = Client::new()
+                .post(url)
+                .header("Content-Type", content_type)
+                .body(body)
+                .timeout(std::time::Duration::from_secs(60))
+                .send()
+                .await?;
+            let status = r.status().as_u16();
+            Ok((status, r.text().await?))
+        })
+    }
+}
+
+fn rent(s: &Service) -> String {
+    let (_, body) = reqwest::blocking_post(
+        &format!("{}/api/v1/assessments", s.base),
+        "application/json",
+        talent_subsidy::EXAMPLE_PROFILE.into(),
+    )
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "rent_subsidy")
+        .unwrap()["amount"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn signal(s: &Service, sig: &str) {
+    let ok = Command::new("kill")
+        .args([sig, &s.child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill {sig} failed");
+}
+
+#[test]
+fn sighup_reloads_the_policy() {
+    let dir = policy_copy();
+    let s = start(dir.path(), &["--no-watch"]);
+    assert_eq!(rent(&s), "72000");
+    let file = dir.path().join("doubling.toml");
+    let text = std::fs::read_to_string(&file).unwrap().replacen(
+        "then 2_000 else if",
+        "then 2_500 else if",
+        1,
+    );
+    std::fs::write(&file, text).unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(
+        rent(&s),
+        "72000",
+        "without a watcher nothing changes until SIGHUP"
+    );
+    signal(&s, "-HUP");
+    let start = Instant::now();
+    while rent(&s) != "90000" {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "SIGHUP did not reload"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn sigterm_lets_an_in_flight_batch_finish() {
+    let s = start(Path::new("policy"), &[]);
+    let line = serde_json::to_string(
+        &serde_json::from_str::<serde_json::Value>(talent_subsidy::EXAMPLE_PROFILE).unwrap(),
+    )
+    .unwrap();
+    let body = format!("{line}\n").repeat(8_000);
+    let url = format!("{}/api/v1/assessments/batch", s.base);
+    let request =
+        std::thread::spawn(move || reqwest::blocking_post(&url, "application/x-ndjson", body));
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&s, "-TERM");
+    let (status, text) = request
+        .join()
+        .unwrap()
+        .expect("the in-flight request completes");
+    assert_eq!(status, 200);
+    assert_eq!(text.lines().count(), 8_000);
+    assert!(text.lines().all(|l| l.contains("\"total\":\"4434000\"")));
+    let mut s = s;
+    let start = Instant::now();
+    loop {
+        if let Some(code) = s.child.try_wait().unwrap() {
+            assert!(code.success(), "exit status {code}");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the service did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn an_invalid_policy_stops_the_start_with_located_errors() {
+    let dir = policy_copy();
+    let file = dir.path().join("jinying.toml");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replacen(">= 30", ">= thirty", 1);
+    std::fs::write(&file, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
+        .args([
+            "serve",
+            "--policy",
+            dir.path().to_str().unwrap(),
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("jinying.toml:") && err.contains("unknown name `thirty`"),
+        "{err}"
+    );
+}
