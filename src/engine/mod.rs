@@ -264,11 +264,11 @@ pub fn assess_version<'p>(version: &'p Version, profile: &Profile) -> Assessment
 
     let mut total = Decimal::ZERO;
     for p in &mut programs {
-        if p.status == Status::Eligible {
-            if let Some(review) = &p.program.review {
-                ctx.amount = p.amount;
-                p.review_required = truth(&review.when, &ctx) == Some(true);
-            }
+        if p.status == Status::Eligible
+            && let Some(review) = &p.program.review
+        {
+            ctx.amount = p.amount;
+            p.review_required = truth(&review.when, &ctx) == Some(true);
         }
         if p.status != Status::NotApplicable {
             p.installments = split(p.amount, &p.program.installments);

@@ -7,9 +7,12 @@
 
 pub mod api;
 pub mod catalog;
+pub mod form;
 pub mod metrics;
+pub mod pages;
 pub mod schema;
 pub mod startup;
+pub mod view;
 
 use crate::policy::{self, Diagnostic, Policy};
 use arc_swap::ArcSwap;

@@ -90,6 +90,13 @@ pub fn app(
     app.service(
         SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", openapi_with_example(doc)),
     )
+    .app_data(web::PayloadConfig::new(super::pages::FORM_LIMIT))
+    .service(super::pages::form_page_route)
+    .service(super::pages::edit)
+    .service(super::pages::submit)
+    .service(super::pages::policies)
+    .service(super::pages::program)
+    .service(super::pages::asset)
     .wrap(from_fn(count_requests))
     .wrap(
         DefaultHeaders::new()

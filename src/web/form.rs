@@ -1,0 +1,692 @@
+//! The applicant form: which fields it has (one list, used to draw the form and to read it),
+//! how a submitted form becomes the profile JSON the rest of the service reads, and how a
+//! profile error finds its way back to the field it names.
+
+use crate::applicant::{Domain, EnumValue};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Date,
+    Select(Domain),
+    /// A yes/no answer (是 / 否 / 未填).
+    YesNo,
+    /// A whole number of years or months.
+    Count,
+    /// Money in yuan: `1200000`, `1,200,000`, `120万`.
+    Money,
+    Percent,
+    Area,
+    /// Checkboxes, one per value of the domain.
+    Checks(Domain),
+    /// Checkboxes, one per program of the policy.
+    Programs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Basic,
+    Education,
+    Employment,
+    Startup,
+    Housing,
+    HomePurchase,
+    Prior,
+}
+
+impl Section {
+    pub const ALL: [Section; 7] = [
+        Section::Basic,
+        Section::Education,
+        Section::Employment,
+        Section::Startup,
+        Section::Housing,
+        Section::HomePurchase,
+        Section::Prior,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Section::Basic => "basic",
+            Section::Education => "education",
+            Section::Employment => "employment",
+            Section::Startup => "startup",
+            Section::Housing => "housing",
+            Section::HomePurchase => "home_purchase",
+            Section::Prior => "prior",
+        }
+    }
+
+    pub fn title(self) -> (&'static str, &'static str) {
+        match self {
+            Section::Basic => ("基本信息", "Basic information"),
+            Section::Education => ("学历与职称", "Education and title"),
+            Section::Employment => ("就业", "Employment"),
+            Section::Startup => ("创业", "Startup"),
+            Section::Housing => ("住房", "Housing"),
+            Section::HomePurchase => ("购房", "Home purchase"),
+            Section::Prior => ("已享受的政策", "Support already received"),
+        }
+    }
+
+    /// The checkbox that says an optional section applies, and its label.
+    pub fn toggle(self) -> Option<(&'static str, &'static str, &'static str)> {
+        Some(match self {
+            Section::Employment => (
+                "has_employment",
+                "我在园区（或拟在园区）就业",
+                "I work (or will work) in the park",
+            ),
+            Section::Startup => (
+                "has_startup",
+                "我创办了（或拟创办）企业",
+                "I founded (or will found) a company",
+            ),
+            Section::Housing => ("has_housing", "填写住房情况", "Tell us about housing"),
+            Section::HomePurchase => (
+                "has_home_purchase",
+                "我在园区购买了住房",
+                "I bought a home in the park",
+            ),
+            _ => return None,
+        })
+    }
+
+    /// Where its fields go in the profile JSON.
+    fn json_path(self) -> &'static [&'static str] {
+        match self {
+            Section::Basic | Section::Education => &["person"],
+            Section::Employment => &["employment"],
+            Section::Startup => &["startup"],
+            Section::Housing => &["housing"],
+            Section::HomePurchase => &["housing", "home_purchase"],
+            Section::Prior => &[],
+        }
+    }
+}
+
+pub struct FieldSpec {
+    /// The profile path, also the input's `name`.
+    pub path: &'static str,
+    pub section: Section,
+    pub kind: Kind,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub help_zh: &'static str,
+    pub help_en: &'static str,
+    pub required: bool,
+}
+
+macro_rules! f {
+    ($path:literal, $section:ident, $kind:expr, $zh:literal, $en:literal) => {
+        f!($path, $section, $kind, $zh, $en, "", "", false)
+    };
+    ($path:literal, $section:ident, $kind:expr, $zh:literal, $en:literal, required) => {
+        f!($path, $section, $kind, $zh, $en, "", "", true)
+    };
+    ($path:literal, $section:ident, $kind:expr, $zh:literal, $en:literal, $hzh:expr, $hen:expr, $req:expr) => {
+        FieldSpec {
+            path: $path,
+            section: Section::$section,
+            kind: $kind,
+            zh: $zh,
+            en: $en,
+            help_zh: $hzh,
+            help_en: $hen,
+            required: $req,
+        }
+    };
+}
+
+const MONEY_HELP_ZH: &str = "单位：元。可写 1200000、1,200,000 或 120万";
+const MONEY_HELP_EN: &str = "In yuan. 1200000, 1,200,000 and 120万 are all accepted";
+
+pub static FIELDS: &[FieldSpec] = &[
+    f!(
+        "application_date",
+        Basic,
+        Kind::Date,
+        "申请日期",
+        "Application date",
+        "按申请日适用的政策版本测算",
+        "The policy in force on this date applies",
+        true
+    ),
+    f!(
+        "person.full_name",
+        Basic,
+        Kind::Text,
+        "姓名",
+        "Full name",
+        required
+    ),
+    f!(
+        "person.id_type",
+        Basic,
+        Kind::Select(Domain::IdType),
+        "证件类型",
+        "ID type",
+        required
+    ),
+    f!(
+        "person.id_number",
+        Basic,
+        Kind::Text,
+        "证件号码",
+        "ID number",
+        "居民身份证为18位，末位可为X",
+        "A resident ID has 18 characters; the last may be X",
+        true
+    ),
+    f!(
+        "person.birth_date",
+        Basic,
+        Kind::Date,
+        "出生日期",
+        "Date of birth",
+        required
+    ),
+    f!(
+        "person.highest_degree",
+        Education,
+        Kind::Select(Domain::Degree),
+        "最高学历",
+        "Highest degree",
+        required
+    ),
+    f!(
+        "person.institution_tier",
+        Education,
+        Kind::Select(Domain::InstitutionTier),
+        "毕业院校类别",
+        "Type of university"
+    ),
+    f!(
+        "person.institution_name",
+        Education,
+        Kind::Text,
+        "毕业院校名称",
+        "University name"
+    ),
+    f!(
+        "person.graduation_date",
+        Education,
+        Kind::Date,
+        "毕业日期",
+        "Graduation date"
+    ),
+    f!(
+        "person.professional_title",
+        Education,
+        Kind::Select(Domain::Title),
+        "专业技术职称",
+        "Professional title"
+    ),
+    f!(
+        "person.honors",
+        Education,
+        Kind::Checks(Domain::Honor),
+        "人才称号",
+        "Talent honours"
+    ),
+    f!(
+        "person.overseas_work_years",
+        Education,
+        Kind::Count,
+        "海外工作年限",
+        "Years of work abroad",
+        "整数年",
+        "Whole years",
+        false
+    ),
+    f!(
+        "employment.employer_name",
+        Employment,
+        Kind::Text,
+        "用人单位名称",
+        "Employer"
+    ),
+    f!(
+        "employment.employer_uscc",
+        Employment,
+        Kind::Text,
+        "用人单位统一社会信用代码",
+        "Employer's unified social credit code",
+        "18位",
+        "18 characters",
+        false
+    ),
+    f!(
+        "employment.employer_in_park",
+        Employment,
+        Kind::YesNo,
+        "用人单位在园区",
+        "The employer is in the park"
+    ),
+    f!(
+        "employment.industry",
+        Employment,
+        Kind::Select(Domain::Industry),
+        "用人单位所属产业",
+        "Employer's industry"
+    ),
+    f!(
+        "employment.full_time",
+        Employment,
+        Kind::YesNo,
+        "全职",
+        "Full time"
+    ),
+    f!(
+        "employment.start_date",
+        Employment,
+        Kind::Date,
+        "入职日期",
+        "Start date"
+    ),
+    f!(
+        "employment.contract_years",
+        Employment,
+        Kind::Count,
+        "劳动合同期限（年）",
+        "Contract length (years)",
+        "无固定期限合同填20",
+        "An open-ended contract counts as 20",
+        false
+    ),
+    f!(
+        "employment.annual_salary",
+        Employment,
+        Kind::Money,
+        "年薪（元）",
+        "Annual salary (yuan)",
+        MONEY_HELP_ZH,
+        MONEY_HELP_EN,
+        false
+    ),
+    f!(
+        "employment.social_insurance_months_in_park",
+        Employment,
+        Kind::Count,
+        "在园区缴纳社保月数",
+        "Months of social insurance paid in the park"
+    ),
+    f!(
+        "startup.company_name",
+        Startup,
+        Kind::Text,
+        "企业名称",
+        "Company name"
+    ),
+    f!(
+        "startup.company_uscc",
+        Startup,
+        Kind::Text,
+        "企业统一社会信用代码",
+        "Company's unified social credit code",
+        "18位",
+        "18 characters",
+        false
+    ),
+    f!(
+        "startup.company_in_park",
+        Startup,
+        Kind::YesNo,
+        "企业注册在园区",
+        "The company is registered in the park"
+    ),
+    f!(
+        "startup.industry",
+        Startup,
+        Kind::Select(Domain::Industry),
+        "企业所属产业",
+        "Company's industry"
+    ),
+    f!(
+        "startup.registration_date",
+        Startup,
+        Kind::Date,
+        "企业注册日期",
+        "Registration date"
+    ),
+    f!(
+        "startup.paid_in_capital",
+        Startup,
+        Kind::Money,
+        "实缴注册资本（元）",
+        "Paid-in capital (yuan)",
+        MONEY_HELP_ZH,
+        MONEY_HELP_EN,
+        false
+    ),
+    f!(
+        "startup.founder_equity_pct",
+        Startup,
+        Kind::Percent,
+        "本人持股比例（%）",
+        "Your equity share (%)",
+        "如 30 或 30%",
+        "Such as 30 or 30%",
+        false
+    ),
+    f!(
+        "startup.founder_cash_investment",
+        Startup,
+        Kind::Money,
+        "本人现金出资（元）",
+        "Your cash investment (yuan)",
+        MONEY_HELP_ZH,
+        MONEY_HELP_EN,
+        false
+    ),
+    f!(
+        "startup.owns_core_ip",
+        Startup,
+        Kind::YesNo,
+        "拥有核心自主知识产权",
+        "Owns the core intellectual property"
+    ),
+    f!(
+        "startup.planned_rd_investment",
+        Startup,
+        Kind::Money,
+        "计划研发投入（元）",
+        "Planned R&D investment (yuan)",
+        MONEY_HELP_ZH,
+        MONEY_HELP_EN,
+        false
+    ),
+    f!(
+        "startup.office_area_sqm",
+        Startup,
+        Kind::Area,
+        "在园区租用办公面积（平方米）",
+        "Office area rented in the park (m²)"
+    ),
+    f!(
+        "housing.owns_home_in_city",
+        Housing,
+        Kind::YesNo,
+        "在本市已有自有住房",
+        "Owns a home in the city"
+    ),
+    f!(
+        "housing.lives_in_talent_apartment",
+        Housing,
+        Kind::YesNo,
+        "已入住人才公寓",
+        "Lives in a talent apartment"
+    ),
+    f!(
+        "housing.home_purchase.date",
+        HomePurchase,
+        Kind::Date,
+        "购房日期",
+        "Purchase date"
+    ),
+    f!(
+        "housing.home_purchase.price",
+        HomePurchase,
+        Kind::Money,
+        "房价（元）",
+        "Price (yuan)",
+        MONEY_HELP_ZH,
+        MONEY_HELP_EN,
+        false
+    ),
+    f!(
+        "housing.home_purchase.in_park",
+        HomePurchase,
+        Kind::YesNo,
+        "住房位于园区",
+        "The home is in the park"
+    ),
+    f!(
+        "housing.home_purchase.first_home",
+        HomePurchase,
+        Kind::YesNo,
+        "首套住房",
+        "First home"
+    ),
+    f!(
+        "prior_awards",
+        Prior,
+        Kind::Programs,
+        "已享受过的项目",
+        "Programs already received"
+    ),
+];
+
+pub fn field(path: &str) -> Option<&'static FieldSpec> {
+    FIELDS.iter().find(|f| f.path == path)
+}
+
+/// The unit a hint or a value is shown with.
+pub fn unit(kind: Kind) -> (&'static str, &'static str) {
+    match kind {
+        Kind::Money => ("元", " yuan"),
+        Kind::Percent => ("%", "%"),
+        Kind::Area => ("平方米", " m²"),
+        Kind::Count => ("", ""),
+        _ => ("", ""),
+    }
+}
+
+/// The input's `id` for a field path (`person.full_name` → `f-person-full_name`).
+pub fn input_id(path: &str) -> String {
+    format!("f-{}", path.replace('.', "-"))
+}
+
+/// The submitted form: each name with its values, in order.
+#[derive(Debug, Clone, Default)]
+pub struct FormValues(pub BTreeMap<String, Vec<String>>);
+
+impl FormValues {
+    /// Reads `application/x-www-form-urlencoded` (a body or a query string). Anything that is
+    /// not a name/value list reads as an empty form.
+    pub fn parse(bytes: &[u8]) -> FormValues {
+        let pairs: Vec<(String, String)> = serde_html_form::from_bytes(bytes).unwrap_or_default();
+        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (k, v) in pairs {
+            map.entry(k).or_default().push(v);
+        }
+        FormValues(map)
+    }
+
+    /// The first value of a name, trimmed.
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .get(name)
+            .and_then(|v| v.first())
+            .map_or("", |s| s.trim())
+    }
+
+    pub fn all(&self, name: &str) -> &[String] {
+        self.0.get(name).map_or(&[], |v| v.as_slice())
+    }
+
+    pub fn has(&self, name: &str, value: &str) -> bool {
+        self.all(name).iter().any(|v| v == value)
+    }
+
+    /// Whether an optional section applies: its box is ticked, or a field in it was typed in.
+    pub fn section_applies(&self, section: Section) -> bool {
+        match section.toggle() {
+            None => true,
+            Some((name, _, _)) => {
+                !self.get(name).is_empty()
+                    || FIELDS.iter().filter(|f| f.section == section).any(|f| {
+                        matches!(
+                            f.kind,
+                            Kind::Text
+                                | Kind::Date
+                                | Kind::Count
+                                | Kind::Money
+                                | Kind::Percent
+                                | Kind::Area
+                        ) && !self.get(f.path).is_empty()
+                    })
+            }
+        }
+    }
+
+    /// The form as a query string (for the "change my answers" link).
+    pub fn to_query(&self) -> String {
+        let pairs: Vec<(&str, &str)> = self
+            .0
+            .iter()
+            .flat_map(|(k, vs)| vs.iter().map(move |v| (k.as_str(), v.as_str())))
+            .collect();
+        serde_html_form::to_string(pairs).unwrap_or_default()
+    }
+}
+
+/// Money as typed by a person → a plain decimal string; anything else is passed on as typed,
+/// so the profile reader reports it against the field.
+pub fn normalize_money(raw: &str) -> String {
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | ' ' | '¥' | '￥' | '_'))
+        .collect();
+    let cleaned = cleaned.trim_end_matches('元');
+    if let Some(wan) = cleaned.strip_suffix('万')
+        && let Some(n) = crate::applicant::parse_decimal(wan)
+        && let Some(yuan) = n.checked_mul(Decimal::from(10_000))
+    {
+        return yuan.normalize().to_string();
+    }
+    cleaned.to_string()
+}
+
+fn normalize_percent(raw: &str) -> String {
+    raw.trim().trim_end_matches(['%', '％']).trim().to_string()
+}
+
+fn normalize_area(raw: &str) -> String {
+    let s = raw.trim();
+    let s = ["平方米", "平米", "㎡", "m²", "m2"]
+        .iter()
+        .fold(s, |s, u| s.strip_suffix(u).unwrap_or(s));
+    s.replace(',', "").trim().to_string()
+}
+
+fn object_at<'a>(
+    root: &'a mut Map<String, Value>,
+    path: &[&str],
+) -> Option<&'a mut Map<String, Value>> {
+    path.iter().try_fold(root, |at, p| match at.get_mut(*p) {
+        Some(Value::Object(o)) => Some(o),
+        _ => None,
+    })
+}
+
+/// The profile JSON for a submitted form. Empty answers are left out; optional sections are
+/// included only when they apply.
+pub fn to_profile_json(form: &FormValues) -> Value {
+    let mut root = Map::new();
+    root.insert("person".into(), Value::Object(Map::new()));
+    let applies = |s: Section| s.toggle().is_none() || form.section_applies(s);
+    for (section, key) in [
+        (Section::Employment, "employment"),
+        (Section::Startup, "startup"),
+    ] {
+        if applies(section) {
+            root.insert(key.into(), Value::Object(Map::new()));
+        }
+    }
+    if applies(Section::Housing) || applies(Section::HomePurchase) {
+        let mut housing = Map::new();
+        if applies(Section::HomePurchase) {
+            housing.insert("home_purchase".into(), Value::Object(Map::new()));
+        }
+        root.insert("housing".into(), Value::Object(housing));
+    }
+    for f in FIELDS.iter().filter(|f| applies(f.section)) {
+        let value = match f.kind {
+            Kind::Checks(_) | Kind::Programs => Value::Array(
+                form.all(f.path)
+                    .iter()
+                    .map(|v| Value::String(v.trim().into()))
+                    .collect(),
+            ),
+            _ => match form.get(f.path) {
+                "" => continue,
+                raw => match f.kind {
+                    Kind::YesNo if raw == "true" => Value::Bool(true),
+                    Kind::YesNo if raw == "false" => Value::Bool(false),
+                    Kind::Money => Value::String(normalize_money(raw)),
+                    Kind::Percent => Value::String(normalize_percent(raw)),
+                    Kind::Area => Value::String(normalize_area(raw)),
+                    _ => Value::String(raw.into()),
+                },
+            },
+        };
+        let key = f.path.rsplit('.').next().unwrap_or(f.path);
+        // `application_date` and `prior_awards` stand at the top of the profile.
+        let at: &[&str] = if f.path.contains('.') {
+            f.section.json_path()
+        } else {
+            &[]
+        };
+        if let Some(obj) = object_at(&mut root, at) {
+            obj.insert(key.to_string(), value);
+        }
+    }
+    Value::Object(root)
+}
+
+/// The form field an error's path belongs to (`person.honors[2]` → `person.honors`); `None`
+/// for an error about the form as a whole.
+pub fn error_field(path: &str) -> Option<&'static FieldSpec> {
+    let base = path.split('[').next().unwrap_or(path);
+    field(base)
+}
+
+/// The Chinese or English name of a value of a domain.
+pub fn value_name(v: &EnumValue, en: bool) -> &'static str {
+    if en { v.en } else { v.zh }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_read_as_people_write_it() {
+        assert_eq!(normalize_money("1,200,000"), "1200000");
+        assert_eq!(normalize_money("120万"), "1200000");
+        assert_eq!(normalize_money("1.5万元"), "15000");
+        assert_eq!(normalize_money("¥ 300,000.50"), "300000.50");
+        assert_eq!(normalize_money("abc"), "abc");
+        assert_eq!(normalize_percent("30%"), "30");
+        assert_eq!(normalize_area("150平方米"), "150");
+    }
+
+    #[test]
+    fn a_form_becomes_profile_json_with_only_the_sections_that_apply() {
+        let form = FormValues::parse(
+            "application_date=2026-03-01&person.full_name=%E5%BC%A0%E4%B8%89&person.honors=academician&person.honors=municipal_talent_program\
+             &has_startup=1&startup.paid_in_capital=120%E4%B8%87&startup.company_in_park=true&employment.industry=other"
+                .as_bytes(),
+        );
+        let v = to_profile_json(&form);
+        assert_eq!(v["person"]["full_name"], "张三");
+        assert_eq!(
+            v["person"]["honors"],
+            serde_json::json!(["academician", "municipal_talent_program"])
+        );
+        assert_eq!(v["startup"]["paid_in_capital"], "1200000");
+        assert_eq!(v["startup"]["company_in_park"], true);
+        assert!(
+            v.get("employment").is_none(),
+            "a select alone does not make a section apply"
+        );
+        assert_eq!(
+            error_field("person.honors[1]").map(|f| f.path),
+            Some("person.honors")
+        );
+    }
+}

@@ -1,0 +1,395 @@
+//! The pages people use: the applicant form, the result, the policy browser, and the assets
+//! they load (served by the app itself). Pages send a Content-Security-Policy that allows no
+//! inline script or style and nothing from another origin.
+
+use super::AppState;
+use super::api::{PROFILE_LIMIT, as_of_date, today};
+use super::catalog::{self, Catalog, GroupInfo, ProgramInfo};
+use super::form::FormValues;
+use super::view::{self, ErrorLink, Lang, ProgramCard, SectionView, TierView};
+use crate::applicant::{FieldError, Profile};
+use crate::engine::{Status, assess, hints::hints};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// The page's language: `?lang=` (or the form's `lang`), then the cookie, then Chinese.
+fn language(req: &HttpRequest, submitted: Option<&FormValues>) -> (Lang, bool) {
+    let query =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok();
+    let asked = query
+        .as_ref()
+        .and_then(|q| q.get("lang").and_then(|l| Lang::from_code(l)))
+        .or_else(|| submitted.and_then(|f| Lang::from_code(f.get("lang"))));
+    match asked {
+        Some(l) => (l, true),
+        None => (
+            req.cookie("lang")
+                .and_then(|c| Lang::from_code(c.value()))
+                .unwrap_or(Lang::Zh),
+            false,
+        ),
+    }
+}
+
+/// Renders a page with the security headers, remembering the language when it was chosen.
+fn page(t: &impl Template, status: StatusCode, lang: (Lang, bool)) -> HttpResponse {
+    match t.render() {
+        Ok(html) => {
+            let mut r = HttpResponse::build(status);
+            r.insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+                .insert_header(("Content-Security-Policy", CSP))
+                .insert_header((CACHE_CONTROL, "no-store"));
+            if lang.1 {
+                r.cookie(
+                    Cookie::build("lang", lang.0.code())
+                        .path("/")
+                        .same_site(SameSite::Lax)
+                        .max_age(actix_web::cookie::time::Duration::days(365))
+                        .finish(),
+                );
+            }
+            r.body(html)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            HttpResponse::InternalServerError().body("template error")
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    pub lang: Lang,
+    pub sections: Vec<SectionView>,
+    pub errors: Vec<ErrorLink>,
+}
+
+#[derive(Template)]
+#[template(path = "result.html")]
+pub struct ResultPage {
+    pub lang: Lang,
+    pub version: String,
+    pub application_date: String,
+    pub tier: TierView,
+    pub total_yuan: String,
+    pub total_wan: String,
+    pub programs: Vec<ProgramCard>,
+    /// The answers, to send back for "change my answers" and the language switch.
+    pub hidden: Vec<(String, String)>,
+}
+
+fn program_names(state: &AppState, lang: Lang) -> Vec<(String, String)> {
+    let loaded = state.snapshot();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for v in loaded.policy.versions.iter().rev() {
+        for p in &v.rules.programs {
+            if !out.iter().any(|(id, _)| **id == *p.id) {
+                out.push((p.id.to_string(), lang.t(&p.zh, &p.en).to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn form_page(state: &AppState, values: &FormValues, errors: &[FieldError], lang: Lang) -> FormPage {
+    FormPage {
+        lang,
+        sections: view::form_sections(values, errors, lang, &program_names(state, lang)),
+        errors: view::error_links(errors, lang),
+    }
+}
+
+/// The applicant form, empty but for today's date.
+#[get("/")]
+pub async fn form_page_route(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let lang = language(&req, None);
+    let mut values = FormValues::default();
+    values
+        .0
+        .insert("application_date".into(), vec![today().to_string()]);
+    values
+        .0
+        .insert("person.id_type".into(), vec!["resident_id".into()]);
+    page(
+        &form_page(&state, &values, &[], lang.0),
+        StatusCode::OK,
+        lang,
+    )
+}
+
+/// The form again with the answers sent back from a result page.
+#[post("/edit")]
+pub async fn edit(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+    let values = FormValues::parse(&body);
+    let lang = language(&req, Some(&values));
+    page(
+        &form_page(&state, &values, &[], lang.0),
+        StatusCode::OK,
+        lang,
+    )
+}
+
+/// Assesses the submitted form: the result page, or the form with every error at its field.
+#[post("/assess")]
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let values = FormValues::parse(&body);
+    let lang = language(&req, Some(&values));
+    let loaded = state.snapshot();
+    let policy = &loaded.policy;
+    let json = super::form::to_profile_json(&values);
+    let profile = match Profile::from_value(&json, policy) {
+        Ok(p) => p,
+        Err(invalid) => {
+            return page(
+                &form_page(&state, &values, &invalid.errors, lang.0),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+            );
+        }
+    };
+    let a = match assess(policy, &profile) {
+        Ok(a) => a,
+        Err(e) => {
+            let err = FieldError::new(
+                "application_date",
+                format!("{} 没有有效的政策版本", profile.application_date),
+                e.to_string(),
+            );
+            return page(
+                &form_page(&state, &values, &[err], lang.0),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+            );
+        }
+    };
+    let rules = &a.version.rules;
+    let hs = hints(&a, &profile, policy);
+    let programs = a
+        .programs
+        .iter()
+        .map(|o| {
+            let hint = (o.status == Status::Ineligible)
+                .then(|| {
+                    hs.iter()
+                        .find(|h| h.program.id == o.program.id)
+                        .map(|h| view::hint_sentence(h, rules, lang.0))
+                })
+                .flatten();
+            view::program_card(o, rules, lang.0, hint)
+        })
+        .collect();
+    let hidden = values
+        .0
+        .iter()
+        .filter(|(k, _)| k.as_str() != "lang")
+        .flat_map(|(k, vs)| vs.iter().map(move |v| (k.clone(), v.clone())))
+        .collect();
+    let result = ResultPage {
+        lang: lang.0,
+        version: format!(
+            "{} · {}",
+            a.version.id,
+            lang.0.t(&a.version.zh, &a.version.en)
+        ),
+        application_date: a.application_date.to_string(),
+        tier: view::tier_view(&a, lang.0),
+        total_yuan: view::yuan(&a.total),
+        total_wan: view::wan(&a.total),
+        programs,
+        hidden,
+    };
+    page(&result, StatusCode::OK, lang)
+}
+
+#[derive(Template)]
+#[template(path = "policies.html")]
+pub struct PoliciesPage {
+    pub lang: Lang,
+    pub as_of: String,
+    pub catalog: Option<Catalog>,
+    pub error: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct AsOf {
+    as_of: Option<String>,
+}
+
+fn catalog_on(
+    state: &AppState,
+    raw: Option<&str>,
+    lang: Lang,
+) -> (String, Result<Catalog, String>) {
+    match as_of_date(raw) {
+        Ok(d) => {
+            let loaded = state.snapshot();
+            let c = catalog::catalog(&loaded.policy, d).ok_or_else(|| {
+                lang.t(
+                    &format!("{d} 没有有效的政策版本"),
+                    &format!("No policy is in force on {d}"),
+                )
+                .to_string()
+            });
+            (d.to_string(), c)
+        }
+        Err(_) => (
+            raw.unwrap_or_default().to_string(),
+            Err(lang
+                .t("日期应写作 YYYY-MM-DD", "Write the date as YYYY-MM-DD")
+                .to_string()),
+        ),
+    }
+}
+
+/// The documents and programs in force on a date.
+#[get("/policies")]
+pub async fn policies(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<AsOf>,
+) -> HttpResponse {
+    let lang = language(&req, None);
+    let (as_of, c) = catalog_on(&state, q.as_of.as_deref(), lang.0);
+    let status = if c.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    let (catalog, error) = match c {
+        Ok(c) => (Some(c), None),
+        Err(e) => (None, Some(e)),
+    };
+    page(
+        &PoliciesPage {
+            lang: lang.0,
+            as_of,
+            catalog,
+            error,
+        },
+        status,
+        lang,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "program.html")]
+pub struct ProgramPage {
+    pub lang: Lang,
+    pub as_of: String,
+    pub version: String,
+    pub p: ProgramInfo,
+    pub needs: String,
+    pub rules: Vec<GroupInfo>,
+    pub parameters: Vec<(String, String)>,
+}
+
+/// One program in plain language: conditions, amount, installments, combining rules, citations.
+#[get("/policies/{id}")]
+pub async fn program(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    q: web::Query<AsOf>,
+) -> HttpResponse {
+    let lang = language(&req, None);
+    let (as_of, c) = catalog_on(&state, q.as_of.as_deref(), lang.0);
+    let not_found = |msg: String| {
+        page(
+            &PoliciesPage {
+                lang: lang.0,
+                as_of: as_of.clone(),
+                catalog: None,
+                error: Some(msg),
+            },
+            StatusCode::NOT_FOUND,
+            lang,
+        )
+    };
+    let c = match c {
+        Ok(c) => c,
+        Err(e) => return not_found(e),
+    };
+    let Some(p) = c.programs.into_iter().find(|p| p.id == *id) else {
+        return not_found(
+            lang.0
+                .t("该日期没有这个项目", "No such program on that date")
+                .to_string(),
+        );
+    };
+    let mentioned = |name: &str| {
+        p.conditions
+            .iter()
+            .chain(std::iter::once(&p.amount))
+            .any(|r| r.rule.contains(name))
+    };
+    let parameters = c
+        .parameters
+        .into_iter()
+        .filter(|x| mentioned(&x.id))
+        .map(|x| (x.id, x.value))
+        .collect();
+    let rules = c
+        .combining
+        .into_iter()
+        .filter(|g| g.programs.contains(&p.id))
+        .collect();
+    let needs = p
+        .needs
+        .iter()
+        .map(|n| match n.as_str() {
+            "employment" => lang.0.t("就业", "employment"),
+            "startup" => lang.0.t("创业", "startup"),
+            "housing" => lang.0.t("住房", "housing"),
+            _ => lang.0.t("购房", "home purchase"),
+        })
+        .collect::<Vec<_>>()
+        .join(lang.0.t("、", ", "));
+    let version = c.policy_version;
+    page(
+        &ProgramPage {
+            lang: lang.0,
+            as_of,
+            version,
+            p,
+            needs,
+            rules,
+            parameters,
+        },
+        StatusCode::OK,
+        lang,
+    )
+}
+
+/// The stylesheet and script, built into the binary.
+#[get("/static/{file}")]
+pub async fn asset(file: web::Path<String>) -> HttpResponse {
+    let (body, ctype) = match file.as_str() {
+        "app.css" => (
+            include_str!("../../static/app.css"),
+            "text/css; charset=utf-8",
+        ),
+        "app.js" => (
+            include_str!("../../static/app.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return HttpResponse::NotFound().finish(),
+    };
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, ctype))
+        .insert_header((CACHE_CONTROL, "public, max-age=3600"))
+        .body(body)
+}
+
+/// Pages read at most this much of a form.
+pub const FORM_LIMIT: usize = PROFILE_LIMIT;

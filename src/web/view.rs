@@ -1,0 +1,570 @@
+//! What the pages show, prepared for the templates: every label in the page's language,
+//! money formatted, statuses worded. Nothing here decides eligibility; it words what the
+//! engine returned.
+
+use super::form::{self, FIELDS, FieldSpec, FormValues, Kind, Section};
+use crate::applicant::{Domain, FieldError};
+use crate::engine::hints::Hint;
+use crate::engine::{Assessment, Observed, ProgramOutcome, ReducedBy, Requirement, Status};
+use crate::policy::model::{Condition, Rules};
+use crate::policy::value::{Shown, ShownText};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "zh" | "zh-CN" | "zh-Hans" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+    /// The switch link's own label, in its language.
+    pub fn switch_label(self) -> &'static str {
+        match self.other() {
+            Lang::Zh => "中文",
+            Lang::En => "English",
+        }
+    }
+    pub fn t<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+    pub fn en(self) -> bool {
+        self == Lang::En
+    }
+}
+
+/// `¥1,234,567` for whole yuan, with cents when there are any.
+pub fn yuan(d: &Decimal) -> String {
+    let d = d.normalize();
+    let text = d.abs().to_string();
+    let (int, frac) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if d.is_sign_negative() && !d.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    match frac {
+        Some(f) => format!("{sign}¥{grouped}.{f}"),
+        None => format!("{sign}¥{grouped}"),
+    }
+}
+
+/// `123.46万元` (rounded half up to two places).
+pub fn wan(d: &Decimal) -> String {
+    let w = (d / Decimal::from(10_000))
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    format!("{}万元", w.normalize())
+}
+
+pub struct OptionView {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct FieldView {
+    pub id: String,
+    pub name: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    pub required: bool,
+    /// `text`, `date`, `number`, `money`, `select`, `yesno`, `checks`.
+    pub kind: &'static str,
+    pub inputmode: &'static str,
+    pub value: String,
+    pub options: Vec<OptionView>,
+    pub error: Option<String>,
+}
+
+impl FieldView {
+    /// The ids the input is described by: its help and its error.
+    pub fn describedby(&self) -> String {
+        let mut ids = Vec::new();
+        if !self.help.is_empty() {
+            ids.push(format!("{}-help", self.id));
+        }
+        if self.error.is_some() {
+            ids.push(format!("{}-error", self.id));
+        }
+        ids.join(" ")
+    }
+}
+
+pub struct SectionView {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// For an optional section: the box that says it applies, and whether it is ticked.
+    pub toggle: Option<(&'static str, &'static str, bool)>,
+    pub open: bool,
+    pub fields: Vec<FieldView>,
+}
+
+pub struct ErrorLink {
+    pub id: String,
+    pub label: String,
+    pub message: String,
+}
+
+fn options(domain: Domain, lang: Lang, value: &str, blank: bool) -> Vec<OptionView> {
+    let mut out = Vec::new();
+    if blank {
+        out.push(OptionView {
+            value: String::new(),
+            label: lang.t("请选择", "Choose").into(),
+            selected: value.is_empty(),
+        });
+    }
+    out.extend(domain.values().iter().map(|v| OptionView {
+        value: v.id.into(),
+        label: form::value_name(v, lang.en()).into(),
+        selected: v.id == value,
+    }));
+    out
+}
+
+fn field_view(
+    f: &FieldSpec,
+    values: &FormValues,
+    errors: &[FieldError],
+    lang: Lang,
+    programs: &[(String, String)],
+) -> FieldView {
+    let id = form::input_id(f.path);
+    let value = values.get(f.path).to_string();
+    let error = errors
+        .iter()
+        .filter(|e| form::error_field(&e.field).is_some_and(|ef| ef.path == f.path))
+        .map(|e| lang.t(&e.message_zh, &e.message_en).to_string())
+        .collect::<Vec<_>>();
+    let error = (!error.is_empty()).then(|| error.join("；"));
+    let (kind, inputmode, opts) = match f.kind {
+        Kind::Text => ("text", "text", Vec::new()),
+        Kind::Date => ("date", "numeric", Vec::new()),
+        Kind::Count => ("number", "numeric", Vec::new()),
+        Kind::Money | Kind::Percent | Kind::Area => ("money", "decimal", Vec::new()),
+        Kind::Select(d) => (
+            "select",
+            "",
+            options(d, lang, &value, !f.required || value.is_empty()),
+        ),
+        Kind::YesNo => (
+            "yesno",
+            "",
+            vec![
+                OptionView {
+                    value: String::new(),
+                    label: lang.t("未填写", "Not answered").into(),
+                    selected: value.is_empty(),
+                },
+                OptionView {
+                    value: "true".into(),
+                    label: lang.t("是", "Yes").into(),
+                    selected: value == "true",
+                },
+                OptionView {
+                    value: "false".into(),
+                    label: lang.t("否", "No").into(),
+                    selected: value == "false",
+                },
+            ],
+        ),
+        Kind::Checks(d) => (
+            "checks",
+            "",
+            d.values()
+                .iter()
+                .map(|v| OptionView {
+                    value: v.id.into(),
+                    label: form::value_name(v, lang.en()).into(),
+                    selected: values.has(f.path, v.id),
+                })
+                .collect(),
+        ),
+        Kind::Programs => (
+            "checks",
+            "",
+            programs
+                .iter()
+                .map(|(id, name)| OptionView {
+                    value: id.clone(),
+                    label: name.clone(),
+                    selected: values.has(f.path, id),
+                })
+                .collect(),
+        ),
+    };
+    FieldView {
+        id,
+        name: f.path,
+        label: lang.t(f.zh, f.en),
+        help: lang.t(f.help_zh, f.help_en),
+        required: f.required,
+        kind,
+        inputmode,
+        value,
+        options: opts,
+        error,
+    }
+}
+
+/// The form's sections with the given values and errors; `programs` are the program ids and
+/// names for "already received".
+pub fn form_sections(
+    values: &FormValues,
+    errors: &[FieldError],
+    lang: Lang,
+    programs: &[(String, String)],
+) -> Vec<SectionView> {
+    Section::ALL
+        .iter()
+        .map(|&s| {
+            let fields: Vec<FieldView> = FIELDS
+                .iter()
+                .filter(|f| f.section == s)
+                .map(|f| field_view(f, values, errors, lang, programs))
+                .collect();
+            let applies = s.toggle().is_some() && values.section_applies(s);
+            let has_error = fields.iter().any(|f| f.error.is_some());
+            let (zh, en) = s.title();
+            SectionView {
+                id: s.id(),
+                title: lang.t(zh, en),
+                toggle: s
+                    .toggle()
+                    .map(|(name, zh, en)| (name, lang.t(zh, en), applies)),
+                open: s.toggle().is_none() || applies || has_error,
+                fields,
+            }
+        })
+        .collect()
+}
+
+/// The error summary at the top of the form, each linking to its field.
+pub fn error_links(errors: &[FieldError], lang: Lang) -> Vec<ErrorLink> {
+    errors
+        .iter()
+        .map(|e| match form::error_field(&e.field) {
+            Some(f) => ErrorLink {
+                id: form::input_id(f.path),
+                label: lang.t(f.zh, f.en).into(),
+                message: lang.t(&e.message_zh, &e.message_en).into(),
+            },
+            None => ErrorLink {
+                id: "form".into(),
+                label: lang.t("表单", "Form").into(),
+                message: lang.t(&e.message_zh, &e.message_en).into(),
+            },
+        })
+        .collect()
+}
+
+/// A value as a person reads it: enumeration values by name, yes/no in words.
+fn show(shown: &Shown, rules: &Rules, lang: Lang) -> String {
+    match shown {
+        Shown::Bool(b) => lang
+            .t(if *b { "是" } else { "否" }, if *b { "yes" } else { "no" })
+            .into(),
+        Shown::Enum(Domain::Tier, i) => rules.value_name(Domain::Tier, *i).to_string(),
+        other => {
+            let names = |d: Domain, i: u8| -> &str {
+                if d == Domain::Tier {
+                    return rules.value_name(d, i);
+                }
+                d.values()
+                    .get(i as usize)
+                    .map_or("?", |v| form::value_name(v, lang.en()))
+            };
+            ShownText {
+                shown: other,
+                names: &names,
+            }
+            .to_string()
+        }
+    }
+}
+
+pub struct ConditionView {
+    pub label: String,
+    pub met: bool,
+    pub value: String,
+    pub requirement: String,
+    pub citation: String,
+}
+
+pub struct InstallmentView {
+    pub label: String,
+    pub share: String,
+    pub amount: String,
+}
+
+pub struct ProgramCard {
+    pub id: String,
+    pub name: String,
+    /// CSS class: eligible, ineligible, not_applicable, excluded.
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub amount_yuan: String,
+    pub amount_wan: String,
+    pub amount_rule: String,
+    pub amount_citation: String,
+    pub conditions: Vec<ConditionView>,
+    pub missing: String,
+    pub reductions: Vec<String>,
+    pub installments: Vec<InstallmentView>,
+    pub review: Option<String>,
+    pub hint: Option<String>,
+}
+
+fn status_label(s: Status, lang: Lang) -> &'static str {
+    match s {
+        Status::Eligible => lang.t("符合", "Eligible"),
+        Status::Ineligible => lang.t("不符合", "Not eligible"),
+        Status::NotApplicable => lang.t("不适用", "Not applicable"),
+        Status::Excluded => lang.t("不重复享受", "Not combined"),
+    }
+}
+
+fn condition_view(
+    c: &Condition,
+    o: &crate::engine::ConditionOutcome,
+    rules: &Rules,
+    lang: Lang,
+) -> ConditionView {
+    let not_given = lang.t("未填写", "not given");
+    let value = match &o.value {
+        Observed::One(Some(s)) => show(s, rules, lang),
+        Observed::One(None) => not_given.into(),
+        Observed::Several(values) => c
+            .leaves
+            .iter()
+            .zip(values)
+            .map(|((name, _), v)| {
+                let label = form::field(name).map_or(name.as_str(), |f| lang.t(f.zh, f.en));
+                let label = match name.as_str() {
+                    "age" => lang.t("年龄", "age"),
+                    "tier" => lang.t("人才层次", "talent tier"),
+                    "annual_salary" => lang.t("年薪", "annual salary"),
+                    _ => label,
+                };
+                format!(
+                    "{label}: {}",
+                    v.as_ref()
+                        .map_or(not_given.to_string(), |s| show(s, rules, lang))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    let requirement = match &o.requirement {
+        Requirement::Compare(op, Some(s)) => format!("{} {}", op.symbol(), show(s, rules, lang)),
+        Requirement::Compare(op, None) => format!(
+            "{} ({})",
+            op.symbol(),
+            lang.t("取决于未填写的信息", "depends on a value not given")
+        ),
+        Requirement::Is(b) => show(&Shown::Bool(*b), rules, lang),
+        Requirement::Rule => c.source.clone(),
+    };
+    ConditionView {
+        label: lang.t(&c.zh, &c.en).into(),
+        met: o.met,
+        value,
+        requirement,
+        citation: c.cite.to_string(),
+    }
+}
+
+/// "创始人持股比例由 25% 提高到 30%，可获 ¥3,000,000".
+pub fn hint_sentence(h: &Hint<'_>, rules: &Rules, lang: Lang) -> String {
+    let spec = form::field(h.field);
+    let label = spec.map_or(h.field, |f| lang.t(f.zh, f.en));
+    // "本人持股比例（%）" reads "本人持股比例" in a sentence that says the unit itself.
+    let label = label.split(['（', '(']).next().unwrap_or(label).trim_end();
+    let (uzh, uen) = spec.map_or(("", ""), |f| form::unit(f.kind));
+    let unit = lang.t(uzh, uen);
+    let amount = yuan(&h.amount);
+    match (&h.to, &h.from) {
+        (Shown::Bool(_), _) => lang
+            .t(
+                &format!("若{label}，可获 {amount}"),
+                &format!("If “{label}” were yes, you could get {amount}"),
+            )
+            .to_string(),
+        (to, Some(from)) => {
+            let up = match (from, to) {
+                (Shown::Num(a), Shown::Num(b)) => b > a,
+                _ => true,
+            };
+            let (from, to) = (show(from, rules, lang), show(to, rules, lang));
+            match (lang, up) {
+                (Lang::Zh, true) => {
+                    format!("{label}由 {from}{unit} 提高到 {to}{unit}，可获 {amount}")
+                }
+                (Lang::Zh, false) => {
+                    format!("{label}由 {from}{unit} 降低到 {to}{unit}，可获 {amount}")
+                }
+                (Lang::En, true) => format!(
+                    "Raise {label} from {from}{unit} to {to}{unit} and you could get {amount}"
+                ),
+                (Lang::En, false) => format!(
+                    "Lower {label} from {from}{unit} to {to}{unit} and you could get {amount}"
+                ),
+            }
+        }
+        (to, None) => {
+            let to = show(to, rules, lang);
+            match lang {
+                Lang::Zh => format!("填写{label}并达到 {to}{unit}，可获 {amount}"),
+                Lang::En => format!("With {label} of {to}{unit} you could get {amount}"),
+            }
+        }
+    }
+}
+
+pub fn program_card(
+    o: &ProgramOutcome<'_>,
+    rules: &Rules,
+    lang: Lang,
+    hint: Option<String>,
+) -> ProgramCard {
+    let p = o.program;
+    let reductions = o
+        .reductions
+        .iter()
+        .map(|r| match r.by {
+            ReducedBy::Exclusive(g, winner) => match lang {
+                Lang::Zh => format!(
+                    "与“{}”不重复享受，按就高原则不予发放（{}，{}）",
+                    winner.zh, g.zh, g.cite
+                ),
+                Lang::En => format!(
+                    "Not combined with “{}”, which pays more ({}; {})",
+                    winner.en, g.en, g.cite
+                ),
+            },
+            ReducedBy::Cap(c) => match lang {
+                Lang::Zh => format!(
+                    "由 {} 减至 {}：{}（{}）",
+                    yuan(&r.from),
+                    yuan(&r.to),
+                    c.zh,
+                    c.cite
+                ),
+                Lang::En => format!(
+                    "Reduced from {} to {}: {} ({})",
+                    yuan(&r.from),
+                    yuan(&r.to),
+                    c.en,
+                    c.cite
+                ),
+            },
+        })
+        .collect();
+    let missing = o
+        .missing_sections
+        .iter()
+        .map(|s| match s.path() {
+            "employment" => lang.t("就业", "employment"),
+            "startup" => lang.t("创业", "startup"),
+            "housing" => lang.t("住房", "housing"),
+            _ => lang.t("购房", "home purchase"),
+        })
+        .collect::<Vec<_>>()
+        .join(lang.t("、", ", "));
+    ProgramCard {
+        id: p.id.to_string(),
+        name: lang.t(&p.zh, &p.en).into(),
+        status: o.status.id(),
+        status_label: status_label(o.status, lang),
+        amount_yuan: yuan(&o.amount),
+        amount_wan: wan(&o.amount),
+        amount_rule: lang.t(&p.amount.zh, &p.amount.en).into(),
+        amount_citation: p.amount.cite.to_string(),
+        conditions: p
+            .conditions
+            .iter()
+            .zip(&o.conditions)
+            .map(|(c, co)| condition_view(c, co, rules, lang))
+            .collect(),
+        missing,
+        reductions,
+        installments: p
+            .installments
+            .iter()
+            .zip(&o.installments)
+            .map(|(i, a)| InstallmentView {
+                label: lang.t(&i.zh, &i.en).into(),
+                share: i.share.clone(),
+                amount: yuan(a),
+            })
+            .collect(),
+        review: p
+            .review
+            .as_ref()
+            .filter(|_| o.review_required)
+            .map(|r| lang.t(&r.zh, &r.en).to_string()),
+        hint,
+    }
+}
+
+pub struct TierView {
+    pub id: String,
+    pub name: String,
+    pub row: String,
+    pub citation: String,
+}
+
+pub fn tier_view(a: &Assessment<'_>, lang: Lang) -> TierView {
+    match a.tier {
+        Some((t, row)) => TierView {
+            id: t.id.to_string(),
+            name: lang.t(&t.zh, &t.en).into(),
+            row: lang.t(&row.zh, &row.en).into(),
+            citation: row.cite.to_string(),
+        },
+        None => TierView {
+            id: "—".into(),
+            name: lang.t("未达到人才层次", "No talent tier").into(),
+            row: lang
+                .t("不符合任一人才层次的条件", "No tier row holds")
+                .into(),
+            citation: String::new(),
+        },
+    }
+}

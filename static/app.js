@@ -1,0 +1,21 @@
+// Small enhancements; every page works without this file.
+(function () {
+  "use strict";
+  // Typing into an optional section ticks its "this applies" box.
+  document.querySelectorAll("details.section.optional").forEach(function (section) {
+    var box = section.querySelector(".toggle input[type=checkbox]");
+    if (!box) return;
+    section.addEventListener("input", function (e) {
+      if (e.target !== box && e.target.value) box.checked = true;
+    });
+  });
+  // Move focus to the error summary so screen readers announce it.
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+  // A print button, where printing is possible.
+  var print = document.getElementById("print");
+  if (print && window.print) {
+    print.hidden = false;
+    print.addEventListener("click", function () { window.print(); });
+  }
+})();

@@ -1,0 +1,348 @@
+//! Black-box tests of the pages: the form in both languages, a valid and an invalid submit,
+//! hostile bodies, the policy browser, hints on a near miss, the assets.
+
+use actix_web::web;
+use std::net::TcpListener;
+use talent_subsidy::web::startup::run;
+use talent_subsidy::web::{AppState, PolicySource};
+
+struct TestApp {
+    base: String,
+    client: reqwest::Client,
+}
+
+fn spawn_app() -> TestApp {
+    let source = PolicySource::Dir("policy".into());
+    let state = web::Data::new(AppState::new(source.load().unwrap(), source));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    actix_web::rt::spawn(run(listener, state).unwrap());
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+    }
+}
+
+impl TestApp {
+    async fn get(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+    ) -> (u16, String, reqwest::header::HeaderMap) {
+        let mut r = self.client.get(format!("{}{path}", self.base));
+        if let Some(c) = cookie {
+            r = r.header("Cookie", c);
+        }
+        let r = r.send().await.unwrap();
+        let (status, headers) = (r.status().as_u16(), r.headers().clone());
+        (status, r.text().await.unwrap(), headers)
+    }
+
+    async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> (u16, String) {
+        let body = serde_html_form::to_string(pairs).unwrap();
+        self.post_raw(path, body.into_bytes()).await
+    }
+
+    async fn post_raw(&self, path: &str, body: Vec<u8>) -> (u16, String) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+}
+
+/// A startup founder's answers, as the form sends them.
+fn founder() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("lang", "zh"),
+        ("application_date", "2026-03-01"),
+        ("person.full_name", "张三"),
+        ("person.id_type", "resident_id"),
+        ("person.id_number", "32068219880315001X"),
+        ("person.birth_date", "1988-03-15"),
+        ("person.highest_degree", "doctorate"),
+        ("person.institution_tier", "double_first_class"),
+        ("person.institution_name", "南京大学"),
+        ("person.graduation_date", "2015-06-30"),
+        ("person.professional_title", "none"),
+        ("person.honors", "provincial_talent_program"),
+        ("has_startup", "1"),
+        ("startup.company_in_park", "true"),
+        ("startup.industry", "new_materials"),
+        ("startup.registration_date", "2024-05-20"),
+        ("startup.paid_in_capital", "200万"),
+        ("startup.founder_equity_pct", "51%"),
+        ("startup.founder_cash_investment", "800,000"),
+        ("startup.owns_core_ip", "true"),
+        ("startup.office_area_sqm", "150"),
+    ]
+}
+
+fn with(
+    mut pairs: Vec<(&'static str, &'static str)>,
+    key: &'static str,
+    value: &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    pairs.retain(|(k, _)| *k != key);
+    pairs.push((key, value));
+    pairs
+}
+
+/// The text of the element with `data-program="id"`.
+fn amount<'a>(html: &'a str, program: &str) -> &'a str {
+    let marker = format!("data-program=\"{program}\">");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no amount for {program}"))
+        + marker.len();
+    &html[start..start + html[start..].find('<').unwrap()]
+}
+
+#[actix_web::test]
+async fn the_form_is_chinese_by_default_with_a_label_for_every_input() {
+    let app = spawn_app();
+    let (status, html, headers) = app.get("/", None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<html lang=\"zh-CN\">"));
+    for section in [
+        "基本信息",
+        "学历与职称",
+        "就业",
+        "创业",
+        "住房",
+        "已享受的政策",
+    ] {
+        assert!(html.contains(section), "section {section}");
+    }
+    assert!(
+        html.contains("120万"),
+        "the money help says 120万 is accepted"
+    );
+    let csp = headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(
+        !html.contains("<script>") && !html.contains("style="),
+        "no inline script or style"
+    );
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "nothing from another origin"
+    );
+    // Every text input and select has a <label for> naming its id.
+    for chunk in html
+        .split("<input id=\"")
+        .skip(1)
+        .chain(html.split("<select id=\"").skip(1))
+    {
+        let id = &chunk[..chunk.find('"').unwrap()];
+        assert!(
+            html.contains(&format!("<label for=\"{id}\">")),
+            "no label for {id}"
+        );
+    }
+    // Optional sections start closed, behind a <details>.
+    assert!(html.contains("<details class=\"section optional\" id=\"s-startup\">"));
+}
+
+#[actix_web::test]
+async fn english_on_request_and_remembered_in_a_cookie() {
+    let app = spawn_app();
+    let (_, html, headers) = app.get("/?lang=en", None).await;
+    assert!(
+        html.contains("<html lang=\"en\">")
+            && html.contains("Basic information")
+            && html.contains("Full name")
+    );
+    let cookie = headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.starts_with("lang=en"), "{cookie}");
+    let (_, html, _) = app.get("/", Some("lang=en")).await;
+    assert!(html.contains("Check your talent subsidies"));
+    assert!(html.contains(">中文<"), "a visible switch back");
+}
+
+#[actix_web::test]
+async fn a_founder_sees_amounts_conditions_installments_and_the_disclaimer() {
+    let app = spawn_app();
+    let (status, html) = app.post_form("/assess", &founder()).await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(amount(&html, "jinying_startup"), "¥3,000,000");
+    assert!(html.contains("300万元"));
+    assert_eq!(amount(&html, "jinying_office"), "¥162,000");
+    assert!(
+        html.contains("¥3,162,000") && html.contains("316.2万元"),
+        "total"
+    );
+    assert!(
+        html.contains("C · 省级领军人才") && html.contains("省级人才计划入选者"),
+        "tier and its row"
+    );
+    assert!(html.contains("估算结果，以园区正式审核为准"));
+    assert!(
+        html.contains("签订资助协议后拨付（50%）：¥1,500,000"),
+        "installments with their triggers"
+    );
+    assert!(
+        html.contains("≥ 30") && html.contains("jinying 第五条"),
+        "requirement and citation"
+    );
+    assert!(html.contains(">不适用<") && html.contains(">不符合<") && html.contains(">符合<"));
+    assert!(
+        html.contains("action=\"/edit\""),
+        "a way back to the filled form"
+    );
+    // The way back keeps every answer.
+    let hidden: Vec<(String, String)> = html
+        .split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .map(|c| {
+            let name = &c[..c.find('"').unwrap()];
+            let v = &c[c.find("value=\"").unwrap() + 7..];
+            (name.to_string(), v[..v.find('"').unwrap()].to_string())
+        })
+        .filter(|(k, _)| k != "lang")
+        .collect();
+    let back: Vec<(&str, &str)> = hidden
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (status, form) = app.post_form("/edit", &back).await;
+    assert_eq!(status, 200);
+    assert!(
+        form.contains("value=\"200万\"") && form.contains("value=\"张三\""),
+        "answers kept"
+    );
+    assert!(form.contains("<details class=\"section optional\" id=\"s-startup\" open>"));
+}
+
+#[actix_web::test]
+async fn invalid_answers_come_back_with_errors_at_their_fields_in_the_page_language() {
+    let app = spawn_app();
+    let bad = with(
+        with(founder(), "person.id_number", "320682198803150011"),
+        "startup.founder_cash_investment",
+        "900万",
+    );
+    let (status, html) = app.post_form("/assess", &bad).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("value=\"320682198803150011\"") && html.contains("value=\"900万\""),
+        "values kept"
+    );
+    assert!(html.contains("id=\"f-person-id_number-error\""));
+    assert!(html.contains("aria-describedby=\"f-person-id_number-help f-person-id_number-error\" aria-invalid=\"true\""));
+    assert!(html.contains("身份证号校验位不正确"));
+    assert!(
+        html.contains("href=\"#f-person-id_number\"")
+            && html.contains("href=\"#f-startup-founder_cash_investment\""),
+        "summary links"
+    );
+    let en = with(bad, "lang", "en");
+    let (_, html) = app.post_form("/assess", &en).await;
+    assert!(
+        html.contains("the ID number&#39;s check digit is wrong")
+            || html.contains("the ID number's check digit is wrong"),
+        "English message"
+    );
+}
+
+#[actix_web::test]
+async fn a_near_miss_shows_the_smallest_change_and_what_it_would_pay() {
+    let app = spawn_app();
+    let near = with(founder(), "startup.founder_equity_pct", "25");
+    let (_, html) = app.post_form("/assess", &near).await;
+    assert!(
+        html.contains("本人持股比例由 25% 提高到 30%，可获 ¥3,000,000"),
+        "{}",
+        &html[html.find("hint").unwrap_or(0)..][..300.min(html.len())]
+    );
+    let (_, html) = app.post_form("/assess", &with(near, "lang", "en")).await;
+    assert!(html.contains("Raise Your equity share from 25% to 30% and you could get ¥3,000,000"));
+}
+
+#[actix_web::test]
+async fn no_body_however_malformed_gives_a_server_error() {
+    let app = spawn_app();
+    let long = "x".repeat(60_000);
+    let bodies: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"%%%&&&===".to_vec(),
+        vec![0xff, 0x00, 0xfe, 0x80],
+        b"person.full_name=a&person.full_name=b&person.honors=nobody&prior_awards=x".to_vec(),
+        format!("person.full_name={long}").into_bytes(),
+        b"application_date=not-a-date&person.birth_date=2099-99-99&startup.paid_in_capital=%E4%B8%87".to_vec(),
+        b"has_startup=1&has_housing=1&has_home_purchase=1&has_employment=1".to_vec(),
+        vec![b'a'; 70 * 1024],
+    ];
+    for body in bodies {
+        for path in ["/assess", "/edit"] {
+            let (status, _) = app.post_raw(path, body.clone()).await;
+            assert!(
+                status < 500,
+                "{path} with {:?}… gave {status}",
+                &body[..body.len().min(40)]
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn the_policy_browser_lists_programs_and_explains_one() {
+    let app = spawn_app();
+    let (status, html, _) = app.get("/policies?as_of=2026-03-01", None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("href=\"/policies/jinying_startup?as_of=2026-03-01\""));
+    assert!(html.contains("金英计划·创业类项目资助") && html.contains("顶尖人才"));
+    let (status, html, _) = app
+        .get("/policies/jinying_startup?as_of=2025-06-01&lang=en", None)
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Golden Talent Plan: startup project funding"));
+    assert!(
+        html.contains("startup.founder_equity_pct &gt;= 30")
+            || html.contains("startup.founder_equity_pct &#62;= 30"),
+        "the rule as written"
+    );
+    assert!(
+        html.contains("<code>startup_amount_c</code> = 2000000"),
+        "the 2021 parameter"
+    );
+    assert!(html.contains("jinying 第六条"));
+    let (status, _, _) = app.get("/policies/nonexistent", None).await;
+    assert_eq!(status, 404);
+    let (status, html, _) = app.get("/policies?as_of=2020-01-01", None).await;
+    assert_eq!(status, 404);
+    assert!(html.contains("没有有效的政策版本"));
+}
+
+#[actix_web::test]
+async fn assets_are_served_by_the_app() {
+    let app = spawn_app();
+    let (status, css, headers) = app.get("/static/app.css", None).await;
+    assert_eq!(status, 200);
+    assert!(
+        headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert!(css.contains("@media print"));
+    let (status, js, _) = app.get("/static/app.js", None).await;
+    assert_eq!(status, 200);
+    assert!(js.contains("error-summary"));
+    let (status, _, _) = app.get("/static/../Cargo.toml", None).await;
+    assert_eq!(status, 404);
+}
