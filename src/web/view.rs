@@ -301,6 +301,8 @@ fn show(shown: &Shown, rules: &Rules, lang: Lang) -> String {
             .t(if *b { "是" } else { "否" }, if *b { "yes" } else { "no" })
             .into(),
         Shown::Enum(Domain::Tier, i) => rules.value_name(Domain::Tier, *i).to_string(),
+        // Large amounts read better grouped: 20,000,000.
+        Shown::Num(n) if n.abs() >= Decimal::from(10_000) => yuan(n).replacen('¥', "", 1),
         other => {
             let names = |d: Domain, i: u8| -> &str {
                 if d == Domain::Tier {
