@@ -201,6 +201,20 @@ proptest! {
             let granted = group.iter().filter(|id| a.program(id).unwrap().status == Status::Eligible).count();
             prop_assert!(granted <= 1, "both of {:?} granted", group);
         }
+        // The JSON's requirements (some cached per condition on first use) are what each
+        // condition's own requirement says for this profile.
+        let json: serde_json::Value = serde_json::to_value(&a).unwrap();
+        for (pj, p) in json["programs"].as_array().unwrap().iter().zip(&a.programs) {
+            for ((cj, c), o) in pj["conditions"].as_array().unwrap().iter().zip(&p.program.conditions).zip(&p.conditions) {
+                let want = talent_subsidy::engine::RequirementText { requirement: &o.requirement, condition: c, rules: &a.version.rules }.to_string();
+                prop_assert_eq!(cj["requirement"].as_str().unwrap(), want.as_str(), "{} {}", p.program.id, c.id);
+                let value = talent_subsidy::engine::ObservedText { observed: &o.value, condition: c, rules: &a.version.rules }.to_string();
+                match cj["value"].as_str() {
+                    Some(v) => prop_assert_eq!(v, value.as_str()),
+                    None => prop_assert!(value.is_empty()),
+                }
+            }
+        }
         // Same input, same result.
         let again = assess(policy(), &profile).unwrap();
         prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&again).unwrap());

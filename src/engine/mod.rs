@@ -297,6 +297,21 @@ fn shown(v: Option<Val<'_>>) -> Option<Shown> {
     v.map(Shown::from)
 }
 
+/// Whether [`condition`] gives this condition the same requirement for every profile (its
+/// threshold reads no field or variable). Mirrors `condition`'s cases.
+pub fn requirement_is_fixed(c: &Condition) -> bool {
+    let reads_nothing = |e: &Expr| {
+        let mut l = Vec::new();
+        crate::policy::compile::leaves(e, &mut l);
+        l.is_empty() && !matches!(e, Expr::ConditionsMet(_))
+    };
+    match &c.expr {
+        Expr::Compare(_, _, r) => reads_nothing(r),
+        Expr::InSet { set, .. } => reads_nothing(set),
+        _ => true,
+    }
+}
+
 /// Evaluates one condition and keeps what explains it.
 fn condition(c: &Condition, ctx: &Ctx<'_>) -> ConditionOutcome {
     use crate::policy::compile::compare;

@@ -9,7 +9,7 @@ use super::hints::Hint;
 use super::{
     Assessment, ConditionOutcome, Observed, ProgramOutcome, ReducedBy, Reduction, Requirement,
 };
-use crate::policy::model::{Condition, JsonParts, Program, Rules};
+use crate::policy::model::{Condition, ConditionParts, JsonParts, Program, Rules};
 use crate::policy::value::{Shown, ShownText};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -164,11 +164,10 @@ fn parts(p: &Program) -> JsonParts {
         conditions: p
             .conditions
             .iter()
-            .map(|c| {
-                (
-                    format!("{{\"id\":{},\"met\":", escaped(&c.id)),
-                    format!(",\"citation\":{}}}", escaped(&c.cite)),
-                )
+            .map(|c| ConditionParts {
+                head: format!("{{\"id\":{},\"met\":", escaped(&c.id)),
+                tail: format!(",\"citation\":{}}}", escaped(&c.cite)),
+                fixed_requirement: super::requirement_is_fixed(c).then(std::sync::OnceLock::new),
             })
             .collect(),
         installments: p
@@ -198,13 +197,19 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn condition(&mut self, c: &Condition, o: &ConditionOutcome, (head, tail): &(String, String)) {
+    fn condition(&mut self, c: &Condition, o: &ConditionOutcome, parts: &ConditionParts) {
         let rules = self.rules;
-        self.out.extend_from_slice(head.as_bytes());
+        self.out.extend_from_slice(parts.head.as_bytes());
         boolean(self.out, o.met);
         self.out.extend_from_slice(b",\"value\":");
         match &o.value {
             Observed::One(None) => self.out.extend_from_slice(b"null"),
+            // The common values, without going through `fmt`.
+            Observed::One(Some(Shown::Bool(b))) => {
+                self.out
+                    .extend_from_slice(if *b { b"\"true\"" } else { b"\"false\"" })
+            }
+            Observed::One(Some(Shown::Enum(d, i))) => string(self.out, rules.value_name(*d, *i)),
             observed => display(
                 self.out,
                 &mut self.scratch,
@@ -216,16 +221,23 @@ impl Writer<'_> {
             ),
         }
         self.out.extend_from_slice(b",\"requirement\":");
-        display(
-            self.out,
-            &mut self.scratch,
-            RequirementText {
-                requirement: &o.requirement,
-                condition: c,
-                rules,
-            },
-        );
-        self.out.extend_from_slice(tail.as_bytes());
+        let requirement = RequirementText {
+            requirement: &o.requirement,
+            condition: c,
+            rules,
+        };
+        match &parts.fixed_requirement {
+            Some(cell) => {
+                let json = cell.get_or_init(|| {
+                    let mut buf = Vec::new();
+                    display(&mut buf, &mut String::new(), &requirement);
+                    String::from_utf8(buf).unwrap_or_default()
+                });
+                self.out.extend_from_slice(json.as_bytes());
+            }
+            None => display(self.out, &mut self.scratch, requirement),
+        }
+        self.out.extend_from_slice(parts.tail.as_bytes());
     }
 
     fn reduction(&mut self, r: &Reduction<'_>) {

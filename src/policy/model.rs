@@ -164,11 +164,20 @@ pub struct Program {
     pub json_parts: std::sync::OnceLock<JsonParts>,
 }
 
+/// Pre-escaped pieces of JSON text for one condition.
+#[derive(Debug, Default)]
+pub struct ConditionParts {
+    pub head: String,
+    pub tail: String,
+    /// For a requirement that is the same for every profile: its JSON, once written.
+    pub fixed_requirement: Option<std::sync::OnceLock<String>>,
+}
+
 /// Pre-escaped pieces of JSON text for one program; the report module decides what they hold.
 #[derive(Debug, Default)]
 pub struct JsonParts {
     pub head: String,
-    pub conditions: Vec<(String, String)>,
+    pub conditions: Vec<ConditionParts>,
     pub installments: Vec<String>,
     pub tail: String,
 }
