@@ -1,10 +1,12 @@
 //! Black-box tests of the JSON API: the app on port 0, a real HTTP client, one helper per
 //! endpoint; every route and every error status; the OpenAPI document; hot reload.
 
+mod common;
+use common::{edit, policy_copy};
+
 use actix_web::web;
 use serde_json::Value;
 use std::net::TcpListener;
-use std::path::Path;
 use std::time::{Duration, Instant};
 use talent_subsidy::web::startup::{run, watch_policy};
 use talent_subsidy::web::{AppState, PolicySource};
@@ -463,31 +465,6 @@ async fn the_api_docs_page_and_its_assets_are_served_by_the_app() {
     let (status, init) = app.get("/api/docs/swagger-initializer.js").await;
     assert_eq!(status, 200);
     assert!(init.contains("/api/v1/openapi.json"), "{init}");
-}
-
-/// A copy of the policy folder to edit.
-fn policy_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for f in [
-        "policy.toml",
-        "scitech.toml",
-        "jinying.toml",
-        "doubling.toml",
-        "combining.toml",
-    ] {
-        std::fs::copy(Path::new("policy").join(f), dir.path().join(f)).unwrap();
-    }
-    dir
-}
-
-fn edit(dir: &Path, file: &str, from: &str, to: &str) {
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from));
-    // Write to a temporary name and rename, as editors do.
-    let tmp = dir.join(format!(".{file}.swp"));
-    std::fs::write(&tmp, text.replacen(from, to, 1)).unwrap();
-    std::fs::rename(&tmp, &path).unwrap();
 }
 
 async fn rent(app: &TestApp) -> String {

@@ -1,5 +1,7 @@
 //! The command-line contract: `eval`, `check`, `test`, run as a separate process.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -128,21 +130,8 @@ fn check_says_ok_for_the_real_policy_and_locates_errors_in_a_broken_one() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("policy OK: 3 documents, 2 versions"));
 
-    let dir = tempfile::tempdir().unwrap();
-    for f in [
-        "policy.toml",
-        "scitech.toml",
-        "jinying.toml",
-        "doubling.toml",
-        "combining.toml",
-    ] {
-        std::fs::copy(format!("policy/{f}"), dir.path().join(f)).unwrap();
-    }
-    let path = dir.path().join("doubling.toml");
-    let text = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace("age <= (if", "agee <= (if");
-    std::fs::write(&path, text).unwrap();
+    let dir = common::policy_copy();
+    common::edit(dir.path(), "doubling.toml", "age <= (if", "agee <= (if");
     let out = run(&["check", "--policy", dir.path().to_str().unwrap()], "");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);

@@ -5,13 +5,9 @@ use proptest::prelude::*;
 use std::fs;
 use talent_subsidy::policy::{self, Severity};
 
-const FILES: [&str; 5] = [
-    "policy.toml",
-    "scitech.toml",
-    "jinying.toml",
-    "doubling.toml",
-    "combining.toml",
-];
+mod common;
+use common::{POLICY_FILES as FILES, policy_copy};
+
 const TOKENS: [&str; 24] = [
     "=",
     "[",
@@ -107,10 +103,7 @@ proptest! {
 
     #[test]
     fn mangled_policies_never_panic_and_errors_are_located(file in 0..FILES.len(), mangles in proptest::collection::vec(mangle_strategy(), 1..4)) {
-        let dir = tempfile::tempdir().unwrap();
-        for f in FILES {
-            fs::copy(format!("policy/{f}"), dir.path().join(f)).unwrap();
-        }
+        let dir = policy_copy();
         let path = dir.path().join(FILES[file]);
         let mut text = fs::read_to_string(&path).unwrap();
         for m in &mangles {

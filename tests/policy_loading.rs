@@ -2,30 +2,14 @@
 //! new program is assessed without any Rust change; every kind of mistake is reported with
 //! file, line and column, all at once.
 
+mod common;
+use common::{edit, policy_copy as copy_policy};
+
 use std::fs;
 use std::path::Path;
 use talent_subsidy::applicant::Profile;
 use talent_subsidy::engine::{Status, assess};
 use talent_subsidy::policy::{self, Diagnostic, Severity};
-
-/// A copy of `policy/` (without its tests) in a temporary folder.
-fn copy_policy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in fs::read_dir("policy").unwrap() {
-        let p = entry.unwrap().path();
-        if p.extension().is_some_and(|e| e == "toml") {
-            fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
-        }
-    }
-    dir
-}
-
-fn edit(dir: &Path, file: &str, from: &str, to: &str) {
-    let path = dir.join(file);
-    let text = fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} does not contain {from:?}");
-    fs::write(&path, text.replacen(from, to, 1)).unwrap();
-}
 
 fn append(dir: &Path, file: &str, extra: &str) {
     let path = dir.join(file);

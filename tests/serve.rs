@@ -1,31 +1,12 @@
 //! The service as a process: it starts from the command line, reloads the policy on SIGHUP,
 //! finishes in-flight requests on SIGTERM, and refuses to start on an invalid policy.
 
+mod common;
+use common::{free_port, policy_copy};
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn policy_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for f in [
-        "policy.toml",
-        "scitech.toml",
-        "jinying.toml",
-        "doubling.toml",
-        "combining.toml",
-    ] {
-        std::fs::copy(Path::new("policy").join(f), dir.path().join(f)).unwrap();
-    }
-    dir
-}
 
 struct Service {
     child: Child,

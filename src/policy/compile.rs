@@ -34,6 +34,27 @@ pub struct Scope<'a> {
     pub sections: Option<&'a [Section]>,
 }
 
+impl<'a> Scope<'a> {
+    /// A scope for values that read nothing of the profile (parameters and caps); other
+    /// scopes start from it and allow more.
+    pub fn fixed(
+        params: &'a HashMap<String, (Val<'static>, Ty)>,
+        sets: &'a HashMap<String, SetValue>,
+        tiers: &'a [Arc<str>],
+    ) -> Self {
+        Scope {
+            params,
+            sets,
+            tiers,
+            earlier_programs: &[],
+            allow_first_time: false,
+            allow_amount: false,
+            allow_tier: false,
+            sections: Some(&[]),
+        }
+    }
+}
+
 pub type Problem = (Span, String);
 
 pub struct Checker<'a> {

@@ -754,16 +754,7 @@ impl Loader {
                 continue;
             };
             let empty = HashMap::new();
-            let scope = Scope {
-                params: &empty,
-                sets,
-                tiers,
-                earlier_programs: &[],
-                allow_first_time: false,
-                allow_amount: false,
-                allow_tier: true,
-                sections: Some(&[]),
-            };
+            let scope = Scope::fixed(&empty, sets, tiers);
             let node = parse(&text);
             let ty = match &node {
                 Ok(n) => {
@@ -814,14 +805,8 @@ impl Loader {
     ) -> Rules {
         // Talent tiers: rows may not use the tier itself.
         let tier_scope = Scope {
-            params,
-            sets,
-            tiers: tier_ids,
-            earlier_programs: &[],
-            allow_first_time: false,
-            allow_amount: false,
-            allow_tier: false,
             sections: None,
+            ..Scope::fixed(params, sets, tier_ids)
         };
         let mut tiers = Vec::new();
         for t in &shared.tiers {
@@ -895,16 +880,7 @@ impl Loader {
                         Vec::new()
                     }
                 };
-                let scope = Scope {
-                    params,
-                    sets,
-                    tiers: tier_ids,
-                    earlier_programs: &[],
-                    allow_first_time: false,
-                    allow_amount: false,
-                    allow_tier: false,
-                    sections: Some(&[]),
-                };
+                let scope = Scope::fixed(params, sets, tier_ids);
                 let Some((text, span)) = self.pick(*cf, &cap.max, vi) else {
                     continue;
                 };
@@ -997,14 +973,11 @@ impl Loader {
             .as_ref()
             .map(|c| self.cite(f, Some(c), None, c.span().start));
         let scope = Scope {
-            params,
-            sets,
-            tiers: tier_ids,
             earlier_programs: earlier,
             allow_first_time: true,
-            allow_amount: false,
             allow_tier: true,
             sections: Some(&needs),
+            ..Scope::fixed(params, sets, tier_ids)
         };
         let mut conditions = Vec::new();
         let mut ok = true;
