@@ -12,9 +12,14 @@ use std::process::ExitCode;
     version,
     about = "Talent subsidy eligibility for the Su-Xi-Tong park: 苏锡通园区人才政策测算"
 )]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    #[command(flatten)]
+    pub policy: PolicyArg,
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -108,7 +113,7 @@ pub fn run(cli: Cli) -> ExitCode {
             test(p, &dir)
         }),
         Some(Command::Serve { policy, serve }) => serve_command(&policy, &serve),
-        None => serve_command(&PolicyArg { policy: None }, &ServeArgs::parse_from_env()),
+        None => serve_command(&cli.policy, &cli.serve),
     }
 }
 
@@ -306,18 +311,6 @@ fn test(policy: &Policy, dir: &Path) -> ExitCode {
             eprintln!("{e}");
             ExitCode::from(2)
         }
-    }
-}
-
-impl ServeArgs {
-    /// The defaults, with the environment's overrides (for `talent-subsidy` with no command).
-    fn parse_from_env() -> ServeArgs {
-        #[derive(Parser)]
-        struct Only {
-            #[command(flatten)]
-            serve: ServeArgs,
-        }
-        Only::parse_from(["talent-subsidy"]).serve
     }
 }
 

@@ -203,3 +203,33 @@ fn an_invalid_policy_stops_the_start_with_located_errors() {
         "{err}"
     );
 }
+
+#[test]
+fn with_no_command_it_serves_and_takes_the_same_flags() {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
+        .args(["--policy", "policy", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let s = Service {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let start = Instant::now();
+    let health = loop {
+        if let Ok((200, body)) = reqwest::blocking_get(&format!("{}/healthz", s.base)) {
+            break body;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the service did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(health.contains("\"policy_source\":\"policy\""), "{health}");
+    let (status, page) = reqwest::blocking_get(&format!("{}/", s.base)).unwrap();
+    assert_eq!(status, 200);
+    assert!(page.contains("人才政策测算"));
+}
