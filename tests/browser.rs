@@ -41,7 +41,7 @@ async fn browser(driver_port: u16) -> Client {
             "args": [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=390,900",
+                "--disable-dev-shm-usage", "--window-size=375,900",
                 format!("--user-data-dir={}", std::env::temp_dir().join(format!("ts-chrome-{}", std::process::id())).display()),
             ]
         }),
@@ -212,6 +212,11 @@ fn a_founder_fills_the_form_in_chromium_and_reads_the_amounts() {
         click(&c, "#error-summary a[href='#f-person-id_number']").await;
 
         // Nothing on the page is wider than a phone.
+        let width = c.execute("return window.innerWidth", vec![]).await.unwrap();
+        assert!(
+            width.as_u64().is_some_and(|w| w <= 400),
+            "the window is {width} px wide, not a phone's"
+        );
         let wide = c
             .execute(
                 "return document.documentElement.scrollWidth > window.innerWidth",
@@ -222,7 +227,7 @@ fn a_founder_fills_the_form_in_chromium_and_reads_the_amounts() {
         assert_eq!(
             wide,
             serde_json::Value::Bool(false),
-            "horizontal scrolling at 390 px"
+            "horizontal scrolling at 375 px"
         );
         c.close().await.unwrap();
     });

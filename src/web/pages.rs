@@ -107,6 +107,7 @@ fn form_page(state: &AppState, values: &FormValues, errors: &[FieldError], lang:
 }
 
 /// The applicant form, empty but for today's date.
+#[utoipa::path(tag = "pages", params(("lang" = Option<String>, Query, description = "zh or en; remembered in a cookie")), responses((status = 200, description = "The applicant form", content_type = "text/html", body = String)))]
 #[get("/")]
 pub async fn form_page_route(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let lang = language(&req, None);
@@ -125,6 +126,7 @@ pub async fn form_page_route(req: HttpRequest, state: web::Data<AppState>) -> Ht
 }
 
 /// The form again with the answers sent back from a result page.
+#[utoipa::path(tag = "pages", request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "The form's fields, named by their profile paths (person.full_name, startup.paid_in_capital, …)"), responses((status = 200, description = "The form with the answers filled in", content_type = "text/html", body = String)))]
 #[post("/edit")]
 pub async fn edit(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
     let values = FormValues::parse(&body);
@@ -137,6 +139,7 @@ pub async fn edit(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes
 }
 
 /// Assesses the submitted form: the result page, or the form with every error at its field.
+#[utoipa::path(tag = "pages", request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "The form's fields, named by their profile paths (person.full_name, startup.paid_in_capital, …)"), responses((status = 200, description = "The result page", content_type = "text/html", body = String), (status = 422, description = "The form again, each error at its field", content_type = "text/html", body = String), (status = 413, description = "The form is larger than 64 KiB")))]
 #[post("/assess")]
 pub async fn submit(
     req: HttpRequest,
@@ -253,6 +256,7 @@ fn catalog_on(
 }
 
 /// The documents and programs in force on a date.
+#[utoipa::path(tag = "pages", params(("as_of" = Option<String>, Query, description = "YYYY-MM-DD; today by default")), responses((status = 200, description = "The programs in force", content_type = "text/html", body = String), (status = 404, description = "No policy in force on that date", content_type = "text/html", body = String)))]
 #[get("/policies")]
 pub async fn policies(
     req: HttpRequest,
@@ -295,6 +299,7 @@ pub struct ProgramPage {
 }
 
 /// One program in plain language: conditions, amount, installments, combining rules, citations.
+#[utoipa::path(tag = "pages", params(("id" = String, Path, description = "A program id"), ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; today by default")), responses((status = 200, description = "One program in plain language", content_type = "text/html", body = String), (status = 404, description = "No such program on that date", content_type = "text/html", body = String)))]
 #[get("/policies/{id}")]
 pub async fn program(
     req: HttpRequest,
@@ -372,6 +377,7 @@ pub async fn program(
 }
 
 /// The stylesheet and script, built into the binary.
+#[utoipa::path(tag = "pages", params(("file" = String, Path, description = "app.css or app.js")), responses((status = 200, description = "The page assets, served by the app", body = String), (status = 404, description = "No such asset")))]
 #[get("/static/{file}")]
 pub async fn asset(file: web::Path<String>) -> HttpResponse {
     let (body, ctype) = match file.as_str() {

@@ -25,7 +25,8 @@ use utoipa_swagger_ui::SwaggerUi;
     tags(
         (name = "assessments", description = "Assess profiles"),
         (name = "policy", description = "The policy in force"),
-        (name = "operations", description = "Health and metrics")
+        (name = "operations", description = "Health and metrics"),
+        (name = "pages", description = "The HTML pages people use (the applicant form, results, the policy browser)")
     )
 )]
 struct ApiDoc;
@@ -86,17 +87,17 @@ pub fn app(
         .service(api::versions)
         .service(api::healthz)
         .service(api::metrics)
+        .app_data(web::PayloadConfig::new(super::pages::FORM_LIMIT))
+        .service(super::pages::form_page_route)
+        .service(super::pages::edit)
+        .service(super::pages::submit)
+        .service(super::pages::policies)
+        .service(super::pages::program)
+        .service(super::pages::asset)
         .split_for_parts();
     app.service(
         SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", openapi_with_example(doc)),
     )
-    .app_data(web::PayloadConfig::new(super::pages::FORM_LIMIT))
-    .service(super::pages::form_page_route)
-    .service(super::pages::edit)
-    .service(super::pages::submit)
-    .service(super::pages::policies)
-    .service(super::pages::program)
-    .service(super::pages::asset)
     .wrap(from_fn(count_requests))
     .wrap(
         DefaultHeaders::new()
