@@ -38,6 +38,8 @@ async fn browser(driver_port: u16) -> Client {
         "goog:chromeOptions".into(),
         serde_json::json!({
             "binary": CHROMIUM,
+            // A phone: 375 CSS pixels wide.
+            "mobileEmulation": { "deviceMetrics": { "width": 375, "height": 812, "pixelRatio": 2.0, "touch": true } },
             "args": [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
