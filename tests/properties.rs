@@ -10,6 +10,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 use talent_subsidy::applicant::Profile;
 use talent_subsidy::engine::{ReducedBy, Status, assess, hints::hints};
+use talent_subsidy::policy::fields::FIELDS;
+use talent_subsidy::policy::value::{Shown, Val};
 use talent_subsidy::policy::{self, Policy};
 
 fn policy() -> &'static Policy {
@@ -222,6 +224,16 @@ proptest! {
         for h in hints(&a, &profile, policy()) {
             prop_assert_eq!(a.program(&h.program.id).unwrap().status, Status::Ineligible);
             prop_assert!(h.condition.actionable);
+            // The change is the smallest: one step short of it, the program is still missed.
+            let field = FIELDS.iter().find(|f| f.path == h.field).unwrap();
+            if let (Shown::Num(to), Some(Shown::Num(from)), Some(step)) = (&h.to, &h.from, field.step) {
+                let short = if to > from { *to - step } else { *to + step };
+                let mut changed = profile.clone();
+                if short != *from && (field.set.unwrap())(&mut changed, Val::Num(short)).is_some() && changed.revalidate(policy()).is_ok() {
+                    let again = assess(policy(), &changed).unwrap();
+                    prop_assert_eq!(again.program(&h.program.id).unwrap().status, Status::Ineligible, "{} at {}", h.field, short);
+                }
+            }
         }
     }
 }
