@@ -23,24 +23,15 @@ fn write_errors(out: &mut Vec<u8>, errors: &InvalidProfile) {
 
 /// Appends the answer for one JSON profile to `out` (without a newline).
 pub fn assess_json(policy: &Policy, input: &[u8], with_hints: bool, out: &mut Vec<u8>) -> Outcome {
-    let value: serde_json::Value = match serde_json::from_slice(input) {
-        Ok(v) => v,
-        Err(_) => {
-            // Profile::from_json words the syntax error with line and column.
-            let err = Profile::from_json(input, policy)
-                .err()
-                .unwrap_or(InvalidProfile {
-                    errors: vec![FieldError::new("", "不是有效的 JSON", "not valid JSON")],
-                });
-            write_errors(out, &err);
-            return Outcome::NotJson;
-        }
-    };
-    let profile = match Profile::from_value(&value, policy) {
+    let profile = match Profile::from_json(input, policy) {
         Ok(p) => p,
         Err(invalid) => {
             write_errors(out, &invalid);
-            return Outcome::Invalid;
+            return if serde_json::from_slice::<serde::de::IgnoredAny>(input).is_ok() {
+                Outcome::Invalid
+            } else {
+                Outcome::NotJson
+            };
         }
     };
     match assess(policy, &profile) {

@@ -238,6 +238,34 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1500))]
+
+    /// The fast reader and the general one agree: the same profile, or the same errors.
+    #[test]
+    fn reading_bytes_and_reading_a_value_agree(seed in any::<u64>(), mutation in 0usize..12, pretty in any::<bool>()) {
+        let mut json = profile_json(seed);
+        // Some inputs the fast reader must hand over to the general one.
+        match mutation {
+            0 => json["person"]["full_name"] = json!("  名字  "),
+            1 => json["person"]["honors"] = json!(["academician", "academician", " municipal_talent_program "]),
+            2 => json["extra"] = json!(1),
+            3 => json["person"]["id_number"] = json!("T1234\\5678"),
+            4 => json["person"]["overseas_work_years"] = json!("7"),
+            5 => json["person"]["overseas_work_years"] = json!(7.5),
+            6 => json["prior_awards"] = json!(["rent_subsidy", "nope"]),
+            7 => json["person"]["institution_name"] = json!("南通\"大学"),
+            8 => json["person"]["highest_degree"] = json!(null),
+            9 => json["application_date"] = json!(" 2026-03-01 "),
+            _ => {}
+        }
+        let bytes = if pretty { serde_json::to_vec_pretty(&json).unwrap() } else { serde_json::to_vec(&json).unwrap() };
+        let general = Profile::from_value(&serde_json::from_slice(&bytes).unwrap(), policy());
+        let fast_or_general = Profile::from_json(&bytes, policy());
+        prop_assert_eq!(fast_or_general, general);
+    }
+}
+
 #[test]
 fn the_generator_mostly_makes_valid_profiles() {
     let valid = (1..=500u64)

@@ -8,6 +8,7 @@
 pub mod checksum;
 pub mod enums;
 mod error;
+mod fast;
 mod read;
 mod rules;
 
@@ -144,6 +145,14 @@ impl Profile {
     /// Reads one profile from JSON text. Every problem is reported at once, each with its
     /// field path and a Chinese and an English message; nothing panics on any input.
     pub fn from_json(text: &[u8], ctx: &dyn ProfileContext) -> Result<Profile, InvalidProfile> {
+        // Most profiles are well formed: read those without building a JSON tree.
+        if let Some(p) = fast::read(text, ctx) {
+            let mut errors = Vec::new();
+            rules::check(&p, ctx, &mut errors);
+            if errors.is_empty() {
+                return Ok(p);
+            }
+        }
         let value: serde_json::Value =
             serde_json::from_slice(text).map_err(|e| InvalidProfile {
                 errors: vec![FieldError::new(
