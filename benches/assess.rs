@@ -11,7 +11,7 @@ use talent_subsidy::engine::{assess, hints::hints};
 
 fn benches(c: &mut Criterion) {
     let policy = talent_subsidy::policy::load(Path::new("policy")).expect("policy loads");
-    let input = talent_subsidy::cli::EXAMPLE_PROFILE.as_bytes();
+    let input = talent_subsidy::EXAMPLE_PROFILE.as_bytes();
     let profile = Profile::from_json(input, &policy).expect("example is valid");
 
     c.bench_function(

@@ -77,15 +77,9 @@ pub enum Command {
     },
 }
 
-/// Loads the policy named on the command line (or the default), printing diagnostics.
+/// Loads the policy named on the command line (or the default).
 pub fn load_policy(arg: &PolicyArg) -> Result<Policy, Vec<Diagnostic>> {
-    match &arg.policy {
-        Some(dir) => policy::load(dir),
-        None if Path::new("policy").join(policy::load::SHARED_FILE).exists() => {
-            policy::load(Path::new("policy"))
-        }
-        None => policy::load_embedded(),
-    }
+    policy_source(arg).load()
 }
 
 fn print_diagnostics(diags: &[Diagnostic]) {
@@ -339,5 +333,3 @@ fn serve_command(policy: &PolicyArg, args: &ServeArgs) -> ExitCode {
         }
     }
 }
-
-pub use crate::EXAMPLE_PROFILE;

@@ -5,7 +5,7 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-const EXAMPLE: &str = talent_subsidy::cli::EXAMPLE_PROFILE;
+const EXAMPLE: &str = talent_subsidy::EXAMPLE_PROFILE;
 
 fn run(args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))

@@ -66,8 +66,7 @@ fn the_real_policy_loads_without_errors_or_warnings() {
 fn the_built_in_policy_is_the_policy_folder() {
     let folder = policy::load(Path::new("policy")).unwrap();
     let built_in = policy::load_embedded().unwrap();
-    let profile =
-        Profile::from_json(talent_subsidy::cli::EXAMPLE_PROFILE.as_bytes(), &folder).unwrap();
+    let profile = Profile::from_json(talent_subsidy::EXAMPLE_PROFILE.as_bytes(), &folder).unwrap();
     let a = serde_json::to_string(&assess(&folder, &profile).unwrap()).unwrap();
     let b = serde_json::to_string(&assess(&built_in, &profile).unwrap()).unwrap();
     assert_eq!(a, b);

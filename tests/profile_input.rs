@@ -12,7 +12,7 @@ fn policy() -> &'static Policy {
     P.get_or_init(|| policy::load(Path::new("policy")).unwrap())
 }
 
-const EXAMPLE: &str = talent_subsidy::cli::EXAMPLE_PROFILE;
+const EXAMPLE: &str = talent_subsidy::EXAMPLE_PROFILE;
 
 fn fields(json: &str) -> Vec<String> {
     match Profile::from_json(json.as_bytes(), policy()) {

@@ -4,9 +4,8 @@
 //! and the threshold it is compared with) and confirmed by assessing the changed profile;
 //! never written by hand per program.
 
-use super::{Assessment, Status, assess_version};
+use super::{Assessment, ConditionOutcome, Requirement, Status, assess_version};
 use crate::applicant::{Profile, ProfileContext};
-use crate::policy::eval::eval;
 use crate::policy::expr::BinOp;
 use crate::policy::fields::FIELDS;
 use crate::policy::model::{Condition, Expr, Program};
@@ -71,7 +70,7 @@ pub fn hints<'p>(
         if !condition.actionable {
             continue;
         }
-        let Some((field, to)) = change(condition, profile) else {
+        let Some((field, to)) = change(condition, &outcome.conditions[ci]) else {
             continue;
         };
         let mut changed = profile.clone();
@@ -104,34 +103,15 @@ pub fn hints<'p>(
     out
 }
 
-/// The field and the value that would satisfy an actionable condition.
-fn change(c: &Condition, profile: &Profile) -> Option<(usize, Shown)> {
-    struct P<'a>(&'a Profile);
-    impl<'a> crate::policy::eval::Env<'a> for P<'a> {
-        fn field(&self, i: usize) -> Option<Val<'a>> {
-            (FIELDS[i].get)(self.0)
-        }
-        fn var(&self, v: crate::policy::fields::Var) -> Option<Val<'a>> {
-            use crate::policy::fields::Var;
-            match v {
-                Var::Age => Some(Val::Num(Decimal::from(self.0.age()))),
-                Var::AnnualSalary => Some(Val::Num(self.0.annual_salary())),
-                _ => None,
-            }
-        }
-        fn conditions_met(&self, _: usize) -> bool {
-            false
-        }
-    }
-    match &c.expr {
-        Expr::Field(i) => Some((*i, Shown::Bool(true))),
-        Expr::Compare(op, l, r) => {
+/// The field and the value that would satisfy an actionable condition, from the threshold the
+/// assessment already computed for this profile.
+fn change(c: &Condition, outcome: &ConditionOutcome) -> Option<(usize, Shown)> {
+    match (&c.expr, &outcome.requirement) {
+        (&Expr::Field(i), _) => Some((i, Shown::Bool(true))),
+        (Expr::Compare(_, l, _), Requirement::Compare(op, Some(Shown::Num(t)))) => {
             let i = l.as_field()?;
             let step = FIELDS[i].step?;
-            let Some(Val::Num(t)) = eval(r, &P(profile)) else {
-                return None;
-            };
-            Some((i, Shown::Num(target(*op, t, step)?.normalize())))
+            Some((i, Shown::Num(target(*op, *t, step)?.normalize())))
         }
         _ => None,
     }
