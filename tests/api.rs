@@ -575,6 +575,8 @@ async fn requests_during_reloads_all_succeed_with_one_policy_each() {
     let flag = stop.clone();
     let path = dir.path().to_path_buf();
     // Flip the policy between two valid versions as fast as it compiles.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let done_by_reloader = done.clone();
     let reloader = std::thread::spawn(move || {
         let mut n = 0;
         while !flag.load(std::sync::atomic::Ordering::Relaxed) && n < 200 {
@@ -590,11 +592,18 @@ async fn requests_during_reloads_all_succeed_with_one_policy_each() {
             std::fs::write(&file, text).unwrap();
             assert!(state.reload());
             n += 1;
+            done_by_reloader.store(n, std::sync::atomic::Ordering::Relaxed);
         }
         n
     });
     let mut seen = std::collections::BTreeSet::new();
-    for _ in 0..150 {
+    // Keep asking (at least 100 times) until several reloads have happened, for 60 s at most.
+    let started = std::time::Instant::now();
+    let mut asked = 0;
+    while (asked < 100 || done.load(std::sync::atomic::Ordering::Relaxed) < 4)
+        && started.elapsed() < std::time::Duration::from_secs(60)
+    {
+        asked += 1;
         let (status, body) = app.post_assessment("", "application/json", EXAMPLE).await;
         assert_eq!(status, 200);
         let rent = program(&body, "rent_subsidy")["amount"]
@@ -624,5 +633,8 @@ async fn requests_during_reloads_all_succeed_with_one_policy_each() {
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let reloads = reloader.join().unwrap();
-    assert!(reloads >= 2, "only {reloads} reloads happened");
+    assert!(
+        reloads >= 4,
+        "only {reloads} reloads happened while {asked} requests were served"
+    );
 }

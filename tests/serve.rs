@@ -152,14 +152,30 @@ fn sigterm_lets_an_in_flight_batch_finish() {
     .unwrap();
     let body = format!("{line}\n").repeat(8_000);
     let url = format!("{}/api/v1/assessments/batch", s.base);
-    let request =
-        std::thread::spawn(move || reqwest::blocking_post(&url, "application/x-ndjson", body));
-    std::thread::sleep(Duration::from_millis(300));
-    signal(&s, "-TERM");
-    let (status, text) = request
-        .join()
-        .unwrap()
-        .expect("the in-flight request completes");
+    // SIGTERM once the response has begun (headers received): the request is in flight.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (status, text) = rt.block_on(async {
+        let response = ::reqwest::Client::new()
+            .post(&url)
+            .header("Content-Type", "application/x-ndjson")
+            .body(body)
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await
+            .expect("the batch starts");
+        signal(&s, "-TERM");
+        let status = response.status().as_u16();
+        (
+            status,
+            response
+                .text()
+                .await
+                .expect("the in-flight request completes"),
+        )
+    });
     assert_eq!(status, 200);
     assert_eq!(text.lines().count(), 8_000);
     assert!(text.lines().all(|l| l.contains("\"total\":\"4434000\"")));
