@@ -229,7 +229,7 @@ fn hostile_inputs_give_errors_not_panics() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(600))]
 
     /// Any bytes at all: an error list or a profile, never a panic.
     #[test]
@@ -248,6 +248,8 @@ proptest! {
             any::<bool>().prop_map(serde_json::Value::Bool),
             any::<i64>().prop_map(serde_json::Value::from),
             "[ -~]{0,30}".prop_map(serde_json::Value::String),
+            "\\PC{0,24}".prop_map(serde_json::Value::String),
+            "[0-9０-９Xx]{16,19}".prop_map(serde_json::Value::String),
             "[0-9]{1,30}(\\.[0-9]{1,30})?".prop_map(serde_json::Value::String),
             Just(serde_json::json!([1, "a", null])),
             Just(serde_json::json!({"a": 1})),
@@ -264,4 +266,13 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_resident_id_of_eighteen_bytes_in_wide_characters_is_an_error_not_a_panic() {
+    // Six full-width digits are 18 bytes: byte slicing would cut a character in half.
+    let json = EXAMPLE.replace("32068219880315001X", "１２３４５６");
+    assert_eq!(fields(&json), ["person.id_number"]);
+    let json = EXAMPLE.replace("32068219880315001X", "1234567890123456é");
+    assert_eq!(fields(&json), ["person.id_number"]);
 }

@@ -190,7 +190,9 @@ fn cross_field(
     };
     match person.id_type {
         IdType::ResidentId => {
+            // ASCII first, so that slicing by byte below stays on character boundaries.
             let shaped = id.len() == 18
+                && id.is_ascii()
                 && id[..17].bytes().all(|c| c.is_ascii_digit())
                 && (id.as_bytes()[17].is_ascii_digit() || id.as_bytes()[17] == b'X');
             if !shaped {
