@@ -3,11 +3,11 @@
 //! wrong ID check digit shows its error at the field.
 
 mod common;
-use common::free_port;
+use common::{free_port, wait_until};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -22,14 +22,9 @@ impl Drop for Proc {
 }
 
 fn wait_for_port(port: u16, what: &str) {
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{what} did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until(what, Duration::from_secs(30), || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
 }
 
 async fn browser(driver_port: u16) -> Client {

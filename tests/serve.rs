@@ -2,11 +2,11 @@
 //! finishes in-flight requests on SIGTERM, and refuses to start on an invalid policy.
 
 mod common;
-use common::{free_port, policy_copy};
+use common::{free_port, policy_copy, wait_until};
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 struct Service {
     child: Child,
@@ -39,14 +39,10 @@ fn start(policy: &Path, extra: &[&str]) -> Service {
         child,
         base: format!("http://127.0.0.1:{port}"),
     };
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(20) {
-        if reqwest::blocking_get(&format!("{}/healthz", s.base)).is_ok() {
-            return s;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the service did not start");
+    wait_until("the service to start", Duration::from_secs(20), || {
+        reqwest::blocking_get(&format!("{}/healthz", s.base)).is_ok()
+    });
+    s
 }
 
 mod reqwest {
@@ -133,14 +129,9 @@ fn sighup_reloads_the_policy() {
         "without a watcher nothing changes until SIGHUP"
     );
     signal(&s, "-HUP");
-    let start = Instant::now();
-    while rent(&s) != "90000" {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "SIGHUP did not reload"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until("SIGHUP to reload", Duration::from_secs(10), || {
+        rent(&s) == "90000"
+    });
 }
 
 #[test]
@@ -180,18 +171,12 @@ fn sigterm_lets_an_in_flight_batch_finish() {
     assert_eq!(text.lines().count(), 8_000);
     assert!(text.lines().all(|l| l.contains("\"total\":\"4434000\"")));
     let mut s = s;
-    let start = Instant::now();
-    loop {
-        if let Some(code) = s.child.try_wait().unwrap() {
-            assert!(code.success(), "exit status {code}");
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "the service did not stop"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut exit = None;
+    wait_until("the service to stop", Duration::from_secs(15), || {
+        exit = s.child.try_wait().unwrap();
+        exit.is_some()
+    });
+    assert!(exit.unwrap().success(), "exit status {exit:?}");
 }
 
 #[test]
@@ -233,17 +218,18 @@ fn with_no_command_it_serves_and_takes_the_same_flags() {
         child,
         base: format!("http://127.0.0.1:{port}"),
     };
-    let start = Instant::now();
-    let health = loop {
-        if let Ok((200, body)) = reqwest::blocking_get(&format!("{}/healthz", s.base)) {
-            break body;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the service did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let mut health = String::new();
+    wait_until(
+        "the service to start",
+        Duration::from_secs(20),
+        || match reqwest::blocking_get(&format!("{}/healthz", s.base)) {
+            Ok((200, body)) => {
+                health = body;
+                true
+            }
+            _ => false,
+        },
+    );
     assert!(health.contains("\"policy_source\":\"policy\""), "{health}");
     let (status, page) = reqwest::blocking_get(&format!("{}/", s.base)).unwrap();
     assert_eq!(status, 200);

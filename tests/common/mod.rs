@@ -40,3 +40,12 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// Polls `ready` every 50 ms until it holds; fails the test after `limit`.
+pub fn wait_until(what: &str, limit: std::time::Duration, mut ready: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
