@@ -20,17 +20,12 @@ impl Drop for Service {
     }
 }
 
-fn start(policy: &Path, extra: &[&str]) -> Service {
+/// Starts `talent-subsidy ARGS --bind 127.0.0.1:PORT` and waits until it answers.
+fn launch(args: &[&str]) -> Service {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
-        .args([
-            "serve",
-            "--policy",
-            policy.to_str().unwrap(),
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .args(extra)
+        .args(args)
+        .args(["--bind", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -43,6 +38,12 @@ fn start(policy: &Path, extra: &[&str]) -> Service {
         reqwest::blocking_get(&format!("{}/healthz", s.base)).is_ok()
     });
     s
+}
+
+fn start(policy: &Path, extra: &[&str]) -> Service {
+    let mut args = vec!["serve", "--policy", policy.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    launch(&args)
 }
 
 mod reqwest {
@@ -207,29 +208,8 @@ fn an_invalid_policy_stops_the_start_with_located_errors() {
 
 #[test]
 fn with_no_command_it_serves_and_takes_the_same_flags() {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
-        .args(["--policy", "policy", "--bind", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let s = Service {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let mut health = String::new();
-    wait_until(
-        "the service to start",
-        Duration::from_secs(20),
-        || match reqwest::blocking_get(&format!("{}/healthz", s.base)) {
-            Ok((200, body)) => {
-                health = body;
-                true
-            }
-            _ => false,
-        },
-    );
+    let s = launch(&["--policy", "policy"]);
+    let (_, health) = reqwest::blocking_get(&format!("{}/healthz", s.base)).unwrap();
     assert!(health.contains("\"policy_source\":\"policy\""), "{health}");
     let (status, page) = reqwest::blocking_get(&format!("{}/", s.base)).unwrap();
     assert_eq!(status, 200);

@@ -179,6 +179,13 @@ fn parts(p: &Program) -> JsonParts {
     }
 }
 
+/// The separator before the `i`th item of a list.
+fn comma(out: &mut Vec<u8>, i: usize) {
+    if i > 0 {
+        out.push(b',');
+    }
+}
+
 /// `"key":` — keys are fixed ASCII identifiers.
 fn key(out: &mut Vec<u8>, k: &str) {
     out.push(b'"');
@@ -295,9 +302,7 @@ impl Writer<'_> {
         boolean(self.out, o.review_required);
         self.out.extend_from_slice(b",\"missing_sections\":[");
         for (i, s) in o.missing_sections.iter().enumerate() {
-            if i > 0 {
-                self.out.push(b',');
-            }
+            comma(self.out, i);
             string(self.out, s.path());
         }
         self.out.extend_from_slice(b"],\"conditions\":[");
@@ -308,23 +313,17 @@ impl Writer<'_> {
             .zip(&parts.conditions)
             .enumerate()
         {
-            if i > 0 {
-                self.out.push(b',');
-            }
+            comma(self.out, i);
             self.condition(c, co, cp);
         }
         self.out.extend_from_slice(b"],\"reductions\":[");
         for (i, r) in o.reductions.iter().enumerate() {
-            if i > 0 {
-                self.out.push(b',');
-            }
+            comma(self.out, i);
             self.reduction(r);
         }
         self.out.extend_from_slice(b"],\"installments\":[");
         for (i, (amount, tail)) in o.installments.iter().zip(&parts.installments).enumerate() {
-            if i > 0 {
-                self.out.push(b',');
-            }
+            comma(self.out, i);
             self.out.extend_from_slice(b"{\"amount\":");
             money(self.out, &mut self.scratch, amount);
             self.out.extend_from_slice(tail.as_bytes());
@@ -368,9 +367,7 @@ impl Assessment<'_> {
                 .into_iter()
                 .enumerate()
                 {
-                    if i > 0 {
-                        w.out.push(b',');
-                    }
+                    comma(w.out, i);
                     key(w.out, k);
                     string(w.out, v);
                 }
@@ -382,9 +379,7 @@ impl Assessment<'_> {
         key(w.out, "programs");
         w.out.push(b'[');
         for (i, p) in self.programs.iter().enumerate() {
-            if i > 0 {
-                w.out.push(b',');
-            }
+            comma(w.out, i);
             w.program(p);
         }
         w.out.extend_from_slice(b"],");
