@@ -5,6 +5,8 @@
 mod common;
 use common::{free_port, wait_until};
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -226,6 +228,72 @@ fn a_founder_fills_the_form_in_chromium_and_reads_the_amounts() {
             serde_json::Value::Bool(false),
             "horizontal scrolling at 375 px"
         );
+
+        // Keyboard only: Tab walks the form in order, Enter on a section's summary opens it,
+        // Space ticks its box, and Tab then reaches the fields inside.
+        c.goto(&format!("{base}/")).await.unwrap();
+        let mut path: Vec<String> = Vec::new();
+        for _ in 0..60 {
+            press(&c, Key::Tab.into()).await;
+            let id = focused(&c).await;
+            if id == "summary:s-startup" {
+                press(&c, Key::Enter.into()).await;
+                press(&c, Key::Tab.into()).await;
+                assert_eq!(
+                    focused(&c).await,
+                    "t-has_startup",
+                    "the box is next after opening"
+                );
+                press(&c, ' ').await;
+                let ticked = c
+                    .execute(
+                        "return document.getElementById('t-has_startup').checked",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(ticked, serde_json::Value::Bool(true));
+                press(&c, Key::Tab.into()).await;
+                path.push(focused(&c).await);
+                continue;
+            }
+            path.push(id.clone());
+            if id == "submit" {
+                break;
+            }
+        }
+        let at = |id: &str| {
+            path.iter()
+                .position(|p| p == id)
+                .unwrap_or_else(|| panic!("{id} never focused: {path:?}"))
+        };
+        assert!(at("f-application_date") < at("f-person-full_name"));
+        assert!(at("f-person-full_name") < at("f-person-highest_degree"));
+        assert!(
+            at("f-person-highest_degree") < at("f-startup-company_name"),
+            "{path:?}"
+        );
+        assert!(at("f-startup-company_name") < at("submit"));
         c.close().await.unwrap();
     });
+}
+
+async fn press(c: &Client, k: char) {
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: k })
+        .then(KeyAction::Up { value: k });
+    c.perform_actions(keys).await.unwrap();
+}
+
+/// The focused element's id, or `summary:<section id>` for a section's summary.
+async fn focused(c: &Client) -> String {
+    let v = c
+        .execute(
+            "const e = document.activeElement; \
+             return e.tagName === 'SUMMARY' ? 'summary:' + e.parentElement.id : (e.id || e.tagName);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    v.as_str().unwrap_or_default().to_string()
 }
