@@ -48,38 +48,33 @@ fn start(policy: &Path, extra: &[&str]) -> Service {
 
 mod reqwest {
     pub use ::reqwest::*;
-    /// A tiny blocking GET over a fresh runtime (the tests here are synchronous).
-    pub fn blocking_get(url: &str) -> Result<(u16, String)> {
+    use std::time::Duration;
+
+    /// Sends a request on a fresh runtime (the tests here are synchronous); status and body.
+    fn send(request: RequestBuilder) -> Result<(u16, String)> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
         rt.block_on(async {
-            let r = Client::new()
-                .get(url)
-                .timeout(std::time::Duration::from_secs(5))
-                .send()
-                .await?;
+            let r = request.send().await?;
             let status = r.status().as_u16();
             Ok((status, r.text().await?))
         })
     }
+
+    pub fn blocking_get(url: &str) -> Result<(u16, String)> {
+        send(Client::new().get(url).timeout(Duration::from_secs(5)))
+    }
+
     pub fn blocking_post(url: &str, content_type: &str, body: String) -> Result<(u16, String)> {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let r = Client::new()
+        send(
+            Client::new()
                 .post(url)
                 .header("Content-Type", content_type)
                 .body(body)
-                .timeout(std::time::Duration::from_secs(60))
-                .send()
-                .await?;
-            let status = r.status().as_u16();
-            Ok((status, r.text().await?))
-        })
+                .timeout(Duration::from_secs(60)),
+        )
     }
 }
 

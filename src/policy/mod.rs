@@ -30,11 +30,6 @@ impl Policy {
     pub fn version_on(&self, date: NaiveDate) -> Option<&Version> {
         self.versions.iter().find(|v| v.in_force_on(date))
     }
-
-    /// Programs in force on `date`, in the order the brief lists them.
-    pub fn programs_on(&self, date: NaiveDate) -> &[Program] {
-        self.version_on(date).map_or(&[], |v| &v.rules.programs)
-    }
 }
 
 impl ProfileContext for Policy {

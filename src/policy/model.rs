@@ -124,10 +124,6 @@ impl Rules {
         }
         .to_string()
     }
-
-    pub fn program(&self, id: &str) -> Option<&Program> {
-        self.programs.iter().find(|p| &*p.id == id)
-    }
 }
 
 #[derive(Debug)]

@@ -470,7 +470,6 @@ pub fn unit(kind: Kind) -> (&'static str, &'static str) {
         Kind::Money => ("元", " yuan"),
         Kind::Percent => ("%", "%"),
         Kind::Area => ("平方米", " m²"),
-        Kind::Count => ("", ""),
         _ => ("", ""),
     }
 }
@@ -531,16 +530,6 @@ impl FormValues {
                     })
             }
         }
-    }
-
-    /// The form as a query string (for the "change my answers" link).
-    pub fn to_query(&self) -> String {
-        let pairs: Vec<(&str, &str)> = self
-            .0
-            .iter()
-            .flat_map(|(k, vs)| vs.iter().map(move |v| (k.as_str(), v.as_str())))
-            .collect();
-        serde_html_form::to_string(pairs).unwrap_or_default()
     }
 }
 
