@@ -40,6 +40,44 @@ pub struct ServeArgs {
     /// Do not watch the policy folder (reload on SIGHUP only)
     #[arg(long)]
     pub no_watch: bool,
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    /// Mark cookies Secure: set this when people reach the service over HTTPS
+    #[arg(long, env = "TALENT_SUBSIDY_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatabaseArg {
+    /// sqlite://FILE or postgres://USER@HOST/DB; several instances share state through PostgreSQL
+    #[arg(long, global = true, value_name = "URL", env = "DATABASE_URL", default_value = crate::store::DEFAULT_SQLITE)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoleArg {
+    /// The park's talent office: sees and decides applications, runs batch checks
+    Reviewer,
+    /// A company's HR: runs batch checks only
+    Hr,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OfficerCommand {
+    /// Create an account; the password is read from the terminal (or one line of stdin)
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// Disable an account and end its sessions
+    Disable { name: String },
+    /// Enable a disabled account
+    Enable { name: String },
+    /// Set a new password (read like `add`) and end the account's sessions
+    Password { name: String },
+    /// List the accounts
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,6 +104,24 @@ pub enum Command {
     Check {
         #[command(flatten)]
         policy: PolicyArg,
+    },
+    /// Officer accounts of the console
+    Officer {
+        #[command(flatten)]
+        database: DatabaseArg,
+        #[command(subcommand)]
+        command: OfficerCommand,
+    },
+    /// Check a CSV of people (UTF-8 or GBK; the template's columns); write one result row each.
+    /// Exit 0: every row assessed; 1: some rows have errors (see OUT); 2: the file was refused
+    Batch {
+        #[command(flatten)]
+        policy: PolicyArg,
+        /// Language of the results' headers and messages: zh or en
+        #[arg(long, default_value = "zh")]
+        lang: String,
+        input: PathBuf,
+        output: PathBuf,
     },
     /// Run the policy's test cases (policy/tests/*.toml)
     Test {
@@ -107,6 +163,13 @@ pub fn run(cli: Cli) -> ExitCode {
             test(p, &dir)
         }),
         Some(Command::Serve { policy, serve }) => serve_command(&policy, &serve),
+        Some(Command::Officer { database, command }) => officer(&database, command),
+        Some(Command::Batch {
+            policy,
+            lang,
+            input,
+            output,
+        }) => with_policy(&policy, |p| batch(p, &lang, &input, &output)),
         None => serve_command(&cli.policy, &cli.serve),
     }
 }
@@ -325,11 +388,188 @@ fn serve_command(policy: &PolicyArg, args: &ServeArgs) -> ExitCode {
         policy_source(policy),
         args.log_json,
         !args.no_watch,
+        &args.database.database_url,
+        args.secure_cookies,
     ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("talent-subsidy: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Reads a new password: twice at a terminal, or one line of standard input.
+fn read_new_password() -> Result<String, String> {
+    use std::io::IsTerminal;
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password / 密码: ").map_err(|e| e.to_string())?;
+        let again =
+            rpassword::prompt_password("Again / 再输入一次: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two passwords differ / 两次输入的密码不一致".into());
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    if password.chars().count() < crate::web::auth::MIN_PASSWORD {
+        return Err(format!(
+            "the password needs at least {n} characters / 密码至少 {n} 个字符",
+            n = crate::web::auth::MIN_PASSWORD
+        ));
+    }
+    Ok(password)
+}
+
+fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCode {
+    use crate::store::{Role, Store};
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("talent-subsidy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result: Result<String, String> = runtime.block_on(async {
+        let store = Store::open(&database.database_url)
+            .await
+            .map_err(|e| e.to_string())?;
+        let hashed =
+            || -> Result<String, String> { crate::web::auth::hash_password(&read_new_password()?) };
+        let done = match command {
+            OfficerCommand::Add { name, role } => {
+                let name = name.trim().to_string();
+                if name.is_empty()
+                    || name.chars().count() > 64
+                    || name.chars().any(char::is_control)
+                {
+                    return Err("a name has 1 to 64 characters / 用户名应为 1 到 64 个字符".into());
+                }
+                let role = match role {
+                    RoleArg::Reviewer => Role::Reviewer,
+                    RoleArg::Hr => Role::Hr,
+                };
+                if store
+                    .add_officer(&name, role, &hashed()?)
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    format!("added {name} ({})", role.id())
+                } else {
+                    return Err(format!("{name} exists already / 用户名已存在"));
+                }
+            }
+            OfficerCommand::Disable { name } | OfficerCommand::Enable { name }
+                if store
+                    .officer_by_name(&name)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .is_none() =>
+            {
+                return Err(format!("no account is named {name} / 没有这个账户"));
+            }
+            OfficerCommand::Disable { name } => {
+                store
+                    .set_disabled(&name, true)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                format!("disabled {name}; its sessions are ended")
+            }
+            OfficerCommand::Enable { name } => {
+                store
+                    .set_disabled(&name, false)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                format!("enabled {name}")
+            }
+            OfficerCommand::Password { name } => {
+                if !store
+                    .set_password(&name, &hashed()?)
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    return Err(format!("no account is named {name} / 没有这个账户"));
+                }
+                format!("new password set for {name}; its sessions are ended")
+            }
+            OfficerCommand::List => store
+                .officers()
+                .await
+                .map_err(|e| e.to_string())?
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{}\t{}\t{}\t{}",
+                        o.name,
+                        o.role.id(),
+                        if o.disabled { "disabled" } else { "enabled" },
+                        o.created_at
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        };
+        store.close().await;
+        Ok(done)
+    });
+    match result {
+        Ok(msg) => {
+            if !msg.is_empty() {
+                println!("{msg}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("talent-subsidy: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn batch(policy: &Policy, lang: &str, input: &Path, output: &Path) -> ExitCode {
+    let lang = crate::web::view::Lang::from_code(lang).unwrap_or(crate::web::view::Lang::Zh);
+    let bytes = match std::fs::read(input) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("talent-subsidy: {}: {e}", input.display());
+            return ExitCode::from(2);
+        }
+    };
+    let started = std::time::Instant::now();
+    let b = match crate::batch::run(policy, &bytes, None) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("talent-subsidy: {}: {e}", input.display());
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = std::fs::write(output, b.results_csv(lang)) {
+        eprintln!("talent-subsidy: {}: {e}", output.display());
+        return ExitCode::from(2);
+    }
+    let s = &b.summary;
+    println!(
+        "{} rows: {} assessed, {} with errors; total {} yuan ({} ms)",
+        s.rows,
+        s.assessed,
+        s.invalid,
+        s.total,
+        started.elapsed().as_millis()
+    );
+    for p in &s.programs {
+        println!("  {}\t{} eligible\t{} yuan", p.id, p.eligible, p.amount);
+    }
+    if s.invalid == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }

@@ -3,11 +3,13 @@
 #![forbid(unsafe_code)]
 
 pub mod applicant;
+pub mod batch;
 pub mod cases;
 pub mod cli;
 pub mod engine;
 pub mod policy;
 pub mod service;
+pub mod store;
 pub mod web;
 
 /// A startup founder who is also employed in the park: a profile that reaches every program.

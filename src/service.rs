@@ -3,7 +3,7 @@
 //! API and the batch endpoint all answer through [`assess_json`], so they agree byte for byte.
 
 use crate::applicant::{FieldError, InvalidProfile, Profile};
-use crate::engine::{assess, hints::hints};
+use crate::engine::{AssessError, assess, hints::hints};
 use crate::policy::Policy;
 
 /// How one input fared.
@@ -19,6 +19,16 @@ pub enum Outcome {
 fn write_errors(out: &mut Vec<u8>, errors: &InvalidProfile) {
     // Serializing plain strings into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, errors);
+}
+
+/// The error for a profile whose date no policy version covers. Validation refuses those
+/// already; this answers for a policy swapped in between.
+pub fn no_version(profile: &Profile, e: &AssessError) -> FieldError {
+    FieldError::new(
+        "application_date",
+        format!("{} 没有有效的政策版本", profile.application_date),
+        e.to_string(),
+    )
 }
 
 /// Appends the answer for one JSON profile to `out` (without a newline).
@@ -46,14 +56,49 @@ pub fn assess_json(policy: &Policy, input: &[u8], with_hints: bool, out: &mut Ve
         // Validation already refuses a date with no version; kept for a policy swapped in between.
         Err(e) => {
             let err = InvalidProfile {
-                errors: vec![FieldError::new(
-                    "application_date",
-                    format!("{} 没有有效的政策版本", profile.application_date),
-                    e.to_string(),
-                )],
+                errors: vec![no_version(&profile, &e)],
             };
             write_errors(out, &err);
             Outcome::Invalid
         }
     }
+}
+
+/// A profile ready to be saved as an application: read, validated and assessed now, with
+/// the result as the applicant saw it. `Err` holds the profile's errors.
+pub fn prepare_application(
+    policy: &Policy,
+    input: &[u8],
+    idempotency_key: Option<String>,
+) -> Result<crate::store::NewApplication, InvalidProfile> {
+    let profile = Profile::from_json(input, policy)?;
+    let a = assess(policy, &profile).map_err(|e| InvalidProfile {
+        errors: vec![no_version(&profile, &e)],
+    })?;
+    let mut result = Vec::with_capacity(8 * 1024);
+    a.write_json(&mut result);
+    // The profile is kept as sent, minus insignificant white space.
+    let profile_json = serde_json::from_slice::<serde_json::Value>(input)
+        .map(|v| v.to_string())
+        .unwrap_or_else(|_| String::from_utf8_lossy(input).into_owned());
+    Ok(crate::store::NewApplication {
+        idempotency_key,
+        applicant_name: profile.person.full_name.clone(),
+        id_number: profile.person.id_number.clone(),
+        tier: a.tier_id().to_string(),
+        total: a.total,
+        policy_version: a.version.id.to_string(),
+        application_date: a.application_date,
+        profile: profile_json,
+        result: String::from_utf8_lossy(&result).into_owned(),
+        programs: a
+            .programs
+            .iter()
+            .map(|p| crate::store::ProgramRow {
+                program: p.program.id.to_string(),
+                status: p.status.id().to_string(),
+                amount: p.amount,
+            })
+            .collect(),
+    })
 }

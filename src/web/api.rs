@@ -11,7 +11,7 @@ use crate::service::{Outcome, assess_json};
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError, get, post};
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use std::time::Instant;
 
@@ -41,6 +41,15 @@ pub enum ApiError {
     BadQuery(FieldError),
     #[error("no policy is in force on {0}")]
     NoVersion(NaiveDate),
+    /// 404 for a reference or status link that does not exist.
+    #[error("not found")]
+    NotFound,
+    /// 503: the database did not answer, or the service has none.
+    #[error("the database is not available")]
+    Store,
+    /// 400: a file refused as a whole (a batch CSV).
+    #[error("the file cannot be read")]
+    File(crate::batch::FileError),
 }
 
 impl std::fmt::Debug for ApiError {
@@ -53,6 +62,9 @@ impl std::fmt::Debug for ApiError {
             ApiError::TooMany(_) => "TooMany",
             ApiError::BadQuery(_) => "BadQuery",
             ApiError::NoVersion(_) => "NoVersion",
+            ApiError::NotFound => "NotFound",
+            ApiError::Store => "Store",
+            ApiError::File(_) => "File",
         };
         f.write_str(kind)
     }
@@ -65,7 +77,11 @@ fn errors_body(errors: Vec<FieldError>) -> Vec<u8> {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::Malformed(_) | ApiError::BadQuery(_) => StatusCode::BAD_REQUEST,
+            ApiError::Malformed(_) | ApiError::BadQuery(_) | ApiError::File(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Store => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::MediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge(_) | ApiError::TooMany(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -97,6 +113,17 @@ impl ResponseError for ApiError {
                 format!("{d} 没有有效的政策版本"),
                 format!("no policy is in force on {d}"),
             )]),
+            ApiError::NotFound => errors_body(vec![FieldError::new("", "没有找到", "not found")]),
+            ApiError::Store => errors_body(vec![FieldError::new(
+                "",
+                "数据库暂时无法访问，请稍后再试",
+                "the database is not available; try again shortly",
+            )]),
+            ApiError::File(e) => errors_body(vec![FieldError::new(
+                "file",
+                e.message_zh.clone(),
+                e.message_en.clone(),
+            )]),
         };
         HttpResponse::build(self.status_code())
             .content_type("application/json")
@@ -104,7 +131,10 @@ impl ResponseError for ApiError {
     }
 }
 
-fn require_content_type(req: &HttpRequest, wanted: &[&'static str]) -> Result<(), ApiError> {
+pub(crate) fn require_content_type(
+    req: &HttpRequest,
+    wanted: &[&'static str],
+) -> Result<(), ApiError> {
     if wanted.contains(&req.content_type()) {
         Ok(())
     } else {
@@ -112,7 +142,7 @@ fn require_content_type(req: &HttpRequest, wanted: &[&'static str]) -> Result<()
     }
 }
 
-async fn read_body(payload: web::Payload, limit: usize) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_body(payload: web::Payload, limit: usize) -> Result<Bytes, ApiError> {
     match payload.to_bytes_limited(limit).await {
         Ok(Ok(b)) => Ok(b),
         Ok(Err(_)) => Err(ApiError::Malformed(errors_body(vec![FieldError::new(
@@ -252,8 +282,9 @@ pub struct AsOfQuery {
 
 /// Today in the park's time zone (UTC+8). The web layer may read the clock; the engine never does.
 pub fn today() -> NaiveDate {
-    let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    Utc::now().with_timezone(&china).date_naive()
+    Utc::now()
+        .with_timezone(&crate::store::china())
+        .date_naive()
 }
 
 pub fn as_of_date(raw: Option<&str>) -> Result<NaiveDate, ApiError> {

@@ -3,12 +3,16 @@
 //! Invariants: **a request uses one policy from start to end** — handlers take one
 //! `Arc<Loaded>` snapshot and assess with it, so a reload in between is never half seen.
 //! **A policy that fails to load never replaces the one in use.** **No personal data
-//! (names, ID numbers) is logged**: logs carry routes, statuses, timings and request ids.
+//! (names, ID numbers) is logged**; an ID number appears only masked outside an
+//! application's own page: logs carry routes, statuses, timings and request ids.
 
 pub mod api;
+pub mod apply;
+pub mod auth;
 pub mod catalog;
 pub mod form;
 pub mod metrics;
+pub mod officer;
 pub mod pages;
 pub mod schema;
 pub mod startup;
@@ -62,6 +66,11 @@ pub struct AppState {
     pub source: PolicySource,
     pub last_failure: Mutex<Option<ReloadFailure>>,
     pub metrics: metrics::Metrics,
+    /// Saved applications and officers; `None` in a service started without a database
+    /// (some tests), which then answers 503 on the routes that need one.
+    pub store: Option<crate::store::Store>,
+    /// Mark cookies `Secure` (set when the service is reached over HTTPS).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -74,7 +83,16 @@ impl AppState {
             source,
             last_failure: Mutex::new(None),
             metrics: metrics::Metrics::default(),
+            store: None,
+            secure_cookies: false,
         }
+    }
+
+    /// The same state, saving to `store`.
+    pub fn with_store(mut self, store: crate::store::Store, secure_cookies: bool) -> Self {
+        self.store = Some(store);
+        self.secure_cookies = secure_cookies;
+        self
     }
 
     /// The policy in use, for the whole of one request.

@@ -15,10 +15,10 @@ use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+pub(crate) const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 /// The page's language: `?lang=` (or the form's `lang`), then the cookie, then Chinese.
-fn language(req: &HttpRequest, submitted: Option<&FormValues>) -> (Lang, bool) {
+pub(crate) fn language(req: &HttpRequest, submitted: Option<&FormValues>) -> (Lang, bool) {
     let query =
         web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
             .ok();
@@ -38,7 +38,7 @@ fn language(req: &HttpRequest, submitted: Option<&FormValues>) -> (Lang, bool) {
 }
 
 /// Renders a page with the security headers, remembering the language when it was chosen.
-fn page(t: &impl Template, status: StatusCode, lang: (Lang, bool)) -> HttpResponse {
+pub(crate) fn page(t: &impl Template, status: StatusCode, lang: (Lang, bool)) -> HttpResponse {
     match t.render() {
         Ok(html) => {
             let mut r = HttpResponse::build(status);
@@ -83,22 +83,51 @@ pub struct ResultPage {
     pub programs: Vec<ProgramCard>,
     /// The answers, to send back for "change my answers" and the language switch.
     pub hidden: Vec<(String, String)>,
+    /// "Submit application": the form token and a key that makes a repeated send save once;
+    /// `None` when the service has no database.
+    pub submit: Option<(String, String)>,
 }
 
 fn program_names(state: &AppState, lang: Lang) -> Vec<(String, String)> {
-    let loaded = state.snapshot();
-    let mut out: Vec<(String, String)> = Vec::new();
-    for v in loaded.policy.versions.iter().rev() {
-        for p in &v.rules.programs {
-            if !out.iter().any(|(id, _)| **id == *p.id) {
-                out.push((p.id.to_string(), lang.t(&p.zh, &p.en).to_string()));
-            }
-        }
-    }
-    out
+    crate::batch::all_programs(&state.snapshot().policy)
+        .into_iter()
+        .map(|(id, zh, en)| (id, lang.t(&zh, &en).to_string()))
+        .collect()
 }
 
-fn form_page(state: &AppState, values: &FormValues, errors: &[FieldError], lang: Lang) -> FormPage {
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage<'a> {
+    pub lang: Lang,
+    pub zh: &'a str,
+    pub en: &'a str,
+}
+
+/// A short page that says one thing in both languages (errors without a form to go back to).
+pub fn message_html(zh: &str, en: &str) -> String {
+    MessagePage {
+        lang: Lang::Zh,
+        zh,
+        en,
+    }
+    .render()
+    .unwrap_or_else(|_| format!("{zh} / {en}"))
+}
+
+pub fn message(status: StatusCode, zh: &str, en: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header(("Content-Security-Policy", CSP))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(message_html(zh, en))
+}
+
+pub(crate) fn form_page(
+    state: &AppState,
+    values: &FormValues,
+    errors: &[FieldError],
+    lang: Lang,
+) -> FormPage {
     FormPage {
         lang,
         sections: view::form_sections(values, errors, lang, &program_names(state, lang)),
@@ -164,11 +193,7 @@ pub async fn submit(
     let a = match assess(policy, &profile) {
         Ok(a) => a,
         Err(e) => {
-            let err = FieldError::new(
-                "application_date",
-                format!("{} 没有有效的政策版本", profile.application_date),
-                e.to_string(),
-            );
+            let err = crate::service::no_version(&profile, &e);
             return page(
                 &form_page(&state, &values, &[err], lang.0),
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -211,8 +236,21 @@ pub async fn submit(
         total_wan: view::wan(&a.total),
         programs,
         hidden,
+        submit: None,
     };
-    page(&result, StatusCode::OK, lang)
+    let Some(_) = state.store else {
+        return page(&result, StatusCode::OK, lang);
+    };
+    let (token, set_cookie) = super::auth::form_token(&req, state.secure_cookies);
+    let result = ResultPage {
+        submit: Some((token, crate::store::random_token())),
+        ..result
+    };
+    let mut resp = page(&result, StatusCode::OK, lang);
+    if let Some(c) = set_cookie {
+        let _ = resp.add_cookie(&c);
+    }
+    resp
 }
 
 #[derive(Template)]

@@ -2,6 +2,7 @@
 //! watcher and SIGHUP, logging. `serve` is what `talent-subsidy` (no command) runs.
 
 use super::api;
+use super::officer;
 use super::{AppState, PolicySource};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
@@ -26,6 +27,8 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "assessments", description = "Assess profiles"),
         (name = "policy", description = "The policy in force"),
         (name = "operations", description = "Health and metrics"),
+        (name = "applications", description = "Applicants submitting, and following their application by its status link"),
+        (name = "officers", description = "The officer console: sign-in, applications, decisions, batch checks (a signed-in session; POSTs carry its CSRF token)"),
         (name = "pages", description = "The HTML pages people use (the applicant form, results, the policy browser)")
     )
 )]
@@ -94,6 +97,26 @@ pub fn app(
         .service(super::pages::policies)
         .service(super::pages::program)
         .service(super::pages::asset)
+        .service(super::apply::submit_form)
+        .service(super::apply::submit_api)
+        .service(super::apply::status_page)
+        .service(super::apply::status_api)
+        .service(officer::login_form)
+        .service(officer::login)
+        .service(officer::logout)
+        .service(officer::home)
+        .service(officer::list)
+        .service(officer::export)
+        .service(officer::application)
+        .service(officer::decide)
+        .service(officer::batch_form)
+        .service(officer::batch_template)
+        .service(officer::batch_upload)
+        .service(officer::batch_result)
+        .service(officer::batch_results)
+        .service(officer::list_api)
+        .service(officer::application_api)
+        .service(officer::batch_api)
         .split_for_parts();
     app.service(
         SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", openapi_with_example(doc)),
@@ -160,7 +183,14 @@ pub fn init_logging(json: bool) {
 }
 
 /// Runs the service until SIGTERM or Ctrl-C (in-flight requests finish).
-pub fn serve(bind: &str, source: PolicySource, log_json: bool, watch: bool) -> std::io::Result<()> {
+pub fn serve(
+    bind: &str,
+    source: PolicySource,
+    log_json: bool,
+    watch: bool,
+    database_url: &str,
+    secure_cookies: bool,
+) -> std::io::Result<()> {
     init_logging(log_json);
     let policy = match source.load() {
         Ok(p) => p,
@@ -171,10 +201,16 @@ pub fn serve(bind: &str, source: PolicySource, log_json: bool, watch: bool) -> s
             return Err(std::io::Error::other("the policy has errors: not starting"));
         }
     };
-    let state = web::Data::new(AppState::new(policy, source.clone()));
     let listener = TcpListener::bind(bind)?;
     let addr = listener.local_addr()?;
     actix_web::rt::System::new().block_on(async move {
+        let store = crate::store::Store::open(database_url)
+            .await
+            .map_err(|e| std::io::Error::other(format!("cannot open the database: {e}")))?;
+        tracing::info!(backend = ?store.backend(), "database ready");
+        let state = web::Data::new(
+            AppState::new(policy, source.clone()).with_store(store, secure_cookies),
+        );
         let _watcher = match &source {
             PolicySource::Dir(dir) if watch => match watch_policy(dir.clone(), state.clone()) {
                 Ok(w) => Some(w),

@@ -353,7 +353,7 @@ pub struct ProgramCard {
     pub hint: Option<String>,
 }
 
-fn status_label(s: Status, lang: Lang) -> &'static str {
+pub fn status_label(s: Status, lang: Lang) -> &'static str {
     match s {
         Status::Eligible => lang.t("符合", "Eligible"),
         Status::Ineligible => lang.t("不符合", "Not eligible"),

@@ -49,3 +49,102 @@ pub fn wait_until(what: &str, limit: std::time::Duration, mut ready: impl FnMut(
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// A PostgreSQL database of a test's own, dropped when this is dropped.
+pub struct PgDatabase {
+    pub url: String,
+    admin: String,
+    name: String,
+}
+
+/// The server tests use: `TEST_DATABASE_URL`, else the one the development and CI machines
+/// run. Its database is only used to create and drop each test's own.
+pub fn pg_admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Runs SQL on a connection of its own, on a thread of its own (callers may be inside an
+/// async runtime).
+fn pg_exec(url: &str, sql: &str) -> Result<(), String> {
+    let (url, sql) = (url.to_string(), sql.to_string());
+    std::thread::spawn(move || pg_exec_here(&url, &sql))
+        .join()
+        .unwrap_or_else(|_| Err("panicked".into()))
+}
+
+fn pg_exec_here(url: &str, sql: &str) -> Result<(), String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            sqlx::PgConnection::connect(url),
+        )
+        .await
+        .map_err(|_| "timed out".to_string())?
+        .map_err(|e| e.to_string())?;
+        sqlx::raw_sql(sql)
+            .execute(&mut c)
+            .await
+            .map_err(|e| e.to_string())?;
+        let _ = c.close().await;
+        Ok(())
+    })
+}
+
+/// A fresh database on the test PostgreSQL server, or `None` when no server is reachable —
+/// which the test reports loudly, and which fails it on CI (`CI` set), where one must run.
+pub fn pg_database(test: &str) -> Option<PgDatabase> {
+    let admin = pg_admin_url();
+    let name = format!(
+        "ts_{}_{}",
+        test.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(30)
+            .collect::<String>(),
+        std::process::id()
+    );
+    let _ = pg_exec(
+        &admin,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    );
+    match pg_exec(&admin, &format!("CREATE DATABASE {name}")) {
+        Ok(()) => {
+            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+            Some(PgDatabase {
+                url: format!("{base}/{name}"),
+                admin,
+                name,
+            })
+        }
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "PostgreSQL at {admin} is required on CI but is not reachable: {e}"
+            );
+            eprintln!(
+                "\n!!!!!!!! {test}: PostgreSQL at {admin} is not reachable ({e}); \
+                 THE POSTGRESQL PART OF THIS TEST DID NOT RUN !!!!!!!!\n"
+            );
+            None
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        // On a thread of its own: this may run inside a test's async runtime.
+        let _ = std::thread::spawn(move || {
+            pg_exec(
+                &admin,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            )
+        })
+        .join();
+    }
+}

@@ -1,0 +1,590 @@
+//! Batch checks from a spreadsheet: a CSV of people (UTF-8 with or without BOM, or GBK as
+//! Excel in China saves it) → one result row per person and a summary. Used by the officer
+//! console and by `talent-subsidy batch IN.csv OUT.csv`.
+//!
+//! Columns are the profile's field paths (`person.full_name`); the form's Chinese and English
+//! labels are accepted too (`姓名`, with or without a unit such as `（元）`). Cells are read as
+//! people type them: `120万`, `2026/3/1`, `是`, Chinese names of choices, lists separated by
+//! `、` or `;`. Each row goes through the same reading and validation as the web form.
+//!
+//! Invariant: **a bad row never stops the batch** — it gets its own errors in the results; only
+//! a file that cannot be read as a table at all (encoding, unknown or repeated columns, too
+//! many rows) is refused, and then with a message that says which.
+
+use crate::applicant::{Domain, FieldError, Profile};
+use crate::engine::{self, Status};
+use crate::policy::Policy;
+use crate::store::mask_id;
+use crate::web::form::{self, FIELDS, FieldSpec, FormValues, Kind, Section};
+use crate::web::view::{Lang, status_label};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Most people one upload may hold.
+pub const MAX_ROWS: usize = 10_000;
+
+/// A file refused as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+impl FileError {
+    fn new(zh: impl Into<String>, en: impl Into<String>) -> FileError {
+        FileError {
+            message_zh: zh.into(),
+            message_en: en.into(),
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> &str {
+        lang.t(&self.message_zh, &self.message_en)
+    }
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} / {}", self.message_zh, self.message_en)
+    }
+}
+
+/// The file's text: a UTF-8 byte order mark is dropped; text that is not UTF-8 is read as GBK
+/// (GB 18030, which Excel in China writes).
+pub fn decode(bytes: &[u8]) -> Result<String, FileError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(s.to_string());
+    }
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err(FileError::new(
+            "文件编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV",
+            "The file's encoding is not recognised: save it as CSV in UTF-8 or GBK",
+        ));
+    }
+    Ok(text.into_owned())
+}
+
+/// A header as compared: no spaces, no `*` marking required fields, no trailing unit in
+/// brackets, lower case.
+fn header_key(h: &str) -> String {
+    let mut s: String = h
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '*')
+        .collect::<String>()
+        .to_lowercase();
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if s.ends_with(close)
+            && let Some(i) = s.rfind(open)
+        {
+            s.truncate(i);
+        }
+    }
+    s
+}
+
+/// The field a column header names: its path, its Chinese label or its English label.
+pub fn column_field(header: &str) -> Option<&'static FieldSpec> {
+    let key = header_key(header);
+    FIELDS.iter().find(|f| {
+        f.path.eq_ignore_ascii_case(header.trim())
+            || header_key(f.zh) == key
+            || header_key(f.en) == key
+    })
+}
+
+/// The template's header row: every field path, in the form's order.
+pub fn template_csv() -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str(&FIELDS.iter().map(|f| f.path).collect::<Vec<_>>().join(","));
+    out.push_str("\r\n");
+    out
+}
+
+/// Programs of every version, newest version first, each once: the results' columns.
+pub fn all_programs(policy: &Policy) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = Vec::new();
+    for v in policy.versions.iter().rev() {
+        for p in &v.rules.programs {
+            if !out.iter().any(|(id, _, _)| **id == *p.id) {
+                out.push((p.id.to_string(), p.zh.to_string(), p.en.to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn yes_no(cell: &str) -> Option<&'static str> {
+    match cell.to_lowercase().as_str() {
+        "是" | "有" | "y" | "yes" | "true" | "1" | "√" | "✓" => Some("true"),
+        "否" | "无" | "没有" | "n" | "no" | "false" | "0" | "×" | "✗" => Some("false"),
+        _ => None,
+    }
+}
+
+/// A choice by id, Chinese name or English name.
+fn choice(domain: Domain, cell: &str) -> String {
+    domain
+        .values()
+        .iter()
+        .find(|v| v.id == cell || v.zh == cell || v.en.eq_ignore_ascii_case(cell))
+        .map_or_else(|| cell.to_string(), |v| v.id.to_string())
+}
+
+/// `2026/3/1`, `2026.3.1`, `2026年3月1日` → `2026-03-01`; anything else as typed.
+fn date(cell: &str) -> String {
+    let s = cell
+        .replace(['/', '.', '年', '月'], "-")
+        .trim_end_matches('日')
+        .to_string();
+    let parts: Vec<&str> = s.split('-').collect();
+    if let [y, m, d] = parts[..]
+        && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
+        && let Some(day) = chrono::NaiveDate::from_ymd_opt(y, m, d)
+    {
+        return day.to_string();
+    }
+    cell.to_string()
+}
+
+fn list(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split([';', '；', ',', '，', '、', '|'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// One row's cells → the form's values, so that a row is read exactly as the web form is.
+fn row_values(
+    columns: &[Option<&'static FieldSpec>],
+    record: &csv::StringRecord,
+    programs: &[(String, String, String)],
+) -> FormValues {
+    let mut values = FormValues::default();
+    for (field, cell) in columns.iter().zip(record.iter()) {
+        let (Some(f), cell) = (field, cell.trim()) else {
+            continue;
+        };
+        if cell.is_empty() {
+            continue;
+        }
+        let mut put = |v: String| values.0.entry(f.path.to_string()).or_default().push(v);
+        match f.kind {
+            Kind::Select(d) => put(choice(d, cell)),
+            Kind::YesNo => put(yes_no(cell).map_or_else(|| cell.to_string(), str::to_string)),
+            Kind::Date => put(date(cell)),
+            Kind::Checks(d) => list(cell).for_each(|v| put(choice(d, v))),
+            Kind::Programs => list(cell).for_each(|v| {
+                let id = programs
+                    .iter()
+                    .find(|(id, zh, en)| id == v || zh == v || en.eq_ignore_ascii_case(v))
+                    .map_or(v, |(id, _, _)| id.as_str());
+                put(id.to_string());
+            }),
+            _ => put(cell.to_string()),
+        }
+        if let Some((toggle, _, _)) = f.section.toggle() {
+            values.0.insert(toggle.to_string(), vec!["1".into()]);
+            // A purchase is part of housing.
+            if f.section == Section::HomePurchase {
+                values.0.insert("has_housing".into(), vec!["1".into()]);
+            }
+        }
+    }
+    values
+}
+
+/// The line a record starts on (the header is line 1), from its byte offset: the csv crate's
+/// own line count does not skip the line ends before a record.
+fn line_at(text: &str, pos: Option<&csv::Position>) -> u64 {
+    let Some(pos) = pos else { return 0 };
+    let start = usize::try_from(pos.byte())
+        .unwrap_or(usize::MAX)
+        .min(text.len());
+    let rest = &text.as_bytes()[start..];
+    let skip = rest
+        .iter()
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .count();
+    let before = &text.as_bytes()[..start + skip];
+    1 + before.iter().filter(|b| **b == b'\n').count() as u64
+}
+
+/// One person's outcome.
+#[derive(Debug, Clone)]
+pub struct RowResult {
+    /// The line of the file the row was on (the header is line 1).
+    pub line: u64,
+    pub name: String,
+    pub id_masked: String,
+    pub outcome: RowOutcome,
+}
+
+#[derive(Debug, Clone)]
+pub enum RowOutcome {
+    Assessed {
+        version: String,
+        tier: String,
+        /// Program id, status, amount granted.
+        programs: Vec<(String, Status, Decimal)>,
+        total: Decimal,
+    },
+    Invalid(Vec<FieldError>),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProgramSummary {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub eligible: usize,
+    pub amount: Decimal,
+}
+
+/// How the batch went, as the page and the command print it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Summary {
+    pub rows: usize,
+    pub assessed: usize,
+    pub invalid: usize,
+    pub programs: Vec<ProgramSummary>,
+    pub total: Decimal,
+}
+
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub summary: Summary,
+    pub rows: Vec<RowResult>,
+    programs: Vec<(String, String, String)>,
+}
+
+fn assess_row(policy: &Policy, values: &FormValues) -> RowOutcome {
+    let json = form::to_profile_json(values);
+    let profile = match Profile::from_value(&json, policy) {
+        Ok(p) => p,
+        Err(invalid) => return RowOutcome::Invalid(invalid.errors),
+    };
+    match engine::assess(policy, &profile) {
+        Ok(a) => RowOutcome::Assessed {
+            version: a.version.id.to_string(),
+            tier: a.tier_id().to_string(),
+            programs: a
+                .programs
+                .iter()
+                .map(|p| (p.program.id.to_string(), p.status, p.amount))
+                .collect(),
+            total: a.total,
+        },
+        Err(e) => RowOutcome::Invalid(vec![crate::service::no_version(&profile, &e)]),
+    }
+}
+
+/// Reads and assesses a whole file. `max_rows` bounds the people in it (`None`: no bound).
+pub fn run(policy: &Policy, bytes: &[u8], max_rows: Option<usize>) -> Result<Batch, FileError> {
+    let text = decode(bytes)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| {
+            FileError::new(
+                format!("表头无法读取：{e}"),
+                format!("The header row cannot be read: {e}"),
+            )
+        })?
+        .clone();
+    if headers.iter().all(|h| h.trim().is_empty()) {
+        return Err(FileError::new(
+            "文件为空或没有表头：请使用模板",
+            "The file is empty or has no header row: start from the template",
+        ));
+    }
+    let mut columns = Vec::with_capacity(headers.len());
+    let mut unknown = Vec::new();
+    for h in headers.iter() {
+        if h.trim().is_empty() {
+            columns.push(None);
+            continue;
+        }
+        match column_field(h) {
+            Some(f)
+                if columns
+                    .iter()
+                    .flatten()
+                    .any(|c: &&FieldSpec| c.path == f.path) =>
+            {
+                return Err(FileError::new(
+                    format!("“{h}”与另一列都是 {}：请删去一列", f.path),
+                    format!("“{h}” and another column are both {}: remove one", f.path),
+                ));
+            }
+            Some(f) => columns.push(Some(f)),
+            None => unknown.push(h.trim().to_string()),
+        }
+    }
+    if !unknown.is_empty() {
+        let names = unknown.join("、");
+        return Err(FileError::new(
+            format!("无法识别的列：{names}。列名应为模板中的字段路径或表单上的中文名称"),
+            format!(
+                "Columns not recognised: {names}. Use the template's field paths or the form's labels"
+            ),
+        ));
+    }
+    let programs = all_programs(policy);
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let (record, line) = match record {
+            Ok(r) => {
+                let line = line_at(&text, r.position());
+                (r, line)
+            }
+            Err(e) => {
+                let line = line_at(&text, e.position());
+                rows.push(RowResult {
+                    line,
+                    name: String::new(),
+                    id_masked: String::new(),
+                    outcome: RowOutcome::Invalid(vec![FieldError::new(
+                        "",
+                        format!("该行无法读取：{e}"),
+                        format!("The row cannot be read: {e}"),
+                    )]),
+                });
+                continue;
+            }
+        };
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if max_rows.is_some_and(|m| rows.len() >= m) {
+            let m = max_rows.unwrap_or_default();
+            return Err(FileError::new(
+                format!("一次最多检查 {m} 人：请把文件分成几份"),
+                format!("At most {m} people per file: split the file"),
+            ));
+        }
+        let cell = |path: &str| {
+            columns
+                .iter()
+                .position(|c| c.is_some_and(|f| f.path == path))
+                .and_then(|i| record.get(i))
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
+        let (name, id_masked) = (cell("person.full_name"), mask_id(&cell("person.id_number")));
+        let outcome = if record.len() > columns.len() {
+            RowOutcome::Invalid(vec![FieldError::new(
+                "",
+                format!(
+                    "该行有 {} 格，多于表头的 {} 列",
+                    record.len(),
+                    columns.len()
+                ),
+                format!(
+                    "The row has {} cells, more than the header's {} columns",
+                    record.len(),
+                    columns.len()
+                ),
+            )])
+        } else {
+            assess_row(policy, &row_values(&columns, &record, &programs))
+        };
+        rows.push(RowResult {
+            line,
+            name,
+            id_masked,
+            outcome,
+        });
+    }
+    let summary = summarize(&rows, &programs);
+    Ok(Batch {
+        summary,
+        rows,
+        programs,
+    })
+}
+
+fn summarize(rows: &[RowResult], programs: &[(String, String, String)]) -> Summary {
+    let mut summary = Summary {
+        rows: rows.len(),
+        assessed: 0,
+        invalid: 0,
+        programs: programs
+            .iter()
+            .map(|(id, zh, en)| ProgramSummary {
+                id: id.clone(),
+                name_zh: zh.clone(),
+                name_en: en.clone(),
+                eligible: 0,
+                amount: Decimal::ZERO,
+            })
+            .collect(),
+        total: Decimal::ZERO,
+    };
+    for r in rows {
+        match &r.outcome {
+            RowOutcome::Assessed {
+                programs, total, ..
+            } => {
+                summary.assessed += 1;
+                summary.total += total;
+                for (id, status, amount) in programs {
+                    if *status == Status::Eligible
+                        && let Some(s) = summary.programs.iter_mut().find(|s| s.id == *id)
+                    {
+                        s.eligible += 1;
+                        s.amount += amount;
+                    }
+                }
+            }
+            RowOutcome::Invalid(_) => summary.invalid += 1,
+        }
+    }
+    summary
+}
+
+impl Batch {
+    /// The results as CSV (UTF-8 with BOM, for Excel): per person the tier, each program's
+    /// status and amount, the total — or the row's errors.
+    pub fn results_csv(&self, lang: Lang) -> String {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        let mut header: Vec<String> = [
+            lang.t("行号", "Line"),
+            lang.t("姓名", "Name"),
+            lang.t("证件号码", "ID number"),
+            lang.t("政策版本", "Policy version"),
+            lang.t("人才层次", "Talent tier"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for (_, zh, en) in &self.programs {
+            let name = lang.t(zh, en);
+            header.push(format!("{name}·{}", lang.t("结果", "status")));
+            header.push(format!("{name}·{}", lang.t("金额（元）", "amount (yuan)")));
+        }
+        header.push(lang.t("合计（元）", "Total (yuan)").into());
+        header.push(lang.t("错误", "Errors").into());
+        // Writing into a Vec cannot fail.
+        let _ = w.write_record(&header);
+        for r in &self.rows {
+            let mut rec = vec![r.line.to_string(), r.name.clone(), r.id_masked.clone()];
+            match &r.outcome {
+                RowOutcome::Assessed {
+                    version,
+                    tier,
+                    programs,
+                    total,
+                } => {
+                    rec.push(version.clone());
+                    rec.push(tier.clone());
+                    for (id, _, _) in &self.programs {
+                        match programs.iter().find(|(p, _, _)| p == id) {
+                            Some((_, s, amount)) => {
+                                rec.push(status_label(*s, lang).into());
+                                rec.push(amount.to_string());
+                            }
+                            None => rec.extend([String::new(), String::new()]),
+                        }
+                    }
+                    rec.push(total.to_string());
+                    rec.push(String::new());
+                }
+                RowOutcome::Invalid(errors) => {
+                    rec.extend(std::iter::repeat_n(
+                        String::new(),
+                        2 + 2 * self.programs.len() + 1,
+                    ));
+                    rec.push(
+                        errors
+                            .iter()
+                            .map(|e| {
+                                let m = lang.t(&e.message_zh, &e.message_en);
+                                if e.field.is_empty() {
+                                    m.to_string()
+                                } else {
+                                    format!("{}: {m}", e.field)
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join(lang.t("；", "; ")),
+                    );
+                }
+            }
+            let _ = w.write_record(&rec);
+        }
+        let body = w.into_inner().unwrap_or_default();
+        let mut out = String::from("\u{feff}");
+        out.push_str(&String::from_utf8_lossy(&body));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_paths_or_labels_with_or_without_units() {
+        assert_eq!(
+            column_field("person.full_name").map(|f| f.path),
+            Some("person.full_name")
+        );
+        assert_eq!(
+            column_field("姓名").map(|f| f.path),
+            Some("person.full_name")
+        );
+        assert_eq!(
+            column_field(" *年薪 ").map(|f| f.path),
+            Some("employment.annual_salary")
+        );
+        assert_eq!(
+            column_field("年薪(元)").map(|f| f.path),
+            Some("employment.annual_salary")
+        );
+        assert_eq!(
+            column_field("Full name").map(|f| f.path),
+            Some("person.full_name")
+        );
+        assert!(column_field("备注").is_none());
+    }
+
+    #[test]
+    fn cells_are_read_as_people_write_them() {
+        assert_eq!(date("2026/3/1"), "2026-03-01");
+        assert_eq!(date("2026年3月1日"), "2026-03-01");
+        assert_eq!(date("2026-02-30"), "2026-02-30");
+        assert_eq!(yes_no("是"), Some("true"));
+        assert_eq!(yes_no("N"), Some("false"));
+        assert_eq!(choice(Domain::Degree, "博士"), "doctorate");
+        assert_eq!(choice(Domain::Degree, "Master"), "master");
+    }
+
+    #[test]
+    fn rows_are_numbered_by_their_line_in_the_file() {
+        let policy = crate::policy::load_embedded().unwrap();
+        let b = run(
+            &policy,
+            "姓名\r\n甲\r\n\r\n\"乙\n丙\"\r\n丁\r\n".as_bytes(),
+            None,
+        )
+        .unwrap();
+        let lines: Vec<(u64, &str)> = b.rows.iter().map(|r| (r.line, r.name.as_str())).collect();
+        assert_eq!(lines, [(2, "甲"), (4, "乙\n丙"), (6, "丁")]);
+    }
+
+    #[test]
+    fn gbk_text_is_decoded_and_other_bytes_are_refused() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("姓名,证件号码");
+        assert_eq!(decode(&gbk).unwrap(), "姓名,证件号码");
+        assert_eq!(decode(b"\xEF\xBB\xBFa,b").unwrap(), "a,b");
+        assert!(decode(&[0x81, 0x20, 0xFF]).is_err());
+    }
+}

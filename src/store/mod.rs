@@ -1,0 +1,798 @@
+//! Saved applications, officers, sessions, login failures, batch runs and the audit log, in
+//! SQLite (the default, a file created on first start) or PostgreSQL (`postgres://…`, for
+//! several instances sharing state).
+//!
+//! Invariants:
+//! - **Every write is one transaction**; a caller hears "saved" only after the commit.
+//! - **Money is never a float**: TEXT holding a decimal in SQLite, NUMERIC in PostgreSQL; it is
+//!   bound as text and read back as text (`CAST(… AS TEXT)`), then parsed as `Decimal`.
+//! - **The audit log is append-only**: this module has no statement that changes or deletes
+//!   a row of it, and triggers in both databases refuse one.
+//! - Reference numbers count up per year without gaps (`SXT-2026-000123`); a status link is
+//!   64 random hex digits; a session cookie's token is stored only as its SHA-256.
+//! - SQLite writes go through one connection (SQLite allows one writer at a time; queuing them
+//!   here avoids busy errors); reads use a pool. PostgreSQL uses one pool for both.
+//!
+//! One SQL text serves both databases through sqlx's `Any` driver (`$1` placeholders); where
+//! they differ, `{num}` in a statement becomes the money type of the database in use.
+
+mod model;
+
+pub use model::*;
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Offset, Utc};
+use rust_decimal::Decimal;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+use std::str::FromStr;
+
+/// The database a service or a command uses when none is named.
+pub const DEFAULT_SQLITE: &str = "./data/talent-subsidy.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot create the database folder {0}: {1}")]
+    Folder(String, std::io::Error),
+    #[error("the database holds a value this version cannot read: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    read: AnyPool,
+    write: AnyPool,
+    backend: Backend,
+}
+
+/// Now, at UTC+8, as stored: fixed width, so that text order is time order.
+pub fn stamp(t: DateTime<Utc>) -> String {
+    t.with_timezone(&china())
+        .format("%Y-%m-%dT%H:%M:%S%.6f+08:00")
+        .to_string()
+}
+
+/// China Standard Time, UTC+8 (no daylight saving).
+pub fn china() -> FixedOffset {
+    // Eight hours is well within the ±24 hours a `FixedOffset` allows.
+    FixedOffset::east_opt(8 * 3600).unwrap_or(Utc.fix())
+}
+
+/// 32 random bytes as 64 hex digits.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    // The operating system's generator does not fail on the systems this runs on; if it
+    // ever did, refusing to go on is the only safe answer.
+    getrandom::fill(&mut bytes).expect("the system random generator failed");
+    hex(&bytes)
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(text.as_bytes()))
+}
+
+/// A SQLite URL for a file path (the file is created when missing).
+pub fn sqlite_url(path: &str) -> String {
+    format!("sqlite://{path}?mode=rwc")
+}
+
+fn decimal(row: &AnyRow, col: &str) -> Result<Decimal> {
+    let text: String = row.try_get(col)?;
+    Decimal::from_str(&text).map_err(|_| StoreError::Corrupt(format!("{col} = {text:?}")))
+}
+
+impl Store {
+    /// Opens (creating a SQLite file and its folder when needed) and migrates the database.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.starts_with("sqlite:") => sqlite_url(url),
+            _ => url.to_string(),
+        };
+        if backend == Backend::Sqlite {
+            let path = url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:");
+            let path = path.split('?').next().unwrap_or(path);
+            if let Some(dir) = std::path::Path::new(path).parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Folder(dir.display().to_string(), e))?;
+            }
+        }
+        let (read, write) = match backend {
+            Backend::Sqlite => {
+                let opts = || {
+                    AnyPoolOptions::new().after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // WAL lets readers go on while one writes; FULL makes each commit
+                            // durable before it is acknowledged.
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                };
+                let write = opts().max_connections(1).connect(&url).await?;
+                sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+                let read = opts().max_connections(8).connect(&url).await?;
+                (read, write)
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .connect(&url)
+                    .await?;
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                (pool.clone(), pool)
+            }
+        };
+        Ok(Store {
+            read,
+            write,
+            backend,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A statement with `{num}` turned into this database's money type.
+    fn sql(&self, text: &str) -> String {
+        text.replace(
+            "{num}",
+            match self.backend {
+                Backend::Sqlite => "TEXT",
+                Backend::Postgres => "NUMERIC",
+            },
+        )
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+
+    // ----- applications -------------------------------------------------------------------
+
+    /// Saves a submission with its next reference number, or — when its idempotency key was
+    /// seen before — answers with the application saved then.
+    pub async fn submit(&self, new: &NewApplication) -> Result<Submitted> {
+        if let Some(key) = &new.idempotency_key
+            && let Some(s) = self.by_idempotency_key(key).await?
+        {
+            return Ok(s);
+        }
+        match self.insert_application(new).await {
+            Ok(s) => Ok(s),
+            // The same key sent twice at once: the other request saved it first.
+            Err(StoreError::Db(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+                match &new.idempotency_key {
+                    Some(key) => self
+                        .by_idempotency_key(key)
+                        .await?
+                        .ok_or(StoreError::Db(sqlx::Error::Database(e))),
+                    None => Err(StoreError::Db(sqlx::Error::Database(e))),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn by_idempotency_key(&self, key: &str) -> Result<Option<Submitted>> {
+        let row = sqlx::query(
+            "SELECT reference, status_token FROM applications WHERE idempotency_key = $1",
+        )
+        .bind(key)
+        .fetch_optional(&self.write)
+        .await?;
+        row.map(|r| -> Result<Submitted> {
+            Ok(Submitted {
+                reference: r.try_get("reference")?,
+                status_token: r.try_get("status_token")?,
+                created: false,
+            })
+        })
+        .transpose()
+    }
+
+    async fn insert_application(&self, new: &NewApplication) -> Result<Submitted> {
+        let now = Utc::now();
+        let at = stamp(now);
+        let year = i64::from(chrono::Datelike::year(&now.with_timezone(&china())));
+        let token = random_token();
+        let mut tx = self.write.begin().await?;
+        let n: i64 = sqlx::query_scalar(
+            "INSERT INTO reference_counters (year, last) VALUES ($1, 1) \
+             ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
+        )
+        .bind(year)
+        .fetch_one(&mut *tx)
+        .await?;
+        let reference = format!("SXT-{year}-{n:06}");
+        let id: i64 = sqlx::query_scalar(&self.sql(
+            "INSERT INTO applications (reference, status_token, idempotency_key, submitted_at, \
+             submitted_on, applicant_name, id_number, tier, total, policy_version, \
+             application_date, profile, result, status, note, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS {num}), $10, $11, $12, $13, \
+             'submitted', '', $4) RETURNING id",
+        ))
+        .bind(&reference)
+        .bind(&token)
+        .bind(new.idempotency_key.as_deref())
+        .bind(&at)
+        .bind(at[..10].to_string())
+        .bind(&new.applicant_name)
+        .bind(&new.id_number)
+        .bind(&new.tier)
+        .bind(new.total.to_string())
+        .bind(&new.policy_version)
+        .bind(new.application_date.to_string())
+        .bind(&new.profile)
+        .bind(&new.result)
+        .fetch_one(&mut *tx)
+        .await?;
+        let insert_program = self.sql(
+            "INSERT INTO application_programs (application_id, program, status, amount) \
+             VALUES ($1, $2, $3, CAST($4 AS {num}))",
+        );
+        for p in &new.programs {
+            sqlx::query(&insert_program)
+                .bind(id)
+                .bind(&p.program)
+                .bind(&p.status)
+                .bind(p.amount.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
+             VALUES ($1, $2, $3, NULL, 'submitted', '')",
+        )
+        .bind(id)
+        .bind(&at)
+        .bind(APPLICANT_ACTOR)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Submitted {
+            reference,
+            status_token: token,
+            created: true,
+        })
+    }
+
+    const APPLICATION_COLUMNS: &'static str = "id, reference, submitted_at, applicant_name, \
+        id_number, tier, CAST(total AS TEXT) AS total, policy_version, application_date, \
+        status, note, updated_at";
+
+    fn summary(row: &AnyRow) -> Result<ApplicationSummary> {
+        let status: String = row.try_get("status")?;
+        Ok(ApplicationSummary {
+            id: row.try_get("id")?,
+            reference: row.try_get("reference")?,
+            submitted_at: row.try_get("submitted_at")?,
+            applicant_name: row.try_get("applicant_name")?,
+            id_number: row.try_get("id_number")?,
+            tier: row.try_get("tier")?,
+            total: decimal(row, "total")?,
+            policy_version: row.try_get("policy_version")?,
+            application_date: row.try_get("application_date")?,
+            status: AppStatus::from_id(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("status = {status:?}")))?,
+            note: row.try_get("note")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
+
+    async fn application_where(&self, column: &str, value: &str) -> Result<Option<Application>> {
+        let sql = format!(
+            "SELECT {}, profile, result FROM applications WHERE {column} = $1",
+            Self::APPLICATION_COLUMNS
+        );
+        let Some(row) = sqlx::query(&sql)
+            .bind(value)
+            .fetch_optional(&self.read)
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Application {
+            summary: Self::summary(&row)?,
+            profile: row.try_get("profile")?,
+            result: row.try_get("result")?,
+        }))
+    }
+
+    pub async fn application(&self, reference: &str) -> Result<Option<Application>> {
+        self.application_where("reference", reference).await
+    }
+
+    pub async fn application_by_token(&self, token: &str) -> Result<Option<Application>> {
+        // Only well-formed tokens reach the database.
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        self.application_where("status_token", token).await
+    }
+
+    /// The filter as SQL after `WHERE`, and the values to bind, in order.
+    fn filter_sql(filter: &ListFilter) -> (String, Vec<String>) {
+        let mut clauses = vec!["1 = 1".to_string()];
+        let mut binds = Vec::new();
+        let mut add = |clause: &str, value: String| {
+            binds.push(value);
+            clauses.push(clause.replace('?', &format!("${}", binds.len())));
+        };
+        if let Some(s) = filter.status {
+            add("a.status = ?", s.id().into());
+        }
+        if let Some(t) = &filter.tier {
+            add("a.tier = ?", t.clone());
+        }
+        if let Some(d) = filter.from {
+            add("a.submitted_on >= ?", d.to_string());
+        }
+        if let Some(d) = filter.to {
+            add("a.submitted_on <= ?", d.to_string());
+        }
+        if let Some(p) = &filter.program {
+            add(
+                "EXISTS (SELECT 1 FROM application_programs p WHERE p.application_id = a.id \
+                 AND p.status = 'eligible' AND p.program = ?)",
+                p.clone(),
+            );
+        }
+        (clauses.join(" AND "), binds)
+    }
+
+    /// One page of applications matching the filter, newest first, and how many match.
+    pub async fn list(
+        &self,
+        filter: &ListFilter,
+        page: u32,
+        per_page: u32,
+    ) -> Result<(Vec<ApplicationSummary>, i64)> {
+        let (cond, binds) = Self::filter_sql(filter);
+        let count_sql = format!("SELECT COUNT(*) FROM applications a WHERE {cond}");
+        let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let total = q.fetch_one(&self.read).await?;
+        let sql = format!(
+            "SELECT {} FROM applications a WHERE {cond} ORDER BY a.id DESC LIMIT {} OFFSET {}",
+            Self::APPLICATION_COLUMNS,
+            per_page,
+            i64::from(page.saturating_sub(1)) * i64::from(per_page)
+        );
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(&self.read).await?;
+        let list = rows.iter().map(Self::summary).collect::<Result<Vec<_>>>()?;
+        Ok((list, total))
+    }
+
+    /// Every application matching the filter with its programs, oldest first, for export.
+    pub async fn export(
+        &self,
+        filter: &ListFilter,
+    ) -> Result<Vec<(ApplicationSummary, Vec<ProgramRow>)>> {
+        let (cond, binds) = Self::filter_sql(filter);
+        let sql = format!(
+            "SELECT {} FROM applications a WHERE {cond} ORDER BY a.id",
+            Self::APPLICATION_COLUMNS
+        );
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let apps = q
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(Self::summary)
+            .collect::<Result<Vec<_>>>()?;
+        let sql = format!(
+            "SELECT p.application_id, p.program, p.status, CAST(p.amount AS TEXT) AS amount \
+             FROM application_programs p JOIN applications a ON a.id = p.application_id \
+             WHERE {cond} ORDER BY p.application_id"
+        );
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let mut programs: std::collections::HashMap<i64, Vec<ProgramRow>> = Default::default();
+        for row in q.fetch_all(&self.read).await? {
+            programs
+                .entry(row.try_get("application_id")?)
+                .or_default()
+                .push(ProgramRow {
+                    program: row.try_get("program")?,
+                    status: row.try_get("status")?,
+                    amount: decimal(&row, "amount")?,
+                });
+        }
+        Ok(apps
+            .into_iter()
+            .map(|a| {
+                let p = programs.remove(&a.id).unwrap_or_default();
+                (a, p)
+            })
+            .collect())
+    }
+
+    /// Records an officer's decision and its audit entry in one transaction. The status must
+    /// still be the one the officer saw; a decision already taken is final.
+    pub async fn decide(
+        &self,
+        reference: &str,
+        actor: &str,
+        seen: AppStatus,
+        to: AppStatus,
+        note: &str,
+    ) -> std::result::Result<(), DecideError> {
+        let mut tx = self.write.begin().await.map_err(StoreError::from)?;
+        let row = sqlx::query("SELECT id, status FROM applications WHERE reference = $1")
+            .bind(reference)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::from)?
+            .ok_or(DecideError::NotFound)?;
+        let id: i64 = row.try_get("id").map_err(StoreError::from)?;
+        let status: String = row.try_get("status").map_err(StoreError::from)?;
+        let from = AppStatus::from_id(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("status = {status:?}")))?;
+        if from != seen {
+            return Err(DecideError::Changed(from));
+        }
+        if !from.can_become(to) {
+            return Err(DecideError::NotAllowed(from, to));
+        }
+        let at = stamp(Utc::now());
+        let changed = sqlx::query(
+            "UPDATE applications SET status = $1, note = $2, updated_at = $3 \
+             WHERE id = $4 AND status = $5",
+        )
+        .bind(to.id())
+        .bind(note)
+        .bind(&at)
+        .bind(id)
+        .bind(from.id())
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        if changed.rows_affected() != 1 {
+            return Err(DecideError::Changed(from));
+        }
+        sqlx::query(
+            "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(&at)
+        .bind(actor)
+        .bind(from.id())
+        .bind(to.id())
+        .bind(note)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    pub async fn audit_log(&self, application_id: i64) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT at, actor, from_status, to_status, note FROM audit_log \
+             WHERE application_id = $1 ORDER BY id",
+        )
+        .bind(application_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    from_status: r.try_get("from_status")?,
+                    to_status: r.try_get("to_status")?,
+                    note: r.try_get("note")?,
+                })
+            })
+            .collect()
+    }
+
+    /// How many applications there are (all of them).
+    pub async fn count_applications(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM applications")
+            .fetch_one(&self.read)
+            .await?)
+    }
+
+    // ----- officers ------------------------------------------------------------------------
+
+    pub async fn add_officer(&self, name: &str, role: Role, password_hash: &str) -> Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO officers (name, role, password_hash, disabled, created_at) \
+             VALUES ($1, $2, $3, 0, $4) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(role.id())
+        .bind(password_hash)
+        .bind(stamp(Utc::now()))
+        .execute(&self.write)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Disables or enables an account; disabling also ends its sessions. Returns whether the
+    /// account exists.
+    pub async fn set_disabled(&self, name: &str, disabled: bool) -> Result<bool> {
+        let mut tx = self.write.begin().await?;
+        let r = sqlx::query("UPDATE officers SET disabled = $1 WHERE name = $2")
+            .bind(i64::from(disabled))
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            sqlx::query(
+                "DELETE FROM sessions WHERE officer_id IN (SELECT id FROM officers WHERE name = $1)",
+            )
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Sets a new password hash and ends the account's sessions.
+    pub async fn set_password(&self, name: &str, password_hash: &str) -> Result<bool> {
+        let mut tx = self.write.begin().await?;
+        let r = sqlx::query("UPDATE officers SET password_hash = $1 WHERE name = $2")
+            .bind(password_hash)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "DELETE FROM sessions WHERE officer_id IN (SELECT id FROM officers WHERE name = $1)",
+        )
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    fn officer(row: &AnyRow) -> Result<Officer> {
+        let role: String = row.try_get("role")?;
+        let disabled: i64 = row.try_get("disabled")?;
+        Ok(Officer {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            role: Role::from_id(&role)
+                .ok_or_else(|| StoreError::Corrupt(format!("role = {role:?}")))?,
+            disabled: disabled != 0,
+            created_at: row.try_get("created_at")?,
+            password_hash: row.try_get("password_hash")?,
+        })
+    }
+
+    pub async fn officer_by_name(&self, name: &str) -> Result<Option<Officer>> {
+        sqlx::query("SELECT * FROM officers WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.read)
+            .await?
+            .as_ref()
+            .map(Self::officer)
+            .transpose()
+    }
+
+    pub async fn officers(&self) -> Result<Vec<Officer>> {
+        sqlx::query("SELECT * FROM officers ORDER BY name")
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(Self::officer)
+            .collect()
+    }
+
+    // ----- sessions and login failures -----------------------------------------------------
+
+    /// Starts a session; returns the cookie's token (only its hash is stored).
+    pub async fn create_session(&self, officer_id: i64, lasts: Duration) -> Result<String> {
+        let token = random_token();
+        let now = Utc::now();
+        let mut tx = self.write.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(stamp(now))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, officer_id, csrf, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(sha256_hex(&token))
+        .bind(officer_id)
+        .bind(random_token())
+        .bind(stamp(now))
+        .bind(stamp(now + lasts))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// The signed-in officer for a cookie token: an unexpired session of an enabled account.
+    pub async fn session(&self, token: &str) -> Result<Option<Session>> {
+        if token.len() != 64 {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "SELECT o.*, s.csrf FROM sessions s JOIN officers o ON o.id = s.officer_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND o.disabled = 0",
+        )
+        .bind(sha256_hex(token))
+        .bind(stamp(Utc::now()))
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| {
+            Ok(Session {
+                officer: Self::officer(&r)?,
+                csrf: r.try_get("csrf")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn end_session(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(sha256_hex(token))
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// When the lockout of an account or an address ends, if either has had `limit` failed
+    /// logins within `window`.
+    pub async fn locked_until(
+        &self,
+        account: &str,
+        address: &str,
+        limit: u32,
+        window: Duration,
+    ) -> Result<Option<DateTime<FixedOffset>>> {
+        let since = stamp(Utc::now() - window);
+        let mut until = None;
+        for (column, value) in [("account", account), ("address", address)] {
+            let sql = format!(
+                "SELECT at FROM login_failures WHERE {column} = $1 AND at > $2 \
+                 ORDER BY at DESC LIMIT {limit}"
+            );
+            let ats: Vec<String> = sqlx::query_scalar(&sql)
+                .bind(value)
+                .bind(&since)
+                .fetch_all(&self.read)
+                .await?;
+            if ats.len() >= limit as usize
+                && let Some(oldest) = ats.last()
+                && let Ok(t) = DateTime::parse_from_rfc3339(oldest)
+            {
+                let ends = t + window;
+                until = Some(until.map_or(ends, |u: DateTime<FixedOffset>| u.max(ends)));
+            }
+        }
+        Ok(until)
+    }
+
+    pub async fn record_login_failure(&self, account: &str, address: &str) -> Result<()> {
+        let now = Utc::now();
+        let mut tx = self.write.begin().await?;
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(stamp(now - Duration::days(1)))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO login_failures (account, address, at) VALUES ($1, $2, $3)")
+            .bind(account)
+            .bind(address)
+            .bind(stamp(now))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn clear_login_failures(&self, account: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE account = $1")
+            .bind(account)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    // ----- batch runs ----------------------------------------------------------------------
+
+    /// Keeps a batch check's summary (JSON) and results (CSV text); returns its token.
+    pub async fn save_batch(
+        &self,
+        officer_id: i64,
+        file_name: &str,
+        summary: &str,
+        results: &str,
+    ) -> Result<String> {
+        let token = random_token();
+        sqlx::query(
+            "INSERT INTO batch_runs (token, officer_id, created_at, file_name, summary, results) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&token)
+        .bind(officer_id)
+        .bind(stamp(Utc::now()))
+        .bind(file_name)
+        .bind(summary)
+        .bind(results)
+        .execute(&self.write)
+        .await?;
+        Ok(token)
+    }
+
+    /// A batch run of this officer's.
+    pub async fn batch(&self, token: &str, officer_id: i64) -> Result<Option<BatchRun>> {
+        let row = sqlx::query(
+            "SELECT created_at, file_name, summary, results FROM batch_runs \
+             WHERE token = $1 AND officer_id = $2",
+        )
+        .bind(token)
+        .bind(officer_id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| {
+            Ok(BatchRun {
+                created_at: r.try_get("created_at")?,
+                file_name: r.try_get("file_name")?,
+                summary: r.try_get("summary")?,
+                results: r.try_get("results")?,
+            })
+        })
+        .transpose()
+    }
+}
+
+/// Dates from a filter form (`YYYY-MM-DD`).
+pub fn parse_day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}

@@ -1,0 +1,319 @@
+//! Applicants submitting: "提交申请" on the result page (and `POST /api/v1/applications`) saves
+//! the profile, its result and the policy version, and answers with a reference number and an
+//! unguessable status link where the applicant follows the review.
+//!
+//! Invariants: the server assesses again what it saves — a result sent by the browser is never
+//! trusted; a submission is acknowledged only after its transaction commits; sending the same
+//! form (or the same `Idempotency-Key`) twice saves it once.
+
+use super::AppState;
+use super::api::{ApiError, PROFILE_LIMIT, read_body, require_content_type};
+use super::auth::{self, form_token_ok};
+use super::form::FormValues;
+use super::pages::{self, language, page};
+use super::view::{self, Lang};
+use crate::engine::Status;
+use crate::service::prepare_application;
+use crate::store::{AppStatus, Application, Submitted};
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The parts of a saved result that summaries and comparisons use.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredResult {
+    pub policy_version: String,
+    pub application_date: String,
+    pub talent_tier: String,
+    pub programs: Vec<StoredProgram>,
+    pub total: Decimal,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredProgram {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub status: String,
+    pub amount: Decimal,
+}
+
+impl StoredResult {
+    pub fn parse(json: &str) -> Option<StoredResult> {
+        serde_json::from_str(json).ok()
+    }
+}
+
+/// A stored program status in words.
+pub fn status_words(id: &str, lang: Lang) -> &'static str {
+    [
+        Status::Eligible,
+        Status::Ineligible,
+        Status::NotApplicable,
+        Status::Excluded,
+    ]
+    .into_iter()
+    .find(|s| s.id() == id)
+    .map_or("?", |s| view::status_label(s, lang))
+}
+
+pub fn app_status_words(s: AppStatus, lang: Lang) -> &'static str {
+    lang.t(s.zh(), s.en())
+}
+
+fn status_url(token: &str) -> String {
+    format!("/status/{token}")
+}
+
+/// Saves one profile (JSON) as an application.
+async fn save(
+    state: &AppState,
+    profile_json: &[u8],
+    key: Option<String>,
+) -> Result<Result<Submitted, crate::applicant::InvalidProfile>, ApiError> {
+    let store = state.store.as_ref().ok_or(ApiError::Store)?;
+    let loaded = state.snapshot();
+    let new = match prepare_application(&loaded.policy, profile_json, key) {
+        Ok(n) => n,
+        Err(invalid) => return Ok(Err(invalid)),
+    };
+    match store.submit(&new).await {
+        Ok(s) => {
+            if s.created {
+                tracing::info!(reference = %s.reference, "application submitted");
+            }
+            Ok(Ok(s))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "saving an application failed");
+            Err(ApiError::Store)
+        }
+    }
+}
+
+/// The result page's "submit application": saves, then shows the status page.
+#[utoipa::path(tag = "pages", request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "The result page's answers, its form token and submission key"), responses((status = 303, description = "Saved: to the status page"), (status = 403, description = "The form token is missing or wrong"), (status = 422, description = "The answers are not valid", content_type = "text/html", body = String)))]
+#[post("/applications")]
+pub async fn submit_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let values = FormValues::parse(&body);
+    let lang = language(&req, Some(&values));
+    if !form_token_ok(&req, values.get("form_token")) {
+        return actix_web::ResponseError::error_response(&auth::AuthError::Csrf { api: false });
+    }
+    let json = super::form::to_profile_json(&values).to_string();
+    let key = Some(values.get("submission_key"))
+        .filter(|k| k.len() == 64 && k.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_string);
+    match save(&state, json.as_bytes(), key).await {
+        Ok(Ok(s)) => HttpResponse::SeeOther()
+            .insert_header((LOCATION, status_url(&s.status_token)))
+            .finish(),
+        Ok(Err(invalid)) => page(
+            &pages::form_page(&state, &values, &invalid.errors, lang.0),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+        ),
+        Err(_) => pages::message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "暂时无法保存申请，请稍后再试；您的答案没有丢失，可返回上一页重新提交",
+            "The application could not be saved just now. Your answers are not lost: go back and submit again",
+        ),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SubmittedDoc {
+    /// `SXT-2026-000123`
+    pub reference: String,
+    pub status: String,
+    /// The applicant's status link (keep it private: whoever has it sees the status).
+    pub status_url: String,
+}
+
+/// Submits a profile as an application. Send the same `Idempotency-Key` again to get the
+/// first answer back instead of a second application.
+#[utoipa::path(
+    tag = "applications",
+    request_body(content = super::schema::ProfileDoc, content_type = "application/json"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Up to 100 characters; a repeat returns the application saved first")),
+    responses(
+        (status = 201, description = "Saved", body = SubmittedDoc),
+        (status = 200, description = "Saved before under the same Idempotency-Key", body = SubmittedDoc),
+        (status = 400, description = "Not JSON", body = super::schema::ErrorsDoc),
+        (status = 422, description = "Not a valid profile", body = super::schema::ErrorsDoc),
+        (status = 503, description = "The database is not available", body = super::schema::ErrorsDoc)
+    )
+)]
+#[post("/api/v1/applications")]
+pub async fn submit_api(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    require_content_type(&req, &["application/json"])?;
+    let body = read_body(payload, PROFILE_LIMIT).await?;
+    let key = req
+        .headers()
+        .get("Idempotency-Key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(|k| k.chars().take(100).collect::<String>());
+    match save(&state, &body, key).await? {
+        Ok(s) => {
+            let status = if s.created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            Ok(HttpResponse::build(status).json(SubmittedDoc {
+                reference: s.reference,
+                status: AppStatus::Submitted.id().into(),
+                status_url: status_url(&s.status_token),
+            }))
+        }
+        Err(invalid) => {
+            let errors = serde_json::to_vec(&invalid).unwrap_or_default();
+            if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok() {
+                Err(ApiError::Invalid(errors))
+            } else {
+                Err(ApiError::Malformed(errors))
+            }
+        }
+    }
+}
+
+async fn by_token(state: &AppState, token: &str) -> Result<Application, ApiError> {
+    let store = state.store.as_ref().ok_or(ApiError::Store)?;
+    match store.application_by_token(token).await {
+        Ok(Some(a)) => Ok(a),
+        Ok(None) => Err(ApiError::NotFound),
+        Err(e) => {
+            tracing::error!(error = %e, "reading an application failed");
+            Err(ApiError::Store)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "status.html")]
+pub struct StatusPage {
+    pub lang: Lang,
+    pub reference: String,
+    pub submitted_at: String,
+    pub status: &'static str,
+    pub status_id: &'static str,
+    pub note: String,
+    pub policy_version: String,
+    pub tier: String,
+    pub programs: Vec<(String, &'static str, String)>,
+    pub total: String,
+}
+
+/// The applicant's status page (the link is the secret).
+#[utoipa::path(tag = "pages", params(("token" = String, Path, description = "The status link's secret")), responses((status = 200, description = "Where the application stands", content_type = "text/html", body = String), (status = 404, description = "No such application")))]
+#[get("/status/{token}")]
+pub async fn status_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> HttpResponse {
+    let lang = language(&req, None);
+    let a = match by_token(&state, &token).await {
+        Ok(a) => a,
+        Err(ApiError::NotFound) => {
+            return pages::message(
+                StatusCode::NOT_FOUND,
+                "没有找到这份申请：请检查链接是否完整",
+                "No application has this link: check that it was copied whole",
+            );
+        }
+        Err(_) => {
+            return pages::message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "暂时无法查询，请稍后再试",
+                "The status cannot be read just now; try again shortly",
+            );
+        }
+    };
+    let s = &a.summary;
+    let result = StoredResult::parse(&a.result);
+    let l = lang.0;
+    let programs = result
+        .as_ref()
+        .map(|r| {
+            r.programs
+                .iter()
+                .map(|p| {
+                    (
+                        l.t(&p.name_zh, &p.name_en).to_string(),
+                        status_words(&p.status, l),
+                        view::yuan(&p.amount),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    page(
+        &StatusPage {
+            lang: l,
+            reference: s.reference.clone(),
+            submitted_at: s
+                .submitted_at
+                .chars()
+                .take(16)
+                .collect::<String>()
+                .replace('T', " "),
+            status: app_status_words(s.status, l),
+            status_id: s.status.id(),
+            note: s.note.clone(),
+            policy_version: s.policy_version.clone(),
+            tier: s.tier.clone(),
+            programs,
+            total: view::yuan(&s.total),
+        },
+        StatusCode::OK,
+        lang,
+    )
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StatusDoc {
+    pub reference: String,
+    pub submitted_at: String,
+    /// submitted, more_info, approved or rejected
+    pub status: String,
+    /// The officer's note with the latest decision.
+    pub note: String,
+    pub policy_version: String,
+    pub talent_tier: String,
+    #[schema(value_type = String)]
+    pub total: Decimal,
+}
+
+/// Where an application stands, for the holder of its status link.
+#[utoipa::path(tag = "applications", params(("token" = String, Path, description = "The status link's secret")), responses((status = 200, description = "The status", body = StatusDoc), (status = 404, description = "No such application", body = super::schema::ErrorsDoc)))]
+#[get("/api/v1/status/{token}")]
+pub async fn status_api(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let a = by_token(&state, &token).await?;
+    let s = a.summary;
+    Ok(HttpResponse::Ok().json(StatusDoc {
+        reference: s.reference,
+        submitted_at: s.submitted_at,
+        status: s.status.id().into(),
+        note: s.note,
+        policy_version: s.policy_version,
+        talent_tier: s.tier,
+        total: s.total,
+    }))
+}

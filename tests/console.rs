@@ -1,0 +1,994 @@
+//! Black-box tests of applications and the officer console: the app on port 0 with a real
+//! database (a SQLite file; PostgreSQL too wherever one is reachable, always on CI), a real HTTP
+//! client with a cookie jar. Sign-in, lockout, CSRF, roles, submit → list → decide → audit,
+//! export, batch checks (GBK too), concurrency, and data surviving a restart.
+
+mod common;
+use common::{PgDatabase, pg_database};
+
+use actix_web::web;
+use reqwest::redirect::Policy as Redirects;
+use serde_json::Value;
+use std::net::TcpListener;
+use talent_subsidy::store::{Role, Store};
+use talent_subsidy::web::auth::hash_password;
+use talent_subsidy::web::startup::run;
+use talent_subsidy::web::{AppState, PolicySource};
+
+const EXAMPLE: &str = talent_subsidy::EXAMPLE_PROFILE;
+const PASSWORD: &str = "a long enough password";
+
+struct Console {
+    base: String,
+    store: Store,
+    server: actix_web::dev::ServerHandle,
+    state: web::Data<AppState>,
+}
+
+async fn console_with(url: &str, secure_cookies: bool) -> Console {
+    console_on(url, secure_cookies, PolicySource::Dir("policy".into())).await
+}
+
+async fn console_on(url: &str, secure_cookies: bool, source: PolicySource) -> Console {
+    let policy = source.load().expect("policy loads");
+    let store = Store::open(url).await.expect("database opens");
+    let state =
+        web::Data::new(AppState::new(policy, source).with_store(store.clone(), secure_cookies));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = run(listener, state.clone()).unwrap();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    Console {
+        base: format!("http://127.0.0.1:{port}"),
+        store,
+        server: handle,
+        state,
+    }
+}
+
+/// A console on a new SQLite file (kept with its folder until the end of the test).
+async fn sqlite_console() -> (Console, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("console.db");
+    (console_with(url.to_str().unwrap(), false).await, dir)
+}
+
+/// A browser: keeps cookies, does not follow redirects (the tests look at them).
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Redirects::none())
+        .build()
+        .unwrap()
+}
+
+async fn add(c: &Console, name: &str, role: Role) {
+    assert!(
+        c.store
+            .add_officer(name, role, &hash_password(PASSWORD).unwrap())
+            .await
+            .unwrap()
+    );
+}
+
+/// The value of the first `name="…" value="…"` in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let key = format!("name=\"{name}\" value=\"");
+    let at = html
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {name} in page"))
+        + key.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+async fn get(b: &reqwest::Client, url: String) -> (u16, String, reqwest::header::HeaderMap) {
+    let r = b.get(url).send().await.unwrap();
+    let (s, h) = (r.status().as_u16(), r.headers().clone());
+    (s, r.text().await.unwrap(), h)
+}
+
+async fn post_form(
+    b: &reqwest::Client,
+    url: String,
+    form: &[(&str, &str)],
+) -> (u16, String, reqwest::header::HeaderMap) {
+    let r = b.post(url).form(form).send().await.unwrap();
+    let (s, h) = (r.status().as_u16(), r.headers().clone());
+    (s, r.text().await.unwrap(), h)
+}
+
+fn location(h: &reqwest::header::HeaderMap) -> String {
+    h.get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// Signs in through the login page; returns the status of the login POST.
+async fn sign_in(c: &Console, b: &reqwest::Client, name: &str, password: &str) -> (u16, String) {
+    let (status, page, _) = get(b, format!("{}/officer/login", c.base)).await;
+    assert_eq!(status, 200);
+    let token = hidden(&page, "form_token");
+    let (status, body, h) = post_form(
+        b,
+        format!("{}/officer/login", c.base),
+        &[
+            ("form_token", &token),
+            ("name", name),
+            ("password", password),
+            ("next", "/officer/applications"),
+        ],
+    )
+    .await;
+    (status, if status == 303 { location(&h) } else { body })
+}
+
+async fn signed_in(c: &Console, name: &str, role: Role) -> reqwest::Client {
+    add(c, name, role).await;
+    let b = browser();
+    let (status, body) = sign_in(c, &b, name, PASSWORD).await;
+    assert_eq!(status, 303, "{body}");
+    b
+}
+
+/// A CSRF token of a signed-in officer, from a console page.
+async fn csrf(c: &Console, b: &reqwest::Client) -> String {
+    let (status, page, _) = get(b, format!("{}/officer/batch", c.base)).await;
+    assert_eq!(status, 200);
+    hidden(&page, "csrf")
+}
+
+/// Submits a profile through the API; the reference and the status link.
+async fn submit_json(c: &Console, profile: &str, key: Option<&str>) -> (u16, Value) {
+    let mut r = reqwest::Client::new()
+        .post(format!("{}/api/v1/applications", c.base))
+        .header("Content-Type", "application/json")
+        .body(profile.to_string());
+    if let Some(k) = key {
+        r = r.header("Idempotency-Key", k);
+    }
+    let r = r.send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+fn profile_named(name: &str) -> String {
+    EXAMPLE.replace("张三", name)
+}
+
+#[actix_web::test]
+async fn signing_in_and_out_and_every_console_route_needs_a_session() {
+    let (c, _dir) = sqlite_console().await;
+    add(&c, "wang", Role::Reviewer).await;
+    let anon = browser();
+    for path in [
+        "/officer",
+        "/officer/applications",
+        "/officer/applications.csv",
+        "/officer/applications/SXT-2026-000001",
+        "/officer/batch",
+        "/officer/batch/template.csv",
+    ] {
+        let (status, _, h) = get(&anon, format!("{}{path}", c.base)).await;
+        assert_eq!(status, 303, "{path}");
+        assert!(location(&h).starts_with("/officer/login?next="), "{path}");
+    }
+    for (method, path) in [
+        ("GET", "/api/v1/applications"),
+        ("GET", "/api/v1/applications/SXT-2026-000001"),
+        ("POST", "/api/v1/batch-checks"),
+        ("POST", "/officer/logout"),
+        ("POST", "/officer/applications/SXT-2026-000001/decision"),
+    ] {
+        let r = anon
+            .request(method.parse().unwrap(), format!("{}{path}", c.base))
+            .send()
+            .await
+            .unwrap();
+        let api = path.starts_with("/api/");
+        assert_eq!(r.status().as_u16(), if api { 401 } else { 303 }, "{path}");
+        if api {
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["errors"][0]["message_en"], "Please sign in first");
+        }
+    }
+
+    let b = browser();
+    let (status, body) = sign_in(&c, &b, "wang", "wrong password").await;
+    assert_eq!(status, 401);
+    assert!(body.contains("用户名或密码不正确"), "{body}");
+    let (status, to) = sign_in(&c, &b, "wang", PASSWORD).await;
+    assert_eq!((status, to.as_str()), (303, "/officer/applications"));
+    let (status, page, _) = get(&b, format!("{}/officer/applications", c.base)).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("wang"));
+
+    // The session cookie: HttpOnly, SameSite=Strict, not Secure over plain HTTP.
+    let login_page = get(&browser(), format!("{}/officer/login", c.base)).await.1;
+    let r = browser()
+        .post(format!("{}/officer/login", c.base))
+        .header(
+            "Cookie",
+            format!("sxt_form={}", hidden(&login_page, "form_token")),
+        )
+        .form(&[
+            ("form_token", hidden(&login_page, "form_token").as_str()),
+            ("name", "wang"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("sxt_session="), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "{cookie}");
+
+    let token = csrf(&c, &b).await;
+    let (status, _, h) = post_form(
+        &b,
+        format!("{}/officer/logout", c.base),
+        &[("csrf", &token)],
+    )
+    .await;
+    assert_eq!((status, location(&h).as_str()), (303, "/officer/login"));
+    let (status, _, _) = get(&b, format!("{}/officer/applications", c.base)).await;
+    assert_eq!(status, 303, "signed out: the old session no longer works");
+    c.server.stop(false).await;
+}
+
+#[actix_web::test]
+async fn secure_cookies_when_served_over_https() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = console_with(dir.path().join("s.db").to_str().unwrap(), true).await;
+    let r = browser()
+        .get(format!("{}/officer/login", c.base))
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+}
+
+#[actix_web::test]
+async fn five_failures_lock_an_account_and_an_address_for_a_while() {
+    let (c, _dir) = sqlite_console().await;
+    add(&c, "li", Role::Reviewer).await;
+    let b = browser();
+    for i in 1..=4 {
+        let (status, _) = sign_in(&c, &b, "li", "nope").await;
+        assert_eq!(status, 401, "failure {i}");
+    }
+    let (status, body) = sign_in(&c, &b, "li", "nope").await;
+    assert_eq!(status, 429, "the fifth failure locks");
+    assert!(
+        body.contains("登录失败次数过多") && body.contains("分钟"),
+        "{body}"
+    );
+    let (status, body) = sign_in(&c, &b, "li", PASSWORD).await;
+    assert_eq!(status, 429, "locked even with the right password");
+    assert!(body.contains("已暂时锁定"), "{body}");
+
+    // Five failures from one address on different names lock the address too.
+    let (c, _dir2) = sqlite_console().await;
+    add(&c, "zhao", Role::Reviewer).await;
+    for i in 0..5 {
+        let (status, _) = sign_in(&c, &b, &format!("nobody{i}"), "x").await;
+        assert!(status == 401 || status == 429);
+    }
+    let (status, _) = sign_in(&c, &b, "zhao", PASSWORD).await;
+    assert_eq!(status, 429, "the address is locked");
+}
+
+#[actix_web::test]
+async fn a_post_without_its_csrf_token_changes_nothing() {
+    let (c, _dir) = sqlite_console().await;
+    let (_, v) = submit_json(&c, EXAMPLE, None).await;
+    let reference = v["reference"].as_str().unwrap().to_string();
+    let b = signed_in(&c, "qian", Role::Reviewer).await;
+    let decision = format!("{}/officer/applications/{reference}/decision", c.base);
+    let zeros = "0".repeat(64);
+    for form in [
+        vec![("seen", "submitted"), ("decision", "approved")],
+        vec![
+            ("csrf", zeros.as_str()),
+            ("seen", "submitted"),
+            ("decision", "approved"),
+        ],
+    ] {
+        let (status, body, _) = post_form(&b, decision.clone(), &form).await;
+        assert_eq!(status, 403, "{body}");
+        assert!(body.contains("表单已失效"), "{body}");
+    }
+    let app = c.store.application(&reference).await.unwrap().unwrap();
+    assert_eq!(app.summary.status.id(), "submitted", "nothing was decided");
+    assert_eq!(c.store.audit_log(app.summary.id).await.unwrap().len(), 1);
+
+    let (status, _, _) = post_form(&b, format!("{}/officer/logout", c.base), &[]).await;
+    assert_eq!(status, 403);
+    let (status, _, _) = get(&b, format!("{}/officer/applications", c.base)).await;
+    assert_eq!(status, 200, "still signed in");
+
+    let r = b
+        .post(format!("{}/api/v1/batch-checks", c.base))
+        .header("Content-Type", "text/csv")
+        .body("姓名\n张三\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"a\n".to_vec()).file_name("x.csv"),
+    );
+    let r = b
+        .post(format!("{}/officer/batch", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+
+    // Forms without a session: login and submitting an application.
+    let (status, _, _) = post_form(
+        &browser(),
+        format!("{}/officer/login", c.base),
+        &[("name", "qian"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _, _) = post_form(
+        &browser(),
+        format!("{}/applications", c.base),
+        &[("person.full_name", "张三")],
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(c.store.count_applications().await.unwrap(), 1);
+}
+
+#[actix_web::test]
+async fn an_hr_account_runs_batches_but_sees_no_application() {
+    let (c, _dir) = sqlite_console().await;
+    let (_, v) = submit_json(&c, EXAMPLE, None).await;
+    let reference = v["reference"].as_str().unwrap().to_string();
+    let b = signed_in(&c, "hr1", Role::Hr).await;
+    let (status, _, h) = get(&b, format!("{}/officer", c.base)).await;
+    assert_eq!((status, location(&h).as_str()), (303, "/officer/batch"));
+    let token = csrf(&c, &b).await;
+    for path in [
+        "/officer/applications".to_string(),
+        "/officer/applications.csv".into(),
+        format!("/officer/applications/{reference}"),
+        "/api/v1/applications".into(),
+        format!("/api/v1/applications/{reference}"),
+    ] {
+        let (status, body, _) = get(&b, format!("{}{path}", c.base)).await;
+        assert_eq!(status, 403, "{path}");
+        assert!(!body.contains(&reference), "{path} shows the application");
+    }
+    let (status, _, _) = post_form(
+        &b,
+        format!("{}/officer/applications/{reference}/decision", c.base),
+        &[
+            ("csrf", &token),
+            ("seen", "submitted"),
+            ("decision", "approved"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        c.store
+            .application(&reference)
+            .await
+            .unwrap()
+            .unwrap()
+            .summary
+            .status
+            .id(),
+        "submitted"
+    );
+    let (status, page, _) = get(&b, format!("{}/officer/batch", c.base)).await;
+    assert_eq!(status, 200);
+    assert!(
+        !page.contains("/officer/applications\""),
+        "no link to applications for hr"
+    );
+}
+
+/// Submit from the result page → listed → filtered → decided → in the audit log and on the
+/// applicant's status page. Run on each database.
+async fn submit_review_decide(c: &Console) {
+    // The applicant: the form, the result page, "submit application".
+    let applicant = browser();
+    let form: Vec<(String, String)> = vec![
+        ("application_date", "2026-03-01"),
+        ("person.full_name", "陈静"),
+        ("person.id_type", "resident_id"),
+        ("person.id_number", "32068219880315001X"),
+        ("person.birth_date", "1988-03-15"),
+        ("person.highest_degree", "master"),
+        ("person.institution_tier", "double_first_class"),
+        ("person.institution_name", "南通大学"),
+        ("person.graduation_date", "2015-06-30"),
+        ("has_employment", "1"),
+        ("employment.employer_name", "某某科技有限公司"),
+        ("employment.employer_in_park", "true"),
+        ("employment.industry", "electronic_information"),
+        ("employment.full_time", "true"),
+        ("employment.start_date", "2025-09-01"),
+        ("employment.contract_years", "5"),
+        ("employment.social_insurance_months_in_park", "6"),
+        ("has_housing", "1"),
+        ("housing.owns_home_in_city", "false"),
+        ("housing.lives_in_talent_apartment", "false"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let r = applicant
+        .post(format!("{}/assess", c.base))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let result_page = r.text().await.unwrap();
+    assert!(result_page.contains("提交申请"));
+    let mut submit = form.clone();
+    submit.push(("form_token".into(), hidden(&result_page, "form_token")));
+    submit.push((
+        "submission_key".into(),
+        hidden(&result_page, "submission_key"),
+    ));
+    let r = applicant
+        .post(format!("{}/applications", c.base))
+        .form(&submit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let status_url = location(r.headers());
+    assert!(status_url.starts_with("/status/") && status_url.len() == "/status/".len() + 64);
+    // Sent twice (a double click, a retry): saved once.
+    let r = applicant
+        .post(format!("{}/applications", c.base))
+        .form(&submit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(r.headers()), status_url);
+    let (status, page, _) = get(&applicant, format!("{}{status_url}", c.base)).await;
+    assert_eq!(status, 200);
+    let reference = page
+        .split("id=\"reference\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        reference.starts_with("SXT-2026-") && reference.len() == 15,
+        "{reference}"
+    );
+    assert!(page.contains("待审核"));
+
+    // Another applicant, through the API, for the filters to tell apart.
+    let (status, other) = submit_json(c, &profile_named("周敏"), None).await;
+    assert_eq!(status, 201);
+    let other_ref = other["reference"].as_str().unwrap().to_string();
+
+    // The officer: the list, with masked ID numbers.
+    let b = signed_in(c, "sun", Role::Reviewer).await;
+    let list = |q: &str| get(&b, format!("{}/officer/applications{q}", c.base));
+    let (status, page, _) = list("").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&reference) && page.contains(&other_ref));
+    assert!(page.contains("3206**********001X") && !page.contains("32068219880315001X"));
+    assert!(page.contains("共 2 份申请"), "two applications, not three");
+    let (_, page, _) = list("?program=jinying_startup").await;
+    assert!(
+        page.contains(&other_ref) && !page.contains(&reference),
+        "only the founder"
+    );
+    let (_, page, _) = list("?status=approved").await;
+    assert!(!page.contains(&reference));
+    let today = talent_subsidy::web::api::today();
+    let (_, page, _) = list(&format!("?from={today}&to={today}")).await;
+    assert!(page.contains(&reference));
+    let (_, page, _) = list("?from=2020-01-01&to=2020-12-31").await;
+    assert!(!page.contains(&reference));
+    let (status, page, _) = list("?from=yesterday&tier=Z").await;
+    assert_eq!(status, 400);
+    assert!(page.contains("起始日期：应写作 YYYY-MM-DD") && page.contains("人才层次：无此层次"));
+    let (status, api, _) = get(
+        &b,
+        format!("{}/api/v1/applications?status=submitted", c.base),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let api: Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(api["total"], 2);
+    assert_eq!(api["items"][0]["id_number"], "3206**********001X");
+
+    // The application: the result then and today, decisions, the audit log.
+    let (status, page, _) = get(&b, format!("{}/officer/applications/{reference}", c.base)).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("32068219880315001X"),
+        "the full ID on the application's own page"
+    );
+    assert!(page.contains("id=\"compare\""));
+    let token = hidden(&page, "csrf");
+    let decide = |decision: &'static str, note: &'static str, seen: &'static str| {
+        let (b, url, token) = (
+            b.clone(),
+            format!("{}/officer/applications/{reference}/decision", c.base),
+            token.clone(),
+        );
+        async move {
+            post_form(
+                &b,
+                url,
+                &[
+                    ("csrf", &token),
+                    ("seen", seen),
+                    ("decision", decision),
+                    ("note", note),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, page, _) = decide("more_info", "", "submitted").await;
+    assert_eq!(status, 422, "a request for more needs a reason");
+    assert!(page.contains("请写明原因"));
+    let (status, _, _) = decide("more_info", "请补充社保缴纳证明", "submitted").await;
+    assert_eq!(status, 303);
+    let (status, page, _) = decide("approved", "", "submitted").await;
+    assert_eq!(status, 409, "decided on a status that changed meanwhile");
+    assert!(page.contains("此申请已被他人处理"));
+    let (status, _, _) = decide("approved", "材料齐全", "more_info").await;
+    assert_eq!(status, 303);
+    let (status, page, _) = decide("rejected", "改主意", "approved").await;
+    assert_eq!(status, 409, "an approval is final");
+    assert!(page.contains("此申请已结案"));
+    let (_, page, _) = get(&b, format!("{}/officer/applications/{reference}", c.base)).await;
+    let audit = page.split("id=\"audit\"").nth(1).unwrap();
+    assert!(
+        audit.contains("<td>sun</td><td>待审核</td><td>需补充材料</td><td>请补充社保缴纳证明</td>"),
+        "{audit}"
+    );
+    assert!(
+        audit.contains("<td>sun</td><td>需补充材料</td><td>已批准</td><td>材料齐全</td>"),
+        "{audit}"
+    );
+    assert!(
+        audit.contains("<td>申请人</td><td></td><td>待审核</td>"),
+        "{audit}"
+    );
+    let (_, page, _) = get(&applicant, format!("{}{status_url}", c.base)).await;
+    assert!(page.contains("已批准") && page.contains("材料齐全"));
+    let (status, v, _) = get(&b, format!("{}/api/v1/applications/{reference}", c.base)).await;
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_str(&v).unwrap();
+    assert_eq!(v["audit"].as_array().unwrap().len(), 3);
+    assert_eq!(v["application"]["status"], "approved");
+
+    // The export: UTF-8 with BOM, masked unless asked in full.
+    let r = b
+        .get(format!("{}/officer/applications.csv", c.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "BOM for Excel");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.starts_with("申请编号,提交时间,姓名,证件号码"));
+    assert!(text.contains("3206**********001X") && !text.contains("32068219880315001X"));
+    assert!(text.contains(&format!("{reference},")) && text.contains("已批准,材料齐全"));
+    let (_, full, _) = get(
+        &b,
+        format!(
+            "{}/officer/applications.csv?ids=full&status=approved",
+            c.base
+        ),
+    )
+    .await;
+    assert!(full.contains("32068219880315001X") && !full.contains(&other_ref));
+}
+
+#[actix_web::test]
+async fn submit_review_decide_on_sqlite() {
+    let (c, _dir) = sqlite_console().await;
+    submit_review_decide(&c).await;
+}
+
+#[actix_web::test]
+async fn submit_review_decide_on_postgresql() {
+    let Some(db) = pg_database("submit_review_decide") else {
+        return;
+    };
+    let c = console_with(&db.url, false).await;
+    submit_review_decide(&c).await;
+    c.server.stop(false).await;
+    c.store.close().await;
+    drop(db);
+}
+
+#[actix_web::test]
+async fn the_application_page_marks_what_todays_policy_changes() {
+    let policy = common::policy_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let c = console_on(
+        dir.path().join("c.db").to_str().unwrap(),
+        false,
+        PolicySource::Dir(policy.path().to_path_buf()),
+    )
+    .await;
+    let (_, v) = submit_json(&c, EXAMPLE, None).await;
+    let reference = v["reference"].as_str().unwrap();
+    let b = signed_in(&c, "wu", Role::Reviewer).await;
+    let page = |b: reqwest::Client, url: String| async move { get(&b, url).await.1 };
+    let url = format!("{}/officer/applications/{reference}", c.base);
+    let before = page(b.clone(), url.clone()).await;
+    let rent_row = |p: &str| {
+        p.split("<tr")
+            .find(|r| r.contains("租房补贴"))
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        rent_row(&before).contains("¥72,000</td><td>符合 ¥72,000"),
+        "{}",
+        rent_row(&before)
+    );
+    // The park raises the doctorate rent subsidy to 2,500 a month.
+    common::edit(
+        policy.path(),
+        "doubling.toml",
+        "then 2_000 else if",
+        "then 2_500 else if",
+    );
+    assert!(c.state.reload());
+    let after = page(b, url).await;
+    let row = rent_row(&after);
+    assert!(row.starts_with(" class=\"changed\""), "{row}");
+    assert!(row.contains("符合 ¥72,000</td><td>符合 ¥90,000"), "{row}");
+    let total = after.split("<tr").find(|r| r.contains("合计")).unwrap();
+    assert!(total.starts_with(" class=\"changed\""), "{total}");
+    let tier = after.split("<tr").find(|r| r.contains("人才层次")).unwrap();
+    assert!(
+        !tier.starts_with(" class=\"changed\""),
+        "the tier did not change: {tier}"
+    );
+}
+
+#[actix_web::test]
+async fn the_audit_log_refuses_changes_in_the_database_itself() {
+    let (c, dir) = sqlite_console().await;
+    submit_json(&c, EXAMPLE, None).await;
+    let db = dir.path().join("console.db");
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+        "sqlite://{}",
+        db.display()
+    ))
+    .await
+    .unwrap();
+    for sql in ["UPDATE audit_log SET note = 'x'", "DELETE FROM audit_log"] {
+        let e = sqlx::query(sql).execute(&mut conn).await.unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{e}");
+    }
+    if let Some(pg) = pg_database("audit_log_append_only") {
+        let c = console_with(&pg.url, false).await;
+        submit_json(&c, EXAMPLE, None).await;
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&pg.url)
+            .await
+            .unwrap();
+        for sql in [
+            "UPDATE audit_log SET note = 'x'",
+            "DELETE FROM audit_log",
+            "TRUNCATE audit_log",
+        ] {
+            let e = sqlx::query(sql).execute(&mut conn).await.unwrap_err();
+            assert!(e.to_string().contains("append-only"), "{sql}: {e}");
+        }
+        drop(conn);
+        c.server.stop(false).await;
+        c.store.close().await;
+    }
+}
+
+/// 200 submissions at once: 200 rows, 200 different reference numbers.
+async fn two_hundred_at_once(c: &Console) {
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let base = c.base.clone();
+            actix_web::rt::spawn(async move {
+                let r = reqwest::Client::new()
+                    .post(format!("{base}/api/v1/applications"))
+                    .header("Content-Type", "application/json")
+                    .body(profile_named(&format!("申请人{i}")))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status().as_u16(), 201);
+                let v: Value = r.json().await.unwrap();
+                v["reference"].as_str().unwrap().to_string()
+            })
+        })
+        .collect();
+    let mut refs = Vec::new();
+    for t in tasks {
+        refs.push(t.await.unwrap());
+    }
+    refs.sort();
+    refs.dedup();
+    assert_eq!(refs.len(), 200, "distinct reference numbers");
+    assert_eq!(c.store.count_applications().await.unwrap(), 200);
+    let year = talent_subsidy::web::api::today().format("%Y").to_string();
+    assert_eq!(refs.first().unwrap(), &format!("SXT-{year}-000001"));
+    assert_eq!(
+        refs.last().unwrap(),
+        &format!("SXT-{year}-000200"),
+        "no gaps"
+    );
+}
+
+#[actix_web::test]
+async fn two_hundred_parallel_submissions_on_sqlite() {
+    let (c, _dir) = sqlite_console().await;
+    two_hundred_at_once(&c).await;
+}
+
+#[actix_web::test]
+async fn two_hundred_parallel_submissions_on_postgresql_and_two_instances_share_it() {
+    let Some(db) = pg_database("two_hundred") else {
+        return;
+    };
+    let a = console_with(&db.url, false).await;
+    two_hundred_at_once(&a).await;
+    // A second instance on the same database: same applications, same sessions.
+    let b2 = console_with(&db.url, false).await;
+    let officer = signed_in(&a, "shared", Role::Reviewer).await;
+    let (status, page, _) = get(&officer, format!("{}/officer/applications", b2.base)).await;
+    assert_eq!(
+        status, 200,
+        "a session from one instance works on the other"
+    );
+    assert!(page.contains("共 200 份申请"));
+    let (_, v) = submit_json(&b2, EXAMPLE, Some("same-key")).await;
+    let (status, again) = submit_json(&a, EXAMPLE, Some("same-key")).await;
+    assert_eq!(status, 200, "the key was seen by the other instance");
+    assert_eq!(v["reference"], again["reference"]);
+    for c in [&a, &b2] {
+        c.server.stop(false).await;
+        c.store.close().await;
+    }
+    drop::<PgDatabase>(db);
+}
+
+#[actix_web::test]
+async fn the_api_submits_once_per_key_and_reports_bad_profiles() {
+    let (c, _dir) = sqlite_console().await;
+    let (status, first) = submit_json(&c, EXAMPLE, Some("abc")).await;
+    assert_eq!(status, 201);
+    let (status, again) = submit_json(&c, EXAMPLE, Some("abc")).await;
+    assert_eq!(status, 200);
+    assert_eq!(first, again);
+    let (status, v) = submit_json(&c, "{not json", None).await;
+    assert_eq!(status, 400, "{v}");
+    let (status, v) = submit_json(
+        &c,
+        &EXAMPLE.replace("32068219880315001X", "320682198803150010"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(v["errors"][0]["field"], "person.id_number");
+    assert_eq!(c.store.count_applications().await.unwrap(), 1);
+    let url = first["status_url"]
+        .as_str()
+        .unwrap()
+        .replace("/status/", "/api/v1/status/");
+    let (status, v, _) = get(&browser(), format!("{}{url}", c.base)).await;
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_str(&v).unwrap();
+    assert_eq!(v["status"], "submitted");
+    assert_eq!(v["reference"], first["reference"]);
+    let (status, _, _) = get(&browser(), format!("{}/status/{}", c.base, "0".repeat(64))).await;
+    assert_eq!(status, 404);
+}
+
+fn batch_csv() -> String {
+    // Chinese headers as HR writes them; a good row, a row with a wrong check digit, a row
+    // with a date that does not exist, and a founder with money in 万.
+    [
+        "申请日期,姓名,证件类型,证件号码,出生日期,最高学历,毕业院校类别,毕业院校名称,毕业日期,企业名称,企业注册在园区,企业所属产业,企业注册日期,实缴注册资本（元）,本人持股比例（%）,本人现金出资（元）,拥有核心自主知识产权,在园区租用办公面积（平方米）",
+        "2026/3/1,张三,居民身份证,32068219880315001X,1988-03-15,博士,双一流,南通大学,2015-06-30,某某新材料有限公司,是,新材料,2024-05-20,200万,51,80万,是,150",
+        "2026-03-01,李四,居民身份证,320682198803150010,1988-03-15,硕士,双一流,南通大学,2015-06-30,,,,,,,,,",
+        "2026-03-01,王五,居民身份证,32068219880315001X,1988-02-30,硕士,双一流,南通大学,2015-06-30,,,,,,,,,",
+    ]
+    .join("\r\n")
+}
+
+/// The batch's first row agrees with the engine on the same person written as JSON.
+fn assert_same_as_the_engine(row: &str) {
+    let policy = talent_subsidy::policy::load("policy".as_ref()).unwrap();
+    let profile = serde_json::json!({
+        "application_date": "2026-03-01",
+        "person": {
+            "full_name": "张三", "id_type": "resident_id", "id_number": "32068219880315001X",
+            "birth_date": "1988-03-15", "highest_degree": "doctorate",
+            "institution_tier": "double_first_class", "institution_name": "南通大学",
+            "graduation_date": "2015-06-30"
+        },
+        "startup": {
+            "company_name": "某某新材料有限公司", "company_in_park": true, "industry": "new_materials",
+            "registration_date": "2024-05-20", "paid_in_capital": "2000000",
+            "founder_equity_pct": "51", "founder_cash_investment": "800000",
+            "owns_core_ip": true, "office_area_sqm": "150"
+        }
+    });
+    let mut out = Vec::new();
+    talent_subsidy::service::assess_json(&policy, profile.to_string().as_bytes(), false, &mut out);
+    let result: Value = serde_json::from_slice(&out).unwrap();
+    let cells: Vec<String> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(row.as_bytes())
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(cells[3], result["policy_version"].as_str().unwrap());
+    assert_eq!(cells[4], result["talent_tier"].as_str().unwrap());
+    let order = talent_subsidy::batch::all_programs(&policy);
+    let programs = result["programs"].as_array().unwrap();
+    for (i, (id, _, _)) in order.iter().enumerate() {
+        let p = programs.iter().find(|p| p["id"] == id.as_str()).unwrap();
+        let words = talent_subsidy::web::apply::status_words(
+            p["status"].as_str().unwrap(),
+            talent_subsidy::web::view::Lang::Zh,
+        );
+        assert_eq!(cells[5 + 2 * i], words, "{id}");
+        assert_eq!(cells[6 + 2 * i], p["amount"].as_str().unwrap(), "{id}");
+    }
+    assert_eq!(
+        cells[5 + 2 * order.len()],
+        result["total"].as_str().unwrap()
+    );
+    assert!(
+        programs
+            .iter()
+            .any(|p| p["id"] == "jinying_startup" && p["status"] == "eligible"),
+        "a row that qualifies"
+    );
+}
+
+#[actix_web::test]
+async fn a_batch_with_good_and_bad_rows_in_gbk() {
+    let (c, _dir) = sqlite_console().await;
+    let b = signed_in(&c, "hr2", Role::Hr).await;
+    let (status, template, _) = get(&b, format!("{}/officer/batch/template.csv", c.base)).await;
+    assert_eq!(status, 200);
+    assert!(template.starts_with("\u{feff}application_date,person.full_name,"));
+    let text = batch_csv();
+    let (gbk, _, bad) = encoding_rs::GBK.encode(&text);
+    assert!(!bad);
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf(&c, &b).await)
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(gbk.into_owned()).file_name("员工.csv"),
+        );
+    let r = b
+        .post(format!("{}/officer/batch", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let summary_url = location(r.headers());
+    let (status, page, _) = get(&b, format!("{}{summary_url}", c.base)).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("id=\"rows\">3<")
+            && page.contains("id=\"assessed\">1<")
+            && page.contains("id=\"invalid\">2<"),
+        "{page}"
+    );
+    assert!(page.contains("person.id_number") && page.contains("person.birth_date"));
+    let (status, csv, _) = get(&b, format!("{}{summary_url}/results.csv", c.base)).await;
+    assert_eq!(status, 200);
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(
+        lines[1].starts_with("2,张三,3206**********001X,2026,"),
+        "{}",
+        lines[1]
+    );
+    assert_same_as_the_engine(lines[1]);
+    assert!(
+        lines[2].starts_with("3,李四,") && lines[2].contains("person.id_number"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].starts_with("4,王五,") && lines[3].contains("person.birth_date"),
+        "{}",
+        lines[3]
+    );
+    // Someone else's batch is not to be seen.
+    let other = signed_in(&c, "hr3", Role::Hr).await;
+    let (status, _, _) = get(&other, format!("{}{summary_url}", c.base)).await;
+    assert_eq!(status, 404);
+
+    // A file that is not a table of ours is refused whole, saying why.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf(&c, &b).await)
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes("姓名,备注\n张三,x\n".as_bytes().to_vec())
+                .file_name("x.csv"),
+        );
+    let r = b
+        .post(format!("{}/officer/batch", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().await.unwrap().contains("无法识别的列：备注"));
+
+    // The same through the API.
+    let r = b
+        .post(format!("{}/api/v1/batch-checks?lang=en", c.base))
+        .header("Content-Type", "text/csv")
+        .header("X-CSRF-Token", csrf(&c, &b).await)
+        .body(batch_csv())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let text = r.text().await.unwrap();
+    assert!(
+        text.trim_start_matches('\u{feff}')
+            .starts_with("Line,Name,ID number,"),
+        "{text}"
+    );
+    assert!(text.contains(",Eligible,"), "{text}");
+}
+
+#[actix_web::test]
+async fn applications_are_still_there_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("restart.db");
+    let c = console_with(url.to_str().unwrap(), false).await;
+    let (_, v) = submit_json(&c, EXAMPLE, None).await;
+    add(&c, "zhou", Role::Reviewer).await;
+    c.server.stop(true).await;
+    c.store.close().await;
+    let c = console_with(url.to_str().unwrap(), false).await;
+    let b = browser();
+    let (status, _) = sign_in(&c, &b, "zhou", PASSWORD).await;
+    assert_eq!(status, 303, "the account survived");
+    let (_, page, _) = get(&b, format!("{}/officer/applications", c.base)).await;
+    assert!(page.contains(v["reference"].as_str().unwrap()));
+    let (status, next) = submit_json(&c, &profile_named("赵六"), None).await;
+    assert_eq!(status, 201);
+    assert!(
+        next["reference"].as_str().unwrap().ends_with("000002"),
+        "numbering goes on"
+    );
+}
