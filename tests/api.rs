@@ -422,6 +422,23 @@ async fn every_route_is_in_the_openapi_document_and_its_example_is_assessed() {
         "/policies",
         "/policies/{id}",
         "/static/{file}",
+        "/applications",
+        "/api/v1/applications",
+        "/status/{token}",
+        "/api/v1/status/{token}",
+        "/officer/login",
+        "/officer/logout",
+        "/officer",
+        "/officer/applications",
+        "/officer/applications.csv",
+        "/officer/applications/{reference}",
+        "/officer/applications/{reference}/decision",
+        "/officer/batch",
+        "/officer/batch/template.csv",
+        "/officer/batch/{token}",
+        "/officer/batch/{token}/results.csv",
+        "/api/v1/applications/{reference}",
+        "/api/v1/batch-checks",
     ];
     for route in routes {
         assert!(
@@ -437,6 +454,8 @@ async fn every_route_is_in_the_openapi_document_and_its_example_is_assessed() {
             route
                 .replace("{id}", "jinying_startup")
                 .replace("{file}", "app.css")
+                .replace("{reference}", "SXT-2026-000001")
+                .replace("{token}", "0")
         );
         let request = if doc["paths"][route].get("post").is_some() {
             app.client.post(url)

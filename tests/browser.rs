@@ -98,6 +98,8 @@ fn a_founder_fills_the_form_in_chromium_and_reads_the_amounts() {
         "Chromium and ChromeDriver are needed: apt-get install chromium chromium-driver (.ci/run does)"
     );
     let app_port = free_port();
+    let data = tempfile::tempdir().unwrap();
+    let database = data.path().join("browser.db");
     let _app = Proc(
         Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
             .args([
@@ -106,6 +108,8 @@ fn a_founder_fills_the_form_in_chromium_and_reads_the_amounts() {
                 "policy",
                 "--bind",
                 &format!("127.0.0.1:{app_port}"),
+                "--database-url",
+                database.to_str().unwrap(),
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -178,6 +182,19 @@ fn a_founder_fills_the_form_in_chromium_and_reads_the_amounts() {
         assert!(
             total.contains("¥3,162,000") && total.contains("316.2万元"),
             "{total}"
+        );
+
+        // Submitting: the status page with the reference number.
+        click(&c, "#submit-application").await;
+        let reference = text_of(&c, "#reference").await;
+        assert!(reference.starts_with("SXT-2026-"), "{reference}");
+        assert_eq!(text_of(&c, "#status").await, "待审核");
+        assert!(
+            c.current_url()
+                .await
+                .unwrap()
+                .path()
+                .starts_with("/status/")
         );
 
         // A wrong check digit: the error stands at the field, and the field points to it.

@@ -1,4 +1,5 @@
-//! The command-line contract: `eval`, `check`, `test`, run as a separate process.
+//! The command-line contract: `eval`, `check`, `test`, `batch` and `officer`, run as a
+//! separate process.
 
 mod common;
 
@@ -152,4 +153,117 @@ fn test_runs_the_policy_cases() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.trim_end().ends_with("passed, 0 failed"), "{text}");
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn officer_accounts_are_added_listed_disabled_and_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("officers.db");
+    let db = db.to_str().unwrap();
+    let officer = |args: &[&str], stdin: &str| {
+        let mut all = vec!["officer", "--database-url", db];
+        all.extend_from_slice(args);
+        run(&all, stdin)
+    };
+    let out = officer(
+        &["add", "wang", "--role", "reviewer"],
+        "a long enough password\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "added wang (reviewer)");
+    let out = officer(&["add", "li", "--role", "hr"], "short\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("at least 10 characters"));
+    let out = officer(&["add", "wang", "--role", "hr"], "another long password\n");
+    assert_eq!(out.status.code(), Some(1), "a name is taken once");
+    let out = officer(&["add", "li", "--role", "hr"], "hr password 123\n");
+    assert!(out.status.success());
+    let out = officer(&["disable", "li"], "");
+    assert!(out.status.success());
+    let out = officer(&["disable", "nobody"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let list = text(&officer(&["list"], "").stdout);
+    let rows: Vec<Vec<&str>> = list.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 2, "{list}");
+    assert_eq!(rows[0][..3], ["li", "hr", "disabled"]);
+    assert_eq!(rows[1][..3], ["wang", "reviewer", "enabled"]);
+    // The password is kept as an argon2id hash that verifies, never as text.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let hash = rt.block_on(async {
+        let store = talent_subsidy::store::Store::open(db).await.unwrap();
+        store
+            .officer_by_name("wang")
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+    });
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(talent_subsidy::web::auth::verify_password(
+        "a long enough password",
+        &hash
+    ));
+}
+
+#[test]
+fn batch_writes_one_result_row_per_person_and_reports_bad_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("staff.csv");
+    let output = dir.path().join("results.csv");
+    let good = "2026-03-01,赵一,resident_id,32068219880315001X,1988-03-15,bachelor,other,南通大学,2012-06-30";
+    let csv = format!(
+        "application_date,person.full_name,person.id_type,person.id_number,person.birth_date,person.highest_degree,person.institution_tier,person.institution_name,person.graduation_date\n{good}\n2026-03-01,钱二,resident_id,1,1988-03-15,bachelor,other,南通大学,2012-06-30\n"
+    );
+    std::fs::write(&input, csv).unwrap();
+    let out = run(
+        &[
+            "batch",
+            "--lang",
+            "en",
+            input.to_str().unwrap(),
+            output.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a bad row: exit 1, the rest done"
+    );
+    assert!(
+        text(&out.stdout).starts_with("2 rows: 1 assessed, 1 with errors"),
+        "{}",
+        text(&out.stdout)
+    );
+    let results = std::fs::read_to_string(&output).unwrap();
+    let lines: Vec<&str> = results.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(
+        lines[1].starts_with("2,赵一,3206**********001X,2026,"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("3,钱二,") && lines[2].contains("person.id_number: "),
+        "{}",
+        lines[2]
+    );
+    std::fs::write(&input, "nonsense,columns\n1,2\n").unwrap();
+    let out = run(
+        &["batch", input.to_str().unwrap(), output.to_str().unwrap()],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("nonsense"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -11,6 +11,8 @@ use std::time::Duration;
 struct Service {
     child: Child,
     base: String,
+    /// The folder of the service's SQLite database.
+    data: tempfile::TempDir,
 }
 
 impl Drop for Service {
@@ -20,19 +22,28 @@ impl Drop for Service {
     }
 }
 
-/// Starts `talent-subsidy ARGS --bind 127.0.0.1:PORT` and waits until it answers.
+/// Starts `talent-subsidy ARGS --bind 127.0.0.1:PORT` with a database of its own and waits
+/// until it answers.
 fn launch(args: &[&str]) -> Service {
+    launch_on(args, tempfile::tempdir().unwrap(), Stdio::null())
+}
+
+/// Starts the service on the SQLite file `service.db` in `data`, its log to `log`.
+fn launch_on(args: &[&str], data: tempfile::TempDir, log: impl Into<Stdio>) -> Service {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
         .args(args)
         .args(["--bind", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
+        .arg("--database-url")
+        .arg(data.path().join("service.db"))
+        .stdout(log)
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let s = Service {
         child,
         base: format!("http://127.0.0.1:{port}"),
+        data,
     };
     wait_until("the service to start", Duration::from_secs(20), || {
         reqwest::blocking_get(&format!("{}/healthz", s.base)).is_ok()
@@ -209,4 +220,148 @@ fn with_no_command_it_serves_and_takes_the_same_flags() {
     let (status, page) = reqwest::blocking_get(&format!("{}/", s.base)).unwrap();
     assert_eq!(status, 200);
     assert!(page.contains("人才政策测算"));
+}
+
+/// Sends submissions with keys `{prefix}-0`, `{prefix}-1`, … until one fails; records each
+/// key before sending and each acknowledged key with its reference after.
+fn submit_until_refused(
+    base: &str,
+    prefix: &str,
+    sent: &std::sync::Mutex<Vec<String>>,
+    acked: &std::sync::Mutex<Vec<(String, String)>>,
+) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = ::reqwest::Client::new();
+    for n in 0..5_000 {
+        let key = format!("{prefix}-{n}");
+        let body = talent_subsidy::EXAMPLE_PROFILE.replace("张三", &format!("申请人{key}"));
+        sent.lock().unwrap().push(key.clone());
+        let answer = rt.block_on(async {
+            let r = client
+                .post(format!("{base}/api/v1/applications"))
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", &key)
+                .body(body)
+                .timeout(Duration::from_secs(10))
+                .send()
+                .await?;
+            let status = r.status().as_u16();
+            Ok::<_, ::reqwest::Error>((status, r.json::<serde_json::Value>().await?))
+        });
+        match answer {
+            Ok((201, v)) => acked
+                .lock()
+                .unwrap()
+                .push((key, v["reference"].as_str().unwrap().to_string())),
+            _ => return,
+        }
+    }
+}
+
+fn rows(db: &Path) -> Vec<(String, String, String)> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query_as::<_, (String, String, String)>(
+            "SELECT idempotency_key, reference, applicant_name FROM applications",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
+    })
+}
+
+#[test]
+fn a_killed_service_keeps_every_acknowledged_submission_exactly_once() {
+    let data = tempfile::tempdir().unwrap();
+    let log_path = data.path().join("service.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut s = launch_on(&["--policy", "policy"], data, log);
+    let sent = std::sync::Mutex::new(Vec::new());
+    let acked = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let (base, sent, acked) = (&s.base, &sent, &acked);
+            scope.spawn(move || submit_until_refused(base, &format!("t{t}"), sent, acked));
+        }
+        wait_until(
+            "100 acknowledged submissions",
+            Duration::from_secs(60),
+            || acked.lock().unwrap().len() >= 100,
+        );
+        s.child.kill().unwrap(); // SIGKILL, in the middle of the stream
+        s.child.wait().unwrap();
+    });
+    let acked = acked.into_inner().unwrap();
+    let sent = sent.into_inner().unwrap();
+    let db = s.data.path().join("service.db");
+    let saved = rows(&db);
+    for (key, reference) in &acked {
+        let found: Vec<_> = saved.iter().filter(|(k, _, _)| k == key).collect();
+        assert_eq!(found.len(), 1, "{key} is saved exactly once");
+        assert_eq!(&found[0].1, reference, "{key} kept its reference");
+    }
+    let mut names: Vec<&String> = saved.iter().map(|(_, _, n)| n).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), saved.len(), "no submission saved twice");
+
+    // Restarted on the same file: every submission sent again (as a client retries) is
+    // either the saved one or saved now, once.
+    let data = std::mem::replace(&mut s.data, tempfile::tempdir().unwrap());
+    let log = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log_path)
+        .unwrap();
+    let s2 = launch_on(&["--policy", "policy"], data, log);
+    let client_rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for key in &sent {
+        let body = talent_subsidy::EXAMPLE_PROFILE.replace("张三", &format!("申请人{key}"));
+        let (status, v) = client_rt.block_on(async {
+            let r = ::reqwest::Client::new()
+                .post(format!("{}/api/v1/applications", s2.base))
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", key)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status().as_u16(),
+                r.json::<serde_json::Value>().await.unwrap(),
+            )
+        });
+        match acked.iter().find(|(k, _)| k == key) {
+            Some((_, reference)) => {
+                assert_eq!(status, 200, "{key} was saved before");
+                assert_eq!(v["reference"], reference.as_str());
+            }
+            None => assert!(status == 200 || status == 201, "{key}: {status}"),
+        }
+    }
+    let saved = rows(&s2.data.path().join("service.db"));
+    assert_eq!(saved.len(), sent.len(), "one row per submission");
+    let mut refs: Vec<&String> = saved.iter().map(|(_, r, _)| r).collect();
+    refs.sort();
+    refs.dedup();
+    assert_eq!(refs.len(), sent.len(), "distinct reference numbers");
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    drop(s2);
+    assert!(log.contains("application submitted"), "{log}");
+    assert!(
+        !log.contains("32068219880315001X") && !log.contains("申请人"),
+        "no ID number or name in the logs"
+    );
 }
