@@ -54,5 +54,34 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(assessment, benches);
+/// A spreadsheet of 10,000 people (the upload limit): read, every row assessed, results CSV
+/// written — what an officer's upload does between receiving the file and storing the results.
+fn batch(c: &mut Criterion) {
+    let policy = talent_subsidy::policy::load(Path::new("policy")).expect("policy loads");
+    let example: serde_json::Value =
+        serde_json::from_str(talent_subsidy::EXAMPLE_PROFILE).expect("example");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for i in 0..talent_subsidy::batch::MAX_ROWS {
+        let mut p = example.clone();
+        p["person"]["id_type"] = "passport".into();
+        p["person"]["id_number"] = format!("E{i:08}").into();
+        p["startup"]["founder_equity_pct"] = format!("{}", 20 + i % 60).into();
+        w.write_record(talent_subsidy::batch::csv_row(&p))
+            .expect("row");
+    }
+    let mut file = talent_subsidy::batch::template_csv().into_bytes();
+    file.extend(w.into_inner().expect("csv"));
+    let mut g = c.benchmark_group("batch");
+    g.sample_size(10);
+    g.bench_function("10,000-row CSV: read, assess, write results", |b| {
+        b.iter(|| {
+            let batch = talent_subsidy::batch::run(black_box(&policy), black_box(&file), None)
+                .expect("reads");
+            batch.results_csv(talent_subsidy::web::view::Lang::Zh)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(assessment, benches, batch);
 criterion_main!(assessment);

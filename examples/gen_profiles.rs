@@ -1,5 +1,7 @@
 //! Writes N varied, valid applicant profiles as JSON Lines, for the `eval` throughput
 //! benchmark: cargo run --release --example gen_profiles -- 100000 > /tmp/profiles.jsonl
+//! — or, with `--csv`, as a spreadsheet under the batch template's header, for the batch
+//! benchmark: cargo run --release --example gen_profiles -- 10000 --csv > /tmp/people.csv
 
 use std::io::{BufWriter, Write};
 
@@ -30,7 +32,13 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(100_000);
     let base: serde_json::Value = serde_json::from_str(EXAMPLE).expect("example profile");
+    let csv = std::env::args().any(|a| a == "--csv");
     let mut out = BufWriter::new(std::io::stdout().lock());
+    if csv {
+        out.write_all(talent_subsidy::batch::template_csv().as_bytes())
+            .expect("write");
+    }
+    let mut rows = ::csv::Writer::from_writer(Vec::new());
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
     let mut next = move || {
         state ^= state << 13;
@@ -60,8 +68,17 @@ fn main() {
         s["founder_equity_pct"] = format!("{}.{:02}", next() % 100, next() % 100).into();
         s["planned_rd_investment"] = format!("{}", next() % 40_000_000).into();
         s["office_area_sqm"] = format!("{}", next() % 300).into();
-        serde_json::to_writer(&mut out, &v).expect("write");
-        out.write_all(b"\n").expect("write");
+        if csv {
+            rows.write_record(talent_subsidy::batch::csv_row(&v))
+                .expect("write");
+        } else {
+            serde_json::to_writer(&mut out, &v).expect("write");
+            out.write_all(b"\n").expect("write");
+        }
+    }
+    if csv {
+        out.write_all(&rows.into_inner().expect("write"))
+            .expect("write");
     }
     out.flush().expect("flush");
 }

@@ -103,6 +103,27 @@ pub fn template_csv() -> String {
     out
 }
 
+/// A profile (JSON) as a row under the template's header: what a spreadsheet of people holds.
+pub fn csv_row(profile: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    FIELDS
+        .iter()
+        .map(
+            |f| match f.path.split('.').try_fold(profile, |at, k| at.get(k)) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Bool(b)) => if *b { "是" } else { "否" }.to_string(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            },
+        )
+        .collect()
+}
+
 /// Programs of every version, newest version first, each once: the results' columns.
 pub fn all_programs(policy: &Policy) -> Vec<(String, String, String)> {
     let mut out: Vec<(String, String, String)> = Vec::new();
@@ -195,20 +216,35 @@ fn row_values(
     values
 }
 
-/// The line a record starts on (the header is line 1), from its byte offset: the csv crate's
-/// own line count does not skip the line ends before a record.
-fn line_at(text: &str, pos: Option<&csv::Position>) -> u64 {
-    let Some(pos) = pos else { return 0 };
-    let start = usize::try_from(pos.byte())
-        .unwrap_or(usize::MAX)
-        .min(text.len());
-    let rest = &text.as_bytes()[start..];
-    let skip = rest
-        .iter()
-        .take_while(|b| matches!(b, b'\r' | b'\n'))
-        .count();
-    let before = &text.as_bytes()[..start + skip];
-    1 + before.iter().filter(|b| **b == b'\n').count() as u64
+/// Line numbers of records (the header is line 1), from their byte offsets: the csv crate's
+/// own line count does not skip the line ends before a record. Offsets only grow, so each
+/// part of the text is counted once.
+struct Lines<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl Lines<'_> {
+    fn of(&mut self, pos: Option<&csv::Position>) -> u64 {
+        let Some(pos) = pos else { return 0 };
+        let start = usize::try_from(pos.byte())
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        let skip = self.text[start..]
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+        let to = start + skip;
+        if to >= self.at {
+            self.line += self.text[self.at..to]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            self.at = to;
+        }
+        self.line
+    }
 }
 
 /// One person's outcome.
@@ -336,14 +372,19 @@ pub fn run(policy: &Policy, bytes: &[u8], max_rows: Option<usize>) -> Result<Bat
     }
     let programs = all_programs(policy);
     let mut rows = Vec::new();
+    let mut lines = Lines {
+        text: text.as_bytes(),
+        at: 0,
+        line: 1,
+    };
     for record in reader.records() {
         let (record, line) = match record {
             Ok(r) => {
-                let line = line_at(&text, r.position());
+                let line = lines.of(r.position());
                 (r, line)
             }
             Err(e) => {
-                let line = line_at(&text, e.position());
+                let line = lines.of(e.position());
                 rows.push(RowResult {
                     line,
                     name: String::new(),
@@ -578,6 +619,37 @@ mod tests {
         .unwrap();
         let lines: Vec<(u64, &str)> = b.rows.iter().map(|r| (r.line, r.name.as_str())).collect();
         assert_eq!(lines, [(2, "甲"), (4, "乙\n丙"), (6, "丁")]);
+    }
+
+    #[test]
+    fn a_profile_written_as_a_row_is_assessed_as_its_json() {
+        let policy = crate::policy::load_embedded().unwrap();
+        let profile: serde_json::Value = serde_json::from_str(crate::EXAMPLE_PROFILE).unwrap();
+        let mut text = template_csv();
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(csv_row(&profile)).unwrap();
+        text.push_str(&String::from_utf8(w.into_inner().unwrap()).unwrap());
+        let b = run(&policy, text.as_bytes(), Some(MAX_ROWS)).unwrap();
+        let direct =
+            engine::assess(&policy, &Profile::from_value(&profile, &policy).unwrap()).unwrap();
+        let RowOutcome::Assessed {
+            tier,
+            programs,
+            total,
+            ..
+        } = &b.rows[0].outcome
+        else {
+            panic!("{:?}", b.rows[0].outcome);
+        };
+        assert_eq!(tier, direct.tier_id());
+        assert_eq!(*total, direct.total);
+        let expected: Vec<_> = direct
+            .programs
+            .iter()
+            .map(|p| (p.program.id.to_string(), p.status, p.amount))
+            .collect();
+        assert_eq!(programs, &expected);
+        assert_eq!(b.summary.assessed, 1);
     }
 
     #[test]

@@ -54,6 +54,20 @@ async fn sqlite_console() -> (Console, tempfile::TempDir) {
     (console_with(url.to_str().unwrap(), false).await, dir)
 }
 
+/// A console on a PostgreSQL database of the test's own; `None` (said loudly) without a server.
+async fn pg_console(test: &str) -> Option<(Console, PgDatabase)> {
+    let db = pg_database(test)?;
+    Some((console_with(&db.url, false).await, db))
+}
+
+impl Console {
+    /// Stops the server and closes the pool, so that its database can be dropped.
+    async fn shut_down(&self) {
+        self.server.stop(false).await;
+        self.store.close().await;
+    }
+}
+
 /// A browser: keeps cookies, does not follow redirects (the tests look at them).
 fn browser() -> reqwest::Client {
     reqwest::Client::builder()
@@ -614,14 +628,11 @@ async fn submit_review_decide_on_sqlite() {
 
 #[actix_web::test]
 async fn submit_review_decide_on_postgresql() {
-    let Some(db) = pg_database("submit_review_decide") else {
+    let Some((c, _db)) = pg_console("submit_review_decide").await else {
         return;
     };
-    let c = console_with(&db.url, false).await;
     submit_review_decide(&c).await;
-    c.server.stop(false).await;
-    c.store.close().await;
-    drop(db);
+    c.shut_down().await;
 }
 
 #[actix_web::test]
@@ -687,8 +698,7 @@ async fn the_audit_log_refuses_changes_in_the_database_itself() {
         let e = sqlx::query(sql).execute(&mut conn).await.unwrap_err();
         assert!(e.to_string().contains("append-only"), "{e}");
     }
-    if let Some(pg) = pg_database("audit_log_append_only") {
-        let c = console_with(&pg.url, false).await;
+    if let Some((c, pg)) = pg_console("audit_log_append_only").await {
         submit_json(&c, EXAMPLE, None).await;
         let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&pg.url)
             .await
@@ -702,8 +712,7 @@ async fn the_audit_log_refuses_changes_in_the_database_itself() {
             assert!(e.to_string().contains("append-only"), "{sql}: {e}");
         }
         drop(conn);
-        c.server.stop(false).await;
-        c.store.close().await;
+        c.shut_down().await;
     }
 }
 
@@ -741,6 +750,40 @@ async fn two_hundred_at_once(c: &Console) {
         &format!("SXT-{year}-000200"),
         "no gaps"
     );
+    // Paging: 50 a page, newest first, the filter kept in the links.
+    let b = signed_in(c, "pager", Role::Reviewer).await;
+    let page = |n: u32| {
+        let (b, url) = (
+            b.clone(),
+            format!("{}/officer/applications?status=submitted&page={n}", c.base),
+        );
+        async move { get(&b, url).await.1 }
+    };
+    let first = page(1).await;
+    assert_eq!(
+        first
+            .matches("<td><a href=\"/officer/applications/SXT-")
+            .count(),
+        50
+    );
+    assert!(
+        first.contains(&format!("SXT-{year}-000200"))
+            && !first.contains(&format!("SXT-{year}-000150<"))
+    );
+    assert!(first.contains("<span>1 / 4</span>"));
+    assert!(
+        first.contains("href=\"/officer/applications?status=submitted&#38;page=2\" rel=\"next\""),
+        "{first}"
+    );
+    let last = page(4).await;
+    assert!(last.contains(&format!("SXT-{year}-000001<")) && !last.contains("rel=\"next\""));
+    assert_eq!(
+        page(5)
+            .await
+            .matches("<td><a href=\"/officer/applications/SXT-")
+            .count(),
+        0
+    );
 }
 
 #[actix_web::test]
@@ -751,10 +794,9 @@ async fn two_hundred_parallel_submissions_on_sqlite() {
 
 #[actix_web::test]
 async fn two_hundred_parallel_submissions_on_postgresql_and_two_instances_share_it() {
-    let Some(db) = pg_database("two_hundred") else {
+    let Some((a, db)) = pg_console("two_hundred").await else {
         return;
     };
-    let a = console_with(&db.url, false).await;
     two_hundred_at_once(&a).await;
     // A second instance on the same database: same applications, same sessions.
     let b2 = console_with(&db.url, false).await;
@@ -769,11 +811,8 @@ async fn two_hundred_parallel_submissions_on_postgresql_and_two_instances_share_
     let (status, again) = submit_json(&a, EXAMPLE, Some("same-key")).await;
     assert_eq!(status, 200, "the key was seen by the other instance");
     assert_eq!(v["reference"], again["reference"]);
-    for c in [&a, &b2] {
-        c.server.stop(false).await;
-        c.store.close().await;
-    }
-    drop::<PgDatabase>(db);
+    a.shut_down().await;
+    b2.shut_down().await;
 }
 
 #[actix_web::test]
@@ -991,4 +1030,72 @@ async fn applications_are_still_there_after_a_restart() {
         next["reference"].as_str().unwrap().ends_with("000002"),
         "numbering goes on"
     );
+}
+
+#[actix_web::test]
+async fn a_failing_submission_in_a_group_commit_leaves_the_others_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("g.db").to_str().unwrap())
+        .await
+        .unwrap();
+    let policy = talent_subsidy::policy::load("policy".as_ref()).unwrap();
+    let good =
+        talent_subsidy::service::prepare_application(&policy, EXAMPLE.as_bytes(), None).unwrap();
+    // One program listed twice breaks the programs table's key: that submission fails.
+    let mut bad = good.clone();
+    bad.programs.push(bad.programs[0].clone());
+    let mut tasks = Vec::new();
+    for i in 0..41 {
+        let (store, new) = (
+            store.clone(),
+            if i == 20 { bad.clone() } else { good.clone() },
+        );
+        tasks.push(actix_web::rt::spawn(async move { store.submit(new).await }));
+    }
+    let mut saved = 0;
+    for (i, t) in tasks.into_iter().enumerate() {
+        match t.await.unwrap() {
+            Ok(s) => {
+                assert!(s.created);
+                saved += 1;
+            }
+            Err(e) => assert_eq!(i, 20, "only the bad one fails: {e}"),
+        }
+    }
+    assert_eq!(saved, 40);
+    assert_eq!(store.count_applications().await.unwrap(), 40);
+    let (list, _) = store.list(&Default::default(), 1, 100).await.unwrap();
+    let mut refs: Vec<_> = list.iter().map(|a| a.reference.clone()).collect();
+    refs.sort();
+    refs.dedup();
+    assert_eq!(refs.len(), 40);
+    assert!(
+        refs.last().unwrap().ends_with("-000040"),
+        "the failed one's number was rolled back with it: {refs:?}"
+    );
+}
+
+#[actix_web::test]
+async fn health_reports_the_database() {
+    let (c, _dir) = sqlite_console().await;
+    let health = |c: &Console| {
+        let url = format!("{}/healthz", c.base);
+        async move {
+            reqwest::get(url)
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let h = health(&c).await;
+    assert_eq!(
+        (h["status"].as_str(), h["database"].as_str()),
+        (Some("ok"), Some("ok"))
+    );
+    c.store.close().await;
+    let h = health(&c).await;
+    assert_eq!(h["database"], "unavailable");
+    assert_eq!(h["status"], "degraded");
 }

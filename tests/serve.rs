@@ -361,6 +361,10 @@ fn a_killed_service_keeps_every_acknowledged_submission_exactly_once() {
     drop(s2);
     assert!(log.contains("application submitted"), "{log}");
     assert!(
+        log.contains("route=/api/v1/applications"),
+        "spans name the route: {log}"
+    );
+    assert!(
         !log.contains("32068219880315001X") && !log.contains("申请人"),
         "no ID number or name in the logs"
     );

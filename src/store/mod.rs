@@ -12,10 +12,16 @@
 //!   64 random hex digits; a session cookie's token is stored only as its SHA-256.
 //! - SQLite writes go through one connection (SQLite allows one writer at a time; queuing them
 //!   here avoids busy errors); reads use a pool. PostgreSQL uses one pool for both.
+//! - SQLite submissions are committed in groups: the writer takes every submission waiting,
+//!   saves each inside a savepoint of one transaction (so one failing leaves the others), and
+//!   commits once; each hears its answer after that commit. One fsync serves many.
 //!
 //! One SQL text serves both databases through sqlx's `Any` driver (`$1` placeholders); where
 //! they differ, `{num}` in a statement becomes the money type of the database in use.
+//!
+//! `Store` is cheap to clone: clones share the pools and the writer.
 
+mod group;
 mod model;
 
 pub use model::*;
@@ -39,6 +45,9 @@ pub enum StoreError {
     Folder(String, std::io::Error),
     #[error("the database holds a value this version cannot read: {0}")]
     Corrupt(String),
+    /// The commit of a group of submissions failed (each waiting submission hears this).
+    #[error("saving failed: {0}")]
+    Group(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -54,6 +63,8 @@ pub struct Store {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    /// SQLite: submissions queue for the writer, which commits those waiting together.
+    group: Option<group::Queue>,
 }
 
 /// Now, at UTC+8, as stored: fixed width, so that text order is time order.
@@ -157,10 +168,12 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
+        let group = (backend == Backend::Sqlite).then(|| group::start(write.clone(), "TEXT"));
         Ok(Store {
             read,
             write,
             backend,
+            group,
         })
     }
 
@@ -168,14 +181,20 @@ impl Store {
         self.backend
     }
 
-    /// A statement with `{num}` turned into this database's money type.
-    fn sql(&self, text: &str) -> String {
-        text.replace(
-            "{num}",
-            match self.backend {
-                Backend::Sqlite => "TEXT",
-                Backend::Postgres => "NUMERIC",
-            },
+    /// The column type of money in this database.
+    fn money_type(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "TEXT",
+            Backend::Postgres => "NUMERIC",
+        }
+    }
+
+    /// Whether the database answers (for `/healthz`), within two seconds.
+    pub async fn ping(&self) -> bool {
+        let q = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.read);
+        matches!(
+            tokio::time::timeout(std::time::Duration::from_secs(2), q).await,
+            Ok(Ok(1))
         )
     }
 
@@ -187,110 +206,15 @@ impl Store {
     // ----- applications -------------------------------------------------------------------
 
     /// Saves a submission with its next reference number, or — when its idempotency key was
-    /// seen before — answers with the application saved then.
-    pub async fn submit(&self, new: &NewApplication) -> Result<Submitted> {
-        if let Some(key) = &new.idempotency_key
-            && let Some(s) = self.by_idempotency_key(key).await?
-        {
-            return Ok(s);
-        }
-        match self.insert_application(new).await {
-            Ok(s) => Ok(s),
-            // The same key sent twice at once: the other request saved it first.
-            Err(StoreError::Db(sqlx::Error::Database(e))) if e.is_unique_violation() => {
-                match &new.idempotency_key {
-                    Some(key) => self
-                        .by_idempotency_key(key)
-                        .await?
-                        .ok_or(StoreError::Db(sqlx::Error::Database(e))),
-                    None => Err(StoreError::Db(sqlx::Error::Database(e))),
-                }
+    /// seen before — answers with the application saved then. Returns after the commit.
+    pub async fn submit(&self, new: NewApplication) -> Result<Submitted> {
+        match &self.group {
+            Some(queue) => group::submit(queue, new).await,
+            None => {
+                let mut conn = self.write.acquire().await?;
+                group::save_one(&mut conn, &new, self.money_type()).await
             }
-            Err(e) => Err(e),
         }
-    }
-
-    async fn by_idempotency_key(&self, key: &str) -> Result<Option<Submitted>> {
-        let row = sqlx::query(
-            "SELECT reference, status_token FROM applications WHERE idempotency_key = $1",
-        )
-        .bind(key)
-        .fetch_optional(&self.write)
-        .await?;
-        row.map(|r| -> Result<Submitted> {
-            Ok(Submitted {
-                reference: r.try_get("reference")?,
-                status_token: r.try_get("status_token")?,
-                created: false,
-            })
-        })
-        .transpose()
-    }
-
-    async fn insert_application(&self, new: &NewApplication) -> Result<Submitted> {
-        let now = Utc::now();
-        let at = stamp(now);
-        let year = i64::from(chrono::Datelike::year(&now.with_timezone(&china())));
-        let token = random_token();
-        let mut tx = self.write.begin().await?;
-        let n: i64 = sqlx::query_scalar(
-            "INSERT INTO reference_counters (year, last) VALUES ($1, 1) \
-             ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
-        )
-        .bind(year)
-        .fetch_one(&mut *tx)
-        .await?;
-        let reference = format!("SXT-{year}-{n:06}");
-        let id: i64 = sqlx::query_scalar(&self.sql(
-            "INSERT INTO applications (reference, status_token, idempotency_key, submitted_at, \
-             submitted_on, applicant_name, id_number, tier, total, policy_version, \
-             application_date, profile, result, status, note, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS {num}), $10, $11, $12, $13, \
-             'submitted', '', $4) RETURNING id",
-        ))
-        .bind(&reference)
-        .bind(&token)
-        .bind(new.idempotency_key.as_deref())
-        .bind(&at)
-        .bind(at[..10].to_string())
-        .bind(&new.applicant_name)
-        .bind(&new.id_number)
-        .bind(&new.tier)
-        .bind(new.total.to_string())
-        .bind(&new.policy_version)
-        .bind(new.application_date.to_string())
-        .bind(&new.profile)
-        .bind(&new.result)
-        .fetch_one(&mut *tx)
-        .await?;
-        let insert_program = self.sql(
-            "INSERT INTO application_programs (application_id, program, status, amount) \
-             VALUES ($1, $2, $3, CAST($4 AS {num}))",
-        );
-        for p in &new.programs {
-            sqlx::query(&insert_program)
-                .bind(id)
-                .bind(&p.program)
-                .bind(&p.status)
-                .bind(p.amount.to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query(
-            "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
-             VALUES ($1, $2, $3, NULL, 'submitted', '')",
-        )
-        .bind(id)
-        .bind(&at)
-        .bind(APPLICANT_ACTOR)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Submitted {
-            reference,
-            status_token: token,
-            created: true,
-        })
     }
 
     const APPLICATION_COLUMNS: &'static str = "id, reference, submitted_at, applicant_name, \
@@ -559,16 +483,21 @@ impl Store {
         Ok(r.rows_affected() == 1)
     }
 
-    /// Disables or enables an account; disabling also ends its sessions. Returns whether the
-    /// account exists.
-    pub async fn set_disabled(&self, name: &str, disabled: bool) -> Result<bool> {
+    /// Sets one column of an account, ending its sessions when asked, in one transaction.
+    /// Returns whether the account exists.
+    async fn update_officer(
+        &self,
+        name: &str,
+        column: &str,
+        value: sqlx::any::AnyArguments<'_>,
+        end_sessions: bool,
+    ) -> Result<bool> {
         let mut tx = self.write.begin().await?;
-        let r = sqlx::query("UPDATE officers SET disabled = $1 WHERE name = $2")
-            .bind(i64::from(disabled))
-            .bind(name)
-            .execute(&mut *tx)
-            .await?;
-        if disabled {
+        let sql = format!("UPDATE officers SET {column} = $1 WHERE name = $2");
+        let mut args = value;
+        sqlx::Arguments::add(&mut args, name).map_err(sqlx::Error::Encode)?;
+        let r = sqlx::query_with(&sql, args).execute(&mut *tx).await?;
+        if end_sessions {
             sqlx::query(
                 "DELETE FROM sessions WHERE officer_id IN (SELECT id FROM officers WHERE name = $1)",
             )
@@ -580,22 +509,26 @@ impl Store {
         Ok(r.rows_affected() == 1)
     }
 
+    fn one<'q, T>(value: T) -> Result<sqlx::any::AnyArguments<'q>>
+    where
+        T: 'q + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        let mut args = sqlx::any::AnyArguments::default();
+        sqlx::Arguments::add(&mut args, value).map_err(sqlx::Error::Encode)?;
+        Ok(args)
+    }
+
+    /// Disables or enables an account; disabling also ends its sessions. Returns whether the
+    /// account exists.
+    pub async fn set_disabled(&self, name: &str, disabled: bool) -> Result<bool> {
+        self.update_officer(name, "disabled", Self::one(i64::from(disabled))?, disabled)
+            .await
+    }
+
     /// Sets a new password hash and ends the account's sessions.
     pub async fn set_password(&self, name: &str, password_hash: &str) -> Result<bool> {
-        let mut tx = self.write.begin().await?;
-        let r = sqlx::query("UPDATE officers SET password_hash = $1 WHERE name = $2")
-            .bind(password_hash)
-            .bind(name)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "DELETE FROM sessions WHERE officer_id IN (SELECT id FROM officers WHERE name = $1)",
-        )
-        .bind(name)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(r.rows_affected() == 1)
+        self.update_officer(name, "password_hash", Self::one(password_hash)?, true)
+            .await
     }
 
     fn officer(row: &AnyRow) -> Result<Officer> {

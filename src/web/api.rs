@@ -343,8 +343,15 @@ pub async fn versions(state: web::Data<AppState>) -> HttpResponse {
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let loaded = state.snapshot();
     let failure = state.last_failure();
+    let database = match &state.store {
+        None => "none",
+        Some(store) if store.ping().await => "ok",
+        Some(_) => "unavailable",
+    };
+    let degraded = failure.is_some() || database == "unavailable";
     HttpResponse::Ok().json(serde_json::json!({
-        "status": if failure.is_some() { "degraded" } else { "ok" },
+        "status": if degraded { "degraded" } else { "ok" },
+        "database": database,
         "policy_source": state.source.describe(),
         "policy_versions": loaded.policy.versions.iter().map(|v| v.id.to_string()).collect::<Vec<_>>(),
         "policy_loaded_at": loaded.loaded_at.to_rfc3339(),

@@ -80,7 +80,7 @@ async fn save(
         Ok(n) => n,
         Err(invalid) => return Ok(Err(invalid)),
     };
-    match store.submit(&new).await {
+    match store.submit(new).await {
         Ok(s) => {
             if s.created {
                 tracing::info!(reference = %s.reference, "application submitted");

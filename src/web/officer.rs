@@ -159,17 +159,13 @@ pub async fn login(
     let next = form.get("next").to_string();
     let address = auth::client_address(&req);
     let window = chrono::Duration::minutes(LOCKOUT_MINUTES);
+    let refuse = |zh: &str, en: &str, status| {
+        let message = Some(lang.0.t(zh, en).to_string());
+        login_page(&req, &state, lang, &next, &name, message, status)
+    };
     let locked = |until| {
         let (zh, en) = lockout_message(until);
-        login_page(
-            &req,
-            &state,
-            lang,
-            &next,
-            &name,
-            Some(lang.0.t(&zh, &en).to_string()),
-            StatusCode::TOO_MANY_REQUESTS,
-        )
+        refuse(&zh, &en, StatusCode::TOO_MANY_REQUESTS)
     };
     if let Some(until) = store
         .locked_until(&name, &address, LOCKOUT_LIMIT, window)
@@ -201,36 +197,17 @@ pub async fn login(
             {
                 return Ok(locked(until));
             }
-            return Ok(login_page(
-                &req,
-                &state,
-                lang,
-                &next,
-                &name,
-                Some(
-                    lang.0
-                        .t("用户名或密码不正确", "Wrong name or password")
-                        .to_string(),
-                ),
+            return Ok(refuse(
+                "用户名或密码不正确",
+                "Wrong name or password",
                 StatusCode::UNAUTHORIZED,
             ));
         }
     };
     if officer.disabled {
-        return Ok(login_page(
-            &req,
-            &state,
-            lang,
-            &next,
-            &name,
-            Some(
-                lang.0
-                    .t(
-                        "此账户已停用，请联系管理员",
-                        "This account is disabled: ask an administrator",
-                    )
-                    .to_string(),
-            ),
+        return Ok(refuse(
+            "此账户已停用，请联系管理员",
+            "This account is disabled: ask an administrator",
             StatusCode::FORBIDDEN,
         ));
     }

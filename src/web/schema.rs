@@ -301,9 +301,13 @@ pub struct AssessmentDoc {
 
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct HealthDoc {
-    /// `ok`, or `degraded` when the last reload was refused (the previous policy still serves).
+    /// `ok`, or `degraded` when the last reload was refused (the previous policy still serves)
+    /// or the database does not answer.
     #[schema(example = "ok")]
     pub status: String,
+    /// `ok`, `unavailable`, or `none` for a service started without one.
+    #[schema(example = "ok")]
+    pub database: String,
     pub policy_source: String,
     pub policy_versions: Vec<String>,
     pub policy_loaded_at: String,

@@ -7,7 +7,7 @@ use super::{AppState, PolicySource};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{DefaultHeaders, Next, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, HttpMessage, HttpServer, web};
 use notify::{RecursiveMode, Watcher};
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -46,6 +46,40 @@ pub fn openapi_with_example(mut doc: utoipa::openapi::OpenApi) -> utoipa::openap
         content.example = Some(example);
     }
     doc
+}
+
+/// Each request's log span names its route pattern (`/status/{token}`), never the path
+/// itself: paths hold status-link secrets and batch tokens.
+pub struct RouteSpan;
+
+impl tracing_actix_web::RootSpanBuilder for RouteSpan {
+    fn on_request_start(request: &ServiceRequest) -> tracing::Span {
+        let route = request
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".into());
+        let id = request
+            .extensions()
+            .get::<tracing_actix_web::RequestId>()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            route = %route,
+            request_id = %id,
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
 }
 
 /// Counts every response by route pattern (never the raw path), method and status.
@@ -128,7 +162,7 @@ pub fn app(
             .add(("X-Frame-Options", "DENY"))
             .add(("Referrer-Policy", "no-referrer")),
     )
-    .wrap(tracing_actix_web::TracingLogger::default())
+    .wrap(tracing_actix_web::TracingLogger::<RouteSpan>::new())
 }
 
 /// Starts the server on an already bound listener (port 0 in tests) and returns it running.
@@ -172,9 +206,11 @@ pub fn watch_policy(
 pub fn init_logging(json: bool) {
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    // Colours only for a person at a terminal, not in files and journals.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_target(false);
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     let _ = if json {
         builder.json().try_init()
     } else {

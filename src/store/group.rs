@@ -1,0 +1,184 @@
+//! Saving submissions: one submission in its own transaction (PostgreSQL), or the SQLite
+//! writer's group commit — every submission waiting is saved inside a savepoint of one
+//! transaction, and all hear their answer after its single commit.
+
+use super::{
+    APPLICANT_ACTOR, NewApplication, Result, StoreError, Submitted, china, random_token, stamp,
+};
+use chrono::Utc;
+use sqlx::AnyConnection;
+use sqlx::{AnyPool, Connection, Row};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most submissions one commit takes.
+const GROUP_MAX: usize = 256;
+
+type Job = (NewApplication, oneshot::Sender<Result<Submitted>>);
+
+/// Where submissions wait for the writer.
+#[derive(Debug, Clone)]
+pub struct Queue(mpsc::Sender<Job>);
+
+/// Starts the writer on the current runtime. It ends when every `Queue` is dropped.
+pub fn start(pool: AnyPool, money: &'static str) -> Queue {
+    let (tx, mut rx) = mpsc::channel::<Job>(4 * GROUP_MAX);
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let mut jobs = vec![first];
+            while jobs.len() < GROUP_MAX {
+                match rx.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+            commit_group(&pool, jobs, money).await;
+        }
+    });
+    Queue(tx)
+}
+
+pub async fn submit(queue: &Queue, new: NewApplication) -> Result<Submitted> {
+    let (reply, answer) = oneshot::channel();
+    let stopped = || StoreError::Group("the writer has stopped".into());
+    queue.0.send((new, reply)).await.map_err(|_| stopped())?;
+    answer.await.map_err(|_| stopped())?
+}
+
+async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, money: &str) {
+    let mut results = Vec::with_capacity(jobs.len());
+    let committed: Result<()> = async {
+        let mut conn = pool.acquire().await?;
+        let mut tx = conn.begin().await?;
+        for (new, _) in &jobs {
+            results.push(save_one(&mut tx, new, money).await);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    match committed {
+        Ok(()) => {
+            for ((_, reply), r) in jobs.into_iter().zip(results) {
+                let _ = reply.send(r);
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, count = jobs.len(), "a group of submissions was not saved");
+            for (_, reply) in jobs {
+                let _ = reply.send(Err(StoreError::Group(e.to_string())));
+            }
+        }
+    }
+}
+
+/// Saves one submission in a transaction of its own — a savepoint when `conn` is already in
+/// one. A key seen before answers with the submission saved then.
+pub async fn save_one(
+    conn: &mut AnyConnection,
+    new: &NewApplication,
+    money: &str,
+) -> Result<Submitted> {
+    if let Some(key) = &new.idempotency_key
+        && let Some(s) = by_key(conn, key).await?
+    {
+        return Ok(s);
+    }
+    let saved = async {
+        let mut tx = conn.begin().await?;
+        let s = insert(&mut tx, new, money).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(s)
+    }
+    .await;
+    match (saved, &new.idempotency_key) {
+        // The same key sent twice at once: the other request saved it first.
+        (Err(StoreError::Db(sqlx::Error::Database(e))), Some(key)) if e.is_unique_violation() => {
+            by_key(conn, key)
+                .await?
+                .ok_or(StoreError::Db(sqlx::Error::Database(e)))
+        }
+        (saved, _) => saved,
+    }
+}
+
+async fn by_key(conn: &mut AnyConnection, key: &str) -> Result<Option<Submitted>> {
+    let row =
+        sqlx::query("SELECT reference, status_token FROM applications WHERE idempotency_key = $1")
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.map(|r| -> Result<Submitted> {
+        Ok(Submitted {
+            reference: r.try_get("reference")?,
+            status_token: r.try_get("status_token")?,
+            created: false,
+        })
+    })
+    .transpose()
+}
+
+/// The rows of one submission: its reference number, the application, its programs and the
+/// first audit entry. The caller commits.
+async fn insert(conn: &mut AnyConnection, new: &NewApplication, money: &str) -> Result<Submitted> {
+    let now = Utc::now();
+    let at = stamp(now);
+    let year = i64::from(chrono::Datelike::year(&now.with_timezone(&china())));
+    let token = random_token();
+    let n: i64 = sqlx::query_scalar(
+        "INSERT INTO reference_counters (year, last) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
+    )
+    .bind(year)
+    .fetch_one(&mut *conn)
+    .await?;
+    let reference = format!("SXT-{year}-{n:06}");
+    let id: i64 = sqlx::query_scalar(&format!(
+        "INSERT INTO applications (reference, status_token, idempotency_key, submitted_at, \
+         submitted_on, applicant_name, id_number, tier, total, policy_version, \
+         application_date, profile, result, status, note, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS {money}), $10, $11, $12, $13, \
+         'submitted', '', $4) RETURNING id",
+    ))
+    .bind(&reference)
+    .bind(&token)
+    .bind(new.idempotency_key.as_deref())
+    .bind(&at)
+    .bind(at[..10].to_string())
+    .bind(&new.applicant_name)
+    .bind(&new.id_number)
+    .bind(&new.tier)
+    .bind(new.total.to_string())
+    .bind(&new.policy_version)
+    .bind(new.application_date.to_string())
+    .bind(&new.profile)
+    .bind(&new.result)
+    .fetch_one(&mut *conn)
+    .await?;
+    let insert_program = format!(
+        "INSERT INTO application_programs (application_id, program, status, amount) \
+         VALUES ($1, $2, $3, CAST($4 AS {money}))",
+    );
+    for p in &new.programs {
+        sqlx::query(&insert_program)
+            .bind(id)
+            .bind(&p.program)
+            .bind(&p.status)
+            .bind(p.amount.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
+         VALUES ($1, $2, $3, NULL, 'submitted', '')",
+    )
+    .bind(id)
+    .bind(&at)
+    .bind(APPLICANT_ACTOR)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Submitted {
+        reference,
+        status_token: token,
+        created: true,
+    })
+}
