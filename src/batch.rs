@@ -124,6 +124,20 @@ pub fn csv_row(profile: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// Two columns a program, its status and its amount, in spreadsheets written for people.
+pub fn program_headers(programs: &[(String, String, String)], lang: Lang) -> Vec<String> {
+    programs
+        .iter()
+        .flat_map(|(_, zh, en)| {
+            let name = lang.t(zh, en);
+            [
+                format!("{name}·{}", lang.t("结果", "status")),
+                format!("{name}·{}", lang.t("金额（元）", "amount (yuan)")),
+            ]
+        })
+        .collect()
+}
+
 /// Programs of every version, newest version first, each once: the results' columns.
 pub fn all_programs(policy: &Policy) -> Vec<(String, String, String)> {
     let mut out: Vec<(String, String, String)> = Vec::new();
@@ -506,11 +520,7 @@ impl Batch {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        for (_, zh, en) in &self.programs {
-            let name = lang.t(zh, en);
-            header.push(format!("{name}·{}", lang.t("结果", "status")));
-            header.push(format!("{name}·{}", lang.t("金额（元）", "amount (yuan)")));
-        }
+        header.extend(program_headers(&self.programs, lang));
         header.push(lang.t("合计（元）", "Total (yuan)").into());
         header.push(lang.t("错误", "Errors").into());
         // Writing into a Vec cannot fail.

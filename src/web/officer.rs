@@ -523,11 +523,7 @@ pub async fn export(
     .iter()
     .map(|(zh, en)| lang.t(zh, en).to_string())
     .collect();
-    for (_, zh, en) in &progs {
-        let name = lang.t(zh, en);
-        header.push(format!("{name}·{}", lang.t("结果", "status")));
-        header.push(format!("{name}·{}", lang.t("金额（元）", "amount (yuan)")));
-    }
+    header.extend(batch::program_headers(&progs, lang));
     for (zh, en) in [
         ("合计（元）", "Total (yuan)"),
         ("状态", "Status"),
