@@ -1,6 +1,7 @@
 //! End to end in a real headless Chromium (Debian's chromium and chromium-driver, which
-//! `.ci/run` installs): a founder fills the form as a person would and reads the amounts; a
-//! wrong ID check digit shows its error at the field.
+//! `.ci/run` installs): a founder fills the form as a person would, reads the amounts and
+//! submits; a reviewer signs in, finds the application and approves it; the applicant's status
+//! page shows the decision; a wrong ID check digit shows its error at the field.
 
 mod common;
 use common::{free_port, wait_until};
@@ -92,7 +93,7 @@ async fn text_of(c: &Client, css: &str) -> String {
 }
 
 #[test]
-fn a_founder_fills_the_form_in_chromium_and_reads_the_amounts() {
+fn a_founder_fills_the_form_submits_and_a_reviewer_approves_in_chromium() {
     assert!(
         std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists(),
         "Chromium and ChromeDriver are needed: apt-get install chromium chromium-driver (.ci/run does)"
@@ -100,6 +101,23 @@ fn a_founder_fills_the_form_in_chromium_and_reads_the_amounts() {
     let app_port = free_port();
     let data = tempfile::tempdir().unwrap();
     let database = data.path().join("browser.db");
+    // A reviewer's account, made as an administrator would.
+    let mut add = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
+        .args([
+            "officer",
+            "add",
+            "reviewer1",
+            "--role",
+            "reviewer",
+            "--database-url",
+        ])
+        .arg(&database)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut add.stdin.take().unwrap(), b"reviewer password 1\n").unwrap();
+    assert!(add.wait().unwrap().success());
     let _app = Proc(
         Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
             .args([
