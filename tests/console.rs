@@ -200,6 +200,13 @@ async fn signing_in_and_out_and_every_console_route_needs_a_session() {
             .unwrap();
         let api = path.starts_with("/api/");
         assert_eq!(r.status().as_u16(), if api { 401 } else { 303 }, "{path}");
+        if !api {
+            assert_eq!(
+                location(r.headers()),
+                "/officer/login?next=%2Fofficer",
+                "{path}"
+            );
+        }
         if api {
             let v: Value = r.json().await.unwrap();
             assert_eq!(v["errors"][0]["message_en"], "Please sign in first");
@@ -1098,4 +1105,23 @@ async fn health_reports_the_database() {
     let h = health(&c).await;
     assert_eq!(h["database"], "unavailable");
     assert_eq!(h["status"], "degraded");
+}
+
+#[actix_web::test]
+async fn a_sqlite_database_is_created_whichever_way_it_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        dir.path().join("plain.db").display().to_string(),
+        format!("sqlite://{}", dir.path().join("url.db").display()),
+        format!("sqlite:{}", dir.path().join("deeper/short.db").display()),
+    ] {
+        let store = Store::open(&name)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(store.count_applications().await.unwrap(), 0, "{name}");
+        store.close().await;
+    }
+    for f in ["plain.db", "url.db", "deeper/short.db"] {
+        assert!(dir.path().join(f).exists(), "{f}");
+    }
 }

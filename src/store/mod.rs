@@ -124,6 +124,10 @@ impl Store {
         };
         let url = match backend {
             Backend::Sqlite if !url.starts_with("sqlite:") => sqlite_url(url),
+            // A missing file is created, whichever way the URL was written.
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
             _ => url.to_string(),
         };
         if backend == Backend::Sqlite {

@@ -220,7 +220,10 @@ impl FromRequest for Signed {
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let api = req.path().starts_with("/api/");
+        // After signing in, back to the page asked for; a refused POST cannot be replayed, so
+        // it starts from the console's first page.
         let next = match req.query_string() {
+            _ if req.method() != actix_web::http::Method::GET => "/officer".to_string(),
             "" => req.path().to_string(),
             q => format!("{}?{q}", req.path()),
         };
