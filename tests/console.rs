@@ -86,6 +86,21 @@ async fn add(c: &Console, name: &str, role: Role) {
     );
 }
 
+/// One counter of `/metrics`.
+async fn metric(c: &Console, name: &str) -> u64 {
+    let text = reqwest::get(format!("{}/metrics", c.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("{name} not in /metrics"))
+        .parse()
+        .unwrap()
+}
+
 /// The value of the first `name="…" value="…"` in a page.
 fn hidden(html: &str, name: &str) -> String {
     let key = format!("name=\"{name}\" value=\"");
@@ -294,6 +309,7 @@ async fn five_failures_lock_an_account_and_an_address_for_a_while() {
     let (status, body) = sign_in(&c, &b, "li", PASSWORD).await;
     assert_eq!(status, 429, "locked even with the right password");
     assert!(body.contains("已暂时锁定"), "{body}");
+    assert_eq!(metric(&c, "login_failures_total").await, 5);
 
     // Five failures from one address on different names lock the address too.
     let (c, _dir2) = sqlite_console().await;
@@ -625,6 +641,12 @@ async fn submit_review_decide(c: &Console) {
     )
     .await;
     assert!(full.contains("32068219880315001X") && !full.contains(&other_ref));
+    assert_eq!(
+        metric(c, "applications_saved_total").await,
+        2,
+        "the repeated form is not counted"
+    );
+    assert_eq!(metric(c, "decisions_total").await, 2);
 }
 
 #[actix_web::test]
@@ -1014,6 +1036,11 @@ async fn a_batch_with_good_and_bad_rows_in_gbk() {
         "{text}"
     );
     assert!(text.contains(",Eligible,"), "{text}");
+    assert_eq!(
+        metric(&c, "batch_rows_total").await,
+        6,
+        "two files of three; the refused one is not counted"
+    );
 }
 
 #[actix_web::test]

@@ -22,6 +22,13 @@ pub struct Metrics {
     latency_sum_ns: AtomicU64,
     pub reloads: AtomicU64,
     pub reload_failures: AtomicU64,
+    /// Applications saved (new ones; a repeated key is not counted again).
+    pub applications_saved: AtomicU64,
+    /// Decisions recorded by officers.
+    pub decisions: AtomicU64,
+    /// People checked in batch uploads, and failed officer sign-ins.
+    pub batch_rows: AtomicU64,
+    pub login_failures: AtomicU64,
 }
 
 impl Metrics {
@@ -94,6 +101,34 @@ impl Metrics {
             "# HELP policy_last_reload_ok Whether the last reload succeeded (the policy in use is the files on disk).\n# TYPE policy_last_reload_ok gauge\npolicy_last_reload_ok {}",
             u8::from(policy_ok)
         );
+        for (name, help, value) in [
+            (
+                "applications_saved_total",
+                "Applications submitted and saved.",
+                &self.applications_saved,
+            ),
+            (
+                "decisions_total",
+                "Decisions officers recorded.",
+                &self.decisions,
+            ),
+            (
+                "batch_rows_total",
+                "People checked in batch uploads.",
+                &self.batch_rows,
+            ),
+            (
+                "login_failures_total",
+                "Failed officer sign-ins.",
+                &self.login_failures,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                value.load(Ordering::Relaxed)
+            );
+        }
         let _ = writeln!(
             out,
             "# HELP policy_loaded_timestamp_seconds When the policy in use was loaded.\n# TYPE policy_loaded_timestamp_seconds gauge\npolicy_loaded_timestamp_seconds {loaded_at}"

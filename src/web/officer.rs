@@ -27,6 +27,7 @@ use futures_util::StreamExt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
+use std::sync::atomic::Ordering::Relaxed;
 
 /// Applications per page of the list.
 pub const PER_PAGE: u32 = 50;
@@ -189,6 +190,7 @@ pub async fn login(
                 .record_login_failure(&name, &address)
                 .await
                 .map_err(db_error)?;
+            state.metrics.login_failures.fetch_add(1, Relaxed);
             tracing::warn!(address = %address, "failed officer sign-in");
             if let Some(until) = store
                 .locked_until(&name, &address, LOCKOUT_LIMIT, window)
@@ -893,6 +895,7 @@ pub async fn decide(
         .await;
     let problem = match result {
         Ok(()) => {
+            state.metrics.decisions.fetch_add(1, Relaxed);
             tracing::info!(officer = %s.name(), reference = %reference, decision = to.id(), "application decided");
             return Ok(redirect(&format!("/officer/applications/{reference}")));
         }
@@ -1037,6 +1040,10 @@ async fn run_batch(
         Err(e) => return Ok(Err(e)),
     };
     tracing::info!(officer = %s.name(), rows = saved.summary.rows, invalid = saved.summary.invalid, elapsed_ms = started.elapsed().as_millis() as u64, "batch check");
+    state
+        .metrics
+        .batch_rows
+        .fetch_add(saved.summary.rows as u64, Relaxed);
     let summary_json = serde_json::to_string(&saved).unwrap_or_default();
     let token = store_of(state)?
         .save_batch(s.session.officer.id, file_name, &summary_json, &csv)
