@@ -124,6 +124,17 @@ pub fn csv_row(profile: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// Text typed by a person, made safe for a spreadsheet cell: a leading `=`, `+`, `-`, `@`,
+/// tab or carriage return would make Excel read the cell as a formula, so such text gets a
+/// leading apostrophe, which Excel shows as text.
+pub fn spreadsheet_text(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 /// Two columns a program, its status and its amount, in spreadsheets written for people.
 pub fn program_headers(programs: &[(String, String, String)], lang: Lang) -> Vec<String> {
     programs
@@ -526,7 +537,11 @@ impl Batch {
         // Writing into a Vec cannot fail.
         let _ = w.write_record(&header);
         for r in &self.rows {
-            let mut rec = vec![r.line.to_string(), r.name.clone(), r.id_masked.clone()];
+            let mut rec = vec![
+                r.line.to_string(),
+                spreadsheet_text(&r.name),
+                r.id_masked.clone(),
+            ];
             match &r.outcome {
                 RowOutcome::Assessed {
                     version,
@@ -660,6 +675,17 @@ mod tests {
             .collect();
         assert_eq!(programs, &expected);
         assert_eq!(b.summary.assessed, 1);
+    }
+
+    #[test]
+    fn text_that_excel_would_run_as_a_formula_is_kept_as_text() {
+        assert_eq!(spreadsheet_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_text("张三"), "张三");
+        let policy = crate::policy::load_embedded().unwrap();
+        let b = run(&policy, "姓名\n=1+1\n".as_bytes(), None).unwrap();
+        let out = b.results_csv(Lang::Zh);
+        assert!(out.lines().nth(1).unwrap().starts_with("2,'=1+1,"), "{out}");
     }
 
     #[test]

@@ -1152,3 +1152,14 @@ async fn a_sqlite_database_is_created_whichever_way_it_is_named() {
         assert!(dir.path().join(f).exists(), "{f}");
     }
 }
+
+#[actix_web::test]
+async fn the_export_keeps_a_formula_looking_name_as_text() {
+    let (c, _dir) = sqlite_console().await;
+    let (status, _) = submit_json(&c, &profile_named("=HYPERLINK(\\\"http://x\\\")"), None).await;
+    assert_eq!(status, 201);
+    let b = signed_in(&c, "fang", Role::Reviewer).await;
+    let (_, csv, _) = get(&b, format!("{}/officer/applications.csv", c.base)).await;
+    let row = csv.lines().nth(1).unwrap();
+    assert!(row.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","), "{row}");
+}

@@ -538,7 +538,7 @@ pub async fn export(
         let mut rec = vec![
             a.reference.clone(),
             short_time(&a.submitted_at),
-            a.applicant_name.clone(),
+            batch::spreadsheet_text(&a.applicant_name),
             if full_ids {
                 a.id_number.clone()
             } else {
@@ -559,7 +559,7 @@ pub async fn export(
         }
         rec.push(a.total.to_string());
         rec.push(app_status_words(a.status, lang).into());
-        rec.push(a.note.clone());
+        rec.push(batch::spreadsheet_text(&a.note));
         let _ = w.write_record(&rec);
     }
     let mut body = b"\xEF\xBB\xBF".to_vec();
