@@ -1,10 +1,11 @@
-//! The HTTP service: JSON API, operational endpoints, policy hot reload.
+//! The HTTP service: the applicant's pages, the officer console, the JSON API, operational
+//! endpoints, policy hot reload.
 //!
 //! Invariants: **a request uses one policy from start to end** — handlers take one
 //! `Arc<Loaded>` snapshot and assess with it, so a reload in between is never half seen.
 //! **A policy that fails to load never replaces the one in use.** **No personal data
-//! (names, ID numbers) is logged**; an ID number appears only masked outside an
-//! application's own page: logs carry routes, statuses, timings and request ids.
+//! (names, ID numbers) is logged**: logs carry route patterns, statuses, timings, request ids
+//! and reference numbers. Outside an application's own page an ID number is shown masked.
 
 pub mod api;
 pub mod apply;
