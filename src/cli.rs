@@ -442,6 +442,7 @@ fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCode {
         let store = Store::open(&database.database_url)
             .await
             .map_err(|e| e.to_string())?;
+        let no_account = |name: &str| format!("no account is named {name} / 没有这个账户");
         let hashed =
             || -> Result<String, String> { crate::web::auth::hash_password(&read_new_password()?) };
         let done = match command {
@@ -467,27 +468,24 @@ fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCode {
                     return Err(format!("{name} exists already / 用户名已存在"));
                 }
             }
-            OfficerCommand::Disable { name } | OfficerCommand::Enable { name }
-                if store
-                    .officer_by_name(&name)
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .is_none() =>
-            {
-                return Err(format!("no account is named {name} / 没有这个账户"));
-            }
             OfficerCommand::Disable { name } => {
-                store
+                if !store
                     .set_disabled(&name, true)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| e.to_string())?
+                {
+                    return Err(no_account(&name));
+                }
                 format!("disabled {name}; its sessions are ended")
             }
             OfficerCommand::Enable { name } => {
-                store
+                if !store
                     .set_disabled(&name, false)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| e.to_string())?
+                {
+                    return Err(no_account(&name));
+                }
                 format!("enabled {name}")
             }
             OfficerCommand::Password { name } => {
@@ -496,7 +494,7 @@ fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCode {
                     .await
                     .map_err(|e| e.to_string())?
                 {
-                    return Err(format!("no account is named {name} / 没有这个账户"));
+                    return Err(no_account(&name));
                 }
                 format!("new password set for {name}; its sessions are ended")
             }

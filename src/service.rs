@@ -21,6 +21,16 @@ fn write_errors(out: &mut Vec<u8>, errors: &InvalidProfile) {
     let _ = serde_json::to_writer(&mut *out, errors);
 }
 
+/// Why an input that is not a valid profile was refused: not JSON at all, or JSON that is not
+/// a valid profile.
+pub fn refusal(input: &[u8]) -> Outcome {
+    if serde_json::from_slice::<serde::de::IgnoredAny>(input).is_ok() {
+        Outcome::Invalid
+    } else {
+        Outcome::NotJson
+    }
+}
+
 /// The error for a profile whose date no policy version covers. Validation refuses those
 /// already; this answers for a policy swapped in between.
 pub fn no_version(profile: &Profile, e: &AssessError) -> FieldError {
@@ -37,11 +47,7 @@ pub fn assess_json(policy: &Policy, input: &[u8], with_hints: bool, out: &mut Ve
         Ok(p) => p,
         Err(invalid) => {
             write_errors(out, &invalid);
-            return if serde_json::from_slice::<serde::de::IgnoredAny>(input).is_ok() {
-                Outcome::Invalid
-            } else {
-                Outcome::NotJson
-            };
+            return refusal(input);
         }
     };
     match assess(policy, &profile) {

@@ -183,10 +183,9 @@ pub async fn submit_api(
         }
         Err(invalid) => {
             let errors = serde_json::to_vec(&invalid).unwrap_or_default();
-            if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok() {
-                Err(ApiError::Invalid(errors))
-            } else {
-                Err(ApiError::Malformed(errors))
+            match crate::service::refusal(&body) {
+                crate::service::Outcome::NotJson => Err(ApiError::Malformed(errors)),
+                _ => Err(ApiError::Invalid(errors)),
             }
         }
     }
@@ -267,12 +266,7 @@ pub async fn status_page(
         &StatusPage {
             lang: l,
             reference: s.reference.clone(),
-            submitted_at: s
-                .submitted_at
-                .chars()
-                .take(16)
-                .collect::<String>()
-                .replace('T', " "),
+            submitted_at: view::short_time(&s.submitted_at),
             status: app_status_words(s.status, l),
             status_id: s.status.id(),
             note: s.note.clone(),

@@ -13,12 +13,10 @@ use super::api::{ApiError, read_body, require_content_type};
 use super::apply::{StoredResult, app_status_words, status_words};
 use super::auth::{self, AuthError, LOCKOUT_LIMIT, LOCKOUT_MINUTES, SESSION_COOKIE, Signed};
 use super::form::{FIELDS, FormValues, Kind};
-use super::pages::{language, page};
+use super::pages::{language, page, program_names};
 use super::view::{self, Lang};
 use crate::batch::{self, Summary};
-use crate::store::{
-    self, AppStatus, ApplicationSummary, DecideError, ListFilter, Role, Store, mask_id,
-};
+use crate::store::{self, AppStatus, ApplicationSummary, DecideError, ListFilter, Role, mask_id};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -51,14 +49,26 @@ fn nav(s: &Signed) -> Nav {
     }
 }
 
+fn no_application() -> HttpResponse {
+    super::pages::message(
+        StatusCode::NOT_FOUND,
+        "没有这个申请编号",
+        "No application has this reference",
+    )
+}
+
+fn no_batch() -> HttpResponse {
+    super::pages::message(
+        StatusCode::NOT_FOUND,
+        "没有这次批量检查",
+        "No such batch check",
+    )
+}
+
 fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((LOCATION, to.to_string()))
         .finish()
-}
-
-fn store_of(state: &AppState) -> Result<&Store, AuthError> {
-    auth::store(state)
 }
 
 fn db_error(e: impl std::fmt::Display) -> AuthError {
@@ -155,7 +165,7 @@ pub async fn login(
     if !auth::form_token_ok(&req, form.get("form_token")) {
         return Err(AuthError::Csrf { api: false });
     }
-    let store = store_of(&state)?;
+    let store = auth::store(&state)?;
     let name = form.get("name").to_string();
     let next = form.get("next").to_string();
     let address = auth::client_address(&req);
@@ -232,7 +242,7 @@ pub async fn logout(
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
     s.check_csrf(FormValues::parse(&body).get("csrf"))?;
-    store_of(&state)?
+    auth::store(&state)?
         .end_session(&s.token)
         .await
         .map_err(db_error)?;
@@ -286,7 +296,7 @@ fn read_filter(
         }
     }
     if !view.program.is_empty() {
-        if programs(state, lang)
+        if program_names(state, lang)
             .iter()
             .any(|(id, _)| *id == view.program)
         {
@@ -344,13 +354,6 @@ fn read_filter(
     (filter, view, page, errors)
 }
 
-fn programs(state: &AppState, lang: Lang) -> Vec<(String, String)> {
-    batch::all_programs(&state.snapshot().policy)
-        .into_iter()
-        .map(|(id, zh, en)| (id, lang.t(&zh, &en).to_string()))
-        .collect()
-}
-
 fn tiers(state: &AppState, lang: Lang) -> Vec<(String, String)> {
     let loaded = state.snapshot();
     let mut out: Vec<(String, String)> = Vec::new();
@@ -392,14 +395,10 @@ pub struct ListRow {
     pub status_id: &'static str,
 }
 
-fn short_time(stamp: &str) -> String {
-    stamp.chars().take(16).collect::<String>().replace('T', " ")
-}
-
 fn list_row(a: &ApplicationSummary, lang: Lang) -> ListRow {
     ListRow {
         reference: a.reference.clone(),
-        submitted: short_time(&a.submitted_at),
+        submitted: view::short_time(&a.submitted_at),
         name: a.applicant_name.clone(),
         id_masked: mask_id(&a.id_number),
         tier: a.tier.clone(),
@@ -440,7 +439,7 @@ pub async fn list(
     let q = FormValues::parse(req.query_string().as_bytes());
     let (filter, view, page_no, errors) = read_filter(&q, &state, lang.0);
     let (rows, total) = if errors.is_empty() {
-        store_of(&state)?
+        auth::store(&state)?
             .list(&filter, page_no, PER_PAGE)
             .await
             .map_err(db_error)?
@@ -470,7 +469,7 @@ pub async fn list(
                 .iter()
                 .map(|st| (st.id(), app_status_words(*st, l)))
                 .collect(),
-            programs: programs(&state, l),
+            programs: program_names(&state, l),
             tiers: tiers(&state, l),
             errors,
             rows: rows.iter().map(|a| list_row(a, l)).collect(),
@@ -507,7 +506,10 @@ pub async fn export(
         ));
     }
     let full_ids = q.get("ids") == "full";
-    let apps = store_of(&state)?.export(&filter).await.map_err(db_error)?;
+    let apps = auth::store(&state)?
+        .export(&filter)
+        .await
+        .map_err(db_error)?;
     tracing::info!(officer = %s.name(), count = apps.len(), full_ids, "applications exported");
     let progs = batch::all_programs(&state.snapshot().policy);
     let mut w = csv::WriterBuilder::new()
@@ -537,7 +539,7 @@ pub async fn export(
     for (a, rows) in &apps {
         let mut rec = vec![
             a.reference.clone(),
-            short_time(&a.submitted_at),
+            view::short_time(&a.submitted_at),
             batch::spreadsheet_text(&a.applicant_name),
             if full_ids {
                 a.id_number.clone()
@@ -750,13 +752,9 @@ async fn application_page(
 ) -> Result<HttpResponse, AuthError> {
     let lang = language(req, None);
     let l = lang.0;
-    let store = store_of(state)?;
+    let store = auth::store(state)?;
     let Some(app) = store.application(reference).await.map_err(db_error)? else {
-        return Ok(super::pages::message(
-            StatusCode::NOT_FOUND,
-            "没有这个申请编号",
-            "No application has this reference",
-        ));
+        return Ok(no_application());
     };
     let audit = store.audit_log(app.summary.id).await.map_err(db_error)?;
     let profile: serde_json::Value = serde_json::from_str(&app.profile).unwrap_or_default();
@@ -788,7 +786,7 @@ async fn application_page(
             name: a.applicant_name.clone(),
             status: app_status_words(a.status, l),
             status_id: a.status.id(),
-            submitted: short_time(&a.submitted_at),
+            submitted: view::short_time(&a.submitted_at),
             note: a.note.clone(),
             answers: answers(&profile, l),
             today: super::api::today().to_string(),
@@ -811,7 +809,7 @@ async fn application_page(
             audit: audit
                 .into_iter()
                 .map(|e| AuditView {
-                    at: short_time(&e.at),
+                    at: view::short_time(&e.at),
                     actor: if e.actor == store::APPLICANT_ACTOR {
                         l.t("申请人", "applicant").into()
                     } else {
@@ -890,7 +888,7 @@ pub async fn decide(
     let (Some(to), Some(seen), None) = (to, seen, &problem) else {
         return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
     };
-    let result = store_of(&state)?
+    let result = auth::store(&state)?
         .decide(&reference, s.name(), seen, to, note)
         .await;
     let problem = match result {
@@ -900,11 +898,7 @@ pub async fn decide(
             return Ok(redirect(&format!("/officer/applications/{reference}")));
         }
         Err(DecideError::NotFound) => {
-            return Ok(super::pages::message(
-                StatusCode::NOT_FOUND,
-                "没有这个申请编号",
-                "No application has this reference",
-            ));
+            return Ok(no_application());
         }
         Err(DecideError::Changed(now)) => (
             StatusCode::CONFLICT,
@@ -1045,7 +1039,7 @@ async fn run_batch(
         .batch_rows
         .fetch_add(saved.summary.rows as u64, Relaxed);
     let summary_json = serde_json::to_string(&saved).unwrap_or_default();
-    let token = store_of(state)?
+    let token = auth::store(state)?
         .save_batch(s.session.officer.id, file_name, &summary_json, &csv)
         .await
         .map_err(db_error)?;
@@ -1159,16 +1153,12 @@ pub async fn batch_result(
 ) -> Result<HttpResponse, AuthError> {
     let lang = language(&req, None);
     let l = lang.0;
-    let Some(run) = store_of(&state)?
+    let Some(run) = auth::store(&state)?
         .batch(&token, s.session.officer.id)
         .await
         .map_err(db_error)?
     else {
-        return Ok(super::pages::message(
-            StatusCode::NOT_FOUND,
-            "没有这次批量检查",
-            "No such batch check",
-        ));
+        return Ok(no_batch());
     };
     let saved: SavedSummary =
         serde_json::from_str(&run.summary).map_err(|e| db_error(format!("batch summary: {e}")))?;
@@ -1178,7 +1168,7 @@ pub async fn batch_result(
             nav: nav(&s),
             token: token.to_string(),
             file_name: run.file_name,
-            created: short_time(&run.created_at),
+            created: view::short_time(&run.created_at),
             programs: saved
                 .summary
                 .programs
@@ -1211,17 +1201,13 @@ pub async fn batch_results(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AuthError> {
-    match store_of(&state)?
+    match auth::store(&state)?
         .batch(&token, s.session.officer.id)
         .await
         .map_err(db_error)?
     {
         Some(run) => Ok(csv_response(run.results.into_bytes(), "results.csv")),
-        None => Ok(super::pages::message(
-            StatusCode::NOT_FOUND,
-            "没有这次批量检查",
-            "No such batch check",
-        )),
+        None => Ok(no_batch()),
     }
 }
 
@@ -1284,7 +1270,7 @@ pub async fn list_api(
             ApiError::BadQuery(crate::applicant::FieldError::new("", zh, first.clone())).into(),
         );
     }
-    let (rows, total) = store_of(&state)?
+    let (rows, total) = auth::store(&state)?
         .list(&filter, page_no, PER_PAGE)
         .await
         .map_err(db_error)?;
@@ -1304,7 +1290,7 @@ pub async fn application_api(
     reference: web::Path<String>,
 ) -> Result<HttpResponse, actix_web::Error> {
     s.reviewer()?;
-    let store = store_of(&state)?;
+    let store = auth::store(&state)?;
     let app = store
         .application(&reference)
         .await

@@ -88,7 +88,8 @@ pub struct ResultPage {
     pub submit: Option<(String, String)>,
 }
 
-fn program_names(state: &AppState, lang: Lang) -> Vec<(String, String)> {
+/// Every program's id and name in the page's language, newest version's programs first.
+pub(crate) fn program_names(state: &AppState, lang: Lang) -> Vec<(String, String)> {
     crate::batch::all_programs(&state.snapshot().policy)
         .into_iter()
         .map(|(id, zh, en)| (id, lang.t(&zh, &en).to_string()))

@@ -85,6 +85,11 @@ pub fn yuan(d: &Decimal) -> String {
     }
 }
 
+/// A stored time (`2026-11-26T17:05:19.191848+08:00`) to the minute: `2026-11-26 17:05`.
+pub fn short_time(stamp: &str) -> String {
+    stamp.chars().take(16).collect::<String>().replace('T', " ")
+}
+
 /// `123.46万元` (rounded half up to two places).
 pub fn wan(d: &Decimal) -> String {
     let w = (d / Decimal::from(10_000))
