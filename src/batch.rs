@@ -14,6 +14,7 @@
 use crate::applicant::{Domain, FieldError, Profile};
 use crate::engine::{self, Status};
 use crate::policy::Policy;
+use crate::spreadsheet::Sheet;
 use crate::store::mask_id;
 use crate::web::form::{self, FIELDS, FieldSpec, FormValues, Kind, Section};
 use crate::web::view::{Lang, status_label};
@@ -22,6 +23,11 @@ use serde::{Deserialize, Serialize};
 
 /// Most people one upload may hold.
 pub const MAX_ROWS: usize = 10_000;
+/// Longest cell, in characters: far more than any answer needs (a name has at most 50), so a
+/// longer one is a mistake or an attack, and is neither assessed nor kept.
+pub const CELL_LIMIT: usize = 500;
+/// Longest name shown back in the results.
+const NAME_SHOWN: usize = 50;
 
 /// A file refused as a whole.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,10 +103,9 @@ pub fn column_field(header: &str) -> Option<&'static FieldSpec> {
 
 /// The template's header row: every field path, in the form's order.
 pub fn template_csv() -> String {
-    let mut out = String::from("\u{feff}");
-    out.push_str(&FIELDS.iter().map(|f| f.path).collect::<Vec<_>>().join(","));
-    out.push_str("\r\n");
-    out
+    let mut sheet = Sheet::new();
+    sheet.row(FIELDS.iter().map(|f| f.path));
+    sheet.finish()
 }
 
 /// A profile (JSON) as a row under the template's header: what a spreadsheet of people holds.
@@ -122,17 +127,6 @@ pub fn csv_row(profile: &serde_json::Value) -> Vec<String> {
             },
         )
         .collect()
-}
-
-/// Text typed by a person, made safe for a spreadsheet cell: a leading `=`, `+`, `-`, `@`,
-/// tab or carriage return would make Excel read the cell as a formula, so such text gets a
-/// leading apostrophe, which Excel shows as text.
-pub fn spreadsheet_text(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
 }
 
 /// Two columns a program, its status and its amount, in spreadsheets written for people.
@@ -434,16 +428,35 @@ pub fn run(policy: &Policy, bytes: &[u8], max_rows: Option<usize>) -> Result<Bat
             ));
         }
         let cell = |path: &str| {
-            columns
+            let text = columns
                 .iter()
                 .position(|c| c.is_some_and(|f| f.path == path))
                 .and_then(|i| record.get(i))
                 .unwrap_or("")
-                .trim()
-                .to_string()
+                .trim();
+            // Shown back as words: what may not be shown is dropped, and a long cell cut.
+            text.chars()
+                .filter(|c| !crate::applicant::is_unsafe_char(*c, true))
+                .take(NAME_SHOWN)
+                .collect::<String>()
         };
         let (name, id_masked) = (cell("person.full_name"), mask_id(&cell("person.id_number")));
-        let outcome = if record.len() > columns.len() {
+        let too_long: Vec<FieldError> = columns
+            .iter()
+            .zip(record.iter())
+            .filter(|(_, text)| text.chars().count() > CELL_LIMIT)
+            .map(|(field, _)| {
+                let (zh, en) = field.map_or(("（无表头）", "(no header)"), |f| (f.zh, f.en));
+                FieldError::new(
+                    field.map_or("", |f| f.path),
+                    format!("“{zh}”一格超过 {CELL_LIMIT} 个字符，未检查"),
+                    format!("“{en}” is longer than {CELL_LIMIT} characters: not checked"),
+                )
+            })
+            .collect();
+        let outcome = if !too_long.is_empty() {
+            RowOutcome::Invalid(too_long)
+        } else if record.len() > columns.len() {
             RowOutcome::Invalid(vec![FieldError::new(
                 "",
                 format!(
@@ -518,9 +531,7 @@ impl Batch {
     /// The results as CSV (UTF-8 with BOM, for Excel): per person the tier, each program's
     /// status and amount, the total — or the row's errors.
     pub fn results_csv(&self, lang: Lang) -> String {
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(Vec::new());
+        let mut sheet = Sheet::new();
         let mut header: Vec<String> = [
             lang.t("行号", "Line"),
             lang.t("姓名", "Name"),
@@ -534,14 +545,9 @@ impl Batch {
         header.extend(program_headers(&self.programs, lang));
         header.push(lang.t("合计（元）", "Total (yuan)").into());
         header.push(lang.t("错误", "Errors").into());
-        // Writing into a Vec cannot fail.
-        let _ = w.write_record(&header);
+        sheet.row(&header);
         for r in &self.rows {
-            let mut rec = vec![
-                r.line.to_string(),
-                spreadsheet_text(&r.name),
-                r.id_masked.clone(),
-            ];
+            let mut rec = vec![r.line.to_string(), r.name.clone(), r.id_masked.clone()];
             match &r.outcome {
                 RowOutcome::Assessed {
                     version,
@@ -584,12 +590,9 @@ impl Batch {
                     );
                 }
             }
-            let _ = w.write_record(&rec);
+            sheet.row(&rec);
         }
-        let body = w.into_inner().unwrap_or_default();
-        let mut out = String::from("\u{feff}");
-        out.push_str(&String::from_utf8_lossy(&body));
-        out
+        sheet.finish()
     }
 }
 
@@ -678,14 +681,37 @@ mod tests {
     }
 
     #[test]
-    fn text_that_excel_would_run_as_a_formula_is_kept_as_text() {
-        assert_eq!(spreadsheet_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(spreadsheet_text("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(spreadsheet_text("张三"), "张三");
+    fn no_cell_of_the_results_runs_as_a_formula_whatever_its_column() {
         let policy = crate::policy::load_embedded().unwrap();
-        let b = run(&policy, "姓名\n=1+1\n".as_bytes(), None).unwrap();
+        let b = run(
+            &policy,
+            "姓名,证件类型,证件号码\n=1+1,passport,=1+9X9+10\n".as_bytes(),
+            None,
+        )
+        .unwrap();
         let out = b.results_csv(Lang::Zh);
-        assert!(out.lines().nth(1).unwrap().starts_with("2,'=1+1,"), "{out}");
+        let row = out.lines().nth(1).unwrap();
+        assert!(row.starts_with("2,'=1+1,'=1+"), "{out}");
+        assert!(
+            !row.split(',').any(|c| c.starts_with(['=', '+', '-', '@'])),
+            "{row}"
+        );
+    }
+
+    #[test]
+    fn a_cell_longer_than_the_limit_is_an_error_and_is_not_kept() {
+        let policy = crate::policy::load_embedded().unwrap();
+        let long = "张".repeat(CELL_LIMIT + 1);
+        let b = run(&policy, format!("姓名\n{long}\n").as_bytes(), None).unwrap();
+        let RowOutcome::Invalid(errors) = &b.rows[0].outcome else {
+            panic!("{:?}", b.rows[0].outcome);
+        };
+        assert!(
+            errors[0].message_zh.contains("超过 500 个字符"),
+            "{errors:?}"
+        );
+        assert_eq!(b.rows[0].name.chars().count(), 50);
+        assert!(b.results_csv(Lang::Zh).len() < 2_000);
     }
 
     #[test]

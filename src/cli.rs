@@ -45,6 +45,50 @@ pub struct ServeArgs {
     /// Mark cookies Secure: set this when people reach the service over HTTPS
     #[arg(long, env = "TALENT_SUBSIDY_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// A reverse proxy in front of the service (repeatable): from its address only, the client
+    /// address is read from X-Forwarded-For (for rate limits and sign-in lockout)
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "ADDR",
+        env = "TALENT_SUBSIDY_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Submissions per minute from one address (0: no limit)
+    #[arg(long, value_name = "N", default_value_t = crate::web::guard::Settings::production().submissions_per_minute, env = "TALENT_SUBSIDY_LIMIT_SUBMISSIONS")]
+    pub limit_submissions: u32,
+    /// Assessments (result page and API) per minute from one address (0: no limit)
+    #[arg(long, value_name = "N", default_value_t = crate::web::guard::Settings::production().assessments_per_minute, env = "TALENT_SUBSIDY_LIMIT_ASSESSMENTS")]
+    pub limit_assessments: u32,
+    /// Status-link look-ups per minute from one address (0: no limit)
+    #[arg(long, value_name = "N", default_value_t = crate::web::guard::Settings::production().status_per_minute, env = "TALENT_SUBSIDY_LIMIT_STATUS")]
+    pub limit_status: u32,
+    /// Days a batch check's results are kept
+    #[arg(long, value_name = "DAYS", default_value_t = crate::web::guard::Settings::production().batch_retention_days, env = "TALENT_SUBSIDY_BATCH_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub batch_retention_days: u32,
+}
+
+impl ServeArgs {
+    /// The protections these flags ask for.
+    pub fn settings(&self) -> crate::web::guard::Settings {
+        crate::web::guard::Settings {
+            submissions_per_minute: self.limit_submissions,
+            assessments_per_minute: self.limit_assessments,
+            status_per_minute: self.limit_status,
+            trusted_proxies: self.trusted_proxies.clone(),
+            batch_retention_days: self.batch_retention_days,
+            ..crate::web::guard::Settings::production()
+        }
+    }
+}
+
+/// The language of what a command writes for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LangArg {
+    /// 中文
+    Zh,
+    /// English
+    En,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -117,9 +161,9 @@ pub enum Command {
     Batch {
         #[command(flatten)]
         policy: PolicyArg,
-        /// Language of the results' headers and messages: zh or en
-        #[arg(long, default_value = "zh")]
-        lang: String,
+        /// Language of the results' headers and messages
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
         input: PathBuf,
         output: PathBuf,
     },
@@ -169,7 +213,7 @@ pub fn run(cli: Cli) -> ExitCode {
             lang,
             input,
             output,
-        }) => with_policy(&policy, |p| batch(p, &lang, &input, &output)),
+        }) => with_policy(&policy, |p| batch(p, lang, &input, &output)),
         None => serve_command(&cli.policy, &cli.serve),
     }
 }
@@ -390,6 +434,7 @@ fn serve_command(policy: &PolicyArg, args: &ServeArgs) -> ExitCode {
         !args.no_watch,
         &args.database.database_url,
         args.secure_cookies,
+        args.settings(),
     ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -399,8 +444,9 @@ fn serve_command(policy: &PolicyArg, args: &ServeArgs) -> ExitCode {
     }
 }
 
-/// Reads a new password: twice at a terminal, or one line of standard input.
-fn read_new_password() -> Result<String, String> {
+/// Reads a new password for `account`: twice at a terminal, or one line of standard input.
+/// A weak one is refused, saying why.
+fn read_new_password(account: &str) -> Result<String, String> {
     use std::io::IsTerminal;
     let password = if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password("Password / 密码: ").map_err(|e| e.to_string())?;
@@ -417,11 +463,8 @@ fn read_new_password() -> Result<String, String> {
             .map_err(|e| e.to_string())?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    if password.chars().count() < crate::web::auth::MIN_PASSWORD {
-        return Err(format!(
-            "the password needs at least {n} characters / 密码至少 {n} 个字符",
-            n = crate::web::auth::MIN_PASSWORD
-        ));
+    if let Some((zh, en)) = crate::web::auth::weak_password(&password, account) {
+        return Err(format!("{en} / {zh}"));
     }
     Ok(password)
 }
@@ -443,23 +486,24 @@ fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCode {
             .await
             .map_err(|e| e.to_string())?;
         let no_account = |name: &str| format!("no account is named {name} / 没有这个账户");
-        let hashed =
-            || -> Result<String, String> { crate::web::auth::hash_password(&read_new_password()?) };
+        let hashed = |account: &str| -> Result<String, String> {
+            crate::web::auth::hash_password(&read_new_password(account)?)
+        };
         let done = match command {
             OfficerCommand::Add { name, role } => {
                 let name = name.trim().to_string();
-                if name.is_empty()
-                    || name.chars().count() > 64
-                    || name.chars().any(char::is_control)
-                {
+                if name.is_empty() || name.chars().count() > 64 {
                     return Err("a name has 1 to 64 characters / 用户名应为 1 到 64 个字符".into());
+                }
+                if let Some(p) = crate::applicant::unsafe_text(&name, false) {
+                    return Err(format!("the name {} / 用户名{}", p.en, p.zh));
                 }
                 let role = match role {
                     RoleArg::Reviewer => Role::Reviewer,
                     RoleArg::Hr => Role::Hr,
                 };
                 if store
-                    .add_officer(&name, role, &hashed()?)
+                    .add_officer(&name, role, &hashed(&name)?)
                     .await
                     .map_err(|e| e.to_string())?
                 {
@@ -490,7 +534,7 @@ fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCode {
             }
             OfficerCommand::Password { name } => {
                 if !store
-                    .set_password(&name, &hashed()?)
+                    .set_password(&name, &hashed(&name)?)
                     .await
                     .map_err(|e| e.to_string())?
                 {
@@ -532,8 +576,11 @@ fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCode {
     }
 }
 
-fn batch(policy: &Policy, lang: &str, input: &Path, output: &Path) -> ExitCode {
-    let lang = crate::web::view::Lang::from_code(lang).unwrap_or(crate::web::view::Lang::Zh);
+fn batch(policy: &Policy, lang: LangArg, input: &Path, output: &Path) -> ExitCode {
+    let lang = match lang {
+        LangArg::Zh => crate::web::view::Lang::Zh,
+        LangArg::En => crate::web::view::Lang::En,
+    };
     let bytes = match std::fs::read(input) {
         Ok(b) => b,
         Err(e) => {

@@ -8,7 +8,9 @@ pub mod cases;
 pub mod cli;
 pub mod engine;
 pub mod policy;
+pub mod secrets;
 pub mod service;
+pub mod spreadsheet;
 pub mod store;
 pub mod web;
 

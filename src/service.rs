@@ -89,6 +89,7 @@ pub fn prepare_application(
         .unwrap_or_else(|_| String::from_utf8_lossy(input).into_owned());
     Ok(crate::store::NewApplication {
         idempotency_key,
+        request_hash: crate::secrets::sha256_hex(input),
         applicant_name: profile.person.full_name.clone(),
         id_number: profile.person.id_number.clone(),
         tier: a.tier_id().to_string(),

@@ -205,10 +205,11 @@ fn officer_accounts_are_added_listed_disabled_and_verified() {
             .unwrap()
             .password_hash
     });
+    let hash = hash.expose();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(talent_subsidy::web::auth::verify_password(
         "a long enough password",
-        &hash
+        hash
     ));
 }
 
@@ -266,4 +267,44 @@ fn batch_writes_one_result_row_per_person_and_reports_bad_rows() {
         "{}",
         text(&out.stderr)
     );
+}
+
+#[test]
+fn a_language_the_batch_does_not_speak_is_refused() {
+    let out = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
+        .args(["batch", "--lang", "fr", "in.csv", "out.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("'fr'") && err.contains("zh") && err.contains("en"),
+        "{err}"
+    );
+}
+
+#[test]
+fn officer_add_refuses_a_password_easy_to_guess() {
+    let dir = tempfile::tempdir().unwrap();
+    for weak in ["aaaaaaaaaa", "1234567890", "password2026"] {
+        let mut add = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
+            .args(["officer", "add", "ma", "--role", "hr", "--database-url"])
+            .arg(dir.path().join("o.db"))
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(
+            &mut add.stdin.take().unwrap(),
+            format!("{weak}\n").as_bytes(),
+        )
+        .unwrap();
+        let out = add.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{weak}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("too easy to guess") && err.contains("太容易猜到"),
+            "{err}"
+        );
+    }
 }

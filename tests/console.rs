@@ -4,185 +4,11 @@
 //! export, batch checks (GBK too), concurrency, and data surviving a restart.
 
 mod common;
-use common::{PgDatabase, pg_database};
+use common::console::*;
 
-use actix_web::web;
-use reqwest::redirect::Policy as Redirects;
 use serde_json::Value;
-use std::net::TcpListener;
 use talent_subsidy::store::{Role, Store};
-use talent_subsidy::web::auth::hash_password;
-use talent_subsidy::web::startup::run;
-use talent_subsidy::web::{AppState, PolicySource};
-
-const EXAMPLE: &str = talent_subsidy::EXAMPLE_PROFILE;
-const PASSWORD: &str = "a long enough password";
-
-struct Console {
-    base: String,
-    store: Store,
-    server: actix_web::dev::ServerHandle,
-    state: web::Data<AppState>,
-}
-
-async fn console_with(url: &str, secure_cookies: bool) -> Console {
-    console_on(url, secure_cookies, PolicySource::Dir("policy".into())).await
-}
-
-async fn console_on(url: &str, secure_cookies: bool, source: PolicySource) -> Console {
-    let policy = source.load().expect("policy loads");
-    let store = Store::open(url).await.expect("database opens");
-    let state =
-        web::Data::new(AppState::new(policy, source).with_store(store.clone(), secure_cookies));
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = run(listener, state.clone()).unwrap();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
-    Console {
-        base: format!("http://127.0.0.1:{port}"),
-        store,
-        server: handle,
-        state,
-    }
-}
-
-/// A console on a new SQLite file (kept with its folder until the end of the test).
-async fn sqlite_console() -> (Console, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = dir.path().join("console.db");
-    (console_with(url.to_str().unwrap(), false).await, dir)
-}
-
-/// A console on a PostgreSQL database of the test's own; `None` (said loudly) without a server.
-async fn pg_console(test: &str) -> Option<(Console, PgDatabase)> {
-    let db = pg_database(test)?;
-    Some((console_with(&db.url, false).await, db))
-}
-
-impl Console {
-    /// Stops the server and closes the pool, so that its database can be dropped.
-    async fn shut_down(&self) {
-        self.server.stop(false).await;
-        self.store.close().await;
-    }
-}
-
-/// A browser: keeps cookies, does not follow redirects (the tests look at them).
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Redirects::none())
-        .build()
-        .unwrap()
-}
-
-async fn add(c: &Console, name: &str, role: Role) {
-    assert!(
-        c.store
-            .add_officer(name, role, &hash_password(PASSWORD).unwrap())
-            .await
-            .unwrap()
-    );
-}
-
-/// One counter of `/metrics`.
-async fn metric(c: &Console, name: &str) -> u64 {
-    let text = reqwest::get(format!("{}/metrics", c.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .unwrap_or_else(|| panic!("{name} not in /metrics"))
-        .parse()
-        .unwrap()
-}
-
-/// The value of the first `name="…" value="…"` in a page.
-fn hidden(html: &str, name: &str) -> String {
-    let key = format!("name=\"{name}\" value=\"");
-    let at = html
-        .find(&key)
-        .unwrap_or_else(|| panic!("no {name} in page"))
-        + key.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-async fn get(b: &reqwest::Client, url: String) -> (u16, String, reqwest::header::HeaderMap) {
-    let r = b.get(url).send().await.unwrap();
-    let (s, h) = (r.status().as_u16(), r.headers().clone());
-    (s, r.text().await.unwrap(), h)
-}
-
-async fn post_form(
-    b: &reqwest::Client,
-    url: String,
-    form: &[(&str, &str)],
-) -> (u16, String, reqwest::header::HeaderMap) {
-    let r = b.post(url).form(form).send().await.unwrap();
-    let (s, h) = (r.status().as_u16(), r.headers().clone());
-    (s, r.text().await.unwrap(), h)
-}
-
-fn location(h: &reqwest::header::HeaderMap) -> String {
-    h.get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
-
-/// Signs in through the login page; returns the status of the login POST.
-async fn sign_in(c: &Console, b: &reqwest::Client, name: &str, password: &str) -> (u16, String) {
-    let (status, page, _) = get(b, format!("{}/officer/login", c.base)).await;
-    assert_eq!(status, 200);
-    let token = hidden(&page, "form_token");
-    let (status, body, h) = post_form(
-        b,
-        format!("{}/officer/login", c.base),
-        &[
-            ("form_token", &token),
-            ("name", name),
-            ("password", password),
-            ("next", "/officer/applications"),
-        ],
-    )
-    .await;
-    (status, if status == 303 { location(&h) } else { body })
-}
-
-async fn signed_in(c: &Console, name: &str, role: Role) -> reqwest::Client {
-    add(c, name, role).await;
-    let b = browser();
-    let (status, body) = sign_in(c, &b, name, PASSWORD).await;
-    assert_eq!(status, 303, "{body}");
-    b
-}
-
-/// A CSRF token of a signed-in officer, from a console page.
-async fn csrf(c: &Console, b: &reqwest::Client) -> String {
-    let (status, page, _) = get(b, format!("{}/officer/batch", c.base)).await;
-    assert_eq!(status, 200);
-    hidden(&page, "csrf")
-}
-
-/// Submits a profile through the API; the reference and the status link.
-async fn submit_json(c: &Console, profile: &str, key: Option<&str>) -> (u16, Value) {
-    let mut r = reqwest::Client::new()
-        .post(format!("{}/api/v1/applications", c.base))
-        .header("Content-Type", "application/json")
-        .body(profile.to_string());
-    if let Some(k) = key {
-        r = r.header("Idempotency-Key", k);
-    }
-    let r = r.send().await.unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
-fn profile_named(name: &str) -> String {
-    EXAMPLE.replace("张三", name)
-}
+use talent_subsidy::web::PolicySource;
 
 #[actix_web::test]
 async fn signing_in_and_out_and_every_console_route_needs_a_session() {
@@ -331,10 +157,10 @@ async fn a_post_without_its_csrf_token_changes_nothing() {
     let decision = format!("{}/officer/applications/{reference}/decision", c.base);
     let zeros = "0".repeat(64);
     for form in [
-        vec![("seen", "submitted"), ("decision", "approved")],
+        vec![("seen_version", "0"), ("decision", "approved")],
         vec![
             ("csrf", zeros.as_str()),
-            ("seen", "submitted"),
+            ("seen_version", "0"),
             ("decision", "approved"),
         ],
     ] {
@@ -414,7 +240,7 @@ async fn an_hr_account_runs_batches_but_sees_no_application() {
         format!("{}/officer/applications/{reference}/decision", c.base),
         &[
             ("csrf", &token),
-            ("seen", "submitted"),
+            ("seen_version", "0"),
             ("decision", "approved"),
         ],
     )
@@ -444,31 +270,7 @@ async fn an_hr_account_runs_batches_but_sees_no_application() {
 async fn submit_review_decide(c: &Console) {
     // The applicant: the form, the result page, "submit application".
     let applicant = browser();
-    let form: Vec<(String, String)> = vec![
-        ("application_date", "2026-03-01"),
-        ("person.full_name", "陈静"),
-        ("person.id_type", "resident_id"),
-        ("person.id_number", "32068219880315001X"),
-        ("person.birth_date", "1988-03-15"),
-        ("person.highest_degree", "master"),
-        ("person.institution_tier", "double_first_class"),
-        ("person.institution_name", "南通大学"),
-        ("person.graduation_date", "2015-06-30"),
-        ("has_employment", "1"),
-        ("employment.employer_name", "某某科技有限公司"),
-        ("employment.employer_in_park", "true"),
-        ("employment.industry", "electronic_information"),
-        ("employment.full_time", "true"),
-        ("employment.start_date", "2025-09-01"),
-        ("employment.contract_years", "5"),
-        ("employment.social_insurance_months_in_park", "6"),
-        ("has_housing", "1"),
-        ("housing.owns_home_in_city", "false"),
-        ("housing.lives_in_talent_apartment", "false"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
+    let form = applicant_form();
     let r = applicant
         .post(format!("{}/assess", c.base))
         .form(&form)
@@ -564,6 +366,7 @@ async fn submit_review_decide(c: &Console) {
     );
     assert!(page.contains("id=\"compare\""));
     let token = hidden(&page, "csrf");
+    // `seen` is the version the officer saw: 0 at submission, one more with each decision.
     let decide = |decision: &'static str, note: &'static str, seen: &'static str| {
         let (b, url, token) = (
             b.clone(),
@@ -576,7 +379,7 @@ async fn submit_review_decide(c: &Console) {
                 url,
                 &[
                     ("csrf", &token),
-                    ("seen", seen),
+                    ("seen_version", seen),
                     ("decision", decision),
                     ("note", note),
                 ],
@@ -584,17 +387,17 @@ async fn submit_review_decide(c: &Console) {
             .await
         }
     };
-    let (status, page, _) = decide("more_info", "", "submitted").await;
+    let (status, page, _) = decide("more_info", "", "0").await;
     assert_eq!(status, 422, "a request for more needs a reason");
     assert!(page.contains("请写明原因"));
-    let (status, _, _) = decide("more_info", "请补充社保缴纳证明", "submitted").await;
+    let (status, _, _) = decide("more_info", "请补充社保缴纳证明", "0").await;
     assert_eq!(status, 303);
-    let (status, page, _) = decide("approved", "", "submitted").await;
+    let (status, page, _) = decide("approved", "", "0").await;
     assert_eq!(status, 409, "decided on a status that changed meanwhile");
     assert!(page.contains("此申请已被他人处理"));
-    let (status, _, _) = decide("approved", "材料齐全", "more_info").await;
+    let (status, _, _) = decide("approved", "材料齐全", "1").await;
     assert_eq!(status, 303);
-    let (status, page, _) = decide("rejected", "改主意", "approved").await;
+    let (status, page, _) = decide("rejected", "改主意", "2").await;
     assert_eq!(status, 409, "an approval is final");
     assert!(page.contains("此申请已结案"));
     let (_, page, _) = get(&b, format!("{}/officer/applications/{reference}", c.base)).await;

@@ -261,6 +261,8 @@ fn submit_until_refused(
     }
 }
 
+/// Each saved application's `Idempotency-Key` (stored as `api:KEY`, keys being kept apart by
+/// the client kind that sent them), reference and name.
 fn rows(db: &Path) -> Vec<(String, String, String)> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -272,7 +274,8 @@ fn rows(db: &Path) -> Vec<(String, String, String)> {
             .await
             .unwrap();
         sqlx::query_as::<_, (String, String, String)>(
-            "SELECT idempotency_key, reference, applicant_name FROM applications",
+            "SELECT substr(idempotency_key, 5), reference, applicant_name FROM applications \
+             WHERE idempotency_key LIKE 'api:%'",
         )
         .fetch_all(&mut c)
         .await
@@ -285,7 +288,13 @@ fn a_killed_service_keeps_every_acknowledged_submission_exactly_once() {
     let data = tempfile::tempdir().unwrap();
     let log_path = data.path().join("service.log");
     let log = std::fs::File::create(&log_path).unwrap();
-    let mut s = launch_on(&["--policy", "policy"], data, log);
+    // Four clients send far more than a person would: the rate limit is off here (its own
+    // test is `the_service_limits_submissions_by_default`).
+    let mut s = launch_on(
+        &["--policy", "policy", "--limit-submissions", "0"],
+        data,
+        log,
+    );
     let sent = std::sync::Mutex::new(Vec::new());
     let acked = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
@@ -322,7 +331,11 @@ fn a_killed_service_keeps_every_acknowledged_submission_exactly_once() {
         .append(true)
         .open(&log_path)
         .unwrap();
-    let s2 = launch_on(&["--policy", "policy"], data, log);
+    let s2 = launch_on(
+        &["--policy", "policy", "--limit-submissions", "0"],
+        data,
+        log,
+    );
     let client_rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -368,4 +381,152 @@ fn a_killed_service_keeps_every_acknowledged_submission_exactly_once() {
         !log.contains("32068219880315001X") && !log.contains("申请人"),
         "no ID number or name in the logs"
     );
+}
+
+#[test]
+fn the_service_limits_submissions_by_default() {
+    let s = launch(&["--policy", "policy"]);
+    let statuses: Vec<u16> = (0..25)
+        .map(|_| {
+            reqwest::blocking_post(
+                &format!("{}/api/v1/applications", s.base),
+                "application/json",
+                talent_subsidy::EXAMPLE_PROFILE.into(),
+            )
+            .unwrap()
+            .0
+        })
+        .collect();
+    assert!(statuses[..20].iter().all(|s| *s == 201), "{statuses:?}");
+    assert!(statuses[20..].iter().all(|s| *s == 429), "{statuses:?}");
+}
+
+/// The attack that once took the service to 1.7 GB: 200 sign-ins at once on one account.
+#[test]
+fn a_burst_of_two_hundred_sign_ins_checks_five_passwords_in_little_memory() {
+    let data = tempfile::tempdir().unwrap();
+    let mut add = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
+        .args([
+            "officer",
+            "add",
+            "zhou",
+            "--role",
+            "reviewer",
+            "--database-url",
+        ])
+        .arg(data.path().join("service.db"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut add.stdin.take().unwrap(), b"the right password 1\n").unwrap();
+    assert!(add.wait().unwrap().success());
+    let s = launch_on(&["--policy", "policy"], data, Stdio::null());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let statuses: Vec<u16> = rt.block_on(async {
+        let b = ::reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(::reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let page = b
+            .get(format!("{}/officer/login", s.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let key = "name=\"form_token\" value=\"";
+        let at = page.find(key).unwrap() + key.len();
+        let token = page[at..at + 64].to_string();
+        let tasks: Vec<_> = (0..200)
+            .map(|i| {
+                let (b, url, token) = (
+                    b.clone(),
+                    format!("{}/officer/login", s.base),
+                    token.clone(),
+                );
+                let password = if i == 150 {
+                    "the right password 1".to_string()
+                } else {
+                    format!("guess {i}")
+                };
+                tokio::spawn(async move {
+                    b.post(url)
+                        .form(&[
+                            ("form_token", token.as_str()),
+                            ("name", "zhou"),
+                            ("password", &password),
+                        ])
+                        .send()
+                        .await
+                        .unwrap()
+                        .status()
+                        .as_u16()
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    });
+    assert!(!statuses.contains(&303), "nobody signed in: {statuses:?}");
+    assert!(
+        statuses.iter().filter(|s| **s == 401).count() <= 4,
+        "{statuses:?}"
+    );
+    let (_, metrics) = reqwest::blocking_get(&format!("{}/metrics", s.base)).unwrap();
+    let checks: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("password_checks_total "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(checks <= 5, "{checks} passwords checked");
+    let status = std::fs::read_to_string(format!("/proc/{}/status", s.child.id())).unwrap();
+    let peak_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    assert!(peak_kb < 100 * 1024, "peak memory {peak_kb} kB");
+}
+
+#[test]
+fn refusals_are_not_logged_as_errors_and_logs_hold_no_batch_token() {
+    let data = tempfile::tempdir().unwrap();
+    let log_path = data.path().join("service.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut s = launch_on(&["--policy", "policy"], data, log);
+    let token = "0123456789abcdef".repeat(4);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let b = ::reqwest::Client::builder()
+            .redirect(::reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        for (path, want) in [
+            (format!("/officer/batch/{token}"), 303),
+            ("/api/v1/applications".to_string(), 401),
+        ] {
+            let r = b.get(format!("{}{path}", s.base)).send().await.unwrap();
+            assert_eq!(r.status().as_u16(), want, "{path}");
+        }
+    });
+    signal(&s, "-TERM");
+    let _ = s.child.wait();
+    let text = std::fs::read_to_string(&log_path).unwrap();
+    assert!(text.contains("listening"), "the log was written: {text}");
+    assert!(!text.contains(&token), "{text}");
+    assert!(!text.contains("ERROR"), "{text}");
 }

@@ -161,6 +161,11 @@ fn decimal(raw: Option<&RawValue>) -> Got<Option<Decimal>> {
 
 /// The profile, if it reads without a single problem (validation rules are not checked here).
 pub(super) fn read(bytes: &[u8], ctx: &dyn ProfileContext) -> Option<Profile> {
+    // Lead bytes of DEL, the C1 controls and the direction marks (U+061C, U+200E–U+206F):
+    // text that may hold one goes to the general reader, which says where.
+    if bytes.iter().any(|b| matches!(b, 0x7F | 0xC2 | 0xD8 | 0xE2)) {
+        return None;
+    }
     let raw: RawProfile = serde_json::from_slice(bytes).ok()?;
     let p = raw.person?;
     let honors = {
@@ -260,6 +265,9 @@ mod tests {
         }
         fn has_version_on(&self, _: NaiveDate) -> bool {
             true
+        }
+        fn first_day(&self) -> Option<NaiveDate> {
+            None
         }
     }
 

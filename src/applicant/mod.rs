@@ -19,6 +19,47 @@ use validator::Validate;
 
 pub use enums::{Degree, Domain, EnumValue, Honor, IdType, Industry, InstitutionTier, Title};
 pub use error::{FieldError, InvalidProfile};
+
+/// Whether a character may not stand in text we keep or show: a control character (NUL, an
+/// escape; a line break or tab only where `multiline`), or an invisible mark that changes the
+/// direction text is shown in (U+202E can make one name read as another in a list).
+pub fn is_unsafe_char(c: char, multiline: bool) -> bool {
+    (c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// What is wrong with text holding an unsafe character, in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextProblem {
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+/// `Some` when `text` holds a character [`is_unsafe_char`] refuses.
+pub fn unsafe_text(text: &str, multiline: bool) -> Option<TextProblem> {
+    text.chars()
+        .any(|c| is_unsafe_char(c, multiline))
+        .then_some(TextProblem {
+            zh: "不能含有控制字符或改变文字方向的隐藏字符",
+            en: "must not contain control characters or hidden characters that change the direction of text",
+        })
+}
+
+/// Text with unsafe characters written as `\u{…}`, to quote it back in a message.
+pub fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_unsafe_char(c, false) {
+            out.push_str(&format!("\\u{{{:04X}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
 pub(crate) use read::{parse_date, parse_decimal};
 
 /// What the policy contributes to reading a profile: the program ids `prior_awards` may name,
@@ -26,6 +67,8 @@ pub(crate) use read::{parse_date, parse_decimal};
 pub trait ProfileContext {
     fn is_known_program(&self, id: &str) -> bool;
     fn has_version_on(&self, date: NaiveDate) -> bool;
+    /// The first day any version is in force.
+    fn first_day(&self) -> Option<NaiveDate>;
 }
 
 /// The set of honors, folded (duplicates count once).

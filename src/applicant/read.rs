@@ -33,8 +33,8 @@ fn join(path: &str, key: &str) -> String {
 
 fn echo(v: &Value) -> String {
     let s = match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::String(s) => super::visible(s),
+        other => super::visible(&other.to_string()),
     };
     if s.chars().count() > ECHO_LIMIT {
         let cut: String = s.chars().take(ECHO_LIMIT).collect();
@@ -117,7 +117,11 @@ impl<'v, 'e> Section<'v, 'e> {
         match self.get(key)? {
             Value::String(s) => {
                 let t = s.trim();
-                if t.is_empty() {
+                if let Some(p) = super::unsafe_text(t, false) {
+                    let f = self.field(key);
+                    self.errors.push(FieldError::new(f, p.zh, p.en));
+                    None
+                } else if t.is_empty() {
                     None
                 } else {
                     Some(t.to_string())

@@ -175,12 +175,17 @@ fn cross_field(
             "must be no later than 2100-12-31".into(),
         );
     } else if !ctx.has_version_on(app) {
-        push(
-            out,
-            "application_date",
-            format!("{app} 没有有效的政策版本（政策自 2021-07-01 起施行）"),
-            format!("no policy is in force on {app} (the policies apply from 2021-07-01)"),
-        );
+        let (zh, en) = match ctx.first_day() {
+            Some(first) if app < first => (
+                format!("{app} 没有有效的政策版本（政策自 {first} 起施行）"),
+                format!("no policy is in force on {app} (the policies apply from {first})"),
+            ),
+            _ => (
+                format!("{app} 没有有效的政策版本"),
+                format!("no policy is in force on {app}"),
+            ),
+        };
+        push(out, "application_date", zh, en);
     }
 
     let person = &p.person;

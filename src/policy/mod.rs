@@ -39,4 +39,7 @@ impl ProfileContext for Policy {
     fn has_version_on(&self, date: NaiveDate) -> bool {
         self.version_on(date).is_some()
     }
+    fn first_day(&self) -> Option<NaiveDate> {
+        self.versions.iter().map(|v| v.from).min()
+    }
 }

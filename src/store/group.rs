@@ -19,8 +19,10 @@ type Job = (NewApplication, oneshot::Sender<Result<Submitted>>);
 #[derive(Debug, Clone)]
 pub struct Queue(mpsc::Sender<Job>);
 
-/// Starts the writer on the current runtime. It ends when every `Queue` is dropped.
-pub fn start(pool: AnyPool, money: &'static str) -> Queue {
+/// Starts the writer on the current runtime. It ends when every `Queue` is dropped. A group
+/// that fails leaves the writer running: the next group takes a new connection when `recycle`
+/// says the old one may be the trouble.
+pub fn start(pool: AnyPool, money: &'static str, recycle: super::Recycle) -> Queue {
     let (tx, mut rx) = mpsc::channel::<Job>(4 * GROUP_MAX);
     tokio::spawn(async move {
         while let Some(first) = rx.recv().await {
@@ -31,7 +33,9 @@ pub fn start(pool: AnyPool, money: &'static str) -> Queue {
                     Err(_) => break,
                 }
             }
-            commit_group(&pool, jobs, money).await;
+            if let Err(e) = commit_group(&pool, jobs, money).await {
+                let _ = recycle.note::<()>(Err(e));
+            }
         }
     });
     Queue(tx)
@@ -44,7 +48,7 @@ pub async fn submit(queue: &Queue, new: NewApplication) -> Result<Submitted> {
     answer.await.map_err(|_| stopped())?
 }
 
-async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, money: &str) {
+async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, money: &str) -> Result<()> {
     let mut results = Vec::with_capacity(jobs.len());
     let committed: Result<()> = async {
         let mut conn = pool.acquire().await?;
@@ -61,25 +65,28 @@ async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, money: &str) {
             for ((_, reply), r) in jobs.into_iter().zip(results) {
                 let _ = reply.send(r);
             }
+            Ok(())
         }
         Err(e) => {
             tracing::error!(error = %e, count = jobs.len(), "a group of submissions was not saved");
             for (_, reply) in jobs {
                 let _ = reply.send(Err(StoreError::Group(e.to_string())));
             }
+            Err(e)
         }
     }
 }
 
 /// Saves one submission in a transaction of its own — a savepoint when `conn` is already in
-/// one. A key seen before answers with the submission saved then.
+/// one. A key seen before answers with the submission saved then, if it came with the same
+/// request; with another request it is refused.
 pub async fn save_one(
     conn: &mut AnyConnection,
     new: &NewApplication,
     money: &str,
 ) -> Result<Submitted> {
     if let Some(key) = &new.idempotency_key
-        && let Some(s) = by_key(conn, key).await?
+        && let Some(s) = by_key(conn, key, &new.request_hash).await?
     {
         return Ok(s);
     }
@@ -93,7 +100,7 @@ pub async fn save_one(
     match (saved, &new.idempotency_key) {
         // The same key sent twice at once: the other request saved it first.
         (Err(StoreError::Db(sqlx::Error::Database(e))), Some(key)) if e.is_unique_violation() => {
-            by_key(conn, key)
+            by_key(conn, key, &new.request_hash)
                 .await?
                 .ok_or(StoreError::Db(sqlx::Error::Database(e)))
         }
@@ -101,20 +108,25 @@ pub async fn save_one(
     }
 }
 
-async fn by_key(conn: &mut AnyConnection, key: &str) -> Result<Option<Submitted>> {
-    let row =
-        sqlx::query("SELECT reference, status_token FROM applications WHERE idempotency_key = $1")
-            .bind(key)
-            .fetch_optional(&mut *conn)
-            .await?;
-    row.map(|r| -> Result<Submitted> {
-        Ok(Submitted {
-            reference: r.try_get("reference")?,
-            status_token: r.try_get("status_token")?,
-            created: false,
-        })
-    })
-    .transpose()
+/// The submission saved under `key`, when its request had the same hash.
+async fn by_key(conn: &mut AnyConnection, key: &str, hash: &str) -> Result<Option<Submitted>> {
+    let row = sqlx::query(
+        "SELECT reference, status_token, request_hash FROM applications \
+         WHERE idempotency_key = $1",
+    )
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let first: Option<String> = r.try_get("request_hash")?;
+    if !first.is_some_and(|h| super::same_secret(&h, hash)) {
+        return Err(StoreError::KeyReused);
+    }
+    Ok(Some(Submitted {
+        reference: r.try_get("reference")?,
+        status_token: r.try_get("status_token")?,
+        created: false,
+    }))
 }
 
 /// The rows of one submission: its reference number, the application, its programs and the
@@ -135,9 +147,9 @@ async fn insert(conn: &mut AnyConnection, new: &NewApplication, money: &str) -> 
     let id: i64 = sqlx::query_scalar(&format!(
         "INSERT INTO applications (reference, status_token, idempotency_key, submitted_at, \
          submitted_on, applicant_name, id_number, tier, total, policy_version, \
-         application_date, profile, result, status, note, updated_at) \
+         application_date, profile, result, status, note, updated_at, request_hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS {money}), $10, $11, $12, $13, \
-         'submitted', '', $4) RETURNING id",
+         'submitted', '', $4, $14) RETURNING id",
     ))
     .bind(&reference)
     .bind(&token)
@@ -152,6 +164,7 @@ async fn insert(conn: &mut AnyConnection, new: &NewApplication, money: &str) -> 
     .bind(new.application_date.to_string())
     .bind(&new.profile)
     .bind(&new.result)
+    .bind(&new.request_hash)
     .fetch_one(&mut *conn)
     .await?;
     let insert_program = format!(

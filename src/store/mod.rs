@@ -31,6 +31,8 @@ use rust_decimal::Decimal;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// The database a service or a command uses when none is named.
 pub const DEFAULT_SQLITE: &str = "./data/talent-subsidy.db";
@@ -48,6 +50,64 @@ pub enum StoreError {
     /// The commit of a group of submissions failed (each waiting submission hears this).
     #[error("saving failed: {0}")]
     Group(String),
+    /// An idempotency key sent again with a different request.
+    #[error("this idempotency key was first used with a different request")]
+    KeyReused,
+}
+
+impl StoreError {
+    /// Whether the error says something about the connection or the database rather than
+    /// about the data written (a constraint): after such an error the connections in use are
+    /// replaced, so a database that comes back (writable again, restarted) is used again.
+    fn is_trouble(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(e)) => !matches!(
+                e.kind(),
+                sqlx::error::ErrorKind::UniqueViolation
+                    | sqlx::error::ErrorKind::ForeignKeyViolation
+                    | sqlx::error::ErrorKind::NotNullViolation
+                    | sqlx::error::ErrorKind::CheckViolation
+            ),
+            StoreError::Db(_) | StoreError::Group(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// When a write last failed for a reason a new connection might not repeat (a database that
+/// was read-only, full, restarted). A connection opened before then is not reused: SQLite
+/// opens a file it cannot write read-only and stays so, and a PostgreSQL session keeps the
+/// settings it started with, so only new connections see the database as it is now.
+#[derive(Debug, Clone, Default)]
+struct Recycle(Arc<Mutex<Option<Instant>>>);
+
+impl Recycle {
+    fn note<T>(&self, r: Result<T>) -> Result<T> {
+        if let Err(e) = &r
+            && e.is_trouble()
+            && let Ok(mut at) = self.0.lock()
+        {
+            *at = Some(Instant::now());
+        }
+        r
+    }
+
+    /// Whether a connection of this age may be used again.
+    fn keep(&self, age: std::time::Duration) -> bool {
+        let failed = self.0.lock().ok().and_then(|at| *at);
+        match (failed, Instant::now().checked_sub(age)) {
+            (Some(failed), Some(opened)) => opened > failed,
+            _ => true,
+        }
+    }
+
+    fn options(&self) -> AnyPoolOptions {
+        let me = self.clone();
+        AnyPoolOptions::new().before_acquire(move |_, meta| {
+            let keep = me.keep(meta.age);
+            Box::pin(async move { Ok(keep) })
+        })
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -65,6 +125,7 @@ pub struct Store {
     backend: Backend,
     /// SQLite: submissions queue for the writer, which commits those waiting together.
     group: Option<group::Queue>,
+    recycle: Recycle,
 }
 
 /// Now, at UTC+8, as stored: fixed width, so that text order is time order.
@@ -80,28 +141,7 @@ pub fn china() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or(Utc.fix())
 }
 
-/// 32 random bytes as 64 hex digits.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    // The operating system's generator does not fail on the systems this runs on; if it
-    // ever did, refusing to go on is the only safe answer.
-    getrandom::fill(&mut bytes).expect("the system random generator failed");
-    hex(&bytes)
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
-pub fn sha256_hex(text: &str) -> String {
-    use sha2::Digest;
-    hex(&sha2::Sha256::digest(text.as_bytes()))
-}
+pub use crate::secrets::{hex, random_token, same_secret, sha256_hex};
 
 /// A SQLite URL for a file path (the file is created when missing).
 pub fn sqlite_url(path: &str) -> String {
@@ -142,10 +182,11 @@ impl Store {
                     .map_err(|e| StoreError::Folder(dir.display().to_string(), e))?;
             }
         }
+        let recycle = Recycle::default();
         let (read, write) = match backend {
             Backend::Sqlite => {
                 let opts = || {
-                    AnyPoolOptions::new().after_connect(|conn, _| {
+                    recycle.options().after_connect(|conn, _| {
                         Box::pin(async move {
                             // WAL lets readers go on while one writes; FULL makes each commit
                             // durable before it is acknowledged.
@@ -164,20 +205,19 @@ impl Store {
                 (read, write)
             }
             Backend::Postgres => {
-                let pool = AnyPoolOptions::new()
-                    .max_connections(16)
-                    .connect(&url)
-                    .await?;
+                let pool = recycle.options().max_connections(16).connect(&url).await?;
                 sqlx::migrate!("./migrations/postgres").run(&pool).await?;
                 (pool.clone(), pool)
             }
         };
-        let group = (backend == Backend::Sqlite).then(|| group::start(write.clone(), "TEXT"));
+        let group = (backend == Backend::Sqlite)
+            .then(|| group::start(write.clone(), "TEXT", recycle.clone()));
         Ok(Store {
             read,
             write,
             backend,
             group,
+            recycle,
         })
     }
 
@@ -193,13 +233,24 @@ impl Store {
         }
     }
 
-    /// Whether the database answers (for `/healthz`), within two seconds.
-    pub async fn ping(&self) -> bool {
-        let q = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.read);
-        matches!(
-            tokio::time::timeout(std::time::Duration::from_secs(2), q).await,
-            Ok(Ok(1))
+    /// Whether the database takes a write (for `/healthz`): a one-row transaction, within
+    /// two seconds. A database that answers reads but refuses writes is not healthy.
+    pub async fn can_write(&self) -> bool {
+        let q = sqlx::query(
+            "INSERT INTO health_checks (id, at) VALUES (1, $1) \
+             ON CONFLICT (id) DO UPDATE SET at = excluded.at",
         )
+        .bind(stamp(Utc::now()))
+        .execute(&self.write);
+        match tokio::time::timeout(std::time::Duration::from_secs(2), q).await {
+            Ok(r) => self.recycle.note(r.map_err(StoreError::from)).is_ok(),
+            Err(_) => {
+                let _ = self
+                    .recycle
+                    .note::<()>(Err(StoreError::Group("timed out".into())));
+                false
+            }
+        }
     }
 
     pub async fn close(&self) {
@@ -212,18 +263,22 @@ impl Store {
     /// Saves a submission with its next reference number, or — when its idempotency key was
     /// seen before — answers with the application saved then. Returns after the commit.
     pub async fn submit(&self, new: NewApplication) -> Result<Submitted> {
-        match &self.group {
+        let saved = match &self.group {
             Some(queue) => group::submit(queue, new).await,
             None => {
-                let mut conn = self.write.acquire().await?;
-                group::save_one(&mut conn, &new, self.money_type()).await
+                async {
+                    let mut conn = self.write.acquire().await?;
+                    group::save_one(&mut conn, &new, self.money_type()).await
+                }
+                .await
             }
-        }
+        };
+        self.recycle.note(saved)
     }
 
     const APPLICATION_COLUMNS: &'static str = "id, reference, submitted_at, applicant_name, \
         id_number, tier, CAST(total AS TEXT) AS total, policy_version, application_date, \
-        status, note, updated_at";
+        status, note, updated_at, version";
 
     fn summary(row: &AnyRow) -> Result<ApplicationSummary> {
         let status: String = row.try_get("status")?;
@@ -241,6 +296,7 @@ impl Store {
                 .ok_or_else(|| StoreError::Corrupt(format!("status = {status:?}")))?,
             note: row.try_get("note")?,
             updated_at: row.try_get("updated_at")?,
+            version: row.try_get("version")?,
         })
     }
 
@@ -383,18 +439,38 @@ impl Store {
             .collect())
     }
 
-    /// Records an officer's decision and its audit entry in one transaction. The status must
-    /// still be the one the officer saw; a decision already taken is final.
+    /// Records an officer's decision and its audit entry in one transaction. The application
+    /// must still be at the version the officer saw (every decision increments it, so of two
+    /// decisions made on one version exactly one is recorded); a decision taken is final.
     pub async fn decide(
         &self,
         reference: &str,
         actor: &str,
-        seen: AppStatus,
+        seen_version: i64,
+        to: AppStatus,
+        note: &str,
+    ) -> std::result::Result<(), DecideError> {
+        let decided = self
+            .decide_once(reference, actor, seen_version, to, note)
+            .await;
+        if let Err(DecideError::Store(e)) = decided {
+            return Err(DecideError::Store(
+                self.recycle.note::<()>(Err(e)).unwrap_err(),
+            ));
+        }
+        decided
+    }
+
+    async fn decide_once(
+        &self,
+        reference: &str,
+        actor: &str,
+        seen_version: i64,
         to: AppStatus,
         note: &str,
     ) -> std::result::Result<(), DecideError> {
         let mut tx = self.write.begin().await.map_err(StoreError::from)?;
-        let row = sqlx::query("SELECT id, status FROM applications WHERE reference = $1")
+        let row = sqlx::query("SELECT id, status, version FROM applications WHERE reference = $1")
             .bind(reference)
             .fetch_optional(&mut *tx)
             .await
@@ -402,24 +478,27 @@ impl Store {
             .ok_or(DecideError::NotFound)?;
         let id: i64 = row.try_get("id").map_err(StoreError::from)?;
         let status: String = row.try_get("status").map_err(StoreError::from)?;
+        let version: i64 = row.try_get("version").map_err(StoreError::from)?;
         let from = AppStatus::from_id(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("status = {status:?}")))?;
-        if from != seen {
-            return Err(DecideError::Changed(from));
-        }
         if !from.can_become(to) {
             return Err(DecideError::NotAllowed(from, to));
         }
+        if version != seen_version {
+            return Err(DecideError::Changed(from));
+        }
         let at = stamp(Utc::now());
+        // The version in the WHERE clause is what makes two concurrent decisions exclusive:
+        // the second UPDATE finds no row at the version it read.
         let changed = sqlx::query(
-            "UPDATE applications SET status = $1, note = $2, updated_at = $3 \
-             WHERE id = $4 AND status = $5",
+            "UPDATE applications SET status = $1, note = $2, updated_at = $3, \
+             version = version + 1 WHERE id = $4 AND version = $5",
         )
         .bind(to.id())
         .bind(note)
         .bind(&at)
         .bind(id)
-        .bind(from.id())
+        .bind(seen_version)
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from)?;
@@ -545,7 +624,7 @@ impl Store {
                 .ok_or_else(|| StoreError::Corrupt(format!("role = {role:?}")))?,
             disabled: disabled != 0,
             created_at: row.try_get("created_at")?,
-            password_hash: row.try_get("password_hash")?,
+            password_hash: Secret::new(row.try_get::<String, _>("password_hash")?),
         })
     }
 
@@ -572,6 +651,11 @@ impl Store {
 
     /// Starts a session; returns the cookie's token (only its hash is stored).
     pub async fn create_session(&self, officer_id: i64, lasts: Duration) -> Result<String> {
+        let created = self.create_session_once(officer_id, lasts).await;
+        self.recycle.note(created)
+    }
+
+    async fn create_session_once(&self, officer_id: i64, lasts: Duration) -> Result<String> {
         let token = random_token();
         let now = Utc::now();
         let mut tx = self.write.begin().await?;
@@ -624,61 +708,115 @@ impl Store {
         Ok(())
     }
 
-    /// When the lockout of an account or an address ends, if either has had `limit` failed
-    /// logins within `window`.
-    pub async fn locked_until(
+    /// Counts a sign-in attempt against its account and its address before the password is
+    /// checked, in one transaction: each counter is incremented and read back in the same
+    /// statement (a counter whose window of `window` has passed starts again at 1), so
+    /// attempts made at the same moment each see a different count, and none can slip past
+    /// the limit while others are still being checked.
+    pub async fn count_login_attempt(
         &self,
         account: &str,
         address: &str,
-        limit: u32,
         window: Duration,
-    ) -> Result<Option<DateTime<FixedOffset>>> {
-        let since = stamp(Utc::now() - window);
-        let mut until = None;
-        for (column, value) in [("account", account), ("address", address)] {
-            let sql = format!(
-                "SELECT at FROM login_failures WHERE {column} = $1 AND at > $2 \
-                 ORDER BY at DESC LIMIT {limit}"
-            );
-            let ats: Vec<String> = sqlx::query_scalar(&sql)
-                .bind(value)
-                .bind(&since)
-                .fetch_all(&self.read)
+    ) -> Result<LoginAttempt> {
+        let counted = async {
+            let now = Utc::now();
+            let mut tx = self.write.begin().await?;
+            let mut counts = Vec::with_capacity(2);
+            for subject in [format!("account:{account}"), format!("address:{address}")] {
+                let row = sqlx::query(
+                    "INSERT INTO login_attempts (subject, window_start, attempts) \
+                     VALUES ($1, $2, 1) ON CONFLICT (subject) DO UPDATE SET \
+                     attempts = CASE WHEN login_attempts.window_start <= $3 THEN 1 \
+                                ELSE login_attempts.attempts + 1 END, \
+                     window_start = CASE WHEN login_attempts.window_start <= $3 THEN $2 \
+                                    ELSE login_attempts.window_start END \
+                     RETURNING attempts, window_start",
+                )
+                .bind(&subject)
+                .bind(stamp(now))
+                .bind(stamp(now - window))
+                .fetch_one(&mut *tx)
                 .await?;
-            if ats.len() >= limit as usize
-                && let Some(oldest) = ats.last()
-                && let Ok(t) = DateTime::parse_from_rfc3339(oldest)
-            {
-                let ends = t + window;
-                until = Some(until.map_or(ends, |u: DateTime<FixedOffset>| u.max(ends)));
+                let start: String = row.try_get("window_start")?;
+                let start = DateTime::parse_from_rfc3339(&start)
+                    .map_err(|_| StoreError::Corrupt(format!("window_start = {start:?}")))?;
+                counts.push((row.try_get::<i64, _>("attempts")?, start));
             }
+            tx.commit().await?;
+            Ok(LoginAttempt {
+                account: counts[0],
+                address: counts[1],
+            })
         }
-        Ok(until)
+        .await;
+        self.recycle.note(counted)
     }
 
-    pub async fn record_login_failure(&self, account: &str, address: &str) -> Result<()> {
-        let now = Utc::now();
-        let mut tx = self.write.begin().await?;
-        sqlx::query("DELETE FROM login_failures WHERE at < $1")
-            .bind(stamp(now - Duration::days(1)))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO login_failures (account, address, at) VALUES ($1, $2, $3)")
-            .bind(account)
-            .bind(address)
-            .bind(stamp(now))
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+    /// A sign-in succeeded: the account's counter starts again, and the address gets back the
+    /// attempt it was charged (an officer signing in often is not an attack).
+    pub async fn login_succeeded(&self, account: &str, address: &str) -> Result<()> {
+        self.uncount(account, address, true).await
     }
 
-    pub async fn clear_login_failures(&self, account: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE account = $1")
-            .bind(account)
-            .execute(&self.write)
+    /// An attempt whose password was never checked (the service was too busy): both counters
+    /// get it back.
+    pub async fn refund_login_attempt(&self, account: &str, address: &str) -> Result<()> {
+        self.uncount(account, address, false).await
+    }
+
+    async fn uncount(&self, account: &str, address: &str, reset_account: bool) -> Result<()> {
+        let done = async {
+            let mut tx = self.write.begin().await?;
+            let account_sql = if reset_account {
+                "DELETE FROM login_attempts WHERE subject = $1"
+            } else {
+                "UPDATE login_attempts SET attempts = attempts - 1 \
+                 WHERE subject = $1 AND attempts > 0"
+            };
+            sqlx::query(account_sql)
+                .bind(format!("account:{account}"))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE login_attempts SET attempts = attempts - 1 \
+                 WHERE subject = $1 AND attempts > 0",
+            )
+            .bind(format!("address:{address}"))
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        self.recycle.note(done)
+    }
+
+    // ----- keeping data no longer than needed ---------------------------------------------
+
+    /// Deletes batch checks older than `batch_days`, sign-in counters and sessions no longer
+    /// in force. Returns how many batch checks were deleted.
+    pub async fn purge(&self, now: DateTime<Utc>, batch_days: u32) -> Result<u64> {
+        let done = async {
+            let mut tx = self.write.begin().await?;
+            let batches = sqlx::query("DELETE FROM batch_runs WHERE created_at < $1")
+                .bind(stamp(now - Duration::days(i64::from(batch_days))))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query("DELETE FROM login_attempts WHERE window_start < $1")
+                .bind(stamp(now - Duration::days(1)))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+                .bind(stamp(now))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(batches)
+        }
+        .await;
+        self.recycle.note(done)
     }
 
     // ----- batch runs ----------------------------------------------------------------------
@@ -692,7 +830,7 @@ impl Store {
         results: &str,
     ) -> Result<String> {
         let token = random_token();
-        sqlx::query(
+        let saved = sqlx::query(
             "INSERT INTO batch_runs (token, officer_id, created_at, file_name, summary, results) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -703,7 +841,8 @@ impl Store {
         .bind(summary)
         .bind(results)
         .execute(&self.write)
-        .await?;
+        .await;
+        self.recycle.note(saved.map_err(StoreError::from))?;
         Ok(token)
     }
 

@@ -1,7 +1,9 @@
 //! What the store keeps, as the rest of the service sees it.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
+
+pub use crate::secrets::Secret;
 
 /// The actor of audit entries written for the applicant (the submission itself).
 pub const APPLICANT_ACTOR: &str = "applicant";
@@ -102,8 +104,12 @@ pub struct ProgramRow {
 /// A submission to save: the profile and its result as JSON, and the columns lists filter on.
 #[derive(Debug, Clone)]
 pub struct NewApplication {
-    /// The same key sent again answers with the first submission instead of a new one.
+    /// The same key sent again with the same request answers with the first submission
+    /// instead of a new one; with another request it is refused. Callers scope the key to its
+    /// client (`api:…`, `form:…`).
     pub idempotency_key: Option<String>,
+    /// SHA-256 (hex) of the request the key came with.
+    pub request_hash: String,
     pub applicant_name: String,
     pub id_number: String,
     pub tier: String,
@@ -139,6 +145,9 @@ pub struct ApplicationSummary {
     /// The latest decision's note, which the applicant sees.
     pub note: String,
     pub updated_at: String,
+    /// Counts decisions: an officer decides on the version they saw, and only one of two
+    /// decisions made on the same version is recorded.
+    pub version: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -175,7 +184,28 @@ pub struct Officer {
     pub role: Role,
     pub disabled: bool,
     pub created_at: String,
-    pub password_hash: String,
+    pub password_hash: Secret,
+}
+
+/// A sign-in attempt as counted before its password is checked: how many attempts the
+/// account and the address have made in their current windows (this one included), and when
+/// each window started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginAttempt {
+    pub account: (i64, DateTime<FixedOffset>),
+    pub address: (i64, DateTime<FixedOffset>),
+}
+
+impl LoginAttempt {
+    /// When the lockout ends if the account or the address has made more than `allowed`
+    /// attempts (counting this one) in its window.
+    pub fn locked_beyond(&self, allowed: i64, window: Duration) -> Option<DateTime<FixedOffset>> {
+        [self.account, self.address]
+            .into_iter()
+            .filter(|(n, _)| *n > allowed)
+            .map(|(_, start)| start + window)
+            .max()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -197,6 +227,7 @@ pub struct BatchRun {
 pub enum DecideError {
     #[error("no such application")]
     NotFound,
+    /// Someone decided since the officer looked: the status now.
     #[error("the application is now {}: someone decided it meanwhile", .0.id())]
     Changed(AppStatus),
     #[error("an application that is {} cannot become {}", .0.id(), .1.id())]
@@ -229,6 +260,24 @@ mod tests {
         assert_eq!(mask_id("32068219880315001X"), "3206**********001X");
         assert_eq!(mask_id("E12345678"), "E123*5678");
         assert_eq!(mask_id("1234567"), "*******");
+    }
+
+    #[test]
+    fn an_attempt_beyond_the_limit_is_locked_until_its_window_ends() {
+        let t = |m: u32| {
+            DateTime::parse_from_rfc3339(&format!("2026-11-26T10:{m:02}:00+08:00")).unwrap()
+        };
+        let a = LoginAttempt {
+            account: (6, t(0)),
+            address: (2, t(5)),
+        };
+        assert_eq!(a.locked_beyond(5, Duration::minutes(15)), Some(t(15)));
+        assert_eq!(a.locked_beyond(6, Duration::minutes(15)), None);
+        let both = LoginAttempt {
+            account: (6, t(0)),
+            address: (9, t(5)),
+        };
+        assert_eq!(both.locked_beyond(5, Duration::minutes(15)), Some(t(20)));
     }
 
     #[test]

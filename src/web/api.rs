@@ -50,6 +50,9 @@ pub enum ApiError {
     /// 400: a file refused as a whole (a batch CSV).
     #[error("the file cannot be read")]
     File(crate::batch::FileError),
+    /// 422: an idempotency key sent again with a different body.
+    #[error("the idempotency key was used with a different request")]
+    KeyReused,
 }
 
 impl std::fmt::Debug for ApiError {
@@ -65,6 +68,7 @@ impl std::fmt::Debug for ApiError {
             ApiError::NotFound => "NotFound",
             ApiError::Store => "Store",
             ApiError::File(_) => "File",
+            ApiError::KeyReused => "KeyReused",
         };
         f.write_str(kind)
     }
@@ -82,7 +86,7 @@ impl ResponseError for ApiError {
             }
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Store => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Invalid(_) | ApiError::KeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::MediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge(_) | ApiError::TooMany(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NoVersion(_) => StatusCode::NOT_FOUND,
@@ -124,6 +128,11 @@ impl ResponseError for ApiError {
                 e.message_zh.clone(),
                 e.message_en.clone(),
             )]),
+            ApiError::KeyReused => errors_body(vec![FieldError::new(
+                "Idempotency-Key",
+                "这个 Idempotency-Key 已用于另一份不同的申请：重试时请发送与第一次完全相同的内容，新的申请请使用新的 Key",
+                "this Idempotency-Key was already used with a different body: send the same body to retry, or a new key for a new application",
+            )]),
         };
         HttpResponse::build(self.status_code())
             .content_type("application/json")
@@ -131,11 +140,14 @@ impl ResponseError for ApiError {
     }
 }
 
+/// Refuses a body whose media type is none of `wanted` (compared without regard to case, as
+/// media types are).
 pub(crate) fn require_content_type(
     req: &HttpRequest,
     wanted: &[&'static str],
 ) -> Result<(), ApiError> {
-    if wanted.contains(&req.content_type()) {
+    let sent = req.content_type().trim();
+    if wanted.iter().any(|w| w.eq_ignore_ascii_case(sent)) {
         Ok(())
     } else {
         Err(ApiError::MediaType(wanted[0]))
@@ -336,20 +348,25 @@ pub async fn versions(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(list)
 }
 
-/// Liveness and the policy in use: its versions and load time, and the errors of the last
-/// refused reload, if any.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "Serving", body = HealthDoc)))]
+/// Liveness and the policy in use: its versions and load time, the errors of the last
+/// refused reload, if any, and whether the database takes a write (a one-row transaction).
+#[utoipa::path(tag = "operations", responses((status = 200, description = "Serving (`degraded` when the last policy reload was refused: the previous policy still serves)", body = HealthDoc), (status = 503, description = "The database cannot be written: submissions and the console fail until it can", body = HealthDoc)))]
 #[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let loaded = state.snapshot();
     let failure = state.last_failure();
     let database = match &state.store {
         None => "none",
-        Some(store) if store.ping().await => "ok",
+        Some(store) if store.can_write().await => "ok",
         Some(_) => "unavailable",
     };
     let degraded = failure.is_some() || database == "unavailable";
-    HttpResponse::Ok().json(serde_json::json!({
+    let status = if database == "unavailable" {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    HttpResponse::build(status).json(serde_json::json!({
         "status": if degraded { "degraded" } else { "ok" },
         "database": database,
         "policy_source": state.source.describe(),

@@ -89,6 +89,7 @@ async fn save(
             }
             Ok(Ok(s))
         }
+        Err(crate::store::StoreError::KeyReused) => Err(ApiError::KeyReused),
         Err(e) => {
             tracing::error!(error = %e, "saving an application failed");
             Err(ApiError::Store)
@@ -110,9 +111,14 @@ pub async fn submit_form(
         return actix_web::ResponseError::error_response(&auth::AuthError::Csrf { api: false });
     }
     let json = super::form::to_profile_json(&values).to_string();
+    // The key is the visitor's own: bound to their form cookie, so nobody else's key (seen in
+    // a page source, say) can fetch their application.
     let key = Some(values.get("submission_key"))
         .filter(|k| k.len() == 64 && k.bytes().all(|b| b.is_ascii_hexdigit()))
-        .map(str::to_string);
+        .map(|k| {
+            let scope = format!("{}:{k}", values.get("form_token"));
+            format!("form:{}", crate::secrets::sha256_hex(scope))
+        });
     match save(&state, json.as_bytes(), key).await {
         Ok(Ok(s)) => HttpResponse::SeeOther()
             .insert_header((LOCATION, status_url(&s.status_token)))
@@ -121,6 +127,11 @@ pub async fn submit_form(
             &pages::form_page(&state, &values, &invalid.errors, lang.0),
             StatusCode::UNPROCESSABLE_ENTITY,
             lang,
+        ),
+        Err(ApiError::KeyReused) => pages::message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "这份表单已经提交过另一组答案：请返回修改答案页面，重新测算后再提交",
+            "This form was already submitted with other answers: go back to your answers, check again and submit from the new result",
         ),
         Err(_) => pages::message(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -144,12 +155,13 @@ pub struct SubmittedDoc {
 #[utoipa::path(
     tag = "applications",
     request_body(content = super::schema::ProfileDoc, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Up to 100 characters; a repeat returns the application saved first")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Up to 100 characters. The same key with the same body returns the application saved first (200); with a different body it is refused (422)")),
     responses(
         (status = 201, description = "Saved", body = SubmittedDoc),
         (status = 200, description = "Saved before under the same Idempotency-Key", body = SubmittedDoc),
         (status = 400, description = "Not JSON", body = super::schema::ErrorsDoc),
-        (status = 422, description = "Not a valid profile", body = super::schema::ErrorsDoc),
+        (status = 422, description = "Not a valid profile, or an Idempotency-Key already used with a different body", body = super::schema::ErrorsDoc),
+        (status = 429, description = "Too many submissions from this address (Retry-After)", body = super::schema::ErrorsDoc),
         (status = 503, description = "The database is not available", body = super::schema::ErrorsDoc)
     )
 )]
@@ -167,7 +179,7 @@ pub async fn submit_api(
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|k| !k.is_empty())
-        .map(|k| k.chars().take(100).collect::<String>());
+        .map(|k| format!("api:{}", k.chars().take(100).collect::<String>()));
     match save(&state, &body, key).await? {
         Ok(s) => {
             let status = if s.created {

@@ -12,9 +12,8 @@ use super::AppState;
 use crate::store::{Role, Session, Store};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_TYPE, LOCATION};
+use actix_web::http::header::LOCATION;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
-use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -24,35 +23,61 @@ pub const FORM_COOKIE: &str = "sxt_form";
 /// How long a session lasts from sign-in.
 pub const SESSION_HOURS: i64 = 8;
 /// Failed logins for one account or one address within the window that lock it.
-pub const LOCKOUT_LIMIT: u32 = 5;
+pub const LOCKOUT_LIMIT: i64 = 5;
 pub const LOCKOUT_MINUTES: i64 = 15;
 /// Shortest password `officer add` accepts.
 pub const MIN_PASSWORD: usize = 10;
 
-/// An argon2id hash in PHC form, with a fresh salt.
-pub fn hash_password(password: &str) -> Result<String, String> {
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
-}
+pub use crate::secrets::{hash_password, same_secret, verify_password};
 
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        argon2::Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
-}
-
-/// Compares two secrets in time that does not depend on where they differ.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && !a.is_empty()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+/// Why `officer add` or `officer password` refuses a password, in Chinese and English; `None`
+/// for one that is long and varied enough. Refused: shorter than [`MIN_PASSWORD`], fewer than
+/// five different characters (`aaaaaaaaaa`, `ababababab`), a run along the keyboard or the
+/// alphabet (`1234567890`, `qwertyuiop`), a well-known password, or one that holds the
+/// account's name.
+pub fn weak_password(password: &str, account: &str) -> Option<(String, String)> {
+    let chars: Vec<char> = password.chars().collect();
+    if chars.len() < MIN_PASSWORD {
+        return Some((
+            format!("密码至少 {MIN_PASSWORD} 个字符"),
+            format!("the password must have at least {MIN_PASSWORD} characters"),
+        ));
+    }
+    let lower = password.to_lowercase();
+    let mut distinct = chars.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let runs = [
+        "01234567890",
+        "09876543210",
+        "abcdefghijklmnopqrstuvwxyz",
+        "zyxwvutsrqponmlkjihgfedcba",
+        "qwertyuiopasdfghjklzxcvbnm",
+        "1qaz2wsx3edc4rfv5tgb",
+    ];
+    let common = [
+        "password", "passw0rd", "p@ssw0rd", "iloveyou", "admin", "welcome", "letmein", "woaini",
+        "aini1314", "5201314", "qwerty", "123456", "111111", "888888", "666666",
+    ];
+    let stripped: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
+    let is_run = runs.iter().any(|r| r.contains(stripped.as_str()))
+        || common.iter().any(|c| {
+            stripped.starts_with(c) && stripped[c.len()..].chars().all(|x| x.is_ascii_digit())
+        });
+    let account = account.trim().to_lowercase();
+    if distinct.len() < 5 || is_run {
+        return Some((
+            "密码太容易猜到：请用更长、更多样的字符，例如几个不相关的词".into(),
+            "the password is too easy to guess: use a longer, more varied one, such as a few unrelated words".into(),
+        ));
+    }
+    if account.chars().count() >= 3 && lower.contains(&account) {
+        return Some((
+            "密码不能包含账户名".into(),
+            "the password must not contain the account's name".into(),
+        ));
+    }
+    None
 }
 
 /// A cookie of ours: HttpOnly, SameSite=Strict, whole site, `Secure` when configured.
@@ -83,17 +108,19 @@ pub fn form_token_ok(req: &HttpRequest, submitted: &str) -> bool {
         .is_some_and(|c| same_secret(c.value(), submitted))
 }
 
-/// The address failed logins are counted against.
-pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map_or_else(|| "unknown".into(), |a| a.ip().to_string())
+/// The address sign-in attempts are counted against: the connection's, or the client's as
+/// a trusted proxy reports it.
+pub fn client_address(req: &HttpRequest, state: &AppState) -> String {
+    super::guard::client_ip(req, &state.settings.trusted_proxies)
+        .map_or_else(|| "unknown".into(), |a| a.to_string())
 }
 
-/// Why an officer request was refused.
-#[derive(Debug, thiserror::Error)]
+/// Why an officer request was refused. `api` says whether to answer in JSON (routes under
+/// `/api/`) or with a page.
+#[derive(thiserror::Error)]
 pub enum AuthError {
     #[error("this service was started without a database")]
-    NoStore,
+    NoStore { api: bool },
     #[error("not signed in")]
     SignedOut { api: bool, next: String },
     #[error("this account may not do this")]
@@ -101,26 +128,44 @@ pub enum AuthError {
     #[error("the form's security token is missing or wrong")]
     Csrf { api: bool },
     #[error("the database did not answer")]
-    Store,
+    Store { api: bool },
+    /// Work on a blocking thread failed (a bug, not the database).
+    #[error("internal error")]
+    Internal { api: bool },
 }
 
-fn message_page(status: StatusCode, zh: &str, en: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
-        .insert_header(("Content-Security-Policy", super::pages::CSP))
-        .body(super::pages::message_html(zh, en))
+/// Names the kind only: `next` may hold a batch token, which must not reach logs.
+impl std::fmt::Debug for AuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AuthError::NoStore { .. } => "NoStore",
+            AuthError::SignedOut { .. } => "SignedOut",
+            AuthError::Forbidden { .. } => "Forbidden",
+            AuthError::Csrf { .. } => "Csrf",
+            AuthError::Store { .. } => "Store",
+            AuthError::Internal { .. } => "Internal",
+        })
+    }
 }
 
-fn json_error(status: StatusCode, zh: &str, en: &str) -> HttpResponse {
-    HttpResponse::build(status).json(serde_json::json!({
-        "errors": [{ "field": "", "message_zh": zh, "message_en": en }]
-    }))
+impl AuthError {
+    fn api(&self) -> bool {
+        match self {
+            AuthError::NoStore { api }
+            | AuthError::SignedOut { api, .. }
+            | AuthError::Forbidden { api }
+            | AuthError::Csrf { api }
+            | AuthError::Store { api }
+            | AuthError::Internal { api } => *api,
+        }
+    }
 }
 
 impl ResponseError for AuthError {
     fn status_code(&self) -> StatusCode {
         match self {
-            AuthError::NoStore | AuthError::Store => StatusCode::SERVICE_UNAVAILABLE,
+            AuthError::NoStore { .. } | AuthError::Store { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AuthError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             AuthError::SignedOut { api: true, .. } => StatusCode::UNAUTHORIZED,
             AuthError::SignedOut { .. } => StatusCode::SEE_OTHER,
             AuthError::Forbidden { .. } | AuthError::Csrf { .. } => StatusCode::FORBIDDEN,
@@ -129,10 +174,14 @@ impl ResponseError for AuthError {
 
     fn error_response(&self) -> HttpResponse {
         let (zh, en) = match self {
-            AuthError::NoStore => ("本服务未配置数据库", "This service has no database"),
-            AuthError::Store => (
+            AuthError::NoStore { .. } => ("本服务未配置数据库", "This service has no database"),
+            AuthError::Store { .. } => (
                 "数据库暂时无法访问，请稍后再试",
                 "The database is not answering; try again shortly",
+            ),
+            AuthError::Internal { .. } => (
+                "服务内部出错，这次操作没有完成；请稍后重试，如仍出错请联系管理员",
+                "Something went wrong inside the service and this was not done: try again later, and tell an administrator if it happens again",
             ),
             AuthError::SignedOut { .. } => ("请先登录", "Please sign in first"),
             AuthError::Forbidden { .. } => (
@@ -148,12 +197,21 @@ impl ResponseError for AuthError {
             AuthError::SignedOut { api: false, next } => HttpResponse::SeeOther()
                 .insert_header((LOCATION, login_location(next)))
                 .finish(),
-            AuthError::SignedOut { api: true, .. }
-            | AuthError::Forbidden { api: true }
-            | AuthError::Csrf { api: true } => json_error(self.status_code(), zh, en),
-            _ => message_page(self.status_code(), zh, en),
+            _ => super::guard::refusal(self.api(), self.status_code(), zh, en),
         }
     }
+}
+
+/// Runs `work` on a blocking thread; a panic there is an internal error, told as such (not
+/// as the database being away).
+pub async fn blocking<R: Send + 'static>(
+    api: bool,
+    work: impl FnOnce() -> R + Send + 'static,
+) -> Result<R, AuthError> {
+    web::block(work).await.map_err(|_| {
+        tracing::error!("work on a blocking thread panicked");
+        AuthError::Internal { api }
+    })
 }
 
 /// The login page's address, coming back to `next` afterwards.
@@ -207,11 +265,27 @@ impl Signed {
             Err(AuthError::Csrf { api: self.api })
         }
     }
+
+    /// Whether the request came to a JSON route.
+    pub fn api(&self) -> bool {
+        self.api
+    }
+
+    /// The store, or the error a route that needs one answers with.
+    pub fn store<'a>(&self, state: &'a AppState) -> Result<&'a Store, AuthError> {
+        store(state, self.api)
+    }
+
+    /// A database error, logged, as this route answers it.
+    pub fn db_error(&self, e: impl std::fmt::Display) -> AuthError {
+        tracing::error!(error = %e, "database error in the officer console");
+        AuthError::Store { api: self.api }
+    }
 }
 
 /// The store, or the error a route that needs one answers with.
-pub fn store(state: &AppState) -> Result<&Store, AuthError> {
-    state.store.as_ref().ok_or(AuthError::NoStore)
+pub fn store(state: &AppState, api: bool) -> Result<&Store, AuthError> {
+    state.store.as_ref().ok_or(AuthError::NoStore { api })
 }
 
 impl FromRequest for Signed {
@@ -230,8 +304,8 @@ impl FromRequest for Signed {
         let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
         let state = req.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
-            let state = state.ok_or(AuthError::NoStore)?;
-            let store = store(&state)?;
+            let state = state.ok_or(AuthError::NoStore { api })?;
+            let store = store(&state, api)?;
             let signed_out = AuthError::SignedOut { api, next };
             let Some(token) = token else {
                 return Err(signed_out);
@@ -245,7 +319,7 @@ impl FromRequest for Signed {
                 Ok(None) => Err(signed_out),
                 Err(e) => {
                     tracing::error!(error = %e, "session lookup failed");
-                    Err(AuthError::Store)
+                    Err(AuthError::Store { api })
                 }
             }
         })
@@ -255,15 +329,7 @@ impl FromRequest for Signed {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_verify_only_against_their_own_hash() {
-        let h = hash_password("correct horse battery").unwrap();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery", &h));
-        assert!(!verify_password("correct horse battery!", &h));
-        assert!(!verify_password("x", "not a hash"));
-    }
+    use actix_web::http::header::CONTENT_TYPE;
 
     #[test]
     fn next_stays_inside_the_console() {
@@ -273,7 +339,63 @@ mod tests {
         );
         assert_eq!(safe_next("https://evil.example/"), "/officer");
         assert_eq!(safe_next("//evil.example/officer/"), "/officer");
-        assert!(!same_secret("", ""));
-        assert!(same_secret("abc", "abc") && !same_secret("abc", "abd"));
+    }
+
+    #[test]
+    fn weak_passwords_are_refused_with_a_reason() {
+        for weak in [
+            "aaaaaaaaaa",
+            "ababababab",
+            "1234567890",
+            "qwertyuiop",
+            "password123",
+            "short",
+            "wang.reviewer.2026",
+        ] {
+            assert!(weak_password(weak, "wang.reviewer").is_some(), "{weak}");
+        }
+        for fine in [
+            "correct horse battery",
+            "a long enough password",
+            "湖边的三棵银杏树下的长椅",
+        ] {
+            assert_eq!(weak_password(fine, "wang"), None, "{fine}");
+        }
+    }
+
+    #[test]
+    fn a_refused_redirect_names_its_kind_but_not_where_it_was_going() {
+        let e = AuthError::SignedOut {
+            api: false,
+            next: "/officer/batch/0123456789abcdef".into(),
+        };
+        assert_eq!(format!("{e:?}"), "SignedOut");
+    }
+
+    #[actix_web::test]
+    async fn a_panic_on_a_blocking_thread_is_an_internal_error_not_the_database() {
+        let r = blocking(true, || -> u8 { panic!("a bug") }).await;
+        let e = r.unwrap_err();
+        assert!(matches!(e, AuthError::Internal { api: true }), "{e:?}");
+        assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = actix_web::body::to_bytes(e.error_response().into_body())
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            text.contains("服务内部出错") && !text.contains("数据库"),
+            "{text}"
+        );
+    }
+
+    #[actix_web::test]
+    async fn database_errors_on_json_routes_answer_json() {
+        let e = AuthError::Store { api: true };
+        let resp = e.error_response();
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            resp.headers().get(CONTENT_TYPE).unwrap(),
+            "application/json"
+        );
     }
 }

@@ -29,12 +29,23 @@ pub struct Metrics {
     /// People checked in batch uploads, and failed officer sign-ins.
     pub batch_rows: AtomicU64,
     pub login_failures: AtomicU64,
+    /// Passwords checked (argon2 runs): a burst of sign-ins beyond the lockout adds nothing.
+    pub password_checks: AtomicU64,
+}
+
+/// A request's method as a label: the standard ones by name, anything a client invented as
+/// `OTHER`, so that clients cannot grow the label set without end.
+fn method_label(method: &str) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT",
+    ];
+    KNOWN.into_iter().find(|m| *m == method).unwrap_or("OTHER")
 }
 
 impl Metrics {
     pub fn request(&self, route: &str, method: &str, status: u16) {
         if let Ok(mut map) = self.requests.lock() {
-            *map.entry((route.to_string(), method.to_string(), status))
+            *map.entry((route.to_string(), method_label(method).to_string(), status))
                 .or_default() += 1;
         }
     }
@@ -122,6 +133,11 @@ impl Metrics {
                 "Failed officer sign-ins.",
                 &self.login_failures,
             ),
+            (
+                "password_checks_total",
+                "Passwords checked at sign-in.",
+                &self.password_checks,
+            ),
         ] {
             let _ = writeln!(
                 out,
@@ -134,5 +150,31 @@ impl Metrics {
             "# HELP policy_loaded_timestamp_seconds When the policy in use was loaded.\n# TYPE policy_loaded_timestamp_seconds gauge\npolicy_loaded_timestamp_seconds {loaded_at}"
         );
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        let m = Metrics::default();
+        for i in 0..100 {
+            m.request("unmatched", &format!("X{i}"), 404);
+        }
+        m.request("unmatched", "GET", 404);
+        let text = m.render(true, 0);
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("http_requests_total{"))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1",
+                "http_requests_total{route=\"unmatched\",method=\"OTHER\",status=\"404\"} 100",
+            ]
+        );
     }
 }

@@ -12,6 +12,7 @@ pub mod apply;
 pub mod auth;
 pub mod catalog;
 pub mod form;
+pub mod guard;
 pub mod metrics;
 pub mod officer;
 pub mod pages;
@@ -72,6 +73,10 @@ pub struct AppState {
     pub store: Option<crate::store::Store>,
     /// Mark cookies `Secure` (set when the service is reached over HTTPS).
     pub secure_cookies: bool,
+    /// Rate limits, trusted proxies, body deadlines, password checks, retention.
+    pub settings: guard::Settings,
+    pub limits: guard::Limits,
+    pub passwords: crate::secrets::PasswordChecker,
 }
 
 impl AppState {
@@ -86,7 +91,20 @@ impl AppState {
             metrics: metrics::Metrics::default(),
             store: None,
             secure_cookies: false,
+            limits: guard::Limits::new(&guard::Settings::unlimited()),
+            passwords: crate::secrets::PasswordChecker::new(
+                guard::Settings::unlimited().password_checks,
+            ),
+            settings: guard::Settings::unlimited(),
         }
+    }
+
+    /// The same state with these protections (the service's own flags, or a test's).
+    pub fn with_settings(mut self, settings: guard::Settings) -> Self {
+        self.limits = guard::Limits::new(&settings);
+        self.passwords = crate::secrets::PasswordChecker::new(settings.password_checks);
+        self.settings = settings;
+        self
     }
 
     /// The same state, saving to `store`.

@@ -71,11 +71,6 @@ fn redirect(to: &str) -> HttpResponse {
         .finish()
 }
 
-fn db_error(e: impl std::fmt::Display) -> AuthError {
-    tracing::error!(error = %e, "database error in the officer console");
-    AuthError::Store
-}
-
 // ----- signing in and out ------------------------------------------------------------------
 
 #[derive(Template)]
@@ -153,7 +148,10 @@ fn lockout_message(until: chrono::DateTime<chrono::FixedOffset>) -> (String, Str
     )
 }
 
-#[utoipa::path(tag = "officers", request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "name, password, form_token, next"), responses((status = 303, description = "Signed in: to the console"), (status = 401, description = "Wrong name or password", content_type = "text/html", body = String), (status = 403, description = "The form token is missing or wrong"), (status = 429, description = "Locked after too many failures", content_type = "text/html", body = String)))]
+/// How long a sign-in waits for a free password check before it is answered 503.
+const PASSWORD_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+#[utoipa::path(tag = "officers", request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "name, password, form_token, next"), responses((status = 303, description = "Signed in: to the console"), (status = 401, description = "Wrong name or password, or a disabled account", content_type = "text/html", body = String), (status = 403, description = "The form token is missing or wrong"), (status = 422, description = "The name holds characters no account has", content_type = "text/html", body = String), (status = 429, description = "Locked after too many attempts", content_type = "text/html", body = String), (status = 503, description = "Too many sign-ins at once: try again (Retry-After)", content_type = "text/html", body = String)))]
 #[post("/officer/login")]
 pub async fn login(
     req: HttpRequest,
@@ -165,65 +163,86 @@ pub async fn login(
     if !auth::form_token_ok(&req, form.get("form_token")) {
         return Err(AuthError::Csrf { api: false });
     }
-    let store = auth::store(&state)?;
+    let store = auth::store(&state, false)?;
+    let db_error = |e: store::StoreError| {
+        tracing::error!(error = %e, "database error while signing in");
+        AuthError::Store { api: false }
+    };
     let name = form.get("name").to_string();
     let next = form.get("next").to_string();
-    let address = auth::client_address(&req);
-    let window = chrono::Duration::minutes(LOCKOUT_MINUTES);
     let refuse = |zh: &str, en: &str, status| {
         let message = Some(lang.0.t(zh, en).to_string());
         login_page(&req, &state, lang, &next, &name, message, status)
     };
+    if let Some(problem) = crate::applicant::unsafe_text(&name, false) {
+        return Ok(refuse(
+            &format!("用户名{}", problem.zh),
+            &format!("Name: {}", problem.en),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
+    let address = auth::client_address(&req, &state);
+    let window = chrono::Duration::minutes(LOCKOUT_MINUTES);
     let locked = |until| {
         let (zh, en) = lockout_message(until);
         refuse(&zh, &en, StatusCode::TOO_MANY_REQUESTS)
     };
-    if let Some(until) = store
-        .locked_until(&name, &address, LOCKOUT_LIMIT, window)
+    // The attempt is counted before the password is checked: of any number sent at once,
+    // only the first LOCKOUT_LIMIT reach a check.
+    let attempt = store
+        .count_login_attempt(&name, &address, window)
         .await
-        .map_err(db_error)?
-    {
+        .map_err(db_error)?;
+    if let Some(until) = attempt.locked_beyond(LOCKOUT_LIMIT, window) {
         return Ok(locked(until));
     }
     let officer = store.officer_by_name(&name).await.map_err(db_error)?;
-    let password = form.get("password").to_string();
-    let hash = officer
-        .as_ref()
-        .map_or_else(|| dummy_hash().to_string(), |o| o.password_hash.clone());
-    let ok = web::block(move || auth::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
+    // Unknown and disabled accounts are checked against a hash nobody's password matches, so
+    // that neither the time taken nor the answer tells them from a wrong password.
+    let hash = officer.as_ref().filter(|o| !o.disabled).map_or_else(
+        || store::Secret::new(dummy_hash()),
+        |o| o.password_hash.clone(),
+    );
+    state.metrics.password_checks.fetch_add(1, Relaxed);
+    let checked = state
+        .passwords
+        .check(form.get("password").to_string(), hash, PASSWORD_WAIT)
+        .await;
+    let Ok(ok) = checked else {
+        store
+            .refund_login_attempt(&name, &address)
+            .await
+            .map_err(db_error)?;
+        let mut resp = refuse(
+            "登录请求过多，请稍候几秒再试",
+            "Too many sign-ins at once: try again in a few seconds",
+            StatusCode::SERVICE_UNAVAILABLE,
+        );
+        resp.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from_static("5"),
+        );
+        return Ok(resp);
+    };
     let officer = match officer {
-        Some(o) if ok => o,
+        Some(o) if ok && !o.disabled => o,
         _ => {
-            store
-                .record_login_failure(&name, &address)
-                .await
-                .map_err(db_error)?;
             state.metrics.login_failures.fetch_add(1, Relaxed);
             tracing::warn!(address = %address, "failed officer sign-in");
-            if let Some(until) = store
-                .locked_until(&name, &address, LOCKOUT_LIMIT, window)
-                .await
-                .map_err(db_error)?
-            {
+            if let Some(until) = attempt.locked_beyond(LOCKOUT_LIMIT - 1, window) {
                 return Ok(locked(until));
             }
             return Ok(refuse(
-                "用户名或密码不正确",
-                "Wrong name or password",
+                "用户名或密码不正确，或账户已停用",
+                "Wrong name or password, or the account is disabled",
                 StatusCode::UNAUTHORIZED,
             ));
         }
     };
-    if officer.disabled {
-        return Ok(refuse(
-            "此账户已停用，请联系管理员",
-            "This account is disabled: ask an administrator",
-            StatusCode::FORBIDDEN,
-        ));
-    }
-    store.clear_login_failures(&name).await.map_err(db_error)?;
+    store
+        .login_succeeded(&name, &address)
+        .await
+        .map_err(db_error)?;
     let token = store
         .create_session(officer.id, chrono::Duration::hours(auth::SESSION_HOURS))
         .await
@@ -242,10 +261,10 @@ pub async fn logout(
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
     s.check_csrf(FormValues::parse(&body).get("csrf"))?;
-    auth::store(&state)?
+    s.store(&state)?
         .end_session(&s.token)
         .await
-        .map_err(db_error)?;
+        .map_err(|e| s.db_error(e))?;
     let mut resp = redirect("/officer/login");
     let mut gone = auth::cookie(SESSION_COOKIE, String::new(), state.secure_cookies);
     gone.make_removal();
@@ -439,10 +458,10 @@ pub async fn list(
     let q = FormValues::parse(req.query_string().as_bytes());
     let (filter, view, page_no, errors) = read_filter(&q, &state, lang.0);
     let (rows, total) = if errors.is_empty() {
-        auth::store(&state)?
+        s.store(&state)?
             .list(&filter, page_no, PER_PAGE)
             .await
-            .map_err(db_error)?
+            .map_err(|e| s.db_error(e))?
     } else {
         (Vec::new(), 0)
     };
@@ -506,15 +525,14 @@ pub async fn export(
         ));
     }
     let full_ids = q.get("ids") == "full";
-    let apps = auth::store(&state)?
+    let apps = s
+        .store(&state)?
         .export(&filter)
         .await
-        .map_err(db_error)?;
+        .map_err(|e| s.db_error(e))?;
     tracing::info!(officer = %s.name(), count = apps.len(), full_ids, "applications exported");
     let progs = batch::all_programs(&state.snapshot().policy);
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
+    let mut sheet = crate::spreadsheet::Sheet::new();
     let mut header: Vec<String> = [
         ("申请编号", "Reference"),
         ("提交时间", "Submitted"),
@@ -535,12 +553,12 @@ pub async fn export(
     ] {
         header.push(lang.t(zh, en).into());
     }
-    let _ = w.write_record(&header);
+    sheet.row(&header);
     for (a, rows) in &apps {
         let mut rec = vec![
             a.reference.clone(),
             view::short_time(&a.submitted_at),
-            batch::spreadsheet_text(&a.applicant_name),
+            a.applicant_name.clone(),
             if full_ids {
                 a.id_number.clone()
             } else {
@@ -561,13 +579,11 @@ pub async fn export(
         }
         rec.push(a.total.to_string());
         rec.push(app_status_words(a.status, lang).into());
-        rec.push(batch::spreadsheet_text(&a.note));
-        let _ = w.write_record(&rec);
+        rec.push(a.note.clone());
+        sheet.row(&rec);
     }
-    let mut body = b"\xEF\xBB\xBF".to_vec();
-    body.extend(w.into_inner().unwrap_or_default());
     Ok(csv_response(
-        body,
+        sheet.finish().into_bytes(),
         &format!("applications-{}.csv", super::api::today()),
     ))
 }
@@ -622,6 +638,10 @@ pub struct ApplicationPage {
     pub chosen: String,
     pub typed_note: String,
     pub audit: Vec<AuditView>,
+    /// The version decisions are made on (see `Store::decide`).
+    pub version: i64,
+    /// When more information was requested, while nothing has come from the applicant since.
+    pub waiting_since: Option<String>,
 }
 
 /// An answer of the saved profile in words.
@@ -752,11 +772,18 @@ async fn application_page(
 ) -> Result<HttpResponse, AuthError> {
     let lang = language(req, None);
     let l = lang.0;
-    let store = auth::store(state)?;
-    let Some(app) = store.application(reference).await.map_err(db_error)? else {
+    let store = s.store(state)?;
+    let Some(app) = store
+        .application(reference)
+        .await
+        .map_err(|e| s.db_error(e))?
+    else {
         return Ok(no_application());
     };
-    let audit = store.audit_log(app.summary.id).await.map_err(db_error)?;
+    let audit = store
+        .audit_log(app.summary.id)
+        .await
+        .map_err(|e| s.db_error(e))?;
     let profile: serde_json::Value = serde_json::from_str(&app.profile).unwrap_or_default();
     let then = StoredResult::parse(&app.result);
     let (compare_rows, reassessment_error) = match (then, reassess(state, &profile)) {
@@ -806,6 +833,11 @@ async fn application_page(
                 .map(|f| f.get("decision").to_string())
                 .unwrap_or_default(),
             typed_note: form.map(|f| f.get("note").to_string()).unwrap_or_default(),
+            version: a.version,
+            // Applicants cannot yet send anything after a request, so while the status is
+            // "more information requested", nothing has arrived since the request.
+            waiting_since: (a.status == AppStatus::MoreInfo)
+                .then(|| view::short_time(&a.updated_at)),
             audit: audit
                 .into_iter()
                 .map(|e| AuditView {
@@ -867,28 +899,32 @@ pub async fn decide(
     let invalid =
         |zh: &str, en: &str| Some((StatusCode::UNPROCESSABLE_ENTITY, l.t(zh, en).to_string()));
     let to = AppStatus::from_id(form.get("decision")).filter(|d| *d != AppStatus::Submitted);
-    let seen = AppStatus::from_id(form.get("seen"));
+    let seen = form.get("seen_version").parse::<i64>().ok();
     let note = form.get("note");
+    let unsafe_note = crate::applicant::unsafe_text(note, true);
     let problem = match (to, seen) {
-        (None, _) => invalid("decision：请选择审核结论", "decision: choose a decision"),
+        (None, _) => invalid("审核结论：请选择一项", "Decision: choose one"),
         (_, None) => invalid(
-            "seen：表单不完整，请刷新页面",
-            "seen: the form is incomplete; reload the page",
+            "表单不完整，请刷新页面后重试",
+            "The form is incomplete: reload the page and try again",
         ),
         (Some(AppStatus::Rejected | AppStatus::MoreInfo), _) if note.is_empty() => invalid(
-            "note：不予批准或要求补充材料时，请写明原因，申请人会看到",
-            "note: say why when rejecting or asking for more; the applicant sees it",
+            "意见：不予批准或要求补充材料时，请写明原因，申请人会看到",
+            "Note: say why when rejecting or asking for more; the applicant sees it",
         ),
         _ if note.chars().count() > NOTE_LIMIT => invalid(
-            &format!("note：意见最多 {NOTE_LIMIT} 字"),
-            &format!("note: at most {NOTE_LIMIT} characters"),
+            &format!("意见：最多 {NOTE_LIMIT} 字"),
+            &format!("Note: at most {NOTE_LIMIT} characters"),
         ),
+        _ if unsafe_note.is_some() => unsafe_note
+            .and_then(|p| invalid(&format!("意见：{}", p.zh), &format!("Note: {}", p.en))),
         _ => None,
     };
     let (Some(to), Some(seen), None) = (to, seen, &problem) else {
         return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
     };
-    let result = auth::store(&state)?
+    let result = s
+        .store(&state)?
         .decide(&reference, s.name(), seen, to, note)
         .await;
     let problem = match result {
@@ -919,7 +955,7 @@ pub async fn decide(
                 app_status_words(from, l)
             ),
         ),
-        Err(DecideError::Store(e)) => return Err(db_error(e)),
+        Err(DecideError::Store(e)) => return Err(s.db_error(e)),
     };
     application_page(&s, &req, &state, &reference, Some(problem), Some(&form)).await
 }
@@ -991,7 +1027,7 @@ async fn run_batch(
 ) -> Result<Result<(String, Vec<u8>), batch::FileError>, AuthError> {
     let loaded = state.snapshot();
     let started = std::time::Instant::now();
-    let ran = web::block(move || {
+    let ran = auth::blocking(s.api(), move || {
         batch::run(&loaded.policy, &bytes, Some(batch::MAX_ROWS)).map(|b| {
             let problems = b
                 .rows
@@ -1027,8 +1063,7 @@ async fn run_batch(
             )
         })
     })
-    .await
-    .map_err(|_| AuthError::Store)?;
+    .await?;
     let (saved, csv) = match ran {
         Ok(x) => x,
         Err(e) => return Ok(Err(e)),
@@ -1039,10 +1074,11 @@ async fn run_batch(
         .batch_rows
         .fetch_add(saved.summary.rows as u64, Relaxed);
     let summary_json = serde_json::to_string(&saved).unwrap_or_default();
-    let token = auth::store(state)?
+    let token = s
+        .store(state)?
         .save_batch(s.session.officer.id, file_name, &summary_json, &csv)
         .await
-        .map_err(db_error)?;
+        .map_err(|e| s.db_error(e))?;
     Ok(Ok((token, csv.into_bytes())))
 }
 
@@ -1056,11 +1092,21 @@ pub async fn batch_upload(
 ) -> Result<HttpResponse, AuthError> {
     let lang = language(&req, None);
     let l = lang.0;
-    let mut csrf = String::new();
+    // The form sends its token before the file: the token is checked as soon as it arrives,
+    // and a file that comes before a valid token is refused unread.
+    let mut csrf_ok = false;
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut too_large = false;
-    while let Some(Ok(mut field)) = form.next().await {
+    let mut broken = false;
+    while let Some(field) = form.next().await {
+        let Ok(mut field) = field else {
+            broken = true;
+            break;
+        };
         let name = field.name().unwrap_or_default().to_string();
+        if name != "csrf" && !csrf_ok {
+            return Err(AuthError::Csrf { api: false });
+        }
         let file_name = field
             .content_disposition()
             .and_then(|d| d.get_filename())
@@ -1068,21 +1114,30 @@ pub async fn batch_upload(
         let limit = if name == "file" { UPLOAD_LIMIT } else { 1024 };
         let mut data = Vec::new();
         while let Some(chunk) = field.next().await {
-            let Ok(chunk) = chunk else { break };
+            let Ok(chunk) = chunk else {
+                broken = true;
+                break;
+            };
             if data.len() + chunk.len() > limit {
                 too_large = true;
                 break;
             }
             data.extend_from_slice(&chunk);
         }
-        if too_large {
+        if too_large || broken {
             break;
         }
         match name.as_str() {
-            "csrf" => csrf = String::from_utf8_lossy(&data).into_owned(),
+            "csrf" => {
+                s.check_csrf(&String::from_utf8_lossy(&data))?;
+                csrf_ok = true;
+            }
             "file" => file = Some((file_name.unwrap_or_else(|| "upload.csv".into()), data)),
             _ => {}
         }
+    }
+    if !csrf_ok {
+        return Err(AuthError::Csrf { api: false });
     }
     if too_large {
         return Ok(batch_page(
@@ -1098,7 +1153,20 @@ pub async fn batch_upload(
             StatusCode::PAYLOAD_TOO_LARGE,
         ));
     }
-    s.check_csrf(&csrf)?;
+    if broken {
+        return Ok(batch_page(
+            &s,
+            lang,
+            Some(
+                l.t(
+                    "文件没有完整上传，请重新上传",
+                    "The file did not arrive whole: upload it again",
+                )
+                .into(),
+            ),
+            StatusCode::BAD_REQUEST,
+        ));
+    }
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return Ok(batch_page(
             &s,
@@ -1115,7 +1183,7 @@ pub async fn batch_upload(
     };
     let file_name: String = file_name
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !crate::applicant::is_unsafe_char(*c, false))
         .take(200)
         .collect();
     match run_batch(&s, &state, bytes, &file_name, l).await? {
@@ -1153,15 +1221,16 @@ pub async fn batch_result(
 ) -> Result<HttpResponse, AuthError> {
     let lang = language(&req, None);
     let l = lang.0;
-    let Some(run) = auth::store(&state)?
+    let Some(run) = s
+        .store(&state)?
         .batch(&token, s.session.officer.id)
         .await
-        .map_err(db_error)?
+        .map_err(|e| s.db_error(e))?
     else {
         return Ok(no_batch());
     };
-    let saved: SavedSummary =
-        serde_json::from_str(&run.summary).map_err(|e| db_error(format!("batch summary: {e}")))?;
+    let saved: SavedSummary = serde_json::from_str(&run.summary)
+        .map_err(|e| s.db_error(format!("batch summary: {e}")))?;
     Ok(page(
         &BatchResultPage {
             lang: l,
@@ -1201,10 +1270,11 @@ pub async fn batch_results(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AuthError> {
-    match auth::store(&state)?
+    match s
+        .store(&state)?
         .batch(&token, s.session.officer.id)
         .await
-        .map_err(db_error)?
+        .map_err(|e| s.db_error(e))?
     {
         Some(run) => Ok(csv_response(run.results.into_bytes(), "results.csv")),
         None => Ok(no_batch()),
@@ -1270,10 +1340,11 @@ pub async fn list_api(
             ApiError::BadQuery(crate::applicant::FieldError::new("", zh, first.clone())).into(),
         );
     }
-    let (rows, total) = auth::store(&state)?
+    let (rows, total) = s
+        .store(&state)?
         .list(&filter, page_no, PER_PAGE)
         .await
-        .map_err(db_error)?;
+        .map_err(|e| s.db_error(e))?;
     Ok(HttpResponse::Ok().json(ApplicationList {
         total,
         page: page_no,
@@ -1290,13 +1361,16 @@ pub async fn application_api(
     reference: web::Path<String>,
 ) -> Result<HttpResponse, actix_web::Error> {
     s.reviewer()?;
-    let store = auth::store(&state)?;
+    let store = s.store(&state)?;
     let app = store
         .application(&reference)
         .await
-        .map_err(db_error)?
+        .map_err(|e| s.db_error(e))?
         .ok_or(ApiError::NotFound)?;
-    let audit = store.audit_log(app.summary.id).await.map_err(db_error)?;
+    let audit = store
+        .audit_log(app.summary.id)
+        .await
+        .map_err(|e| s.db_error(e))?;
     let raw = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or_default();
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "application": item(app.summary, false),

@@ -74,12 +74,48 @@ impl tracing_actix_web::RootSpanBuilder for RouteSpan {
         )
     }
 
+    /// Records the status; only a server error is logged as an error. A refusal (a redirect
+    /// to sign in, a 404, a 429) is the service working as meant, and its error's `Debug`
+    /// names only its kind.
     fn on_request_end<B: MessageBody>(
         span: tracing::Span,
         outcome: &Result<ServiceResponse<B>, actix_web::Error>,
     ) {
-        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
+        let status = match outcome {
+            Ok(r) => r.status(),
+            Err(e) => e.as_response_error().status_code(),
+        };
+        span.record("http.status_code", status.as_u16());
+        if status.is_server_error() {
+            span.record("otel.status_code", "ERROR");
+            let _enter = span.enter();
+            tracing::error!(status = status.as_u16(), "request failed");
+        } else {
+            span.record("otel.status_code", "OK");
+        }
     }
+}
+
+/// The Content-Security-Policy of the API documentation (Swagger UI): its own scripts only;
+/// inline styles, which its components set.
+const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                        img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; \
+                        base-uri 'none'; form-action 'none'";
+
+/// Adds the documentation's CSP to its pages (every other page sets its own).
+async fn docs_csp(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let docs = req.path().starts_with("/api/docs");
+    let mut res = next.call(req).await?;
+    if docs {
+        res.headers_mut().insert(
+            actix_web::http::header::CONTENT_SECURITY_POLICY,
+            actix_web::http::header::HeaderValue::from_static(DOCS_CSP),
+        );
+    }
+    Ok(res)
 }
 
 /// Counts every response by route pattern (never the raw path), method and status.
@@ -152,15 +188,23 @@ pub fn app(
         .service(officer::application_api)
         .service(officer::batch_api)
         .split_for_parts();
+    // Middleware runs outside in: the request log, the headers every answer carries, the
+    // request count, the rate limits (before anything is read), the body's deadline.
     app.service(
         SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", openapi_with_example(doc)),
     )
+    .wrap(from_fn(super::guard::body_deadline))
+    .wrap(from_fn(super::guard::rate_limit))
     .wrap(from_fn(count_requests))
+    .wrap(from_fn(docs_csp))
     .wrap(
+        // Answers hold personal data (results, applications, status pages): nothing is kept
+        // in caches unless a route says otherwise (the static assets do).
         DefaultHeaders::new()
             .add(("X-Content-Type-Options", "nosniff"))
             .add(("X-Frame-Options", "DENY"))
-            .add(("Referrer-Policy", "no-referrer")),
+            .add(("Referrer-Policy", "no-referrer"))
+            .add(("Cache-Control", "no-store")),
     )
     .wrap(tracing_actix_web::TracingLogger::<RouteSpan>::new())
 }
@@ -218,6 +262,31 @@ pub fn init_logging(json: bool) {
     };
 }
 
+/// Keeps data no longer than needed, at start and then every day: deletes batch checks older
+/// than the retention setting, spent sign-in counters and expired sessions; every minute,
+/// forgets addresses whose rate limits have refilled.
+async fn upkeep(state: web::Data<AppState>) {
+    let mut minutes = 0u32;
+    loop {
+        if minutes.is_multiple_of(24 * 60)
+            && let Some(store) = &state.store
+        {
+            match store
+                .purge(chrono::Utc::now(), state.settings.batch_retention_days)
+                .await
+            {
+                Ok(n) => tracing::info!(batch_checks_deleted = n, "old data deleted"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "deleting old data failed; tried again tomorrow")
+                }
+            }
+        }
+        state.limits.forget_idle();
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        minutes = minutes.wrapping_add(1);
+    }
+}
+
 /// Runs the service until SIGTERM or Ctrl-C (in-flight requests finish).
 pub fn serve(
     bind: &str,
@@ -226,6 +295,7 @@ pub fn serve(
     watch: bool,
     database_url: &str,
     secure_cookies: bool,
+    settings: super::guard::Settings,
 ) -> std::io::Result<()> {
     init_logging(log_json);
     let policy = match source.load() {
@@ -245,8 +315,11 @@ pub fn serve(
             .map_err(|e| std::io::Error::other(format!("cannot open the database: {e}")))?;
         tracing::info!(backend = ?store.backend(), "database ready");
         let state = web::Data::new(
-            AppState::new(policy, source.clone()).with_store(store, secure_cookies),
+            AppState::new(policy, source.clone())
+                .with_store(store, secure_cookies)
+                .with_settings(settings),
         );
+        actix_web::rt::spawn(upkeep(state.clone()));
         let _watcher = match &source {
             PolicySource::Dir(dir) if watch => match watch_policy(dir.clone(), state.clone()) {
                 Ok(w) => Some(w),

@@ -1,6 +1,8 @@
 //! Helpers the integration tests share.
 #![allow(dead_code)]
 
+pub mod console;
+
 use std::path::Path;
 
 /// The policy files, without their tests.
@@ -50,11 +52,26 @@ pub fn wait_until(what: &str, limit: std::time::Duration, mut ready: impl FnMut(
     }
 }
 
+/// What a test does when a tool it needs is not on the machine: on CI (`CI` set), where
+/// `.ci/run` installs every tool, it fails; elsewhere it says loudly that it did not run and
+/// why. Every such test (the browser, PostgreSQL) goes through here, so they behave alike.
+pub fn tool_absent(test: &str, what: &str, why: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: {what} is required on CI but is not available: {why}"
+    );
+    eprintln!(
+        "\n!!!!!!!! {test}: {what} is not available ({why}); \
+         THIS PART OF THE TEST DID NOT RUN — .ci/run installs it !!!!!!!!\n"
+    );
+}
+
 /// A PostgreSQL database of a test's own, dropped when this is dropped.
 pub struct PgDatabase {
     pub url: String,
-    admin: String,
-    name: String,
+    /// The server's own database, to run statements about this one from.
+    pub admin: String,
+    pub name: String,
 }
 
 /// The server tests use: `TEST_DATABASE_URL`, else the one the development and CI machines
@@ -66,7 +83,7 @@ pub fn pg_admin_url() -> String {
 
 /// Runs SQL on a connection of its own, on a thread of its own (callers may be inside an
 /// async runtime).
-fn pg_exec(url: &str, sql: &str) -> Result<(), String> {
+pub fn pg_exec(url: &str, sql: &str) -> Result<(), String> {
     let (url, sql) = (url.to_string(), sql.to_string());
     std::thread::spawn(move || pg_exec_here(&url, &sql))
         .join()
@@ -122,14 +139,7 @@ pub fn pg_database(test: &str) -> Option<PgDatabase> {
             })
         }
         Err(e) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "PostgreSQL at {admin} is required on CI but is not reachable: {e}"
-            );
-            eprintln!(
-                "\n!!!!!!!! {test}: PostgreSQL at {admin} is not reachable ({e}); \
-                 THE POSTGRESQL PART OF THIS TEST DID NOT RUN !!!!!!!!\n"
-            );
+            tool_absent(test, &format!("PostgreSQL at {admin}"), &e);
             None
         }
     }

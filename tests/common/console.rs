@@ -1,0 +1,229 @@
+//! The app on port 0 with a real database, and a browser-like HTTP client: what the console
+//! and security tests share.
+
+use super::{PgDatabase, pg_database};
+use actix_web::web;
+use reqwest::redirect::Policy as Redirects;
+use serde_json::Value;
+use std::net::TcpListener;
+use talent_subsidy::store::{Role, Store};
+use talent_subsidy::web::auth::hash_password;
+use talent_subsidy::web::guard::Settings;
+use talent_subsidy::web::startup::run;
+use talent_subsidy::web::{AppState, PolicySource};
+
+pub const EXAMPLE: &str = talent_subsidy::EXAMPLE_PROFILE;
+pub const PASSWORD: &str = "a long enough password";
+
+pub struct Console {
+    pub base: String,
+    pub store: Store,
+    pub server: actix_web::dev::ServerHandle,
+    pub state: web::Data<AppState>,
+}
+
+pub async fn console_with(url: &str, secure_cookies: bool) -> Console {
+    console_on(url, secure_cookies, PolicySource::Dir("policy".into())).await
+}
+
+pub async fn console_on(url: &str, secure_cookies: bool, source: PolicySource) -> Console {
+    console_set(url, secure_cookies, source, Settings::unlimited()).await
+}
+
+/// A console with these protections (rate limits, trusted proxies, body deadline).
+pub async fn console_set(
+    url: &str,
+    secure_cookies: bool,
+    source: PolicySource,
+    settings: Settings,
+) -> Console {
+    let policy = source.load().expect("policy loads");
+    let store = Store::open(url).await.expect("database opens");
+    let state = web::Data::new(
+        AppState::new(policy, source)
+            .with_store(store.clone(), secure_cookies)
+            .with_settings(settings),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = run(listener, state.clone()).unwrap();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    Console {
+        base: format!("http://127.0.0.1:{port}"),
+        store,
+        server: handle,
+        state,
+    }
+}
+
+/// A console on a new SQLite file (kept with its folder until the end of the test).
+pub async fn sqlite_console() -> (Console, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("console.db");
+    (console_with(url.to_str().unwrap(), false).await, dir)
+}
+
+/// A console on a PostgreSQL database of the test's own; `None` (said loudly) without a server.
+pub async fn pg_console(test: &str) -> Option<(Console, PgDatabase)> {
+    let db = pg_database(test)?;
+    Some((console_with(&db.url, false).await, db))
+}
+
+impl Console {
+    /// Stops the server and closes the pool, so that its database can be dropped.
+    pub async fn shut_down(&self) {
+        self.server.stop(false).await;
+        self.store.close().await;
+    }
+}
+
+/// A browser: keeps cookies, does not follow redirects (the tests look at them).
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Redirects::none())
+        .build()
+        .unwrap()
+}
+
+pub async fn add(c: &Console, name: &str, role: Role) {
+    assert!(
+        c.store
+            .add_officer(name, role, &hash_password(PASSWORD).unwrap())
+            .await
+            .unwrap()
+    );
+}
+
+/// One counter of `/metrics`.
+pub async fn metric(c: &Console, name: &str) -> u64 {
+    let text = reqwest::get(format!("{}/metrics", c.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("{name} not in /metrics"))
+        .parse()
+        .unwrap()
+}
+
+/// The value of the first `name="…" value="…"` in a page.
+pub fn hidden(html: &str, name: &str) -> String {
+    let key = format!("name=\"{name}\" value=\"");
+    let at = html
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {name} in page"))
+        + key.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+pub async fn get(b: &reqwest::Client, url: String) -> (u16, String, reqwest::header::HeaderMap) {
+    let r = b.get(url).send().await.unwrap();
+    let (s, h) = (r.status().as_u16(), r.headers().clone());
+    (s, r.text().await.unwrap(), h)
+}
+
+pub async fn post_form(
+    b: &reqwest::Client,
+    url: String,
+    form: &[(&str, &str)],
+) -> (u16, String, reqwest::header::HeaderMap) {
+    let r = b.post(url).form(form).send().await.unwrap();
+    let (s, h) = (r.status().as_u16(), r.headers().clone());
+    (s, r.text().await.unwrap(), h)
+}
+
+pub fn location(h: &reqwest::header::HeaderMap) -> String {
+    h.get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// Signs in through the login page; returns the status of the login POST.
+pub async fn sign_in(
+    c: &Console,
+    b: &reqwest::Client,
+    name: &str,
+    password: &str,
+) -> (u16, String) {
+    let (status, page, _) = get(b, format!("{}/officer/login", c.base)).await;
+    assert_eq!(status, 200);
+    let token = hidden(&page, "form_token");
+    let (status, body, h) = post_form(
+        b,
+        format!("{}/officer/login", c.base),
+        &[
+            ("form_token", &token),
+            ("name", name),
+            ("password", password),
+            ("next", "/officer/applications"),
+        ],
+    )
+    .await;
+    (status, if status == 303 { location(&h) } else { body })
+}
+
+pub async fn signed_in(c: &Console, name: &str, role: Role) -> reqwest::Client {
+    add(c, name, role).await;
+    let b = browser();
+    let (status, body) = sign_in(c, &b, name, PASSWORD).await;
+    assert_eq!(status, 303, "{body}");
+    b
+}
+
+/// A CSRF token of a signed-in officer, from a console page.
+pub async fn csrf(c: &Console, b: &reqwest::Client) -> String {
+    let (status, page, _) = get(b, format!("{}/officer/batch", c.base)).await;
+    assert_eq!(status, 200);
+    hidden(&page, "csrf")
+}
+
+/// Submits a profile through the API; the reference and the status link.
+pub async fn submit_json(c: &Console, profile: &str, key: Option<&str>) -> (u16, Value) {
+    let mut r = reqwest::Client::new()
+        .post(format!("{}/api/v1/applications", c.base))
+        .header("Content-Type", "application/json")
+        .body(profile.to_string());
+    if let Some(k) = key {
+        r = r.header("Idempotency-Key", k);
+    }
+    let r = r.send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+pub fn profile_named(name: &str) -> String {
+    EXAMPLE.replace("张三", name)
+}
+
+/// A master's graduate of 南通大学 working in the park and renting: the web form's answers.
+pub fn applicant_form() -> Vec<(String, String)> {
+    vec![
+        ("application_date", "2026-03-01"),
+        ("person.full_name", "陈静"),
+        ("person.id_type", "resident_id"),
+        ("person.id_number", "32068219880315001X"),
+        ("person.birth_date", "1988-03-15"),
+        ("person.highest_degree", "master"),
+        ("person.institution_tier", "double_first_class"),
+        ("person.institution_name", "南通大学"),
+        ("person.graduation_date", "2015-06-30"),
+        ("has_employment", "1"),
+        ("employment.employer_name", "某某科技有限公司"),
+        ("employment.employer_in_park", "true"),
+        ("employment.industry", "electronic_information"),
+        ("employment.full_time", "true"),
+        ("employment.start_date", "2025-09-01"),
+        ("employment.contract_years", "5"),
+        ("employment.social_insurance_months_in_park", "6"),
+        ("has_housing", "1"),
+        ("housing.owns_home_in_city", "false"),
+        ("housing.lives_in_talent_apartment", "false"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
