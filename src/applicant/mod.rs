@@ -284,4 +284,44 @@ mod tests {
         assert_eq!(age_on(d("2000-02-29"), d("2028-02-29")), 28);
         assert_eq!(age_on(d("2030-01-01"), d("2026-03-01")), 0);
     }
+
+    /// A policy whose first version starts in 2027.
+    struct From2027;
+
+    impl ProfileContext for From2027 {
+        fn is_known_program(&self, _: &str) -> bool {
+            true
+        }
+        fn has_version_on(&self, date: NaiveDate) -> bool {
+            date >= d("2027-01-01")
+        }
+        fn first_day(&self) -> Option<NaiveDate> {
+            Some(d("2027-01-01"))
+        }
+    }
+
+    #[test]
+    fn a_date_before_the_policy_names_the_policys_own_first_day() {
+        let mut v: serde_json::Value = serde_json::from_str(crate::EXAMPLE_PROFILE).unwrap();
+        v["application_date"] = "2026-06-01".into();
+        let errors = Profile::from_json(v.to_string().as_bytes(), &From2027)
+            .unwrap_err()
+            .errors;
+        let e = errors
+            .iter()
+            .find(|e| e.field == "application_date")
+            .unwrap_or_else(|| panic!("{errors:?}"));
+        assert!(e.message_zh.contains("政策自 2027-01-01 起施行"), "{e:?}");
+        assert!(e.message_en.contains("from 2027-01-01"), "{e:?}");
+    }
+
+    #[test]
+    fn unsafe_characters_are_named_and_shown_as_escapes() {
+        assert!(unsafe_text("张三", false).is_none());
+        assert!(unsafe_text("张\u{0}三", false).is_some());
+        assert!(unsafe_text("abc\u{202E}fed", false).is_some());
+        assert!(unsafe_text("第一行\r\n第二行", true).is_none());
+        assert!(unsafe_text("第一行\r\n第二行", false).is_some());
+        assert_eq!(visible("a\u{0}b\u{202E}"), "a\\u{0000}b\\u{202E}");
+    }
 }
