@@ -203,7 +203,6 @@ pub async fn login(
         || store::Secret::new(dummy_hash()),
         |o| o.password_hash.clone(),
     );
-    state.metrics.password_checks.fetch_add(1, Relaxed);
     let checked = state
         .passwords
         .check(form.get("password").to_string(), hash, PASSWORD_WAIT)
@@ -224,6 +223,7 @@ pub async fn login(
         );
         return Ok(resp);
     };
+    state.metrics.password_checks.fetch_add(1, Relaxed);
     let officer = match officer {
         Some(o) if ok && !o.disabled => o,
         _ => {
