@@ -452,20 +452,7 @@ async fn submit_review_decide(c: &Console) {
     assert_eq!(metric(c, "decisions_total").await, 2);
 }
 
-#[actix_web::test]
-async fn submit_review_decide_on_sqlite() {
-    let (c, _dir) = sqlite_console().await;
-    submit_review_decide(&c).await;
-}
-
-#[actix_web::test]
-async fn submit_review_decide_on_postgresql() {
-    let Some((c, _db)) = pg_console("submit_review_decide").await else {
-        return;
-    };
-    submit_review_decide(&c).await;
-    c.shut_down().await;
-}
+crate::on_both_databases!(submit_review_decide: submit_review_decide_on_sqlite, submit_review_decide_on_postgresql);
 
 #[actix_web::test]
 async fn the_application_page_marks_what_todays_policy_changes() {

@@ -110,20 +110,7 @@ async fn a_burst_of_sign_ins(c: &Console) {
     );
 }
 
-#[actix_web::test]
-async fn a_burst_of_sign_ins_checks_at_most_five_passwords_on_sqlite() {
-    let (c, _dir) = sqlite_console().await;
-    a_burst_of_sign_ins(&c).await;
-}
-
-#[actix_web::test]
-async fn a_burst_of_sign_ins_checks_at_most_five_passwords_on_postgresql() {
-    let Some((c, _db)) = pg_console("sign_in_burst").await else {
-        return;
-    };
-    a_burst_of_sign_ins(&c).await;
-    c.shut_down().await;
-}
+crate::on_both_databases!(a_burst_of_sign_ins: a_burst_of_sign_ins_checks_at_most_five_passwords_on_sqlite, a_burst_of_sign_ins_checks_at_most_five_passwords_on_postgresql);
 
 #[actix_web::test]
 async fn a_disabled_account_answers_the_same_to_any_password() {
@@ -269,20 +256,7 @@ async fn decisions_at_once(c: &Console) {
     assert_eq!(app.summary.version, 2);
 }
 
-#[actix_web::test]
-async fn of_decisions_made_at_once_exactly_one_is_recorded_on_sqlite() {
-    let (c, _dir) = sqlite_console().await;
-    decisions_at_once(&c).await;
-}
-
-#[actix_web::test]
-async fn of_decisions_made_at_once_exactly_one_is_recorded_on_postgresql() {
-    let Some((c, _db)) = pg_console("decisions_at_once").await else {
-        return;
-    };
-    decisions_at_once(&c).await;
-    c.shut_down().await;
-}
+crate::on_both_databases!(decisions_at_once: of_decisions_made_at_once_exactly_one_is_recorded_on_sqlite, of_decisions_made_at_once_exactly_one_is_recorded_on_postgresql);
 
 // ----- 4. formulas in spreadsheets -----------------------------------------------------------
 
@@ -371,20 +345,7 @@ async fn control_characters_are_refused(c: &Console) {
     assert_eq!(status, 422, "{page}");
 }
 
-#[actix_web::test]
-async fn control_characters_are_refused_at_every_input_on_sqlite() {
-    let (c, _dir) = sqlite_console().await;
-    control_characters_are_refused(&c).await;
-}
-
-#[actix_web::test]
-async fn control_characters_are_refused_at_every_input_on_postgresql() {
-    let Some((c, _db)) = pg_console("control_characters").await else {
-        return;
-    };
-    control_characters_are_refused(&c).await;
-    c.shut_down().await;
-}
+crate::on_both_databases!(control_characters_are_refused: control_characters_are_refused_at_every_input_on_sqlite, control_characters_are_refused_at_every_input_on_postgresql);
 
 // ----- 6. a database that cannot be written --------------------------------------------------
 

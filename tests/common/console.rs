@@ -227,3 +227,26 @@ pub fn applicant_form() -> Vec<(String, String)> {
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect()
 }
+
+/// Two tests running one scenario `async fn(&Console)`: one on a new SQLite file, one on a
+/// PostgreSQL database of the test's own (said loudly when there is no server, failed on CI).
+#[macro_export]
+macro_rules! on_both_databases {
+    ($scenario:ident: $sqlite:ident, $postgres:ident) => {
+        #[actix_web::test]
+        async fn $sqlite() {
+            let (c, _dir) = $crate::common::console::sqlite_console().await;
+            $scenario(&c).await;
+        }
+
+        #[actix_web::test]
+        async fn $postgres() {
+            let Some((c, _db)) = $crate::common::console::pg_console(stringify!($scenario)).await
+            else {
+                return;
+            };
+            $scenario(&c).await;
+            c.shut_down().await;
+        }
+    };
+}
