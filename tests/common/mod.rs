@@ -60,9 +60,15 @@ pub fn tool_absent(test: &str, what: &str, why: &str) {
         std::env::var_os("CI").is_none(),
         "{test}: {what} is required on CI but is not available: {why}"
     );
-    eprintln!(
-        "\n!!!!!!!! {test}: {what} is not available ({why}); \
-         THIS PART OF THE TEST DID NOT RUN — .ci/run installs it !!!!!!!!\n"
+    // Written to the process's stderr directly, past the test harness's capture, so that it
+    // shows even though the test passes.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!(
+            "\n!!!!!!!! {test}: {what} is not available ({why}); \
+             THIS PART OF THE TEST DID NOT RUN — .ci/run installs it !!!!!!!!\n\n"
+        )
+        .as_bytes(),
     );
 }
 
