@@ -77,7 +77,7 @@ fn batch(c: &mut Criterion) {
         b.iter(|| {
             let batch = talent_subsidy::batch::run(black_box(&policy), black_box(&file), None)
                 .expect("reads");
-            batch.results_csv(talent_subsidy::web::view::Lang::Zh)
+            batch.results_csv(talent_subsidy::input::Lang::Zh)
         })
     });
     g.finish();

@@ -13,11 +13,11 @@
 
 use crate::applicant::{Domain, FieldError, Profile};
 use crate::engine::{self, Status};
+use crate::input::{self as form, FIELDS, FieldSpec, FormValues, Kind, Section};
+use crate::input::{Lang, status_label};
 use crate::policy::Policy;
 use crate::spreadsheet::Sheet;
 use crate::store::mask_id;
-use crate::web::form::{self, FIELDS, FieldSpec, FormValues, Kind, Section};
-use crate::web::view::{Lang, status_label};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,7 @@
 //! The command line: `eval`, `check` and `test` (a contract other tools use: keep it stable).
 
 use crate::policy::{self, Diagnostic, Policy, Severity};
+use crate::settings::Serve;
 use clap::{Parser, Subcommand};
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -55,29 +56,29 @@ pub struct ServeArgs {
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Submissions per minute from one address (0: no limit)
-    #[arg(long, value_name = "N", default_value_t = crate::web::guard::Settings::production().submissions_per_minute, env = "TALENT_SUBSIDY_LIMIT_SUBMISSIONS")]
+    #[arg(long, value_name = "N", default_value_t = crate::settings::Settings::production().submissions_per_minute, env = "TALENT_SUBSIDY_LIMIT_SUBMISSIONS")]
     pub limit_submissions: u32,
     /// Assessments (result page and API) per minute from one address (0: no limit)
-    #[arg(long, value_name = "N", default_value_t = crate::web::guard::Settings::production().assessments_per_minute, env = "TALENT_SUBSIDY_LIMIT_ASSESSMENTS")]
+    #[arg(long, value_name = "N", default_value_t = crate::settings::Settings::production().assessments_per_minute, env = "TALENT_SUBSIDY_LIMIT_ASSESSMENTS")]
     pub limit_assessments: u32,
     /// Status-link look-ups per minute from one address (0: no limit)
-    #[arg(long, value_name = "N", default_value_t = crate::web::guard::Settings::production().status_per_minute, env = "TALENT_SUBSIDY_LIMIT_STATUS")]
+    #[arg(long, value_name = "N", default_value_t = crate::settings::Settings::production().status_per_minute, env = "TALENT_SUBSIDY_LIMIT_STATUS")]
     pub limit_status: u32,
     /// Days a batch check's results are kept
-    #[arg(long, value_name = "DAYS", default_value_t = crate::web::guard::Settings::production().batch_retention_days, env = "TALENT_SUBSIDY_BATCH_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    #[arg(long, value_name = "DAYS", default_value_t = crate::settings::Settings::production().batch_retention_days, env = "TALENT_SUBSIDY_BATCH_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub batch_retention_days: u32,
 }
 
 impl ServeArgs {
     /// The protections these flags ask for.
-    pub fn settings(&self) -> crate::web::guard::Settings {
-        crate::web::guard::Settings {
+    pub fn settings(&self) -> crate::settings::Settings {
+        crate::settings::Settings {
             submissions_per_minute: self.limit_submissions,
             assessments_per_minute: self.limit_assessments,
             status_per_minute: self.limit_status,
             trusted_proxies: self.trusted_proxies.clone(),
             batch_retention_days: self.batch_retention_days,
-            ..crate::web::guard::Settings::production()
+            ..crate::settings::Settings::production()
         }
     }
 }
@@ -188,7 +189,9 @@ fn print_diagnostics(diags: &[Diagnostic]) {
     }
 }
 
-pub fn run(cli: Cli) -> ExitCode {
+/// Runs a command; `serve` is what runs the web service (`web::startup::serve`), passed in so
+/// that the command line does not depend on the web layer.
+pub fn run(cli: Cli, serve: fn(Serve) -> std::io::Result<()>) -> ExitCode {
     match cli.command {
         Some(Command::Eval {
             policy,
@@ -206,7 +209,10 @@ pub fn run(cli: Cli) -> ExitCode {
             });
             test(p, &dir)
         }),
-        Some(Command::Serve { policy, serve }) => serve_command(&policy, &serve),
+        Some(Command::Serve {
+            policy,
+            serve: args,
+        }) => serve_command(serve, &policy, &args),
         Some(Command::Officer { database, command }) => officer(&database, command),
         Some(Command::Batch {
             policy,
@@ -214,7 +220,7 @@ pub fn run(cli: Cli) -> ExitCode {
             input,
             output,
         }) => with_policy(&policy, |p| batch(p, lang, &input, &output)),
-        None => serve_command(&cli.policy, &cli.serve),
+        None => serve_command(serve, &cli.policy, &cli.serve),
     }
 }
 
@@ -416,26 +422,30 @@ fn test(policy: &Policy, dir: &Path) -> ExitCode {
 }
 
 /// Where the service reads its policy: `--policy`, else `./policy`, else the built-in copy.
-pub fn policy_source(arg: &PolicyArg) -> crate::web::PolicySource {
+pub fn policy_source(arg: &PolicyArg) -> crate::policy::PolicySource {
     match &arg.policy {
-        Some(dir) => crate::web::PolicySource::Dir(dir.clone()),
+        Some(dir) => crate::policy::PolicySource::Dir(dir.clone()),
         None if Path::new("policy").join(policy::load::SHARED_FILE).exists() => {
-            crate::web::PolicySource::Dir("policy".into())
+            crate::policy::PolicySource::Dir("policy".into())
         }
-        None => crate::web::PolicySource::BuiltIn,
+        None => crate::policy::PolicySource::BuiltIn,
     }
 }
 
-fn serve_command(policy: &PolicyArg, args: &ServeArgs) -> ExitCode {
-    match crate::web::startup::serve(
-        &args.bind,
-        policy_source(policy),
-        args.log_json,
-        !args.no_watch,
-        &args.database.database_url,
-        args.secure_cookies,
-        args.settings(),
-    ) {
+fn serve_command(
+    serve: fn(Serve) -> std::io::Result<()>,
+    policy: &PolicyArg,
+    args: &ServeArgs,
+) -> ExitCode {
+    match serve(Serve {
+        bind: args.bind.clone(),
+        source: policy_source(policy),
+        log_json: args.log_json,
+        watch: !args.no_watch,
+        database_url: args.database.database_url.clone(),
+        secure_cookies: args.secure_cookies,
+        settings: args.settings(),
+    }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("talent-subsidy: {e}");
@@ -463,7 +473,7 @@ fn read_new_password(account: &str) -> Result<String, String> {
             .map_err(|e| e.to_string())?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    if let Some((zh, en)) = crate::web::auth::weak_password(&password, account) {
+    if let Some((zh, en)) = crate::secrets::weak_password(&password, account) {
         return Err(format!("{en} / {zh}"));
     }
     Ok(password)
@@ -487,7 +497,7 @@ fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCode {
             .map_err(|e| e.to_string())?;
         let no_account = |name: &str| format!("no account is named {name} / 没有这个账户");
         let hashed = |account: &str| -> Result<String, String> {
-            crate::web::auth::hash_password(&read_new_password(account)?)
+            crate::secrets::hash_password(&read_new_password(account)?)
         };
         let done = match command {
             OfficerCommand::Add { name, role } => {
@@ -578,8 +588,8 @@ fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCode {
 
 fn batch(policy: &Policy, lang: LangArg, input: &Path, output: &Path) -> ExitCode {
     let lang = match lang {
-        LangArg::Zh => crate::web::view::Lang::Zh,
-        LangArg::En => crate::web::view::Lang::En,
+        LangArg::Zh => crate::input::Lang::Zh,
+        LangArg::En => crate::input::Lang::En,
     };
     let bytes = match std::fs::read(input) {
         Ok(b) => b,

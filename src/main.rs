@@ -6,5 +6,6 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = talent_subsidy::cli::Cli::parse();
-    talent_subsidy::cli::run(cli)
+    // The command line knows nothing of the web service; it is handed the function that runs it.
+    talent_subsidy::cli::run(cli, talent_subsidy::web::startup::serve)
 }

@@ -8,8 +8,9 @@ use actix_web::web;
 use serde_json::Value;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
+use talent_subsidy::policy::PolicySource;
+use talent_subsidy::web::AppState;
 use talent_subsidy::web::startup::{run, watch_policy};
-use talent_subsidy::web::{AppState, PolicySource};
 
 const EXAMPLE: &str = talent_subsidy::EXAMPLE_PROFILE;
 

@@ -207,7 +207,7 @@ fn officer_accounts_are_added_listed_disabled_and_verified() {
     });
     let hash = hash.expose();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
-    assert!(talent_subsidy::web::auth::verify_password(
+    assert!(talent_subsidy::secrets::verify_password(
         "a long enough password",
         hash
     ));

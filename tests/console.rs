@@ -7,8 +7,8 @@ mod common;
 use common::console::*;
 
 use serde_json::Value;
+use talent_subsidy::policy::PolicySource;
 use talent_subsidy::store::{Role, Store};
-use talent_subsidy::web::PolicySource;
 
 #[actix_web::test]
 async fn signing_in_and_out_and_every_console_route_needs_a_session() {
@@ -339,7 +339,7 @@ async fn submit_review_decide(c: &Console) {
     );
     let (_, page, _) = list("?status=approved").await;
     assert!(!page.contains(&reference));
-    let today = talent_subsidy::web::api::today();
+    let today = talent_subsidy::web::http::today();
     let (_, page, _) = list(&format!("?from={today}&to={today}")).await;
     assert!(page.contains(&reference));
     let (_, page, _) = list("?from=2020-01-01&to=2020-12-31").await;
@@ -562,7 +562,7 @@ async fn two_hundred_at_once(c: &Console) {
     refs.dedup();
     assert_eq!(refs.len(), 200, "distinct reference numbers");
     assert_eq!(c.store.count_applications().await.unwrap(), 200);
-    let year = talent_subsidy::web::api::today().format("%Y").to_string();
+    let year = talent_subsidy::web::http::today().format("%Y").to_string();
     assert_eq!(refs.first().unwrap(), &format!("SXT-{year}-000001"));
     assert_eq!(
         refs.last().unwrap(),
@@ -717,7 +717,7 @@ fn assert_same_as_the_engine(row: &str) {
         let p = programs.iter().find(|p| p["id"] == id.as_str()).unwrap();
         let words = talent_subsidy::web::apply::status_words(
             p["status"].as_str().unwrap(),
-            talent_subsidy::web::view::Lang::Zh,
+            talent_subsidy::input::Lang::Zh,
         );
         assert_eq!(cells[5 + 2 * i], words, "{id}");
         assert_eq!(cells[6 + 2 * i], p["amount"].as_str().unwrap(), "{id}");

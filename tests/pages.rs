@@ -3,8 +3,9 @@
 
 use actix_web::web;
 use std::net::TcpListener;
+use talent_subsidy::policy::PolicySource;
+use talent_subsidy::web::AppState;
 use talent_subsidy::web::startup::run;
-use talent_subsidy::web::{AppState, PolicySource};
 
 struct TestApp {
     base: String,

@@ -9,9 +9,9 @@ use common::pg_exec;
 
 use serde_json::Value;
 use std::time::Duration;
+use talent_subsidy::policy::PolicySource;
+use talent_subsidy::settings::Settings;
 use talent_subsidy::store::Role;
-use talent_subsidy::web::PolicySource;
-use talent_subsidy::web::guard::Settings;
 
 /// The login form's token, with its cookie set in `b`.
 async fn login_token(c: &Console, b: &reqwest::Client) -> String {

@@ -43,3 +43,27 @@ impl ProfileContext for Policy {
         self.versions.iter().map(|v| v.from).min()
     }
 }
+
+/// Where the service reads its policy from.
+#[derive(Debug, Clone)]
+pub enum PolicySource {
+    Dir(std::path::PathBuf),
+    /// The copy built into the binary; it cannot change, so it is never reloaded.
+    BuiltIn,
+}
+
+impl PolicySource {
+    pub fn load(&self) -> Result<Policy, Vec<Diagnostic>> {
+        match self {
+            PolicySource::Dir(d) => load(d),
+            PolicySource::BuiltIn => load_embedded(),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            PolicySource::Dir(d) => d.display().to_string(),
+            PolicySource::BuiltIn => "(built-in)".into(),
+        }
+    }
+}

@@ -7,12 +7,14 @@
 //! form (or the same `Idempotency-Key`) twice saves it once.
 
 use super::AppState;
-use super::api::{ApiError, PROFILE_LIMIT, read_body, require_content_type};
 use super::auth::{self, form_token_ok};
-use super::form::FormValues;
-use super::pages::{self, language, page};
-use super::view::{self, Lang};
+use super::html::{self, language, page};
+use super::http::{ApiError, PROFILE_LIMIT, read_body, require_content_type};
+use super::pages;
+use super::view;
 use crate::engine::Status;
+use crate::input::FormValues;
+use crate::input::Lang;
 use crate::service::prepare_application;
 use crate::store::{AppStatus, Application, Submitted};
 use actix_web::http::StatusCode;
@@ -58,7 +60,7 @@ pub fn status_words(id: &str, lang: Lang) -> &'static str {
     ]
     .into_iter()
     .find(|s| s.id() == id)
-    .map_or("?", |s| view::status_label(s, lang))
+    .map_or("?", |s| crate::input::status_label(s, lang))
 }
 
 pub fn app_status_words(s: AppStatus, lang: Lang) -> &'static str {
@@ -110,7 +112,7 @@ pub async fn submit_form(
     if !form_token_ok(&req, values.get("form_token")) {
         return actix_web::ResponseError::error_response(&auth::AuthError::Csrf { api: false });
     }
-    let json = super::form::to_profile_json(&values).to_string();
+    let json = crate::input::to_profile_json(&values).to_string();
     // The key is the visitor's own: bound to their form cookie, so nobody else's key (seen in
     // a page source, say) can fetch their application.
     let key = Some(values.get("submission_key"))
@@ -124,16 +126,16 @@ pub async fn submit_form(
             .insert_header((LOCATION, status_url(&s.status_token)))
             .finish(),
         Ok(Err(invalid)) => page(
-            &pages::form_page(&state, &values, &invalid.errors, lang.0),
+            &pages::form_page(&state, &values, &invalid.errors, lang.lang),
             StatusCode::UNPROCESSABLE_ENTITY,
             lang,
         ),
-        Err(ApiError::KeyReused) => pages::message(
+        Err(ApiError::KeyReused) => html::message(
             StatusCode::UNPROCESSABLE_ENTITY,
             "这份表单已经提交过另一组答案：请返回修改答案页面，重新测算后再提交",
             "This form was already submitted with other answers: go back to your answers, check again and submit from the new result",
         ),
-        Err(_) => pages::message(
+        Err(_) => html::message(
             StatusCode::SERVICE_UNAVAILABLE,
             "暂时无法保存申请，请稍后再试；您的答案没有丢失，可返回上一页重新提交",
             "The application could not be saved just now. Your answers are not lost: go back and submit again",
@@ -242,14 +244,14 @@ pub async fn status_page(
     let a = match by_token(&state, &token).await {
         Ok(a) => a,
         Err(ApiError::NotFound) => {
-            return pages::message(
+            return html::message(
                 StatusCode::NOT_FOUND,
                 "没有找到这份申请：请检查链接是否完整",
                 "No application has this link: check that it was copied whole",
             );
         }
         Err(_) => {
-            return pages::message(
+            return html::message(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "暂时无法查询，请稍后再试",
                 "The status cannot be read just now; try again shortly",
@@ -258,7 +260,7 @@ pub async fn status_page(
     };
     let s = &a.summary;
     let result = StoredResult::parse(&a.result);
-    let l = lang.0;
+    let l = lang.lang;
     let programs = result
         .as_ref()
         .map(|r| {

@@ -25,60 +25,8 @@ pub const SESSION_HOURS: i64 = 8;
 /// Failed logins for one account or one address within the window that lock it.
 pub const LOCKOUT_LIMIT: i64 = 5;
 pub const LOCKOUT_MINUTES: i64 = 15;
-/// Shortest password `officer add` accepts.
-pub const MIN_PASSWORD: usize = 10;
 
-pub use crate::secrets::{hash_password, same_secret, verify_password};
-
-/// Why `officer add` or `officer password` refuses a password, in Chinese and English; `None`
-/// for one that is long and varied enough. Refused: shorter than [`MIN_PASSWORD`], fewer than
-/// five different characters (`aaaaaaaaaa`, `ababababab`), a run along the keyboard or the
-/// alphabet (`1234567890`, `qwertyuiop`), a well-known password, or one that holds the
-/// account's name.
-pub fn weak_password(password: &str, account: &str) -> Option<(String, String)> {
-    let chars: Vec<char> = password.chars().collect();
-    if chars.len() < MIN_PASSWORD {
-        return Some((
-            format!("密码至少 {MIN_PASSWORD} 个字符"),
-            format!("the password must have at least {MIN_PASSWORD} characters"),
-        ));
-    }
-    let lower = password.to_lowercase();
-    let mut distinct = chars.clone();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let runs = [
-        "01234567890",
-        "09876543210",
-        "abcdefghijklmnopqrstuvwxyz",
-        "zyxwvutsrqponmlkjihgfedcba",
-        "qwertyuiopasdfghjklzxcvbnm",
-        "1qaz2wsx3edc4rfv5tgb",
-    ];
-    let common = [
-        "password", "passw0rd", "p@ssw0rd", "iloveyou", "admin", "welcome", "letmein", "woaini",
-        "aini1314", "5201314", "qwerty", "123456", "111111", "888888", "666666",
-    ];
-    let stripped: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
-    let is_run = runs.iter().any(|r| r.contains(stripped.as_str()))
-        || common.iter().any(|c| {
-            stripped.starts_with(c) && stripped[c.len()..].chars().all(|x| x.is_ascii_digit())
-        });
-    let account = account.trim().to_lowercase();
-    if distinct.len() < 5 || is_run {
-        return Some((
-            "密码太容易猜到：请用更长、更多样的字符，例如几个不相关的词".into(),
-            "the password is too easy to guess: use a longer, more varied one, such as a few unrelated words".into(),
-        ));
-    }
-    if account.chars().count() >= 3 && lower.contains(&account) {
-        return Some((
-            "密码不能包含账户名".into(),
-            "the password must not contain the account's name".into(),
-        ));
-    }
-    None
-}
+use crate::secrets::same_secret;
 
 /// A cookie of ours: HttpOnly, SameSite=Strict, whole site, `Secure` when configured.
 pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
@@ -339,28 +287,6 @@ mod tests {
         );
         assert_eq!(safe_next("https://evil.example/"), "/officer");
         assert_eq!(safe_next("//evil.example/officer/"), "/officer");
-    }
-
-    #[test]
-    fn weak_passwords_are_refused_with_a_reason() {
-        for weak in [
-            "aaaaaaaaaa",
-            "ababababab",
-            "1234567890",
-            "qwertyuiop",
-            "password123",
-            "short",
-            "wang.reviewer.2026",
-        ] {
-            assert!(weak_password(weak, "wang.reviewer").is_some(), "{weak}");
-        }
-        for fine in [
-            "correct horse battery",
-            "a long enough password",
-            "湖边的三棵银杏树下的长椅",
-        ] {
-            assert_eq!(weak_password(fine, "wang"), None, "{fine}");
-        }
     }
 
     #[test]

@@ -23,54 +23,7 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-/// The protections' settings: `talent-subsidy serve` sets them from its flags.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Submissions (`POST /applications`, `POST /api/v1/applications`) per minute from one
-    /// address; 0 turns the limit off.
-    pub submissions_per_minute: u32,
-    /// Assessments (`POST /assess`, `POST /api/v1/assessments`, `…/batch`) per minute.
-    pub assessments_per_minute: u32,
-    /// Status look-ups (`/status/…`, `/api/v1/status/…`) per minute.
-    pub status_per_minute: u32,
-    /// Reverse proxies whose `X-Forwarded-For` names the client.
-    pub trusted_proxies: Vec<IpAddr>,
-    /// A body may take this long before it must keep up `body_min_rate`.
-    pub body_grace: Duration,
-    /// Bytes per second a body must arrive at, on average, after the grace period.
-    pub body_min_rate: u32,
-    /// Password checks that may run at once (each holds argon2's 19 MiB).
-    pub password_checks: usize,
-    /// Days a batch check's results are kept.
-    pub batch_retention_days: u32,
-}
-
-impl Settings {
-    /// What `talent-subsidy serve` applies unless told otherwise.
-    pub fn production() -> Settings {
-        Settings {
-            submissions_per_minute: 20,
-            assessments_per_minute: 600,
-            status_per_minute: 60,
-            ..Settings::unlimited()
-        }
-    }
-
-    /// No rate limits (the other protections stay): for a service embedded in tests and
-    /// benchmarks, which send more than any one person would.
-    pub fn unlimited() -> Settings {
-        Settings {
-            submissions_per_minute: 0,
-            assessments_per_minute: 0,
-            status_per_minute: 0,
-            trusted_proxies: Vec::new(),
-            body_grace: Duration::from_secs(10),
-            body_min_rate: 1024,
-            password_checks: 2,
-            batch_retention_days: 30,
-        }
-    }
-}
+use crate::settings::Settings;
 
 /// The address a request comes from: the connection's, or — when the connection comes from
 /// a trusted proxy — the last address in `X-Forwarded-For` that is not itself a trusted
@@ -177,7 +130,7 @@ pub fn refusal(api: bool, status: StatusCode, zh: &str, en: &str) -> HttpRespons
             "errors": [{ "field": "", "message_zh": zh, "message_en": en }]
         }))
     } else {
-        super::pages::message(status, zh, en)
+        super::html::message(status, zh, en)
     }
 }
 

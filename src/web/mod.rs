@@ -11,8 +11,9 @@ pub mod api;
 pub mod apply;
 pub mod auth;
 pub mod catalog;
-pub mod form;
 pub mod guard;
+pub mod html;
+pub mod http;
 pub mod metrics;
 pub mod officer;
 pub mod pages;
@@ -20,35 +21,11 @@ pub mod schema;
 pub mod startup;
 pub mod view;
 
-use crate::policy::{self, Diagnostic, Policy};
+use crate::policy::Policy;
+use crate::policy::PolicySource;
 use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-
-/// Where the service reads its policy from.
-#[derive(Debug, Clone)]
-pub enum PolicySource {
-    Dir(PathBuf),
-    /// The copy built into the binary; it cannot change, so it is never reloaded.
-    BuiltIn,
-}
-
-impl PolicySource {
-    pub fn load(&self) -> Result<Policy, Vec<Diagnostic>> {
-        match self {
-            PolicySource::Dir(d) => policy::load(d),
-            PolicySource::BuiltIn => policy::load_embedded(),
-        }
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            PolicySource::Dir(d) => d.display().to_string(),
-            PolicySource::BuiltIn => "(built-in)".into(),
-        }
-    }
-}
 
 /// A policy in use, and when it was loaded.
 pub struct Loaded {
@@ -74,7 +51,7 @@ pub struct AppState {
     /// Mark cookies `Secure` (set when the service is reached over HTTPS).
     pub secure_cookies: bool,
     /// Rate limits, trusted proxies, body deadlines, password checks, retention.
-    pub settings: guard::Settings,
+    pub settings: crate::settings::Settings,
     pub limits: guard::Limits,
     pub passwords: crate::secrets::PasswordChecker,
 }
@@ -91,16 +68,16 @@ impl AppState {
             metrics: metrics::Metrics::default(),
             store: None,
             secure_cookies: false,
-            limits: guard::Limits::new(&guard::Settings::unlimited()),
+            limits: guard::Limits::new(&crate::settings::Settings::unlimited()),
             passwords: crate::secrets::PasswordChecker::new(
-                guard::Settings::unlimited().password_checks,
+                crate::settings::Settings::unlimited().password_checks,
             ),
-            settings: guard::Settings::unlimited(),
+            settings: crate::settings::Settings::unlimited(),
         }
     }
 
     /// The same state with these protections (the service's own flags, or a test's).
-    pub fn with_settings(mut self, settings: guard::Settings) -> Self {
+    pub fn with_settings(mut self, settings: crate::settings::Settings) -> Self {
         self.limits = guard::Limits::new(&settings);
         self.passwords = crate::secrets::PasswordChecker::new(settings.password_checks);
         self.settings = settings;

@@ -9,13 +9,15 @@
 //! masked except on an application's own page and in an export asked for in full.
 
 use super::AppState;
-use super::api::{ApiError, read_body, require_content_type};
 use super::apply::{StoredResult, app_status_words, status_words};
 use super::auth::{self, AuthError, LOCKOUT_LIMIT, LOCKOUT_MINUTES, SESSION_COOKIE, Signed};
-use super::form::{FIELDS, FormValues, Kind};
-use super::pages::{language, page, program_names};
-use super::view::{self, Lang};
+use super::html::{PageLang, language, page};
+use super::http::{ApiError, read_body, require_content_type};
+use super::pages::program_names;
+use super::view;
 use crate::batch::{self, Summary};
+use crate::input::Lang;
+use crate::input::{FIELDS, FormValues, Kind};
 use crate::store::{self, AppStatus, ApplicationSummary, DecideError, ListFilter, Role, mask_id};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
@@ -50,7 +52,7 @@ fn nav(s: &Signed) -> Nav {
 }
 
 fn no_application() -> HttpResponse {
-    super::pages::message(
+    super::html::message(
         StatusCode::NOT_FOUND,
         "没有这个申请编号",
         "No application has this reference",
@@ -58,7 +60,7 @@ fn no_application() -> HttpResponse {
 }
 
 fn no_batch() -> HttpResponse {
-    super::pages::message(
+    super::html::message(
         StatusCode::NOT_FOUND,
         "没有这次批量检查",
         "No such batch check",
@@ -86,7 +88,7 @@ pub struct LoginPage {
 fn login_page(
     req: &HttpRequest,
     state: &AppState,
-    lang: (Lang, bool),
+    lang: PageLang,
     next: &str,
     name: &str,
     error: Option<String>,
@@ -95,7 +97,7 @@ fn login_page(
     let (token, set) = auth::form_token(req, state.secure_cookies);
     let mut resp = page(
         &LoginPage {
-            lang: lang.0,
+            lang: lang.lang,
             next: auth::safe_next(next).to_string(),
             form_token: token,
             name: name.to_string(),
@@ -131,7 +133,7 @@ pub async fn login_form(
 /// they take as long as known ones.
 fn dummy_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| auth::hash_password(&store::random_token()).unwrap_or_default())
+    HASH.get_or_init(|| crate::secrets::hash_password(&store::random_token()).unwrap_or_default())
 }
 
 fn lockout_message(until: chrono::DateTime<chrono::FixedOffset>) -> (String, String) {
@@ -171,7 +173,7 @@ pub async fn login(
     let name = form.get("name").to_string();
     let next = form.get("next").to_string();
     let refuse = |zh: &str, en: &str, status| {
-        let message = Some(lang.0.t(zh, en).to_string());
+        let message = Some(lang.lang.t(zh, en).to_string());
         login_page(&req, &state, lang, &next, &name, message, status)
     };
     if let Some(problem) = crate::applicant::unsafe_text(&name, false) {
@@ -456,7 +458,7 @@ pub async fn list(
     s.reviewer()?;
     let lang = language(&req, None);
     let q = FormValues::parse(req.query_string().as_bytes());
-    let (filter, view, page_no, errors) = read_filter(&q, &state, lang.0);
+    let (filter, view, page_no, errors) = read_filter(&q, &state, lang.lang);
     let (rows, total) = if errors.is_empty() {
         s.store(&state)?
             .list(&filter, page_no, PER_PAGE)
@@ -479,7 +481,7 @@ pub async fn list(
     } else {
         StatusCode::BAD_REQUEST
     };
-    let l = lang.0;
+    let l = lang.lang;
     Ok(page(
         &ListPage {
             lang: l,
@@ -514,11 +516,11 @@ pub async fn export(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AuthError> {
     s.reviewer()?;
-    let lang = language(&req, None).0;
+    let lang = language(&req, None).lang;
     let q = FormValues::parse(req.query_string().as_bytes());
     let (filter, _, _, errors) = read_filter(&q, &state, lang);
     if !errors.is_empty() {
-        return Ok(super::pages::message(
+        return Ok(super::html::message(
             StatusCode::BAD_REQUEST,
             &errors.join("；"),
             &errors.join("; "),
@@ -584,7 +586,7 @@ pub async fn export(
     }
     Ok(csv_response(
         sheet.finish().into_bytes(),
-        &format!("applications-{}.csv", super::api::today()),
+        &format!("applications-{}.csv", super::http::today()),
     ))
 }
 
@@ -748,7 +750,7 @@ fn compare(then: &StoredResult, now: &StoredResult, lang: Lang) -> Vec<CompareRo
 /// Assesses the saved answers again with today as the application date.
 fn reassess(state: &AppState, profile: &serde_json::Value) -> Result<StoredResult, String> {
     let mut p = profile.clone();
-    let today = super::api::today();
+    let today = super::http::today();
     if let Some(obj) = p.as_object_mut() {
         obj.insert("application_date".into(), today.to_string().into());
     }
@@ -771,7 +773,7 @@ async fn application_page(
     form: Option<&FormValues>,
 ) -> Result<HttpResponse, AuthError> {
     let lang = language(req, None);
-    let l = lang.0;
+    let l = lang.lang;
     let store = s.store(state)?;
     let Some(app) = store
         .application(reference)
@@ -816,7 +818,7 @@ async fn application_page(
             submitted: view::short_time(&a.submitted_at),
             note: a.note.clone(),
             answers: answers(&profile, l),
-            today: super::api::today().to_string(),
+            today: super::http::today().to_string(),
             reassessment_error,
             compare: compare_rows,
             can_decide: AppStatus::ALL.iter().any(|t| a.status.can_become(*t)),
@@ -895,7 +897,7 @@ pub async fn decide(
     let form = FormValues::parse(&body);
     s.check_csrf(form.get("csrf"))?;
     s.reviewer()?;
-    let l = language(&req, None).0;
+    let l = language(&req, None).lang;
     let invalid =
         |zh: &str, en: &str| Some((StatusCode::UNPROCESSABLE_ENTITY, l.t(zh, en).to_string()));
     let to = AppStatus::from_id(form.get("decision")).filter(|d| *d != AppStatus::Submitted);
@@ -974,19 +976,19 @@ pub struct BatchPage {
 
 fn batch_page(
     s: &Signed,
-    lang: (Lang, bool),
+    lang: PageLang,
     error: Option<String>,
     status: StatusCode,
 ) -> HttpResponse {
     page(
         &BatchPage {
-            lang: lang.0,
+            lang: lang.lang,
             nav: nav(s),
             error,
             max_rows: batch::MAX_ROWS,
             columns: FIELDS
                 .iter()
-                .map(|f| (f.path, lang.0.t(f.zh, f.en).to_string(), f.required))
+                .map(|f| (f.path, lang.lang.t(f.zh, f.en).to_string(), f.required))
                 .collect(),
         },
         status,
@@ -1091,7 +1093,7 @@ pub async fn batch_upload(
     mut form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AuthError> {
     let lang = language(&req, None);
-    let l = lang.0;
+    let l = lang.lang;
     // The form sends its token before the file: the token is checked as soon as it arrives,
     // and a file that comes before a valid token is refused unread.
     let mut csrf_ok = false;
@@ -1220,7 +1222,7 @@ pub async fn batch_result(
     token: web::Path<String>,
 ) -> Result<HttpResponse, AuthError> {
     let lang = language(&req, None);
-    let l = lang.0;
+    let l = lang.lang;
     let Some(run) = s
         .store(&state)?
         .batch(&token, s.session.officer.id)
@@ -1398,7 +1400,7 @@ pub async fn batch_api(
     s.check_csrf(token)?;
     require_content_type(&req, &["text/csv", "text/plain"])?;
     let body = read_body(payload, UPLOAD_LIMIT).await?;
-    let lang = language(&req, None).0;
+    let lang = language(&req, None).lang;
     match run_batch(&s, &state, body.to_vec(), "api.csv", lang).await? {
         Ok((_, csv)) => Ok(HttpResponse::Ok()
             .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))

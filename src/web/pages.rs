@@ -3,65 +3,19 @@
 //! inline script or style and nothing from another origin.
 
 use super::AppState;
-use super::api::{PROFILE_LIMIT, as_of_date, today};
 use super::catalog::{self, Catalog, GroupInfo, ProgramInfo};
-use super::form::FormValues;
-use super::view::{self, ErrorLink, Lang, ProgramCard, SectionView, TierView};
+use super::html::{language, page};
+use super::http::{PROFILE_LIMIT, as_of_date, today};
+use super::view::{self, ErrorLink, ProgramCard, SectionView, TierView};
 use crate::applicant::{FieldError, Profile};
 use crate::engine::{Status, assess, hints::hints};
-use actix_web::cookie::{Cookie, SameSite};
+use crate::input::FormValues;
+use crate::input::Lang;
+
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
-
-pub(crate) const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
-
-/// The page's language: `?lang=` (or the form's `lang`), then the cookie, then Chinese.
-pub(crate) fn language(req: &HttpRequest, submitted: Option<&FormValues>) -> (Lang, bool) {
-    let query =
-        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-            .ok();
-    let asked = query
-        .as_ref()
-        .and_then(|q| q.get("lang").and_then(|l| Lang::from_code(l)))
-        .or_else(|| submitted.and_then(|f| Lang::from_code(f.get("lang"))));
-    match asked {
-        Some(l) => (l, true),
-        None => (
-            req.cookie("lang")
-                .and_then(|c| Lang::from_code(c.value()))
-                .unwrap_or(Lang::Zh),
-            false,
-        ),
-    }
-}
-
-/// Renders a page with the security headers, remembering the language when it was chosen.
-pub(crate) fn page(t: &impl Template, status: StatusCode, lang: (Lang, bool)) -> HttpResponse {
-    match t.render() {
-        Ok(html) => {
-            let mut r = HttpResponse::build(status);
-            r.insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
-                .insert_header(("Content-Security-Policy", CSP))
-                .insert_header((CACHE_CONTROL, "no-store"));
-            if lang.1 {
-                r.cookie(
-                    Cookie::build("lang", lang.0.code())
-                        .path("/")
-                        .same_site(SameSite::Lax)
-                        .max_age(actix_web::cookie::time::Duration::days(365))
-                        .finish(),
-                );
-            }
-            r.body(html)
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            HttpResponse::InternalServerError().body("template error")
-        }
-    }
-}
 
 #[derive(Template)]
 #[template(path = "form.html")]
@@ -96,33 +50,6 @@ pub(crate) fn program_names(state: &AppState, lang: Lang) -> Vec<(String, String
         .collect()
 }
 
-#[derive(Template)]
-#[template(path = "message.html")]
-pub struct MessagePage<'a> {
-    pub lang: Lang,
-    pub zh: &'a str,
-    pub en: &'a str,
-}
-
-/// A short page that says one thing in both languages (errors without a form to go back to).
-pub fn message_html(zh: &str, en: &str) -> String {
-    MessagePage {
-        lang: Lang::Zh,
-        zh,
-        en,
-    }
-    .render()
-    .unwrap_or_else(|_| format!("{zh} / {en}"))
-}
-
-pub fn message(status: StatusCode, zh: &str, en: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
-        .insert_header(("Content-Security-Policy", CSP))
-        .insert_header((CACHE_CONTROL, "no-store"))
-        .body(message_html(zh, en))
-}
-
 pub(crate) fn form_page(
     state: &AppState,
     values: &FormValues,
@@ -149,7 +76,7 @@ pub async fn form_page_route(req: HttpRequest, state: web::Data<AppState>) -> Ht
         .0
         .insert("person.id_type".into(), vec!["resident_id".into()]);
     page(
-        &form_page(&state, &values, &[], lang.0),
+        &form_page(&state, &values, &[], lang.lang),
         StatusCode::OK,
         lang,
     )
@@ -162,7 +89,7 @@ pub async fn edit(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes
     let values = FormValues::parse(&body);
     let lang = language(&req, Some(&values));
     page(
-        &form_page(&state, &values, &[], lang.0),
+        &form_page(&state, &values, &[], lang.lang),
         StatusCode::OK,
         lang,
     )
@@ -180,12 +107,12 @@ pub async fn submit(
     let lang = language(&req, Some(&values));
     let loaded = state.snapshot();
     let policy = &loaded.policy;
-    let json = super::form::to_profile_json(&values);
+    let json = crate::input::to_profile_json(&values);
     let profile = match Profile::from_value(&json, policy) {
         Ok(p) => p,
         Err(invalid) => {
             return page(
-                &form_page(&state, &values, &invalid.errors, lang.0),
+                &form_page(&state, &values, &invalid.errors, lang.lang),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 lang,
             );
@@ -196,7 +123,7 @@ pub async fn submit(
         Err(e) => {
             let err = crate::service::no_version(&profile, &e);
             return page(
-                &form_page(&state, &values, &[err], lang.0),
+                &form_page(&state, &values, &[err], lang.lang),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 lang,
             );
@@ -212,10 +139,10 @@ pub async fn submit(
                 .then(|| {
                     hs.iter()
                         .find(|h| h.program.id == o.program.id)
-                        .map(|h| view::hint_sentence(h, rules, lang.0))
+                        .map(|h| view::hint_sentence(h, rules, lang.lang))
                 })
                 .flatten();
-            view::program_card(o, rules, lang.0, hint)
+            view::program_card(o, rules, lang.lang, hint)
         })
         .collect();
     let hidden = values
@@ -225,14 +152,14 @@ pub async fn submit(
         .flat_map(|(k, vs)| vs.iter().map(move |v| (k.clone(), v.clone())))
         .collect();
     let result = ResultPage {
-        lang: lang.0,
+        lang: lang.lang,
         version: format!(
             "{} · {}",
             a.version.id,
-            lang.0.t(&a.version.zh, &a.version.en)
+            lang.lang.t(&a.version.zh, &a.version.en)
         ),
         application_date: a.application_date.to_string(),
-        tier: view::tier_view(&a, lang.0),
+        tier: view::tier_view(&a, lang.lang),
         total_yuan: view::yuan(&a.total),
         total_wan: view::wan(&a.total),
         programs,
@@ -303,7 +230,7 @@ pub async fn policies(
     q: web::Query<AsOf>,
 ) -> HttpResponse {
     let lang = language(&req, None);
-    let (as_of, c) = catalog_on(&state, q.as_of.as_deref(), lang.0);
+    let (as_of, c) = catalog_on(&state, q.as_of.as_deref(), lang.lang);
     let status = if c.is_ok() {
         StatusCode::OK
     } else {
@@ -315,7 +242,7 @@ pub async fn policies(
     };
     page(
         &PoliciesPage {
-            lang: lang.0,
+            lang: lang.lang,
             as_of,
             catalog,
             error,
@@ -347,11 +274,11 @@ pub async fn program(
     q: web::Query<AsOf>,
 ) -> HttpResponse {
     let lang = language(&req, None);
-    let (as_of, c) = catalog_on(&state, q.as_of.as_deref(), lang.0);
+    let (as_of, c) = catalog_on(&state, q.as_of.as_deref(), lang.lang);
     let not_found = |msg: String| {
         page(
             &PoliciesPage {
-                lang: lang.0,
+                lang: lang.lang,
                 as_of: as_of.clone(),
                 catalog: None,
                 error: Some(msg),
@@ -366,7 +293,7 @@ pub async fn program(
     };
     let Some(p) = c.programs.into_iter().find(|p| p.id == *id) else {
         return not_found(
-            lang.0
+            lang.lang
                 .t("该日期没有这个项目", "No such program on that date")
                 .to_string(),
         );
@@ -392,17 +319,17 @@ pub async fn program(
         .needs
         .iter()
         .map(|n| match n.as_str() {
-            "employment" => lang.0.t("就业", "employment"),
-            "startup" => lang.0.t("创业", "startup"),
-            "housing" => lang.0.t("住房", "housing"),
-            _ => lang.0.t("购房", "home purchase"),
+            "employment" => lang.lang.t("就业", "employment"),
+            "startup" => lang.lang.t("创业", "startup"),
+            "housing" => lang.lang.t("住房", "housing"),
+            _ => lang.lang.t("购房", "home purchase"),
         })
         .collect::<Vec<_>>()
-        .join(lang.0.t("、", ", "));
+        .join(lang.lang.t("、", ", "));
     let version = c.policy_version;
     page(
         &ProgramPage {
-            lang: lang.0,
+            lang: lang.lang,
             as_of,
             version,
             p,

@@ -1,9 +1,10 @@
 //! Wiring: the app's routes and middleware, the server on a bound listener, the policy
 //! watcher and SIGHUP, logging. `serve` is what `talent-subsidy` (no command) runs.
 
+use super::AppState;
 use super::api;
 use super::officer;
-use super::{AppState, PolicySource};
+use crate::policy::PolicySource;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{DefaultHeaders, Next, from_fn};
@@ -288,15 +289,16 @@ async fn upkeep(state: web::Data<AppState>) {
 }
 
 /// Runs the service until SIGTERM or Ctrl-C (in-flight requests finish).
-pub fn serve(
-    bind: &str,
-    source: PolicySource,
-    log_json: bool,
-    watch: bool,
-    database_url: &str,
-    secure_cookies: bool,
-    settings: super::guard::Settings,
-) -> std::io::Result<()> {
+pub fn serve(config: crate::settings::Serve) -> std::io::Result<()> {
+    let crate::settings::Serve {
+        bind,
+        source,
+        log_json,
+        watch,
+        database_url,
+        secure_cookies,
+        settings,
+    } = config;
     init_logging(log_json);
     let policy = match source.load() {
         Ok(p) => p,
@@ -310,7 +312,7 @@ pub fn serve(
     let listener = TcpListener::bind(bind)?;
     let addr = listener.local_addr()?;
     actix_web::rt::System::new().block_on(async move {
-        let store = crate::store::Store::open(database_url)
+        let store = crate::store::Store::open(&database_url)
             .await
             .map_err(|e| std::io::Error::other(format!("cannot open the database: {e}")))?;
         tracing::info!(backend = ?store.backend(), "database ready");

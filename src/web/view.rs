@@ -2,63 +2,14 @@
 //! money formatted, statuses worded. Nothing here decides eligibility; it words what the
 //! engine returned.
 
-use super::form::{self, FIELDS, FieldSpec, FormValues, Kind, Section};
 use crate::applicant::{Domain, FieldError};
 use crate::engine::hints::Hint;
-use crate::engine::{Assessment, Observed, ProgramOutcome, ReducedBy, Requirement, Status};
+use crate::engine::{Assessment, Observed, ProgramOutcome, ReducedBy, Requirement};
+use crate::input::{self as form, FIELDS, FieldSpec, FormValues, Kind, Section};
+use crate::input::{Lang, status_label};
 use crate::policy::model::{Condition, Rules};
 use crate::policy::value::{Shown, ShownText};
 use rust_decimal::{Decimal, RoundingStrategy};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
-}
-
-impl Lang {
-    pub fn from_code(code: &str) -> Option<Lang> {
-        match code {
-            "zh" | "zh-CN" | "zh-Hans" => Some(Lang::Zh),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh",
-            Lang::En => "en",
-        }
-    }
-    pub fn html_lang(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Zh => Lang::En,
-            Lang::En => Lang::Zh,
-        }
-    }
-    /// The switch link's own label, in its language.
-    pub fn switch_label(self) -> &'static str {
-        match self.other() {
-            Lang::Zh => "中文",
-            Lang::En => "English",
-        }
-    }
-    pub fn t<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
-    }
-    pub fn en(self) -> bool {
-        self == Lang::En
-    }
-}
 
 /// `¥1,234,567` for whole yuan, with cents when there are any.
 pub fn yuan(d: &Decimal) -> String {
@@ -356,15 +307,6 @@ pub struct ProgramCard {
     pub installments: Vec<InstallmentView>,
     pub review: Option<String>,
     pub hint: Option<String>,
-}
-
-pub fn status_label(s: Status, lang: Lang) -> &'static str {
-    match s {
-        Status::Eligible => lang.t("符合", "Eligible"),
-        Status::Ineligible => lang.t("不符合", "Not eligible"),
-        Status::NotApplicable => lang.t("不适用", "Not applicable"),
-        Status::Excluded => lang.t("不重复享受", "Not combined"),
-    }
 }
 
 fn condition_view(

@@ -6,11 +6,12 @@ use actix_web::web;
 use reqwest::redirect::Policy as Redirects;
 use serde_json::Value;
 use std::net::TcpListener;
+use talent_subsidy::policy::PolicySource;
+use talent_subsidy::secrets::hash_password;
+use talent_subsidy::settings::Settings;
 use talent_subsidy::store::{Role, Store};
-use talent_subsidy::web::auth::hash_password;
-use talent_subsidy::web::guard::Settings;
+use talent_subsidy::web::AppState;
 use talent_subsidy::web::startup::run;
-use talent_subsidy::web::{AppState, PolicySource};
 
 pub const EXAMPLE: &str = talent_subsidy::EXAMPLE_PROFILE;
 pub const PASSWORD: &str = "a long enough password";

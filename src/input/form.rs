@@ -1,0 +1,200 @@
+//! Reading what people type: a submitted form (or a spreadsheet row, as the same values) into
+//! the profile JSON the applicant module reads — money as `1,200,000` or `120万`, percentages
+//! and areas with their units, yes/no, the sections that apply.
+//!
+//! Invariant: **a form and a spreadsheet row with the same answers give the same JSON**: both
+//! come through [`to_profile_json`].
+
+use super::fields::{FIELDS, Kind, Section};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// The submitted form: each name with its values, in order.
+#[derive(Debug, Clone, Default)]
+pub struct FormValues(pub BTreeMap<String, Vec<String>>);
+
+impl FormValues {
+    /// Reads `application/x-www-form-urlencoded` (a body or a query string). Anything that is
+    /// not a name/value list reads as an empty form.
+    pub fn parse(bytes: &[u8]) -> FormValues {
+        let pairs: Vec<(String, String)> = serde_html_form::from_bytes(bytes).unwrap_or_default();
+        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (k, v) in pairs {
+            map.entry(k).or_default().push(v);
+        }
+        FormValues(map)
+    }
+
+    /// The first value of a name, trimmed.
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .get(name)
+            .and_then(|v| v.first())
+            .map_or("", |s| s.trim())
+    }
+
+    pub fn all(&self, name: &str) -> &[String] {
+        self.0.get(name).map_or(&[], |v| v.as_slice())
+    }
+
+    pub fn has(&self, name: &str, value: &str) -> bool {
+        self.all(name).iter().any(|v| v == value)
+    }
+
+    /// Whether an optional section applies: its box is ticked, or a field in it was typed in.
+    pub fn section_applies(&self, section: Section) -> bool {
+        match section.toggle() {
+            None => true,
+            Some((name, _, _)) => {
+                !self.get(name).is_empty()
+                    || FIELDS.iter().filter(|f| f.section == section).any(|f| {
+                        matches!(
+                            f.kind,
+                            Kind::Text
+                                | Kind::Date
+                                | Kind::Count
+                                | Kind::Money
+                                | Kind::Percent
+                                | Kind::Area
+                        ) && !self.get(f.path).is_empty()
+                    })
+            }
+        }
+    }
+}
+
+/// Money as typed by a person → a plain decimal string; anything else is passed on as typed,
+/// so the profile reader reports it against the field.
+pub fn normalize_money(raw: &str) -> String {
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | ' ' | '¥' | '￥' | '_'))
+        .collect();
+    let cleaned = cleaned.trim_end_matches('元');
+    if let Some(wan) = cleaned.strip_suffix('万')
+        && let Some(n) = crate::applicant::parse_decimal(wan)
+        && let Some(yuan) = n.checked_mul(Decimal::from(10_000))
+    {
+        return yuan.normalize().to_string();
+    }
+    cleaned.to_string()
+}
+
+fn normalize_percent(raw: &str) -> String {
+    raw.trim().trim_end_matches(['%', '％']).trim().to_string()
+}
+
+fn normalize_area(raw: &str) -> String {
+    let s = raw.trim();
+    let s = ["平方米", "平米", "㎡", "m²", "m2"]
+        .iter()
+        .fold(s, |s, u| s.strip_suffix(u).unwrap_or(s));
+    s.replace(',', "").trim().to_string()
+}
+
+fn object_at<'a>(
+    root: &'a mut Map<String, Value>,
+    path: &[&str],
+) -> Option<&'a mut Map<String, Value>> {
+    path.iter().try_fold(root, |at, p| match at.get_mut(*p) {
+        Some(Value::Object(o)) => Some(o),
+        _ => None,
+    })
+}
+
+/// The profile JSON for a submitted form. Empty answers are left out; optional sections are
+/// included only when they apply.
+pub fn to_profile_json(form: &FormValues) -> Value {
+    let mut root = Map::new();
+    root.insert("person".into(), Value::Object(Map::new()));
+    let applies = |s: Section| s.toggle().is_none() || form.section_applies(s);
+    for (section, key) in [
+        (Section::Employment, "employment"),
+        (Section::Startup, "startup"),
+    ] {
+        if applies(section) {
+            root.insert(key.into(), Value::Object(Map::new()));
+        }
+    }
+    if applies(Section::Housing) || applies(Section::HomePurchase) {
+        let mut housing = Map::new();
+        if applies(Section::HomePurchase) {
+            housing.insert("home_purchase".into(), Value::Object(Map::new()));
+        }
+        root.insert("housing".into(), Value::Object(housing));
+    }
+    for f in FIELDS.iter().filter(|f| applies(f.section)) {
+        let value = match f.kind {
+            Kind::Checks(_) | Kind::Programs => Value::Array(
+                form.all(f.path)
+                    .iter()
+                    .map(|v| Value::String(v.trim().into()))
+                    .collect(),
+            ),
+            _ => match form.get(f.path) {
+                "" => continue,
+                raw => match f.kind {
+                    Kind::YesNo if raw == "true" => Value::Bool(true),
+                    Kind::YesNo if raw == "false" => Value::Bool(false),
+                    Kind::Money => Value::String(normalize_money(raw)),
+                    Kind::Percent => Value::String(normalize_percent(raw)),
+                    Kind::Area => Value::String(normalize_area(raw)),
+                    _ => Value::String(raw.into()),
+                },
+            },
+        };
+        let key = f.path.rsplit('.').next().unwrap_or(f.path);
+        // `application_date` and `prior_awards` stand at the top of the profile.
+        let at: &[&str] = if f.path.contains('.') {
+            f.section.json_path()
+        } else {
+            &[]
+        };
+        if let Some(obj) = object_at(&mut root, at) {
+            obj.insert(key.to_string(), value);
+        }
+    }
+    Value::Object(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_read_as_people_write_it() {
+        assert_eq!(normalize_money("1,200,000"), "1200000");
+        assert_eq!(normalize_money("120万"), "1200000");
+        assert_eq!(normalize_money("1.5万元"), "15000");
+        assert_eq!(normalize_money("¥ 300,000.50"), "300000.50");
+        assert_eq!(normalize_money("abc"), "abc");
+        assert_eq!(normalize_percent("30%"), "30");
+        assert_eq!(normalize_area("150平方米"), "150");
+    }
+
+    #[test]
+    fn a_form_becomes_profile_json_with_only_the_sections_that_apply() {
+        let form = FormValues::parse(
+            "application_date=2026-03-01&person.full_name=%E5%BC%A0%E4%B8%89&person.honors=academician&person.honors=municipal_talent_program\
+             &has_startup=1&startup.paid_in_capital=120%E4%B8%87&startup.company_in_park=true&employment.industry=other"
+                .as_bytes(),
+        );
+        let v = to_profile_json(&form);
+        assert_eq!(v["person"]["full_name"], "张三");
+        assert_eq!(
+            v["person"]["honors"],
+            serde_json::json!(["academician", "municipal_talent_program"])
+        );
+        assert_eq!(v["startup"]["paid_in_capital"], "1200000");
+        assert_eq!(v["startup"]["company_in_park"], true);
+        assert!(
+            v.get("employment").is_none(),
+            "a select alone does not make a section apply"
+        );
+        assert_eq!(
+            super::super::error_field("person.honors[1]").map(|f| f.path),
+            Some("person.honors")
+        );
+    }
+}
