@@ -11,8 +11,8 @@
 //! a file that cannot be read as a table at all (encoding, unknown or repeated columns, too
 //! many rows) is refused, and then with a message that says which.
 
-use crate::applicant::{Domain, FieldError, Profile};
-use crate::engine::{self, Status};
+use crate::applicant::{Domain, FieldError};
+use crate::engine::Status;
 use crate::input::{self as form, FIELDS, FieldSpec, FormValues, Kind, Section};
 use crate::input::{Lang, status_label};
 use crate::policy::Policy;
@@ -315,23 +315,21 @@ pub struct Batch {
 }
 
 fn assess_row(policy: &Policy, values: &FormValues) -> RowOutcome {
-    let json = form::to_profile_json(values);
-    let profile = match Profile::from_value(&json, policy) {
-        Ok(p) => p,
-        Err(invalid) => return RowOutcome::Invalid(invalid.errors),
-    };
-    match engine::assess(policy, &profile) {
-        Ok(a) => RowOutcome::Assessed {
-            version: a.version.id.to_string(),
-            tier: a.tier_id().to_string(),
-            programs: a
-                .programs
-                .iter()
-                .map(|p| (p.program.id.to_string(), p.status, p.amount))
-                .collect(),
-            total: a.total,
-        },
-        Err(e) => RowOutcome::Invalid(vec![crate::service::no_version(&profile, &e)]),
+    match crate::service::assess_value(policy, &form::to_profile_json(values)) {
+        Ok(done) => {
+            let a = done.assessment;
+            RowOutcome::Assessed {
+                version: a.version.id.to_string(),
+                tier: a.tier_id().to_string(),
+                programs: a
+                    .programs
+                    .iter()
+                    .map(|p| (p.program.id.to_string(), p.status, p.amount))
+                    .collect(),
+                total: a.total,
+            }
+        }
+        Err(invalid) => RowOutcome::Invalid(invalid.errors),
     }
 }
 
@@ -658,8 +656,11 @@ mod tests {
         w.write_record(csv_row(&profile)).unwrap();
         text.push_str(&String::from_utf8(w.into_inner().unwrap()).unwrap());
         let b = run(&policy, text.as_bytes(), Some(MAX_ROWS)).unwrap();
-        let direct =
-            engine::assess(&policy, &Profile::from_value(&profile, &policy).unwrap()).unwrap();
+        let direct = crate::engine::assess(
+            &policy,
+            &crate::applicant::Profile::from_value(&profile, &policy).unwrap(),
+        )
+        .unwrap();
         let RowOutcome::Assessed {
             tier,
             programs,

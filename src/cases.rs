@@ -15,8 +15,7 @@
 //! expect.programs.housing_allowance = { status = "eligible", amount = "250000" }
 //! ```
 
-use crate::applicant::Profile;
-use crate::engine::{Assessment, ReducedBy, assess, hints::hints};
+use crate::engine::{Assessment, ReducedBy, hints::hints};
 use crate::policy::Policy;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -212,8 +211,8 @@ fn run_case(
         set_path(&mut json, path, None)?;
     }
     let mut diff = String::new();
-    let profile = match Profile::from_value(&json, policy) {
-        Ok(p) => p,
+    let (profile, a) = match crate::service::assess_value(policy, &json) {
+        Ok(done) => (done.profile, done.assessment),
         Err(invalid) => {
             let mut got: Vec<String> = invalid.errors.iter().map(|e| e.field.clone()).collect();
             got.dedup();
@@ -232,7 +231,6 @@ fn run_case(
             "  expected errors on {want:?}, but the profile is valid"
         ));
     }
-    let a = assess(policy, &profile).map_err(|e| format!("  {e}"))?;
     compare(&case.expect, &a, &mut diff);
     if !case.expect.hints.is_empty() {
         let hs = hints(&a, &profile, policy);

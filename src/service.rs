@@ -3,7 +3,7 @@
 //! API and the batch endpoint all answer through [`assess_json`], so they agree byte for byte.
 
 use crate::applicant::{FieldError, InvalidProfile, Profile};
-use crate::engine::{AssessError, assess, hints::hints};
+use crate::engine::{AssessError, Assessment, assess, hints::hints};
 use crate::policy::Policy;
 
 /// How one input fared.
@@ -41,31 +41,56 @@ pub fn no_version(profile: &Profile, e: &AssessError) -> FieldError {
     )
 }
 
+/// A profile read, validated and assessed: what every front end starts from.
+pub struct Assessed<'p> {
+    pub profile: Profile,
+    pub assessment: Assessment<'p>,
+}
+
+/// Assesses a valid profile; a date no policy version covers (possible only when the policy
+/// was swapped after validation) is the profile's error.
+fn assess_profile(policy: &Policy, profile: Profile) -> Result<Assessed<'_>, InvalidProfile> {
+    match assess(policy, &profile) {
+        Ok(assessment) => Ok(Assessed {
+            profile,
+            assessment,
+        }),
+        Err(e) => Err(InvalidProfile {
+            errors: vec![no_version(&profile, &e)],
+        }),
+    }
+}
+
+/// Reads, validates and assesses a JSON profile. `Err` holds every error of the profile.
+pub fn assess_bytes<'p>(policy: &'p Policy, input: &[u8]) -> Result<Assessed<'p>, InvalidProfile> {
+    assess_profile(policy, Profile::from_json(input, policy)?)
+}
+
+/// The same for a profile already parsed into JSON (the form's and a spreadsheet row's).
+pub fn assess_value<'p>(
+    policy: &'p Policy,
+    json: &serde_json::Value,
+) -> Result<Assessed<'p>, InvalidProfile> {
+    assess_profile(policy, Profile::from_value(json, policy)?)
+}
+
 /// Appends the answer for one JSON profile to `out` (without a newline).
 pub fn assess_json(policy: &Policy, input: &[u8], with_hints: bool, out: &mut Vec<u8>) -> Outcome {
-    let profile = match Profile::from_json(input, policy) {
-        Ok(p) => p,
-        Err(invalid) => {
-            write_errors(out, &invalid);
-            return refusal(input);
-        }
-    };
-    match assess(policy, &profile) {
-        Ok(a) => {
+    match assess_bytes(policy, input) {
+        Ok(Assessed {
+            profile,
+            assessment,
+        }) => {
             if with_hints {
-                a.write_json_with_hints(&hints(&a, &profile, policy), out);
+                assessment.write_json_with_hints(&hints(&assessment, &profile, policy), out);
             } else {
-                a.write_json(out);
+                assessment.write_json(out);
             }
             Outcome::Assessed
         }
-        // Validation already refuses a date with no version; kept for a policy swapped in between.
-        Err(e) => {
-            let err = InvalidProfile {
-                errors: vec![no_version(&profile, &e)],
-            };
-            write_errors(out, &err);
-            Outcome::Invalid
+        Err(invalid) => {
+            write_errors(out, &invalid);
+            refusal(input)
         }
     }
 }
@@ -77,10 +102,10 @@ pub fn prepare_application(
     input: &[u8],
     idempotency_key: Option<String>,
 ) -> Result<crate::store::NewApplication, InvalidProfile> {
-    let profile = Profile::from_json(input, policy)?;
-    let a = assess(policy, &profile).map_err(|e| InvalidProfile {
-        errors: vec![no_version(&profile, &e)],
-    })?;
+    let Assessed {
+        profile,
+        assessment: a,
+    } = assess_bytes(policy, input)?;
     let mut result = Vec::with_capacity(8 * 1024);
     a.write_json(&mut result);
     // The profile is kept as sent, minus insignificant white space.

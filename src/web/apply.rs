@@ -48,6 +48,27 @@ impl StoredResult {
     pub fn parse(json: &str) -> Option<StoredResult> {
         serde_json::from_str(json).ok()
     }
+
+    /// The same parts of an assessment made now.
+    pub fn of(a: &crate::engine::Assessment<'_>) -> StoredResult {
+        StoredResult {
+            policy_version: a.version.id.to_string(),
+            application_date: a.application_date.to_string(),
+            talent_tier: a.tier_id().to_string(),
+            programs: a
+                .programs
+                .iter()
+                .map(|p| StoredProgram {
+                    id: p.program.id.to_string(),
+                    name_zh: p.program.zh.clone(),
+                    name_en: p.program.en.clone(),
+                    status: p.status.id().to_string(),
+                    amount: p.amount,
+                })
+                .collect(),
+            total: a.total,
+        }
+    }
 }
 
 /// A stored program status in words.

@@ -747,20 +747,35 @@ fn compare(then: &StoredResult, now: &StoredResult, lang: Lang) -> Vec<CompareRo
     out
 }
 
-/// Assesses the saved answers again with today as the application date.
-fn reassess(state: &AppState, profile: &serde_json::Value) -> Result<StoredResult, String> {
+/// Assesses the saved answers again with today as the application date; `Err` says in the
+/// page's language why it could not be done (the answers' errors under today's policy).
+fn reassess(
+    state: &AppState,
+    profile: &serde_json::Value,
+    lang: Lang,
+) -> Result<StoredResult, String> {
     let mut p = profile.clone();
     let today = super::http::today();
     if let Some(obj) = p.as_object_mut() {
         obj.insert("application_date".into(), today.to_string().into());
     }
     let loaded = state.snapshot();
-    let mut out = Vec::new();
-    match crate::service::assess_json(&loaded.policy, p.to_string().as_bytes(), false, &mut out) {
-        crate::service::Outcome::Assessed => {
-            StoredResult::parse(&String::from_utf8_lossy(&out)).ok_or_else(|| "?".into())
-        }
-        _ => Err(String::from_utf8_lossy(&out).into_owned()),
+    match crate::service::assess_value(&loaded.policy, &p) {
+        Ok(done) => Ok(StoredResult::of(&done.assessment)),
+        Err(invalid) => Err(invalid
+            .errors
+            .iter()
+            .map(|e| {
+                let label = crate::input::error_field(&e.field).map_or("", |f| lang.t(f.zh, f.en));
+                let message = lang.t(&e.message_zh, &e.message_en);
+                if label.is_empty() {
+                    message.to_string()
+                } else {
+                    format!("{label}{}{message}", lang.t("：", ": "))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(lang.t("；", "; "))),
     }
 }
 
@@ -788,7 +803,7 @@ async fn application_page(
         .map_err(|e| s.db_error(e))?;
     let profile: serde_json::Value = serde_json::from_str(&app.profile).unwrap_or_default();
     let then = StoredResult::parse(&app.result);
-    let (compare_rows, reassessment_error) = match (then, reassess(state, &profile)) {
+    let (compare_rows, reassessment_error) = match (then, reassess(state, &profile, l)) {
         (Some(then), Ok(now)) => (compare(&then, &now, l), None),
         (_, Err(e)) => (
             Vec::new(),
@@ -800,7 +815,16 @@ async fn application_page(
                 )
             )),
         ),
-        (None, _) => (Vec::new(), Some("?".into())),
+        (None, _) => (
+            Vec::new(),
+            Some(
+                l.t(
+                    "提交时保存的测算结果无法读取，无法对比",
+                    "The result saved at submission cannot be read, so nothing can be compared",
+                )
+                .into(),
+            ),
+        ),
     };
     let a = &app.summary;
     let status_text = |id: &str| {

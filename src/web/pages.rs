@@ -7,8 +7,8 @@ use super::catalog::{self, Catalog, GroupInfo, ProgramInfo};
 use super::html::{language, page};
 use super::http::{PROFILE_LIMIT, as_of_date, today};
 use super::view::{self, ErrorLink, ProgramCard, SectionView, TierView};
-use crate::applicant::{FieldError, Profile};
-use crate::engine::{Status, assess, hints::hints};
+use crate::applicant::FieldError;
+use crate::engine::{Status, hints::hints};
 use crate::input::FormValues;
 use crate::input::Lang;
 
@@ -108,22 +108,11 @@ pub async fn submit(
     let loaded = state.snapshot();
     let policy = &loaded.policy;
     let json = crate::input::to_profile_json(&values);
-    let profile = match Profile::from_value(&json, policy) {
-        Ok(p) => p,
+    let (profile, a) = match crate::service::assess_value(policy, &json) {
+        Ok(done) => (done.profile, done.assessment),
         Err(invalid) => {
             return page(
                 &form_page(&state, &values, &invalid.errors, lang.lang),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                lang,
-            );
-        }
-    };
-    let a = match assess(policy, &profile) {
-        Ok(a) => a,
-        Err(e) => {
-            let err = crate::service::no_version(&profile, &e);
-            return page(
-                &form_page(&state, &values, &[err], lang.lang),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 lang,
             );
