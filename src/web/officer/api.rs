@@ -1,0 +1,127 @@
+//! The officers' JSON routes: applications and batch checks for scripts holding a session.
+
+use super::*;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ApplicationItem {
+    pub reference: String,
+    pub submitted_at: String,
+    pub applicant_name: String,
+    /// Masked: `3206**********001X`.
+    pub id_number: String,
+    pub policy_version: String,
+    pub talent_tier: String,
+    #[schema(value_type = String)]
+    pub total: Decimal,
+    pub status: String,
+    pub note: String,
+}
+
+fn item(a: ApplicationSummary, masked: bool) -> ApplicationItem {
+    ApplicationItem {
+        id_number: if masked {
+            mask_id(&a.id_number)
+        } else {
+            a.id_number
+        },
+        reference: a.reference,
+        submitted_at: a.submitted_at,
+        applicant_name: a.applicant_name,
+        policy_version: a.policy_version,
+        talent_tier: a.tier,
+        total: a.total,
+        status: a.status.id().into(),
+        note: a.note,
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ApplicationList {
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+    pub items: Vec<ApplicationItem>,
+}
+
+#[utoipa::path(tag = "officers", params(("status" = Option<String>, Query), ("program" = Option<String>, Query), ("tier" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query), ("page" = Option<u32>, Query)), responses((status = 200, description = "Applications, newest first; ID numbers masked", body = ApplicationList), (status = 400, description = "A filter value is not valid", body = crate::web::schema::ErrorsDoc), (status = 401, description = "Not signed in", body = crate::web::schema::ErrorsDoc), (status = 403, description = "Not a reviewer", body = crate::web::schema::ErrorsDoc)))]
+#[get("/api/v1/applications")]
+pub async fn list_api(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, actix_web::Error> {
+    s.reviewer()?;
+    let q = FormValues::parse(req.query_string().as_bytes());
+    let (filter, _, page_no, errors) = read_filter(&q, &state, Lang::En);
+    if let Some(first) = errors.first() {
+        let zh = read_filter(&q, &state, Lang::Zh).3.join("；");
+        return Err(
+            ApiError::BadQuery(crate::applicant::FieldError::new("", zh, first.clone())).into(),
+        );
+    }
+    let (rows, total) = s
+        .store(&state)?
+        .list(&filter, page_no, PER_PAGE)
+        .await
+        .map_err(|e| s.db_error(e))?;
+    Ok(HttpResponse::Ok().json(ApplicationList {
+        total,
+        page: page_no,
+        per_page: PER_PAGE,
+        items: rows.into_iter().map(|a| item(a, true)).collect(),
+    }))
+}
+
+#[utoipa::path(tag = "officers", params(("reference" = String, Path)), responses((status = 200, description = "The application with its profile, result as assessed and audit log", body = Object), (status = 401, description = "Not signed in", body = crate::web::schema::ErrorsDoc), (status = 403, description = "Not a reviewer", body = crate::web::schema::ErrorsDoc), (status = 404, description = "No such application", body = crate::web::schema::ErrorsDoc)))]
+#[get("/api/v1/applications/{reference}")]
+pub async fn application_api(
+    s: Signed,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+) -> Result<HttpResponse, actix_web::Error> {
+    s.reviewer()?;
+    let store = s.store(&state)?;
+    let app = store
+        .application(&reference)
+        .await
+        .map_err(|e| s.db_error(e))?
+        .ok_or(ApiError::NotFound)?;
+    let audit = store
+        .audit_log(app.summary.id)
+        .await
+        .map_err(|e| s.db_error(e))?;
+    let raw = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or_default();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "application": item(app.summary, false),
+        "profile": raw(&app.profile),
+        "result": raw(&app.result),
+        "audit": audit.iter().map(|e| serde_json::json!({
+            "at": e.at, "actor": e.actor, "from": e.from_status, "to": e.to_status, "note": e.note
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+#[utoipa::path(tag = "officers", params(("X-CSRF-Token" = String, Header, description = "The session's CSRF token (shown on console pages)"), ("lang" = Option<String>, Query, description = "zh (default) or en: the language of the results' headers")), request_body(content = String, content_type = "text/csv", description = "People, one per row; the template's columns"), responses((status = 200, description = "The results CSV; X-Rows, X-Invalid-Rows headers", content_type = "text/csv", body = String), (status = 400, description = "The file cannot be read as a table", body = crate::web::schema::ErrorsDoc), (status = 401, description = "Not signed in", body = crate::web::schema::ErrorsDoc), (status = 403, description = "No CSRF token", body = crate::web::schema::ErrorsDoc)))]
+#[post("/api/v1/batch-checks")]
+pub async fn batch_api(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
+    let token = req
+        .headers()
+        .get("X-CSRF-Token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    s.check_csrf(token)?;
+    require_content_type(&req, &["text/csv", "text/plain"])?;
+    let body = read_body(payload, UPLOAD_LIMIT).await?;
+    let lang = language(&req, None).lang;
+    match run_batch(&s, &state, body.to_vec(), "api.csv", lang).await? {
+        Ok((_, csv)) => Ok(HttpResponse::Ok()
+            .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
+            .body(csv)),
+        Err(e) => Err(ApiError::File(e).into()),
+    }
+}

@@ -1,0 +1,322 @@
+//! Batch checks from a spreadsheet: the upload (its token checked before the file is read), the summary, the results CSV.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "officer/batch.html")]
+pub struct BatchPage {
+    pub lang: Lang,
+    pub nav: Nav,
+    pub error: Option<String>,
+    pub max_rows: usize,
+    pub columns: Vec<(&'static str, String, bool)>,
+}
+
+fn batch_page(
+    s: &Signed,
+    lang: PageLang,
+    error: Option<String>,
+    status: StatusCode,
+) -> HttpResponse {
+    page(
+        &BatchPage {
+            lang: lang.lang,
+            nav: nav(s),
+            error,
+            max_rows: crate::batch::MAX_ROWS,
+            columns: FIELDS
+                .iter()
+                .map(|f| (f.path, lang.lang.t(f.zh, f.en).to_string(), f.required))
+                .collect(),
+        },
+        status,
+        lang,
+    )
+}
+
+#[utoipa::path(tag = "officers", responses((status = 200, description = "The upload form and the columns a file may have", content_type = "text/html", body = String)))]
+#[get("/officer/batch")]
+pub async fn batch_form(s: Signed, req: HttpRequest) -> HttpResponse {
+    batch_page(&s, language(&req, None), None, StatusCode::OK)
+}
+
+#[utoipa::path(tag = "officers", responses((status = 200, description = "The CSV template: a header row of field paths", content_type = "text/csv", body = String)))]
+#[get("/officer/batch/template.csv")]
+pub async fn batch_template(_s: Signed) -> HttpResponse {
+    csv_response(
+        crate::batch::template_csv().into_bytes(),
+        "talent-subsidy-template.csv",
+    )
+}
+
+/// A batch's saved summary, with the first rows that could not be assessed.
+#[derive(Serialize, Deserialize)]
+pub struct SavedSummary {
+    pub summary: Summary,
+    /// Line, name, errors (zh), errors (en).
+    pub problems: Vec<(u64, String, String, String)>,
+}
+
+/// Runs a batch on a blocking thread and keeps it; returns its token.
+pub(super) async fn run_batch(
+    s: &Signed,
+    state: &AppState,
+    bytes: Vec<u8>,
+    file_name: &str,
+    lang: Lang,
+) -> Result<Result<(String, Vec<u8>), crate::batch::FileError>, AuthError> {
+    let loaded = state.snapshot();
+    let started = std::time::Instant::now();
+    let ran = auth::blocking(s.api(), move || {
+        crate::batch::run(&loaded.policy, &bytes, Some(crate::batch::MAX_ROWS)).map(|b| {
+            let problems = b
+                .rows
+                .iter()
+                .filter_map(|r| match &r.outcome {
+                    crate::batch::RowOutcome::Invalid(errs) => Some((r, errs)),
+                    crate::batch::RowOutcome::Assessed { .. } => None,
+                })
+                .take(100)
+                .map(|(r, errs)| {
+                    let join = |en: bool| {
+                        errs.iter()
+                            .map(|e| {
+                                let m = if en { &e.message_en } else { &e.message_zh };
+                                if e.field.is_empty() {
+                                    m.clone()
+                                } else {
+                                    format!("{}: {m}", e.field)
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join(if en { "; " } else { "；" })
+                    };
+                    (r.line, r.name.clone(), join(false), join(true))
+                })
+                .collect();
+            (
+                SavedSummary {
+                    summary: b.summary.clone(),
+                    problems,
+                },
+                b.results_csv(lang),
+            )
+        })
+    })
+    .await?;
+    let (saved, csv) = match ran {
+        Ok(x) => x,
+        Err(e) => return Ok(Err(e)),
+    };
+    tracing::info!(officer = %s.name(), rows = saved.summary.rows, invalid = saved.summary.invalid, elapsed_ms = started.elapsed().as_millis() as u64, "batch check");
+    state
+        .metrics
+        .batch_rows
+        .fetch_add(saved.summary.rows as u64, Relaxed);
+    let summary_json = serde_json::to_string(&saved).unwrap_or_default();
+    let token = s
+        .store(state)?
+        .save_batch(s.session.officer.id, file_name, &summary_json, &csv)
+        .await
+        .map_err(|e| s.db_error(e))?;
+    Ok(Ok((token, csv.into_bytes())))
+}
+
+#[utoipa::path(tag = "officers", request_body(content = String, content_type = "multipart/form-data", description = "csrf, file (CSV)"), responses((status = 303, description = "Checked: to the summary"), (status = 400, description = "The file cannot be read as a table", content_type = "text/html", body = String), (status = 403, description = "No CSRF token"), (status = 413, description = "The file is larger than 16 MiB", content_type = "text/html", body = String)))]
+#[post("/officer/batch")]
+pub async fn batch_upload(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    mut form: actix_multipart::Multipart,
+) -> Result<HttpResponse, AuthError> {
+    let lang = language(&req, None);
+    let l = lang.lang;
+    // The form sends its token before the file: the token is checked as soon as it arrives,
+    // and a file that comes before a valid token is refused unread.
+    let mut csrf_ok = false;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut too_large = false;
+    let mut broken = false;
+    while let Some(field) = form.next().await {
+        let Ok(mut field) = field else {
+            broken = true;
+            break;
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name != "csrf" && !csrf_ok {
+            return Err(AuthError::Csrf { api: false });
+        }
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_string);
+        let limit = if name == "file" { UPLOAD_LIMIT } else { 1024 };
+        let mut data = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let Ok(chunk) = chunk else {
+                broken = true;
+                break;
+            };
+            if data.len() + chunk.len() > limit {
+                too_large = true;
+                break;
+            }
+            data.extend_from_slice(&chunk);
+        }
+        if too_large || broken {
+            break;
+        }
+        match name.as_str() {
+            "csrf" => {
+                s.check_csrf(&String::from_utf8_lossy(&data))?;
+                csrf_ok = true;
+            }
+            "file" => file = Some((file_name.unwrap_or_else(|| "upload.csv".into()), data)),
+            _ => {}
+        }
+    }
+    if !csrf_ok {
+        return Err(AuthError::Csrf { api: false });
+    }
+    if too_large {
+        return Ok(batch_page(
+            &s,
+            lang,
+            Some(
+                l.t(
+                    "文件超过 16 MiB，请分成几份上传",
+                    "The file is larger than 16 MiB: split it",
+                )
+                .into(),
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ));
+    }
+    if broken {
+        return Ok(batch_page(
+            &s,
+            lang,
+            Some(
+                l.t(
+                    "文件没有完整上传，请重新上传",
+                    "The file did not arrive whole: upload it again",
+                )
+                .into(),
+            ),
+            StatusCode::BAD_REQUEST,
+        ));
+    }
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Ok(batch_page(
+            &s,
+            lang,
+            Some(
+                l.t(
+                    "file：请选择要上传的 CSV 文件",
+                    "file: choose a CSV file to upload",
+                )
+                .into(),
+            ),
+            StatusCode::BAD_REQUEST,
+        ));
+    };
+    let file_name: String = file_name
+        .chars()
+        .filter(|c| !crate::applicant::is_unsafe_char(*c, false))
+        .take(200)
+        .collect();
+    match run_batch(&s, &state, bytes, &file_name, l).await? {
+        Ok((token, _)) => Ok(redirect(&format!("/officer/batch/{token}"))),
+        Err(e) => Ok(batch_page(
+            &s,
+            lang,
+            Some(e.message(l).to_string()),
+            StatusCode::BAD_REQUEST,
+        )),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "officer/batch_result.html")]
+pub struct BatchResultPage {
+    pub lang: Lang,
+    pub nav: Nav,
+    pub token: String,
+    pub file_name: String,
+    pub created: String,
+    pub summary: Summary,
+    pub programs: Vec<(String, usize, String)>,
+    pub total: String,
+    pub problems: Vec<(u64, String, String)>,
+}
+
+#[utoipa::path(tag = "officers", params(("token" = String, Path)), responses((status = 200, description = "How many qualify for each program, and amounts", content_type = "text/html", body = String), (status = 404, description = "No such batch of this officer's")))]
+#[get("/officer/batch/{token}")]
+pub async fn batch_result(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AuthError> {
+    let lang = language(&req, None);
+    let l = lang.lang;
+    let Some(run) = s
+        .store(&state)?
+        .batch(&token, s.session.officer.id)
+        .await
+        .map_err(|e| s.db_error(e))?
+    else {
+        return Ok(no_batch());
+    };
+    let saved: SavedSummary = serde_json::from_str(&run.summary)
+        .map_err(|e| s.db_error(format!("batch summary: {e}")))?;
+    Ok(page(
+        &BatchResultPage {
+            lang: l,
+            nav: nav(&s),
+            token: token.to_string(),
+            file_name: run.file_name,
+            created: view::short_time(&run.created_at),
+            programs: saved
+                .summary
+                .programs
+                .iter()
+                .map(|p| {
+                    (
+                        l.t(&p.name_zh, &p.name_en).to_string(),
+                        p.eligible,
+                        view::yuan(&p.amount),
+                    )
+                })
+                .collect(),
+            total: view::yuan(&saved.summary.total),
+            problems: saved
+                .problems
+                .into_iter()
+                .map(|(line, name, zh, en)| (line, name, if l.en() { en } else { zh }))
+                .collect(),
+            summary: saved.summary,
+        },
+        StatusCode::OK,
+        lang,
+    ))
+}
+
+#[utoipa::path(tag = "officers", params(("token" = String, Path)), responses((status = 200, description = "Per person: tier, each program's status and amount, total, or the row's errors", content_type = "text/csv", body = String), (status = 404, description = "No such batch of this officer's")))]
+#[get("/officer/batch/{token}/results.csv")]
+pub async fn batch_results(
+    s: Signed,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AuthError> {
+    match s
+        .store(&state)?
+        .batch(&token, s.session.officer.id)
+        .await
+        .map_err(|e| s.db_error(e))?
+    {
+        Some(run) => Ok(csv_response(run.results.into_bytes(), "results.csv")),
+        None => Ok(no_batch()),
+    }
+}

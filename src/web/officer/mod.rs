@@ -1,0 +1,87 @@
+//! The officer console: sign in and out; for the talent office (`reviewer`) the applications
+//! list, an application with its re-assessment and decisions, and the CSV export; for every
+//! officer (`reviewer`, `hr`) batch checks from a spreadsheet. The JSON routes under
+//! `/api/v1/applications` and `/api/v1/batch-checks` give the same to scripts holding a session.
+//!
+//! Invariants: every handler here takes [`Signed`] (no session: to the login page, or 401);
+//! application routes call [`Signed::reviewer`] first (an `hr` account gets 403); every POST
+//! checks the session's CSRF token before it reads anything else; ID numbers leave this module
+//! masked except on an application's own page and in an export asked for in full.
+
+mod api;
+mod applications;
+mod batch;
+mod review;
+mod signin;
+
+pub use api::*;
+pub use applications::*;
+pub use batch::*;
+pub use review::*;
+pub use signin::*;
+
+// What the parts share: each of them starts with `use super::*`.
+use super::AppState;
+use super::apply::{StoredResult, app_status_words, status_words};
+use super::auth::{self, AuthError, LOCKOUT_LIMIT, LOCKOUT_MINUTES, SESSION_COOKIE, Signed};
+use super::html::{PageLang, language, page};
+use super::http::{ApiError, read_body, require_content_type};
+use super::pages::program_names;
+use super::view;
+use crate::batch::Summary;
+use crate::input::Lang;
+use crate::input::{FIELDS, FormValues, Kind};
+use crate::store::{self, AppStatus, ApplicationSummary, DecideError, ListFilter, Role, mask_id};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use futures_util::StreamExt;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+use std::sync::atomic::Ordering::Relaxed;
+
+/// Applications per page of the list.
+pub const PER_PAGE: u32 = 50;
+/// Largest batch upload.
+pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
+/// Longest decision note.
+pub const NOTE_LIMIT: usize = 2000;
+
+/// What the console's header shows of the signed-in officer.
+pub struct Nav {
+    pub name: String,
+    pub reviewer: bool,
+    pub csrf: String,
+}
+
+fn nav(s: &Signed) -> Nav {
+    Nav {
+        name: s.name().to_string(),
+        reviewer: s.role() == Role::Reviewer,
+        csrf: s.csrf().to_string(),
+    }
+}
+
+fn no_application() -> HttpResponse {
+    super::html::message(
+        StatusCode::NOT_FOUND,
+        "没有这个申请编号",
+        "No application has this reference",
+    )
+}
+
+fn no_batch() -> HttpResponse {
+    super::html::message(
+        StatusCode::NOT_FOUND,
+        "没有这次批量检查",
+        "No such batch check",
+    )
+}
+
+fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((LOCATION, to.to_string()))
+        .finish()
+}

@@ -1,0 +1,386 @@
+//! One application: the answers, the saved result beside a re-assessment under today's policy, decisions and the audit log.
+
+use super::*;
+
+/// One line of the comparison: what it was at submission, what it is today.
+pub struct CompareRow {
+    pub label: String,
+    pub then: String,
+    pub now: String,
+    pub changed: bool,
+}
+
+pub struct AuditView {
+    pub at: String,
+    pub actor: String,
+    pub from: String,
+    pub to: String,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "officer/application.html")]
+pub struct ApplicationPage {
+    pub lang: Lang,
+    pub nav: Nav,
+    pub reference: String,
+    pub name: String,
+    pub status: &'static str,
+    pub status_id: &'static str,
+    pub submitted: String,
+    pub note: String,
+    pub answers: Vec<(String, String)>,
+    pub today: String,
+    pub reassessment_error: Option<String>,
+    pub compare: Vec<CompareRow>,
+    pub can_decide: bool,
+    pub decisions: Vec<(&'static str, &'static str)>,
+    pub error: Option<String>,
+    pub chosen: String,
+    pub typed_note: String,
+    pub audit: Vec<AuditView>,
+    /// The version decisions are made on (see `Store::decide`).
+    pub version: i64,
+    /// When more information was requested, while nothing has come from the applicant since.
+    pub waiting_since: Option<String>,
+}
+
+/// An answer of the saved profile in words.
+fn answer_text(v: &serde_json::Value, kind: Kind, lang: Lang) -> String {
+    use serde_json::Value;
+    let choice = |d: crate::applicant::Domain, s: &str| {
+        d.values()
+            .iter()
+            .find(|x| x.id == s)
+            .map_or_else(|| s.to_string(), |x| lang.t(x.zh, x.en).to_string())
+    };
+    match (v, kind) {
+        (Value::Bool(b), _) => lang
+            .t(if *b { "是" } else { "否" }, if *b { "yes" } else { "no" })
+            .into(),
+        (Value::String(s), Kind::Select(d)) => choice(d, s),
+        (Value::String(s), Kind::Money) => s
+            .parse::<Decimal>()
+            .map_or_else(|_| s.clone(), |d| view::yuan(&d)),
+        (Value::String(s), _) => s.clone(),
+        (Value::Array(items), k) => items
+            .iter()
+            .map(|i| match (i, k) {
+                (Value::String(s), Kind::Checks(d)) => choice(d, s),
+                (other, _) => other
+                    .as_str()
+                    .map_or_else(|| other.to_string(), str::to_string),
+            })
+            .collect::<Vec<_>>()
+            .join(lang.t("、", ", ")),
+        (Value::Null, _) => String::new(),
+        (other, _) => other.to_string(),
+    }
+}
+
+fn answers(profile: &serde_json::Value, lang: Lang) -> Vec<(String, String)> {
+    FIELDS
+        .iter()
+        .filter_map(|f| {
+            let v = f.path.split('.').try_fold(profile, |at, k| at.get(k))?;
+            let text = answer_text(v, f.kind, lang);
+            (!text.is_empty()).then(|| (lang.t(f.zh, f.en).to_string(), text))
+        })
+        .collect()
+}
+
+/// The saved result beside a re-assessment of the same answers on today's date, under the
+/// policy in force today.
+fn compare(then: &StoredResult, now: &StoredResult, lang: Lang) -> Vec<CompareRow> {
+    let row = |label: String, a: String, b: String| CompareRow {
+        changed: a != b,
+        label,
+        then: a,
+        now: b,
+    };
+    let mut out = vec![
+        row(
+            lang.t("政策版本", "Policy version").into(),
+            then.policy_version.clone(),
+            now.policy_version.clone(),
+        ),
+        row(
+            lang.t("人才层次", "Talent tier").into(),
+            then.talent_tier.clone(),
+            now.talent_tier.clone(),
+        ),
+    ];
+    let program_text = |p: Option<&crate::web::apply::StoredProgram>| {
+        p.map_or_else(
+            || lang.t("（无此项目）", "(no such program)").to_string(),
+            |p| {
+                format!(
+                    "{} {}",
+                    status_words(&p.status, lang),
+                    view::yuan(&p.amount)
+                )
+            },
+        )
+    };
+    let mut ids: Vec<&str> = then.programs.iter().map(|p| p.id.as_str()).collect();
+    for p in &now.programs {
+        if !ids.contains(&p.id.as_str()) {
+            ids.push(&p.id);
+        }
+    }
+    for id in ids {
+        let a = then.programs.iter().find(|p| p.id == id);
+        let b = now.programs.iter().find(|p| p.id == id);
+        let Some(named) = a.or(b) else { continue };
+        out.push(row(
+            lang.t(&named.name_zh, &named.name_en).to_string(),
+            program_text(a),
+            program_text(b),
+        ));
+    }
+    out.push(row(
+        lang.t("合计", "Total").into(),
+        view::yuan(&then.total),
+        view::yuan(&now.total),
+    ));
+    out
+}
+
+/// Assesses the saved answers again with today as the application date; `Err` says in the
+/// page's language why it could not be done (the answers' errors under today's policy).
+fn reassess(
+    state: &AppState,
+    profile: &serde_json::Value,
+    lang: Lang,
+) -> Result<StoredResult, String> {
+    let mut p = profile.clone();
+    let today = crate::web::http::today();
+    if let Some(obj) = p.as_object_mut() {
+        obj.insert("application_date".into(), today.to_string().into());
+    }
+    let loaded = state.snapshot();
+    match crate::service::assess_value(&loaded.policy, &p) {
+        Ok(done) => Ok(StoredResult::of(&done.assessment)),
+        Err(invalid) => Err(invalid
+            .errors
+            .iter()
+            .map(|e| {
+                let label = crate::input::error_field(&e.field).map_or("", |f| lang.t(f.zh, f.en));
+                let message = lang.t(&e.message_zh, &e.message_en);
+                if label.is_empty() {
+                    message.to_string()
+                } else {
+                    format!("{label}{}{message}", lang.t("：", ": "))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(lang.t("；", "; "))),
+    }
+}
+
+async fn application_page(
+    s: &Signed,
+    req: &HttpRequest,
+    state: &AppState,
+    reference: &str,
+    error: Option<(StatusCode, String)>,
+    form: Option<&FormValues>,
+) -> Result<HttpResponse, AuthError> {
+    let lang = language(req, None);
+    let l = lang.lang;
+    let store = s.store(state)?;
+    let Some(app) = store
+        .application(reference)
+        .await
+        .map_err(|e| s.db_error(e))?
+    else {
+        return Ok(no_application());
+    };
+    let audit = store
+        .audit_log(app.summary.id)
+        .await
+        .map_err(|e| s.db_error(e))?;
+    let profile: serde_json::Value = serde_json::from_str(&app.profile).unwrap_or_default();
+    let then = StoredResult::parse(&app.result);
+    let (compare_rows, reassessment_error) = match (then, reassess(state, &profile, l)) {
+        (Some(then), Ok(now)) => (compare(&then, &now, l), None),
+        (_, Err(e)) => (
+            Vec::new(),
+            Some(format!(
+                "{}{e}",
+                l.t(
+                    "按今日政策重新测算未能完成：",
+                    "Today's re-assessment could not be made: "
+                )
+            )),
+        ),
+        (None, _) => (
+            Vec::new(),
+            Some(
+                l.t(
+                    "提交时保存的测算结果无法读取，无法对比",
+                    "The result saved at submission cannot be read, so nothing can be compared",
+                )
+                .into(),
+            ),
+        ),
+    };
+    let a = &app.summary;
+    let status_text = |id: &str| {
+        AppStatus::from_id(id).map_or_else(|| id.to_string(), |st| app_status_words(st, l).into())
+    };
+    let (status, body) = error.map_or((StatusCode::OK, None), |(st, m)| (st, Some(m)));
+    Ok(page(
+        &ApplicationPage {
+            lang: l,
+            nav: nav(s),
+            reference: a.reference.clone(),
+            name: a.applicant_name.clone(),
+            status: app_status_words(a.status, l),
+            status_id: a.status.id(),
+            submitted: view::short_time(&a.submitted_at),
+            note: a.note.clone(),
+            answers: answers(&profile, l),
+            today: crate::web::http::today().to_string(),
+            reassessment_error,
+            compare: compare_rows,
+            can_decide: AppStatus::ALL.iter().any(|t| a.status.can_become(*t)),
+            decisions: [
+                AppStatus::Approved,
+                AppStatus::Rejected,
+                AppStatus::MoreInfo,
+            ]
+            .iter()
+            .map(|d| (d.id(), decision_words(*d, l)))
+            .collect(),
+            error: body,
+            chosen: form
+                .map(|f| f.get("decision").to_string())
+                .unwrap_or_default(),
+            typed_note: form.map(|f| f.get("note").to_string()).unwrap_or_default(),
+            version: a.version,
+            // Applicants cannot yet send anything after a request, so while the status is
+            // "more information requested", nothing has arrived since the request.
+            waiting_since: (a.status == AppStatus::MoreInfo)
+                .then(|| view::short_time(&a.updated_at)),
+            audit: audit
+                .into_iter()
+                .map(|e| AuditView {
+                    at: view::short_time(&e.at),
+                    actor: if e.actor == store::APPLICANT_ACTOR {
+                        l.t("申请人", "applicant").into()
+                    } else {
+                        e.actor
+                    },
+                    from: e
+                        .from_status
+                        .as_deref()
+                        .map(status_text)
+                        .unwrap_or_default(),
+                    to: status_text(&e.to_status),
+                    note: e.note,
+                })
+                .collect(),
+        },
+        status,
+        lang,
+    ))
+}
+
+fn decision_words(d: AppStatus, lang: Lang) -> &'static str {
+    match d {
+        AppStatus::Approved => lang.t("批准", "Approve"),
+        AppStatus::Rejected => lang.t("不予批准", "Reject"),
+        AppStatus::MoreInfo => lang.t("要求补充材料", "Request more information"),
+        AppStatus::Submitted => lang.t("待审核", "Awaiting review"),
+    }
+}
+
+#[utoipa::path(tag = "officers", params(("reference" = String, Path, description = "SXT-2026-000123")), responses((status = 200, description = "The application, its re-assessment today, decisions and audit log", content_type = "text/html", body = String), (status = 403, description = "Not a reviewer"), (status = 404, description = "No such application")))]
+#[get("/officer/applications/{reference}")]
+pub async fn application(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+) -> Result<HttpResponse, AuthError> {
+    s.reviewer()?;
+    application_page(&s, &req, &state, &reference, None, None).await
+}
+
+#[utoipa::path(tag = "officers", params(("reference" = String, Path)), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, seen (the status the officer saw), decision (approved, rejected, more_info), note"), responses((status = 303, description = "Decided: back to the application"), (status = 403, description = "Not a reviewer, or no CSRF token"), (status = 409, description = "Someone decided it meanwhile", content_type = "text/html", body = String), (status = 422, description = "The decision or note is not valid", content_type = "text/html", body = String)))]
+#[post("/officer/applications/{reference}/decision")]
+pub async fn decide(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AuthError> {
+    let form = FormValues::parse(&body);
+    s.check_csrf(form.get("csrf"))?;
+    s.reviewer()?;
+    let l = language(&req, None).lang;
+    let invalid =
+        |zh: &str, en: &str| Some((StatusCode::UNPROCESSABLE_ENTITY, l.t(zh, en).to_string()));
+    let to = AppStatus::from_id(form.get("decision")).filter(|d| *d != AppStatus::Submitted);
+    let seen = form.get("seen_version").parse::<i64>().ok();
+    let note = form.get("note");
+    let unsafe_note = crate::applicant::unsafe_text(note, true);
+    let problem = match (to, seen) {
+        (None, _) => invalid("审核结论：请选择一项", "Decision: choose one"),
+        (_, None) => invalid(
+            "表单不完整，请刷新页面后重试",
+            "The form is incomplete: reload the page and try again",
+        ),
+        (Some(AppStatus::Rejected | AppStatus::MoreInfo), _) if note.is_empty() => invalid(
+            "意见：不予批准或要求补充材料时，请写明原因，申请人会看到",
+            "Note: say why when rejecting or asking for more; the applicant sees it",
+        ),
+        _ if note.chars().count() > NOTE_LIMIT => invalid(
+            &format!("意见：最多 {NOTE_LIMIT} 字"),
+            &format!("Note: at most {NOTE_LIMIT} characters"),
+        ),
+        _ if unsafe_note.is_some() => unsafe_note
+            .and_then(|p| invalid(&format!("意见：{}", p.zh), &format!("Note: {}", p.en))),
+        _ => None,
+    };
+    let (Some(to), Some(seen), None) = (to, seen, &problem) else {
+        return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
+    };
+    let result = s
+        .store(&state)?
+        .decide(&reference, s.name(), seen, to, note)
+        .await;
+    let problem = match result {
+        Ok(()) => {
+            state.metrics.decisions.fetch_add(1, Relaxed);
+            tracing::info!(officer = %s.name(), reference = %reference, decision = to.id(), "application decided");
+            return Ok(redirect(&format!("/officer/applications/{reference}")));
+        }
+        Err(DecideError::NotFound) => {
+            return Ok(no_application());
+        }
+        Err(DecideError::Changed(now)) => (
+            StatusCode::CONFLICT,
+            format!(
+                "{}{}",
+                l.t(
+                    "此申请已被他人处理，当前状态：",
+                    "Someone else decided this meanwhile; it is now: "
+                ),
+                app_status_words(now, l)
+            ),
+        ),
+        Err(DecideError::NotAllowed(from, _)) => (
+            StatusCode::CONFLICT,
+            format!(
+                "{}{}",
+                l.t("此申请已结案，不能再更改：", "This application is closed: "),
+                app_status_words(from, l)
+            ),
+        ),
+        Err(DecideError::Store(e)) => return Err(s.db_error(e)),
+    };
+    application_page(&s, &req, &state, &reference, Some(problem), Some(&form)).await
+}
