@@ -1,0 +1,295 @@
+//! Saved applications: submitting, reading, listing and exporting, decisions and the audit log.
+
+use super::*;
+
+impl Store {
+    /// Saves a submission with its next reference number, or — when its idempotency key was
+    /// seen before — answers with the application saved then. Returns after the commit.
+    pub async fn submit(&self, new: NewApplication) -> Result<Submitted> {
+        let saved = match &self.group {
+            Some(queue) => group::submit(queue, new).await,
+            None => {
+                async {
+                    let mut conn = self.write.acquire().await?;
+                    group::save_one(&mut conn, &new, self.money_type()).await
+                }
+                .await
+            }
+        };
+        self.recycle.note(saved)
+    }
+
+    const APPLICATION_COLUMNS: &'static str = "id, reference, submitted_at, applicant_name, \
+        id_number, tier, CAST(total AS TEXT) AS total, policy_version, application_date, \
+        status, note, updated_at, version";
+
+    fn summary(row: &AnyRow) -> Result<ApplicationSummary> {
+        let status: String = row.try_get("status")?;
+        Ok(ApplicationSummary {
+            id: row.try_get("id")?,
+            reference: row.try_get("reference")?,
+            submitted_at: row.try_get("submitted_at")?,
+            applicant_name: row.try_get("applicant_name")?,
+            id_number: row.try_get("id_number")?,
+            tier: row.try_get("tier")?,
+            total: decimal(row, "total")?,
+            policy_version: row.try_get("policy_version")?,
+            application_date: row.try_get("application_date")?,
+            status: AppStatus::from_id(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("status = {status:?}")))?,
+            note: row.try_get("note")?,
+            updated_at: row.try_get("updated_at")?,
+            version: row.try_get("version")?,
+        })
+    }
+
+    async fn application_where(&self, column: &str, value: &str) -> Result<Option<Application>> {
+        let sql = format!(
+            "SELECT {}, profile, result FROM applications WHERE {column} = $1",
+            Self::APPLICATION_COLUMNS
+        );
+        let Some(row) = sqlx::query(&sql)
+            .bind(value)
+            .fetch_optional(&self.read)
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Application {
+            summary: Self::summary(&row)?,
+            profile: row.try_get("profile")?,
+            result: row.try_get("result")?,
+        }))
+    }
+
+    pub async fn application(&self, reference: &str) -> Result<Option<Application>> {
+        self.application_where("reference", reference).await
+    }
+
+    pub async fn application_by_token(&self, token: &str) -> Result<Option<Application>> {
+        // Only well-formed tokens reach the database.
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        self.application_where("status_token", token).await
+    }
+
+    /// The filter as SQL after `WHERE`, and the values to bind, in order.
+    fn filter_sql(filter: &ListFilter) -> (String, Vec<String>) {
+        let mut clauses = vec!["1 = 1".to_string()];
+        let mut binds = Vec::new();
+        let mut add = |clause: &str, value: String| {
+            binds.push(value);
+            clauses.push(clause.replace('?', &format!("${}", binds.len())));
+        };
+        if let Some(s) = filter.status {
+            add("a.status = ?", s.id().into());
+        }
+        if let Some(t) = &filter.tier {
+            add("a.tier = ?", t.clone());
+        }
+        if let Some(d) = filter.from {
+            add("a.submitted_on >= ?", d.to_string());
+        }
+        if let Some(d) = filter.to {
+            add("a.submitted_on <= ?", d.to_string());
+        }
+        if let Some(p) = &filter.program {
+            add(
+                "EXISTS (SELECT 1 FROM application_programs p WHERE p.application_id = a.id \
+                 AND p.status = 'eligible' AND p.program = ?)",
+                p.clone(),
+            );
+        }
+        (clauses.join(" AND "), binds)
+    }
+
+    /// One page of applications matching the filter, newest first, and how many match.
+    pub async fn list(
+        &self,
+        filter: &ListFilter,
+        page: u32,
+        per_page: u32,
+    ) -> Result<(Vec<ApplicationSummary>, i64)> {
+        let (cond, binds) = Self::filter_sql(filter);
+        let count_sql = format!("SELECT COUNT(*) FROM applications a WHERE {cond}");
+        let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let total = q.fetch_one(&self.read).await?;
+        let sql = format!(
+            "SELECT {} FROM applications a WHERE {cond} ORDER BY a.id DESC LIMIT {} OFFSET {}",
+            Self::APPLICATION_COLUMNS,
+            per_page,
+            i64::from(page.saturating_sub(1)) * i64::from(per_page)
+        );
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(&self.read).await?;
+        let list = rows.iter().map(Self::summary).collect::<Result<Vec<_>>>()?;
+        Ok((list, total))
+    }
+
+    /// Every application matching the filter with its programs, oldest first, for export.
+    pub async fn export(
+        &self,
+        filter: &ListFilter,
+    ) -> Result<Vec<(ApplicationSummary, Vec<ProgramRow>)>> {
+        let (cond, binds) = Self::filter_sql(filter);
+        let sql = format!(
+            "SELECT {} FROM applications a WHERE {cond} ORDER BY a.id",
+            Self::APPLICATION_COLUMNS
+        );
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let apps = q
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(Self::summary)
+            .collect::<Result<Vec<_>>>()?;
+        let sql = format!(
+            "SELECT p.application_id, p.program, p.status, CAST(p.amount AS TEXT) AS amount \
+             FROM application_programs p JOIN applications a ON a.id = p.application_id \
+             WHERE {cond} ORDER BY p.application_id"
+        );
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let mut programs: std::collections::HashMap<i64, Vec<ProgramRow>> = Default::default();
+        for row in q.fetch_all(&self.read).await? {
+            programs
+                .entry(row.try_get("application_id")?)
+                .or_default()
+                .push(ProgramRow {
+                    program: row.try_get("program")?,
+                    status: row.try_get("status")?,
+                    amount: decimal(&row, "amount")?,
+                });
+        }
+        Ok(apps
+            .into_iter()
+            .map(|a| {
+                let p = programs.remove(&a.id).unwrap_or_default();
+                (a, p)
+            })
+            .collect())
+    }
+
+    /// Records an officer's decision and its audit entry in one transaction. The application
+    /// must still be at the version the officer saw (every decision increments it, so of two
+    /// decisions made on one version exactly one is recorded); a decision taken is final.
+    pub async fn decide(
+        &self,
+        reference: &str,
+        actor: &str,
+        seen_version: i64,
+        to: AppStatus,
+        note: &str,
+    ) -> std::result::Result<(), DecideError> {
+        let decided = self
+            .decide_once(reference, actor, seen_version, to, note)
+            .await;
+        if let Err(DecideError::Store(e)) = decided {
+            return Err(DecideError::Store(
+                self.recycle.note::<()>(Err(e)).unwrap_err(),
+            ));
+        }
+        decided
+    }
+
+    async fn decide_once(
+        &self,
+        reference: &str,
+        actor: &str,
+        seen_version: i64,
+        to: AppStatus,
+        note: &str,
+    ) -> std::result::Result<(), DecideError> {
+        let mut tx = self.write.begin().await.map_err(StoreError::from)?;
+        let row = sqlx::query("SELECT id, status, version FROM applications WHERE reference = $1")
+            .bind(reference)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::from)?
+            .ok_or(DecideError::NotFound)?;
+        let id: i64 = row.try_get("id").map_err(StoreError::from)?;
+        let status: String = row.try_get("status").map_err(StoreError::from)?;
+        let version: i64 = row.try_get("version").map_err(StoreError::from)?;
+        let from = AppStatus::from_id(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("status = {status:?}")))?;
+        if !from.can_become(to) {
+            return Err(DecideError::NotAllowed(from, to));
+        }
+        if version != seen_version {
+            return Err(DecideError::Changed(from));
+        }
+        let at = stamp(Utc::now());
+        // The version in the WHERE clause is what makes two concurrent decisions exclusive:
+        // the second UPDATE finds no row at the version it read.
+        let changed = sqlx::query(
+            "UPDATE applications SET status = $1, note = $2, updated_at = $3, \
+             version = version + 1 WHERE id = $4 AND version = $5",
+        )
+        .bind(to.id())
+        .bind(note)
+        .bind(&at)
+        .bind(id)
+        .bind(seen_version)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        if changed.rows_affected() != 1 {
+            return Err(DecideError::Changed(from));
+        }
+        sqlx::query(
+            "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(&at)
+        .bind(actor)
+        .bind(from.id())
+        .bind(to.id())
+        .bind(note)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    pub async fn audit_log(&self, application_id: i64) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT at, actor, from_status, to_status, note FROM audit_log \
+             WHERE application_id = $1 ORDER BY id",
+        )
+        .bind(application_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    from_status: r.try_get("from_status")?,
+                    to_status: r.try_get("to_status")?,
+                    note: r.try_get("note")?,
+                })
+            })
+            .collect()
+    }
+
+    /// How many applications there are (all of them).
+    pub async fn count_applications(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM applications")
+            .fetch_one(&self.read)
+            .await?)
+    }
+}

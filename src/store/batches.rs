@@ -1,0 +1,76 @@
+//! Batch checks kept for their officer, and deleting what is kept no longer than needed.
+
+use super::*;
+
+impl Store {
+    /// Keeps a batch check's summary (JSON) and results (CSV text); returns its token.
+    pub async fn save_batch(
+        &self,
+        officer_id: i64,
+        file_name: &str,
+        summary: &str,
+        results: &str,
+    ) -> Result<String> {
+        let token = random_token();
+        let saved = sqlx::query(
+            "INSERT INTO batch_runs (token, officer_id, created_at, file_name, summary, results) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&token)
+        .bind(officer_id)
+        .bind(stamp(Utc::now()))
+        .bind(file_name)
+        .bind(summary)
+        .bind(results)
+        .execute(&self.write)
+        .await;
+        self.recycle.note(saved.map_err(StoreError::from))?;
+        Ok(token)
+    }
+
+    /// A batch run of this officer's.
+    pub async fn batch(&self, token: &str, officer_id: i64) -> Result<Option<BatchRun>> {
+        let row = sqlx::query(
+            "SELECT created_at, file_name, summary, results FROM batch_runs \
+             WHERE token = $1 AND officer_id = $2",
+        )
+        .bind(token)
+        .bind(officer_id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| {
+            Ok(BatchRun {
+                created_at: r.try_get("created_at")?,
+                file_name: r.try_get("file_name")?,
+                summary: r.try_get("summary")?,
+                results: r.try_get("results")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Deletes batch checks older than `batch_days`, sign-in counters and sessions no longer
+    /// in force. Returns how many batch checks were deleted.
+    pub async fn purge(&self, now: DateTime<Utc>, batch_days: u32) -> Result<u64> {
+        let done = async {
+            let mut tx = self.write.begin().await?;
+            let batches = sqlx::query("DELETE FROM batch_runs WHERE created_at < $1")
+                .bind(stamp(now - Duration::days(i64::from(batch_days))))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query("DELETE FROM login_attempts WHERE window_start < $1")
+                .bind(stamp(now - Duration::days(1)))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+                .bind(stamp(now))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(batches)
+        }
+        .await;
+        self.recycle.note(done)
+    }
+}
