@@ -1,0 +1,504 @@
+//! Loading: reads the policy folder, checks everything, and compiles one set of rules per
+//! version. All problems are collected; the policy is returned only when there are none.
+//!
+//! In order: the shared file and the documents it lists, the versions and their dates
+//! (`versions.rs`), sets and parameters (`params.rs`), the programs (`programs.rs`), then for
+//! each version its tiers, programs and combining rules (`rules.rs`). This file holds what
+//! they share: the sources read, located diagnostics, versioned values, expressions and
+//! citations.
+
+use super::compile::{Checker, Scope, SetValue, leaves};
+use super::diagnostic::{Diagnostic, Severity, SourceFile};
+use super::expr::{BinOp, parse};
+use super::fields::{FIELDS, Section, Var};
+use super::files::{
+    CombiningFile, DocumentFile, ProgramDef, RuleDef, Scalar, SharedFile, Text, Versioned,
+};
+use super::model::{
+    Amount, Cap, Citation, Condition, Document, ExclusiveGroup, Expr, Installment, Policy, Program,
+    Review, Rules, Tier, TierRow, Version,
+};
+use super::value::{Ty, Val};
+use crate::applicant::Domain;
+use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use toml::Spanned;
+
+mod params;
+mod programs;
+mod rules;
+mod versions;
+
+pub const SHARED_FILE: &str = "policy.toml";
+pub const COMBINING_FILE: &str = "combining.toml";
+
+/// Collects diagnostics against the files read so far.
+struct Diags {
+    files: Vec<SourceFile>,
+    list: Vec<Diagnostic>,
+}
+
+impl Diags {
+    fn at(&mut self, file: usize, offset: usize, severity: Severity, message: String) {
+        let f = &self.files[file];
+        let (line, column) = f.locate(offset);
+        let d = Diagnostic {
+            severity,
+            file: f.path.clone(),
+            line,
+            column,
+            message,
+        };
+        if !self.list.contains(&d) {
+            self.list.push(d);
+        }
+    }
+    fn error(&mut self, file: usize, offset: usize, message: impl Into<String>) {
+        self.at(file, offset, Severity::Error, message.into());
+    }
+    fn has_errors(&self) -> bool {
+        self.list.iter().any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Where policy files come from: a folder, or the copy built into the binary.
+pub enum Source<'a> {
+    Dir(&'a Path),
+    Embedded,
+}
+
+/// The default policy, built into the binary so that it runs on a machine without the
+/// `policy/` folder.
+const EMBEDDED: [(&str, &str); 5] = [
+    (SHARED_FILE, include_str!("../../../policy/policy.toml")),
+    ("scitech.toml", include_str!("../../../policy/scitech.toml")),
+    ("jinying.toml", include_str!("../../../policy/jinying.toml")),
+    (
+        "doubling.toml",
+        include_str!("../../../policy/doubling.toml"),
+    ),
+    (
+        COMBINING_FILE,
+        include_str!("../../../policy/combining.toml"),
+    ),
+];
+
+impl Source<'_> {
+    fn path(&self, name: &str) -> PathBuf {
+        match self {
+            Source::Dir(d) => d.join(name),
+            Source::Embedded => Path::new("(built-in)/policy").join(name),
+        }
+    }
+    fn read(&self, name: &str) -> std::io::Result<String> {
+        match self {
+            Source::Dir(d) => std::fs::read_to_string(d.join(name)),
+            Source::Embedded => EMBEDDED
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, t)| t.to_string())
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "not built in")),
+        }
+    }
+    /// The `.toml` files present, sorted.
+    fn toml_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = match self {
+            Source::Dir(d) => std::fs::read_dir(d)
+                .map(|entries| {
+                    entries
+                        .filter_map(|e| e.ok())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .filter(|n| n.ends_with(".toml"))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Source::Embedded => EMBEDDED.iter().map(|(n, _)| n.to_string()).collect(),
+        };
+        names.sort();
+        names
+    }
+}
+
+/// Reads and parses one file; on a syntax or shape error records it and returns `None`.
+fn read_file<T: DeserializeOwned>(d: &mut Diags, src: &Source, name: &str) -> Option<(usize, T)> {
+    let path = src.path(name);
+    let text = match src.read(name) {
+        Ok(t) => t,
+        Err(e) => {
+            d.files.push(SourceFile {
+                path,
+                text: String::new(),
+            });
+            let i = d.files.len() - 1;
+            d.error(i, 0, format!("cannot read the file: {e}"));
+            return None;
+        }
+    };
+    d.files.push(SourceFile { path, text });
+    let i = d.files.len() - 1;
+    let text = d.files[i].text.clone();
+    let (table, errors) = toml::de::DeTable::parse_recoverable(&text);
+    if !errors.is_empty() {
+        for e in errors {
+            let at = e.span().map_or(0, |s| s.start);
+            d.error(i, at, e.message().trim().to_string());
+        }
+        return None;
+    }
+    match T::deserialize(toml::de::Deserializer::from(table)) {
+        Ok(v) => Some((i, v)),
+        Err(e) => {
+            let at = e.span().map_or(0, |s| s.start);
+            d.error(i, at, e.message().trim().to_string());
+            None
+        }
+    }
+}
+
+/// A value's text with where it stands, for expressions.
+struct Located<'a> {
+    file: usize,
+    span: Range<usize>,
+    text: &'a str,
+}
+
+fn scalar_text(s: &Scalar) -> String {
+    match s {
+        Scalar::Text(t) => t.clone(),
+        Scalar::Integer(i) => i.to_string(),
+    }
+}
+
+struct Loader {
+    d: Diags,
+    version_ids: Vec<Arc<str>>,
+    documents: Vec<Document>,
+}
+
+impl Loader {
+    /// The value of a versioned setting in version `vi`: the entry of the latest version at
+    /// or before it. Reports unknown version ids, and a missing value when `required`.
+    fn pick<'a>(
+        &mut self,
+        file: usize,
+        v: &'a Spanned<Versioned>,
+        vi: usize,
+    ) -> Option<(String, Range<usize>)> {
+        match v.get_ref() {
+            Versioned::Always(s) => Some((scalar_text(s), v.span())),
+            Versioned::ByVersion(entries) => {
+                let mut best: Option<(usize, &'a Spanned<Scalar>)> = None;
+                for (k, val) in entries {
+                    match self.version_ids.iter().position(|id| **id == **k.get_ref()) {
+                        Some(kv) if kv <= vi && best.is_none_or(|(b, _)| kv > b) => {
+                            best = Some((kv, val))
+                        }
+                        Some(_) => {}
+                        None => self.d.error(
+                            file,
+                            k.span().start,
+                            format!(
+                                "`{}` is not a version id (versions: {})",
+                                k.get_ref(),
+                                self.version_list()
+                            ),
+                        ),
+                    }
+                }
+                match best {
+                    Some((_, val)) => Some((scalar_text(val.get_ref()), val.span())),
+                    None => {
+                        self.d.error(
+                            file,
+                            v.span().start,
+                            format!(
+                                "no value for version {}: give one for it or an earlier version",
+                                self.version_ids[vi]
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn version_list(&self) -> String {
+        self.version_ids
+            .iter()
+            .map(|v| &**v)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Parses and checks an expression; problems are located inside the expression text.
+    fn expression(&mut self, at: Located, scope: &Scope, expect: Ty) -> Option<Expr> {
+        let origin = self.d.files[at.file]
+            .string_content_start(&at.span, at.text)
+            .map(|s| (s, true))
+            .unwrap_or((at.span.start, false));
+        let place = |off: usize| if origin.1 { origin.0 + off } else { origin.0 };
+        let node = match parse(at.text) {
+            Ok(n) => n,
+            Err(e) => {
+                self.d.error(
+                    at.file,
+                    place(e.span.0),
+                    format!("in `{}`: {}", at.text.trim(), e.message),
+                );
+                return None;
+            }
+        };
+        let mut checker = Checker {
+            scope,
+            problems: Vec::new(),
+        };
+        let out = checker.check(&node, Some(expect));
+        let problems = std::mem::take(&mut checker.problems);
+        let failed = !problems.is_empty();
+        for (span, msg) in problems {
+            self.d.error(at.file, place(span.0), msg);
+        }
+        if failed { None } else { out.map(|(e, _)| e) }
+    }
+
+    /// A citation `DOCUMENT ARTICLE`, the given one or the inherited default.
+    fn cite(
+        &mut self,
+        file: usize,
+        own: Option<&Text>,
+        default: Option<&Citation>,
+        at: usize,
+    ) -> Citation {
+        match own {
+            Some(c) => {
+                let text = c.get_ref().trim();
+                let mut parts = text.splitn(2, char::is_whitespace);
+                let doc = parts.next().unwrap_or("");
+                let article = parts.next().unwrap_or("").trim();
+                if !self.documents.iter().any(|d| &*d.id == doc) || article.is_empty() {
+                    let docs: Vec<&str> = self.documents.iter().map(|d| &*d.id).collect();
+                    self.d.error(
+                        file,
+                        c.span().start,
+                        format!("a citation is a document id and an article, such as `jinying 第五条` (documents: {})", docs.join(", ")),
+                    );
+                }
+                Arc::from(text)
+            }
+            None => match default {
+                Some(c) => c.clone(),
+                None => {
+                    self.d.error(file, at, "this rule has no citation: add `cite = \"document article\"` here or on its program");
+                    Arc::from("")
+                }
+            },
+        }
+    }
+}
+
+fn to_date(d: &Spanned<toml::value::Datetime>) -> Option<NaiveDate> {
+    let dt = d.get_ref();
+    match (dt.date, dt.time, dt.offset) {
+        (Some(date), None, None) => NaiveDate::from_ymd_opt(
+            i32::from(date.year),
+            u32::from(date.month),
+            u32::from(date.day),
+        ),
+        _ => None,
+    }
+}
+
+fn domain_by_name(name: &str) -> Option<Domain> {
+    [
+        Domain::IdType,
+        Domain::Degree,
+        Domain::InstitutionTier,
+        Domain::Title,
+        Domain::Honor,
+        Domain::Industry,
+    ]
+    .into_iter()
+    .find(|d| d.name() == name)
+}
+
+/// Parses an installment share: `"1/3"`, `"40%"`, `"0.5"` or an integer, as a fraction.
+fn share(s: &Scalar) -> Option<(i64, i64)> {
+    let text = scalar_text(s);
+    let text = text.trim();
+    let (n, d) = if let Some((a, b)) = text.split_once('/') {
+        (a.trim().parse::<i64>().ok()?, b.trim().parse::<i64>().ok()?)
+    } else {
+        let (body, scale) = match text.strip_suffix('%') {
+            Some(b) => (b, 100),
+            None => (text, 1),
+        };
+        let dec = crate::applicant::parse_decimal(body.trim())?;
+        let den = 10i64.checked_pow(dec.scale())?.checked_mul(scale)?;
+        (i64::try_from(dec.mantissa()).ok()?, den)
+    };
+    (n > 0 && d > 0 && n <= d).then_some((n, d))
+}
+
+/// Reads, checks and compiles the policy in `dir`. On any error, returns every diagnostic
+/// (errors and warnings); on success the policy carries the warnings.
+pub fn load(dir: &Path) -> Result<Policy, Vec<Diagnostic>> {
+    load_from(&Source::Dir(dir))
+}
+
+/// Reads, checks and compiles the policy built into the binary.
+pub fn load_embedded() -> Result<Policy, Vec<Diagnostic>> {
+    load_from(&Source::Embedded)
+}
+
+pub fn load_from(src: &Source) -> Result<Policy, Vec<Diagnostic>> {
+    let mut l = Loader {
+        d: Diags {
+            files: Vec::new(),
+            list: Vec::new(),
+        },
+        version_ids: Vec::new(),
+        documents: Vec::new(),
+    };
+    let result = l.load(src);
+    let mut diags = std::mem::take(&mut l.d.list);
+    diags.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    match result {
+        Some(mut policy) if !diags.iter().any(|d| d.severity == Severity::Error) => {
+            policy.warnings = diags;
+            Ok(policy)
+        }
+        _ => Err(diags),
+    }
+}
+
+/// A version's dates and labels, checked, before its rules are compiled.
+struct Dated<'a> {
+    id: Arc<str>,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+    zh: &'a str,
+    en: &'a str,
+}
+
+/// A program definition with the file it came from.
+struct ProgramSource<'a> {
+    file: usize,
+    document: Arc<str>,
+    def: &'a ProgramDef,
+    first: usize,
+    last: usize,
+}
+
+/// Parameters of one version, each resolved to a constant with its type.
+type Params = HashMap<String, (Val<'static>, Ty)>;
+
+/// What the files say, read and checked once; every version's rules are compiled from it.
+struct Read<'a> {
+    shared_file: usize,
+    shared: &'a SharedFile,
+    docs: &'a [(usize, DocumentFile)],
+    programs: Vec<ProgramSource<'a>>,
+    sets: HashMap<String, SetValue>,
+    tier_ids: Vec<Arc<str>>,
+    combining: Option<&'a (usize, CombiningFile)>,
+}
+
+impl Loader {
+    fn load(&mut self, src: &Source) -> Option<Policy> {
+        let (sf, shared) = read_file::<SharedFile>(&mut self.d, src, SHARED_FILE)?;
+        let docs = self.documents(src, sf, &shared);
+        let combining = read_file::<CombiningFile>(&mut self.d, src, COMBINING_FILE);
+        self.warn_unlisted_files(src, &shared);
+        let versions = self.versions(sf, &shared)?;
+        let read = Read {
+            shared_file: sf,
+            shared: &shared,
+            docs: &docs,
+            programs: self.program_sources(&docs, versions.len()),
+            sets: self.sets(sf, &shared),
+            tier_ids: self.tier_ids(sf, &shared),
+            combining: combining.as_ref(),
+        };
+        let program_ids: Vec<Arc<str>> = read
+            .programs
+            .iter()
+            .map(|p| Arc::from(p.def.id.get_ref().as_str()))
+            .collect();
+        self.check_combining_programs(read.combining, &program_ids);
+        let compiled: Vec<Version> = versions
+            .iter()
+            .enumerate()
+            .map(|(vi, v)| {
+                let params = self.params(vi, &read);
+                Version {
+                    id: v.id.clone(),
+                    zh: v.zh.to_string(),
+                    en: v.en.to_string(),
+                    from: v.from,
+                    until: v.until,
+                    rules: self.rules(vi, &read, &params),
+                }
+            })
+            .collect();
+        if self.d.has_errors() {
+            return None;
+        }
+        self.warn_unreachable_rows(sf, &shared, &compiled);
+        Some(Policy {
+            source: src.path(""),
+            documents: self.documents.clone(),
+            versions: compiled,
+            program_ids,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Warns about tier rows no profile can reach (the policy still loads).
+    fn warn_unreachable_rows(&mut self, sf: usize, shared: &SharedFile, compiled: &[Version]) {
+        for (vi, v) in compiled.iter().enumerate() {
+            for w in super::analysis::unreachable_tier_rows(&v.rules) {
+                let row = shared
+                    .tiers
+                    .iter()
+                    .flat_map(|t| &t.rows)
+                    .find(|r| **r.id.get_ref() == *w.row);
+                let at = row.map_or(0, |r| r.id.span().start);
+                self.d.at(
+                    sf,
+                    at,
+                    Severity::Warning,
+                    format!(
+                        "tier row `{}` can never match in version {}: {}",
+                        w.row, self.version_ids[vi], w.reason
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// `field OP threshold` on a numeric field with a step, or a yes/no field.
+fn is_actionable_shape(e: &Expr) -> bool {
+    match e {
+        Expr::Field(i) => FIELDS[*i].ty == Ty::Bool,
+        Expr::Compare(op, l, r) => {
+            let field = l.as_field().filter(|i| FIELDS[*i].step.is_some());
+            let mut rl = Vec::new();
+            leaves(r, &mut rl);
+            !matches!(op, BinOp::Ne)
+                && field.is_some_and(|i| !rl.iter().any(|(_, x)| x.as_field() == Some(i)))
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,269 @@
+//! Programs: each definition with the versions it is in force for, then compiled per version
+//! (conditions, amount, review rule, installments).
+
+use super::*;
+
+impl Loader {
+    /// Every program of every document, with its version range, in document order.
+    pub(super) fn program_sources<'d>(
+        &mut self,
+        docs: &'d [(usize, DocumentFile)],
+        versions: usize,
+    ) -> Vec<ProgramSource<'d>> {
+        // Programs, with their version range, in document order.
+        let mut programs: Vec<ProgramSource> = Vec::new();
+        for (f, doc) in docs {
+            for p in &doc.programs {
+                let first = self.version_ref(*f, p.since.as_ref()).unwrap_or(0);
+                let last = self
+                    .version_ref(*f, p.until.as_ref())
+                    .unwrap_or(versions - 1);
+                if programs
+                    .iter()
+                    .any(|q| q.def.id.get_ref() == p.id.get_ref())
+                {
+                    self.d.error(
+                        *f,
+                        p.id.span().start,
+                        format!("program `{}` is defined twice", p.id.get_ref()),
+                    );
+                }
+                if !is_id(p.id.get_ref()) {
+                    self.d.error(
+                        *f,
+                        p.id.span().start,
+                        "a program id is lower-case letters, digits and `_`",
+                    );
+                }
+                programs.push(ProgramSource {
+                    file: *f,
+                    document: Arc::from(doc.id.get_ref().as_str()),
+                    def: p,
+                    first,
+                    last,
+                });
+            }
+        }
+        programs
+    }
+
+    /// Every program a combining rule names exists.
+    pub(super) fn check_combining_programs(
+        &mut self,
+        combining: Option<&(usize, CombiningFile)>,
+        program_ids: &[Arc<str>],
+    ) {
+        if let Some((cf, c)) = combining {
+            for r in c
+                .exclusive_groups
+                .iter()
+                .flat_map(|g| &g.programs)
+                .chain(c.caps.iter().flat_map(|c| &c.programs))
+            {
+                if !program_ids.iter().any(|p| **p == **r.get_ref()) {
+                    self.d.error(
+                        *cf,
+                        r.span().start,
+                        format!("unknown program `{}`", r.get_ref()),
+                    );
+                }
+            }
+        }
+    }
+
+    pub(super) fn rule_expr(
+        &mut self,
+        file: usize,
+        r: &RuleDef,
+        vi: usize,
+        scope: &Scope,
+    ) -> Option<(String, Expr)> {
+        let (text, span) = self.pick(file, &r.when, vi)?;
+        let e = self.expression(
+            Located {
+                file,
+                span,
+                text: &text,
+            },
+            scope,
+            Ty::Bool,
+        )?;
+        Some((text.trim().to_string(), e))
+    }
+
+    pub(super) fn program(
+        &mut self,
+        vi: usize,
+        ps: &ProgramSource,
+        read: &Read,
+        params: &Params,
+        earlier: &[Arc<str>],
+    ) -> Option<Program> {
+        let (sets, tier_ids) = (&read.sets, &read.tier_ids[..]);
+        let (f, p) = (ps.file, ps.def);
+        let mut needs = Vec::new();
+        for n in &p.needs {
+            match Section::from_path(n.get_ref()) {
+                Some(s) if !needs.contains(&s) => needs.push(s),
+                _ => {
+                    let all: Vec<&str> = Section::ALL.iter().map(|s| s.path()).collect();
+                    self.d.error(f, n.span().start, format!("`{}` is not a section a program can need, or is listed twice (sections: {})", n.get_ref(), all.join(", ")));
+                }
+            }
+        }
+        let own_cite = p
+            .cite
+            .as_ref()
+            .map(|c| self.cite(f, Some(c), None, c.span().start));
+        let scope = Scope {
+            earlier_programs: earlier,
+            allow_first_time: true,
+            allow_tier: true,
+            sections: Some(&needs),
+            ..Scope::fixed(params, sets, tier_ids)
+        };
+        let mut conditions = Vec::new();
+        let mut ok = true;
+        for c in &p.conditions {
+            if conditions
+                .iter()
+                .any(|x: &Condition| *x.id == **c.id.get_ref())
+                || !is_id(c.id.get_ref())
+            {
+                self.d.error(
+                    f,
+                    c.id.span().start,
+                    format!(
+                        "condition id `{}` is used twice in this program or is not a lower-case id",
+                        c.id.get_ref()
+                    ),
+                );
+            }
+            let cite = self.cite(f, c.cite.as_ref(), own_cite.as_ref(), c.id.span().start);
+            let Some((source, expr)) = self.rule_expr(f, c, vi, &scope) else {
+                ok = false;
+                continue;
+            };
+            if c.actionable && !is_actionable_shape(&expr) {
+                self.d.error(f, c.when.span().start, "an actionable condition compares one number field of the profile with a threshold (`startup.founder_equity_pct >= 30`) or is one yes/no field");
+            }
+            let mut lv = Vec::new();
+            leaves(&expr, &mut lv);
+            conditions.push(Condition {
+                id: Arc::from(c.id.get_ref().as_str()),
+                zh: c.zh.clone(),
+                en: c.en.clone(),
+                cite,
+                source,
+                expr,
+                actionable: c.actionable,
+                leaves: lv,
+            });
+        }
+        if p.conditions.is_empty() {
+            self.d
+                .error(f, p.id.span().start, "a program has at least one condition");
+        }
+
+        let a = &p.amount;
+        let amount_cite = self.cite(f, a.cite.as_ref(), own_cite.as_ref(), p.id.span().start);
+        let amount = self.pick(f, &a.value, vi).and_then(|(text, span)| {
+            let e = self.expression(
+                Located {
+                    file: f,
+                    span,
+                    text: &text,
+                },
+                &scope,
+                Ty::Num,
+            )?;
+            Some(Amount {
+                zh: a.zh.clone(),
+                en: a.en.clone(),
+                cite: amount_cite,
+                source: text.trim().to_string(),
+                expr: e,
+            })
+        });
+
+        let review = match &p.review {
+            None => Some(None),
+            Some(r) => {
+                let cite = self.cite(f, r.cite.as_ref(), own_cite.as_ref(), p.id.span().start);
+                let review_scope = Scope {
+                    allow_amount: true,
+                    allow_first_time: false,
+                    ..scope
+                };
+                self.pick(f, &r.when, vi).and_then(|(text, span)| {
+                    let e = self.expression(
+                        Located {
+                            file: f,
+                            span,
+                            text: &text,
+                        },
+                        &review_scope,
+                        Ty::Bool,
+                    )?;
+                    Some(Some(Review {
+                        zh: r.zh.clone(),
+                        en: r.en.clone(),
+                        cite,
+                        source: text.trim().to_string(),
+                        when: e,
+                    }))
+                })
+            }
+        };
+
+        let mut installments = Vec::new();
+        let (mut num, mut den) = (0i128, 1i128);
+        for i in &p.installments {
+            match share(i.share.get_ref()) {
+                Some((n, d)) => {
+                    num = num * i128::from(d) + i128::from(n) * den;
+                    den *= i128::from(d);
+                    installments.push(Installment { share: scalar_text(i.share.get_ref()).trim().to_string(), numerator: n, denominator: d, zh: i.zh.clone(), en: i.en.clone() });
+                }
+                None => self.d.error(f, i.share.span().start, "a share is a fraction such as \"1/3\", a percentage such as \"40%\", or a decimal such as \"0.5\", above 0 and at most 1"),
+            }
+        }
+        if installments.len() == p.installments.len() && num != den {
+            let at = p
+                .installments
+                .first()
+                .map_or(p.id.span().start, |i| i.share.span().start);
+            self.d.error(
+                f,
+                at,
+                format!(
+                    "the installment shares of `{}` add up to {num}/{den}, not exactly 1",
+                    p.id.get_ref()
+                ),
+            );
+        }
+        if p.installments.is_empty() {
+            self.d.error(
+                f,
+                p.id.span().start,
+                "a program has at least one [[program.installment]]",
+            );
+        }
+
+        if !ok {
+            return None;
+        }
+        Some(Program {
+            id: Arc::from(p.id.get_ref().as_str()),
+            document: ps.document.clone(),
+            zh: p.zh.clone(),
+            en: p.en.clone(),
+            needs,
+            conditions,
+            amount: amount?,
+            review: review?,
+            installments,
+            json_parts: Default::default(),
+        })
+    }
+}
