@@ -2,8 +2,14 @@
 
 use crate::policy::{self, Diagnostic, Policy, Severity};
 use crate::settings::Serve;
+
+mod eval;
+mod officer;
+
 use clap::{Parser, Subcommand};
-use std::io::{BufRead, BufWriter, Write};
+use eval::eval;
+pub use eval::{eval_one, eval_stream};
+use officer::officer;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -275,132 +281,6 @@ fn check(arg: &PolicyArg) -> ExitCode {
     }
 }
 
-/// One line of output for one input: the result, or the profile's errors. Returns whether
-/// the profile was assessed.
-pub fn eval_one(policy: &Policy, input: &[u8], with_hints: bool, out: &mut Vec<u8>) -> bool {
-    let outcome = crate::service::assess_json(policy, input, with_hints, out);
-    out.push(b'\n');
-    outcome == crate::service::Outcome::Assessed
-}
-
-/// Lines per batch handed to the worker threads.
-const BATCH: usize = 4096;
-
-fn eval(policy: &Policy, file: &Path, with_hints: bool) -> ExitCode {
-    let reader: Box<dyn BufRead> = if file == Path::new("-") {
-        Box::new(std::io::stdin().lock())
-    } else {
-        match std::fs::File::open(file) {
-            Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
-            Err(e) => {
-                eprintln!("cannot read {}: {e}", file.display());
-                return ExitCode::from(2);
-            }
-        }
-    };
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
-    match eval_stream(policy, reader, &mut out, with_hints) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) => {
-            eprintln!("{e}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-/// Assesses a stream: one JSON document, or JSON Lines (decided by whether the first
-/// non-blank line is a JSON value on its own). Results are written in input order; the
-/// lines are spread over the machine's cores in batches. Returns whether every profile was
-/// assessed.
-pub fn eval_stream(
-    policy: &Policy,
-    mut reader: impl BufRead,
-    out: &mut impl Write,
-    with_hints: bool,
-) -> std::io::Result<bool> {
-    let mut first = Vec::new();
-    while first.iter().all(u8::is_ascii_whitespace) {
-        first.clear();
-        if reader.read_until(b'\n', &mut first)? == 0 {
-            return Ok(true);
-        }
-    }
-    if serde_json::from_slice::<serde::de::IgnoredAny>(&first).is_err() {
-        // A single (pretty-printed) document.
-        std::io::Read::read_to_end(&mut reader, &mut first)?;
-        let mut buf = Vec::new();
-        let ok = eval_one(policy, &first, with_hints, &mut buf);
-        out.write_all(&buf)?;
-        out.flush()?;
-        return Ok(ok);
-    }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    // Batches flow through a pipeline: while the workers assess batch N, this thread writes
-    // the results of batch N-1 and reads batch N+1. Output buffers alternate between two sets
-    // and are reused (a batch's results are ~40 MB).
-    let mut lines = vec![first];
-    let mut eof = read_batch(&mut reader, &mut lines)?;
-    let mut next_lines: Vec<Vec<u8>> = Vec::new();
-    let mut working: Vec<Vec<u8>> = vec![Vec::new(); threads];
-    let mut finished: Vec<Vec<u8>> = vec![Vec::new(); threads];
-    let mut all_ok = true;
-    while !lines.is_empty() {
-        let chunk = lines.len().div_ceil(threads).max(1);
-        let oks = std::thread::scope(|s| -> std::io::Result<Vec<bool>> {
-            let handles: Vec<_> = lines
-                .chunks(chunk)
-                .zip(working.iter_mut())
-                .map(|(part, buf)| {
-                    s.spawn(move || {
-                        buf.clear();
-                        part.iter().fold(true, |ok, line| {
-                            eval_one(policy, line, with_hints, buf) & ok
-                        })
-                    })
-                })
-                .collect();
-            for buf in &mut finished {
-                out.write_all(buf)?;
-                buf.clear();
-            }
-            next_lines.clear();
-            if !eof {
-                eof = read_batch(&mut reader, &mut next_lines)?;
-            }
-            Ok(handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or(false))
-                .collect())
-        })?;
-        all_ok &= oks.iter().all(|ok| *ok);
-        std::mem::swap(&mut working, &mut finished);
-        std::mem::swap(&mut lines, &mut next_lines);
-    }
-    for buf in &finished {
-        out.write_all(buf)?;
-    }
-    out.flush()?;
-    Ok(all_ok)
-}
-
-/// Reads non-blank lines until the batch is full; returns whether the input ended.
-fn read_batch(reader: &mut impl BufRead, lines: &mut Vec<Vec<u8>>) -> std::io::Result<bool> {
-    while lines.len() < BATCH {
-        let mut line = Vec::new();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            return Ok(true);
-        }
-        if !line.iter().all(u8::is_ascii_whitespace) {
-            lines.push(line);
-        }
-    }
-    Ok(false)
-}
-
 fn test(policy: &Policy, dir: &Path) -> ExitCode {
     match crate::cases::run_dir(policy, dir) {
         Ok(report) => {
@@ -450,138 +330,6 @@ fn serve_command(
         Err(e) => {
             eprintln!("talent-subsidy: {e}");
             ExitCode::from(2)
-        }
-    }
-}
-
-/// Reads a new password for `account`: twice at a terminal, or one line of standard input.
-/// A weak one is refused, saying why.
-fn read_new_password(account: &str) -> Result<String, String> {
-    use std::io::IsTerminal;
-    let password = if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("Password / 密码: ").map_err(|e| e.to_string())?;
-        let again =
-            rpassword::prompt_password("Again / 再输入一次: ").map_err(|e| e.to_string())?;
-        if first != again {
-            return Err("the two passwords differ / 两次输入的密码不一致".into());
-        }
-        first
-    } else {
-        let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
-            .map_err(|e| e.to_string())?;
-        line.trim_end_matches(['\r', '\n']).to_string()
-    };
-    if let Some((zh, en)) = crate::secrets::weak_password(&password, account) {
-        return Err(format!("{en} / {zh}"));
-    }
-    Ok(password)
-}
-
-fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCode {
-    use crate::store::{Role, Store};
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("talent-subsidy: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let result: Result<String, String> = runtime.block_on(async {
-        let store = Store::open(&database.database_url)
-            .await
-            .map_err(|e| e.to_string())?;
-        let no_account = |name: &str| format!("no account is named {name} / 没有这个账户");
-        let hashed = |account: &str| -> Result<String, String> {
-            crate::secrets::hash_password(&read_new_password(account)?)
-        };
-        let done = match command {
-            OfficerCommand::Add { name, role } => {
-                let name = name.trim().to_string();
-                if name.is_empty() || name.chars().count() > 64 {
-                    return Err("a name has 1 to 64 characters / 用户名应为 1 到 64 个字符".into());
-                }
-                if let Some(p) = crate::applicant::unsafe_text(&name, false) {
-                    return Err(format!("the name {} / 用户名{}", p.en, p.zh));
-                }
-                let role = match role {
-                    RoleArg::Reviewer => Role::Reviewer,
-                    RoleArg::Hr => Role::Hr,
-                };
-                if store
-                    .add_officer(&name, role, &hashed(&name)?)
-                    .await
-                    .map_err(|e| e.to_string())?
-                {
-                    format!("added {name} ({})", role.id())
-                } else {
-                    return Err(format!("{name} exists already / 用户名已存在"));
-                }
-            }
-            OfficerCommand::Disable { name } => {
-                if !store
-                    .set_disabled(&name, true)
-                    .await
-                    .map_err(|e| e.to_string())?
-                {
-                    return Err(no_account(&name));
-                }
-                format!("disabled {name}; its sessions are ended")
-            }
-            OfficerCommand::Enable { name } => {
-                if !store
-                    .set_disabled(&name, false)
-                    .await
-                    .map_err(|e| e.to_string())?
-                {
-                    return Err(no_account(&name));
-                }
-                format!("enabled {name}")
-            }
-            OfficerCommand::Password { name } => {
-                if !store
-                    .set_password(&name, &hashed(&name)?)
-                    .await
-                    .map_err(|e| e.to_string())?
-                {
-                    return Err(no_account(&name));
-                }
-                format!("new password set for {name}; its sessions are ended")
-            }
-            OfficerCommand::List => store
-                .officers()
-                .await
-                .map_err(|e| e.to_string())?
-                .iter()
-                .map(|o| {
-                    format!(
-                        "{}\t{}\t{}\t{}",
-                        o.name,
-                        o.role.id(),
-                        if o.disabled { "disabled" } else { "enabled" },
-                        o.created_at
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
-        };
-        store.close().await;
-        Ok(done)
-    });
-    match result {
-        Ok(msg) => {
-            if !msg.is_empty() {
-                println!("{msg}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("talent-subsidy: {e}");
-            ExitCode::from(1)
         }
     }
 }

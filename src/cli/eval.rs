@@ -1,0 +1,134 @@
+//! `talent-subsidy eval`: one JSON profile, or JSON Lines, assessed in batches across the
+//! cores while the previous batch is written and the next read; one result line per input
+//! line, in input order.
+
+use crate::policy::Policy;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// One line of output for one input: the result, or the profile's errors. Returns whether
+/// the profile was assessed.
+pub fn eval_one(policy: &Policy, input: &[u8], with_hints: bool, out: &mut Vec<u8>) -> bool {
+    let outcome = crate::service::assess_json(policy, input, with_hints, out);
+    out.push(b'\n');
+    outcome == crate::service::Outcome::Assessed
+}
+
+/// Lines per batch handed to the worker threads.
+const BATCH: usize = 4096;
+
+pub(super) fn eval(policy: &Policy, file: &Path, with_hints: bool) -> ExitCode {
+    let reader: Box<dyn BufRead> = if file == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        match std::fs::File::open(file) {
+            Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
+            Err(e) => {
+                eprintln!("cannot read {}: {e}", file.display());
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    match eval_stream(policy, reader, &mut out, with_hints) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Assesses a stream: one JSON document, or JSON Lines (decided by whether the first
+/// non-blank line is a JSON value on its own). Results are written in input order; the
+/// lines are spread over the machine's cores in batches. Returns whether every profile was
+/// assessed.
+pub fn eval_stream(
+    policy: &Policy,
+    mut reader: impl BufRead,
+    out: &mut impl Write,
+    with_hints: bool,
+) -> std::io::Result<bool> {
+    let mut first = Vec::new();
+    while first.iter().all(u8::is_ascii_whitespace) {
+        first.clear();
+        if reader.read_until(b'\n', &mut first)? == 0 {
+            return Ok(true);
+        }
+    }
+    if serde_json::from_slice::<serde::de::IgnoredAny>(&first).is_err() {
+        // A single (pretty-printed) document.
+        std::io::Read::read_to_end(&mut reader, &mut first)?;
+        let mut buf = Vec::new();
+        let ok = eval_one(policy, &first, with_hints, &mut buf);
+        out.write_all(&buf)?;
+        out.flush()?;
+        return Ok(ok);
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    // Batches flow through a pipeline: while the workers assess batch N, this thread writes
+    // the results of batch N-1 and reads batch N+1. Output buffers alternate between two sets
+    // and are reused (a batch's results are ~40 MB).
+    let mut lines = vec![first];
+    let mut eof = read_batch(&mut reader, &mut lines)?;
+    let mut next_lines: Vec<Vec<u8>> = Vec::new();
+    let mut working: Vec<Vec<u8>> = vec![Vec::new(); threads];
+    let mut finished: Vec<Vec<u8>> = vec![Vec::new(); threads];
+    let mut all_ok = true;
+    while !lines.is_empty() {
+        let chunk = lines.len().div_ceil(threads).max(1);
+        let oks = std::thread::scope(|s| -> std::io::Result<Vec<bool>> {
+            let handles: Vec<_> = lines
+                .chunks(chunk)
+                .zip(working.iter_mut())
+                .map(|(part, buf)| {
+                    s.spawn(move || {
+                        buf.clear();
+                        part.iter().fold(true, |ok, line| {
+                            eval_one(policy, line, with_hints, buf) & ok
+                        })
+                    })
+                })
+                .collect();
+            for buf in &mut finished {
+                out.write_all(buf)?;
+                buf.clear();
+            }
+            next_lines.clear();
+            if !eof {
+                eof = read_batch(&mut reader, &mut next_lines)?;
+            }
+            Ok(handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or(false))
+                .collect())
+        })?;
+        all_ok &= oks.iter().all(|ok| *ok);
+        std::mem::swap(&mut working, &mut finished);
+        std::mem::swap(&mut lines, &mut next_lines);
+    }
+    for buf in &finished {
+        out.write_all(buf)?;
+    }
+    out.flush()?;
+    Ok(all_ok)
+}
+
+/// Reads non-blank lines until the batch is full; returns whether the input ended.
+fn read_batch(reader: &mut impl BufRead, lines: &mut Vec<Vec<u8>>) -> std::io::Result<bool> {
+    while lines.len() < BATCH {
+        let mut line = Vec::new();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(true);
+        }
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            lines.push(line);
+        }
+    }
+    Ok(false)
+}
