@@ -74,17 +74,42 @@ pub fn assess_value<'p>(
     assess_profile(policy, Profile::from_value(json, policy)?)
 }
 
-/// Appends the answer for one JSON profile to `out` (without a newline).
+/// How much of a result to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Output {
+    /// Every condition explained, with the requirement and the citation (about 8 KB): the
+    /// contract of `eval` and the API.
+    #[default]
+    Full,
+    /// The decision only: statuses, amounts, the total (about 400 bytes), for many people at
+    /// once.
+    Summary,
+}
+
+/// Appends the full answer for one JSON profile to `out` (without a newline).
 pub fn assess_json(policy: &Policy, input: &[u8], with_hints: bool, out: &mut Vec<u8>) -> Outcome {
+    assess_json_as(policy, input, with_hints, Output::Full, out)
+}
+
+/// Appends the answer for one JSON profile in the form asked for (without a newline); a
+/// profile that is not valid gets its errors either way.
+pub fn assess_json_as(
+    policy: &Policy,
+    input: &[u8],
+    with_hints: bool,
+    output: Output,
+    out: &mut Vec<u8>,
+) -> Outcome {
     match assess_bytes(policy, input) {
         Ok(Assessed {
             profile,
             assessment,
         }) => {
-            if with_hints {
-                assessment.write_json_with_hints(&hints(&assessment, &profile, policy), out);
-            } else {
-                assessment.write_json(out);
+            let hs = with_hints.then(|| hints(&assessment, &profile, policy));
+            match (output, &hs) {
+                (Output::Full, Some(hs)) => assessment.write_json_with_hints(hs, out),
+                (Output::Full, None) => assessment.write_json(out),
+                (Output::Summary, hs) => assessment.write_summary(hs.as_deref(), out),
             }
             Outcome::Assessed
         }

@@ -58,9 +58,18 @@ impl TestApp {
     }
 
     async fn post_batch(&self, content_type: &str, body: String) -> (u16, String) {
+        self.post_batch_query("", content_type, body).await
+    }
+
+    async fn post_batch_query(
+        &self,
+        query: &str,
+        content_type: &str,
+        body: String,
+    ) -> (u16, String) {
         let r = self
             .client
-            .post(format!("{}/api/v1/assessments/batch", self.base))
+            .post(format!("{}/api/v1/assessments/batch{query}", self.base))
             .header("Content-Type", content_type)
             .body(body)
             .send()
@@ -657,4 +666,39 @@ async fn requests_during_reloads_all_succeed_with_one_policy_each() {
         reloads >= 4,
         "only {reloads} reloads happened while {asked} requests were served"
     );
+}
+
+#[actix_web::test]
+async fn a_batch_can_answer_with_summaries() {
+    let app = default_app();
+    let r = app
+        .client
+        .post(format!(
+            "{}/api/v1/assessments/batch?output=summary",
+            app.base
+        ))
+        .header("Content-Type", "application/x-ndjson")
+        .body(format!("{}\n{{}}\n", one_line(EXAMPLE)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let text = r.text().await.unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["total"], "4434000");
+    assert_eq!(
+        lines[0]["programs"]["jinying_startup"],
+        serde_json::json!(["eligible", "3000000"])
+    );
+    assert!(lines[0].get("disclaimer_zh").is_none() && text.lines().next().unwrap().len() < 600);
+    assert!(lines[1]["errors"].is_array());
+    let (status, body) = app
+        .post_batch_query("?output=short", "application/x-ndjson", one_line(EXAMPLE))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("output"));
 }

@@ -308,3 +308,57 @@ fn officer_add_refuses_a_password_easy_to_guess() {
         );
     }
 }
+
+/// The summary of each person agrees with the full result: version, tier, every program's
+/// status and amount, total; a line stays short; a bad line gets its errors as always.
+#[test]
+fn eval_summary_gives_the_decision_of_the_full_result_in_a_short_line() {
+    let people: Vec<String> = (0..40)
+        .map(|i| {
+            let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+            v["startup"]["founder_equity_pct"] =
+                serde_json::Value::String(format!("{}", 5 + i * 2));
+            v["employment"]["contract_years"] = serde_json::json!(1 + i % 5);
+            v.to_string()
+        })
+        .chain(["{\"not\": \"a profile\"}".to_string()])
+        .collect();
+    let input = people.join("\n");
+    let full = run(&["eval", "--hints", "-"], &input);
+    let summary = run(&["eval", "--hints", "--output", "summary", "-"], &input);
+    assert_eq!(summary.status.code(), Some(1), "one line is not a profile");
+    let (full, text) = (
+        lines(&full),
+        String::from_utf8(summary.stdout.clone()).unwrap(),
+    );
+    let summary = lines(&summary);
+    assert_eq!(full.len(), summary.len());
+    for (line, (f, s)) in text.lines().zip(full.iter().zip(&summary)) {
+        if f.get("errors").is_some() {
+            assert_eq!(f, s);
+            continue;
+        }
+        assert!(line.len() <= 600, "{} bytes: {line}", line.len());
+        assert_eq!(s["policy_version"], f["policy_version"]);
+        assert_eq!(s["talent_tier"], f["talent_tier"]);
+        assert_eq!(s["total"], f["total"]);
+        for p in f["programs"].as_array().unwrap() {
+            let id = p["id"].as_str().unwrap();
+            assert_eq!(
+                s["programs"][id],
+                serde_json::json!([p["status"], p["amount"]]),
+                "{id}"
+            );
+        }
+        let hints = f["hints"].as_array().unwrap();
+        assert_eq!(s["hints"].as_array().unwrap().len(), hints.len());
+        for (h, sh) in hints.iter().zip(s["hints"].as_array().unwrap()) {
+            assert_eq!(
+                sh,
+                &serde_json::json!([h["program"], h["field"], h["to"], h["total"]])
+            );
+        }
+    }
+    let bad = run(&["eval", "--output", "short", "-"], EXAMPLE);
+    assert_eq!(bad.status.code(), Some(2));
+}

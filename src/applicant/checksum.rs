@@ -23,7 +23,16 @@ pub fn resident_id_is_valid(id: &str) -> bool {
         && resident_id_check_char(&id[..17]) == id[17..].chars().next()
 }
 
-const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// A credit-code character's value (its place in the alphabet).
+fn uscc_value(c: char) -> Option<u32> {
+    let b = u8::try_from(c).ok()?;
+    USCC_ALPHABET
+        .iter()
+        .position(|x| *x == b)
+        .map(|p| p as u32)
+}
 
 /// Returns the GB 32100 check character for the first 17 characters, or `None` when a
 /// character is outside the code's alphabet (upper case only).
@@ -36,17 +45,17 @@ pub fn uscc_check_char(first17: &str) -> Option<char> {
     }
     let mut sum = 0;
     for (c, w) in first17.chars().zip(WEIGHTS) {
-        sum += USCC_ALPHABET.find(c)? as u32 * w;
+        sum += uscc_value(c)? * w;
     }
     let check = (31 - sum % 31) % 31;
-    USCC_ALPHABET.chars().nth(check as usize)
+    Some(char::from(USCC_ALPHABET[check as usize]))
 }
 
 /// Whether an 18-character credit code (upper case) has only alphabet characters and the
 /// right check character.
 pub fn uscc_is_valid(code: &str) -> bool {
     code.len() == 18
-        && code.chars().all(|c| USCC_ALPHABET.contains(c))
+        && code.chars().all(|c| uscc_value(c).is_some())
         && uscc_check_char(&code[..17]) == code[17..].chars().next()
 }
 

@@ -3,22 +3,41 @@
 //! line, in input order.
 
 use crate::policy::Policy;
+use crate::service::Output;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-/// One line of output for one input: the result, or the profile's errors. Returns whether
-/// the profile was assessed.
+/// One line of output for one input: the full result, or the profile's errors. Returns
+/// whether the profile was assessed.
 pub fn eval_one(policy: &Policy, input: &[u8], with_hints: bool, out: &mut Vec<u8>) -> bool {
-    let outcome = crate::service::assess_json(policy, input, with_hints, out);
+    eval_line(policy, input, with_hints, Output::Full, out)
+}
+
+/// The same in the form asked for.
+fn eval_line(
+    policy: &Policy,
+    input: &[u8],
+    with_hints: bool,
+    output: Output,
+    out: &mut Vec<u8>,
+) -> bool {
+    let outcome = crate::service::assess_json_as(policy, input, with_hints, output, out);
     out.push(b'\n');
     outcome == crate::service::Outcome::Assessed
+}
+
+/// What `eval` is asked to write.
+#[derive(Debug, Clone, Copy)]
+pub struct EvalOptions {
+    pub with_hints: bool,
+    pub output: Output,
 }
 
 /// Lines per batch handed to the worker threads.
 const BATCH: usize = 4096;
 
-pub(super) fn eval(policy: &Policy, file: &Path, with_hints: bool) -> ExitCode {
+pub(super) fn eval(policy: &Policy, file: &Path, options: EvalOptions) -> ExitCode {
     let reader: Box<dyn BufRead> = if file == Path::new("-") {
         Box::new(std::io::stdin().lock())
     } else {
@@ -32,7 +51,7 @@ pub(super) fn eval(policy: &Policy, file: &Path, with_hints: bool) -> ExitCode {
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
-    match eval_stream(policy, reader, &mut out, with_hints) {
+    match eval_stream(policy, reader, &mut out, options) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
@@ -50,8 +69,9 @@ pub fn eval_stream(
     policy: &Policy,
     mut reader: impl BufRead,
     out: &mut impl Write,
-    with_hints: bool,
+    options: EvalOptions,
 ) -> std::io::Result<bool> {
+    let EvalOptions { with_hints, output } = options;
     let mut first = Vec::new();
     while first.iter().all(u8::is_ascii_whitespace) {
         first.clear();
@@ -63,7 +83,7 @@ pub fn eval_stream(
         // A single (pretty-printed) document.
         std::io::Read::read_to_end(&mut reader, &mut first)?;
         let mut buf = Vec::new();
-        let ok = eval_one(policy, &first, with_hints, &mut buf);
+        let ok = eval_line(policy, &first, with_hints, output, &mut buf);
         out.write_all(&buf)?;
         out.flush()?;
         return Ok(ok);
@@ -90,7 +110,7 @@ pub fn eval_stream(
                     s.spawn(move || {
                         buf.clear();
                         part.iter().fold(true, |ok, line| {
-                            eval_one(policy, line, with_hints, buf) & ok
+                            eval_line(policy, line, with_hints, output, buf) & ok
                         })
                     })
                 })

@@ -8,7 +8,7 @@ mod officer;
 
 use clap::{Parser, Subcommand};
 use eval::eval;
-pub use eval::{eval_one, eval_stream};
+pub use eval::{EvalOptions, eval_one, eval_stream};
 use officer::officer;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -89,6 +89,15 @@ impl ServeArgs {
     }
 }
 
+/// How much of each result `eval` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputArg {
+    /// Every condition explained, with requirements and citations
+    Full,
+    /// Statuses, amounts and the total only
+    Summary,
+}
+
 /// The language of what a command writes for people.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LangArg {
@@ -147,6 +156,10 @@ pub enum Command {
         /// Add "what would change it" hints to each result
         #[arg(long)]
         hints: bool,
+        /// full: every condition explained (the default); summary: per person the version,
+        /// tier, each program's status and amount and the total, one short line
+        #[arg(long, value_enum, default_value = "full")]
+        output: OutputArg,
         /// Input file, or - for standard input
         #[arg(default_value = "-")]
         file: PathBuf,
@@ -202,8 +215,22 @@ pub fn run(cli: Cli, serve: fn(Serve) -> std::io::Result<()>) -> ExitCode {
         Some(Command::Eval {
             policy,
             hints,
+            output,
             file,
-        }) => with_policy(&policy, |p| eval(p, &file, hints)),
+        }) => with_policy(&policy, |p| {
+            let output = match output {
+                OutputArg::Full => crate::service::Output::Full,
+                OutputArg::Summary => crate::service::Output::Summary,
+            };
+            eval(
+                p,
+                &file,
+                EvalOptions {
+                    with_hints: hints,
+                    output,
+                },
+            )
+        }),
         Some(Command::Check { policy }) => check(&policy),
         Some(Command::Test { policy, cases }) => with_policy(&policy, |p| {
             let dir = cases.clone().unwrap_or_else(|| {

@@ -21,22 +21,41 @@ pub struct Unreachable {
     pub reason: String,
 }
 
-struct Sample<'s> {
-    leaves: &'s [(String, Expr)],
+/// One combination of values for the rows' leaves. Where each field and variable stands
+/// among the leaves is looked up once, not on every evaluation (the analysis evaluates up to
+/// half a million combinations, at every policy load).
+struct Sample {
+    field_at: Vec<Option<usize>>,
+    var_at: Vec<(Var, usize)>,
     values: Vec<Option<Val<'static>>>,
 }
 
-impl<'a> Env<'a> for Sample<'_> {
+impl Sample {
+    fn new(leaves: &[(String, Expr)], values: Vec<Option<Val<'static>>>) -> Sample {
+        let mut field_at = vec![None; FIELDS.len()];
+        let mut var_at = Vec::new();
+        for (at, (_, e)) in leaves.iter().enumerate() {
+            match e {
+                Expr::Field(i) if field_at[*i].is_none() => field_at[*i] = Some(at),
+                Expr::Var(v) if !var_at.iter().any(|(w, _)| w == v) => var_at.push((*v, at)),
+                _ => {}
+            }
+        }
+        Sample {
+            field_at,
+            var_at,
+            values,
+        }
+    }
+}
+
+impl<'a> Env<'a> for Sample {
     fn field(&self, index: usize) -> Option<Val<'a>> {
-        let at = self
-            .leaves
-            .iter()
-            .position(|(_, e)| *e == Expr::Field(index))?;
-        self.values[at]
+        self.values[(*self.field_at.get(index)?)?]
     }
     fn var(&self, var: Var) -> Option<Val<'a>> {
-        let at = self.leaves.iter().position(|(_, e)| *e == Expr::Var(var))?;
-        self.values[at]
+        let (_, at) = self.var_at.iter().find(|(v, _)| *v == var)?;
+        self.values[*at]
     }
     fn conditions_met(&self, _: usize) -> bool {
         false
@@ -133,10 +152,7 @@ pub fn unreachable_tier_rows(rules: &Rules) -> Vec<Unreachable> {
     let mut holds = vec![false; rows.len()];
     let mut first = vec![false; rows.len()];
     let mut idx = vec![0usize; cands.len()];
-    let mut sample = Sample {
-        leaves: &lv,
-        values: cands.iter().map(|c| c[0]).collect(),
-    };
+    let mut sample = Sample::new(&lv, cands.iter().map(|c| c[0]).collect());
     let mut not_yet_first = rows.len();
     loop {
         let mut earlier = false;

@@ -24,6 +24,27 @@ pub struct HintsQuery {
     hints: Option<String>,
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct BatchQuery {
+    /// Add "what would change it" hints to each result.
+    hints: Option<String>,
+    /// `full` (the default): every condition explained; `summary`: per person the version,
+    /// tier, each program's status and amount and the total, one short line.
+    output: Option<String>,
+}
+
+fn output(q: &BatchQuery) -> Result<crate::service::Output, ApiError> {
+    match q.output.as_deref() {
+        None | Some("") | Some("full") => Ok(crate::service::Output::Full),
+        Some("summary") => Ok(crate::service::Output::Summary),
+        Some(other) => Err(ApiError::BadQuery(FieldError::new(
+            "output",
+            format!("应为 full 或 summary，收到的是 {other}"),
+            format!("must be full or summary, got {other}"),
+        ))),
+    }
+}
+
 fn flag(q: &HintsQuery) -> Result<bool, ApiError> {
     match q.hints.as_deref() {
         None | Some("false") | Some("0") => Ok(false),
@@ -77,7 +98,7 @@ pub async fn assess_one(
 /// they are assessed. A line that is not a valid profile gets its errors on its own line.
 #[utoipa::path(
     tag = "assessments",
-    params(HintsQuery),
+    params(BatchQuery),
     request_body(content = String, content_type = "application/x-ndjson", description = "One profile per line; at most 10,000 profiles and 10 MiB"),
     responses(
         (status = 200, description = "One line per input line: an assessment, or {\"errors\":[…]}", content_type = "application/x-ndjson", body = String),
@@ -89,10 +110,13 @@ pub async fn assess_one(
 pub async fn assess_batch(
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<HintsQuery>,
+    query: web::Query<BatchQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let hints = flag(&query)?;
+    let hints = flag(&HintsQuery {
+        hints: query.hints.clone(),
+    })?;
+    let output = output(&query)?;
     require_content_type(
         &req,
         &[
@@ -120,7 +144,7 @@ pub async fn assess_batch(
             let mut out = Vec::with_capacity(chunk.len() * 11 * 1024);
             for line in chunk {
                 let started = Instant::now();
-                assess_json(&loaded.policy, line, hints, &mut out);
+                crate::service::assess_json_as(&loaded.policy, line, hints, output, &mut out);
                 worker_state.metrics.assessment(started.elapsed());
                 out.push(b'\n');
             }
