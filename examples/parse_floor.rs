@@ -17,7 +17,9 @@ fn main() {
         .map(|l| l.expect("the file reads"))
         .filter(|l| !l.is_empty())
         .collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     let chunk = lines.len().div_ceil(threads).max(1);
     let parsed: usize = std::thread::scope(|s| {
         let handles: Vec<_> = lines

@@ -28,10 +28,7 @@ const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// A credit-code character's value (its place in the alphabet).
 fn uscc_value(c: char) -> Option<u32> {
     let b = u8::try_from(c).ok()?;
-    USCC_ALPHABET
-        .iter()
-        .position(|x| *x == b)
-        .map(|p| p as u32)
+    USCC_ALPHABET.iter().position(|x| *x == b).map(|p| p as u32)
 }
 
 /// Returns the GB 32100 check character for the first 17 characters, or `None` when a
