@@ -23,7 +23,6 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::Ordering::Relaxed;
 
 /// The parts of a saved result that summaries and comparisons use.
 #[derive(Debug, Clone, Deserialize)]
@@ -107,7 +106,7 @@ async fn save(
     match store.submit(new).await {
         Ok(s) => {
             if s.created {
-                state.metrics.applications_saved.fetch_add(1, Relaxed);
+                state.metrics.applications_saved.inc();
                 tracing::info!(reference = %s.reference, "application submitted");
             }
             Ok(Ok(s))

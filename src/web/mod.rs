@@ -110,9 +110,7 @@ impl AppState {
                 if let Ok(mut f) = self.last_failure.lock() {
                     *f = None;
                 }
-                self.metrics
-                    .reloads
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.metrics.reloads.inc();
                 tracing::info!(source = %self.source.describe(), versions = ?versions, "policy reloaded");
                 true
             }
@@ -127,9 +125,7 @@ impl AppState {
                         diagnostics: lines,
                     });
                 }
-                self.metrics
-                    .reload_failures
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.metrics.reload_failures.inc();
                 false
             }
         }

@@ -1,6 +1,8 @@
 //! Types that describe the API's JSON for the OpenAPI document. The service reads and writes
-//! this JSON through the applicant and engine modules; these types only document it (a test
-//! checks that the documented example profile is assessed, and the result has these fields).
+//! this JSON through the applicant and engine modules (the result through the engine's fast
+//! writer); these types only document it. `tests/schema.rs` keeps the two one contract: every
+//! key real results carry is documented here and every key documented here occurs, and the
+//! enumerations below are exactly those the profile reader accepts.
 
 #![allow(dead_code)]
 

@@ -109,10 +109,7 @@ pub(super) async fn run_batch(
         Err(e) => return Ok(Err(e)),
     };
     tracing::info!(officer = %s.name(), rows = saved.summary.rows, invalid = saved.summary.invalid, elapsed_ms = started.elapsed().as_millis() as u64, "batch check");
-    state
-        .metrics
-        .batch_rows
-        .fetch_add(saved.summary.rows as u64, Relaxed);
+    state.metrics.batch_rows.inc_by(saved.summary.rows as u64);
     let summary_json = serde_json::to_string(&saved).unwrap_or_default();
     let token = s
         .store(state)?

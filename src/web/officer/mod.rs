@@ -40,7 +40,6 @@ use futures_util::StreamExt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
-use std::sync::atomic::Ordering::Relaxed;
 
 /// Applications per page of the list.
 pub const PER_PAGE: u32 = 50;

@@ -354,7 +354,7 @@ pub async fn decide(
         .await;
     let problem = match result {
         Ok(()) => {
-            state.metrics.decisions.fetch_add(1, Relaxed);
+            state.metrics.decisions.inc();
             tracing::info!(officer = %s.name(), reference = %reference, decision = to.id(), "application decided");
             return Ok(redirect(&format!("/officer/applications/{reference}")));
         }

@@ -152,11 +152,11 @@ pub async fn login(
         );
         return Ok(resp);
     };
-    state.metrics.password_checks.fetch_add(1, Relaxed);
+    state.metrics.password_checks.inc();
     let officer = match officer {
         Some(o) if ok && !o.disabled => o,
         _ => {
-            state.metrics.login_failures.fetch_add(1, Relaxed);
+            state.metrics.login_failures.inc();
             tracing::warn!(address = %address, "failed officer sign-in");
             if let Some(until) = attempt.locked_beyond(LOCKOUT_LIMIT - 1, window) {
                 return Ok(locked(until));
