@@ -6,11 +6,10 @@ use common::{edit, policy_copy};
 
 use actix_web::web;
 use serde_json::Value;
-use std::net::TcpListener;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use talent_subsidy::policy::PolicySource;
 use talent_subsidy::web::AppState;
-use talent_subsidy::web::startup::{run, watch_policy};
+use talent_subsidy::web::startup::watch_policy;
 
 const EXAMPLE: &str = talent_subsidy::EXAMPLE_PROFILE;
 
@@ -23,12 +22,9 @@ struct TestApp {
 fn spawn_app(source: PolicySource) -> TestApp {
     let policy = source.load().expect("policy loads");
     let state = web::Data::new(AppState::new(policy, source));
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = run(listener, state.clone()).unwrap();
-    actix_web::rt::spawn(server);
+    let (base, _) = common::launch(state.clone());
     TestApp {
-        base: format!("http://127.0.0.1:{port}"),
+        base,
         client: reqwest::Client::new(),
         state,
     }
@@ -528,17 +524,6 @@ async fn rent(app: &TestApp) -> String {
         .to_string()
 }
 
-async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(15) {
-        if check().await {
-            return;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
-
 #[actix_web::test]
 async fn the_running_service_picks_up_a_valid_edit_and_keeps_serving_through_an_invalid_one() {
     let dir = policy_copy();
@@ -553,7 +538,10 @@ async fn the_running_service_picks_up_a_valid_edit_and_keeps_serving_through_an_
         "then 2_000 else if",
         "then 2_500 else if",
     );
-    eventually("the new amount", async || rent(&app).await == "90000").await;
+    common::eventually("the new amount", Duration::from_secs(15), async || {
+        rent(&app).await == "90000"
+    })
+    .await;
     let (_, health) = app.get_json("/healthz").await;
     assert_eq!(health["status"], "ok");
 
@@ -564,9 +552,11 @@ async fn the_running_service_picks_up_a_valid_edit_and_keeps_serving_through_an_
         "then 2_500 else if",
         "then 2_500 elsee if",
     );
-    eventually("the refusal on /healthz", async || {
-        app.get_json("/healthz").await.1["status"] == "degraded"
-    })
+    common::eventually(
+        "the refusal on /healthz",
+        Duration::from_secs(15),
+        async || app.get_json("/healthz").await.1["status"] == "degraded",
+    )
     .await;
     let (_, health) = app.get_json("/healthz").await;
     let diag = health["last_reload_error"]["diagnostics"][0]
@@ -592,7 +582,10 @@ async fn the_running_service_picks_up_a_valid_edit_and_keeps_serving_through_an_
         "then 2_500 elsee if",
         "then 3_000 else if",
     );
-    eventually("the fixed policy", async || rent(&app).await == "108000").await;
+    common::eventually("the fixed policy", Duration::from_secs(15), async || {
+        rent(&app).await == "108000"
+    })
+    .await;
     assert_eq!(app.get_json("/healthz").await.1["status"], "ok");
 }
 

@@ -1,11 +1,7 @@
 //! Black-box tests of the pages: the form in both languages, a valid and an invalid submit,
 //! hostile bodies, the policy browser, hints on a near miss, the assets.
 
-use actix_web::web;
-use std::net::TcpListener;
-use talent_subsidy::policy::PolicySource;
-use talent_subsidy::web::AppState;
-use talent_subsidy::web::startup::run;
+mod common;
 
 struct TestApp {
     base: String,
@@ -13,13 +9,9 @@ struct TestApp {
 }
 
 fn spawn_app() -> TestApp {
-    let source = PolicySource::Dir("policy".into());
-    let state = web::Data::new(AppState::new(source.load().unwrap(), source));
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    actix_web::rt::spawn(run(listener, state).unwrap());
+    let (base, _) = common::launch(common::policy_state());
     TestApp {
-        base: format!("http://127.0.0.1:{port}"),
+        base,
         client: reqwest::Client::new(),
     }
 }

@@ -354,17 +354,6 @@ async fn health(c: &Console) -> (u16, Value) {
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
-async fn eventually(what: &str, mut ok: impl AsyncFnMut() -> bool) {
-    let started = std::time::Instant::now();
-    while !ok().await {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "timed out waiting for {what}"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 /// PostgreSQL turned read-only (new sessions only; the pool's are cut): health says so, and
 /// once it is writable again, submissions work without a restart.
 #[actix_web::test]
@@ -384,10 +373,14 @@ async fn a_read_only_postgresql_is_unhealthy_and_is_used_again_when_writable() {
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}'",
         db.name
     ));
-    eventually("health to report the database", async || {
-        let (status, h) = health(&c).await;
-        status == 503 && h["database"] == "unavailable" && h["status"] == "degraded"
-    })
+    common::eventually(
+        "health to report the database",
+        Duration::from_secs(30),
+        async || {
+            let (status, h) = health(&c).await;
+            status == 503 && h["database"] == "unavailable" && h["status"] == "degraded"
+        },
+    )
     .await;
     let (status, _) = submit_json(&c, EXAMPLE, None).await;
     assert_eq!(status, 503);
@@ -395,9 +388,11 @@ async fn a_read_only_postgresql_is_unhealthy_and_is_used_again_when_writable() {
         "ALTER DATABASE {} RESET default_transaction_read_only",
         db.name
     ));
-    eventually("submissions to work again", async || {
-        submit_json(&c, &profile_named("王五"), None).await.0 == 201
-    })
+    common::eventually(
+        "submissions to work again",
+        Duration::from_secs(30),
+        async || submit_json(&c, &profile_named("王五"), None).await.0 == 201,
+    )
     .await;
     assert_eq!(health(&c).await.0, 200);
     c.shut_down().await;
@@ -419,7 +414,10 @@ async fn a_locked_sqlite_database_is_unhealthy_until_it_can_be_written() {
     assert_eq!((status, h["database"].as_str()), (503, Some("unavailable")));
     sqlx::raw_sql("COMMIT").execute(&mut other).await.unwrap();
     other.close().await.unwrap();
-    eventually("health to recover", async || health(&c).await.0 == 200).await;
+    common::eventually("health to recover", Duration::from_secs(30), async || {
+        health(&c).await.0 == 200
+    })
+    .await;
 }
 
 // ----- 7. rate limits and the trusted proxy --------------------------------------------------
@@ -612,15 +610,7 @@ async fn a_body_sent_a_byte_at_a_time_is_cut_off() {
 
 #[actix_web::test]
 async fn json_routes_answer_json_when_the_database_is_missing() {
-    let source = PolicySource::Dir("policy".into());
-    let state = actix_web::web::Data::new(talent_subsidy::web::AppState::new(
-        source.load().unwrap(),
-        source,
-    ));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let server = talent_subsidy::web::startup::run(listener, state).unwrap();
-    actix_web::rt::spawn(server);
+    let (base, _) = common::launch(common::policy_state());
     let r = reqwest::get(format!("{base}/api/v1/applications"))
         .await
         .unwrap();

@@ -5,13 +5,11 @@ use super::{PgDatabase, pg_database};
 use actix_web::web;
 use reqwest::redirect::Policy as Redirects;
 use serde_json::Value;
-use std::net::TcpListener;
 use talent_subsidy::policy::PolicySource;
 use talent_subsidy::secrets::hash_password;
 use talent_subsidy::settings::Settings;
 use talent_subsidy::store::{Role, Store};
 use talent_subsidy::web::AppState;
-use talent_subsidy::web::startup::run;
 
 pub const EXAMPLE: &str = talent_subsidy::EXAMPLE_PROFILE;
 pub const PASSWORD: &str = "a long enough password";
@@ -45,13 +43,9 @@ pub async fn console_set(
             .with_store(store.clone(), secure_cookies)
             .with_settings(settings),
     );
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = run(listener, state.clone()).unwrap();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
+    let (base, handle) = super::launch(state.clone());
     Console {
-        base: format!("http://127.0.0.1:{port}"),
+        base,
         store,
         server: handle,
         state,

@@ -43,7 +43,43 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Polls `ready` every 50 ms until it holds; fails the test after `limit`.
+/// The app on 127.0.0.1 with a port of its own, running on the test's runtime: the one way
+/// integration tests start the service in-process. Returns its base URL and handle.
+pub fn launch(
+    state: actix_web::web::Data<talent_subsidy::web::AppState>,
+) -> (String, actix_web::dev::ServerHandle) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = talent_subsidy::web::startup::run(listener, state).unwrap();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (format!("http://127.0.0.1:{port}"), handle)
+}
+
+/// The state of a service with the policy in `./policy` and no database.
+pub fn policy_state() -> actix_web::web::Data<talent_subsidy::web::AppState> {
+    let source = talent_subsidy::policy::PolicySource::Dir("policy".into());
+    actix_web::web::Data::new(talent_subsidy::web::AppState::new(
+        source.load().expect("policy loads"),
+        source,
+    ))
+}
+
+/// Polls `ready` every 50 ms on the test's runtime until it holds; fails after `limit`.
+pub async fn eventually(
+    what: &str,
+    limit: std::time::Duration,
+    mut ready: impl AsyncFnMut() -> bool,
+) {
+    let start = std::time::Instant::now();
+    while !ready().await {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Polls `ready` every 50 ms until it holds; fails the test after `limit` (for tests that
+/// drive a process from plain threads).
 pub fn wait_until(what: &str, limit: std::time::Duration, mut ready: impl FnMut() -> bool) {
     let start = std::time::Instant::now();
     while !ready() {
