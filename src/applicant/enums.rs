@@ -1,4 +1,4 @@
-//! The closed enumerations of the applicant profile (brief section 2), each value with its
+//! The closed enumerations of the applicant profile, each value with its
 //! stable id (used in JSON, CSV and policy files) and its Chinese and English names.
 
 /// One value of an enumeration as the outside world sees it.

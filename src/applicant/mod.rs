@@ -1,7 +1,7 @@
-//! The applicant profile (brief section 2): domain types, and the one way to build them,
+//! The applicant profile: domain types, and the one way to build them,
 //! [`Profile::from_json`], which reads, validates and reports every problem at once.
 //!
-//! Invariant: **a `Profile` value has passed every validation rule of the brief**; code past
+//! Invariant: **a `Profile` value has passed every validation rule** (`rules.rs`); code past
 //! this module never re-checks input. The struct is `#[non_exhaustive]`, so other crates
 //! (and the binary) cannot build one by hand.
 
@@ -242,7 +242,7 @@ impl Profile {
         }
     }
 
-    /// Annual salary, 0 when there is no employment or it was not given (brief section 3).
+    /// Annual salary, 0 when there is no employment or it was not given (what the policy files call `annual_salary`).
     pub fn annual_salary(&self) -> Decimal {
         self.employment
             .as_ref()

@@ -16,7 +16,7 @@ use std::sync::Arc;
 /// Longest text we keep in an error message when echoing a bad value.
 const ECHO_LIMIT: usize = 40;
 
-struct Section<'v, 'e> {
+struct ObjectReader<'v, 'e> {
     map: &'v Map<String, Value>,
     path: &'static str,
     known: &'static [&'static str],
@@ -52,7 +52,7 @@ fn type_error(field: String, zh: &str, en: &str, got: &Value) -> FieldError {
     )
 }
 
-impl<'v, 'e> Section<'v, 'e> {
+impl<'v, 'e> ObjectReader<'v, 'e> {
     /// Opens `value` as the object at `path`; records an error and returns `None` when it is
     /// something else.
     fn open(
@@ -62,7 +62,7 @@ impl<'v, 'e> Section<'v, 'e> {
         errors: &'e mut Vec<FieldError>,
     ) -> Option<Self> {
         match value {
-            Value::Object(map) => Some(Section {
+            Value::Object(map) => Some(ObjectReader {
                 map,
                 path,
                 known,
@@ -228,7 +228,7 @@ impl<'v, 'e> Section<'v, 'e> {
     }
 }
 
-impl Drop for Section<'_, '_> {
+impl Drop for ObjectReader<'_, '_> {
     fn drop(&mut self) {
         for key in self.map.keys() {
             if !self.known.contains(&key.as_str()) {
@@ -343,7 +343,8 @@ const HOUSING: &[&str] = &[
 ];
 const HOME_PURCHASE: &[&str] = &["date", "price", "in_park", "first_home"];
 
-/// Every field path in the order the brief lists them; errors are sorted by it.
+/// Every field path in the profile's order (as `input::FIELDS` and the form list them);
+/// errors are sorted by it.
 pub(crate) fn field_order() -> impl Iterator<Item = String> {
     let sections: [(&str, &[&str]); 5] = [
         ("person", PERSON),
@@ -371,9 +372,9 @@ pub(super) fn read_profile(
     ctx: &dyn ProfileContext,
     errors: &mut Vec<FieldError>,
 ) -> Option<Profile> {
-    let mut top = Section::open(value, "", TOP, errors)?;
+    let mut top = ObjectReader::open(value, "", TOP, errors)?;
     let application_date = top
-        .required("application_date", Section::date)
+        .required("application_date", ObjectReader::date)
         .unwrap_or_else(placeholder_date);
 
     let person_value = top.child("person");
@@ -406,13 +407,13 @@ pub(super) fn read_profile(
 }
 
 fn read_person(value: &Value, errors: &mut Vec<FieldError>) -> Option<Person> {
-    let mut s = Section::open(value, "person", PERSON, errors)?;
-    let full_name = s.required("full_name", Section::text);
+    let mut s = ObjectReader::open(value, "person", PERSON, errors)?;
+    let full_name = s.required("full_name", ObjectReader::text);
     let id_type = s.required("id_type", |s, k| {
         s.enumeration(k, Domain::IdType, IdType::from_id)
     });
     let id_number = s.required("id_number", |s, k| s.text(k).map(|t| t.to_uppercase()));
-    let birth_date = s.required("birth_date", Section::date);
+    let birth_date = s.required("birth_date", ObjectReader::date);
     let highest_degree = s.required("highest_degree", |s, k| {
         s.enumeration(k, Domain::Degree, Degree::from_id)
     });
@@ -471,7 +472,7 @@ fn read_person(value: &Value, errors: &mut Vec<FieldError>) -> Option<Person> {
 }
 
 fn read_employment(value: &Value, errors: &mut Vec<FieldError>) -> Option<Employment> {
-    let mut s = Section::open(value, "employment", EMPLOYMENT, errors)?;
+    let mut s = ObjectReader::open(value, "employment", EMPLOYMENT, errors)?;
     Some(Employment {
         employer_name: s.text("employer_name"),
         employer_uscc: s.text("employer_uscc").map(|t| t.to_uppercase()),
@@ -486,7 +487,7 @@ fn read_employment(value: &Value, errors: &mut Vec<FieldError>) -> Option<Employ
 }
 
 fn read_startup(value: &Value, errors: &mut Vec<FieldError>) -> Option<Startup> {
-    let mut s = Section::open(value, "startup", STARTUP, errors)?;
+    let mut s = ObjectReader::open(value, "startup", STARTUP, errors)?;
     Some(Startup {
         company_name: s.text("company_name"),
         company_uscc: s.text("company_uscc").map(|t| t.to_uppercase()),
@@ -503,12 +504,12 @@ fn read_startup(value: &Value, errors: &mut Vec<FieldError>) -> Option<Startup> 
 }
 
 fn read_housing(value: &Value, errors: &mut Vec<FieldError>) -> Option<Housing> {
-    let mut s = Section::open(value, "housing", HOUSING, errors)?;
+    let mut s = ObjectReader::open(value, "housing", HOUSING, errors)?;
     let owns_home_in_city = s.boolean("owns_home_in_city");
     let lives_in_talent_apartment = s.boolean("lives_in_talent_apartment");
     let purchase_value = s.child("home_purchase");
     let home_purchase = purchase_value.and_then(|v| {
-        let mut p = Section::open(v, "housing.home_purchase", HOME_PURCHASE, s.errors)?;
+        let mut p = ObjectReader::open(v, "housing.home_purchase", HOME_PURCHASE, s.errors)?;
         Some(HomePurchase {
             date: p.date("date"),
             price: p.decimal("price"),

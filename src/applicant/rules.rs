@@ -1,4 +1,4 @@
-//! The brief's validation rules. Single-field rules run through `validator` (derived on the
+//! The profile's validation rules. Single-field rules run through `validator` (derived on the
 //! profile types, with the custom functions below); rules that relate two fields run in
 //! [`check`]. Each rule's message exists in Chinese and English.
 
@@ -320,7 +320,7 @@ fn cross_field(
     }
 }
 
-/// Orders errors as the brief lists the fields, so the first error is the first field.
+/// Orders errors in the profile's field order, so the first error is the first field.
 pub(super) fn sort_errors(errors: &mut [FieldError]) {
     let order: Vec<String> = super::read::field_order().collect();
     let rank = |f: &str| {

@@ -4,7 +4,7 @@
 
 use super::FileError;
 use crate::applicant::Domain;
-use crate::input::{FIELDS, FieldSpec, FormValues, Kind, Lang, Section};
+use crate::input::{FIELDS, FieldSpec, FormValues, Kind, Lang, FormSection};
 use crate::policy::Policy;
 use crate::spreadsheet::Sheet;
 
@@ -180,7 +180,7 @@ pub(super) fn row_values(
         if let Some((toggle, _, _)) = f.section.toggle() {
             values.0.insert(toggle.to_string(), vec!["1".into()]);
             // A purchase is part of housing.
-            if f.section == Section::HomePurchase {
+            if f.section == FormSection::HomePurchase {
                 values.0.insert("has_housing".into(), vec!["1".into()]);
             }
         }

@@ -1,4 +1,4 @@
-//! Combining programs (brief section 5), in order: no double funding (the larger amount wins,
+//! Combining programs (`policy/combining.toml`), in order: no double funding (the larger amount wins,
 //! the first listed on a tie), then each cap in the order written, serving its programs in
 //! order. Every reduction is recorded: from what, to what, by which rule.
 

@@ -1,4 +1,4 @@
-//! Installments (brief section 6): each is the amount times its share, rounded down to whole
+//! Installments (a program's `[[installment]]` shares in its policy file): each is the amount times its share, rounded down to whole
 //! yuan; the last takes what is left, so they always add up to the amount exactly.
 
 use crate::policy::model::Installment;

@@ -1,5 +1,5 @@
 //! The engine: assesses a validated profile against the compiled policy in force on its
-//! application date (brief sections 3–7), explaining every condition, reduction and
+//! application date (the policy files' tiers, programs, combining rules and installments), explaining every condition, reduction and
 //! installment.
 //!
 //! Invariants: **the engine is pure** — the same profile and policy give the same result;

@@ -28,7 +28,7 @@ pub enum Kind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Section {
+pub enum FormSection {
     Basic,
     Education,
     Employment,
@@ -38,56 +38,56 @@ pub enum Section {
     Prior,
 }
 
-impl Section {
-    pub const ALL: [Section; 7] = [
-        Section::Basic,
-        Section::Education,
-        Section::Employment,
-        Section::Startup,
-        Section::Housing,
-        Section::HomePurchase,
-        Section::Prior,
+impl FormSection {
+    pub const ALL: [FormSection; 7] = [
+        FormSection::Basic,
+        FormSection::Education,
+        FormSection::Employment,
+        FormSection::Startup,
+        FormSection::Housing,
+        FormSection::HomePurchase,
+        FormSection::Prior,
     ];
 
     pub fn id(self) -> &'static str {
         match self {
-            Section::Basic => "basic",
-            Section::Education => "education",
-            Section::Employment => "employment",
-            Section::Startup => "startup",
-            Section::Housing => "housing",
-            Section::HomePurchase => "home_purchase",
-            Section::Prior => "prior",
+            FormSection::Basic => "basic",
+            FormSection::Education => "education",
+            FormSection::Employment => "employment",
+            FormSection::Startup => "startup",
+            FormSection::Housing => "housing",
+            FormSection::HomePurchase => "home_purchase",
+            FormSection::Prior => "prior",
         }
     }
 
     pub fn title(self) -> (&'static str, &'static str) {
         match self {
-            Section::Basic => ("基本信息", "Basic information"),
-            Section::Education => ("学历与职称", "Education and title"),
-            Section::Employment => ("就业", "Employment"),
-            Section::Startup => ("创业", "Startup"),
-            Section::Housing => ("住房", "Housing"),
-            Section::HomePurchase => ("购房", "Home purchase"),
-            Section::Prior => ("已享受的政策", "Support already received"),
+            FormSection::Basic => ("基本信息", "Basic information"),
+            FormSection::Education => ("学历与职称", "Education and title"),
+            FormSection::Employment => ("就业", "Employment"),
+            FormSection::Startup => ("创业", "Startup"),
+            FormSection::Housing => ("住房", "Housing"),
+            FormSection::HomePurchase => ("购房", "Home purchase"),
+            FormSection::Prior => ("已享受的政策", "Support already received"),
         }
     }
 
     /// The checkbox that says an optional section applies, and its label.
     pub fn toggle(self) -> Option<(&'static str, &'static str, &'static str)> {
         Some(match self {
-            Section::Employment => (
+            FormSection::Employment => (
                 "has_employment",
                 "我在园区（或拟在园区）就业",
                 "I work (or will work) in the park",
             ),
-            Section::Startup => (
+            FormSection::Startup => (
                 "has_startup",
                 "我创办了（或拟创办）企业",
                 "I founded (or will found) a company",
             ),
-            Section::Housing => ("has_housing", "填写住房情况", "Tell us about housing"),
-            Section::HomePurchase => (
+            FormSection::Housing => ("has_housing", "填写住房情况", "Tell us about housing"),
+            FormSection::HomePurchase => (
                 "has_home_purchase",
                 "我在园区购买了住房",
                 "I bought a home in the park",
@@ -99,12 +99,12 @@ impl Section {
     /// Where its fields go in the profile JSON.
     pub(crate) fn json_path(self) -> &'static [&'static str] {
         match self {
-            Section::Basic | Section::Education => &["person"],
-            Section::Employment => &["employment"],
-            Section::Startup => &["startup"],
-            Section::Housing => &["housing"],
-            Section::HomePurchase => &["housing", "home_purchase"],
-            Section::Prior => &[],
+            FormSection::Basic | FormSection::Education => &["person"],
+            FormSection::Employment => &["employment"],
+            FormSection::Startup => &["startup"],
+            FormSection::Housing => &["housing"],
+            FormSection::HomePurchase => &["housing", "home_purchase"],
+            FormSection::Prior => &[],
         }
     }
 }
@@ -112,7 +112,7 @@ impl Section {
 pub struct FieldSpec {
     /// The profile path, also the input's `name`.
     pub path: &'static str,
-    pub section: Section,
+    pub section: FormSection,
     pub kind: Kind,
     pub zh: &'static str,
     pub en: &'static str,
@@ -131,7 +131,7 @@ macro_rules! f {
     ($path:literal, $section:ident, $kind:expr, $zh:literal, $en:literal, $hzh:expr, $hen:expr, $req:expr) => {
         FieldSpec {
             path: $path,
-            section: Section::$section,
+            section: FormSection::$section,
             kind: $kind,
             zh: $zh,
             en: $en,

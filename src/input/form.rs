@@ -5,7 +5,7 @@
 //! Invariant: **a form and a spreadsheet row with the same answers give the same JSON**: both
 //! come through [`to_profile_json`].
 
-use super::fields::{FIELDS, Kind, Section};
+use super::fields::{FIELDS, Kind, FormSection};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -43,7 +43,7 @@ impl FormValues {
     }
 
     /// Whether an optional section applies: its box is ticked, or a field in it was typed in.
-    pub fn section_applies(&self, section: Section) -> bool {
+    pub fn section_applies(&self, section: FormSection) -> bool {
         match section.toggle() {
             None => true,
             Some((name, _, _)) => {
@@ -108,18 +108,18 @@ fn object_at<'a>(
 pub fn to_profile_json(form: &FormValues) -> Value {
     let mut root = Map::new();
     root.insert("person".into(), Value::Object(Map::new()));
-    let applies = |s: Section| s.toggle().is_none() || form.section_applies(s);
+    let applies = |s: FormSection| s.toggle().is_none() || form.section_applies(s);
     for (section, key) in [
-        (Section::Employment, "employment"),
-        (Section::Startup, "startup"),
+        (FormSection::Employment, "employment"),
+        (FormSection::Startup, "startup"),
     ] {
         if applies(section) {
             root.insert(key.into(), Value::Object(Map::new()));
         }
     }
-    if applies(Section::Housing) || applies(Section::HomePurchase) {
+    if applies(FormSection::Housing) || applies(FormSection::HomePurchase) {
         let mut housing = Map::new();
-        if applies(Section::HomePurchase) {
+        if applies(FormSection::HomePurchase) {
             housing.insert("home_purchase".into(), Value::Object(Map::new()));
         }
         root.insert("housing".into(), Value::Object(housing));

@@ -5,7 +5,8 @@ use super::value::{Ty, Val};
 use crate::applicant::{Domain, Profile};
 use rust_decimal::Decimal;
 
-/// The optional parts of a profile a program can need (brief section 4).
+/// The optional parts of a profile a program can need (a program's `needs` in its policy
+/// file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Section {
     Employment,
@@ -247,7 +248,7 @@ pub fn field_index(path: &str) -> Option<usize> {
     FIELDS.iter().position(|f| f.path == path)
 }
 
-/// Values the engine derives (brief section 3) or knows from context.
+/// Values the engine derives (`age`, `tier`, `annual_salary`, …) or knows from context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Var {
     /// Full years at the application date.

@@ -61,7 +61,7 @@ fn flag(q: &HintsQuery) -> Result<bool, ApiError> {
 #[utoipa::path(
     tag = "assessments",
     params(HintsQuery),
-    request_body(content = ProfileDoc, content_type = "application/json", description = "An applicant profile (policy brief section 2)"),
+    request_body(content = ProfileDoc, content_type = "application/json", description = "An applicant profile"),
     responses(
         (status = 200, description = "The assessment", body = AssessmentDoc),
         (status = 400, description = "The body is not JSON, or a query parameter is wrong", body = ErrorsDoc),

@@ -69,7 +69,7 @@ pub enum Industry {
     Other,
 }
 
-/// An applicant profile (policy brief section 2). Money, percentages and areas are decimal
+/// An applicant profile. Money, percentages and areas are decimal
 /// strings (JSON numbers are read exactly too); dates are `YYYY-MM-DD`. Unknown fields are
 /// errors.
 #[derive(Serialize, Deserialize, ToSchema)]

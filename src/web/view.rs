@@ -5,7 +5,7 @@
 use crate::applicant::{Domain, FieldError};
 use crate::engine::hints::Hint;
 use crate::engine::{Assessment, Observed, ProgramOutcome, ReducedBy, Requirement};
-use crate::input::{self as form, FIELDS, FieldSpec, FormValues, Kind, Section};
+use crate::input::{self as form, FIELDS, FieldSpec, FormValues, Kind, FormSection};
 use crate::input::{Lang, status_label};
 use crate::policy::model::{Condition, Rules};
 use crate::policy::value::{Shown, ShownText};
@@ -207,7 +207,7 @@ pub fn form_sections(
     lang: Lang,
     programs: &[(String, String)],
 ) -> Vec<SectionView> {
-    Section::ALL
+    FormSection::ALL
         .iter()
         .map(|&s| {
             let fields: Vec<FieldView> = FIELDS
