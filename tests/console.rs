@@ -713,7 +713,7 @@ fn assert_same_as_the_engine(row: &str) {
     assert_eq!(cells[4], result["talent_tier"].as_str().unwrap());
     let order = talent_subsidy::batch::all_programs(&policy);
     let programs = result["programs"].as_array().unwrap();
-    for (i, (id, _, _)) in order.iter().enumerate() {
+    for (i, talent_subsidy::batch::ProgramName { id, .. }) in order.iter().enumerate() {
         let p = programs.iter().find(|p| p["id"] == id.as_str()).unwrap();
         let words = talent_subsidy::web::apply::status_words(
             p["status"].as_str().unwrap(),

@@ -4,7 +4,7 @@
 
 use super::FileError;
 use crate::applicant::Domain;
-use crate::input::{FIELDS, FieldSpec, FormValues, Kind, Lang, FormSection};
+use crate::input::{FIELDS, FieldSpec, FormSection, FormValues, Kind, Lang};
 use crate::policy::Policy;
 use crate::spreadsheet::Sheet;
 
@@ -82,12 +82,20 @@ pub fn csv_row(profile: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// A program's id and its names, as spreadsheets and lists show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramName {
+    pub id: String,
+    pub zh: String,
+    pub en: String,
+}
+
 /// Two columns a program, its status and its amount, in spreadsheets written for people.
-pub fn program_headers(programs: &[(String, String, String)], lang: Lang) -> Vec<String> {
+pub fn program_headers(programs: &[ProgramName], lang: Lang) -> Vec<String> {
     programs
         .iter()
-        .flat_map(|(_, zh, en)| {
-            let name = lang.t(zh, en);
+        .flat_map(|p| {
+            let name = lang.t(&p.zh, &p.en);
             [
                 format!("{name}·{}", lang.t("结果", "status")),
                 format!("{name}·{}", lang.t("金额（元）", "amount (yuan)")),
@@ -97,12 +105,16 @@ pub fn program_headers(programs: &[(String, String, String)], lang: Lang) -> Vec
 }
 
 /// Programs of every version, newest version first, each once: the results' columns.
-pub fn all_programs(policy: &Policy) -> Vec<(String, String, String)> {
-    let mut out: Vec<(String, String, String)> = Vec::new();
+pub fn all_programs(policy: &Policy) -> Vec<ProgramName> {
+    let mut out: Vec<ProgramName> = Vec::new();
     for v in policy.versions.iter().rev() {
         for p in &v.rules.programs {
-            if !out.iter().any(|(id, _, _)| **id == *p.id) {
-                out.push((p.id.to_string(), p.zh.to_string(), p.en.to_string()));
+            if !out.iter().any(|n| *n.id == *p.id) {
+                out.push(ProgramName {
+                    id: p.id.to_string(),
+                    zh: p.zh.to_string(),
+                    en: p.en.to_string(),
+                });
             }
         }
     }
@@ -152,7 +164,7 @@ pub(super) fn list(cell: &str) -> impl Iterator<Item = &str> {
 pub(super) fn row_values(
     columns: &[Option<&'static FieldSpec>],
     record: &csv::StringRecord,
-    programs: &[(String, String, String)],
+    programs: &[ProgramName],
 ) -> FormValues {
     let mut values = FormValues::default();
     for (field, cell) in columns.iter().zip(record.iter()) {
@@ -171,8 +183,8 @@ pub(super) fn row_values(
             Kind::Programs => list(cell).for_each(|v| {
                 let id = programs
                     .iter()
-                    .find(|(id, zh, en)| id == v || zh == v || en.eq_ignore_ascii_case(v))
-                    .map_or(v, |(id, _, _)| id.as_str());
+                    .find(|p| p.id == v || p.zh == v || p.en.eq_ignore_ascii_case(v))
+                    .map_or(v, |p| p.id.as_str());
                 put(id.to_string());
             }),
             _ => put(cell.to_string()),

@@ -21,7 +21,9 @@ use crate::spreadsheet::Sheet;
 mod cells;
 use crate::store::mask_id;
 use cells::{Lines, row_values};
-pub use cells::{all_programs, column_field, csv_row, decode, program_headers, template_csv};
+pub use cells::{
+    ProgramName, all_programs, column_field, csv_row, decode, program_headers, template_csv,
+};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -104,7 +106,7 @@ pub struct Summary {
 pub struct Batch {
     pub summary: Summary,
     pub rows: Vec<RowResult>,
-    programs: Vec<(String, String, String)>,
+    programs: Vec<ProgramName>,
 }
 
 fn assess_row(policy: &Policy, values: &FormValues) -> RowOutcome {
@@ -279,14 +281,14 @@ pub fn run(policy: &Policy, bytes: &[u8], max_rows: Option<usize>) -> Result<Bat
     })
 }
 
-fn summarize(rows: &[RowResult], programs: &[(String, String, String)]) -> Summary {
+fn summarize(rows: &[RowResult], programs: &[ProgramName]) -> Summary {
     let mut summary = Summary {
         rows: rows.len(),
         assessed: 0,
         invalid: 0,
         programs: programs
             .iter()
-            .map(|(id, zh, en)| ProgramSummary {
+            .map(|ProgramName { id, zh, en }| ProgramSummary {
                 id: id.clone(),
                 name_zh: zh.clone(),
                 name_en: en.clone(),
@@ -348,7 +350,7 @@ impl Batch {
                 } => {
                     rec.push(version.clone());
                     rec.push(tier.clone());
-                    for (id, _, _) in &self.programs {
+                    for ProgramName { id, .. } in &self.programs {
                         match programs.iter().find(|(p, _, _)| p == id) {
                             Some((_, s, amount)) => {
                                 rec.push(status_label(*s, lang).into());

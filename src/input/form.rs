@@ -5,7 +5,7 @@
 //! Invariant: **a form and a spreadsheet row with the same answers give the same JSON**: both
 //! come through [`to_profile_json`].
 
-use super::fields::{FIELDS, Kind, FormSection};
+use super::fields::{FIELDS, FormSection, Kind};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;

@@ -9,7 +9,7 @@ pub mod form;
 pub mod lang;
 
 pub use fields::{
-    FIELDS, FieldSpec, Kind, FormSection, error_field, field, input_id, unit, value_name,
+    FIELDS, FieldSpec, FormSection, Kind, error_field, field, input_id, unit, value_name,
 };
 pub use form::{FormValues, normalize_money, to_profile_json};
 pub use lang::{Lang, status_label};

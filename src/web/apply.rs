@@ -92,29 +92,36 @@ fn status_url(token: &str) -> String {
 }
 
 /// Saves one profile (JSON) as an application.
+/// Why a submission was not saved: the answers are not a valid profile, or the service
+/// refused it (no database, a reused key).
+enum NotSaved {
+    Invalid(crate::applicant::InvalidProfile),
+    Refused(ApiError),
+}
+
 async fn save(
     state: &AppState,
     profile_json: &[u8],
     key: Option<String>,
-) -> Result<Result<Submitted, crate::applicant::InvalidProfile>, ApiError> {
-    let store = state.store.as_ref().ok_or(ApiError::Store)?;
+) -> Result<Submitted, NotSaved> {
+    let store = state
+        .store
+        .as_ref()
+        .ok_or(NotSaved::Refused(ApiError::Store))?;
     let loaded = state.snapshot();
-    let new = match prepare_application(&loaded.policy, profile_json, key) {
-        Ok(n) => n,
-        Err(invalid) => return Ok(Err(invalid)),
-    };
+    let new = prepare_application(&loaded.policy, profile_json, key).map_err(NotSaved::Invalid)?;
     match store.submit(new).await {
         Ok(s) => {
             if s.created {
                 state.metrics.applications_saved.inc();
                 tracing::info!(reference = %s.reference, "application submitted");
             }
-            Ok(Ok(s))
+            Ok(s)
         }
-        Err(crate::store::StoreError::KeyReused) => Err(ApiError::KeyReused),
+        Err(crate::store::StoreError::KeyReused) => Err(NotSaved::Refused(ApiError::KeyReused)),
         Err(e) => {
             tracing::error!(error = %e, "saving an application failed");
-            Err(ApiError::Store)
+            Err(NotSaved::Refused(ApiError::Store))
         }
     }
 }
@@ -142,15 +149,15 @@ pub async fn submit_form(
             format!("form:{}", crate::secrets::sha256_hex(scope))
         });
     match save(&state, json.as_bytes(), key).await {
-        Ok(Ok(s)) => HttpResponse::SeeOther()
+        Ok(s) => HttpResponse::SeeOther()
             .insert_header((LOCATION, status_url(&s.status_token)))
             .finish(),
-        Ok(Err(invalid)) => page(
+        Err(NotSaved::Invalid(invalid)) => page(
             &pages::form_page(&state, &values, &invalid.errors, lang.lang),
             StatusCode::UNPROCESSABLE_ENTITY,
             lang,
         ),
-        Err(ApiError::KeyReused) => html::message(
+        Err(NotSaved::Refused(ApiError::KeyReused)) => html::message(
             StatusCode::UNPROCESSABLE_ENTITY,
             "这份表单已经提交过另一组答案：请返回修改答案页面，重新测算后再提交",
             "This form was already submitted with other answers: go back to your answers, check again and submit from the new result",
@@ -202,7 +209,7 @@ pub async fn submit_api(
         .map(str::trim)
         .filter(|k| !k.is_empty())
         .map(|k| format!("api:{}", k.chars().take(100).collect::<String>()));
-    match save(&state, &body, key).await? {
+    match save(&state, &body, key).await {
         Ok(s) => {
             let status = if s.created {
                 StatusCode::CREATED
@@ -215,7 +222,8 @@ pub async fn submit_api(
                 status_url: status_url(&s.status_token),
             }))
         }
-        Err(invalid) => {
+        Err(NotSaved::Refused(e)) => Err(e),
+        Err(NotSaved::Invalid(invalid)) => {
             let errors = serde_json::to_vec(&invalid).unwrap_or_default();
             match crate::service::refusal(&body) {
                 crate::service::Outcome::NotJson => Err(ApiError::Malformed(errors)),

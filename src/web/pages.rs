@@ -46,7 +46,7 @@ pub struct ResultPage {
 pub(crate) fn program_names(state: &AppState, lang: Lang) -> Vec<(String, String)> {
     crate::batch::all_programs(&state.snapshot().policy)
         .into_iter()
-        .map(|(id, zh, en)| (id, lang.t(&zh, &en).to_string()))
+        .map(|p| (p.id, lang.t(&p.zh, &p.en).to_string()))
         .collect()
 }
 

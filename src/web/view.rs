@@ -5,7 +5,7 @@
 use crate::applicant::{Domain, FieldError};
 use crate::engine::hints::Hint;
 use crate::engine::{Assessment, Observed, ProgramOutcome, ReducedBy, Requirement};
-use crate::input::{self as form, FIELDS, FieldSpec, FormValues, Kind, FormSection};
+use crate::input::{self as form, FIELDS, FieldSpec, FormSection, FormValues, Kind};
 use crate::input::{Lang, status_label};
 use crate::policy::model::{Condition, Rules};
 use crate::policy::value::{Shown, ShownText};

@@ -52,9 +52,14 @@ pub async fn list_api(
 ) -> Result<HttpResponse, actix_web::Error> {
     s.reviewer()?;
     let q = FormValues::parse(req.query_string().as_bytes());
-    let (filter, _, page_no, errors) = read_filter(&q, &state, Lang::En);
+    let ReadFilter {
+        filter,
+        page: page_no,
+        errors,
+        ..
+    } = read_filter(&q, &state, Lang::En);
     if let Some(first) = errors.first() {
-        let zh = read_filter(&q, &state, Lang::Zh).3.join("；");
+        let zh = read_filter(&q, &state, Lang::Zh).errors.join("；");
         return Err(
             ApiError::BadQuery(crate::applicant::FieldError::new("", zh, first.clone())).into(),
         );
@@ -118,10 +123,11 @@ pub async fn batch_api(
     require_content_type(&req, &["text/csv", "text/plain"])?;
     let body = read_body(payload, UPLOAD_LIMIT).await?;
     let lang = language(&req, None).lang;
-    match run_batch(&s, &state, body.to_vec(), "api.csv", lang).await? {
-        Ok((_, csv)) => Ok(HttpResponse::Ok()
+    match run_batch(&s, &state, body.to_vec(), "api.csv", lang).await {
+        Ok(Checked { csv, .. }) => Ok(HttpResponse::Ok()
             .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
             .body(csv)),
-        Err(e) => Err(ApiError::File(e).into()),
+        Err(NotChecked::File(e)) => Err(ApiError::File(e).into()),
+        Err(NotChecked::Refused(e)) => Err(e.into()),
     }
 }

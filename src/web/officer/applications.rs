@@ -13,11 +13,16 @@ pub struct FilterView {
 }
 
 /// Reads the list's query; every value that is not understood is an error naming it.
-pub(super) fn read_filter(
-    q: &FormValues,
-    state: &AppState,
-    lang: Lang,
-) -> (ListFilter, FilterView, u32, Vec<String>) {
+/// The list's query, read: the filter, what was typed (to fill the form again), the page, and
+/// an error for each value that is not understood.
+pub(super) struct ReadFilter {
+    pub filter: ListFilter,
+    pub view: FilterView,
+    pub page: u32,
+    pub errors: Vec<String>,
+}
+
+pub(super) fn read_filter(q: &FormValues, state: &AppState, lang: Lang) -> ReadFilter {
     let mut errors = Vec::new();
     let mut filter = ListFilter::default();
     let view = FilterView {
@@ -89,7 +94,12 @@ pub(super) fn read_filter(
             }
         },
     };
-    (filter, view, page, errors)
+    ReadFilter {
+        filter,
+        view,
+        page,
+        errors,
+    }
 }
 
 fn tiers(state: &AppState, lang: Lang) -> Vec<(String, String)> {
@@ -175,7 +185,12 @@ pub async fn list(
     s.reviewer()?;
     let lang = language(&req, None);
     let q = FormValues::parse(req.query_string().as_bytes());
-    let (filter, view, page_no, errors) = read_filter(&q, &state, lang.lang);
+    let ReadFilter {
+        filter,
+        view,
+        page: page_no,
+        errors,
+    } = read_filter(&q, &state, lang.lang);
     let (rows, total) = if errors.is_empty() {
         s.store(&state)?
             .list(&filter, page_no, PER_PAGE)
@@ -235,7 +250,7 @@ pub async fn export(
     s.reviewer()?;
     let lang = language(&req, None).lang;
     let q = FormValues::parse(req.query_string().as_bytes());
-    let (filter, _, _, errors) = read_filter(&q, &state, lang);
+    let ReadFilter { filter, errors, .. } = read_filter(&q, &state, lang);
     if !errors.is_empty() {
         return Ok(crate::web::html::message(
             StatusCode::BAD_REQUEST,
@@ -287,7 +302,7 @@ pub async fn export(
             a.application_date.clone(),
             a.tier.clone(),
         ];
-        for (id, _, _) in &progs {
+        for crate::batch::ProgramName { id, .. } in &progs {
             match rows.iter().find(|r| r.program == *id) {
                 Some(r) => {
                     rec.push(status_words(&r.status, lang).into());

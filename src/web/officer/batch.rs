@@ -58,13 +58,31 @@ pub struct SavedSummary {
 }
 
 /// Runs a batch on a blocking thread and keeps it; returns its token.
+/// A batch checked and kept: its token and its results CSV.
+pub(super) struct Checked {
+    pub token: String,
+    pub csv: Vec<u8>,
+}
+
+/// Why a batch was not checked: the file is not a table of ours, or the request was refused.
+pub(super) enum NotChecked {
+    File(crate::batch::FileError),
+    Refused(AuthError),
+}
+
+impl From<AuthError> for NotChecked {
+    fn from(e: AuthError) -> Self {
+        NotChecked::Refused(e)
+    }
+}
+
 pub(super) async fn run_batch(
     s: &Signed,
     state: &AppState,
     bytes: Vec<u8>,
     file_name: &str,
     lang: Lang,
-) -> Result<Result<(String, Vec<u8>), crate::batch::FileError>, AuthError> {
+) -> Result<Checked, NotChecked> {
     let loaded = state.snapshot();
     let started = std::time::Instant::now();
     let ran = auth::blocking(s.api(), move || {
@@ -106,7 +124,7 @@ pub(super) async fn run_batch(
     .await?;
     let (saved, csv) = match ran {
         Ok(x) => x,
-        Err(e) => return Ok(Err(e)),
+        Err(e) => return Err(NotChecked::File(e)),
     };
     tracing::info!(officer = %s.name(), rows = saved.summary.rows, invalid = saved.summary.invalid, elapsed_ms = started.elapsed().as_millis() as u64, "batch check");
     state.metrics.batch_rows.inc_by(saved.summary.rows as u64);
@@ -116,7 +134,10 @@ pub(super) async fn run_batch(
         .save_batch(s.session.officer.id, file_name, &summary_json, &csv)
         .await
         .map_err(|e| s.db_error(e))?;
-    Ok(Ok((token, csv.into_bytes())))
+    Ok(Checked {
+        token,
+        csv: csv.into_bytes(),
+    })
 }
 
 #[utoipa::path(tag = "officers", request_body(content = String, content_type = "multipart/form-data", description = "csrf, file (CSV)"), responses((status = 303, description = "Checked: to the summary"), (status = 400, description = "The file cannot be read as a table", content_type = "text/html", body = String), (status = 403, description = "No CSRF token"), (status = 413, description = "The file is larger than 16 MiB", content_type = "text/html", body = String)))]
@@ -223,9 +244,10 @@ pub async fn batch_upload(
         .filter(|c| !crate::applicant::is_unsafe_char(*c, false))
         .take(200)
         .collect();
-    match run_batch(&s, &state, bytes, &file_name, l).await? {
-        Ok((token, _)) => Ok(redirect(&format!("/officer/batch/{token}"))),
-        Err(e) => Ok(batch_page(
+    match run_batch(&s, &state, bytes, &file_name, l).await {
+        Ok(Checked { token, .. }) => Ok(redirect(&format!("/officer/batch/{token}"))),
+        Err(NotChecked::Refused(e)) => Err(e),
+        Err(NotChecked::File(e)) => Ok(batch_page(
             &s,
             lang,
             Some(e.message(l).to_string()),
