@@ -3,7 +3,7 @@
 //! API and the batch endpoint all answer through [`assess_json`], so they agree byte for byte.
 
 use crate::applicant::{FieldError, InvalidProfile, Profile};
-use crate::engine::{AssessError, Assessment, assess, hints::hints};
+use crate::engine::{AssessError, Assessment, Detail, assess_as, hints::hints};
 use crate::policy::Policy;
 
 /// How one input fared.
@@ -49,8 +49,12 @@ pub struct Assessed<'p> {
 
 /// Assesses a valid profile; a date no policy version covers (possible only when the policy
 /// was swapped after validation) is the profile's error.
-fn assess_profile(policy: &Policy, profile: Profile) -> Result<Assessed<'_>, InvalidProfile> {
-    match assess(policy, &profile) {
+fn assess_profile(
+    policy: &Policy,
+    profile: Profile,
+    detail: Detail,
+) -> Result<Assessed<'_>, InvalidProfile> {
+    match assess_as(policy, &profile, detail) {
         Ok(assessment) => Ok(Assessed {
             profile,
             assessment,
@@ -63,7 +67,7 @@ fn assess_profile(policy: &Policy, profile: Profile) -> Result<Assessed<'_>, Inv
 
 /// Reads, validates and assesses a JSON profile. `Err` holds every error of the profile.
 pub fn assess_bytes<'p>(policy: &'p Policy, input: &[u8]) -> Result<Assessed<'p>, InvalidProfile> {
-    assess_profile(policy, Profile::from_json(input, policy)?)
+    assess_profile(policy, Profile::from_json(input, policy)?, Detail::Explained)
 }
 
 /// The same for a profile already parsed into JSON (the form's and a spreadsheet row's).
@@ -71,7 +75,7 @@ pub fn assess_value<'p>(
     policy: &'p Policy,
     json: &serde_json::Value,
 ) -> Result<Assessed<'p>, InvalidProfile> {
-    assess_profile(policy, Profile::from_value(json, policy)?)
+    assess_profile(policy, Profile::from_value(json, policy)?, Detail::Explained)
 }
 
 /// How much of a result to write.
@@ -100,7 +104,13 @@ pub fn assess_json_as(
     output: Output,
     out: &mut Vec<u8>,
 ) -> Outcome {
-    match assess_bytes(policy, input) {
+    // A summary without hints needs only the decision, not the explanation of each condition.
+    let detail = if output == Output::Summary && !with_hints {
+        Detail::DecisionOnly
+    } else {
+        Detail::Explained
+    };
+    match Profile::from_json(input, policy).and_then(|p| assess_profile(policy, p, detail)) {
         Ok(Assessed {
             profile,
             assessment,

@@ -276,3 +276,34 @@ fn the_generator_mostly_makes_valid_profiles() {
         "only {valid} of 500 generated profiles are valid"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Deciding without explanations gives every program the same status, amounts,
+    /// reductions and installments as the explained assessment, and the same tier and total.
+    #[test]
+    fn deciding_without_explanations_agrees_with_the_explained_assessment(seed in any::<u64>()) {
+        let policy = policy();
+        let json = profile_json(seed);
+        let Ok(profile) = Profile::from_value(&json, policy) else { return Ok(()) };
+        let full = talent_subsidy::engine::assess(policy, &profile).unwrap();
+        let decided = talent_subsidy::engine::assess_as(
+            policy,
+            &profile,
+            talent_subsidy::engine::Detail::DecisionOnly,
+        )
+        .unwrap();
+        prop_assert_eq!(full.tier_id(), decided.tier_id());
+        prop_assert_eq!(full.total, decided.total);
+        for (f, d) in full.programs.iter().zip(&decided.programs) {
+            prop_assert_eq!(f.status, d.status, "{}", f.program.id);
+            prop_assert_eq!(f.amount, d.amount);
+            prop_assert_eq!(f.computed_amount, d.computed_amount);
+            prop_assert_eq!(&f.installments, &d.installments);
+            prop_assert_eq!(f.reductions.len(), d.reductions.len());
+            prop_assert_eq!(f.review_required, d.review_required);
+            prop_assert!(d.conditions.is_empty());
+        }
+    }
+}

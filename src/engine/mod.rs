@@ -177,14 +177,37 @@ impl<'a> Env<'a> for Ctx<'a> {
 
 /// Assesses `profile` under the policy version in force on its application date.
 pub fn assess<'p>(policy: &'p Policy, profile: &Profile) -> Result<Assessment<'p>, AssessError> {
+    assess_as(policy, profile, Detail::Explained)
+}
+
+/// [`assess`], keeping as much of why as asked.
+pub fn assess_as<'p>(
+    policy: &'p Policy,
+    profile: &Profile,
+    detail: Detail,
+) -> Result<Assessment<'p>, AssessError> {
     let version = policy
         .version_on(profile.application_date)
         .ok_or(AssessError::NoVersion(profile.application_date))?;
-    Ok(assess_version(version, profile))
+    Ok(assess_version_as(version, profile, detail))
 }
 
 /// Assesses `profile` under one version's rules, whatever its application date.
 pub fn assess_version<'p>(version: &'p Version, profile: &Profile) -> Assessment<'p> {
+    assess_version_as(version, profile, Detail::Explained)
+}
+
+/// How much an assessment keeps of why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Every condition with its value and requirement (pages, full results, hints).
+    Explained,
+    /// Only whether each condition holds: `conditions` stays empty; statuses, amounts,
+    /// reductions and installments are the same as `Explained` gives.
+    DecisionOnly,
+}
+
+fn assess_version_as<'p>(version: &'p Version, profile: &Profile, detail: Detail) -> Assessment<'p> {
     let rules = &version.rules;
     let mut ctx = Ctx {
         profile,
@@ -231,12 +254,21 @@ pub fn assess_version<'p>(version: &'p Version, profile: &Profile) -> Assessment
             continue;
         }
         ctx.first_time = !profile.prior_awards.iter().any(|a| **a == *program.id);
-        let conditions: Vec<ConditionOutcome> = program
-            .conditions
-            .iter()
-            .map(|c| condition(c, &ctx))
-            .collect();
-        let all_met = conditions.iter().all(|c| c.met);
+        let (conditions, all_met) = match detail {
+            Detail::Explained => {
+                let conditions: Vec<ConditionOutcome> = program
+                    .conditions
+                    .iter()
+                    .map(|c| condition(c, &ctx))
+                    .collect();
+                let all_met = conditions.iter().all(|c| c.met);
+                (conditions, all_met)
+            }
+            Detail::DecisionOnly => (
+                Vec::new(),
+                program.conditions.iter().all(|c| holds(c, &ctx)),
+            ),
+        };
         ctx.met.push(all_met);
         let computed_amount = if all_met {
             whole_yuan(eval(&program.amount.expr, &ctx))
@@ -309,6 +341,35 @@ pub fn requirement_is_fixed(c: &Condition) -> bool {
         Expr::Compare(_, _, r) => reads_nothing(r),
         Expr::InSet { set, .. } => reads_nothing(set),
         _ => true,
+    }
+}
+
+/// Whether one condition holds, decided exactly as [`condition`] decides `met` (a property
+/// test compares the two over random profiles), without keeping what explains it.
+fn holds(c: &Condition, ctx: &Ctx<'_>) -> bool {
+    use crate::policy::compile::compare;
+    match &c.expr {
+        Expr::Compare(op, l, r) => match (eval(l, ctx), eval(r, ctx)) {
+            (Some(a), Some(b)) => compare(*op, a, b) == Some(true),
+            _ => false,
+        },
+        Expr::InSet { elem, set, negated } => match (eval(elem, ctx), eval(set, ctx)) {
+            (Some(Val::Enum(_, i)), Some(Val::Set(_, m))) => (m >> i & 1 == 1) != *negated,
+            _ => false,
+        },
+        Expr::InTexts {
+            elem,
+            list,
+            negated,
+        } => match eval(elem, ctx) {
+            Some(Val::Text(t)) => list.iter().any(|x| **x == *t.trim()) != *negated,
+            _ => false,
+        },
+        Expr::Field(_) | Expr::Var(_) => eval(&c.expr, ctx) == Some(Val::Bool(true)),
+        Expr::Not(inner) if matches!(**inner, Expr::Field(_) | Expr::Var(_)) => {
+            eval(inner, ctx) == Some(Val::Bool(false))
+        }
+        other => truth(other, ctx) == Some(true),
     }
 }
 
