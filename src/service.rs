@@ -67,7 +67,11 @@ fn assess_profile(
 
 /// Reads, validates and assesses a JSON profile. `Err` holds every error of the profile.
 pub fn assess_bytes<'p>(policy: &'p Policy, input: &[u8]) -> Result<Assessed<'p>, InvalidProfile> {
-    assess_profile(policy, Profile::from_json(input, policy)?, Detail::Explained)
+    assess_profile(
+        policy,
+        Profile::from_json(input, policy)?,
+        Detail::Explained,
+    )
 }
 
 /// The same for a profile already parsed into JSON (the form's and a spreadsheet row's).
@@ -75,7 +79,11 @@ pub fn assess_value<'p>(
     policy: &'p Policy,
     json: &serde_json::Value,
 ) -> Result<Assessed<'p>, InvalidProfile> {
-    assess_profile(policy, Profile::from_value(json, policy)?, Detail::Explained)
+    assess_profile(
+        policy,
+        Profile::from_value(json, policy)?,
+        Detail::Explained,
+    )
 }
 
 /// How much of a result to write.

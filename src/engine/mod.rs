@@ -207,7 +207,11 @@ pub enum Detail {
     DecisionOnly,
 }
 
-fn assess_version_as<'p>(version: &'p Version, profile: &Profile, detail: Detail) -> Assessment<'p> {
+fn assess_version_as<'p>(
+    version: &'p Version,
+    profile: &Profile,
+    detail: Detail,
+) -> Assessment<'p> {
     let rules = &version.rules;
     let mut ctx = Ctx {
         profile,
