@@ -189,12 +189,7 @@ async fn a_post_without_its_csrf_token_changes_nothing() {
         "file",
         reqwest::multipart::Part::bytes(b"a\n".to_vec()).file_name("x.csv"),
     );
-    let r = b
-        .post(format!("{}/officer/batch", c.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let r = post_batch_form(&c, &b, form).await;
     assert_eq!(r.status().as_u16(), 403);
 
     // Forms without a session: login and submitting an application.
@@ -744,18 +739,7 @@ async fn a_batch_with_good_and_bad_rows_in_gbk() {
     let text = batch_csv();
     let (gbk, _, bad) = encoding_rs::GBK.encode(&text);
     assert!(!bad);
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf(&c, &b).await)
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(gbk.into_owned()).file_name("员工.csv"),
-        );
-    let r = b
-        .post(format!("{}/officer/batch", c.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let r = upload_batch(&c, &b, gbk.into_owned(), "员工.csv").await;
     assert_eq!(r.status().as_u16(), 303);
     let summary_url = location(r.headers());
     let (status, page, _) = get(&b, format!("{}{summary_url}", c.base)).await;
@@ -793,19 +777,7 @@ async fn a_batch_with_good_and_bad_rows_in_gbk() {
     assert_eq!(status, 404);
 
     // A file that is not a table of ours is refused whole, saying why.
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf(&c, &b).await)
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes("姓名,备注\n张三,x\n".as_bytes().to_vec())
-                .file_name("x.csv"),
-        );
-    let r = b
-        .post(format!("{}/officer/batch", c.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let r = upload_batch(&c, &b, "姓名,备注\n张三,x\n".as_bytes().to_vec(), "x.csv").await;
     assert_eq!(r.status().as_u16(), 400);
     assert!(r.text().await.unwrap().contains("无法识别的列：备注"));
 

@@ -313,12 +313,7 @@ async fn control_characters_are_refused(c: &Console) {
             )
             .file_name("人员\u{202E}.csv"),
         );
-    let r = b
-        .post(format!("{}/officer/batch", c.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let r = post_batch_form(&c, &b, form).await;
     assert_eq!(r.status().as_u16(), 303, "the batch is kept");
     let (status, summary, _) = get(&b, format!("{}{}", c.base, location(r.headers()))).await;
     assert_eq!(status, 200);
@@ -631,12 +626,7 @@ async fn a_batch_file_sent_before_its_token_is_refused_unread() {
             reqwest::multipart::Part::bytes(b"name\n".to_vec()).file_name("a.csv"),
         )
         .text("csrf", token);
-    let r = b
-        .post(format!("{}/officer/batch", c.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let r = post_batch_form(&c, &b, form).await;
     assert_eq!(r.status().as_u16(), 403);
 }
 

@@ -196,10 +196,8 @@ impl Store {
         let decided = self
             .decide_once(reference, actor, seen_version, to, note)
             .await;
-        if let Err(DecideError::Store(e)) = decided {
-            return Err(DecideError::Store(
-                self.recycle.note::<()>(Err(e)).unwrap_err(),
-            ));
+        if let Err(DecideError::Store(e)) = &decided {
+            self.recycle.saw(e);
         }
         decided
     }

@@ -34,7 +34,7 @@ pub fn start(pool: AnyPool, money: &'static str, recycle: super::Recycle) -> Que
                 }
             }
             if let Err(e) = commit_group(&pool, jobs, money).await {
-                let _ = recycle.note::<()>(Err(e));
+                recycle.saw(&e);
             }
         }
     });

@@ -85,12 +85,20 @@ impl StoreError {
 struct Recycle(Arc<Mutex<Option<Instant>>>);
 
 impl Recycle {
-    fn note<T>(&self, r: Result<T>) -> Result<T> {
-        if let Err(e) = &r
-            && e.is_trouble()
+    /// Records an error: one that is about the connection or the database (not the data)
+    /// retires the connections open now.
+    fn saw(&self, e: &StoreError) {
+        if e.is_trouble()
             && let Ok(mut at) = self.0.lock()
         {
             *at = Some(Instant::now());
+        }
+    }
+
+    /// Passes a result on, recording its error.
+    fn note<T>(&self, r: Result<T>) -> Result<T> {
+        if let Err(e) = &r {
+            self.saw(e);
         }
         r
     }
@@ -248,9 +256,8 @@ impl Store {
         match tokio::time::timeout(std::time::Duration::from_secs(2), q).await {
             Ok(r) => self.recycle.note(r.map_err(StoreError::from)).is_ok(),
             Err(_) => {
-                let _ = self
-                    .recycle
-                    .note::<()>(Err(StoreError::Group("timed out".into())));
+                self.recycle
+                    .saw(&StoreError::Group("the health write timed out".into()));
                 false
             }
         }

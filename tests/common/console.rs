@@ -245,3 +245,32 @@ macro_rules! on_both_databases {
         }
     };
 }
+
+/// Sends a multipart form to the console's batch upload.
+pub async fn post_batch_form(
+    c: &Console,
+    b: &reqwest::Client,
+    form: reqwest::multipart::Form,
+) -> reqwest::Response {
+    b.post(format!("{}/officer/batch", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Uploads a file as the console's page does: the session's token first, then the file.
+pub async fn upload_batch(
+    c: &Console,
+    b: &reqwest::Client,
+    bytes: Vec<u8>,
+    file_name: &str,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf(c, b).await)
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()),
+        );
+    post_batch_form(c, b, form).await
+}
