@@ -313,7 +313,7 @@ async fn control_characters_are_refused(c: &Console) {
             )
             .file_name("人员\u{202E}.csv"),
         );
-    let r = post_batch_form(&c, &b, form).await;
+    let r = post_batch_form(c, &b, form).await;
     assert_eq!(r.status().as_u16(), 303, "the batch is kept");
     let (status, summary, _) = get(&b, format!("{}{}", c.base, location(r.headers()))).await;
     assert_eq!(status, 200);
