@@ -18,18 +18,59 @@ use actix_web::{HttpRequest, HttpResponse, get, post};
 use serde::Deserialize;
 use std::time::Instant;
 
+/// A yes/no query value as the API reads it (empty means yes).
+fn flag_param() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["true", "false", "1", "0", ""]))
+        .build()
+}
+
+/// How much of each result a batch writes.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum OutputParam {
+    Full,
+    Summary,
+}
+
+/// A query string that cannot be read at all (a name twice, say): 400 with the errors JSON on
+/// the API, a message page elsewhere.
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    req: &HttpRequest,
+) -> actix_web::Error {
+    let (zh, en) = (
+        format!("查询参数无法读取：{err}"),
+        format!("the query string cannot be read: {err}"),
+    );
+    if req.path().starts_with("/api/") {
+        ApiError::BadQuery(FieldError::new("", zh, en)).into()
+    } else {
+        actix_web::error::InternalError::from_response(
+            err,
+            super::html::message(StatusCode::BAD_REQUEST, &zh, &en),
+        )
+        .into()
+    }
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct HintsQuery {
     /// Add "what would change it" hints to the result.
+    #[param(schema_with = flag_param)]
     hints: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct BatchQuery {
     /// Add "what would change it" hints to each result.
+    #[param(schema_with = flag_param)]
     hints: Option<String>,
     /// `full` (the default): every condition explained; `summary`: per person the version,
     /// tier, each program's status and amount and the total, one short line.
+    #[param(inline, value_type = Option<OutputParam>)]
     output: Option<String>,
 }
 
@@ -99,11 +140,19 @@ pub async fn assess_one(
 #[utoipa::path(
     tag = "assessments",
     params(BatchQuery),
-    request_body(content = String, content_type = "application/x-ndjson", description = "One profile per line; at most 10,000 profiles and 10 MiB"),
+    request_body(
+        description = "One profile (JSON) per line; at most 10,000 profiles and 10 MiB. Sent as application/x-ndjson (or text/plain)",
+        content(
+            (String = "application/x-ndjson", example = json!("{\"application_date\":\"2026-03-01\",\"person\":{\"full_name\":\"张三\",\"id_type\":\"passport\",\"id_number\":\"E12345678\",\"birth_date\":\"1990-05-01\",\"highest_degree\":\"master\",\"institution_tier\":\"double_first_class\",\"graduation_date\":\"2015-06-30\"}}\n")),
+            (String = "text/plain")
+        )
+    ),
     responses(
-        (status = 200, description = "One line per input line: an assessment, or {\"errors\":[…]}", content_type = "application/x-ndjson", body = String),
+        (status = 200, description = "One line per input line: an assessment (or its summary), or {\"errors\":[…]}", content_type = "application/x-ndjson", body = String),
+        (status = 400, description = "A query parameter is not valid", body = ErrorsDoc),
         (status = 413, description = "More than 10 MiB or 10,000 profiles", body = ErrorsDoc),
         (status = 415, description = "Not JSON Lines", body = ErrorsDoc),
+        (status = 429, description = "Too many assessments from this address (Retry-After)", body = ErrorsDoc),
     )
 )]
 #[post("/api/v1/assessments/batch")]
@@ -165,6 +214,7 @@ pub async fn assess_batch(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AsOfQuery {
     /// The date whose policy to show, `YYYY-MM-DD`; today (China time) by default.
+    #[param(format = Date)]
     as_of: Option<String>,
 }
 
@@ -184,6 +234,15 @@ pub async fn programs(
     state: web::Data<AppState>,
     query: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    // The API takes a date or nothing; an empty value is not a date (the pages read it as
+    // "today", as a form left blank).
+    if query.as_of.as_deref() == Some("") {
+        return Err(ApiError::BadQuery(FieldError::new(
+            "as_of",
+            "应为 YYYY-MM-DD 格式的日期；不填则为今天",
+            "must be a date written YYYY-MM-DD; leave it out for today",
+        )));
+    }
     let as_of = as_of_date(query.as_of.as_deref())?;
     let loaded = state.snapshot();
     let c = catalog::catalog(&loaded.policy, as_of).ok_or(ApiError::NoVersion(as_of))?;

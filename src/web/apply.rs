@@ -177,6 +177,8 @@ pub struct SubmittedDoc {
     pub status: String,
     /// The applicant's status link (keep it private: whoever has it sees the status).
     pub status_url: String,
+    /// The secret of the status link, for `GET /api/v1/status/{token}`.
+    pub status_token: String,
 }
 
 /// Submits a profile as an application. Send the same `Idempotency-Key` again to get the
@@ -190,6 +192,8 @@ pub struct SubmittedDoc {
         (status = 200, description = "Saved before under the same Idempotency-Key", body = SubmittedDoc),
         (status = 400, description = "Not JSON", body = super::schema::ErrorsDoc),
         (status = 422, description = "Not a valid profile, or an Idempotency-Key already used with a different body", body = super::schema::ErrorsDoc),
+        (status = 413, description = "The body is larger than 64 KiB", body = super::schema::ErrorsDoc),
+        (status = 415, description = "The body is not application/json", body = super::schema::ErrorsDoc),
         (status = 429, description = "Too many submissions from this address (Retry-After)", body = super::schema::ErrorsDoc),
         (status = 503, description = "The database is not available", body = super::schema::ErrorsDoc)
     )
@@ -220,6 +224,7 @@ pub async fn submit_api(
                 reference: s.reference,
                 status: AppStatus::Submitted.id().into(),
                 status_url: status_url(&s.status_token),
+                status_token: s.status_token,
             }))
         }
         Err(NotSaved::Refused(e)) => Err(e),

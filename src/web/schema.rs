@@ -8,6 +8,37 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
+
+/// Money, a percentage or an area, as the profile reader takes it: a decimal string
+/// (`"600000"`, `"51.5"`) or a JSON number (read exactly); null or absent when not given.
+fn decimal() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::String,
+            Type::Number,
+            Type::Null,
+        ]))
+        .description(Some(
+            "A decimal: a string such as \"600000\" or \"51.5\", or a JSON number (read exactly)",
+        ))
+        .build()
+}
+
+/// A whole number as the profile reader takes it: a JSON integer or a string of digits; null
+/// or absent when not given.
+fn count() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::Integer,
+            Type::String,
+            Type::Null,
+        ]))
+        .description(Some(
+            "A whole number, 0 or more: a JSON integer or a string of digits",
+        ))
+        .build()
+}
 
 #[derive(Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -103,7 +134,7 @@ pub struct PersonDoc {
     pub graduation_date: Option<String>,
     pub professional_title: Option<Title>,
     pub honors: Option<Vec<Honor>>,
-    #[schema(minimum = 0, maximum = 60)]
+    #[schema(schema_with = count)]
     pub overseas_work_years: Option<u32>,
 }
 
@@ -119,11 +150,11 @@ pub struct EmploymentDoc {
     #[schema(format = Date)]
     pub start_date: Option<String>,
     /// An open-ended contract counts as 20.
-    #[schema(minimum = 0, maximum = 20)]
+    #[schema(schema_with = count)]
     pub contract_years: Option<u32>,
-    #[schema(example = "600000")]
+    #[schema(schema_with = decimal, example = "600000")]
     pub annual_salary: Option<String>,
-    #[schema(minimum = 0, maximum = 600)]
+    #[schema(schema_with = count)]
     pub social_insurance_months_in_park: Option<u32>,
 }
 
@@ -135,16 +166,16 @@ pub struct StartupDoc {
     pub industry: Option<Industry>,
     #[schema(format = Date)]
     pub registration_date: Option<String>,
-    #[schema(example = "2000000")]
+    #[schema(schema_with = decimal, example = "2000000")]
     pub paid_in_capital: Option<String>,
-    #[schema(example = "51")]
+    #[schema(schema_with = decimal, example = "51")]
     pub founder_equity_pct: Option<String>,
-    #[schema(example = "800000")]
+    #[schema(schema_with = decimal, example = "800000")]
     pub founder_cash_investment: Option<String>,
     pub owns_core_ip: Option<bool>,
-    #[schema(example = "0")]
+    #[schema(schema_with = decimal, example = "0")]
     pub planned_rd_investment: Option<String>,
-    #[schema(example = "150")]
+    #[schema(schema_with = decimal, example = "150")]
     pub office_area_sqm: Option<String>,
 }
 
@@ -159,7 +190,7 @@ pub struct HousingDoc {
 pub struct HomePurchaseDoc {
     #[schema(format = Date)]
     pub date: Option<String>,
-    #[schema(example = "1800000")]
+    #[schema(schema_with = decimal, example = "1800000")]
     pub price: Option<String>,
     pub in_park: Option<bool>,
     pub first_home: Option<bool>,

@@ -29,14 +29,81 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "policy", description = "The policy in force"),
         (name = "operations", description = "Health and metrics"),
         (name = "applications", description = "Applicants submitting, and following their application by its status link"),
-        (name = "officers", description = "The officer console: sign-in, applications, decisions, batch checks (a signed-in session; POSTs carry its CSRF token)"),
-        (name = "pages", description = "The HTML pages people use (the applicant form, results, the policy browser)")
+        (name = "officers", description = "The officers' JSON routes: applications and batch checks, for a script holding a console session (sign in at /officer/login; POSTs carry the session's CSRF token in X-CSRF-Token)")
     )
 )]
 struct ApiDoc;
 
+/// Links from an answer to the operation that reads what it names, so a client (or a stateful
+/// test) can follow them: a saved application's status, and the application itself.
+fn add_links(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::link::LinkBuilder;
+    let Some(op) = doc
+        .paths
+        .paths
+        .get_mut("/api/v1/applications")
+        .and_then(|item| item.post.as_mut())
+    else {
+        return;
+    };
+    for code in ["200", "201"] {
+        if let Some(RefOr::T(resp)) = op.responses.responses.get_mut(code) {
+            resp.links.insert(
+                "status".into(),
+                RefOr::T(
+                    LinkBuilder::new()
+                        .operation_id("status_api")
+                        .parameter("token", "$response.body#/status_token")
+                        .description("Where the application stands")
+                        .build(),
+                ),
+            );
+            resp.links.insert(
+                "application".into(),
+                RefOr::T(
+                    LinkBuilder::new()
+                        .operation_id("application_api")
+                        .parameter("reference", "$response.body#/reference")
+                        .description("The application (for a reviewer's session)")
+                        .build(),
+                ),
+            );
+        }
+    }
+}
+
+/// The document as served: JSON, with each link's `operationId` spelled as OpenAPI spells it
+/// (utoipa 5.5 writes the field as `operation_id`).
+fn document_json(doc: utoipa::openapi::OpenApi) -> actix_web::web::Bytes {
+    let mut v = serde_json::to_value(&doc).unwrap_or_default();
+    if let Some(paths) = v.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for op in paths
+            .values_mut()
+            .filter_map(|i| i.as_object_mut())
+            .flat_map(|i| i.values_mut())
+        {
+            let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else {
+                continue;
+            };
+            for link in responses
+                .values_mut()
+                .filter_map(|r| r.get_mut("links").and_then(|l| l.as_object_mut()))
+                .flat_map(|l| l.values_mut())
+                .filter_map(|l| l.as_object_mut())
+            {
+                if let Some(id) = link.remove("operation_id") {
+                    link.insert("operationId".into(), id);
+                }
+            }
+        }
+    }
+    actix_web::web::Bytes::from(serde_json::to_vec(&v).unwrap_or_default())
+}
+
 /// The OpenAPI document, with the example profile as the request example.
 pub fn openapi_with_example(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    add_links(&mut doc);
     let example: serde_json::Value =
         serde_json::from_str(crate::EXAMPLE_PROFILE).unwrap_or_default();
     if let Some(item) = doc.paths.paths.get_mut("/api/v1/assessments")
@@ -93,6 +160,93 @@ impl tracing_actix_web::RootSpanBuilder for RouteSpan {
             tracing::error!(status = status.as_u16(), "request failed");
         } else {
             span.record("otel.status_code", "OK");
+        }
+    }
+}
+
+/// The HTML pages, with their methods: served by the app, listed here because they are not in
+/// the API document (see [`app`]). A test checks that each is served.
+pub const PAGES: &[(&str, &[&str])] = &[
+    ("/", &["GET"]),
+    ("/edit", &["POST"]),
+    ("/assess", &["POST"]),
+    ("/policies", &["GET"]),
+    ("/policies/{id}", &["GET"]),
+    ("/static/{file}", &["GET"]),
+    ("/applications", &["POST"]),
+    ("/status/{token}", &["GET"]),
+    ("/officer/login", &["GET", "POST"]),
+    ("/officer/logout", &["POST"]),
+    ("/officer", &["GET"]),
+    ("/officer/applications", &["GET"]),
+    ("/officer/applications.csv", &["GET"]),
+    ("/officer/applications/{reference}", &["GET"]),
+    ("/officer/applications/{reference}/decision", &["POST"]),
+    ("/officer/batch", &["GET", "POST"]),
+    ("/officer/batch/template.csv", &["GET"]),
+    ("/officer/batch/{token}", &["GET"]),
+    ("/officer/batch/{token}/results.csv", &["GET"]),
+];
+
+/// Every known path with the methods it answers: a request to a known path with another
+/// method gets 405 and `Allow`, not 404.
+struct MethodTable(Vec<(actix_web::dev::ResourceDef, String)>);
+
+impl MethodTable {
+    fn new(doc: &utoipa::openapi::OpenApi) -> MethodTable {
+        let mut table: Vec<(actix_web::dev::ResourceDef, String)> = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods: Vec<&str> = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, has)| has.then_some(m))
+                .collect();
+                (
+                    actix_web::dev::ResourceDef::new(path.as_str()),
+                    methods.join(", "),
+                )
+            })
+            .collect();
+        table.extend(
+            PAGES.iter().map(|(path, methods)| {
+                (actix_web::dev::ResourceDef::new(*path), methods.join(", "))
+            }),
+        );
+        MethodTable(table)
+    }
+
+    /// 405 with `Allow` for a known path, 404 otherwise; JSON under `/api/`, a page elsewhere.
+    fn refuse(&self, req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
+        use actix_web::http::StatusCode;
+        let api =
+            req.path().starts_with("/api/") || req.path() == "/healthz" || req.path() == "/metrics";
+        match self.0.iter().find(|(def, _)| def.is_match(req.path())) {
+            Some((_, allow)) => {
+                let mut resp = super::guard::refusal(
+                    api,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    &format!("此地址不接受 {} 请求，可用：{allow}", req.method()),
+                    &format!("{} is not allowed here; allowed: {allow}", req.method()),
+                );
+                if let Ok(v) = actix_web::http::header::HeaderValue::from_str(allow) {
+                    resp.headers_mut().insert(actix_web::http::header::ALLOW, v);
+                }
+                resp
+            }
+            None => super::guard::refusal(
+                api,
+                StatusCode::NOT_FOUND,
+                "没有这个页面",
+                "There is no such page",
+            ),
         }
     }
 }
@@ -155,13 +309,26 @@ pub fn app(
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(state)
+        .app_data(web::QueryConfig::default().error_handler(api::query_error))
         .service(api::assess_one)
         .service(api::assess_batch)
         .service(api::programs)
         .service(api::versions)
         .service(api::healthz)
         .service(api::metrics)
-        .app_data(web::PayloadConfig::new(super::pages::FORM_LIMIT))
+        .service(super::apply::submit_api)
+        .service(super::apply::status_api)
+        .service(officer::list_api)
+        .service(officer::application_api)
+        .service(officer::batch_api)
+        .split_for_parts();
+    let methods = std::sync::Arc::new(MethodTable::new(&doc));
+    let document = std::sync::Arc::new(document_json(openapi_with_example(doc)));
+    // The pages people use are served but not in the API document, so a client generated from
+    // it has no methods for web pages. Middleware runs outside in: the request log, the headers
+    // every answer carries, the request count, the rate limits (before anything is read), the
+    // body's deadline.
+    app.app_data(web::PayloadConfig::new(super::pages::FORM_LIMIT))
         .service(super::pages::form_page_route)
         .service(super::pages::edit)
         .service(super::pages::submit)
@@ -169,9 +336,7 @@ pub fn app(
         .service(super::pages::program)
         .service(super::pages::asset)
         .service(super::apply::submit_form)
-        .service(super::apply::submit_api)
         .service(super::apply::status_page)
-        .service(super::apply::status_api)
         .service(officer::login_form)
         .service(officer::login)
         .service(officer::logout)
@@ -185,29 +350,39 @@ pub fn app(
         .service(officer::batch_upload)
         .service(officer::batch_result)
         .service(officer::batch_results)
-        .service(officer::list_api)
-        .service(officer::application_api)
-        .service(officer::batch_api)
-        .split_for_parts();
-    // Middleware runs outside in: the request log, the headers every answer carries, the
-    // request count, the rate limits (before anything is read), the body's deadline.
-    app.service(
-        SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", openapi_with_example(doc)),
-    )
-    .wrap(from_fn(super::guard::body_deadline))
-    .wrap(from_fn(super::guard::rate_limit))
-    .wrap(from_fn(count_requests))
-    .wrap(from_fn(docs_csp))
-    .wrap(
-        // Answers hold personal data (results, applications, status pages): nothing is kept
-        // in caches unless a route says otherwise (the static assets do).
-        DefaultHeaders::new()
-            .add(("X-Content-Type-Options", "nosniff"))
-            .add(("X-Frame-Options", "DENY"))
-            .add(("Referrer-Policy", "no-referrer"))
-            .add(("Cache-Control", "no-store")),
-    )
-    .wrap(tracing_actix_web::TracingLogger::<RouteSpan>::new())
+        .service(
+            SwaggerUi::new("/api/docs/{_:.*}")
+                .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
+        )
+        .route(
+            "/api/v1/openapi.json",
+            web::get().to(move || {
+                let document = document.clone();
+                async move {
+                    actix_web::HttpResponse::Ok()
+                        .content_type("application/json")
+                        .body(document.as_ref().clone())
+                }
+            }),
+        )
+        .default_service(web::to(move |req: actix_web::HttpRequest| {
+            let methods = methods.clone();
+            async move { methods.refuse(&req) }
+        }))
+        .wrap(from_fn(super::guard::body_deadline))
+        .wrap(from_fn(super::guard::rate_limit))
+        .wrap(from_fn(count_requests))
+        .wrap(from_fn(docs_csp))
+        .wrap(
+            // Answers hold personal data (results, applications, status pages): nothing is kept
+            // in caches unless a route says otherwise (the static assets do).
+            DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("X-Frame-Options", "DENY"))
+                .add(("Referrer-Policy", "no-referrer"))
+                .add(("Cache-Control", "no-store")),
+        )
+        .wrap(tracing_actix_web::TracingLogger::<RouteSpan>::new())
 }
 
 /// Starts the server on an already bound listener (port 0 in tests) and returns it running.
