@@ -52,6 +52,15 @@ pub async fn list_api(
 ) -> Result<HttpResponse, actix_web::Error> {
     s.reviewer()?;
     let q = FormValues::parse(req.query_string().as_bytes());
+    // The page's links leave out an empty filter; on the API `page` is a number when given.
+    if q.0.get("page").is_some_and(|v| v.iter().any(|p| p.trim().is_empty())) {
+        return Err(ApiError::BadQuery(crate::applicant::FieldError::new(
+            "page",
+            "页码：应为正整数",
+            "page: a whole number from 1",
+        ))
+        .into());
+    }
     let ReadFilter {
         filter,
         page: page_no,
