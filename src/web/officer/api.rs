@@ -53,7 +53,10 @@ pub async fn list_api(
     s.reviewer()?;
     let q = FormValues::parse(req.query_string().as_bytes());
     // The page's links leave out an empty filter; on the API `page` is a number when given.
-    if q.0.get("page").is_some_and(|v| v.iter().any(|p| p.trim().is_empty())) {
+    if q.0
+        .get("page")
+        .is_some_and(|v| v.iter().any(|p| p.trim().is_empty()))
+    {
         return Err(ApiError::BadQuery(crate::applicant::FieldError::new(
             "page",
             "页码：应为正整数",
