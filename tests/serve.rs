@@ -444,35 +444,65 @@ fn a_burst_of_two_hundred_sign_ins_checks_five_passwords_in_little_memory() {
         let key = "name=\"form_token\" value=\"";
         let at = page.find(key).unwrap() + key.len();
         let token = page[at..at + 64].to_string();
-        let tasks: Vec<_> = (0..200)
-            .map(|i| {
-                let (b, url, token) = (
-                    b.clone(),
-                    format!("{}/officer/login", s.base),
-                    token.clone(),
-                );
-                let password = if i == 150 {
-                    "the right password 1".to_string()
-                } else {
-                    format!("guess {i}")
-                };
-                tokio::spawn(async move {
-                    b.post(url)
-                        .form(&[
-                            ("form_token", token.as_str()),
-                            ("name", "zhou"),
-                            ("password", &password),
-                        ])
-                        .send()
-                        .await
-                        .unwrap()
-                        .status()
-                        .as_u16()
+        // 100 wrong passwords at once; once five checks have been made, the right password
+        // in the middle of 100 more wrong ones (sent all at once, it could be among the first
+        // five counted: that is what a lockout allows, not what this test is about).
+        let burst = |from: usize, right_at: Option<usize>| {
+            (from..from + 100)
+                .map(|i| {
+                    let (b, url, token) = (
+                        b.clone(),
+                        format!("{}/officer/login", s.base),
+                        token.clone(),
+                    );
+                    let password = if Some(i) == right_at {
+                        "the right password 1".to_string()
+                    } else {
+                        format!("guess {i}")
+                    };
+                    tokio::spawn(async move {
+                        b.post(url)
+                            .form(&[
+                                ("form_token", token.as_str()),
+                                ("name", "zhou"),
+                                ("password", &password),
+                            ])
+                            .send()
+                            .await
+                            .unwrap()
+                            .status()
+                            .as_u16()
+                    })
                 })
-            })
-            .collect();
+                .collect::<Vec<_>>()
+        };
+        let first = burst(0, None);
+        let metrics_url = format!("{}/metrics", s.base);
+        let started = std::time::Instant::now();
+        loop {
+            let text = ::reqwest::get(&metrics_url)
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let checks: u64 = text
+                .lines()
+                .find_map(|l| l.strip_prefix("password_checks_total "))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            if checks >= 5 {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no checks began"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let second = burst(100, Some(150));
         let mut out = Vec::new();
-        for t in tasks {
+        for t in first.into_iter().chain(second) {
             out.push(t.await.unwrap());
         }
         out
