@@ -925,3 +925,36 @@ async fn the_export_keeps_a_formula_looking_name_as_text() {
     let row = csv.lines().nth(1).unwrap();
     assert!(row.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","), "{row}");
 }
+
+#[actix_web::test]
+async fn the_status_page_names_the_tier_and_console_pages_offer_no_sign_in() {
+    let (c, _dir) = sqlite_console().await;
+    let (_, v) = submit_json(&c, EXAMPLE, None).await;
+    let (status, page, _) = get(
+        &browser(),
+        format!("{}{}", c.base, v["status_url"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<dd>省级领军人才</dd>"), "{page}");
+    assert_eq!(page.matches("估算结果，以园区正式审核为准").count(), 1);
+    let mut nobody: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+    nobody["person"]["honors"] = serde_json::json!([]);
+    nobody["person"]["highest_degree"] = "none".into();
+    for key in ["institution_tier", "institution_name", "graduation_date"] {
+        nobody["person"].as_object_mut().unwrap().remove(key);
+    }
+    nobody["person"]["professional_title"] = "none".into();
+    nobody["person"]["overseas_work_years"] = 0.into();
+    let (status, v) = submit_json(&c, &nobody.to_string(), None).await;
+    assert_eq!(status, 201, "{v}");
+    let (_, page, _) = get(
+        &browser(),
+        format!("{}{}", c.base, v["status_url"].as_str().unwrap()),
+    )
+    .await;
+    assert!(page.contains("未达到人才层次认定条件"), "{page}");
+    let b = signed_in(&c, "tang", Role::Reviewer).await;
+    let (_, list, _) = get(&b, format!("{}/officer/applications", c.base)).await;
+    assert!(!list.contains("href=\"/officer/login\""), "{list}");
+}

@@ -339,3 +339,18 @@ async fn assets_are_served_by_the_app() {
     let (status, _, _) = app.get("/static/../Cargo.toml", None).await;
     assert_eq!(status, 404);
 }
+
+#[actix_web::test]
+async fn the_result_page_says_it_is_an_estimate_once() {
+    let app = spawn_app();
+    let (status, html) = app.post_form("/assess", &founder()).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        html.matches("估算结果，以园区正式审核为准").count(),
+        1,
+        "{html}"
+    );
+    // Other pages carry it in the footer.
+    let (_, form, _) = app.get("/", None).await;
+    assert_eq!(form.matches("估算结果，以园区正式审核为准").count(), 1);
+}

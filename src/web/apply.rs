@@ -30,8 +30,29 @@ pub struct StoredResult {
     pub policy_version: String,
     pub application_date: String,
     pub talent_tier: String,
+    /// The tier's names (absent when no tier was reached).
+    #[serde(default)]
+    pub tier_rule: Option<StoredTier>,
     pub programs: Vec<StoredProgram>,
     pub total: Decimal,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredTier {
+    pub tier_name_zh: String,
+    pub tier_name_en: String,
+}
+
+impl StoredResult {
+    /// The tier in words: its name, or that none was reached.
+    pub fn tier_words(&self, lang: Lang) -> String {
+        match &self.tier_rule {
+            Some(t) => lang.t(&t.tier_name_zh, &t.tier_name_en).to_string(),
+            None => lang
+                .t("未达到人才层次认定条件", "No talent tier reached")
+                .to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -54,6 +75,10 @@ impl StoredResult {
             policy_version: a.version.id.to_string(),
             application_date: a.application_date.to_string(),
             talent_tier: a.tier_id().to_string(),
+            tier_rule: a.tier.map(|(t, _)| StoredTier {
+                tier_name_zh: t.zh.to_string(),
+                tier_name_en: t.en.to_string(),
+            }),
             programs: a
                 .programs
                 .iter()
@@ -318,7 +343,9 @@ pub async fn status_page(
             status_id: s.status.id(),
             note: s.note.clone(),
             policy_version: s.policy_version.clone(),
-            tier: s.tier.clone(),
+            tier: result
+                .as_ref()
+                .map_or_else(|| s.tier.clone(), |r| r.tier_words(l)),
             programs,
             total: view::yuan(&s.total),
         },

@@ -106,8 +106,8 @@ fn compare(then: &StoredResult, now: &StoredResult, lang: Lang) -> Vec<CompareRo
         ),
         row(
             lang.t("人才层次", "Talent tier").into(),
-            then.talent_tier.clone(),
-            now.talent_tier.clone(),
+            then.tier_words(lang),
+            now.tier_words(lang),
         ),
     ];
     let program_text = |p: Option<&crate::web::apply::StoredProgram>| {
