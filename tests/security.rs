@@ -676,12 +676,7 @@ async fn invented_http_methods_do_not_grow_the_metrics() {
             .await
             .unwrap();
     }
-    let text = reqwest::get(format!("{}/metrics", c.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = metrics_text(&c).await;
     assert!(!text.contains("ZZ1"), "{text}");
     assert!(text.contains("method=\"OTHER\""));
 }

@@ -193,74 +193,65 @@ impl Store {
         to: AppStatus,
         note: &str,
     ) -> std::result::Result<(), DecideError> {
-        let decided = self
-            .decide_once(reference, actor, seen_version, to, note)
-            .await;
+        let decided: std::result::Result<(), DecideError> = async {
+            let mut tx = self.write.begin().await.map_err(StoreError::from)?;
+            let row =
+                sqlx::query("SELECT id, status, version FROM applications WHERE reference = $1")
+                    .bind(reference)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?
+                    .ok_or(DecideError::NotFound)?;
+            let id: i64 = row.try_get("id").map_err(StoreError::from)?;
+            let status: String = row.try_get("status").map_err(StoreError::from)?;
+            let version: i64 = row.try_get("version").map_err(StoreError::from)?;
+            let from = AppStatus::from_id(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("status = {status:?}")))?;
+            if !from.can_become(to) {
+                return Err(DecideError::NotAllowed(from, to));
+            }
+            if version != seen_version {
+                return Err(DecideError::Changed(from));
+            }
+            let at = stamp(Utc::now());
+            // The version in the WHERE clause is what makes two concurrent decisions exclusive:
+            // the second UPDATE finds no row at the version it read.
+            let changed = sqlx::query(
+                "UPDATE applications SET status = $1, note = $2, updated_at = $3, \
+                 version = version + 1 WHERE id = $4 AND version = $5",
+            )
+            .bind(to.id())
+            .bind(note)
+            .bind(&at)
+            .bind(id)
+            .bind(seen_version)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+            if changed.rows_affected() != 1 {
+                return Err(DecideError::Changed(from));
+            }
+            sqlx::query(
+                "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(&at)
+            .bind(actor)
+            .bind(from.id())
+            .bind(to.id())
+            .bind(note)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+            tx.commit().await.map_err(StoreError::from)?;
+            Ok(())
+        }
+        .await;
         if let Err(DecideError::Store(e)) = &decided {
             self.recycle.saw(e);
         }
         decided
-    }
-
-    async fn decide_once(
-        &self,
-        reference: &str,
-        actor: &str,
-        seen_version: i64,
-        to: AppStatus,
-        note: &str,
-    ) -> std::result::Result<(), DecideError> {
-        let mut tx = self.write.begin().await.map_err(StoreError::from)?;
-        let row = sqlx::query("SELECT id, status, version FROM applications WHERE reference = $1")
-            .bind(reference)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(StoreError::from)?
-            .ok_or(DecideError::NotFound)?;
-        let id: i64 = row.try_get("id").map_err(StoreError::from)?;
-        let status: String = row.try_get("status").map_err(StoreError::from)?;
-        let version: i64 = row.try_get("version").map_err(StoreError::from)?;
-        let from = AppStatus::from_id(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("status = {status:?}")))?;
-        if !from.can_become(to) {
-            return Err(DecideError::NotAllowed(from, to));
-        }
-        if version != seen_version {
-            return Err(DecideError::Changed(from));
-        }
-        let at = stamp(Utc::now());
-        // The version in the WHERE clause is what makes two concurrent decisions exclusive:
-        // the second UPDATE finds no row at the version it read.
-        let changed = sqlx::query(
-            "UPDATE applications SET status = $1, note = $2, updated_at = $3, \
-             version = version + 1 WHERE id = $4 AND version = $5",
-        )
-        .bind(to.id())
-        .bind(note)
-        .bind(&at)
-        .bind(id)
-        .bind(seen_version)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
-        if changed.rows_affected() != 1 {
-            return Err(DecideError::Changed(from));
-        }
-        sqlx::query(
-            "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(&at)
-        .bind(actor)
-        .bind(from.id())
-        .bind(to.id())
-        .bind(note)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
-        tx.commit().await.map_err(StoreError::from)?;
-        Ok(())
     }
 
     pub async fn audit_log(&self, application_id: i64) -> Result<Vec<AuditEntry>> {

@@ -91,15 +91,21 @@ pub async fn add(c: &Console, name: &str, role: Role) {
     );
 }
 
-/// One counter of `/metrics`.
-pub async fn metric(c: &Console, name: &str) -> u64 {
-    let text = reqwest::get(format!("{}/metrics", c.base))
+/// The whole of `/metrics`.
+pub async fn metrics_text(c: &Console) -> String {
+    reqwest::get(format!("{}/metrics", c.base))
         .await
         .unwrap()
         .text()
         .await
-        .unwrap();
-    text.lines()
+        .unwrap()
+}
+
+/// One counter of `/metrics`.
+pub async fn metric(c: &Console, name: &str) -> u64 {
+    metrics_text(c)
+        .await
+        .lines()
         .find_map(|l| l.strip_prefix(&format!("{name} ")))
         .unwrap_or_else(|| panic!("{name} not in /metrics"))
         .parse()
