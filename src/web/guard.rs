@@ -173,11 +173,13 @@ pub async fn body_deadline(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody, BoxBody>>, actix_web::Error> {
-    let (grace, rate) = req
-        .app_data::<web::Data<AppState>>()
-        .map_or((Duration::from_secs(10), 1024), |s| {
-            (s.settings.body_grace, s.settings.body_min_rate.max(1))
-        });
+    let (grace, rate) = req.app_data::<web::Data<AppState>>().map_or_else(
+        || {
+            let d = Settings::unlimited();
+            (d.body_grace, d.body_min_rate.max(1))
+        },
+        |s| (s.settings.body_grace, s.settings.body_min_rate.max(1)),
+    );
     let start = tokio::time::Instant::now();
     let late = std::rc::Rc::new(std::cell::Cell::new(false));
     let flag = late.clone();

@@ -308,7 +308,7 @@ pub async fn application(
     application_page(&s, &req, &state, &reference, None, None).await
 }
 
-#[utoipa::path(tag = "officers", params(("reference" = String, Path)), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, seen (the status the officer saw), decision (approved, rejected, more_info), note"), responses((status = 303, description = "Decided: back to the application"), (status = 403, description = "Not a reviewer, or no CSRF token"), (status = 409, description = "Someone decided it meanwhile", content_type = "text/html", body = String), (status = 422, description = "The decision or note is not valid", content_type = "text/html", body = String)))]
+#[utoipa::path(tag = "officers", params(("reference" = String, Path)), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, seen_version (the version of the application the officer saw), decision (approved, rejected, more_info), note"), responses((status = 303, description = "Decided: back to the application"), (status = 403, description = "Not a reviewer, or no CSRF token"), (status = 409, description = "Someone decided it meanwhile", content_type = "text/html", body = String), (status = 422, description = "The decision or note is not valid", content_type = "text/html", body = String)))]
 #[post("/officer/applications/{reference}/decision")]
 pub async fn decide(
     s: Signed,
