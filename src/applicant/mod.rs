@@ -9,6 +9,7 @@ pub mod checksum;
 pub mod enums;
 mod error;
 mod fast;
+mod partial;
 mod read;
 mod rules;
 
@@ -19,6 +20,7 @@ use validator::Validate;
 
 pub use enums::{Degree, Domain, EnumValue, Honor, IdType, Industry, InstitutionTier, Title};
 pub use error::{FieldError, InvalidProfile};
+pub use partial::{PATHS, Partial, path_bit};
 
 /// Whether a character may not stand in text we keep or show: a control character (NUL, an
 /// escape; a line break or tab only where `multiline`), or an invisible mark that changes the

@@ -11,6 +11,7 @@ mod combine;
 pub mod hints;
 mod installments;
 pub mod report;
+pub mod screen;
 
 use crate::applicant::Domain;
 use crate::applicant::Profile;

@@ -16,6 +16,7 @@ pub mod fields;
 pub mod files;
 pub mod load;
 pub mod model;
+pub mod range;
 pub mod value;
 
 pub use diagnostic::{Diagnostic, Severity};

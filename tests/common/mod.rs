@@ -2,8 +2,15 @@
 #![allow(dead_code)]
 
 pub mod console;
+pub mod generator;
 
 use std::path::Path;
+
+/// The shipped policy, loaded once per test binary.
+pub fn shipped_policy() -> &'static talent_subsidy::policy::Policy {
+    static P: std::sync::OnceLock<talent_subsidy::policy::Policy> = std::sync::OnceLock::new();
+    P.get_or_init(|| talent_subsidy::policy::load(Path::new("policy")).expect("policy loads"))
+}
 
 /// The policy files, without their tests.
 pub const POLICY_FILES: [&str; 5] = [
