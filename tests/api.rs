@@ -419,6 +419,7 @@ async fn every_route_is_in_the_openapi_document_and_its_example_is_assessed() {
     let routes = [
         "/api/v1/assessments",
         "/api/v1/assessments/batch",
+        "/api/v1/screenings",
         "/api/v1/programs",
         "/api/v1/policy/versions",
         "/healthz",
@@ -726,4 +727,127 @@ async fn a_known_path_with_another_method_answers_405_with_allow() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 404);
     assert_eq!(r.headers()["content-type"], "application/json");
+}
+
+impl TestApp {
+    async fn post_screening(&self, body: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .post(format!("{}/api/v1/screenings", self.base))
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+#[actix_web::test]
+async fn a_complete_profile_screens_to_what_its_assessment_says() {
+    let app = default_app();
+    let (status, s) = app.post_screening(EXAMPLE).await;
+    assert_eq!(status, 200, "{s}");
+    let (_, a) = app.post_assessment("", "application/json", EXAMPLE).await;
+    assert_eq!(s["complete"], true, "{s:#}");
+    assert_eq!(s["next_questions"], serde_json::json!([]));
+    assert_eq!(s["talent_tier"], a["talent_tier"]);
+    assert_eq!(s["policy_version"], a["policy_version"]);
+    assert_eq!(s["total"]["min"], a["total"]);
+    assert_eq!(s["total"]["max"], a["total"]);
+    let programs = a["programs"].as_array().unwrap();
+    assert_eq!(s["programs"].as_array().unwrap().len(), programs.len());
+    for (x, y) in s["programs"].as_array().unwrap().iter().zip(programs) {
+        assert_eq!(x["id"], y["id"]);
+        assert_eq!(x["status"], y["status"], "{}", y["id"]);
+        assert_eq!(x["amount"]["min"], y["amount"], "{}", y["id"]);
+        assert_eq!(x["amount"]["max"], y["amount"], "{}", y["id"]);
+        assert_eq!(x["review_possible"], y["review_required"], "{}", y["id"]);
+    }
+}
+
+#[actix_web::test]
+async fn an_empty_screening_is_all_open_and_asks_what_decides_the_most_first() {
+    let app = default_app();
+    let (status, s) = app.post_screening("{}").await;
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(s["complete"], false);
+    assert_eq!(s["total"]["min"], "0");
+    assert_eq!(s["total"]["max"], "10000000");
+    for p in s["programs"].as_array().unwrap() {
+        assert_eq!(p["status"], "possible", "{p}");
+        assert!(!p["decides"].is_string());
+    }
+    let qs = s["next_questions"].as_array().unwrap();
+    assert!(!qs.is_empty());
+    let stakes: Vec<rust_decimal::Decimal> = qs
+        .iter()
+        .map(|q| q["at_stake"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(stakes.windows(2).all(|w| w[0] >= w[1]), "{stakes:?}");
+    for q in qs {
+        assert!(!q["label_zh"].as_str().unwrap().is_empty(), "{q}");
+        assert!(!q["label_en"].as_str().unwrap().is_empty(), "{q}");
+        let field = q["field"].as_str().unwrap();
+        assert!(
+            !["person.full_name", "person.id_number", "person.id_type"].contains(&field),
+            "identity asked: {field}"
+        );
+    }
+    let degree = qs
+        .iter()
+        .find(|q| q["field"] == "person.highest_degree")
+        .expect("the degree is asked");
+    assert_eq!(degree["kind"], "choice");
+    assert!(
+        degree["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["value"] == "master")
+    );
+}
+
+#[actix_web::test]
+async fn a_section_said_not_to_apply_decides_its_programs_and_bad_answers_are_refused() {
+    let app = default_app();
+    let (status, s) = app
+        .post_screening(r#"{"application_date":"2026-03-01","startup":null,"person":{"highest_degree":"master"}}"#)
+        .await;
+    assert_eq!(status, 200, "{s}");
+    for id in ["scitech_major_project", "jinying_startup", "jinying_office"] {
+        let p = s["programs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap();
+        assert_eq!(p["status"], "not_applicable", "{p}");
+    }
+    assert!(
+        !s["next_questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["field"].as_str().unwrap().starts_with("startup")),
+        "{s:#}"
+    );
+    // A given answer is validated as in a full profile; an unknown key is an error.
+    let (status, e) = app
+        .post_screening(r#"{"employment":{"contract_years":99},"person":{"nickname":"x"}}"#)
+        .await;
+    assert_eq!(status, 422, "{e}");
+    let fields: Vec<&str> = e["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["field"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"employment.contract_years"), "{fields:?}");
+    assert!(fields.contains(&"person.nickname"), "{fields:?}");
+    let (status, _) = app.post_screening("{not json").await;
+    assert_eq!(status, 400);
+    let (status, _) = app.post_screening("[]").await;
+    assert_eq!(status, 422);
 }

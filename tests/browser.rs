@@ -157,7 +157,7 @@ fn a_founder_fills_the_form_submits_and_a_reviewer_approves_in_chromium() {
         .unwrap();
     rt.block_on(async {
         let c = browser(driver_port).await;
-        c.goto(&format!("{base}/")).await.unwrap();
+        c.goto(&format!("{base}/form")).await.unwrap();
 
         // 基本信息
         type_into(&c, "f-application_date", "2026-03-01").await;
@@ -220,7 +220,7 @@ fn a_founder_fills_the_form_submits_and_a_reviewer_approves_in_chromium() {
         );
 
         // A wrong check digit: the error stands at the field, and the field points to it.
-        c.goto(&format!("{base}/")).await.unwrap();
+        c.goto(&format!("{base}/form")).await.unwrap();
         type_into(&c, "f-person-full_name", "李四").await;
         type_into(&c, "f-person-id_number", "320682198803150011").await;
         type_into(&c, "f-person-birth_date", "1988-03-15").await;
@@ -270,7 +270,7 @@ fn a_founder_fills_the_form_submits_and_a_reviewer_approves_in_chromium() {
 
         // Keyboard only: Tab walks the form in order, Enter on a section's summary opens it,
         // Space ticks its box, and Tab then reaches the fields inside.
-        c.goto(&format!("{base}/")).await.unwrap();
+        c.goto(&format!("{base}/form")).await.unwrap();
         let mut path: Vec<String> = Vec::new();
         for _ in 0..60 {
             press(&c, Key::Tab.into()).await;

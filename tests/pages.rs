@@ -99,7 +99,7 @@ fn amount<'a>(html: &'a str, program: &str) -> &'a str {
 #[actix_web::test]
 async fn the_form_is_chinese_by_default_with_a_label_for_every_input() {
     let app = spawn_app();
-    let (status, html, headers) = app.get("/", None).await;
+    let (status, html, headers) = app.get("/form", None).await;
     assert_eq!(status, 200);
     assert!(html.contains("<html lang=\"zh-CN\">"));
     for section in [
@@ -152,7 +152,7 @@ async fn the_form_is_chinese_by_default_with_a_label_for_every_input() {
 #[actix_web::test]
 async fn english_on_request_and_remembered_in_a_cookie() {
     let app = spawn_app();
-    let (_, html, headers) = app.get("/?lang=en", None).await;
+    let (_, html, headers) = app.get("/form?lang=en", None).await;
     assert!(
         html.contains("<html lang=\"en\">")
             && html.contains("Basic information")
@@ -160,7 +160,7 @@ async fn english_on_request_and_remembered_in_a_cookie() {
     );
     let cookie = headers.get("set-cookie").unwrap().to_str().unwrap();
     assert!(cookie.starts_with("lang=en"), "{cookie}");
-    let (_, html, _) = app.get("/", Some("lang=en")).await;
+    let (_, html, _) = app.get("/form", Some("lang=en")).await;
     assert!(html.contains("Check your talent subsidies"));
     assert!(html.contains(">中文<"), "a visible switch back");
 }
@@ -351,6 +351,6 @@ async fn the_result_page_says_it_is_an_estimate_once() {
         "{html}"
     );
     // Other pages carry it in the footer.
-    let (_, form, _) = app.get("/", None).await;
+    let (_, form, _) = app.get("/form", None).await;
     assert_eq!(form.matches("估算结果，以园区正式审核为准").count(), 1);
 }

@@ -157,8 +157,8 @@ impl<'v, 'e> ObjectReader<'v, 'e> {
             let f = self.field(key);
             self.errors.push(type_error(
                 f,
-                "真实存在的日期，格式 YYYY-MM-DD",
-                "a real date written YYYY-MM-DD",
+                "真实存在的日期，如 2025-08-01、2025/8/1 或 2025年8月1日",
+                "a real date, such as 2025-08-01, 2025/8/1 or 20250801",
                 v,
             ));
         }
@@ -256,18 +256,45 @@ fn enum_error(field: String, values: &[EnumValue], got: &Value) -> FieldError {
     )
 }
 
-/// `YYYY-MM-DD`, exactly ten characters, a date that exists.
+/// A date that exists, as people write it: `2025-08-01`, `2025-8-1`, `2025/8/1`, `2025.8.1`,
+/// `20250801`, `2025年8月1日`, in ASCII or full-width digits. The one date reader of the
+/// JSON profile, the forms and the spreadsheets.
 pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    // The usual case first: `YYYY-MM-DD`.
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let num = |r: std::ops::Range<usize>| {
+            b[r].iter().try_fold(0u32, |n, &c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        };
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+            return NaiveDate::from_ymd_opt(y as i32, m, d);
+        }
+    }
+    if s.len() > 40 {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| {
-        b[r].iter().try_fold(0u32, |n, &c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
+    // Full-width digits and separators as ASCII; 年 and 月 separate, 日 ends.
+    let mut plain = String::with_capacity(s.len());
+    for c in s.trim().chars() {
+        match c {
+            '０'..='９' => plain.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
+            '0'..='9' => plain.push(c),
+            '-' | '/' | '.' | '－' | '／' | '．' | '年' | '月' => plain.push('-'),
+            '日' | '号' => {}
+            _ => return None,
+        }
+    }
+    let parts: Vec<&str> = plain.split('-').collect();
+    let (y, m, d) = match parts.as_slice() {
+        [ymd] if ymd.len() == 8 => (&ymd[..4], &ymd[4..6], &ymd[6..]),
+        [y, m, d] if y.len() == 4 && (1..=2).contains(&m.len()) && (1..=2).contains(&d.len()) => {
+            (*y, *m, *d)
+        }
+        _ => return None,
     };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
 /// A plain decimal (`-12.50`), or scientific notation as JSON numbers may use; never
@@ -581,14 +608,31 @@ mod tests {
     }
 
     #[test]
-    fn dates_must_be_real_and_in_iso_form() {
-        assert!(parse_date("2024-02-29").is_some());
+    fn dates_are_read_as_people_write_them_and_must_exist() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        for (written, day) in [
+            ("2024-02-29", "2024-02-29"),
+            ("2024-2-29", "2024-02-29"),
+            ("2025/8/1", "2025-08-01"),
+            ("2025.08.01", "2025-08-01"),
+            ("20250801", "2025-08-01"),
+            ("2025年8月1日", "2025-08-01"),
+            ("２０２５年８月１日", "2025-08-01"),
+            ("２０２５－０８－０１", "2025-08-01"),
+            (" 2025/8/1 ", "2025-08-01"),
+        ] {
+            assert_eq!(parse_date(written), d(day), "{written}");
+        }
         for bad in [
             "2023-02-29",
-            "2024-2-29",
-            "20240229",
             "2024-02-29T00:00",
             "2024-13-01",
+            "25/8/1",
+            "2025/8",
+            "2025-08-01-01",
+            "202581",
+            "一九九〇年五月一日",
+            "",
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }

@@ -251,7 +251,20 @@ fn cross_field(
     }
 
     let age = age_on(person.birth_date, app);
-    if app_ok && (person.birth_date > app || !(16..=100).contains(&age)) {
+    if app_ok && person.birth_date > app {
+        push(
+            out,
+            "person.birth_date",
+            format!(
+                "出生日期 {} 在申请日期 {app} 之后，请核对",
+                person.birth_date
+            ),
+            format!(
+                "{} is after the application date {app}: please check it",
+                person.birth_date
+            ),
+        );
+    } else if app_ok && !(16..=100).contains(&age) {
         push(
             out,
             "person.birth_date",

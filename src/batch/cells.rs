@@ -138,20 +138,10 @@ pub(super) fn choice(domain: Domain, cell: &str) -> String {
         .map_or_else(|| cell.to_string(), |v| v.id.to_string())
 }
 
-/// `2026/3/1`, `2026.3.1`, `2026年3月1日` → `2026-03-01`; anything else as typed.
+/// A date as people write it (the profile's one date reader) → `2026-03-01`; anything else
+/// as typed, for the reader to report.
 pub(super) fn date(cell: &str) -> String {
-    let s = cell
-        .replace(['/', '.', '年', '月'], "-")
-        .trim_end_matches('日')
-        .to_string();
-    let parts: Vec<&str> = s.split('-').collect();
-    if let [y, m, d] = parts[..]
-        && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
-        && let Some(day) = chrono::NaiveDate::from_ymd_opt(y, m, d)
-    {
-        return day.to_string();
-    }
-    cell.to_string()
+    crate::applicant::parse_date(cell).map_or_else(|| cell.to_string(), |d| d.to_string())
 }
 
 pub(super) fn list(cell: &str) -> impl Iterator<Item = &str> {

@@ -296,7 +296,9 @@ pub fn screen_version<'p>(version: &'p Version, partial: &Partial) -> Screening<
     'tiers: for (ti, t) in rules.tiers.iter().enumerate() {
         for row in &t.rows {
             let holds = range::truth(&row.when, &k);
-            tier_reads |= k.reads(&row.when);
+            if !holds.is_known() {
+                tier_reads |= k.reads(&row.when);
+            }
             if holds.yes {
                 tier |= 1 << ti;
             }
@@ -578,7 +580,7 @@ fn questions(
     }
     asks.sort_by_key(|(t, _)| PATHS.iter().position(|p| p == t));
     let width = total.1 - total.0;
-    let mut out: Vec<Question> = asks
+    let mut out: Vec<(Decimal, Question)> = asks
         .into_iter()
         .map(|(path, bits)| {
             let decides: Vec<usize> = programs
@@ -591,14 +593,18 @@ fn questions(
                 .iter()
                 .map(|&j| programs[j].amount.1 - programs[j].amount.0)
                 .sum();
-            Question {
-                path,
-                at_stake: stake.min(width),
-                decides,
-            }
+            (
+                stake,
+                Question {
+                    path,
+                    at_stake: stake.min(width),
+                    decides,
+                },
+            )
         })
         .collect();
-    // Stable: equal stakes keep the profile's order.
-    out.sort_by_key(|q| std::cmp::Reverse(q.at_stake));
-    out
+    // Largest stake first; where the total's width caps several, the one reaching more money
+    // in all; then the profile's order (the sort is stable).
+    out.sort_by_key(|(reach, q)| std::cmp::Reverse((q.at_stake, *reach)));
+    out.into_iter().map(|(_, q)| q).collect()
 }

@@ -96,6 +96,49 @@ impl FormSection {
         })
     }
 
+    /// The profile path of an optional section (`housing.home_purchase`); empty for the
+    /// others.
+    pub fn profile_path(self) -> &'static str {
+        match self {
+            FormSection::Employment => "employment",
+            FormSection::Startup => "startup",
+            FormSection::Housing => "housing",
+            FormSection::HomePurchase => "housing.home_purchase",
+            _ => "",
+        }
+    }
+
+    /// The section whose profile path is `path`.
+    pub fn from_profile_path(path: &str) -> Option<FormSection> {
+        Self::ALL
+            .into_iter()
+            .find(|s| !s.profile_path().is_empty() && s.profile_path() == path)
+    }
+
+    /// The question that asks whether an optional section applies (the interview's and the
+    /// screening API's wording).
+    pub fn question(self) -> (&'static str, &'static str) {
+        match self {
+            FormSection::Employment => (
+                "您是否在园区就业（或即将入职园区企业）？",
+                "Do you work in the park (or are about to join a company there)?",
+            ),
+            FormSection::Startup => (
+                "您是否在园区创办了企业（或正在创办）？",
+                "Have you founded a company in the park (or are founding one)?",
+            ),
+            FormSection::Housing => (
+                "您是否想了解住房补贴（租房或购房）？",
+                "Would you like to check the housing subsidies (renting or buying)?",
+            ),
+            FormSection::HomePurchase => (
+                "您是否已在园区购买住房？",
+                "Have you bought a home in the park?",
+            ),
+            other => other.title(),
+        }
+    }
+
     /// Where its fields go in the profile JSON.
     pub(crate) fn json_path(self) -> &'static [&'static str] {
         match self {
@@ -460,6 +503,17 @@ pub static FIELDS: &[FieldSpec] = &[
         "Programs already received"
     ),
 ];
+
+impl FieldSpec {
+    /// The unit of a count: months or years.
+    pub fn count_unit(&self) -> (&'static str, &'static str) {
+        if self.path.contains("months") {
+            ("个月", "months")
+        } else {
+            ("年", "years")
+        }
+    }
+}
 
 pub fn field(path: &str) -> Option<&'static FieldSpec> {
     FIELDS.iter().find(|f| f.path == path)

@@ -47,7 +47,7 @@ impl FormValues {
         match section.toggle() {
             None => true,
             Some((name, _, _)) => {
-                !self.get(name).is_empty()
+                !matches!(self.get(name), "" | "0" | "unsure")
                     || FIELDS.iter().filter(|f| f.section == section).any(|f| {
                         matches!(
                             f.kind,
@@ -158,9 +158,158 @@ pub fn to_profile_json(form: &FormValues) -> Value {
     Value::Object(root)
 }
 
+/// What an interview's answers say "not sure" to: the `unsure` values, and any path (or a
+/// section's toggle, as its section path) answered `unsure`.
+pub fn unsure_paths(form: &FormValues) -> Vec<String> {
+    let mut out: Vec<String> = form
+        .all("unsure")
+        .iter()
+        .map(|v| v.trim().to_string())
+        .collect();
+    for (name, values) in &form.0 {
+        if values.iter().any(|v| v == "unsure") {
+            let path = FormSection::ALL
+                .iter()
+                .find(|s| s.toggle().is_some_and(|(t, _, _)| t == name))
+                .map_or(name.as_str(), |s| s.profile_path());
+            if !out.iter().any(|o| o == path) {
+                out.push(path.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The partial profile JSON for an interview's answers (brief §8): an answer left out, blank
+/// or "not sure" is unknown; a section's toggle says `1` (it applies), `0` (it does not:
+/// `null`) or nothing (unknown; a field answered in it makes it apply). A list (honors,
+/// programs received) is answered, even with nothing ticked, when `answered` names it.
+pub fn to_partial_json(form: &FormValues) -> Value {
+    let unsure = unsure_paths(form);
+    let mut root = Map::new();
+    root.insert("person".into(), Value::Object(Map::new()));
+    let date = form.get("application_date");
+    if !date.is_empty() {
+        root.insert("application_date".into(), Value::String(date.into()));
+    }
+    // None: unknown; Some(false): does not apply.
+    let state = |s: FormSection| -> Option<bool> {
+        let (name, _, _) = s.toggle()?;
+        match form.get(name) {
+            "0" => Some(false),
+            "1" => Some(true),
+            _ => form.section_applies(s).then_some(true),
+        }
+    };
+    for (section, key) in [
+        (FormSection::Employment, "employment"),
+        (FormSection::Startup, "startup"),
+    ] {
+        match state(section) {
+            Some(true) => root.insert(key.into(), Value::Object(Map::new())),
+            Some(false) => root.insert(key.into(), Value::Null),
+            None => None,
+        };
+    }
+    let purchase = state(FormSection::HomePurchase);
+    match (state(FormSection::Housing), purchase) {
+        (Some(false), _) => {
+            root.insert("housing".into(), Value::Null);
+        }
+        (h, p) if h.is_some() || p == Some(true) => {
+            let mut housing = Map::new();
+            match p {
+                Some(true) => housing.insert("home_purchase".into(), Value::Object(Map::new())),
+                Some(false) => housing.insert("home_purchase".into(), Value::Null),
+                None => None,
+            };
+            root.insert("housing".into(), Value::Object(housing));
+        }
+        _ => {}
+    }
+    for f in FIELDS.iter() {
+        if unsure.iter().any(|u| u == f.path) || f.path == "application_date" {
+            continue;
+        }
+        let value = match f.kind {
+            Kind::Checks(_) | Kind::Programs => {
+                let ticked = form.all(f.path);
+                if ticked.is_empty() && !form.has("answered", f.path) {
+                    continue;
+                }
+                Value::Array(
+                    ticked
+                        .iter()
+                        .map(|v| Value::String(v.trim().into()))
+                        .collect(),
+                )
+            }
+            _ => match form.get(f.path) {
+                "" | "unsure" => continue,
+                raw => match f.kind {
+                    Kind::YesNo if raw == "true" => Value::Bool(true),
+                    Kind::YesNo if raw == "false" => Value::Bool(false),
+                    Kind::Money => Value::String(normalize_money(raw)),
+                    Kind::Percent => Value::String(normalize_percent(raw)),
+                    Kind::Area => Value::String(normalize_area(raw)),
+                    _ => Value::String(raw.into()),
+                },
+            },
+        };
+        let key = f.path.rsplit('.').next().unwrap_or(f.path);
+        let at: &[&str] = if f.path.contains('.') {
+            f.section.json_path()
+        } else {
+            &[]
+        };
+        // An answer inside a section nobody said applies makes it apply.
+        for depth in 1..=at.len() {
+            if let Some(parent) = object_at(&mut root, &at[..depth - 1]) {
+                parent
+                    .entry(at[depth - 1].to_string())
+                    .or_insert_with(|| Value::Object(Map::new()));
+            }
+        }
+        // A section said not to apply (`null`) keeps no answers.
+        if let Some(obj) = object_at(&mut root, at) {
+            obj.insert(key.to_string(), value);
+        }
+    }
+    Value::Object(root)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interviews_answers_become_a_partial_profile() {
+        let form = FormValues::parse(
+            "has_employment=1&has_startup=0&employment.annual_salary=30%E4%B8%87&person.highest_degree=master\
+             &employment.full_time=unsure&unsure=employment.contract_years&employment.contract_years=3\
+             &answered=prior_awards&housing.home_purchase.price=100%E4%B8%87"
+                .as_bytes(),
+        );
+        let v = to_partial_json(&form);
+        assert_eq!(v["employment"]["annual_salary"], "300000");
+        assert!(
+            v["employment"].get("full_time").is_none(),
+            "not sure stays unknown"
+        );
+        assert!(
+            v["employment"].get("contract_years").is_none(),
+            "not sure wins over a value"
+        );
+        assert_eq!(v["startup"], Value::Null);
+        assert_eq!(v["prior_awards"], serde_json::json!([]));
+        assert!(v["person"].get("honors").is_none());
+        assert_eq!(v["housing"]["home_purchase"]["price"], "1000000");
+        assert!(v.get("application_date").is_none());
+        assert_eq!(
+            unsure_paths(&form),
+            ["employment.contract_years", "employment.full_time"]
+        );
+    }
 
     #[test]
     fn money_is_read_as_people_write_it() {

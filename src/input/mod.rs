@@ -11,5 +11,5 @@ pub mod lang;
 pub use fields::{
     FIELDS, FieldSpec, FormSection, Kind, error_field, field, input_id, unit, value_name,
 };
-pub use form::{FormValues, normalize_money, to_profile_json};
+pub use form::{FormValues, normalize_money, to_partial_json, to_profile_json, unsure_paths};
 pub use lang::{Lang, status_label};

@@ -9,7 +9,7 @@ use super::http::{
     ApiError, BATCH_LIMIT, BATCH_MAX_PROFILES, PROFILE_LIMIT, as_of_date, read_body,
     require_content_type,
 };
-use super::schema::{AssessmentDoc, ErrorsDoc, HealthDoc, ProfileDoc};
+use super::schema::{AssessmentDoc, ErrorsDoc, HealthDoc, PartialProfileDoc, ProfileDoc};
 use crate::applicant::FieldError;
 use crate::service::{Outcome, assess_json};
 use actix_web::http::StatusCode;
@@ -132,6 +132,43 @@ pub async fn assess_one(
             .body(out)),
         Outcome::Invalid => Err(ApiError::Invalid(out)),
         Outcome::NotJson => Err(ApiError::Malformed(out)),
+    }
+}
+
+/// Screen a partial profile: what the answers given so far decide, as ranges, and which
+/// questions are worth asking next (largest stake first). Absent means unknown; a section
+/// given as null does not apply. A complete profile screens to its assessment.
+#[utoipa::path(
+    tag = "assessments",
+    request_body(content = PartialProfileDoc, content_type = "application/json", description = "A partial applicant profile"),
+    responses(
+        (status = 200, description = "The screening", body = crate::service::screening::ScreeningJson),
+        (status = 400, description = "The body is not JSON", body = ErrorsDoc),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorsDoc),
+        (status = 415, description = "The body is not application/json", body = ErrorsDoc),
+        (status = 422, description = "A given answer is not valid: every field error, in Chinese and English", body = ErrorsDoc),
+        (status = 429, description = "Too many assessments from this address (Retry-After)", body = ErrorsDoc),
+    )
+)]
+#[post("/api/v1/screenings")]
+pub async fn screen_one(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    require_content_type(&req, &["application/json"])?;
+    let body = read_body(payload, PROFILE_LIMIT).await?;
+    let loaded = state.snapshot();
+    let started = Instant::now();
+    let answer =
+        crate::service::screening::screen_json(&loaded.policy, &body, super::http::today());
+    state.metrics.assessment(started.elapsed());
+    match answer {
+        Ok(out) => Ok(HttpResponse::Ok()
+            .content_type("application/json")
+            .body(out)),
+        Err((Outcome::NotJson, out)) => Err(ApiError::Malformed(out)),
+        Err((_, out)) => Err(ApiError::Invalid(out)),
     }
 }
 

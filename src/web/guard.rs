@@ -65,9 +65,14 @@ impl Work {
     pub fn of(method: &Method, path: &str) -> Option<Work> {
         match (method, path) {
             (&Method::POST, "/applications" | "/api/v1/applications") => Some(Work::Submission),
-            (&Method::POST, "/assess" | "/api/v1/assessments" | "/api/v1/assessments/batch") => {
-                Some(Work::Assessment)
-            }
+            (
+                &Method::POST,
+                "/assess"
+                | "/interview"
+                | "/api/v1/assessments"
+                | "/api/v1/assessments/batch"
+                | "/api/v1/screenings",
+            ) => Some(Work::Assessment),
             (&Method::GET, p) if p.starts_with("/status/") || p.starts_with("/api/v1/status/") => {
                 Some(Work::StatusLookup)
             }

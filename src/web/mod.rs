@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod guard;
 pub mod html;
 pub mod http;
+pub mod interview;
 pub mod metrics;
 pub mod officer;
 pub mod pages;

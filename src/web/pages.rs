@@ -63,9 +63,9 @@ pub(crate) fn form_page(
     }
 }
 
-/// The applicant form, empty but for today's date.
+/// The full applicant form (一次填写全部), empty but for today's date.
 #[utoipa::path(tag = "pages", params(("lang" = Option<String>, Query, description = "zh or en; remembered in a cookie")), responses((status = 200, description = "The applicant form", content_type = "text/html", body = String)))]
-#[get("/")]
+#[get("/form")]
 pub async fn form_page_route(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let lang = language(&req, None);
     let mut values = FormValues::default();

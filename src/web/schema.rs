@@ -116,6 +116,42 @@ pub struct ProfileDoc {
     pub prior_awards: Option<Vec<String>>,
 }
 
+/// A partial profile for a screening: every field may be left out (unknown). A section
+/// given as null does not apply (no job, no company, no home purchase); a section left out is
+/// unknown. `application_date` defaults to today in China. Unknown keys are errors.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct PartialProfileDoc {
+    #[schema(format = Date, example = "2026-03-01")]
+    pub application_date: Option<String>,
+    pub person: Option<PartialPersonDoc>,
+    pub employment: Option<EmploymentDoc>,
+    pub startup: Option<StartupDoc>,
+    pub housing: Option<HousingDoc>,
+    /// Program ids already received; left out: unknown.
+    pub prior_awards: Option<Vec<String>>,
+}
+
+/// The person, every answer optional: names and ID numbers never change an estimate; a
+/// resident ID number gives the birth date.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct PartialPersonDoc {
+    #[schema(example = "张三", min_length = 1, max_length = 50)]
+    pub full_name: Option<String>,
+    pub id_type: Option<IdType>,
+    pub id_number: Option<String>,
+    #[schema(format = Date)]
+    pub birth_date: Option<String>,
+    pub highest_degree: Option<Degree>,
+    pub institution_tier: Option<InstitutionTier>,
+    pub institution_name: Option<String>,
+    #[schema(format = Date)]
+    pub graduation_date: Option<String>,
+    pub professional_title: Option<Title>,
+    pub honors: Option<Vec<Honor>>,
+    #[schema(schema_with = count)]
+    pub overseas_work_years: Option<u32>,
+}
+
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct PersonDoc {
     #[schema(example = "张三", min_length = 1, max_length = 50)]

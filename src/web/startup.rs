@@ -168,6 +168,8 @@ impl tracing_actix_web::RootSpanBuilder for RouteSpan {
 /// the API document (see [`app`]). A test checks that each is served.
 pub const PAGES: &[(&str, &[&str])] = &[
     ("/", &["GET"]),
+    ("/interview", &["POST"]),
+    ("/form", &["GET"]),
     ("/edit", &["POST"]),
     ("/assess", &["POST"]),
     ("/policies", &["GET"]),
@@ -312,6 +314,7 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(api::query_error))
         .service(api::assess_one)
         .service(api::assess_batch)
+        .service(api::screen_one)
         .service(api::programs)
         .service(api::versions)
         .service(api::healthz)
@@ -329,6 +332,8 @@ pub fn app(
     // every answer carries, the request count, the rate limits (before anything is read), the
     // body's deadline.
     app.app_data(web::PayloadConfig::new(super::pages::FORM_LIMIT))
+        .service(super::interview::start)
+        .service(super::interview::next)
         .service(super::pages::form_page_route)
         .service(super::pages::edit)
         .service(super::pages::submit)

@@ -2,6 +2,8 @@
 //! JSON — the result (with hints when asked) or the profile's errors. The CLI's `eval`, the
 //! API and the batch endpoint all answer through [`assess_json`], so they agree byte for byte.
 
+pub mod screening;
+
 use crate::applicant::{FieldError, InvalidProfile, Profile};
 use crate::engine::{AssessError, Assessment, Detail, assess_as, hints::hints};
 use crate::policy::Policy;

@@ -1,0 +1,298 @@
+//! The guided interview, as an applicant goes through it: the app on port 0, a real HTTP
+//! client posting each page's answers (hidden and new) as a browser would.
+
+mod common;
+
+use std::collections::HashMap;
+
+struct App {
+    base: String,
+    client: reqwest::Client,
+}
+
+fn app() -> App {
+    let (base, _) = common::launch(common::policy_state());
+    App {
+        base,
+        client: reqwest::Client::new(),
+    }
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The values of an attribute on every tag matching `prefix` (`<input type="hidden" name="`).
+fn hidden(html: &str) -> Vec<(String, String)> {
+    html.split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .filter_map(|chunk| {
+            let (name, rest) = chunk.split_once('"')?;
+            let value = rest.strip_prefix(" value=\"")?.split('"').next()?;
+            Some((unescape(name), unescape(value)))
+        })
+        .collect()
+}
+
+/// The questions a page shows, by the name its answer is sent under.
+fn shown(html: &str) -> Vec<String> {
+    hidden(html)
+        .into_iter()
+        .filter(|(k, _)| k == "shown")
+        .map(|(_, v)| match v.as_str() {
+            "employment" => "has_employment".to_string(),
+            "startup" => "has_startup".to_string(),
+            "housing" => "has_housing".to_string(),
+            "housing.home_purchase" => "has_home_purchase".to_string(),
+            _ => v,
+        })
+        .collect()
+}
+
+impl App {
+    async fn get(&self, path: &str) -> (u16, String) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, pairs: &[(String, String)]) -> (u16, String) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(serde_html_form::to_string(pairs).unwrap())
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Answers every question asked from `answers` ("unsure" when not there) until the
+    /// result. Returns the result page, the number of answers given and the pages seen.
+    async fn walk(&self, answers: &HashMap<&str, Vec<&str>>) -> (String, usize, Vec<String>) {
+        let (status, mut page) = self.get("/").await;
+        assert_eq!(status, 200);
+        let mut given = 0;
+        let mut pages = Vec::new();
+        while page.contains("id=\"iv\"") {
+            pages.push(page.clone());
+            assert!(pages.len() < 20, "the interview does not end");
+            let mut pairs: Vec<(String, String)> = hidden(&page)
+                .into_iter()
+                .filter(|(k, _)| k != "shown")
+                .collect();
+            for name in shown(&page) {
+                given += 1;
+                match answers.get(name.as_str()) {
+                    Some(values) if name == "person.honors" || name == "prior_awards" => {
+                        pairs.push(("answered".into(), name.clone()));
+                        pairs.extend(values.iter().map(|v| (name.clone(), v.to_string())));
+                    }
+                    Some(values) => pairs.push((name.clone(), values[0].to_string())),
+                    None => pairs.push((name.clone(), "unsure".into())),
+                }
+            }
+            let (status, next) = self.post("/interview", &pairs).await;
+            assert_eq!(status, 200, "{next}");
+            page = next;
+        }
+        (page, given, pages)
+    }
+}
+
+/// A master's graduate of 南通大学 working in the park, renting (the issue's first person).
+fn graduate() -> HashMap<&'static str, Vec<&'static str>> {
+    [
+        ("person.birth_date", vec!["1998-05-01"]),
+        ("person.highest_degree", vec!["master"]),
+        ("person.professional_title", vec!["none"]),
+        ("person.honors", vec![]),
+        ("person.institution_name", vec!["南通大学"]),
+        ("person.institution_tier", vec!["other"]),
+        ("person.graduation_date", vec!["2024/6/30"]),
+        ("person.overseas_work_years", vec!["0"]),
+        ("has_employment", vec!["1"]),
+        ("employment.employer_in_park", vec!["true"]),
+        ("employment.full_time", vec!["true"]),
+        ("employment.industry", vec!["new_materials"]),
+        ("employment.start_date", vec!["2024年8月1日"]),
+        ("employment.contract_years", vec!["3"]),
+        ("employment.annual_salary", vec!["18万"]),
+        ("employment.social_insurance_months_in_park", vec!["27"]),
+        ("has_startup", vec!["0"]),
+        ("has_housing", vec!["1"]),
+        ("housing.owns_home_in_city", vec!["false"]),
+        ("housing.lives_in_talent_apartment", vec!["false"]),
+        ("has_home_purchase", vec!["0"]),
+        ("prior_awards", vec![]),
+    ]
+    .into_iter()
+    .collect()
+}
+
+#[actix_web::test]
+async fn the_interview_starts_with_what_decides_the_most_and_never_asks_for_identity() {
+    let app = app();
+    let (status, html) = app.get("/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("¥0 – ¥10,000,000"), "the running range");
+    let asked = shown(&html);
+    assert!(!asked.is_empty() && asked.len() <= 4, "{asked:?}");
+    assert!(
+        asked.contains(&"person.highest_degree".to_string()),
+        "{asked:?}"
+    );
+    for never in ["person.full_name", "person.id_number", "person.id_type"] {
+        assert!(
+            !html.contains(&format!("name=\"{never}\"")),
+            "{never} asked"
+        );
+    }
+    assert!(html.contains("不清楚"), "not sure is always allowed");
+    // The full form stays one click away.
+    assert!(html.contains("formaction=\"/edit\""));
+    let (status, form) = app.get("/form").await;
+    assert_eq!(status, 200);
+    assert!(form.contains("name=\"person.full_name\""));
+}
+
+#[actix_web::test]
+async fn a_graduates_interview_narrows_to_the_assessment_with_far_fewer_answers_than_the_form() {
+    let app = app();
+    let (result, given, pages) = app.walk(&graduate()).await;
+    // The range narrows page by page and never widens.
+    let ranges: Vec<String> = pages
+        .iter()
+        .map(|p| {
+            let at = p.find("<strong>").unwrap() + "<strong>".len();
+            p[at..at + p[at..].find('<').unwrap()].to_string()
+        })
+        .collect();
+    assert_eq!(ranges.first().map(String::as_str), Some("¥0 – ¥10,000,000"));
+    let highest = |r: &str| -> i64 {
+        r.rsplit('¥')
+            .next()
+            .unwrap()
+            .replace(',', "")
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    assert!(
+        ranges.windows(2).all(|w| highest(&w[1]) <= highest(&w[0])),
+        "{ranges:?}"
+    );
+    // The answer first: the total and what makes it up, with the tier in words.
+    assert!(
+        result.contains("合计可获 <strong>¥133,200</strong>"),
+        "{result}"
+    );
+    for program in [
+        "人才倍增计划·安家补贴",
+        "人才倍增计划·租房补贴",
+        "政校企合作联盟·毕业生留园奖励",
+    ] {
+        assert!(result.contains(program), "{program}");
+    }
+    assert!(result.contains("骨干人才"));
+    assert!(!result.contains("信息不足"), "everything decided");
+    // The same money as the full form's assessment of the same person.
+    let mut form: Vec<(String, String)> = vec![
+        ("person.full_name".into(), "王五".into()),
+        ("person.id_type".into(), "passport".into()),
+        ("person.id_number".into(), "E12345678".into()),
+    ];
+    for (k, vs) in graduate() {
+        if !vs.is_empty() && !["has_startup", "has_home_purchase"].contains(&k) {
+            form.push((k.to_string(), vs[0].to_string()));
+        }
+    }
+    let date = hidden(&pages[0])
+        .into_iter()
+        .find(|(k, _)| k == "application_date")
+        .unwrap();
+    form.push(date);
+    let (status, full) = app.post("/assess", &form).await;
+    assert_eq!(
+        status,
+        200,
+        "{}",
+        &full[full.find("error-summary").unwrap_or(0)..][..800.min(full.len())]
+    );
+    assert!(full.contains("¥133,200"), "the full form agrees");
+    let form_fields = talent_subsidy::input::fields::FIELDS.len();
+    assert!(
+        given * 2 <= form_fields,
+        "{given} answers for {form_fields} fields"
+    );
+}
+
+#[actix_web::test]
+async fn not_sure_gives_need_more_information_never_not_eligible() {
+    let app = app();
+    let mut answers = graduate();
+    answers.remove("employment.social_insurance_months_in_park");
+    let (result, _, _) = app.walk(&answers).await;
+    assert!(result.contains("信息不足"), "{result}");
+    let open = &result[result.find("card open").unwrap()..];
+    assert!(open.contains("人才倍增计划·安家补贴"), "{open}");
+    assert!(
+        open.contains("在园区缴纳社保"),
+        "says what is missing: {open}"
+    );
+    // The programs the unknown answer cannot change are still decided.
+    assert!(result.contains("人才倍增计划·租房补贴"));
+    assert!(
+        result.contains("可能可获") || result.contains("¥53,200 – ¥133,200"),
+        "{result}"
+    );
+}
+
+#[actix_web::test]
+async fn switching_language_mid_interview_keeps_every_answer_and_bad_answers_are_named() {
+    let app = app();
+    let (_, first) = app.get("/").await;
+    let mut pairs: Vec<(String, String)> = hidden(&first)
+        .into_iter()
+        .filter(|(k, _)| k != "shown")
+        .collect();
+    pairs.push(("person.highest_degree".into(), "master".into()));
+    pairs.push(("person.birth_date".into(), "1998/5/1".into()));
+    let (status, en) = app.post("/interview?lang=en", &pairs).await;
+    assert_eq!(status, 200, "{en}");
+    assert!(en.contains("<html lang=\"en\">"));
+    let kept = hidden(&en);
+    assert!(
+        kept.contains(&("person.highest_degree".into(), "master".into())),
+        "{kept:?}"
+    );
+    assert!(
+        kept.contains(&("person.birth_date".into(), "1998/5/1".into())),
+        "{kept:?}"
+    );
+    assert!(en.contains("You could get"));
+    // A date in the future is named as such, on the same page, with the other answers kept.
+    let mut bad = pairs.clone();
+    bad.retain(|(k, _)| k != "person.birth_date");
+    bad.push(("person.birth_date".into(), "2099-01-01".into()));
+    bad.extend(shown(&first).into_iter().map(|s| ("shown".to_string(), s)));
+    let (status, again) = app.post("/interview", &bad).await;
+    assert_eq!(status, 422);
+    assert!(again.contains("在申请日期"), "{again}");
+    assert!(!again.contains("0 周岁"));
+    assert!(
+        again.contains("name=\"person.highest_degree\" value=\"master\" checked"),
+        "the answer on the page is kept: {again}"
+    );
+}
