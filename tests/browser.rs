@@ -42,7 +42,7 @@ async fn browser(driver_port: u16) -> Client {
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=375,900",
-                format!("--user-data-dir={}", std::env::temp_dir().join(format!("ts-chrome-{}", std::process::id())).display()),
+                format!("--user-data-dir={}", std::env::temp_dir().join(format!("ts-chrome-{}-{driver_port}", std::process::id())).display()),
             ]
         }),
     );
@@ -335,4 +335,270 @@ async fn focused(c: &Client) -> String {
         .await
         .unwrap();
     v.as_str().unwrap_or_default().to_string()
+}
+
+/// axe-core, as `.ci/run` fetches it from the npm registry (`npm pack axe-core@4.11.0`, into
+/// `target/axe`): used by this test only, never served.
+const AXE: &str = "target/axe/package/axe.min.js";
+
+/// The WCAG 2.1 A and AA violations axe-core finds on the page shown, as `rule: targets`.
+async fn axe_violations(c: &Client, axe: &str) -> Vec<String> {
+    c.execute(&format!("{axe}\nreturn true;"), vec![])
+        .await
+        .expect("axe-core loads");
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })\
+                .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))\
+                .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    found
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn assert_accessible(c: &Client, axe: &str, what: &str) {
+    let v = axe_violations(c, axe).await;
+    assert!(v.is_empty(), "{what}: axe-core finds {v:#?}");
+}
+
+/// Clicks a button that loads a new page and waits until the new page is there.
+async fn click_and_load(c: &Client, css: &str) {
+    c.execute(
+        "document.documentElement.dataset.old = '1'; return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(c, css).await;
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("html:not([data-old])"))
+        .await
+        .unwrap_or_else(|e| panic!("no new page after {css}: {e}"));
+}
+
+/// The questions on an interview page, by the name the answer is sent under.
+async fn interview_questions(c: &Client) -> Vec<String> {
+    let v = c
+        .execute(
+            "return [...document.querySelectorAll('input[name=shown]')].map(e => e.value);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| match s.as_str().unwrap() {
+            "employment" => "has_employment".to_string(),
+            "startup" => "has_startup".to_string(),
+            "housing" => "has_housing".to_string(),
+            "housing.home_purchase" => "has_home_purchase".to_string(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+#[test]
+fn a_graduate_is_interviewed_on_a_phone_and_every_page_kind_passes_axe_core() {
+    let tools = [CHROMEDRIVER, CHROMIUM, AXE];
+    if let Some(missing) = tools.iter().find(|t| !std::path::Path::new(t).exists()) {
+        tool_absent(
+            "browser",
+            missing,
+            "apt-get install chromium chromium-driver; npm pack axe-core@4.11.0 into target/axe (.ci/run does both)",
+        );
+        return;
+    }
+    let axe = std::fs::read_to_string(AXE).unwrap();
+    let app_port = free_port();
+    let data = tempfile::tempdir().unwrap();
+    let database = data.path().join("interview.db");
+    let mut add = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
+        .args([
+            "officer",
+            "add",
+            "reviewer2",
+            "--role",
+            "reviewer",
+            "--database-url",
+        ])
+        .arg(&database)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut add.stdin.take().unwrap(), b"reviewer password 2\n").unwrap();
+    assert!(add.wait().unwrap().success());
+    let _app = Proc(
+        Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
+            .args(["serve", "--policy", "policy", "--bind"])
+            .arg(format!("127.0.0.1:{app_port}"))
+            .arg("--database-url")
+            .arg(&database)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let driver_port = free_port();
+    let _driver = Proc(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(app_port, "the service");
+    wait_for_port(driver_port, "chromedriver");
+    let base = format!("http://127.0.0.1:{app_port}");
+    let answers: std::collections::HashMap<&str, &str> = [
+        ("person.birth_date", "1998-05-01"),
+        ("person.highest_degree", "master"),
+        ("person.professional_title", "none"),
+        ("person.institution_name", "南通大学"),
+        ("person.institution_tier", "other"),
+        ("person.graduation_date", "2024/6/30"),
+        ("person.overseas_work_years", "0"),
+        ("has_employment", "1"),
+        ("employment.employer_in_park", "true"),
+        ("employment.full_time", "true"),
+        ("employment.industry", "new_materials"),
+        ("employment.start_date", "2024年8月1日"),
+        ("employment.contract_years", "3"),
+        ("employment.annual_salary", "18万"),
+        ("employment.social_insurance_months_in_park", "27"),
+        ("has_startup", "0"),
+        ("has_housing", "1"),
+        ("housing.owns_home_in_city", "false"),
+        ("housing.lives_in_talent_apartment", "false"),
+        ("has_home_purchase", "0"),
+    ]
+    .into_iter()
+    .collect();
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let c = browser(driver_port).await;
+        c.goto(&format!("{base}/")).await.unwrap();
+        let mut ranges = Vec::new();
+        let mut step = 0;
+        while c.find(Locator::Id("iv")).await.is_ok() {
+            step += 1;
+            assert!(step < 15, "the interview does not end");
+            ranges.push(text_of(&c, ".range strong").await);
+            if step == 1 {
+                assert_accessible(&c, &axe, "an interview step").await;
+            }
+            for name in interview_questions(&c).await {
+                match (name.as_str(), answers.get(name.as_str())) {
+                    // Lists: nothing ticked is "none of these".
+                    ("person.honors" | "prior_awards", _) => {}
+                    (_, Some(value)) => {
+                        let radio = format!("input[name='{name}'][value='{value}']");
+                        if c.find(Locator::Css(&radio)).await.is_ok() {
+                            click(&c, &radio).await;
+                        } else {
+                            let id = format!("f-{}", name.replace('.', "-"));
+                            type_into(&c, &id, value).await;
+                        }
+                    }
+                    (_, None) => click(&c, &format!("input[name='unsure'][value='{name}']")).await,
+                }
+            }
+            // Mid-interview the applicant switches to English: every answer is kept.
+            if step == 3 {
+                click_and_load(&c, "header button.lang").await;
+                c.wait()
+                    .at_most(Duration::from_secs(15))
+                    .for_element(Locator::Css("html[lang='en']"))
+                    .await
+                    .expect("the page in English");
+                let kept = c
+                    .execute(
+                        "return document.querySelector(\"input[type=hidden][name='person.highest_degree']\").value",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(kept, serde_json::json!("master"));
+                continue;
+            }
+            click_and_load(&c, "#next").await;
+        }
+        // The range narrowed on the way and never widened.
+        assert_eq!(ranges[0], "¥0 – ¥10,000,000");
+        assert!(ranges.len() >= 3, "{ranges:?}");
+        // The result leads with the answer; on a phone the first qualifying program is on the
+        // first screen.
+        let total = text_of(&c, ".answer .total").await;
+        assert!(total.contains("¥133,200"), "{total}");
+        let first = c
+            .find(Locator::Css("ul.makeup li"))
+            .await
+            .expect("what makes up the total");
+        let bottom = c
+            .execute(
+                "return arguments[0].getBoundingClientRect().bottom <= window.innerHeight;",
+                vec![serde_json::to_value(&first).unwrap()],
+            )
+            .await
+            .unwrap();
+        assert_eq!(bottom, serde_json::json!(true), "the first program is below the fold");
+        let wide = c
+            .execute("return document.documentElement.scrollWidth > window.innerWidth", vec![])
+            .await
+            .unwrap();
+        assert_eq!(wide, serde_json::json!(false), "horizontal scrolling at 375 px");
+        assert_accessible(&c, &axe, "the interview's result").await;
+
+        // Applying: the full form with the answers, then name and ID.
+        click_and_load(&c, "#res button[type=submit]").await;
+        assert_accessible(&c, &axe, "the full form").await;
+        type_into(&c, "f-person-full_name", "Wang Wu").await;
+        choose(&c, "f-person-id_type", "passport").await;
+        type_into(&c, "f-person-id_number", "E12345678").await;
+        // The interview never needed the institution's category; an application does.
+        choose(&c, "f-person-institution_tier", "other").await;
+        click_and_load(&c, "#submit").await;
+        let total = text_of(&c, "#total").await;
+        assert!(total.contains("133,200"), "{total}");
+        assert_accessible(&c, &axe, "the full result").await;
+        click_and_load(&c, "#submit-application").await;
+        let reference = text_of(&c, "#reference").await;
+        assert_accessible(&c, &axe, "the status page").await;
+
+        for page in ["/policies", "/policies/jinying_startup", "/officer/login"] {
+            c.goto(&format!("{base}{page}")).await.unwrap();
+            assert_accessible(&c, &axe, page).await;
+        }
+        type_into(&c, "name", "reviewer2").await;
+        type_into(&c, "password", "reviewer password 2").await;
+        click_and_load(&c, "form.section button[type=submit]").await;
+        c.goto(&format!("{base}/officer/applications")).await.unwrap();
+        text_of(&c, "table.list").await;
+        assert_accessible(&c, &axe, "the applications list").await;
+        c.goto(&format!("{base}/officer/applications/{reference}"))
+            .await
+            .unwrap();
+        text_of(&c, "h1").await;
+        assert_accessible(&c, &axe, "an application").await;
+        c.goto(&format!("{base}/officer/batch")).await.unwrap();
+        assert_accessible(&c, &axe, "the batch page").await;
+        c.close().await.unwrap();
+    });
 }

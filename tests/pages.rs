@@ -302,16 +302,28 @@ async fn the_policy_browser_lists_programs_and_explains_one() {
         .await;
     assert_eq!(status, 200);
     assert!(html.contains("Golden Talent Plan: startup project funding"));
+    // Words, not rule code: no expression, parameter id or document id.
+    for code in [
+        "founder_equity_pct",
+        "&gt;=",
+        "startup_amount_c",
+        "jinying 第",
+    ] {
+        assert!(!html.contains(code), "{code} shown to people");
+    }
+    assert!(html.contains("The talent holds at least 30% of the company"));
     assert!(
-        html.contains("startup.founder_equity_pct &gt;= 30")
-            || html.contains("startup.founder_equity_pct &#62;= 30"),
-        "the rule as written"
+        html.contains("C 2,000,000 (2,500,000 from 2026)"),
+        "the amounts in words"
     );
     assert!(
-        html.contains("<code>startup_amount_c</code> = 2000000"),
-        "the 2021 parameter"
+        html.contains("Golden Talent Plan: Implementing Measures, Article 6"),
+        "the citation in words"
     );
-    assert!(html.contains("jinying 第六条"));
+    let (_, zh, _) = app
+        .get("/policies/jinying_startup?as_of=2025-06-01", None)
+        .await;
+    assert!(zh.contains("《“金英计划”实施办法》第六条"), "{zh}");
     let (status, _, _) = app.get("/policies/nonexistent", None).await;
     assert_eq!(status, 404);
     let (status, html, _) = app.get("/policies?as_of=2020-01-01", None).await;

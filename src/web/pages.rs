@@ -192,7 +192,21 @@ fn catalog_on(
     match as_of_date(raw) {
         Ok(d) => {
             let loaded = state.snapshot();
-            let c = catalog::catalog(&loaded.policy, d).ok_or_else(|| {
+            let c = catalog::catalog(&loaded.policy, d).map(|mut c| {
+                // People read citations as the document's name and the article.
+                let words = |cite: &mut String| *cite = view::citation(&loaded.policy, cite, lang);
+                for p in &mut c.programs {
+                    p.conditions.iter_mut().for_each(|r| words(&mut r.citation));
+                    words(&mut p.amount.citation);
+                    if let Some(r) = &mut p.review {
+                        words(&mut r.citation);
+                    }
+                }
+                c.tiers.iter_mut().for_each(|t| words(&mut t.row.citation));
+                c.combining.iter_mut().for_each(|g| words(&mut g.citation));
+                c
+            });
+            let c = c.ok_or_else(|| {
                 lang.t(
                     &format!("{d} 没有有效的政策版本"),
                     &format!("No policy is in force on {d}"),
@@ -250,7 +264,6 @@ pub struct ProgramPage {
     pub p: ProgramInfo,
     pub needs: String,
     pub rules: Vec<GroupInfo>,
-    pub parameters: Vec<(String, String)>,
 }
 
 /// One program in plain language: conditions, amount, installments, combining rules, citations.
@@ -287,18 +300,6 @@ pub async fn program(
                 .to_string(),
         );
     };
-    let mentioned = |name: &str| {
-        p.conditions
-            .iter()
-            .chain(std::iter::once(&p.amount))
-            .any(|r| r.rule.contains(name))
-    };
-    let parameters = c
-        .parameters
-        .into_iter()
-        .filter(|x| mentioned(&x.id))
-        .map(|x| (x.id, x.value))
-        .collect();
     let rules = c
         .combining
         .into_iter()
@@ -324,7 +325,6 @@ pub async fn program(
             p,
             needs,
             rules,
-            parameters,
         },
         StatusCode::OK,
         lang,
