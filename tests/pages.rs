@@ -187,9 +187,12 @@ async fn a_founder_sees_amounts_conditions_installments_and_the_disclaimer() {
         "installments with their triggers"
     );
     assert!(
-        html.contains("≥ 30") && html.contains("jinying 第五条"),
-        "requirement and citation"
+        html.contains("不低于 30") && html.contains("《“金英计划”实施办法》第五条"),
+        "requirement and citation in words"
     );
+    for code in ["≥", "∈", "tier in", "jinying 第", "conditions_met"] {
+        assert!(!html.contains(code), "{code} shown to people");
+    }
     assert!(html.contains(">不适用<") && html.contains(">不符合<") && html.contains(">符合<"));
     assert!(
         html.contains("action=\"/edit\""),

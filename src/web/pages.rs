@@ -131,7 +131,7 @@ pub async fn submit(
                         .map(|h| view::hint_sentence(h, rules, lang.lang))
                 })
                 .flatten();
-            view::program_card(o, rules, lang.lang, hint)
+            view::program_card(policy, o, rules, lang.lang, hint)
         })
         .collect();
     let hidden = values
@@ -148,7 +148,7 @@ pub async fn submit(
             lang.lang.t(&a.version.zh, &a.version.en)
         ),
         application_date: a.application_date.to_string(),
-        tier: view::tier_view(&a, lang.lang),
+        tier: view::tier_view(policy, &a, lang.lang),
         total_yuan: view::yuan(&a.total),
         total_wan: view::wan(&a.total),
         programs,

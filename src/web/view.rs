@@ -250,6 +250,22 @@ pub fn error_links(errors: &[FieldError], lang: Lang) -> Vec<ErrorLink> {
         .collect()
 }
 
+/// A comparison in words, before the value it compares with.
+fn op_words(op: crate::policy::expr::BinOp, lang: Lang) -> &'static str {
+    use crate::policy::expr::BinOp::*;
+    match op {
+        Ge => lang.t("不低于 ", "at least "),
+        Gt => lang.t("高于 ", "more than "),
+        Le => lang.t("不超过 ", "at most "),
+        Lt => lang.t("低于 ", "less than "),
+        Eq => lang.t("为 ", ""),
+        Ne => lang.t("不为 ", "not "),
+        In => lang.t("属于：", "one of: "),
+        NotIn => lang.t("不属于：", "none of: "),
+        _ => "",
+    }
+}
+
 /// A value as a person reads it: enumeration values by name, yes/no in words.
 fn show(shown: &Shown, rules: &Rules, lang: Lang) -> String {
     match shown {
@@ -341,14 +357,24 @@ fn condition_view(
             .join("; "),
     };
     let requirement = match &o.requirement {
-        Requirement::Compare(op, Some(s)) => format!("{} {}", op.symbol(), show(s, rules, lang)),
+        Requirement::Compare(op, Some(s)) => {
+            let value = match s {
+                Shown::Set(..) | Shown::TextList(_) => show(s, rules, lang)
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .replace(", ", lang.t("、", ", ")),
+                _ => show(s, rules, lang),
+            };
+            format!("{}{value}", op_words(*op, lang))
+        }
         Requirement::Compare(op, None) => format!(
-            "{} ({})",
-            op.symbol(),
-            lang.t("取决于未填写的信息", "depends on a value not given")
+            "{}{}",
+            op_words(*op, lang),
+            lang.t("（取决于未填写的信息）", "(depends on a value not given)")
         ),
         Requirement::Is(b) => show(&Shown::Bool(*b), rules, lang),
-        Requirement::Rule => c.source.clone(),
+        // A rule of several parts reads as the condition itself says it.
+        Requirement::Rule => lang.t(&c.zh, &c.en).to_string(),
     };
     ConditionView {
         label: lang.t(&c.zh, &c.en).into(),
@@ -407,12 +433,14 @@ pub fn hint_sentence(h: &Hint<'_>, rules: &Rules, lang: Lang) -> String {
 }
 
 pub fn program_card(
+    policy: &crate::policy::Policy,
     o: &ProgramOutcome<'_>,
     rules: &Rules,
     lang: Lang,
     hint: Option<String>,
 ) -> ProgramCard {
     let p = o.program;
+    let cite = |c: &str| citation(policy, c, lang);
     let reductions = o
         .reductions
         .iter()
@@ -420,11 +448,15 @@ pub fn program_card(
             ReducedBy::Exclusive(g, winner) => match lang {
                 Lang::Zh => format!(
                     "与“{}”不重复享受，按就高原则不予发放（{}，{}）",
-                    winner.zh, g.zh, g.cite
+                    winner.zh,
+                    g.zh,
+                    cite(&g.cite)
                 ),
                 Lang::En => format!(
                     "Not combined with “{}”, which pays more ({}; {})",
-                    winner.en, g.en, g.cite
+                    winner.en,
+                    g.en,
+                    cite(&g.cite)
                 ),
             },
             ReducedBy::Cap(c) => match lang {
@@ -433,14 +465,14 @@ pub fn program_card(
                     yuan(&r.from),
                     yuan(&r.to),
                     c.zh,
-                    c.cite
+                    cite(&c.cite)
                 ),
                 Lang::En => format!(
                     "Reduced from {} to {}: {} ({})",
                     yuan(&r.from),
                     yuan(&r.to),
                     c.en,
-                    c.cite
+                    cite(&c.cite)
                 ),
             },
         })
@@ -464,12 +496,15 @@ pub fn program_card(
         amount_yuan: yuan(&o.amount),
         amount_wan: wan(&o.amount),
         amount_rule: lang.t(&p.amount.zh, &p.amount.en).into(),
-        amount_citation: p.amount.cite.to_string(),
+        amount_citation: cite(&p.amount.cite),
         conditions: p
             .conditions
             .iter()
             .zip(&o.conditions)
-            .map(|(c, co)| condition_view(c, co, rules, lang))
+            .map(|(c, co)| ConditionView {
+                citation: cite(&c.cite),
+                ..condition_view(c, co, rules, lang)
+            })
             .collect(),
         missing,
         reductions,
@@ -499,13 +534,13 @@ pub struct TierView {
     pub citation: String,
 }
 
-pub fn tier_view(a: &Assessment<'_>, lang: Lang) -> TierView {
+pub fn tier_view(policy: &crate::policy::Policy, a: &Assessment<'_>, lang: Lang) -> TierView {
     match a.tier {
         Some((t, row)) => TierView {
             id: t.id.to_string(),
             name: lang.t(&t.zh, &t.en).into(),
             row: lang.t(&row.zh, &row.en).into(),
-            citation: row.cite.to_string(),
+            citation: citation(policy, &row.cite, lang),
         },
         None => TierView {
             id: "—".into(),
