@@ -49,6 +49,42 @@ fn benches(c: &mut Criterion) {
             hints(&a, &p, &policy).len()
         })
     });
+    // One screening step: a partial profile (the graduate halfway through the interview) →
+    // statuses, ranges and the questions worth asking, in order.
+    let halfway = serde_json::json!({
+        "application_date": "2026-11-26",
+        "person": { "birth_date": "1998-05-01", "highest_degree": "master", "professional_title": "none",
+                    "honors": [], "institution_name": "南通大学", "graduation_date": "2024-06-30" },
+        "employment": { "employer_in_park": true, "full_time": true }
+    });
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let partial = talent_subsidy::applicant::Partial::from_value(&halfway, today, &policy).unwrap();
+    c.bench_function(
+        "screen a partial profile (ranges + ordered questions)",
+        |b| {
+            b.iter(|| {
+                talent_subsidy::engine::screen::screen(black_box(&policy), black_box(&partial))
+                    .unwrap()
+                    .questions
+                    .len()
+            })
+        },
+    );
+    let halfway_text = halfway.to_string();
+    c.bench_function(
+        "screening step: read partial JSON + screen + write the answer JSON",
+        |b| {
+            b.iter(|| {
+                talent_subsidy::service::screening::screen_json(
+                    black_box(&policy),
+                    black_box(halfway_text.as_bytes()),
+                    today,
+                )
+                .unwrap()
+                .len()
+            })
+        },
+    );
     c.bench_function("load and check the policy folder", |b| {
         b.iter(|| talent_subsidy::policy::load(black_box(Path::new("policy"))).unwrap())
     });
