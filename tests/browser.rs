@@ -196,6 +196,8 @@ fn a_founder_fills_the_form_submits_and_a_reviewer_approves_in_chromium() {
             text_of(&c, "[data-program='jinying_office']").await,
             "¥162,000"
         );
+        // What the founder does not get is folded away; opening it shows it.
+        click(&c, "details.section > summary").await;
         assert_eq!(
             text_of(&c, "[data-program='scitech_major_project']").await,
             "¥0"

@@ -369,3 +369,41 @@ async fn the_result_page_says_it_is_an_estimate_once() {
     let (_, form, _) = app.get("/form", None).await;
     assert_eq!(form.matches("估算结果，以园区正式审核为准").count(), 1);
 }
+
+#[actix_web::test]
+async fn a_blank_answer_on_the_full_form_reads_need_more_information_not_not_eligible() {
+    let app = spawn_app();
+    let graduate: Vec<(&str, &str)> = vec![
+        ("application_date", "2026-03-01"),
+        ("person.full_name", "王五"),
+        ("person.id_type", "passport"),
+        ("person.id_number", "E12345678"),
+        ("person.birth_date", "1998-05-01"),
+        ("person.highest_degree", "master"),
+        ("person.institution_tier", "other"),
+        ("person.institution_name", "南通大学"),
+        ("person.graduation_date", "2024-06-30"),
+        ("has_employment", "1"),
+        ("employment.employer_in_park", "true"),
+        ("employment.full_time", "true"),
+        ("employment.industry", "new_materials"),
+        ("employment.start_date", "2024-08-01"),
+        ("employment.contract_years", "3"),
+        ("employment.annual_salary", "180000"),
+        // social_insurance_months_in_park left blank
+    ];
+    let (status, html) = app.post_form("/assess", &graduate).await;
+    assert_eq!(status, 200, "{html}");
+    let card = &html[html.find("id=\"p-housing_allowance\"").unwrap()..];
+    let card = &card[..card.find("</section>").unwrap()];
+    assert!(card.contains("信息不足"), "{card}");
+    assert!(!card.contains(">不符合<"), "{card}");
+    assert!(
+        card.contains("在园区缴纳社保"),
+        "says what is missing: {card}"
+    );
+    // The answer first: the total and what makes it up, before any program card.
+    let total = html.find("id=\"total\"").unwrap();
+    assert!(total < html.find("class=\"card").unwrap());
+    assert!(html.contains("政校企合作联盟·毕业生留园奖励"));
+}

@@ -34,12 +34,34 @@ pub struct ResultPage {
     pub tier: TierView,
     pub total_yuan: String,
     pub total_wan: String,
-    pub programs: Vec<ProgramCard>,
+    /// What of the total is subject to committee review (一事一议).
+    pub review_yuan: Option<String>,
+    pub groups: ResultGroups,
     /// The answers, to send back for "change my answers" and the language switch.
     pub hidden: Vec<(String, String)>,
     /// "Submit application": the form token and a key that makes a repeated send save once;
     /// `None` when the service has no database.
     pub submit: Option<(String, String)>,
+}
+
+/// One line of "what makes up the total".
+pub struct SummaryLine {
+    pub name: String,
+    pub amount: String,
+    /// The first installment and when it is paid.
+    pub first: String,
+}
+
+/// The result's programs in the order a person reads them: what they get, what is still
+/// open, what was nearly met, the rest (folded), and what does not apply (one line).
+#[derive(Default)]
+pub struct ResultGroups {
+    pub summary: Vec<SummaryLine>,
+    pub eligible: Vec<ProgramCard>,
+    pub open: Vec<ProgramCard>,
+    pub near: Vec<ProgramCard>,
+    pub other: Vec<ProgramCard>,
+    pub not_applicable: Vec<ProgramCard>,
 }
 
 /// Every program's id and name in the page's language, newest version's programs first.
@@ -120,20 +142,82 @@ pub async fn submit(
     };
     let rules = &a.version.rules;
     let hs = hints(&a, &profile, policy);
-    let programs = a
-        .programs
-        .iter()
-        .map(|o| {
-            let hint = (o.status == Status::Ineligible)
-                .then(|| {
-                    hs.iter()
-                        .find(|h| h.program.id == o.program.id)
-                        .map(|h| view::hint_sentence(h, rules, lang.lang))
+    // The same answers read as a screening: a blank optional field is unknown, so a program
+    // it decides reads 信息不足 with what is missing, never 不符合. (A section left unticked
+    // does not apply.)
+    let mut partial = values.clone();
+    for s in crate::input::FormSection::ALL {
+        if let Some((name, _, _)) = s.toggle()
+            && !values.section_applies(s)
+        {
+            partial.0.insert(name.into(), vec!["0".into()]);
+        }
+    }
+    let screening = crate::service::screening::screen_value(
+        policy,
+        &crate::input::to_partial_json(&partial),
+        a.application_date,
+    )
+    .ok()
+    .map(|(_, s)| s);
+    let mut groups = ResultGroups::default();
+    let mut review = rust_decimal::Decimal::ZERO;
+    for (i, o) in a.programs.iter().enumerate() {
+        let hint = (o.status == Status::Ineligible)
+            .then(|| {
+                hs.iter()
+                    .find(|h| h.program.id == o.program.id)
+                    .map(|h| view::hint_sentence(h, rules, lang.lang))
+            })
+            .flatten();
+        let mut card = view::program_card(policy, o, rules, lang.lang, hint);
+        let open = screening.as_ref().and_then(|s| {
+            let p = s.programs.get(i)?;
+            (o.status == Status::Ineligible && !p.is_decided()).then_some((s, p))
+        });
+        if let Some((s, p)) = open {
+            card.status = "open";
+            card.status_label = lang.lang.t("信息不足", "Need more information");
+            card.amount_yuan = format!(
+                "{} {}",
+                lang.lang.t("最高", "up to"),
+                view::yuan(&p.amount.1)
+            );
+            card.amount_wan = String::new();
+            card.needs = s
+                .questions
+                .iter()
+                .filter(|q| q.decides.contains(&i))
+                .map(|q| {
+                    let d = crate::service::screening::describe(q.path, rules);
+                    lang.lang.t(&d.label_zh, &d.label_en).to_string()
                 })
-                .flatten();
-            view::program_card(policy, o, rules, lang.lang, hint)
-        })
-        .collect();
+                .collect::<Vec<_>>()
+                .join(lang.lang.t("、", ", "));
+            groups.open.push(card);
+            continue;
+        }
+        match o.status {
+            Status::Eligible => {
+                if o.review_required {
+                    review += o.amount;
+                }
+                groups.summary.push(SummaryLine {
+                    name: card.name.clone(),
+                    amount: card.amount_yuan.clone(),
+                    first: card
+                        .installments
+                        .first()
+                        .map(|i| format!("{}：{}", i.label, i.amount))
+                        .unwrap_or_default(),
+                });
+                groups.eligible.push(card);
+            }
+            Status::Ineligible if card.hint.is_some() => groups.near.push(card),
+            Status::NotApplicable => groups.not_applicable.push(card),
+            _ => groups.other.push(card),
+        }
+    }
     let hidden = values
         .0
         .iter()
@@ -151,7 +235,8 @@ pub async fn submit(
         tier: view::tier_view(policy, &a, lang.lang),
         total_yuan: view::yuan(&a.total),
         total_wan: view::wan(&a.total),
-        programs,
+        review_yuan: (review > rust_decimal::Decimal::ZERO).then(|| view::yuan(&review)),
+        groups,
         hidden,
         submit: None,
     };

@@ -323,6 +323,8 @@ pub struct ProgramCard {
     pub installments: Vec<InstallmentView>,
     pub review: Option<String>,
     pub hint: Option<String>,
+    /// For a program that needs more information: what is missing, in words.
+    pub needs: String,
 }
 
 fn condition_view(
@@ -524,6 +526,7 @@ pub fn program_card(
             .filter(|_| o.review_required)
             .map(|r| lang.t(&r.zh, &r.en).to_string()),
         hint,
+        needs: String::new(),
     }
 }
 
