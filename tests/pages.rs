@@ -145,6 +145,8 @@ async fn the_form_is_chinese_by_default_with_a_label_for_every_input() {
             "no label for {id}"
         );
     }
+    // The language switch posts what was typed (to the form again, in the other language).
+    assert!(html.contains("form=\"form\"") && html.contains("formaction=\"/edit?lang=en\""));
     // Optional sections start closed, behind a <details>.
     assert!(html.contains("<details class=\"section optional\" id=\"s-startup\">"));
 }

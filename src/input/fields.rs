@@ -246,21 +246,30 @@ pub static FIELDS: &[FieldSpec] = &[
         Education,
         Kind::Select(Domain::InstitutionTier),
         "毕业院校类别",
-        "Type of university"
+        "Type of university",
+        "有学历时必填",
+        "Required with a degree",
+        false
     ),
     f!(
         "person.institution_name",
         Education,
         Kind::Text,
         "毕业院校名称",
-        "University name"
+        "University name",
+        "有学历时必填；政校企合作联盟院校请按名单全称填写（如“南通大学”）",
+        "Required with a degree; for an alliance institution write its full listed name (e.g. 南通大学)",
+        false
     ),
     f!(
         "person.graduation_date",
         Education,
         Kind::Date,
         "毕业日期",
-        "Graduation date"
+        "Graduation date",
+        "有学历时必填",
+        "Required with a degree",
+        false
     ),
     f!(
         "person.professional_title",

@@ -389,7 +389,12 @@ fn question_view(
         "number" => ("decimal", ""),
         _ => ("text", ""),
     };
-    let help = if q.kind == "date" {
+    // "Required with a degree" is the full form's word; here the degree is already known.
+    let form_only =
+        q.field.starts_with("person.institution") || q.field == "person.graduation_date";
+    let help = if form_only && q.kind != "date" {
+        String::new()
+    } else if q.kind == "date" {
         lang.t(
             "如 2025-08-01、2025/8/1 或 2025年8月1日",
             "e.g. 2025-08-01, 2025/8/1 or 20250801",
