@@ -188,6 +188,15 @@ async fn a_founder_sees_amounts_conditions_installments_and_the_disclaimer() {
         html.contains("签订资助协议后拨付（50%）：¥1,500,000"),
         "installments with their triggers"
     );
+    // Each amount shows its arithmetic, from the evaluation itself.
+    assert!(
+        html.contains("¥2,500,000 × 1.2 = ¥3,000,000，不超过上限 ¥5,000,000"),
+        "the startup funding's arithmetic"
+    );
+    assert!(
+        html.contains("150 平方米 × 30 × 36 = ¥162,000"),
+        "the office's"
+    );
     assert!(
         html.contains("不低于 30") && html.contains("《“金英计划”实施办法》第五条"),
         "requirement and citation in words"

@@ -12,6 +12,7 @@ pub mod hints;
 mod installments;
 pub mod report;
 pub mod screen;
+mod trace;
 
 use crate::applicant::Domain;
 use crate::applicant::Profile;
@@ -27,6 +28,7 @@ use std::sync::Arc;
 
 pub use installments::split;
 pub use report::{DISCLAIMER_EN, DISCLAIMER_ZH, ObservedText, RequirementText, ValueText};
+pub use trace::{Calc, Unit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -107,6 +109,8 @@ pub struct ProgramOutcome<'p> {
     /// One amount per installment of the program; they add up to `amount`.
     pub installments: Vec<Decimal>,
     pub review_required: bool,
+    /// The arithmetic behind `computed_amount` (explained assessments of eligible programs).
+    pub calc: Option<Calc>,
 }
 
 impl ProgramOutcome<'_> {
@@ -255,6 +259,7 @@ fn assess_version_as<'p>(
                 reductions: Vec::new(),
                 installments: vec![Decimal::ZERO; program.installments.len()],
                 review_required: false,
+                calc: None,
             });
             continue;
         }
@@ -294,6 +299,9 @@ fn assess_version_as<'p>(
             reductions: Vec::new(),
             installments: Vec::new(),
             review_required: false,
+            calc: (all_met && detail == Detail::Explained)
+                .then(|| trace::trace(&program.amount.expr, &ctx))
+                .flatten(),
         });
     }
 

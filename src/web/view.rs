@@ -325,6 +325,71 @@ pub struct ProgramCard {
     pub hint: Option<String>,
     /// For a program that needs more information: what is missing, in words.
     pub needs: String,
+    /// The arithmetic behind the amount ("¥2,500,000 × 1.2 = ¥3,000,000，不超过上限 ¥5,000,000").
+    pub arithmetic: String,
+}
+
+fn calc_number(v: Decimal, unit: crate::engine::Unit, lang: Lang) -> String {
+    use crate::engine::Unit;
+    match unit {
+        Unit::Yuan => yuan(&v),
+        Unit::SquareMetres => format!("{} {}", v.normalize(), lang.t("平方米", "m²")),
+        Unit::Percent => format!("{}%", v.normalize()),
+        Unit::Plain => yuan(&v).replacen('¥', "", 1),
+    }
+}
+
+/// An amount's arithmetic in words.
+pub fn calc_text(c: &crate::engine::Calc, lang: Lang) -> String {
+    use crate::engine::Calc;
+    let factor = |c: &Calc| match c {
+        Calc::Capped {
+            cap,
+            unit,
+            capped: true,
+            computed,
+        } => format!(
+            "{}{}{}",
+            calc_number(*cap, *unit, lang),
+            lang.t("（按上限计，实为 ", " (the cap; actually "),
+            calc_number(computed.value(), computed.unit(), lang) + lang.t("）", ")")
+        ),
+        Calc::Capped {
+            capped: false,
+            computed,
+            ..
+        } => calc_text(computed, lang),
+        other => calc_text(other, lang),
+    };
+    match c {
+        Calc::Value(v, u) => calc_number(*v, *u, lang),
+        Calc::Product(fs, v) => format!(
+            "{} = {}",
+            fs.iter().map(factor).collect::<Vec<_>>().join(" × "),
+            yuan(v)
+        ),
+        Calc::Capped {
+            computed,
+            cap,
+            unit,
+            capped,
+        } => {
+            let inner = calc_text(computed, lang);
+            let cap = calc_number(*cap, *unit, lang);
+            if *capped {
+                format!(
+                    "{inner}{}{cap}{}",
+                    lang.t("，按上限 ", "; at most "),
+                    lang.t(" 计", "")
+                )
+            } else {
+                format!(
+                    "{inner}{}{cap}",
+                    lang.t("，不超过上限 ", ", within the cap of ")
+                )
+            }
+        }
+    }
 }
 
 fn condition_view(
@@ -527,6 +592,12 @@ pub fn program_card(
             .map(|r| lang.t(&r.zh, &r.en).to_string()),
         hint,
         needs: String::new(),
+        arithmetic: o
+            .calc
+            .as_ref()
+            .filter(|c| c.is_arithmetic())
+            .map(|c| calc_text(c, lang))
+            .unwrap_or_default(),
     }
 }
 
