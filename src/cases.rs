@@ -236,14 +236,21 @@ fn run_case(
         let hs = hints(&a, &profile, policy);
         let rules = &a.version.rules;
         for want in &case.expect.hints {
-            let found = hs
-                .iter()
-                .find(|h| *h.program.id == want.program && h.field == want.field);
+            let found = hs.iter().find_map(|h| {
+                (*h.program.id == want.program)
+                    .then(|| h.changes.iter().find(|c| c.field == want.field))
+                    .flatten()
+                    .map(|c| (h, c))
+            });
             match found {
                 None => {
                     let got: Vec<String> = hs
                         .iter()
-                        .map(|h| format!("{} {} → {}", h.program.id, h.field, rules.render(&h.to)))
+                        .flat_map(|h| {
+                            h.changes.iter().map(move |c| {
+                                format!("{} {} → {}", h.program.id, c.field, rules.render(&c.to))
+                            })
+                        })
                         .collect();
                     let _ = writeln!(
                         diff,
@@ -251,8 +258,8 @@ fn run_case(
                         want.program, want.field
                     );
                 }
-                Some(h) => {
-                    let to = rules.render(&h.to);
+                Some((h, c)) => {
+                    let to = rules.render(&c.to);
                     if to != want.to {
                         let _ = writeln!(
                             diff,

@@ -270,12 +270,16 @@ async fn a_near_miss_shows_the_smallest_change_and_what_it_would_pay() {
     let near = with(founder(), "startup.founder_equity_pct", "25");
     let (_, html) = app.post_form("/assess", &near).await;
     assert!(
-        html.contains("本人持股比例由 25% 提高到 30%，可获 ¥3,000,000"),
+        html.contains("本人持股比例由 25% 提高到 30%，合计增加 ¥3,162,000：金英计划·创业类项目资助 ¥3,000,000、金英计划·创业场地租金补贴 ¥162,000"),
         "{}",
         &html[html.find("hint").unwrap_or(0)..][..300.min(html.len())]
     );
     let (_, html) = app.post_form("/assess", &with(near, "lang", "en")).await;
-    assert!(html.contains("Raise Your equity share from 25% to 30% and you could get ¥3,000,000"));
+    assert!(
+        html.contains("Raise your equity share from 25% to 30%: your total rises by ¥3,162,000"),
+        "{}",
+        &html[html.find("hint").unwrap_or(0)..][..300.min(html.len())]
+    );
 }
 
 #[actix_web::test]

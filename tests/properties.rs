@@ -87,18 +87,46 @@ proptest! {
         // Same input, same result.
         let again = assess(policy(), &profile).unwrap();
         prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&again).unwrap());
-        // Every hint, applied, really makes its program eligible (hints() checks by assessing).
-        for h in hints(&a, &profile, policy()) {
+        // Every hint keeps its promise: its changes, applied together, give exactly the total
+        // and the program amounts it states, and the total gains; each change is the
+        // smallest (one step less on any field and the program is missed again).
+        let hs = hints(&a, &profile, policy());
+        prop_assert!(hs.windows(2).all(|w| {
+            let per = |h: &talent_subsidy::engine::hints::Hint<'_>| h.gained / Decimal::from(h.changes.len());
+            per(&w[0]) >= per(&w[1])
+        }), "hints ranked by what they gain per change");
+        for h in &hs {
             prop_assert_eq!(a.program(&h.program.id).unwrap().status, Status::Ineligible);
-            prop_assert!(h.condition.actionable);
-            // The change is the smallest: one step short of it, the program is still missed.
-            let field = FIELDS.iter().find(|f| f.path == h.field).unwrap();
-            if let (Shown::Num(to), Some(Shown::Num(from)), Some(step)) = (&h.to, &h.from, field.step) {
-                let short = if to > from { *to - step } else { *to + step };
-                let mut changed = profile.clone();
-                if short != *from && (field.set.unwrap())(&mut changed, Val::Num(short)).is_some() && changed.revalidate(policy()).is_ok() {
-                    let again = assess(policy(), &changed).unwrap();
-                    prop_assert_eq!(again.program(&h.program.id).unwrap().status, Status::Ineligible, "{} at {}", h.field, short);
+            prop_assert!(!h.changes.is_empty() && h.changes.len() <= 3);
+            prop_assert!(h.gained > Decimal::ZERO, "a hint that gains nothing");
+            let mut changed = profile.clone();
+            for c in &h.changes {
+                prop_assert!(c.condition.actionable);
+                let field = FIELDS.iter().find(|f| f.path == c.field).unwrap();
+                let value = match &c.to { Shown::Num(n) => Val::Num(*n), Shown::Bool(b) => Val::Bool(*b), _ => unreachable!() };
+                prop_assert!((field.set.unwrap())(&mut changed, value).is_some());
+            }
+            let after = assess(policy(), &changed).unwrap();
+            prop_assert_eq!(after.total, h.total);
+            prop_assert_eq!(after.total - a.total, h.gained);
+            prop_assert_eq!(after.program(&h.program.id).unwrap().amount, h.amount);
+            for (p, from, to) in &h.moved {
+                prop_assert_eq!(a.program(&p.id).unwrap().amount, *from);
+                prop_assert_eq!(after.program(&p.id).unwrap().amount, *to);
+            }
+            let moved_elsewhere = a.programs.iter().zip(&after.programs)
+                .filter(|(x, y)| x.amount != y.amount)
+                .count();
+            prop_assert_eq!(moved_elsewhere, h.moved.len(), "every program that moves is named");
+            for c in &h.changes {
+                let field = FIELDS.iter().find(|f| f.path == c.field).unwrap();
+                if let (Shown::Num(to), Some(Shown::Num(from)), Some(step)) = (&c.to, &c.from, field.step) {
+                    let short = if to > from { *to - step } else { *to + step };
+                    let mut less = changed.clone();
+                    if short != *from && (field.set.unwrap())(&mut less, Val::Num(short)).is_some() && less.revalidate(policy()).is_ok() {
+                        let again = assess(policy(), &less).unwrap();
+                        prop_assert_eq!(again.program(&h.program.id).unwrap().status, Status::Ineligible, "{} at {}", c.field, short);
+                    }
                 }
             }
         }

@@ -12,21 +12,42 @@ use crate::policy::model::{Condition, Expr, Program};
 use crate::policy::value::{Shown, Val};
 use rust_decimal::Decimal;
 
+/// One change a hint asks for: a field moved to the smallest value that meets a condition.
 #[derive(Debug, Clone)]
-pub struct Hint<'p> {
-    pub program: &'p Program,
+pub struct Change<'p> {
     pub condition: &'p Condition,
     /// The profile field to change, as `startup.founder_equity_pct`.
     pub field: &'static str,
     /// Its value now (`None`: not given).
     pub from: Option<Shown>,
-    /// The value that makes the program eligible.
+    /// The value that meets the condition.
     pub to: Shown,
-    /// The program's amount with that change, after every combination rule.
+}
+
+#[derive(Debug, Clone)]
+pub struct Hint<'p> {
+    pub program: &'p Program,
+    /// One to three changes, made together.
+    pub changes: Vec<Change<'p>>,
+    /// The program's amount with the changes, after every combination rule.
     pub amount: Decimal,
     /// The new total across programs.
     pub total: Decimal,
+    /// What the total gains (always more than 0).
+    pub gained: Decimal,
+    /// Every program whose amount the changes move: (program, now, then).
+    pub moved: Vec<(&'p Program, Decimal, Decimal)>,
 }
+
+impl<'p> Hint<'p> {
+    /// The first change (a hint has at least one).
+    pub fn first(&self) -> &Change<'p> {
+        &self.changes[0]
+    }
+}
+
+/// At most this many conditions are hinted together.
+pub const MAX_CHANGES: usize = 3;
 
 /// Rounds `v` up (or down) to a whole number of `step`s.
 fn to_step(v: Decimal, step: Decimal, up: bool) -> Decimal {
@@ -47,42 +68,68 @@ fn target(op: BinOp, threshold: Decimal, step: Decimal) -> Option<Decimal> {
     })
 }
 
-/// Hints for every ineligible program of `assessment`, which must be `profile`'s assessment.
+/// Hints for the ineligible programs of `assessment`, which must be `profile`'s assessment:
+/// for a program missed by one to three conditions, each actionable and each with a smallest
+/// step (they are independent thresholds), the changes made together — kept only when the
+/// changed profile is valid, the program then pays, and the total gains. Best first: the most
+/// gained per change.
 pub fn hints<'p>(
     assessment: &Assessment<'p>,
     profile: &Profile,
     ctx: &dyn ProfileContext,
 ) -> Vec<Hint<'p>> {
     let mut out = Vec::new();
-    for (pi, outcome) in assessment.programs.iter().enumerate() {
+    'programs: for (pi, outcome) in assessment.programs.iter().enumerate() {
         if outcome.status != Status::Ineligible {
             continue;
         }
-        let mut failed = outcome
+        let failed: Vec<usize> = outcome
             .conditions
             .iter()
             .enumerate()
-            .filter(|(_, c)| !c.met);
-        let (Some((ci, _)), None) = (failed.next(), failed.next()) else {
-            continue;
-        };
-        let condition = &outcome.program.conditions[ci];
-        if !condition.actionable {
+            .filter(|(_, c)| !c.met)
+            .map(|(i, _)| i)
+            .collect();
+        if failed.is_empty() || failed.len() > MAX_CHANGES {
             continue;
         }
-        let Some((field, to)) = change(condition, &outcome.conditions[ci]) else {
-            continue;
-        };
         let mut changed = profile.clone();
-        let value = match to {
-            Shown::Num(n) => Val::Num(n),
-            Shown::Bool(b) => Val::Bool(b),
-            _ => continue,
-        };
-        let set = FIELDS[field].set;
-        if set.and_then(|set| set(&mut changed, value)).is_none()
-            || changed.revalidate(ctx).is_err()
-        {
+        let mut changes = Vec::with_capacity(failed.len());
+        for ci in failed {
+            let condition = &outcome.program.conditions[ci];
+            if !condition.actionable {
+                continue 'programs;
+            }
+            let Some((field, to)) = change(condition, &outcome.conditions[ci]) else {
+                continue 'programs;
+            };
+            // Two conditions on one field would not be independent thresholds.
+            if changes
+                .iter()
+                .any(|c: &Change<'_>| c.field == FIELDS[field].path)
+            {
+                continue 'programs;
+            }
+            let value = match to {
+                Shown::Num(n) => Val::Num(n),
+                Shown::Bool(b) => Val::Bool(b),
+                _ => continue 'programs,
+            };
+            if FIELDS[field]
+                .set
+                .and_then(|set| set(&mut changed, value))
+                .is_none()
+            {
+                continue 'programs;
+            }
+            changes.push(Change {
+                condition,
+                field: FIELDS[field].path,
+                from: (FIELDS[field].get)(profile).map(Shown::from),
+                to,
+            });
+        }
+        if changed.revalidate(ctx).is_err() {
             continue;
         }
         let after = assess_version(assessment.version, &changed);
@@ -90,16 +137,31 @@ pub fn hints<'p>(
         if now.status == Status::Ineligible || now.status == Status::NotApplicable {
             continue;
         }
+        let gained = after.total - assessment.total;
+        if gained <= Decimal::ZERO {
+            continue;
+        }
+        let moved = assessment
+            .programs
+            .iter()
+            .zip(&after.programs)
+            .filter(|(a, b)| a.amount != b.amount)
+            .map(|(a, b)| (a.program, a.amount, b.amount))
+            .collect();
         out.push(Hint {
             program: outcome.program,
-            condition,
-            field: FIELDS[field].path,
-            from: (FIELDS[field].get)(profile).map(Shown::from),
-            to,
+            changes,
             amount: now.amount,
             total: after.total,
+            gained,
+            moved,
         });
     }
+    // Most gained per change first; the policy's order among equals (the sort is stable).
+    out.sort_by(|a, b| {
+        let per = |h: &Hint<'_>| h.gained / Decimal::from(h.changes.len());
+        per(b).cmp(&per(a))
+    });
     out
 }
 

@@ -409,7 +409,8 @@ impl Assessment<'_> {
 impl Assessment<'_> {
     /// Appends the decision without its explanation, for checking many people at once: the
     /// version, the tier, each program's status and amount (by program id), the total, and —
-    /// when `hints` is given — each hint as `[program, field, value to reach, new total]`.
+    /// when `hints` is given — each hint as `[program, field, value to reach, new total]` (a
+    /// hint of several changes adds `field, value` pairs after the total).
     /// About 400 bytes without hints.
     pub fn write_summary(&self, hints: Option<&[Hint<'_>]>, out: &mut Vec<u8>) {
         let mut scratch = String::new();
@@ -436,11 +437,17 @@ impl Assessment<'_> {
                 out.push(b'[');
                 string(out, &h.program.id);
                 out.push(b',');
-                string(out, h.field);
+                string(out, h.first().field);
                 out.push(b',');
-                string(out, &self.version.rules.render(&h.to));
+                string(out, &self.version.rules.render(&h.first().to));
                 out.push(b',');
                 money(out, &mut scratch, &h.total);
+                for c in &h.changes[1..] {
+                    out.push(b',');
+                    string(out, c.field);
+                    out.push(b',');
+                    string(out, &self.version.rules.render(&c.to));
+                }
                 out.push(b']');
             }
             out.push(b']');
@@ -455,14 +462,27 @@ pub fn hints_json(hints: &[Hint<'_>], a: &Assessment<'_>) -> serde_json::Value {
     hints
         .iter()
         .map(|h| {
+            let first = h.first();
             serde_json::json!({
                 "program": &*h.program.id,
-                "condition": &*h.condition.id,
-                "field": h.field,
-                "from": h.from.as_ref().map(|v| rules.render(v)),
-                "to": rules.render(&h.to),
+                "condition": &*first.condition.id,
+                "field": first.field,
+                "from": first.from.as_ref().map(|v| rules.render(v)),
+                "to": rules.render(&first.to),
+                "changes": h.changes.iter().map(|c| serde_json::json!({
+                    "condition": &*c.condition.id,
+                    "field": c.field,
+                    "from": c.from.as_ref().map(|v| rules.render(v)),
+                    "to": rules.render(&c.to),
+                })).collect::<Vec<_>>(),
                 "amount": h.amount,
                 "total": h.total,
+                "gained": h.gained,
+                "moved": h.moved.iter().map(|(p, from, to)| serde_json::json!({
+                    "program": &*p.id,
+                    "from": from,
+                    "to": to,
+                })).collect::<Vec<_>>(),
             })
         })
         .collect()

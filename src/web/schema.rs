@@ -330,6 +330,33 @@ pub struct ProgramResultDoc {
     pub amount_citation: String,
 }
 
+/// One change a hint asks for.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct HintChangeDoc {
+    #[schema(example = "founder_equity")]
+    pub condition: String,
+    #[schema(example = "startup.founder_equity_pct")]
+    pub field: String,
+    #[schema(example = "25")]
+    pub from: Option<String>,
+    #[schema(example = "30")]
+    pub to: String,
+}
+
+/// A program's amount a hint moves.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct HintMoveDoc {
+    #[schema(example = "jinying_office")]
+    pub program: String,
+    #[schema(example = "0")]
+    pub from: String,
+    #[schema(example = "162000")]
+    pub to: String,
+}
+
+/// What would change a missed program: one to three changes made together (each the smallest
+/// that meets its condition), what the total gains and every program it moves. `condition`,
+/// `field`, `from` and `to` repeat the first change.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct HintDoc {
     #[schema(example = "jinying_startup")]
@@ -342,9 +369,14 @@ pub struct HintDoc {
     pub from: Option<String>,
     #[schema(example = "30")]
     pub to: String,
+    pub changes: Vec<HintChangeDoc>,
     #[schema(example = "3000000")]
     pub amount: String,
     pub total: String,
+    /// Always more than 0.
+    #[schema(example = "3162000")]
+    pub gained: String,
+    pub moved: Vec<HintMoveDoc>,
 }
 
 /// An assessment: the same JSON `talent-subsidy eval` prints.

@@ -3,7 +3,7 @@
 //! engine returned.
 
 use crate::applicant::{Domain, FieldError};
-use crate::engine::hints::Hint;
+use crate::engine::hints::{Change, Hint};
 use crate::engine::{Assessment, Observed, ProgramOutcome, ReducedBy, Requirement};
 use crate::input::{self as form, FIELDS, FieldSpec, FormSection, FormValues, Kind};
 use crate::input::{Lang, status_label};
@@ -452,22 +452,26 @@ fn condition_view(
     }
 }
 
-/// "创始人持股比例由 25% 提高到 30%，可获 ¥3,000,000".
-pub fn hint_sentence(h: &Hint<'_>, rules: &Rules, lang: Lang) -> String {
-    let spec = form::field(h.field);
-    let label = spec.map_or(h.field, |f| lang.t(f.zh, f.en));
+/// One change in words: "本人持股比例由 25% 提高到 30%".
+fn change_words(c: &Change<'_>, rules: &Rules, lang: Lang) -> String {
+    let spec = form::field(c.field);
+    let label = spec.map_or(c.field, |f| lang.t(f.zh, f.en));
     // "本人持股比例（%）" reads "本人持股比例" in a sentence that says the unit itself.
     let label = label.split(['（', '(']).next().unwrap_or(label).trim_end();
+    // In an English sentence the label is not at its start: "raise your equity share".
+    let label = match (lang, label.chars().next()) {
+        (Lang::En, Some(first)) => {
+            first.to_lowercase().collect::<String>() + &label[first.len_utf8()..]
+        }
+        _ => label.to_string(),
+    };
     let (uzh, uen) = spec.map_or(("", ""), |f| form::unit(f.kind));
     let unit = lang.t(uzh, uen);
-    let amount = yuan(&h.amount);
-    match (&h.to, &h.from) {
-        (Shown::Bool(_), _) => lang
-            .t(
-                &format!("若{label}，可获 {amount}"),
-                &format!("If “{label}” were yes, you could get {amount}"),
-            )
-            .to_string(),
+    match (&c.to, &c.from) {
+        (Shown::Bool(_), _) => match lang {
+            Lang::Zh => format!("做到“{label}”"),
+            Lang::En => format!("“{label}” becomes yes"),
+        },
         (to, Some(from)) => {
             let up = match (from, to) {
                 (Shown::Num(a), Shown::Num(b)) => b > a,
@@ -475,26 +479,59 @@ pub fn hint_sentence(h: &Hint<'_>, rules: &Rules, lang: Lang) -> String {
             };
             let (from, to) = (show(from, rules, lang), show(to, rules, lang));
             match (lang, up) {
-                (Lang::Zh, true) => {
-                    format!("{label}由 {from}{unit} 提高到 {to}{unit}，可获 {amount}")
-                }
-                (Lang::Zh, false) => {
-                    format!("{label}由 {from}{unit} 降低到 {to}{unit}，可获 {amount}")
-                }
-                (Lang::En, true) => format!(
-                    "Raise {label} from {from}{unit} to {to}{unit} and you could get {amount}"
-                ),
-                (Lang::En, false) => format!(
-                    "Lower {label} from {from}{unit} to {to}{unit} and you could get {amount}"
-                ),
+                (Lang::Zh, true) => format!("{label}由 {from}{unit} 提高到 {to}{unit}"),
+                (Lang::Zh, false) => format!("{label}由 {from}{unit} 降低到 {to}{unit}"),
+                (Lang::En, true) => format!("raise {label} from {from}{unit} to {to}{unit}"),
+                (Lang::En, false) => format!("lower {label} from {from}{unit} to {to}{unit}"),
             }
         }
         (to, None) => {
             let to = show(to, rules, lang);
             match lang {
-                Lang::Zh => format!("填写{label}并达到 {to}{unit}，可获 {amount}"),
-                Lang::En => format!("With {label} of {to}{unit} you could get {amount}"),
+                Lang::Zh => format!("{label}达到 {to}{unit}"),
+                Lang::En => format!("{label} of {to}{unit}"),
             }
+        }
+    }
+}
+
+/// "人才本人持股比例由 25% 提高到 30%，合计增加 ¥3,162,000：金英计划·创业类项目资助
+/// ¥3,000,000、金英计划·创业场地租金补贴 ¥162,000".
+pub fn hint_sentence(h: &Hint<'_>, rules: &Rules, lang: Lang) -> String {
+    let changes: Vec<String> = h
+        .changes
+        .iter()
+        .map(|c| change_words(c, rules, lang))
+        .collect();
+    let moved: Vec<String> = h
+        .moved
+        .iter()
+        .map(|(p, from, to)| {
+            let name = lang.t(&p.zh, &p.en);
+            if to >= from {
+                format!("{name} {}", yuan(to))
+            } else {
+                format!("{name} {} → {}", yuan(from), yuan(to))
+            }
+        })
+        .collect();
+    match lang {
+        Lang::Zh => format!(
+            "{}，合计增加 {}：{}",
+            changes.join("，并且"),
+            yuan(&h.gained),
+            moved.join("、")
+        ),
+        Lang::En => {
+            let mut text = changes.join(", and ");
+            if let Some(first) = text.get(..1) {
+                text = first.to_uppercase() + &text[1..];
+            }
+            format!(
+                "{text}: your total rises by {} ({})",
+                yuan(&h.gained),
+                moved.join("; ")
+            )
         }
     }
 }
