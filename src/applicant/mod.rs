@@ -62,7 +62,7 @@ pub fn visible(text: &str) -> String {
     }
     out
 }
-pub(crate) use read::{parse_date, parse_decimal};
+pub(crate) use read::{parse_date, parse_decimal, parse_money};
 
 /// What the policy contributes to reading a profile: the program ids `prior_awards` may name,
 /// and the dates for which a policy version is in force.

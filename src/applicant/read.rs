@@ -167,19 +167,24 @@ impl<'v, 'e> ObjectReader<'v, 'e> {
 
     fn decimal(&mut self, key: &str) -> Option<Decimal> {
         let v = self.get(key)?;
+        let money = MONEY.contains(&key);
         let parsed = match v {
+            Value::String(s) if money => parse_money(s),
             Value::String(s) => parse_decimal(s.trim()),
             Value::Number(n) => parse_decimal(n.as_str()),
             _ => None,
         };
         if parsed.is_none() {
             let f = self.field(key);
-            self.errors.push(type_error(
-                f,
-                "数字（如 \"600000\" 或 \"12.5\"）",
-                "a number (such as \"600000\" or \"12.5\")",
-                v,
-            ));
+            let (zh, en) = if money {
+                (
+                    "金额（元），如 600000、600,000 或 60万",
+                    "an amount in yuan, such as 600000, 600,000 or 60万",
+                )
+            } else {
+                ("数字，如 51 或 12.5", "a number, such as 51 or 12.5")
+            };
+            self.errors.push(type_error(f, zh, en, v));
         }
         parsed
     }
@@ -295,6 +300,30 @@ pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
         _ => return None,
     };
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// The money fields (read by [`parse_money`]).
+const MONEY: &[&str] = &[
+    "annual_salary",
+    "paid_in_capital",
+    "founder_cash_investment",
+    "planned_rd_investment",
+    "price",
+];
+
+/// An amount of money as people write it: `1200000`, `1,200,000`, `¥1,200,000元`, `120万`,
+/// `1.5万元`. The one money reader of the JSON profile, the forms and the spreadsheets.
+pub(crate) fn parse_money(s: &str) -> Option<Decimal> {
+    let cleaned: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | ' ' | '¥' | '￥' | '_'))
+        .collect();
+    let cleaned = cleaned.trim_end_matches('元');
+    match cleaned.strip_suffix('万') {
+        Some(wan) => parse_decimal(wan)?.checked_mul(Decimal::from(10_000)),
+        None => parse_decimal(cleaned),
+    }
 }
 
 /// A plain decimal (`-12.50`), or scientific notation as JSON numbers may use; never
@@ -605,6 +634,22 @@ mod tests {
         ] {
             assert_eq!(parse_decimal(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn money_is_read_as_people_write_it_and_its_error_says_how() {
+        let d = |s: &str| s.parse::<Decimal>().ok();
+        assert_eq!(parse_money("60万"), d("600000"));
+        assert_eq!(parse_money("1.5万元"), d("15000"));
+        assert_eq!(parse_money("¥ 600,000.50"), d("600000.50"));
+        assert_eq!(parse_money("六十万"), None);
+        let mut errors = Vec::new();
+        let v = serde_json::json!({"annual_salary": "六十万"});
+        let mut r = ObjectReader::open(&v, "employment", EMPLOYMENT, &mut errors).unwrap();
+        assert_eq!(r.decimal("annual_salary"), None);
+        drop(r);
+        assert!(errors[0].message_zh.contains("60万"), "{errors:?}");
+        assert!(errors[0].message_en.contains("60万"), "{errors:?}");
     }
 
     #[test]

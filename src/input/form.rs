@@ -64,21 +64,15 @@ impl FormValues {
     }
 }
 
-/// Money as typed by a person → a plain decimal string; anything else is passed on as typed,
-/// so the profile reader reports it against the field.
+/// Money as typed by a person → a plain decimal string (the profile's money reader); anything
+/// else is passed on as typed, so the profile reader reports it against the field.
 pub fn normalize_money(raw: &str) -> String {
-    let cleaned: String = raw
-        .chars()
-        .filter(|c| !matches!(c, ',' | '，' | ' ' | '¥' | '￥' | '_'))
-        .collect();
-    let cleaned = cleaned.trim_end_matches('元');
-    if let Some(wan) = cleaned.strip_suffix('万')
-        && let Some(n) = crate::applicant::parse_decimal(wan)
-        && let Some(yuan) = n.checked_mul(Decimal::from(10_000))
-    {
-        return yuan.normalize().to_string();
+    match crate::applicant::parse_money(raw) {
+        // `1.5万` is 15000, not 15000.0; `300,000.50` keeps the cents as typed.
+        Some(d) if raw.contains('万') => d.normalize().to_string(),
+        Some(d) => d.to_string(),
+        None => raw.trim().to_string(),
     }
-    cleaned.to_string()
 }
 
 fn normalize_percent(raw: &str) -> String {
