@@ -178,8 +178,8 @@ impl<'v, 'e> ObjectReader<'v, 'e> {
             let f = self.field(key);
             let (zh, en) = if money {
                 (
-                    "金额（元），如 600000、600,000 或 60万",
-                    "an amount in yuan, such as 600000, 600,000 or 60万",
+                    "金额（元），如 600000 或 60万",
+                    "an amount in yuan, such as 600000 or 60万",
                 )
             } else {
                 ("数字，如 51 或 12.5", "a number, such as 51 or 12.5")
@@ -311,13 +311,14 @@ const MONEY: &[&str] = &[
     "price",
 ];
 
-/// An amount of money as people write it: `1200000`, `1,200,000`, `¥1,200,000元`, `120万`,
-/// `1.5万元`. The one money reader of the JSON profile, the forms and the spreadsheets.
+/// An amount of money: `1200000`, `¥1200000元`, `120万`, `1.5万元`. The money reader of the
+/// JSON profile, the forms and the spreadsheets (which also drop thousands separators first;
+/// JSON keeps them an error, as `1,5` could mean 1.5).
 pub(crate) fn parse_money(s: &str) -> Option<Decimal> {
     let cleaned: String = s
         .trim()
         .chars()
-        .filter(|c| !matches!(c, ',' | '，' | ' ' | '¥' | '￥' | '_'))
+        .filter(|c| !matches!(c, ' ' | '¥' | '￥'))
         .collect();
     let cleaned = cleaned.trim_end_matches('元');
     match cleaned.strip_suffix('万') {
@@ -641,7 +642,12 @@ mod tests {
         let d = |s: &str| s.parse::<Decimal>().ok();
         assert_eq!(parse_money("60万"), d("600000"));
         assert_eq!(parse_money("1.5万元"), d("15000"));
-        assert_eq!(parse_money("¥ 600,000.50"), d("600000.50"));
+        assert_eq!(parse_money("¥ 600000.50"), d("600000.50"));
+        assert_eq!(
+            parse_money("600,000"),
+            None,
+            "JSON keeps separators an error"
+        );
         assert_eq!(parse_money("六十万"), None);
         let mut errors = Vec::new();
         let v = serde_json::json!({"annual_salary": "六十万"});

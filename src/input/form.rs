@@ -67,7 +67,11 @@ impl FormValues {
 /// Money as typed by a person → a plain decimal string (the profile's money reader); anything
 /// else is passed on as typed, so the profile reader reports it against the field.
 pub fn normalize_money(raw: &str) -> String {
-    match crate::applicant::parse_money(raw) {
+    let plain: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | '_'))
+        .collect();
+    match crate::applicant::parse_money(&plain) {
         // `1.5万` is 15000, not 15000.0; `300,000.50` keeps the cents as typed.
         Some(d) if raw.contains('万') => d.normalize().to_string(),
         Some(d) => d.to_string(),

@@ -20,7 +20,7 @@ fn decimal() -> Object {
             Type::Null,
         ]))
         .description(Some(
-            "A decimal: a string such as \"600000\" or \"51.5\", or a JSON number (read exactly); money may also be written \"600,000\" or \"60万\"",
+            "A decimal: a string such as \"600000\" or \"51.5\", or a JSON number (read exactly); money may also be written \"60万\"",
         ))
         .build()
 }
