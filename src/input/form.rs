@@ -6,7 +6,6 @@
 //! come through [`to_profile_json`].
 
 use super::fields::{FIELDS, FormSection, Kind};
-use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
