@@ -281,6 +281,17 @@ async fn submit_review_decide(c: &Console) {
         "submission_key".into(),
         hidden(&result_page, "submission_key"),
     ));
+    // This applicant's estimate is ¥0: the page says so and asks for a confirmation, and a
+    // submission without it is not saved.
+    assert!(result_page.contains("id=\"nothing-payable\""));
+    let r = applicant
+        .post(format!("{}/applications", c.base))
+        .form(&submit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    submit.push(("confirm_nothing".into(), "1".into()));
     let r = applicant
         .post(format!("{}/applications", c.base))
         .form(&submit)

@@ -171,6 +171,8 @@ async fn a_result_pages_submission_key_is_the_visitors_own() {
             let mut form: Vec<(String, String)> = applicant_form();
             form.push(("form_token".into(), form_token));
             form.push(("submission_key".into(), key.repeat(64)));
+            // This applicant's estimate is ¥0; they confirm they still apply.
+            form.push(("confirm_nothing".into(), "1".into()));
             let r = b.post(url).form(&form).send().await.unwrap();
             (r.status().as_u16(), location(r.headers()))
         }

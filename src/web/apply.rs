@@ -165,6 +165,17 @@ pub async fn submit_form(
         return actix_web::ResponseError::error_response(&auth::AuthError::Csrf { api: false });
     }
     let json = crate::input::to_profile_json(&values).to_string();
+    // Nothing payable: the applicant confirms they still want to apply (the page asks).
+    if values.get("confirm_nothing") != "1"
+        && let Ok(done) = crate::service::assess_bytes(&state.snapshot().policy, json.as_bytes())
+        && done.assessment.total.is_zero()
+    {
+        return html::message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "目前测算合计为 ¥0：如仍要提交，请返回结果页勾选确认后再提交",
+            "The estimate is ¥0: to apply all the same, go back to the result and tick the confirmation",
+        );
+    }
     // The key is the visitor's own: bound to their form cookie, so nobody else's key (seen in
     // a page source, say) can fetch their application.
     let key = Some(values.get("submission_key"))

@@ -37,6 +37,8 @@ pub struct ResultPage {
     /// What of the total is subject to committee review (一事一议).
     pub review_yuan: Option<String>,
     pub groups: ResultGroups,
+    /// The total is 0: submitting asks for a confirmation first.
+    pub nothing_payable: bool,
     /// The answers, to send back for "change my answers" and the language switch.
     pub hidden: Vec<(String, String)>,
     /// "Submit application": the form token and a key that makes a repeated send save once;
@@ -236,6 +238,7 @@ pub async fn submit(
         total_yuan: view::yuan(&a.total),
         total_wan: view::wan(&a.total),
         review_yuan: (review > rust_decimal::Decimal::ZERO).then(|| view::yuan(&review)),
+        nothing_payable: a.total.is_zero(),
         groups,
         hidden,
         submit: None,
