@@ -389,6 +389,35 @@ async fn click_and_load(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("no new page after {css}: {e}"));
 }
 
+/// Nothing on the page is wider than the phone's screen (outside a scrolling table), and no
+/// table cell with text is narrower than two characters.
+async fn assert_fits_phone(c: &Client, what: &str) {
+    let found = c
+        .execute(
+            "const w = window.innerWidth;\
+             const em = parseFloat(getComputedStyle(document.body).fontSize);\
+             const seen = e => { for (let a = e; a && a !== document.body; a = a.parentElement) {\
+               const r = a.getBoundingClientRect(); if (r.width <= 1 || r.height <= 1) return false; } return true; };\
+             const wide = [...document.querySelectorAll('body *')]\
+               .filter(e => seen(e) && !e.closest('.scroll') && e.getBoundingClientRect().right > w + 1)\
+               .map(e => 'wider than the screen: ' + e.tagName + '.' + e.className);\
+             const narrow = [...document.querySelectorAll('td, th')]\
+               .filter(e => seen(e) && e.textContent.trim().length > 1 && e.getBoundingClientRect().width < 2 * em)\
+               .map(e => 'narrow cell: ' + e.textContent.trim().slice(0, 20));\
+             return wide.concat(narrow);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let found: Vec<String> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    assert!(found.is_empty(), "{what} at 375 px: {found:#?}");
+}
+
 /// The questions on an interview page, by the name the answer is sent under.
 async fn interview_questions(c: &Client) -> Vec<String> {
     let v = c
@@ -496,52 +525,20 @@ fn a_graduate_is_interviewed_on_a_phone_and_every_page_kind_passes_axe_core() {
         .unwrap();
     rt.block_on(async {
         let c = browser(driver_port).await;
-        c.goto(&format!("{base}/")).await.unwrap();
-        let mut ranges = Vec::new();
-        let mut step = 0;
-        while c.find(Locator::Id("iv")).await.is_ok() {
-            step += 1;
-            assert!(step < 15, "the interview does not end");
-            ranges.push(text_of(&c, ".range strong").await);
-            if step == 1 {
-                assert_accessible(&c, &axe, "an interview step").await;
-            }
-            for name in interview_questions(&c).await {
-                match (name.as_str(), answers.get(name.as_str())) {
-                    // Lists: nothing ticked is "none of these".
-                    ("person.honors" | "prior_awards", _) => {}
-                    (_, Some(value)) => {
-                        let radio = format!("input[name='{name}'][value='{value}']");
-                        if c.find(Locator::Css(&radio)).await.is_ok() {
-                            click(&c, &radio).await;
-                        } else {
-                            let id = format!("f-{}", name.replace('.', "-"));
-                            type_into(&c, &id, value).await;
-                        }
-                    }
-                    (_, None) => click(&c, &format!("input[name='unsure'][value='{name}']")).await,
-                }
-            }
-            // Mid-interview the applicant switches to English: every answer is kept.
-            if step == 3 {
-                click_and_load(&c, "header button.lang").await;
-                c.wait()
-                    .at_most(Duration::from_secs(15))
-                    .for_element(Locator::Css("html[lang='en']"))
-                    .await
-                    .expect("the page in English");
-                let kept = c
-                    .execute(
-                        "return document.querySelector(\"input[type=hidden][name='person.highest_degree']\").value",
-                        vec![],
-                    )
-                    .await
-                    .unwrap();
-                assert_eq!(kept, serde_json::json!("master"));
-                continue;
-            }
-            click_and_load(&c, "#next").await;
-        }
+        // Not sure of one answer: the program it decides reads 信息不足, never 不符合.
+        let mut unsure = answers.clone();
+        unsure.remove("employment.social_insurance_months_in_park");
+        walk(&c, &base, &unsure, None, &axe).await;
+        let open = text_of(&c, ".card.open").await;
+        assert!(
+            open.contains("信息不足") && open.contains("安家补贴"),
+            "{open}"
+        );
+        let page = c.source().await.unwrap();
+        assert!(!page.contains(">不符合<"));
+        assert_fits_phone(&c, "the interview's result").await;
+
+        let ranges = walk(&c, &base, &answers, Some(3), &axe).await;
         // The range narrowed on the way and never widened.
         assert_eq!(ranges[0], "¥0 – ¥10,000,000");
         assert!(ranges.len() >= 3, "{ranges:?}");
@@ -560,12 +557,23 @@ fn a_graduate_is_interviewed_on_a_phone_and_every_page_kind_passes_axe_core() {
             )
             .await
             .unwrap();
-        assert_eq!(bottom, serde_json::json!(true), "the first program is below the fold");
+        assert_eq!(
+            bottom,
+            serde_json::json!(true),
+            "the first program is below the fold"
+        );
         let wide = c
-            .execute("return document.documentElement.scrollWidth > window.innerWidth", vec![])
+            .execute(
+                "return document.documentElement.scrollWidth > window.innerWidth",
+                vec![],
+            )
             .await
             .unwrap();
-        assert_eq!(wide, serde_json::json!(false), "horizontal scrolling at 375 px");
+        assert_eq!(
+            wide,
+            serde_json::json!(false),
+            "horizontal scrolling at 375 px"
+        );
         assert_accessible(&c, &axe, "the interview's result").await;
 
         // Applying: the full form with the answers, then name and ID.
@@ -580,27 +588,117 @@ fn a_graduate_is_interviewed_on_a_phone_and_every_page_kind_passes_axe_core() {
         let total = text_of(&c, "#total").await;
         assert!(total.contains("133,200"), "{total}");
         assert_accessible(&c, &axe, "the full result").await;
+        assert_fits_phone(&c, "the full result").await;
+        // Printed on A4, the result with the answers takes at most two pages.
+        let pdf = c
+            .print(
+                fantoccini::wd::PrintConfiguration::builder()
+                    .size(fantoccini::wd::PrintSize::A4)
+                    .build()
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let pages = pdf
+            .windows(12)
+            .filter(|w| w.starts_with(b"/Type /Page") && w[11] != b's')
+            .count();
+        assert!((1..=2).contains(&pages), "{pages} pages printed");
         click_and_load(&c, "#submit-application").await;
         let reference = text_of(&c, "#reference").await;
         assert_accessible(&c, &axe, "the status page").await;
+        assert_fits_phone(&c, "the status page").await;
 
         for page in ["/policies", "/policies/jinying_startup", "/officer/login"] {
             c.goto(&format!("{base}{page}")).await.unwrap();
             assert_accessible(&c, &axe, page).await;
+            assert_fits_phone(&c, page).await;
         }
         type_into(&c, "name", "reviewer2").await;
         type_into(&c, "password", "reviewer password 2").await;
         click_and_load(&c, "form.section button[type=submit]").await;
-        c.goto(&format!("{base}/officer/applications")).await.unwrap();
+        c.goto(&format!("{base}/officer/applications"))
+            .await
+            .unwrap();
         text_of(&c, "table.list").await;
         assert_accessible(&c, &axe, "the applications list").await;
+        assert_fits_phone(&c, "the applications list").await;
         c.goto(&format!("{base}/officer/applications/{reference}"))
             .await
             .unwrap();
         text_of(&c, "h1").await;
         assert_accessible(&c, &axe, "an application").await;
+        assert_fits_phone(&c, "an application").await;
         c.goto(&format!("{base}/officer/batch")).await.unwrap();
         assert_accessible(&c, &axe, "the batch page").await;
+        assert_fits_phone(&c, "the batch page").await;
+        // The same pages in the other language.
+        for page in [
+            "/policies?lang=zh",
+            "/policies/jinying_startup",
+            "/officer/applications",
+        ] {
+            c.goto(&format!("{base}{page}")).await.unwrap();
+            assert_fits_phone(&c, page).await;
+        }
         c.close().await.unwrap();
     });
+}
+
+/// Answers an interview from `answers` ("not sure" where there is none) until the result;
+/// switches to English at step `switch_at`. Returns the running range of each page.
+async fn walk(
+    c: &Client,
+    base: &str,
+    answers: &std::collections::HashMap<&str, &str>,
+    switch_at: Option<usize>,
+    axe: &str,
+) -> Vec<String> {
+    c.goto(&format!("{base}/")).await.unwrap();
+    let mut ranges = Vec::new();
+    let mut step = 0;
+    while c.find(Locator::Id("iv")).await.is_ok() {
+        step += 1;
+        assert!(step < 15, "the interview does not end");
+        ranges.push(text_of(c, ".range strong").await);
+        if step == 1 {
+            assert_accessible(c, &axe, "an interview step").await;
+        }
+        for name in interview_questions(c).await {
+            match (name.as_str(), answers.get(name.as_str())) {
+                // Lists: nothing ticked is "none of these".
+                ("person.honors" | "prior_awards", _) => {}
+                (_, Some(value)) => {
+                    let radio = format!("input[name='{name}'][value='{value}']");
+                    if c.find(Locator::Css(&radio)).await.is_ok() {
+                        click(c, &radio).await;
+                    } else {
+                        let id = format!("f-{}", name.replace('.', "-"));
+                        type_into(c, &id, value).await;
+                    }
+                }
+                (_, None) => click(c, &format!("input[name='unsure'][value='{name}']")).await,
+            }
+        }
+        // Mid-interview the applicant switches to English: every answer is kept.
+        if Some(step) == switch_at {
+            click_and_load(c, "header button.lang").await;
+            c.wait()
+                .at_most(Duration::from_secs(15))
+                .for_element(Locator::Css("html[lang='en']"))
+                .await
+                .expect("the page in English");
+            let kept = c
+                    .execute(
+                        "return document.querySelector(\"input[type=hidden][name='person.highest_degree']\").value",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+            assert_eq!(kept, serde_json::json!("master"));
+            continue;
+        }
+        click_and_load(c, "#next").await;
+    }
+    ranges
 }

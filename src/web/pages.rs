@@ -39,6 +39,8 @@ pub struct ResultPage {
     pub groups: ResultGroups,
     /// The total is 0: submitting asks for a confirmation first.
     pub nothing_payable: bool,
+    /// The answers, in words (printed with the result).
+    pub answers: Vec<(String, String)>,
     /// The answers, to send back for "change my answers" and the language switch.
     pub hidden: Vec<(String, String)>,
     /// "Submit application": the form token and a key that makes a repeated send save once;
@@ -239,6 +241,7 @@ pub async fn submit(
         total_wan: view::wan(&a.total),
         review_yuan: (review > rust_decimal::Decimal::ZERO).then(|| view::yuan(&review)),
         nothing_payable: a.total.is_zero(),
+        answers: view::answers_in_words(&values, rules, lang.lang),
         groups,
         hidden,
         submit: None,

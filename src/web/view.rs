@@ -695,3 +695,60 @@ fn article_en(article: &str) -> String {
     };
     number.map_or(article.to_string(), |n| format!("Article {n}"))
 }
+
+/// The answers given, as label and value in words, in the form's order.
+pub fn answers_in_words(
+    values: &FormValues,
+    rules: &crate::policy::Rules,
+    lang: Lang,
+) -> Vec<(String, String)> {
+    use crate::input::fields::Kind;
+    let words = |f: &crate::input::fields::FieldSpec, v: &str| -> String {
+        match f.kind {
+            Kind::YesNo => match v {
+                "true" => lang.t("是", "Yes").into(),
+                "false" => lang.t("否", "No").into(),
+                other => other.into(),
+            },
+            Kind::Select(d) | Kind::Checks(d) => d
+                .values()
+                .iter()
+                .find(|x| x.id == v)
+                .map_or(v.to_string(), |x| lang.t(x.zh, x.en).to_string()),
+            Kind::Programs => rules
+                .programs
+                .iter()
+                .find(|p| &*p.id == v)
+                .map_or(v.to_string(), |p| lang.t(&p.zh, &p.en).to_string()),
+            Kind::Money => crate::applicant::parse_decimal(&crate::input::normalize_money(v))
+                .map_or_else(|| v.to_string(), |d| yuan(&d)),
+            _ => v.to_string(),
+        }
+    };
+    let mut out = Vec::new();
+    for s in FormSection::ALL {
+        if let Some((name, _, _)) = s.toggle() {
+            let (zh, en) = s.question();
+            match values.get(name) {
+                "1" => out.push((lang.t(zh, en).to_string(), lang.t("是", "Yes").to_string())),
+                "0" => out.push((lang.t(zh, en).to_string(), lang.t("否", "No").to_string())),
+                _ => {}
+            }
+        }
+        for f in FIELDS.iter().filter(|f| f.section == s) {
+            let given: Vec<String> = values
+                .all(f.path)
+                .iter()
+                .filter(|v| !v.is_empty() && *v != "unsure")
+                .map(|v| words(f, v))
+                .collect();
+            if !given.is_empty() {
+                out.push((
+                    lang.t(f.zh, f.en).to_string(),
+                    given.join(lang.t("、", ", ")),
+                ));
+            }
+        }
+    }
+    out
+}
