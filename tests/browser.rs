@@ -662,7 +662,7 @@ async fn walk(
         assert!(step < 15, "the interview does not end");
         ranges.push(text_of(c, ".range strong").await);
         if step == 1 {
-            assert_accessible(c, &axe, "an interview step").await;
+            assert_accessible(c, axe, "an interview step").await;
         }
         for name in interview_questions(c).await {
             match (name.as_str(), answers.get(name.as_str())) {
