@@ -422,3 +422,37 @@ async fn a_blank_answer_on_the_full_form_reads_need_more_information_not_not_eli
     assert!(total < html.find("class=\"card").unwrap());
     assert!(html.contains("政校企合作联盟·毕业生留园奖励"));
 }
+
+#[actix_web::test]
+async fn a_message_page_speaks_one_language_with_the_switch() {
+    let app = spawn_app();
+    let (status, zh, _) = app.get("/no/such/page", None).await;
+    assert_eq!(status, 404);
+    assert!(
+        zh.contains("没有这个页面") && !zh.contains("There is no such page"),
+        "{zh}"
+    );
+    assert!(zh.contains("href=\"?lang=en\""), "a switch to English");
+    let (status, en, _) = app.get("/no/such/page", Some("lang=en")).await;
+    assert_eq!(status, 404);
+    assert!(
+        en.contains("There is no such page") && !en.contains("没有这个页面"),
+        "{en}"
+    );
+    assert!(en.contains("<html lang=\"en\">"));
+    // A refused method keeps its Allow header through the rewrite.
+    let r = app
+        .client
+        .delete(format!("{}/policies", app.base))
+        .header("Cookie", "lang=en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 405);
+    assert_eq!(r.headers().get("allow").unwrap(), "GET");
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("is not allowed here") && !body.contains("此地址"),
+        "{body}"
+    );
+}

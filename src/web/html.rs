@@ -73,26 +73,77 @@ pub(crate) fn page(t: &impl Template, status: StatusCode, lang: PageLang) -> Htt
 #[template(path = "message.html")]
 pub struct MessagePage<'a> {
     pub lang: Lang,
-    pub zh: &'a str,
-    pub en: &'a str,
+    pub text: &'a str,
+    /// Where the language switch goes: this page again when it was a GET, else home.
+    pub switch_href: String,
 }
 
-/// A short page that says one thing in both languages (errors without a form to go back to).
-pub fn message_html(zh: &str, en: &str) -> String {
+/// A message's two texts, kept on its response so that [`localize`] can show it in the
+/// visitor's language.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub zh: String,
+    pub en: String,
+}
+
+/// A short page that says one thing, in one language, with the switch.
+pub fn message_html(lang: Lang, zh: &str, en: &str, switch_href: String) -> String {
     MessagePage {
-        lang: Lang::Zh,
-        zh,
-        en,
+        lang,
+        text: lang.t(zh, en),
+        switch_href,
     }
     .render()
     .unwrap_or_else(|_| format!("{zh} / {en}"))
 }
 
-/// A message page with the security headers.
-pub fn message(status: StatusCode, zh: &str, en: &str) -> HttpResponse {
+fn message_response(status: StatusCode, html: String) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header(("Content-Security-Policy", CSP))
         .insert_header((CACHE_CONTROL, "no-store"))
-        .body(message_html(zh, en))
+        .body(html)
+}
+
+/// A message page with the security headers. It is written in Chinese here; [`localize`]
+/// rewrites it in the visitor's language on the way out.
+pub fn message(status: StatusCode, zh: &str, en: &str) -> HttpResponse {
+    let mut r = message_response(status, message_html(Lang::Zh, zh, en, "/?lang=en".into()));
+    r.extensions_mut().insert(Message {
+        zh: zh.to_string(),
+        en: en.to_string(),
+    });
+    r
+}
+
+/// Middleware: a message page (404, 403, 405, a refused form…) is shown in the visitor's
+/// language (`?lang=`, else the cookie, else Chinese), with a switch to the other.
+pub async fn localize(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    let Some(m) = res.response().extensions().get::<Message>().cloned() else {
+        return Ok(res);
+    };
+    let lang = language(res.request(), None).lang;
+    let other = lang.other().code();
+    let switch_href = if res.request().method() == actix_web::http::Method::GET {
+        // Relative: this page again, in the other language.
+        format!("?lang={other}")
+    } else {
+        format!("/?lang={other}")
+    };
+    let mut page = message_response(res.status(), message_html(lang, &m.zh, &m.en, switch_href));
+    // Every other header stays (Allow, Retry-After, cookies…).
+    let set: Vec<_> = page.headers().keys().cloned().collect();
+    for (name, value) in res.headers() {
+        if name != CONTENT_TYPE
+            && name != actix_web::http::header::CONTENT_LENGTH
+            && !set.contains(name)
+        {
+            page.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    Ok(res.into_response(page))
 }

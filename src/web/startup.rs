@@ -376,6 +376,7 @@ pub fn app(
         }))
         .wrap(from_fn(super::guard::body_deadline))
         .wrap(from_fn(super::guard::rate_limit))
+        .wrap(from_fn(super::html::localize))
         .wrap(from_fn(count_requests))
         .wrap(from_fn(docs_csp))
         .wrap(
