@@ -145,6 +145,11 @@ async fn the_form_is_chinese_by_default_with_a_label_for_every_input() {
             "no label for {id}"
         );
     }
+    // The alliance's institutions, from the policy's own rule, are offered as one types.
+    assert!(
+        html.contains("list=\"f-person-institution_name-list\"")
+            && html.contains("<option value=\"南通大学\">")
+    );
     // The language switch posts what was typed (to the form again, in the other language).
     assert!(html.contains("form=\"form\"") && html.contains("formaction=\"/edit?lang=en\""));
     // Optional sections start closed, behind a <details>.

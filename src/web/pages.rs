@@ -84,7 +84,17 @@ pub(crate) fn form_page(
 ) -> FormPage {
     FormPage {
         lang,
-        sections: view::form_sections(values, errors, lang, &program_names(state, lang)),
+        sections: view::form_sections(
+            values,
+            errors,
+            lang,
+            &program_names(state, lang),
+            state
+                .snapshot()
+                .policy
+                .version_on(today())
+                .map(|v| &v.rules),
+        ),
         errors: view::error_links(errors, lang),
     }
 }

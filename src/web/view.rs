@@ -66,6 +66,9 @@ pub struct FieldView {
     pub value: String,
     pub options: Vec<OptionView>,
     pub error: Option<String>,
+    /// Names the policy lists for this text (the alliance's institutions), offered as the
+    /// person types.
+    pub suggestions: Vec<String>,
 }
 
 impl FieldView {
@@ -196,6 +199,7 @@ fn field_view(
         value,
         options: opts,
         error,
+        suggestions: Vec::new(),
     }
 }
 
@@ -206,6 +210,7 @@ pub fn form_sections(
     errors: &[FieldError],
     lang: Lang,
     programs: &[(String, String)],
+    rules: Option<&Rules>,
 ) -> Vec<SectionView> {
     FormSection::ALL
         .iter()
@@ -213,7 +218,13 @@ pub fn form_sections(
             let fields: Vec<FieldView> = FIELDS
                 .iter()
                 .filter(|f| f.section == s)
-                .map(|f| field_view(f, values, errors, lang, programs))
+                .map(|f| FieldView {
+                    suggestions: match (f.kind, rules) {
+                        (Kind::Text, Some(r)) => crate::service::screening::listed_texts(f.path, r),
+                        _ => Vec::new(),
+                    },
+                    ..field_view(f, values, errors, lang, programs)
+                })
                 .collect();
             let applies = s.toggle().is_some() && values.section_applies(s);
             let has_error = fields.iter().any(|f| f.error.is_some());
