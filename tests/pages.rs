@@ -461,3 +461,18 @@ async fn a_message_page_speaks_one_language_with_the_switch() {
         "{body}"
     );
 }
+
+#[actix_web::test]
+async fn an_english_result_has_no_chinese_punctuation_or_wan() {
+    let app = spawn_app();
+    let (status, html) = app
+        .post_form("/assess", &with(founder(), "lang", "en"))
+        .await;
+    assert_eq!(status, 200);
+    let main = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];
+    // The names the policy gives programs and documents are Chinese in both languages where
+    // they are proper names (《…》 does not occur in English); the page's own words are not.
+    for mark in ["：", "（", "）", "，", "万元"] {
+        assert!(!main.contains(mark), "{mark} in the English result");
+    }
+}

@@ -49,6 +49,17 @@ impl Lang {
             Lang::En => en,
         }
     }
+    /// The colon after a label: `：` in Chinese, `: ` in English.
+    pub fn colon(self) -> &'static str {
+        self.t("：", ": ")
+    }
+    /// Opening and closing brackets around an aside: `（…）` in Chinese, ` (…)` in English.
+    pub fn open(self) -> &'static str {
+        self.t("（", " (")
+    }
+    pub fn close(self) -> &'static str {
+        self.t("）", ")")
+    }
     pub fn en(self) -> bool {
         self == Lang::En
     }

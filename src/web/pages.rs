@@ -222,7 +222,7 @@ pub async fn submit(
                     first: card
                         .installments
                         .first()
-                        .map(|i| format!("{}：{}", i.label, i.amount))
+                        .map(|i| format!("{}{}{}", i.label, lang.lang.colon(), i.amount))
                         .unwrap_or_default(),
                 });
                 groups.eligible.push(card);
@@ -248,7 +248,12 @@ pub async fn submit(
         application_date: a.application_date.to_string(),
         tier: view::tier_view(policy, &a, lang.lang),
         total_yuan: view::yuan(&a.total),
-        total_wan: view::wan(&a.total),
+        // 万元 helps a Chinese reader; an English one reads the yuan figure.
+        total_wan: if lang.lang.en() {
+            String::new()
+        } else {
+            view::wan(&a.total)
+        },
         review_yuan: (review > rust_decimal::Decimal::ZERO).then(|| view::yuan(&review)),
         nothing_payable: a.total.is_zero(),
         answers: view::answers_in_words(&values, rules, lang.lang),

@@ -609,7 +609,11 @@ pub fn program_card(
         status: o.status.id(),
         status_label: status_label(o.status, lang),
         amount_yuan: yuan(&o.amount),
-        amount_wan: wan(&o.amount),
+        amount_wan: if lang.en() {
+            String::new()
+        } else {
+            wan(&o.amount)
+        },
         amount_rule: lang.t(&p.amount.zh, &p.amount.en).into(),
         amount_citation: cite(&p.amount.cite),
         conditions: p
