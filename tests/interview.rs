@@ -296,3 +296,71 @@ async fn switching_language_mid_interview_keeps_every_answer_and_bad_answers_are
         "the answer on the page is kept: {again}"
     );
 }
+
+/// A startup founder (the second person): a doctorate with a provincial honour whose
+/// company in the park makes new materials.
+fn founder() -> HashMap<&'static str, Vec<&'static str>> {
+    [
+        ("person.birth_date", vec!["1988-03-15"]),
+        ("person.highest_degree", vec!["doctorate"]),
+        ("person.professional_title", vec!["none"]),
+        ("person.honors", vec!["provincial_talent_program"]),
+        ("person.institution_name", vec!["南京大学"]),
+        ("person.institution_tier", vec!["double_first_class"]),
+        ("person.graduation_date", vec!["2015-06-30"]),
+        ("person.overseas_work_years", vec!["0"]),
+        ("has_employment", vec!["0"]),
+        ("has_startup", vec!["1"]),
+        ("startup.company_in_park", vec!["true"]),
+        ("startup.industry", vec!["new_materials"]),
+        ("startup.registration_date", vec!["2025/5/20"]),
+        ("startup.paid_in_capital", vec!["200万"]),
+        ("startup.founder_equity_pct", vec!["51"]),
+        ("startup.founder_cash_investment", vec!["80万"]),
+        ("startup.owns_core_ip", vec!["true"]),
+        ("startup.planned_rd_investment", vec!["0"]),
+        ("startup.office_area_sqm", vec!["150"]),
+        ("has_housing", vec!["0"]),
+        ("prior_awards", vec![]),
+    ]
+    .into_iter()
+    .collect()
+}
+
+#[actix_web::test]
+async fn a_founders_interview_ends_with_the_startup_programs_and_the_full_forms_total() {
+    let app = app();
+    let (result, given, pages) = app.walk(&founder()).await;
+    assert!(
+        result.contains("合计可获 <strong>¥3,162,000</strong>"),
+        "{result}"
+    );
+    assert!(
+        result.contains("金英计划·创业类项目资助") && result.contains("金英计划·创业场地租金补贴")
+    );
+    assert!(!result.contains("信息不足"));
+    let form_fields = talent_subsidy::input::fields::FIELDS.len();
+    assert!(
+        given * 2 <= form_fields,
+        "{given} answers for {form_fields} fields"
+    );
+    // The full form, with the same answers and a name and ID, gives the same total.
+    let date = hidden(&pages[0])
+        .into_iter()
+        .find(|(k, _)| k == "application_date")
+        .unwrap();
+    let mut form: Vec<(String, String)> = vec![
+        date,
+        ("person.full_name".into(), "张三".into()),
+        ("person.id_type".into(), "passport".into()),
+        ("person.id_number".into(), "E12345678".into()),
+    ];
+    for (k, vs) in founder() {
+        if !["has_employment", "has_housing"].contains(&k) {
+            form.extend(vs.iter().map(|v| (k.to_string(), v.to_string())));
+        }
+    }
+    let (status, full) = app.post("/assess", &form).await;
+    assert_eq!(status, 200);
+    assert!(full.contains("¥3,162,000"), "the full form agrees");
+}
