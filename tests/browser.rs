@@ -30,6 +30,74 @@ fn wait_for_port(port: u16, what: &str) {
     });
 }
 
+/// The service (with a SQLite database holding one reviewer) and ChromeDriver, each on a
+/// free port of 127.0.0.1; both stop when this is dropped.
+struct Running {
+    base: String,
+    driver_port: u16,
+    _app: Proc,
+    _driver: Proc,
+    _data: tempfile::TempDir,
+}
+
+impl Running {
+    fn start(reviewer: &str, password: &str) -> Running {
+        let app_port = free_port();
+        let data = tempfile::tempdir().unwrap();
+        let database = data.path().join("browser.db");
+        // A reviewer's account, made as an administrator would.
+        let mut add = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
+            .args([
+                "officer",
+                "add",
+                reviewer,
+                "--role",
+                "reviewer",
+                "--database-url",
+            ])
+            .arg(&database)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(
+            &mut add.stdin.take().unwrap(),
+            format!("{password}\n").as_bytes(),
+        )
+        .unwrap();
+        assert!(add.wait().unwrap().success());
+        let app = Proc(
+            Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
+                .args(["serve", "--policy", "policy", "--bind"])
+                .arg(format!("127.0.0.1:{app_port}"))
+                .arg("--database-url")
+                .arg(&database)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let driver_port = free_port();
+        let driver = Proc(
+            Command::new(CHROMEDRIVER)
+                .arg(format!("--port={driver_port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        wait_for_port(app_port, "the service");
+        wait_for_port(driver_port, "chromedriver");
+        Running {
+            base: format!("http://127.0.0.1:{app_port}"),
+            driver_port,
+            _app: app,
+            _driver: driver,
+            _data: data,
+        }
+    }
+}
+
 async fn browser(driver_port: u16) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -102,54 +170,8 @@ fn a_founder_fills_the_form_submits_and_a_reviewer_approves_in_chromium() {
         );
         return;
     }
-    let app_port = free_port();
-    let data = tempfile::tempdir().unwrap();
-    let database = data.path().join("browser.db");
-    // A reviewer's account, made as an administrator would.
-    let mut add = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
-        .args([
-            "officer",
-            "add",
-            "reviewer1",
-            "--role",
-            "reviewer",
-            "--database-url",
-        ])
-        .arg(&database)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut add.stdin.take().unwrap(), b"reviewer password 1\n").unwrap();
-    assert!(add.wait().unwrap().success());
-    let _app = Proc(
-        Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
-            .args([
-                "serve",
-                "--policy",
-                "policy",
-                "--bind",
-                &format!("127.0.0.1:{app_port}"),
-                "--database-url",
-                database.to_str().unwrap(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let driver_port = free_port();
-    let _driver = Proc(
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_for_port(app_port, "the service");
-    wait_for_port(driver_port, "chromedriver");
-    let base = format!("http://127.0.0.1:{app_port}");
+    let run = Running::start("reviewer1", "reviewer password 1");
+    let (base, driver_port) = (run.base.clone(), run.driver_port);
 
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -452,48 +474,8 @@ fn a_graduate_is_interviewed_on_a_phone_and_every_page_kind_passes_axe_core() {
         return;
     }
     let axe = std::fs::read_to_string(AXE).unwrap();
-    let app_port = free_port();
-    let data = tempfile::tempdir().unwrap();
-    let database = data.path().join("interview.db");
-    let mut add = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
-        .args([
-            "officer",
-            "add",
-            "reviewer2",
-            "--role",
-            "reviewer",
-            "--database-url",
-        ])
-        .arg(&database)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut add.stdin.take().unwrap(), b"reviewer password 2\n").unwrap();
-    assert!(add.wait().unwrap().success());
-    let _app = Proc(
-        Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
-            .args(["serve", "--policy", "policy", "--bind"])
-            .arg(format!("127.0.0.1:{app_port}"))
-            .arg("--database-url")
-            .arg(&database)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let driver_port = free_port();
-    let _driver = Proc(
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_for_port(app_port, "the service");
-    wait_for_port(driver_port, "chromedriver");
-    let base = format!("http://127.0.0.1:{app_port}");
+    let run = Running::start("reviewer2", "reviewer password 2");
+    let (base, driver_port) = (run.base.clone(), run.driver_port);
     let answers: std::collections::HashMap<&str, &str> = [
         ("person.birth_date", "1998-05-01"),
         ("person.highest_degree", "master"),

@@ -64,6 +64,21 @@ pub fn visible(text: &str) -> String {
 }
 pub(crate) use read::{parse_date, parse_decimal, parse_money};
 
+/// The error for a body that is not JSON at all, with where it stops being JSON.
+pub fn not_json(e: &serde_json::Error) -> InvalidProfile {
+    InvalidProfile {
+        errors: vec![FieldError::new(
+            "",
+            format!("不是有效的 JSON（第 {} 行第 {} 列）", e.line(), e.column()),
+            format!(
+                "not valid JSON (line {}, column {}): {e}",
+                e.line(),
+                e.column()
+            ),
+        )],
+    }
+}
+
 /// What the policy contributes to reading a profile: the program ids `prior_awards` may name,
 /// and the dates for which a policy version is in force.
 pub trait ProfileContext {
@@ -198,18 +213,7 @@ impl Profile {
                 return Ok(p);
             }
         }
-        let value: serde_json::Value =
-            serde_json::from_slice(text).map_err(|e| InvalidProfile {
-                errors: vec![FieldError::new(
-                    "",
-                    format!("不是有效的 JSON（第 {} 行第 {} 列）", e.line(), e.column()),
-                    format!(
-                        "not valid JSON (line {}, column {}): {e}",
-                        e.line(),
-                        e.column()
-                    ),
-                )],
-            })?;
+        let value: serde_json::Value = serde_json::from_slice(text).map_err(|e| not_json(&e))?;
         Self::from_value(&value, ctx)
     }
 

@@ -100,6 +100,40 @@ fn object_at<'a>(
     })
 }
 
+/// One field's answer as profile JSON (`None`: left blank); a list is its ticked values.
+fn answer(form: &FormValues, f: &super::fields::FieldSpec) -> Option<Value> {
+    Some(match f.kind {
+        Kind::Checks(_) | Kind::Programs => Value::Array(
+            form.all(f.path)
+                .iter()
+                .map(|v| Value::String(v.trim().into()))
+                .collect(),
+        ),
+        _ => match form.get(f.path) {
+            "" => return None,
+            raw => match f.kind {
+                Kind::YesNo if raw == "true" => Value::Bool(true),
+                Kind::YesNo if raw == "false" => Value::Bool(false),
+                Kind::Money => Value::String(normalize_money(raw)),
+                Kind::Percent => Value::String(normalize_percent(raw)),
+                Kind::Area => Value::String(normalize_area(raw)),
+                _ => Value::String(raw.into()),
+            },
+        },
+    })
+}
+
+/// Where a field's answer goes: the objects above it (none for `application_date` and
+/// `prior_awards`, which stand at the top) and its key.
+fn place(f: &super::fields::FieldSpec) -> (&'static [&'static str], &'static str) {
+    let key = f.path.rsplit('.').next().unwrap_or(f.path);
+    if f.path.contains('.') {
+        (f.section.json_path(), key)
+    } else {
+        (&[], key)
+    }
+}
+
 /// The profile JSON for a submitted form. Empty answers are left out; optional sections are
 /// included only when they apply.
 pub fn to_profile_json(form: &FormValues) -> Value {
@@ -122,32 +156,10 @@ pub fn to_profile_json(form: &FormValues) -> Value {
         root.insert("housing".into(), Value::Object(housing));
     }
     for f in FIELDS.iter().filter(|f| applies(f.section)) {
-        let value = match f.kind {
-            Kind::Checks(_) | Kind::Programs => Value::Array(
-                form.all(f.path)
-                    .iter()
-                    .map(|v| Value::String(v.trim().into()))
-                    .collect(),
-            ),
-            _ => match form.get(f.path) {
-                "" => continue,
-                raw => match f.kind {
-                    Kind::YesNo if raw == "true" => Value::Bool(true),
-                    Kind::YesNo if raw == "false" => Value::Bool(false),
-                    Kind::Money => Value::String(normalize_money(raw)),
-                    Kind::Percent => Value::String(normalize_percent(raw)),
-                    Kind::Area => Value::String(normalize_area(raw)),
-                    _ => Value::String(raw.into()),
-                },
-            },
+        let Some(value) = answer(form, f) else {
+            continue;
         };
-        let key = f.path.rsplit('.').next().unwrap_or(f.path);
-        // `application_date` and `prior_awards` stand at the top of the profile.
-        let at: &[&str] = if f.path.contains('.') {
-            f.section.json_path()
-        } else {
-            &[]
-        };
+        let (at, key) = place(f);
         if let Some(obj) = object_at(&mut root, at) {
             obj.insert(key.to_string(), value);
         }
@@ -228,37 +240,17 @@ pub fn to_partial_json(form: &FormValues) -> Value {
         if unsure.iter().any(|u| u == f.path) || f.path == "application_date" {
             continue;
         }
-        let value = match f.kind {
-            Kind::Checks(_) | Kind::Programs => {
-                let ticked = form.all(f.path);
-                if ticked.is_empty() && !form.has("answered", f.path) {
-                    continue;
-                }
-                Value::Array(
-                    ticked
-                        .iter()
-                        .map(|v| Value::String(v.trim().into()))
-                        .collect(),
-                )
-            }
-            _ => match form.get(f.path) {
-                "" | "unsure" => continue,
-                raw => match f.kind {
-                    Kind::YesNo if raw == "true" => Value::Bool(true),
-                    Kind::YesNo if raw == "false" => Value::Bool(false),
-                    Kind::Money => Value::String(normalize_money(raw)),
-                    Kind::Percent => Value::String(normalize_percent(raw)),
-                    Kind::Area => Value::String(normalize_area(raw)),
-                    _ => Value::String(raw.into()),
-                },
-            },
+        let listed = matches!(f.kind, Kind::Checks(_) | Kind::Programs);
+        if listed && form.all(f.path).is_empty() && !form.has("answered", f.path) {
+            continue;
+        }
+        if form.get(f.path) == "unsure" {
+            continue;
+        }
+        let Some(value) = answer(form, f) else {
+            continue;
         };
-        let key = f.path.rsplit('.').next().unwrap_or(f.path);
-        let at: &[&str] = if f.path.contains('.') {
-            f.section.json_path()
-        } else {
-            &[]
-        };
+        let (at, key) = place(f);
         // An answer inside a section nobody said applies makes it apply.
         for depth in 1..=at.len() {
             if let Some(parent) = object_at(&mut root, &at[..depth - 1]) {

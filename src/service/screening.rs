@@ -42,19 +42,8 @@ pub fn screen_json(
         super::write_errors(&mut out, e);
         (super::refusal(input), out)
     };
-    let value: serde_json::Value = serde_json::from_slice(input).map_err(|e| {
-        refused(&InvalidProfile {
-            errors: vec![crate::applicant::FieldError::new(
-                "",
-                format!("不是有效的 JSON（第 {} 行第 {} 列）", e.line(), e.column()),
-                format!(
-                    "not valid JSON (line {}, column {}): {e}",
-                    e.line(),
-                    e.column()
-                ),
-            )],
-        })
-    })?;
+    let value: serde_json::Value =
+        serde_json::from_slice(input).map_err(|e| refused(&crate::applicant::not_json(&e)))?;
     let (_, s) = screen_value(policy, &value, today).map_err(|e| refused(&e))?;
     Ok(serde_json::to_vec(&ScreeningJson::new(&s)).unwrap_or_default())
 }

@@ -53,14 +53,7 @@ pub struct QuestionView {
 
 impl QuestionView {
     pub fn describedby(&self) -> String {
-        let mut ids = Vec::new();
-        if !self.help.is_empty() {
-            ids.push(format!("{}-help", self.id));
-        }
-        if self.error.is_some() {
-            ids.push(format!("{}-error", self.id));
-        }
-        ids.join(" ")
+        view::describedby(&self.id, !self.help.is_empty(), self.error.is_some())
     }
 }
 

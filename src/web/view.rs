@@ -71,17 +71,21 @@ pub struct FieldView {
     pub suggestions: Vec<String>,
 }
 
+/// The ids an input is described by: its help (`ID-help`) and its error (`ID-error`).
+pub fn describedby(id: &str, help: bool, error: bool) -> String {
+    let mut ids = Vec::new();
+    if help {
+        ids.push(format!("{id}-help"));
+    }
+    if error {
+        ids.push(format!("{id}-error"));
+    }
+    ids.join(" ")
+}
+
 impl FieldView {
-    /// The ids the input is described by: its help and its error.
     pub fn describedby(&self) -> String {
-        let mut ids = Vec::new();
-        if !self.help.is_empty() {
-            ids.push(format!("{}-help", self.id));
-        }
-        if self.error.is_some() {
-            ids.push(format!("{}-error", self.id));
-        }
-        ids.join(" ")
+        describedby(&self.id, !self.help.is_empty(), self.error.is_some())
     }
 }
 
