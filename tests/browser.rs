@@ -544,18 +544,7 @@ fn a_graduate_is_interviewed_on_a_phone_and_every_page_kind_passes_axe_core() {
             serde_json::json!(true),
             "the first program is below the fold"
         );
-        let wide = c
-            .execute(
-                "return document.documentElement.scrollWidth > window.innerWidth",
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            wide,
-            serde_json::json!(false),
-            "horizontal scrolling at 375 px"
-        );
+        assert_fits_phone(&c, "the interview's result in English").await;
         assert_accessible(&c, &axe, "the interview's result").await;
 
         // Applying: the full form with the answers, then name and ID.
