@@ -795,6 +795,25 @@ async fn an_empty_screening_is_all_open_and_asks_what_decides_the_most_first() {
             "identity asked: {field}"
         );
     }
+    // Every program may still be eligible, so the checklist holds every material once.
+    let materials = s["materials"].as_array().unwrap();
+    let contract = materials
+        .iter()
+        .find(|m| m["id"] == "labour_contract")
+        .unwrap();
+    assert!(
+        contract["programs"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("jinying_innovation"))
+    );
+    assert_eq!(
+        materials
+            .iter()
+            .filter(|m| m["id"] == "labour_contract")
+            .count(),
+        1
+    );
     let degree = qs
         .iter()
         .find(|q| q["field"] == "person.highest_degree")

@@ -193,6 +193,16 @@ async fn a_founder_sees_amounts_conditions_installments_and_the_disclaimer() {
         html.contains("签订资助协议后拨付（50%）：¥1,500,000"),
         "installments with their triggers"
     );
+    // What to prepare, from the conditions that decided it: each material once, with the
+    // programs that need it.
+    let checklist = &html[html.find("id=\"h-materials\"").expect("a checklist")..];
+    let checklist = &checklist[..checklist.find("</section>").unwrap()];
+    assert_eq!(checklist.matches("<strong>营业执照</strong>").count(), 1);
+    assert!(
+        checklist.contains("用于：金英计划·创业类项目资助、金英计划·创业场地租金补贴"),
+        "{checklist}"
+    );
+    assert!(checklist.contains("租赁合同及付款凭证") && !checklist.contains("劳动合同"));
     // Each amount shows its arithmetic, from the evaluation itself.
     assert!(
         html.contains("¥2,500,000 × 1.2 = ¥3,000,000，不超过上限 ¥5,000,000"),

@@ -488,3 +488,77 @@ fn a_date_before_any_version_has_no_policy_in_force() {
         "{err:?}"
     );
 }
+
+#[test]
+fn materials_are_checked_and_a_program_without_proof_is_warned_about() {
+    check_broken(&[
+        Broken {
+            file: "jinying.toml",
+            from: "proof = [\"ip_certificate\"]",
+            to: "proof = [\"patent_certificate\"]",
+            at: ("proof = [", "\"patent_certificate\""),
+            says: "`patent_certificate` is not a material of policy.toml",
+        },
+        Broken {
+            file: "policy.toml",
+            from: "files = [\"pdf\"]",
+            to: "files = [\"docx\"]",
+            at: ("files = [", "\"docx\""),
+            says: "`docx` is not a file kind the service accepts",
+        },
+    ]);
+    // The alliance bonus proved by nothing: it still loads, with a warning at the program.
+    let dir = copy_policy();
+    let text = fs::read_to_string(dir.path().join("doubling.toml")).unwrap();
+    let start = text.find("id = \"alliance_graduate_bonus\"").unwrap();
+    let (head, tail) = text.split_at(start);
+    let tail = tail
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("proof ="))
+        .collect::<Vec<_>>()
+        .join("\n");
+    fs::write(dir.path().join("doubling.toml"), format!("{head}{tail}")).unwrap();
+    let p = policy::load(dir.path()).unwrap_or_else(|d| panic!("{d:#?}"));
+    let msgs: Vec<String> = p.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(
+        msgs.iter().any(|m| m.contains("doubling.toml")
+            && m.contains("`alliance_graduate_bonus` names no material")),
+        "{msgs:#?}"
+    );
+}
+
+#[test]
+fn the_checklist_follows_the_conditions_and_counts_each_material_once() {
+    let p = policy::load(Path::new("policy")).unwrap();
+    let v = p.versions.last().unwrap();
+    let index = |id: &str| v.rules.programs.iter().position(|x| &*x.id == id).unwrap();
+    let list = p.checklist(
+        &v.rules,
+        &[index("jinying_startup"), index("jinying_office")],
+    );
+    let ids: Vec<&str> = list.iter().map(|(m, _)| &*m.id).collect();
+    assert_eq!(ids.iter().filter(|i| **i == "business_licence").count(), 1);
+    let (_, needing) = list
+        .iter()
+        .find(|(m, _)| &*m.id == "business_licence")
+        .unwrap();
+    let needing: Vec<&str> = needing.iter().map(|x| &*x.id).collect();
+    // The office subsidy requires the startup funding's conditions, so their proof too.
+    assert_eq!(needing, ["jinying_startup", "jinying_office"]);
+    assert!(
+        ids.contains(&"office_lease") && !ids.contains(&"labour_contract"),
+        "{ids:?}"
+    );
+    // An edit to a condition's proof changes the checklist: no Rust involved.
+    let dir = copy_policy();
+    edit(
+        dir.path(),
+        "jinying.toml",
+        "proof = [\"office_lease\"]",
+        "proof = [\"office_lease\", \"rd_plan\"]",
+    );
+    let edited = policy::load(dir.path()).unwrap();
+    let v = edited.versions.last().unwrap();
+    let list = edited.checklist(&v.rules, &[index("jinying_office")]);
+    assert!(list.iter().any(|(m, _)| &*m.id == "rd_plan"));
+}

@@ -103,6 +103,24 @@ pub struct SharedFile {
     pub tiers: Vec<TierDef>,
     #[serde(default)]
     pub params: Vec<ParamDef>,
+    /// The documents that prove conditions (申报材料).
+    #[serde(rename = "material", default)]
+    pub materials: Vec<MaterialDef>,
+}
+
+/// A document an applicant supplies to prove conditions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialDef {
+    pub id: Text,
+    pub zh: String,
+    pub en: String,
+    /// What counts as this material.
+    pub what_zh: String,
+    pub what_en: String,
+    /// Accepted file kinds: `pdf`, `jpeg`, `png`.
+    pub files: Vec<Text>,
+    pub cite: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,6 +169,10 @@ pub struct RuleDef {
     pub when: Spanned<Versioned>,
     #[serde(default)]
     pub actionable: bool,
+    /// The materials (ids) that prove it; none for a condition proved by nothing the
+    /// applicant supplies beyond the others (age comes from the identity document).
+    #[serde(default)]
+    pub proof: Vec<Text>,
 }
 
 /// A named constant, possibly changing between versions.

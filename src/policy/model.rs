@@ -76,6 +76,65 @@ pub struct Policy {
     pub program_ids: Vec<Arc<str>>,
     /// Problems that do not stop loading (an unreachable tier row, …).
     pub warnings: Vec<super::Diagnostic>,
+    /// The materials that prove conditions, in the policy's order.
+    pub materials: Vec<Material>,
+}
+
+/// A document an applicant supplies (申报材料).
+#[derive(Debug, Clone)]
+pub struct Material {
+    pub id: Arc<str>,
+    pub zh: String,
+    pub en: String,
+    pub what_zh: String,
+    pub what_en: String,
+    /// `pdf`, `jpeg`, `png`.
+    pub files: Vec<String>,
+    pub cite: Citation,
+}
+
+impl Policy {
+    /// The materials the given programs of `rules` (indexes) need, each once, in the
+    /// policy's order of materials, with the programs that need it. A program needs what
+    /// proves its conditions, and what proves the conditions of a program whose conditions
+    /// it requires (`conditions_met(…)`).
+    pub fn checklist<'p>(
+        &'p self,
+        rules: &'p Rules,
+        programs: &[usize],
+    ) -> Vec<(&'p Material, Vec<&'p Program>)> {
+        fn needs(rules: &Rules, p: usize, out: &mut Vec<usize>, depth: usize) {
+            let Some(program) = rules.programs.get(p) else {
+                return;
+            };
+            for c in &program.conditions {
+                out.extend(c.proof.iter().copied());
+                if let (Expr::ConditionsMet(q), true) = (&c.expr, depth < 8) {
+                    needs(rules, *q, out, depth + 1);
+                }
+            }
+        }
+        let wanted: Vec<(usize, Vec<usize>)> = programs
+            .iter()
+            .map(|&p| {
+                let mut m = Vec::new();
+                needs(rules, p, &mut m, 0);
+                (p, m)
+            })
+            .collect();
+        self.materials
+            .iter()
+            .enumerate()
+            .filter_map(|(mi, m)| {
+                let needing: Vec<&Program> = wanted
+                    .iter()
+                    .filter(|(_, ms)| ms.contains(&mi))
+                    .filter_map(|(p, _)| rules.programs.get(*p))
+                    .collect();
+                (!needing.is_empty()).then_some((m, needing))
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug)]
@@ -193,6 +252,8 @@ pub struct Condition {
     /// The fields and variables the expression reads, for the explanation of a condition
     /// that is not a single comparison.
     pub leaves: Vec<(String, Expr)>,
+    /// The materials (indexes into [`Policy::materials`]) that prove it.
+    pub proof: Vec<usize>,
 }
 
 #[derive(Debug)]

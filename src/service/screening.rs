@@ -45,7 +45,7 @@ pub fn screen_json(
     let value: serde_json::Value =
         serde_json::from_slice(input).map_err(|e| refused(&crate::applicant::not_json(&e)))?;
     let (_, s) = screen_value(policy, &value, today).map_err(|e| refused(&e))?;
-    Ok(serde_json::to_vec(&ScreeningJson::new(&s)).unwrap_or_default())
+    Ok(serde_json::to_vec(&ScreeningJson::new(policy, &s)).unwrap_or_default())
 }
 
 /// A range of money in whole yuan; `min` equals `max` once decided.
@@ -172,12 +172,29 @@ pub struct ScreeningJson {
     /// All programs of the version, in the policy's order.
     pub programs: Vec<ProgramScreening>,
     pub next_questions: Vec<NextQuestion>,
+    /// What to prepare for the programs that are or may be eligible (申报材料), each once.
+    pub materials: Vec<MaterialJson>,
     pub disclaimer_zh: String,
     pub disclaimer_en: String,
 }
 
+/// A material to prepare, and the programs that need it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MaterialJson {
+    #[schema(example = "labour_contract")]
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub what_zh: String,
+    pub what_en: String,
+    /// Accepted file kinds: `pdf`, `jpeg`, `png`.
+    pub files: Vec<String>,
+    /// The programs (ids) that need it.
+    pub programs: Vec<String>,
+}
+
 impl ScreeningJson {
-    pub fn new(s: &Screening<'_>) -> ScreeningJson {
+    pub fn new(policy: &Policy, s: &Screening<'_>) -> ScreeningJson {
         let tiers = s.tier_ids();
         let talent_tier = match tiers.as_slice() {
             [one] => TierRange::Decided(one.to_string()),
@@ -233,6 +250,28 @@ impl ScreeningJson {
                     n
                 })
                 .collect(),
+            materials: {
+                let wanted: Vec<usize> = s
+                    .programs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.statuses.has(Status::Eligible) && p.amount.1 > Decimal::ZERO)
+                    .map(|(i, _)| i)
+                    .collect();
+                policy
+                    .checklist(rules, &wanted)
+                    .into_iter()
+                    .map(|(m, needing)| MaterialJson {
+                        id: m.id.to_string(),
+                        name_zh: m.zh.clone(),
+                        name_en: m.en.clone(),
+                        what_zh: m.what_zh.clone(),
+                        what_en: m.what_en.clone(),
+                        files: m.files.clone(),
+                        programs: needing.iter().map(|p| p.id.to_string()).collect(),
+                    })
+                    .collect()
+            },
             disclaimer_zh: DISCLAIMER_ZH.to_string(),
             disclaimer_en: DISCLAIMER_EN.to_string(),
         }

@@ -112,6 +112,8 @@ pub struct InterviewResultPage {
     pub answers: Vec<(String, String)>,
     pub hidden: Vec<(String, String)>,
     pub can_continue: bool,
+    /// What to prepare for the programs granted or still open.
+    pub materials: Vec<view::MaterialView>,
 }
 
 fn range_text(lo: &Decimal, hi: &Decimal) -> String {
@@ -490,6 +492,13 @@ fn result_page(
             None => open.push(card),
         }
     }
+    let wanted: Vec<usize> = s
+        .programs
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.statuses.has(Status::Eligible) && p.amount.1 > Decimal::ZERO)
+        .map(|(i, _)| i)
+        .collect();
     let tiers = s.tier_ids();
     let tier_name = |id: &str| {
         rules.tiers.iter().find(|t| &*t.id == id).map_or_else(
@@ -536,5 +545,6 @@ fn result_page(
             .flat_map(|(k, vs)| vs.iter().map(move |v| (k.clone(), v.clone())))
             .collect(),
         can_continue,
+        materials: view::checklist(policy, rules, &wanted, lang),
     }
 }

@@ -41,6 +41,8 @@ pub struct ResultPage {
     pub nothing_payable: bool,
     /// The answers, in words (printed with the result).
     pub answers: Vec<(String, String)>,
+    /// What to prepare for the programs granted or still open.
+    pub materials: Vec<view::MaterialView>,
     /// The answers, to send back for "change my answers" and the language switch.
     pub hidden: Vec<(String, String)>,
     /// "Submit application": the form token and a key that makes a repeated send save once;
@@ -175,6 +177,7 @@ pub async fn submit(
     .ok()
     .map(|(_, s)| s);
     let mut groups = ResultGroups::default();
+    let mut wanted: Vec<usize> = Vec::new();
     let mut review = rust_decimal::Decimal::ZERO;
     for (i, o) in a.programs.iter().enumerate() {
         let hint = (o.status == Status::Ineligible)
@@ -190,6 +193,7 @@ pub async fn submit(
             (o.status == Status::Ineligible && !p.is_decided()).then_some((s, p))
         });
         if let Some((s, p)) = open {
+            wanted.push(i);
             card.status = "open";
             card.status_label = lang.lang.t("信息不足", "Need more information");
             card.amount_yuan = format!(
@@ -213,6 +217,7 @@ pub async fn submit(
         }
         match o.status {
             Status::Eligible => {
+                wanted.push(i);
                 if o.review_required {
                     review += o.amount;
                 }
@@ -257,6 +262,7 @@ pub async fn submit(
         review_yuan: (review > rust_decimal::Decimal::ZERO).then(|| view::yuan(&review)),
         nothing_payable: a.total.is_zero(),
         answers: view::answers_in_words(&values, rules, lang.lang),
+        materials: view::checklist(policy, rules, &wanted, lang.lang),
         groups,
         hidden,
         submit: None,
@@ -370,6 +376,8 @@ pub struct ProgramPage {
     pub p: ProgramInfo,
     pub needs: String,
     pub rules: Vec<GroupInfo>,
+    /// The program's 材料清单.
+    pub materials: Vec<view::MaterialView>,
 }
 
 /// One program in plain language: conditions, amount, installments, combining rules, citations.
@@ -422,6 +430,17 @@ pub async fn program(
         })
         .collect::<Vec<_>>()
         .join(lang.lang.t("、", ", "));
+    let loaded = state.snapshot();
+    let materials = loaded
+        .policy
+        .versions
+        .iter()
+        .find(|v| *v.id == *c.policy_version)
+        .and_then(|v| {
+            let i = v.rules.programs.iter().position(|x| *x.id == *p.id)?;
+            Some(view::checklist(&loaded.policy, &v.rules, &[i], lang.lang))
+        })
+        .unwrap_or_default();
     let version = c.policy_version;
     page(
         &ProgramPage {
@@ -431,6 +450,7 @@ pub async fn program(
             p,
             needs,
             rules,
+            materials,
         },
         StatusCode::OK,
         lang,

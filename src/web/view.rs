@@ -771,3 +771,41 @@ pub fn answers_in_words(
     }
     out
 }
+
+/// One material of a checklist, in words.
+pub struct MaterialView {
+    pub name: String,
+    pub what: String,
+    /// The file kinds accepted: "PDF、JPEG、PNG".
+    pub files: String,
+    /// The programs that need it.
+    pub programs: String,
+}
+
+/// The materials the given programs (indexes into the version's programs) need, each once.
+pub fn checklist(
+    policy: &crate::policy::Policy,
+    rules: &Rules,
+    programs: &[usize],
+    lang: Lang,
+) -> Vec<MaterialView> {
+    policy
+        .checklist(rules, programs)
+        .into_iter()
+        .map(|(m, needing)| MaterialView {
+            name: lang.t(&m.zh, &m.en).to_string(),
+            what: lang.t(&m.what_zh, &m.what_en).to_string(),
+            files: m
+                .files
+                .iter()
+                .map(|f| f.to_uppercase())
+                .collect::<Vec<_>>()
+                .join(lang.t("、", ", ")),
+            programs: needing
+                .iter()
+                .map(|p| lang.t(&p.zh, &p.en))
+                .collect::<Vec<_>>()
+                .join(lang.t("、", "; ")),
+        })
+        .collect()
+}

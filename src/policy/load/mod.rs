@@ -177,6 +177,7 @@ struct Loader {
     d: Diags,
     version_ids: Vec<Arc<str>>,
     documents: Vec<Document>,
+    materials: Vec<super::model::Material>,
 }
 
 impl Loader {
@@ -363,6 +364,7 @@ pub fn load_from(src: &Source) -> Result<Policy, Vec<Diagnostic>> {
         },
         version_ids: Vec::new(),
         documents: Vec::new(),
+        materials: Vec::new(),
     };
     let result = l.load(src);
     let mut diags = std::mem::take(&mut l.d.list);
@@ -412,6 +414,7 @@ impl Loader {
     fn load(&mut self, src: &Source) -> Option<Policy> {
         let (sf, shared) = read_file::<SharedFile>(&mut self.d, src, SHARED_FILE)?;
         let docs = self.documents(src, sf, &shared);
+        self.materials(sf, &shared);
         let combining = read_file::<CombiningFile>(&mut self.d, src, COMBINING_FILE);
         self.warn_unlisted_files(src, &shared);
         let versions = self.versions(sf, &shared)?;
@@ -455,7 +458,77 @@ impl Loader {
             versions: compiled,
             program_ids,
             warnings: Vec::new(),
+            materials: std::mem::take(&mut self.materials),
         })
+    }
+
+    /// Reads the materials: ids unique, file kinds known, each with a citation.
+    fn materials(&mut self, sf: usize, shared: &SharedFile) {
+        const KINDS: [&str; 3] = ["pdf", "jpeg", "png"];
+        for m in &shared.materials {
+            let id = m.id.get_ref();
+            if !is_id(id) || self.materials.iter().any(|x| *x.id == **id) {
+                self.d.error(
+                    sf,
+                    m.id.span().start,
+                    format!("material id `{id}` is used twice or is not a lower-case id"),
+                );
+            }
+            for f in &m.files {
+                if !KINDS.contains(&f.get_ref().as_str()) {
+                    self.d.error(
+                        sf,
+                        f.span().start,
+                        format!(
+                            "`{}` is not a file kind the service accepts (kinds: {})",
+                            f.get_ref(),
+                            KINDS.join(", ")
+                        ),
+                    );
+                }
+            }
+            if m.files.is_empty() {
+                self.d.error(
+                    sf,
+                    m.id.span().start,
+                    "a material accepts at least one file kind",
+                );
+            }
+            let cite = self.cite(sf, m.cite.as_ref(), None, m.id.span().start);
+            self.materials.push(super::model::Material {
+                id: Arc::from(id.as_str()),
+                zh: m.zh.clone(),
+                en: m.en.clone(),
+                what_zh: m.what_zh.clone(),
+                what_en: m.what_en.clone(),
+                files: m.files.iter().map(|f| f.get_ref().clone()).collect(),
+                cite,
+            });
+        }
+    }
+
+    /// The materials that prove a condition, by index; an unknown id is an error at it.
+    fn proof(&mut self, file: usize, rule: &super::files::RuleDef) -> Vec<usize> {
+        let mut out = Vec::new();
+        for m in &rule.proof {
+            match self.materials.iter().position(|x| *x.id == **m.get_ref()) {
+                Some(i) if !out.contains(&i) => out.push(i),
+                Some(_) => {}
+                None => {
+                    let known: Vec<&str> = self.materials.iter().map(|x| &*x.id).collect();
+                    self.d.error(
+                        file,
+                        m.span().start,
+                        format!(
+                            "`{}` is not a material of policy.toml (materials: {})",
+                            m.get_ref(),
+                            known.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        out
     }
 
     /// Warns about tier rows no profile can reach (the policy still loads).

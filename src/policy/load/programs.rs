@@ -149,6 +149,7 @@ impl Loader {
             }
             let mut lv = Vec::new();
             leaves(&expr, &mut lv);
+            let proof = self.proof(f, c);
             conditions.push(Condition {
                 id: Arc::from(c.id.get_ref().as_str()),
                 zh: c.zh.clone(),
@@ -158,11 +159,23 @@ impl Loader {
                 expr,
                 actionable: c.actionable,
                 leaves: lv,
+                proof,
             });
         }
         if p.conditions.is_empty() {
             self.d
                 .error(f, p.id.span().start, "a program has at least one condition");
+        }
+        if !self.materials.is_empty() && conditions.iter().all(|c| c.proof.is_empty()) {
+            self.d.at(
+                f,
+                p.id.span().start,
+                Severity::Warning,
+                format!(
+                    "program `{}` names no material that proves any of its conditions: its checklist is empty",
+                    p.id.get_ref()
+                ),
+            );
         }
 
         let a = &p.amount;

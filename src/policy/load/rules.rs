@@ -23,6 +23,9 @@ impl Loader {
             let mut rows = Vec::new();
             for r in &t.rows {
                 let cite = self.cite(sf, r.cite.as_ref(), None, r.id.span().start);
+                // A tier row's proof is checked like a condition's (the checklist follows the
+                // programs' conditions, which name the same materials).
+                self.proof(sf, r);
                 if let Some((source, when)) = self.rule_expr(sf, r, vi, &tier_scope) {
                     rows.push(TierRow {
                         id: Arc::from(r.id.get_ref().as_str()),
