@@ -350,6 +350,31 @@ async fn submit_review_decide(c: &Console) {
     assert!(page.contains(&reference));
     let (_, page, _) = list("?from=2020-01-01&to=2020-12-31").await;
     assert!(!page.contains(&reference));
+    // Finding one: by reference (any case), by name, by ID number; exactly, not in part.
+    let lower = reference.to_lowercase();
+    for q in [lower.as_str(), "陈静", "32068219880315001x"] {
+        let query = format!(
+            "?q={}",
+            serde_html_form::to_string([("", q)])
+                .unwrap()
+                .trim_start_matches('=')
+        );
+        let (status, page, _) = list(&query).await;
+        assert_eq!(status, 200);
+        assert!(page.contains(&reference), "{q} finds it");
+        assert!(
+            page.contains("3206**********001X") && !page.contains("32068219880315001X"),
+            "masked"
+        );
+    }
+    let (_, page, _) = list("?q=%E9%99%88").await;
+    assert!(
+        !page.contains(&reference),
+        "a part of the name finds nothing"
+    );
+    let (_, api, _) = get(&b, format!("{}/api/v1/applications?q={lower}", c.base)).await;
+    let api: Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(api["total"], 1, "{api}");
     let (status, page, _) = list("?from=yesterday&tier=Z").await;
     assert_eq!(status, 400);
     assert!(page.contains("起始日期：应写作 YYYY-MM-DD") && page.contains("人才层次：无此层次"));

@@ -77,28 +77,46 @@ impl Store {
     /// The filter as SQL after `WHERE`, and the values to bind, in order.
     fn filter_sql(filter: &ListFilter) -> (String, Vec<String>) {
         let mut clauses = vec!["1 = 1".to_string()];
-        let mut binds = Vec::new();
-        let mut add = |clause: &str, value: String| {
-            binds.push(value);
-            clauses.push(clause.replace('?', &format!("${}", binds.len())));
+        let mut binds: Vec<String> = Vec::new();
+        // Each `?` takes the next value, numbered in the order bound.
+        let mut add = |clause: &str, values: &[String]| {
+            let mut values = values.iter();
+            let mut out = String::with_capacity(clause.len() + 8);
+            for c in clause.chars() {
+                if c == '?' {
+                    binds.push(values.next().cloned().unwrap_or_default());
+                    out.push_str(&format!("${}", binds.len()));
+                } else {
+                    out.push(c);
+                }
+            }
+            clauses.push(out);
         };
         if let Some(s) = filter.status {
-            add("a.status = ?", s.id().into());
+            add("a.status = ?", &[s.id().into()]);
         }
         if let Some(t) = &filter.tier {
-            add("a.tier = ?", t.clone());
+            add("a.tier = ?", std::slice::from_ref(t));
         }
         if let Some(d) = filter.from {
-            add("a.submitted_on >= ?", d.to_string());
+            add("a.submitted_on >= ?", &[d.to_string()]);
         }
         if let Some(d) = filter.to {
-            add("a.submitted_on <= ?", d.to_string());
+            add("a.submitted_on <= ?", &[d.to_string()]);
+        }
+        if let Some(q) = &filter.search {
+            // References and ID numbers are stored upper case; a name as typed.
+            let (q, up) = (q.trim().to_string(), q.trim().to_uppercase());
+            add(
+                "(a.reference = ? OR a.id_number = ? OR a.applicant_name = ?)",
+                &[up.clone(), up, q],
+            );
         }
         if let Some(p) = &filter.program {
             add(
                 "EXISTS (SELECT 1 FROM application_programs p WHERE p.application_id = a.id \
                  AND p.status = 'eligible' AND p.program = ?)",
-                p.clone(),
+                std::slice::from_ref(p),
             );
         }
         (clauses.join(" AND "), binds)

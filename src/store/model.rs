@@ -166,6 +166,9 @@ pub struct ListFilter {
     /// Submitted on or after / on or before (dates at UTC+8).
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// A reference number, a name or an ID number, matched exactly (references and ID
+    /// numbers without regard to case).
+    pub search: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,6 +10,7 @@ pub struct FilterView {
     pub tier: String,
     pub from: String,
     pub to: String,
+    pub q: String,
 }
 
 /// Reads the list's query; every value that is not understood is an error naming it.
@@ -31,7 +32,11 @@ pub(super) fn read_filter(q: &FormValues, state: &AppState, lang: Lang) -> ReadF
         tier: q.get("tier").into(),
         from: q.get("from").into(),
         to: q.get("to").into(),
+        q: q.get("q").chars().take(100).collect(),
     };
+    if !view.q.is_empty() {
+        filter.search = Some(view.q.clone());
+    }
     if !view.status.is_empty() {
         match AppStatus::from_id(&view.status) {
             Some(s) => filter.status = Some(s),
@@ -124,6 +129,7 @@ fn filter_query(f: &FilterView, extra: &[(&str, &str)]) -> String {
         ("tier", f.tier.as_str()),
         ("from", f.from.as_str()),
         ("to", f.to.as_str()),
+        ("q", f.q.as_str()),
     ]
     .into_iter()
     .filter(|(_, v)| !v.is_empty())
