@@ -18,4 +18,16 @@
     print.hidden = false;
     print.addEventListener("click", function () { window.print(); });
   }
+  // Copying the status link, where the browser allows it; the field is selectable anyway.
+  var copy = document.getElementById("copy-link");
+  var link = document.getElementById("status-link");
+  if (copy && link && navigator.clipboard) {
+    copy.hidden = false;
+    copy.addEventListener("click", function () {
+      navigator.clipboard.writeText(link.value).then(function () {
+        copy.textContent = copy.textContent.replace(/^.*$/, copy.textContent + " ✓");
+      });
+    });
+    link.addEventListener("focus", function () { link.select(); });
+  }
 })();

@@ -974,6 +974,14 @@ async fn the_status_page_names_the_tier_and_console_pages_offer_no_sign_in() {
     assert_eq!(status, 200);
     assert!(page.contains("<dd>省级领军人才</dd>"), "{page}");
     assert_eq!(page.matches("估算结果，以园区正式审核为准").count(), 1);
+    // The link to keep is shown in full, in a field one can select (and copy).
+    let full = format!("{}{}", c.base, v["status_url"].as_str().unwrap());
+    assert!(
+        page.contains(&format!(
+            "id=\"status-link\" class=\"mono\" readonly value=\"{full}\""
+        )),
+        "{page}"
+    );
     let mut nobody: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
     nobody["person"]["honors"] = serde_json::json!([]);
     nobody["person"]["highest_degree"] = "none".into();

@@ -299,6 +299,8 @@ pub struct StatusPage {
     pub tier: String,
     pub programs: Vec<(String, &'static str, String)>,
     pub total: String,
+    /// This page's full address, to keep.
+    pub link: String,
 }
 
 /// The applicant's status page (the link is the secret).
@@ -347,6 +349,10 @@ pub async fn status_page(
         .unwrap_or_default();
     page(
         &StatusPage {
+            link: {
+                let info = req.connection_info();
+                format!("{}://{}{}", info.scheme(), info.host(), req.path())
+            },
             lang: l,
             reference: s.reference.clone(),
             submitted_at: view::short_time(&s.submitted_at),
