@@ -93,6 +93,8 @@ pub struct ResultProgram {
     pub missing: Vec<String>,
     pub installments: Vec<(String, String)>,
     pub review: bool,
+    /// How the amount is computed, when it is decided.
+    pub arithmetic: String,
 }
 
 #[derive(Template)]
@@ -154,8 +156,8 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
     let policy = &loaded.policy;
     let json = to_partial_json(&values);
     let stop = !values.get("stop").is_empty();
-    let (s, errors) = match screen_value(policy, &json, today()) {
-        Ok((_, s)) => (s, Vec::new()),
+    let (partial, s, errors) = match screen_value(policy, &json, today()) {
+        Ok((p, s)) => (Some(p), s, Vec::new()),
         Err(invalid) => {
             // Show this page's questions again with their errors; the overview comes from the
             // answers that are valid.
@@ -165,7 +167,7 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
                 valid.0.remove(base);
             }
             match screen_value(policy, &to_partial_json(&valid), today()) {
-                Ok((_, s)) => (s, invalid.errors),
+                Ok((_, s)) => (None, s, invalid.errors),
                 Err(again) => {
                     let text: Vec<String> = again
                         .errors
@@ -188,7 +190,14 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
         .filter(|q| !unsure.iter().any(|u| u == q.path))
         .collect();
     if errors.is_empty() && (stop || remaining.is_empty()) {
-        let result = result_page(policy, &s, &values, lang.lang, !remaining.is_empty());
+        let result = result_page(
+            policy,
+            &s,
+            partial.as_ref(),
+            &values,
+            lang.lang,
+            !remaining.is_empty(),
+        );
         return page(&result, StatusCode::OK, lang);
     }
     // This page's questions: again those that had errors, else the largest stake's group.
@@ -422,11 +431,16 @@ fn question_view(
 fn result_page(
     policy: &Policy,
     s: &Screening<'_>,
+    partial: Option<&crate::applicant::Partial>,
     values: &FormValues,
     lang: Lang,
     can_continue: bool,
 ) -> InterviewResultPage {
     let rules = &s.version.rules;
+    // The arithmetic of a decided amount: the answers with the unknown ones at any valid
+    // value (the placeholders) give the same amount, so its trace is the amount's; shown only
+    // where that assessment agrees with the screening.
+    let traced = partial.map(|p| crate::engine::assess_version(s.version, &p.profile));
     let mut eligible = Vec::new();
     let mut open = Vec::new();
     let mut ineligible = Vec::new();
@@ -469,7 +483,16 @@ fn result_page(
         if p.review.yes && p.statuses.has(Status::Eligible) {
             review += p.amount.1;
         }
+        let arithmetic = traced
+            .as_ref()
+            .and_then(|a| a.programs.get(i))
+            .filter(|o| p.is_decided() && o.amount == p.amount.0 && o.amount == o.computed_amount)
+            .and_then(|o| o.calc.as_ref())
+            .filter(|c| c.is_arithmetic())
+            .map(|c| view::calc_text(c, lang))
+            .unwrap_or_default();
         let card = ResultProgram {
+            arithmetic,
             name: lang.t(&prog.zh, &prog.en).to_string(),
             amount: range_text(&p.amount.0, &p.amount.1),
             rule: lang.t(&prog.amount.zh, &prog.amount.en).to_string(),
