@@ -1002,3 +1002,40 @@ async fn the_status_page_names_the_tier_and_console_pages_offer_no_sign_in() {
     let (_, list, _) = get(&b, format!("{}/officer/applications", c.base)).await;
     assert!(!list.contains("href=\"/officer/login\""), "{list}");
 }
+
+/// A lost status link: an officer makes a new one, the old one stops working, the audit log
+/// says who and when (without the link).
+async fn a_new_status_link(c: &Console) {
+    let (status, v) = submit_json(c, EXAMPLE, None).await;
+    assert_eq!(status, 201, "{v}");
+    let (reference, old) = (
+        v["reference"].as_str().unwrap().to_string(),
+        v["status_url"].as_str().unwrap().to_string(),
+    );
+    let b = signed_in(c, "lin", Role::Reviewer).await;
+    let token = csrf(c, &b).await;
+    let url = format!("{}/officer/applications/{reference}/new-link", c.base);
+    // Without the CSRF token nothing changes.
+    let (status, _, _) = post_form(&b, url.clone(), &[("csrf", "wrong")]).await;
+    assert_eq!(status, 403);
+    assert_eq!(get(&browser(), format!("{}{old}", c.base)).await.0, 200);
+    let (status, page, _) = post_form(&b, url, &[("csrf", &token)]).await;
+    assert_eq!(status, 200, "{page}");
+    let at = page.find("/status/").expect("the new link is shown");
+    let new = &page[at..at + "/status/".len() + 64];
+    assert_ne!(new, old);
+    assert_eq!(get(&browser(), format!("{}{new}", c.base)).await.0, 200);
+    assert_eq!(
+        get(&browser(), format!("{}{old}", c.base)).await.0,
+        404,
+        "the old link stops working"
+    );
+    let (_, app, _) = get(&b, format!("{}/officer/applications/{reference}", c.base)).await;
+    assert!(app.contains("新的查看链接已生成"), "in the audit log");
+    assert!(
+        !app.contains(&new[8..]),
+        "the audit log does not hold the link"
+    );
+}
+
+crate::on_both_databases!(a_new_status_link: a_new_status_link_on_sqlite, a_new_status_link_on_postgresql);

@@ -203,6 +203,43 @@ impl Store {
     /// Records an officer's decision and its audit entry in one transaction. The application
     /// must still be at the version the officer saw (every decision increments it, so of two
     /// decisions made on one version exactly one is recorded); a decision taken is final.
+    /// A new status link for an application whose applicant lost theirs: the old link stops
+    /// working at once; the audit log says who made it and when (not the link). Returns the
+    /// new token, or `None` for an unknown reference.
+    pub async fn new_status_link(&self, reference: &str, actor: &str) -> Result<Option<String>> {
+        let mut tx = self.write.begin().await?;
+        let Some(row) = sqlx::query("SELECT id, status FROM applications WHERE reference = $1")
+            .bind(reference)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let id: i64 = row.try_get("id")?;
+        let status: String = row.try_get("status")?;
+        let token = super::random_token();
+        let at = stamp(Utc::now());
+        sqlx::query("UPDATE applications SET status_token = $1, updated_at = $2 WHERE id = $3")
+            .bind(&token)
+            .bind(&at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
+             VALUES ($1, $2, $3, $4, $4, $5)",
+        )
+        .bind(id)
+        .bind(&at)
+        .bind(actor)
+        .bind(&status)
+        .bind("新的查看链接已生成，原链接失效 / A new status link was made; the old one no longer works")
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(token))
+    }
+
     pub async fn decide(
         &self,
         reference: &str,

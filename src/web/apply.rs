@@ -112,7 +112,7 @@ pub fn app_status_words(s: AppStatus, lang: Lang) -> &'static str {
     lang.t(s.zh(), s.en())
 }
 
-fn status_url(token: &str) -> String {
+pub(crate) fn status_url(token: &str) -> String {
     format!("/status/{token}")
 }
 

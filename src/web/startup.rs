@@ -184,6 +184,7 @@ pub const PAGES: &[(&str, &[&str])] = &[
     ("/officer/applications.csv", &["GET"]),
     ("/officer/applications/{reference}", &["GET"]),
     ("/officer/applications/{reference}/decision", &["POST"]),
+    ("/officer/applications/{reference}/new-link", &["POST"]),
     ("/officer/batch", &["GET", "POST"]),
     ("/officer/batch/template.csv", &["GET"]),
     ("/officer/batch/{token}", &["GET"]),
@@ -349,6 +350,7 @@ pub fn app(
         .service(officer::list)
         .service(officer::export)
         .service(officer::application)
+        .service(officer::new_link)
         .service(officer::decide)
         .service(officer::batch_form)
         .service(officer::batch_template)

@@ -308,6 +308,42 @@ pub async fn application(
     application_page(&s, &req, &state, &reference, None, None).await
 }
 
+/// A new status link for an applicant who lost theirs: the old link stops working; the new
+/// one is shown once, to send to the applicant.
+#[utoipa::path(tag = "officers", params(("reference" = String, Path)), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 200, description = "The new link, shown once", content_type = "text/html", body = String), (status = 403, description = "Not a reviewer, or no CSRF token"), (status = 404, description = "No such application")))]
+#[post("/officer/applications/{reference}/new-link")]
+pub async fn new_link(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AuthError> {
+    let form = FormValues::parse(&body);
+    s.check_csrf(form.get("csrf"))?;
+    s.reviewer()?;
+    let token = match s.store(&state)?.new_status_link(&reference, s.name()).await {
+        Ok(Some(t)) => t,
+        Ok(None) => return Ok(no_application()),
+        Err(e) => return Err(s.db_error(e)),
+    };
+    tracing::info!(officer = %s.name(), reference = %reference, "new status link made");
+    let info = req.connection_info();
+    let link = format!(
+        "{}://{}{}",
+        info.scheme(),
+        info.host(),
+        crate::web::apply::status_url(&token)
+    );
+    Ok(crate::web::html::message(
+        StatusCode::OK,
+        &format!("{reference} 的新查看链接（原链接已失效），请发送给申请人本人：{link}"),
+        &format!(
+            "The new status link for {reference} (the old one no longer works); send it to the applicant only: {link}"
+        ),
+    ))
+}
+
 #[utoipa::path(tag = "officers", params(("reference" = String, Path)), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, seen_version (the version of the application the officer saw), decision (approved, rejected, more_info), note"), responses((status = 303, description = "Decided: back to the application"), (status = 403, description = "Not a reviewer, or no CSRF token"), (status = 409, description = "Someone decided it meanwhile", content_type = "text/html", body = String), (status = 422, description = "The decision or note is not valid", content_type = "text/html", body = String)))]
 #[post("/officer/applications/{reference}/decision")]
 pub async fn decide(
