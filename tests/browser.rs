@@ -411,8 +411,9 @@ async fn click_and_load(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("no new page after {css}: {e}"));
 }
 
-/// Nothing on the page is wider than the phone's screen (outside a scrolling table), and no
-/// table cell with text is narrower than two characters.
+/// Nothing on the page is wider than the phone's screen (outside a scrolling table), no table
+/// cell with text is narrower than two characters, and no short word in a cell or badge
+/// breaks across lines (不符/合).
 async fn assert_fits_phone(c: &Client, what: &str) {
     let found = c
         .execute(
@@ -426,7 +427,13 @@ async fn assert_fits_phone(c: &Client, what: &str) {
              const narrow = [...document.querySelectorAll('td, th')]\
                .filter(e => seen(e) && e.textContent.trim().length > 1 && e.getBoundingClientRect().width < 2 * em)\
                .map(e => 'narrow cell: ' + e.textContent.trim().slice(0, 20));\
-             return wide.concat(narrow);",
+             const broken = [...document.querySelectorAll('td, th, .badge')]\
+               .filter(e => seen(e) && e.textContent.trim().length > 1 && e.textContent.trim().length <= 6)\
+               .filter(e => { const r = document.createRange(); r.selectNodeContents(e);\
+                 const tops = [...r.getClientRects()].map(x => x.top).sort((a, b) => a - b);\
+                 return tops.some((t, i) => i > 0 && t - tops[i - 1] > 0.6 * em); })\
+               .map(e => 'a short word broken across lines: ' + e.textContent.trim());\
+             return wide.concat(narrow, broken);",
             vec![],
         )
         .await
@@ -577,6 +584,7 @@ fn a_graduate_is_interviewed_on_a_phone_and_every_page_kind_passes_axe_core() {
         assert!((1..=2).contains(&pages), "{pages} pages printed");
         click_and_load(&c, "#submit-application").await;
         let reference = text_of(&c, "#reference").await;
+        let status_path = c.current_url().await.unwrap().path().to_string();
         assert_accessible(&c, &axe, "the status page").await;
         assert_fits_phone(&c, "the status page").await;
 
@@ -608,6 +616,7 @@ fn a_graduate_is_interviewed_on_a_phone_and_every_page_kind_passes_axe_core() {
             "/policies?lang=zh",
             "/policies/jinying_startup",
             "/officer/applications",
+            status_path.as_str(),
         ] {
             c.goto(&format!("{base}{page}")).await.unwrap();
             assert_fits_phone(&c, page).await;
