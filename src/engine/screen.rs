@@ -144,7 +144,11 @@ impl Screening<'_> {
     pub fn tier_ids(&self) -> Vec<&str> {
         let tiers = &self.version.rules.tiers;
         (0..=tiers.len())
-            .filter(|i| self.tiers >> i & 1 == 1)
+            .filter(|i| {
+                self.tiers
+                    .checked_shr(*i as u32)
+                    .is_some_and(|t| t & 1 == 1)
+            })
             .map(|i| tiers.get(i).map_or("none", |t| &*t.id))
             .collect()
     }
@@ -300,7 +304,7 @@ pub fn screen_version<'p>(version: &'p Version, partial: &Partial) -> Screening<
                 tier_reads |= k.reads(&row.when);
             }
             if holds.yes {
-                tier |= 1 << ti;
+                tier |= 1u64.checked_shl(ti as u32).unwrap_or(0);
             }
             if !holds.no {
                 above_may_fail = false;
@@ -309,7 +313,7 @@ pub fn screen_version<'p>(version: &'p Version, partial: &Partial) -> Screening<
         }
     }
     if above_may_fail {
-        tier |= 1 << rules.tiers.len();
+        tier |= 1u64.checked_shl(rules.tiers.len() as u32).unwrap_or(0);
     }
     k.tier = tier;
     k.tier_reads = if tier.count_ones() > 1 { tier_reads } else { 0 };
