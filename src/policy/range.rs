@@ -184,7 +184,7 @@ impl<'a> Range<'a> {
             Val::Date(d) => Kind::Date(d, d),
             Val::Months(m) => Kind::Months(m, m),
             Val::Text(t) => Kind::Text(Some(t)),
-            Val::Enum(d, i) => Kind::Enum(d, 1 << i),
+            Val::Enum(d, i) => Kind::Enum(d, 1u64.checked_shl(u32::from(i)).unwrap_or(0)),
             Val::Set(d, m) => Kind::Set {
                 domain: d,
                 must: m,
