@@ -124,17 +124,20 @@ enum NotSaved {
     Refused(ApiError),
 }
 
-async fn save(
+/// Reads, validates and assesses a submission with the policy in force.
+fn prepare(
     state: &AppState,
     profile_json: &[u8],
     key: Option<String>,
-) -> Result<Submitted, NotSaved> {
+) -> Result<crate::store::NewApplication, NotSaved> {
+    prepare_application(&state.snapshot().policy, profile_json, key).map_err(NotSaved::Invalid)
+}
+
+async fn save(state: &AppState, new: crate::store::NewApplication) -> Result<Submitted, NotSaved> {
     let store = state
         .store
         .as_ref()
         .ok_or(NotSaved::Refused(ApiError::Store))?;
-    let loaded = state.snapshot();
-    let new = prepare_application(&loaded.policy, profile_json, key).map_err(NotSaved::Invalid)?;
     match store.submit(new).await {
         Ok(s) => {
             if s.created {
@@ -165,17 +168,6 @@ pub async fn submit_form(
         return actix_web::ResponseError::error_response(&auth::AuthError::Csrf { api: false });
     }
     let json = crate::input::to_profile_json(&values).to_string();
-    // Nothing payable: the applicant confirms they still want to apply (the page asks).
-    if values.get("confirm_nothing") != "1"
-        && let Ok(done) = crate::service::assess_bytes(&state.snapshot().policy, json.as_bytes())
-        && done.assessment.total.is_zero()
-    {
-        return html::message(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "目前测算合计为 ¥0：如仍要提交，请返回结果页勾选确认后再提交",
-            "The estimate is ¥0: to apply all the same, go back to the result and tick the confirmation",
-        );
-    }
     // The key is the visitor's own: bound to their form cookie, so nobody else's key (seen in
     // a page source, say) can fetch their application.
     let key = Some(values.get("submission_key"))
@@ -184,7 +176,19 @@ pub async fn submit_form(
             let scope = format!("{}:{k}", values.get("form_token"));
             format!("form:{}", crate::secrets::sha256_hex(scope))
         });
-    match save(&state, json.as_bytes(), key).await {
+    let saved = match prepare(&state, json.as_bytes(), key) {
+        // Nothing payable: the applicant confirms they still want to apply (the page asks).
+        Ok(new) if new.total.is_zero() && values.get("confirm_nothing") != "1" => {
+            return html::message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "目前测算合计为 ¥0：如仍要提交，请返回结果页勾选确认后再提交",
+                "The estimate is ¥0: to apply all the same, go back to the result and tick the confirmation",
+            );
+        }
+        Ok(new) => save(&state, new).await,
+        Err(e) => Err(e),
+    };
+    match saved {
         Ok(s) => HttpResponse::SeeOther()
             .insert_header((LOCATION, status_url(&s.status_token)))
             .finish(),
@@ -249,7 +253,11 @@ pub async fn submit_api(
         .map(str::trim)
         .filter(|k| !k.is_empty())
         .map(|k| format!("api:{}", k.chars().take(100).collect::<String>()));
-    match save(&state, &body, key).await {
+    let saved = match prepare(&state, &body, key) {
+        Ok(new) => save(&state, new).await,
+        Err(e) => Err(e),
+    };
+    match saved {
         Ok(s) => {
             let status = if s.created {
                 StatusCode::CREATED
