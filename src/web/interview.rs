@@ -72,7 +72,6 @@ pub struct InterviewPage {
     pub lang: Lang,
     pub total: String,
     pub decided: bool,
-    pub answered: usize,
     pub programs: Vec<ProgramLine>,
     /// Programs decided to pay, still open, decided not to.
     pub counts: (usize, usize, usize),
@@ -249,15 +248,6 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
         )
         .chain(shown.iter().map(|p| ("shown".to_string(), p.clone())))
         .collect();
-    let answered = values
-        .0
-        .iter()
-        .filter(|(k, v)| {
-            !matches!(k.as_str(), "lang" | "stop" | "shown" | "application_date")
-                && v.iter().any(|x| !x.is_empty())
-        })
-        .map(|(_, v)| if v.is_empty() { 0 } else { 1 })
-        .sum();
     let programs: Vec<ProgramLine> = s
         .programs
         .iter()
@@ -269,7 +259,6 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
         lang: lang.lang,
         total: range_text(&s.total.0, &s.total.1),
         decided: s.total.0 == s.total.1,
-        answered,
         programs,
         counts,
         questions,
