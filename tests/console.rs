@@ -1039,3 +1039,85 @@ async fn a_new_status_link(c: &Console) {
 }
 
 crate::on_both_databases!(a_new_status_link: a_new_status_link_on_sqlite, a_new_status_link_on_postgresql);
+
+/// More information requested: the applicant replies through the status link, the
+/// application is back awaiting review, and the reply is in the audit log.
+async fn a_reply_through_the_status_link(c: &Console) {
+    let (_, v) = submit_json(c, EXAMPLE, None).await;
+    let (reference, link) = (
+        v["reference"].as_str().unwrap().to_string(),
+        format!("{}{}", c.base, v["status_url"].as_str().unwrap()),
+    );
+    let applicant = browser();
+    let (_, page, _) = get(&applicant, link.clone()).await;
+    assert!(
+        !page.contains("id=\"send-reply\""),
+        "no reply form before a request"
+    );
+    let officer = signed_in(c, "zhou", Role::Reviewer).await;
+    let token = csrf(c, &officer).await;
+    let (status, _, _) = post_form(
+        &officer,
+        format!("{}/officer/applications/{reference}/decision", c.base),
+        &[
+            ("csrf", &token),
+            ("seen_version", "0"),
+            ("decision", "more_info"),
+            ("note", "请补充社保缴纳证明"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page, _) = get(&applicant, link.clone()).await;
+    assert!(page.contains("请补充社保缴纳证明") && page.contains("id=\"send-reply\""));
+    let form_token = hidden(&page, "form_token");
+    let reply = format!("{link}/reply");
+    // Without the page's token, or empty: nothing happens.
+    let (status, _, _) = post_form(
+        &browser(),
+        reply.clone(),
+        &[("form_token", &form_token), ("reply", "x")],
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _, _) = post_form(
+        &applicant,
+        reply.clone(),
+        &[("form_token", &form_token), ("reply", "")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, _, h) = post_form(
+        &applicant,
+        reply.clone(),
+        &[
+            ("form_token", &form_token),
+            ("reply", "社保缴纳证明已在园区窗口提交，编号 2026-118"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(format!("{}{}", c.base, location(&h)), link);
+    let (_, page, _) = get(&applicant, link.clone()).await;
+    assert!(page.contains("待审核") && !page.contains("id=\"send-reply\""));
+    // Once is enough: a second reply finds nothing waiting.
+    let (status, _, _) = post_form(
+        &applicant,
+        reply,
+        &[("form_token", &form_token), ("reply", "again")],
+    )
+    .await;
+    assert_eq!(status, 409);
+    let (_, app, _) = get(
+        &officer,
+        format!("{}/officer/applications/{reference}", c.base),
+    )
+    .await;
+    assert!(
+        app.contains("社保缴纳证明已在园区窗口提交") && app.contains("申请人"),
+        "in the audit log"
+    );
+    assert!(!app.contains("id=\"nothing-new\""), "something has arrived");
+}
+
+crate::on_both_databases!(a_reply_through_the_status_link: a_reply_on_sqlite, a_reply_on_postgresql);

@@ -203,6 +203,58 @@ impl Store {
     /// Records an officer's decision and its audit entry in one transaction. The application
     /// must still be at the version the officer saw (every decision increments it, so of two
     /// decisions made on one version exactly one is recorded); a decision taken is final.
+    /// The applicant answers a request for more information through their status link: the
+    /// application goes back to "awaiting review" and the reply enters the audit log. Only an
+    /// application waiting for more information takes a reply.
+    pub async fn reply(&self, token: &str, text: &str) -> std::result::Result<(), DecideError> {
+        let mut tx = self.write.begin().await.map_err(StoreError::from)?;
+        let row =
+            sqlx::query("SELECT id, status, version FROM applications WHERE status_token = $1")
+                .bind(token)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(StoreError::from)?
+                .ok_or(DecideError::NotFound)?;
+        let id: i64 = row.try_get("id").map_err(StoreError::from)?;
+        let status: String = row.try_get("status").map_err(StoreError::from)?;
+        let version: i64 = row.try_get("version").map_err(StoreError::from)?;
+        let from = AppStatus::from_id(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("status = {status:?}")))?;
+        if from != AppStatus::MoreInfo {
+            return Err(DecideError::NotAllowed(from, AppStatus::Submitted));
+        }
+        let at = stamp(Utc::now());
+        let changed = sqlx::query(
+            "UPDATE applications SET status = $1, updated_at = $2, version = version + 1 \
+             WHERE id = $3 AND version = $4",
+        )
+        .bind(AppStatus::Submitted.id())
+        .bind(&at)
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        if changed.rows_affected() != 1 {
+            return Err(DecideError::Changed(from));
+        }
+        sqlx::query(
+            "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(&at)
+        .bind(super::APPLICANT_ACTOR)
+        .bind(from.id())
+        .bind(AppStatus::Submitted.id())
+        .bind(text)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
     /// A new status link for an application whose applicant lost theirs: the old link stops
     /// working at once; the audit log says who made it and when (not the link). Returns the
     /// new token, or `None` for an unknown reference.

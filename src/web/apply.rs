@@ -309,6 +309,10 @@ pub struct StatusPage {
     pub total: String,
     /// This page's full address, to keep.
     pub link: String,
+    /// While more information is requested: the form token for the reply (the page sets its
+    /// cookie).
+    pub reply_token: Option<String>,
+    pub reply_action: String,
 }
 
 /// The applicant's status page (the link is the secret).
@@ -355,8 +359,16 @@ pub async fn status_page(
                 .collect()
         })
         .unwrap_or_default();
-    page(
+    let (reply_token, cookie) = if s.status == AppStatus::MoreInfo {
+        let (t, c) = auth::form_token(&req, state.secure_cookies);
+        (Some(t), c)
+    } else {
+        (None, None)
+    };
+    let mut resp = page(
         &StatusPage {
+            reply_token,
+            reply_action: format!("{}/reply", status_url(&token)),
             link: {
                 let info = req.connection_info();
                 format!("{}://{}{}", info.scheme(), info.host(), req.path())
@@ -376,7 +388,73 @@ pub async fn status_page(
         },
         StatusCode::OK,
         lang,
-    )
+    );
+    if let Some(c) = cookie {
+        let _ = resp.add_cookie(&c);
+    }
+    resp
+}
+
+/// The applicant's reply to a request for more information, through the status link: the
+/// application goes back to "awaiting review" and the reply enters the audit log.
+#[utoipa::path(tag = "pages", params(("token" = String, Path, description = "The status link's secret")), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "form_token, reply"), responses((status = 303, description = "Sent: back to the status page"), (status = 403, description = "The form token is missing or wrong"), (status = 404, description = "No such application"), (status = 409, description = "The application is not waiting for more information"), (status = 422, description = "The reply is empty or too long", content_type = "text/html", body = String)))]
+#[post("/status/{token}/reply")]
+pub async fn reply(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let values = FormValues::parse(&body);
+    if !form_token_ok(&req, values.get("form_token")) {
+        return actix_web::ResponseError::error_response(&auth::AuthError::Csrf { api: false });
+    }
+    let text = values.get("reply");
+    if text.is_empty()
+        || text.chars().count() > crate::web::officer::NOTE_LIMIT
+        || crate::applicant::unsafe_text(text, true).is_some()
+    {
+        return html::message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "回复：请写明补充的情况（最多 2000 字，不含控制字符）",
+            "Reply: say what you are adding (at most 2,000 characters, no control characters)",
+        );
+    }
+    let Some(store) = state.store.as_ref() else {
+        return html::message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "暂时无法提交，请稍后再试",
+            "The reply cannot be sent just now; try again shortly",
+        );
+    };
+    match store.reply(&token, text).await {
+        Ok(()) => {
+            tracing::info!("an applicant replied to a request for more information");
+            HttpResponse::SeeOther()
+                .insert_header((LOCATION, status_url(&token)))
+                .finish()
+        }
+        Err(crate::store::DecideError::NotFound) => html::message(
+            StatusCode::NOT_FOUND,
+            "没有找到这份申请：请检查链接是否完整",
+            "No application has this link: check that it was copied whole",
+        ),
+        Err(crate::store::DecideError::NotAllowed(..) | crate::store::DecideError::Changed(..)) => {
+            html::message(
+                StatusCode::CONFLICT,
+                "这份申请目前不需要补充材料",
+                "This application is not waiting for more information",
+            )
+        }
+        Err(crate::store::DecideError::Store(e)) => {
+            tracing::error!(error = %e, "saving a reply failed");
+            html::message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "暂时无法提交，请稍后再试",
+                "The reply cannot be sent just now; try again shortly",
+            )
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

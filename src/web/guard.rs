@@ -65,6 +65,7 @@ impl Work {
     pub fn of(method: &Method, path: &str) -> Option<Work> {
         match (method, path) {
             (&Method::POST, "/applications" | "/api/v1/applications") => Some(Work::Submission),
+            (&Method::POST, p) if p.starts_with("/status/") => Some(Work::Submission),
             (
                 &Method::POST,
                 "/assess"

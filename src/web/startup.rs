@@ -177,6 +177,7 @@ pub const PAGES: &[(&str, &[&str])] = &[
     ("/static/{file}", &["GET"]),
     ("/applications", &["POST"]),
     ("/status/{token}", &["GET"]),
+    ("/status/{token}/reply", &["POST"]),
     ("/officer/login", &["GET", "POST"]),
     ("/officer/logout", &["POST"]),
     ("/officer", &["GET"]),
@@ -343,6 +344,7 @@ pub fn app(
         .service(super::pages::asset)
         .service(super::apply::submit_form)
         .service(super::apply::status_page)
+        .service(super::apply::reply)
         .service(officer::login_form)
         .service(officer::login)
         .service(officer::logout)

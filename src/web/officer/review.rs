@@ -259,8 +259,8 @@ async fn application_page(
                 .unwrap_or_default(),
             typed_note: form.map(|f| f.get("note").to_string()).unwrap_or_default(),
             version: a.version,
-            // Applicants cannot yet send anything after a request, so while the status is
-            // "more information requested", nothing has arrived since the request.
+            // A reply from the applicant puts the application back to "awaiting review", so
+            // while the status is "more information requested", nothing has arrived since.
             waiting_since: (a.status == AppStatus::MoreInfo)
                 .then(|| view::short_time(&a.updated_at)),
             audit: audit
