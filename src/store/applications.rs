@@ -208,49 +208,22 @@ impl Store {
     /// application waiting for more information takes a reply.
     pub async fn reply(&self, token: &str, text: &str) -> std::result::Result<(), DecideError> {
         let mut tx = self.write.begin().await.map_err(StoreError::from)?;
-        let row =
-            sqlx::query("SELECT id, status, version FROM applications WHERE status_token = $1")
-                .bind(token)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(StoreError::from)?
-                .ok_or(DecideError::NotFound)?;
-        let id: i64 = row.try_get("id").map_err(StoreError::from)?;
-        let status: String = row.try_get("status").map_err(StoreError::from)?;
-        let version: i64 = row.try_get("version").map_err(StoreError::from)?;
-        let from = AppStatus::from_id(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("status = {status:?}")))?;
+        let (id, from, version) = current(&mut tx, "status_token", token).await?;
         if from != AppStatus::MoreInfo {
             return Err(DecideError::NotAllowed(from, AppStatus::Submitted));
         }
-        let at = stamp(Utc::now());
-        let changed = sqlx::query(
-            "UPDATE applications SET status = $1, updated_at = $2, version = version + 1 \
-             WHERE id = $3 AND version = $4",
+        let to = AppStatus::Submitted;
+        transition(
+            &mut tx,
+            id,
+            version,
+            from,
+            to,
+            super::APPLICANT_ACTOR,
+            text,
+            None,
         )
-        .bind(AppStatus::Submitted.id())
-        .bind(&at)
-        .bind(id)
-        .bind(version)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
-        if changed.rows_affected() != 1 {
-            return Err(DecideError::Changed(from));
-        }
-        sqlx::query(
-            "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(&at)
-        .bind(super::APPLICANT_ACTOR)
-        .bind(from.id())
-        .bind(AppStatus::Submitted.id())
-        .bind(text)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
+        .await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }
@@ -302,55 +275,14 @@ impl Store {
     ) -> std::result::Result<(), DecideError> {
         let decided: std::result::Result<(), DecideError> = async {
             let mut tx = self.write.begin().await.map_err(StoreError::from)?;
-            let row =
-                sqlx::query("SELECT id, status, version FROM applications WHERE reference = $1")
-                    .bind(reference)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(StoreError::from)?
-                    .ok_or(DecideError::NotFound)?;
-            let id: i64 = row.try_get("id").map_err(StoreError::from)?;
-            let status: String = row.try_get("status").map_err(StoreError::from)?;
-            let version: i64 = row.try_get("version").map_err(StoreError::from)?;
-            let from = AppStatus::from_id(&status)
-                .ok_or_else(|| StoreError::Corrupt(format!("status = {status:?}")))?;
+            let (id, from, version) = current(&mut tx, "reference", reference).await?;
             if !from.can_become(to) {
                 return Err(DecideError::NotAllowed(from, to));
             }
             if version != seen_version {
                 return Err(DecideError::Changed(from));
             }
-            let at = stamp(Utc::now());
-            // The version in the WHERE clause is what makes two concurrent decisions exclusive:
-            // the second UPDATE finds no row at the version it read.
-            let changed = sqlx::query(
-                "UPDATE applications SET status = $1, note = $2, updated_at = $3, \
-                 version = version + 1 WHERE id = $4 AND version = $5",
-            )
-            .bind(to.id())
-            .bind(note)
-            .bind(&at)
-            .bind(id)
-            .bind(seen_version)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
-            if changed.rows_affected() != 1 {
-                return Err(DecideError::Changed(from));
-            }
-            sqlx::query(
-                "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id)
-            .bind(&at)
-            .bind(actor)
-            .bind(from.id())
-            .bind(to.id())
-            .bind(note)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
+            transition(&mut tx, id, seen_version, from, to, actor, note, Some(note)).await?;
             tx.commit().await.map_err(StoreError::from)?;
             Ok(())
         }
@@ -388,4 +320,74 @@ impl Store {
             .fetch_one(&self.read)
             .await?)
     }
+}
+
+/// The id, status and version of the application whose `column` (`reference` or
+/// `status_token`, never text from outside) is `value`.
+async fn current(
+    tx: &mut sqlx::AnyConnection,
+    column: &'static str,
+    value: &str,
+) -> std::result::Result<(i64, AppStatus, i64), DecideError> {
+    let row = sqlx::query(&format!(
+        "SELECT id, status, version FROM applications WHERE {column} = $1"
+    ))
+    .bind(value)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(StoreError::from)?
+    .ok_or(DecideError::NotFound)?;
+    let id: i64 = row.try_get("id").map_err(StoreError::from)?;
+    let status: String = row.try_get("status").map_err(StoreError::from)?;
+    let version: i64 = row.try_get("version").map_err(StoreError::from)?;
+    let status = AppStatus::from_id(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("status = {status:?}")))?;
+    Ok((id, status, version))
+}
+
+/// Moves an application seen at `version` from `from` to `to`, one version on, and logs who,
+/// when and why. The version in the WHERE clause is what makes two concurrent moves
+/// exclusive: the second finds no row at the version it read. `shown_note` replaces the note
+/// the applicant sees (`None` keeps it).
+#[allow(clippy::too_many_arguments)]
+async fn transition(
+    tx: &mut sqlx::AnyConnection,
+    id: i64,
+    version: i64,
+    from: AppStatus,
+    to: AppStatus,
+    actor: &str,
+    why: &str,
+    shown_note: Option<&str>,
+) -> std::result::Result<(), DecideError> {
+    let at = stamp(Utc::now());
+    let changed = sqlx::query(
+        "UPDATE applications SET status = $1, note = COALESCE($2, note), updated_at = $3, \
+         version = version + 1 WHERE id = $4 AND version = $5",
+    )
+    .bind(to.id())
+    .bind(shown_note)
+    .bind(&at)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    if changed.rows_affected() != 1 {
+        return Err(DecideError::Changed(from));
+    }
+    sqlx::query(
+        "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(&at)
+    .bind(actor)
+    .bind(from.id())
+    .bind(to.id())
+    .bind(why)
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    Ok(())
 }
