@@ -42,6 +42,10 @@ pub struct Settings {
     pub password_checks: usize,
     /// Days a batch check's results are kept.
     pub batch_retention_days: u32,
+    /// Largest uploaded file, in bytes.
+    pub upload_file_limit: u64,
+    /// Largest total of the files one submission or supplement brings, in bytes.
+    pub upload_total_limit: u64,
 }
 
 impl Settings {
@@ -67,6 +71,8 @@ impl Settings {
             body_min_rate: 1024,
             password_checks: 2,
             batch_retention_days: 30,
+            upload_file_limit: 10 * 1024 * 1024,
+            upload_total_limit: 50 * 1024 * 1024,
         }
     }
 }

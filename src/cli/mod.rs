@@ -73,6 +73,12 @@ pub struct ServeArgs {
     /// Days a batch check's results are kept
     #[arg(long, value_name = "DAYS", default_value_t = crate::settings::Settings::production().batch_retention_days, env = "TALENT_SUBSIDY_BATCH_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub batch_retention_days: u32,
+    /// Largest uploaded file, in MiB
+    #[arg(long, value_name = "MIB", default_value_t = 10, env = "TALENT_SUBSIDY_UPLOAD_FILE_MIB", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub upload_file_mib: u64,
+    /// Largest total of the files one submission or supplement brings, in MiB
+    #[arg(long, value_name = "MIB", default_value_t = 50, env = "TALENT_SUBSIDY_UPLOAD_TOTAL_MIB", value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub upload_total_mib: u64,
 }
 
 impl ServeArgs {
@@ -84,6 +90,8 @@ impl ServeArgs {
             status_per_minute: self.limit_status,
             trusted_proxies: self.trusted_proxies.clone(),
             batch_retention_days: self.batch_retention_days,
+            upload_file_limit: self.upload_file_mib * 1024 * 1024,
+            upload_total_limit: self.upload_total_mib * 1024 * 1024,
             ..crate::settings::Settings::production()
         }
     }

@@ -35,6 +35,7 @@ mod tests {
                 denominator,
                 zh: String::new(),
                 en: String::new(),
+                after_months: None,
             })
             .collect()
     }

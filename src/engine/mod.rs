@@ -9,7 +9,7 @@
 
 mod combine;
 pub mod hints;
-mod installments;
+pub mod installments;
 pub mod report;
 pub mod screen;
 mod trace;

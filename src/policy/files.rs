@@ -246,6 +246,10 @@ pub struct InstallmentDef {
     pub share: Spanned<Scalar>,
     pub zh: String,
     pub en: String,
+    /// When it falls due after the program is approved: `"12 months"`, `"2 years"`,
+    /// `"0 months"`. Without it the installment waits for its trigger (an event such as a
+    /// signed agreement or a review), and the payment schedule shows it undated.
+    pub after: Option<Text>,
 }
 
 /// `policy/combining.toml`: no double funding, then caps, in the order written.

@@ -283,6 +283,8 @@ pub struct Installment {
     pub denominator: i64,
     pub zh: String,
     pub en: String,
+    /// Falls due this many months after approval; `None`: when its trigger happens.
+    pub after_months: Option<u32>,
 }
 
 /// No double funding: of the eligible programs, only the one with the largest amount is

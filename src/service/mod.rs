@@ -2,6 +2,7 @@
 //! JSON — the result (with hints when asked) or the profile's errors. The CLI's `eval`, the
 //! API and the batch endpoint all answer through [`assess_json`], so they agree byte for byte.
 
+pub mod casework;
 pub mod screening;
 
 use crate::applicant::{FieldError, InvalidProfile, Profile};
@@ -168,6 +169,7 @@ pub fn prepare_application(
         application_date: a.application_date,
         profile: profile_json,
         result: String::from_utf8_lossy(&result).into_owned(),
+        uploads: Vec::new(),
         programs: a
             .programs
             .iter()

@@ -21,7 +21,7 @@ impl Store {
 
     const APPLICATION_COLUMNS: &'static str = "id, reference, submitted_at, applicant_name, \
         id_number, tier, CAST(total AS TEXT) AS total, policy_version, application_date, \
-        status, note, updated_at, version";
+        status, note, updated_at, version, missing_materials";
 
     fn summary(row: &AnyRow) -> Result<ApplicationSummary> {
         let status: String = row.try_get("status")?;
@@ -40,6 +40,12 @@ impl Store {
             note: row.try_get("note")?,
             updated_at: row.try_get("updated_at")?,
             version: row.try_get("version")?,
+            missing_materials: row
+                .try_get::<String, _>("missing_materials")?
+                .split(',')
+                .filter(|m| !m.is_empty())
+                .map(str::to_string)
+                .collect(),
         })
     }
 
@@ -206,13 +212,34 @@ impl Store {
     /// The applicant answers a request for more information through their status link: the
     /// application goes back to "awaiting review" and the reply enters the audit log. Only an
     /// application waiting for more information takes a reply.
-    pub async fn reply(&self, token: &str, text: &str) -> std::result::Result<(), DecideError> {
+    pub async fn reply(
+        &self,
+        token: &str,
+        text: &str,
+        uploads: &[String],
+    ) -> std::result::Result<(), DecideError> {
         let mut tx = self.write.begin().await.map_err(StoreError::from)?;
         let (id, from, version) = current(&mut tx, "status_token", token).await?;
         if from != AppStatus::MoreInfo {
             return Err(DecideError::NotAllowed(from, AppStatus::Submitted));
         }
-        let to = AppStatus::Submitted;
+        super::casework::claim(&mut tx, id, uploads).await?;
+        sqlx::query("UPDATE applications SET missing_materials = '' WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        let to = super::casework::status_on_reply(&mut tx, id).await?;
+        let why = if uploads.is_empty() {
+            text.to_string()
+        } else {
+            format!(
+                "{text}{}（补充文件 {} 个 / {} file(s) added）",
+                if text.is_empty() { "" } else { " " },
+                uploads.len(),
+                uploads.len()
+            )
+        };
         transition(
             &mut tx,
             id,
@@ -220,7 +247,7 @@ impl Store {
             from,
             to,
             super::APPLICANT_ACTOR,
-            text,
+            &why,
             None,
         )
         .await?;
@@ -265,6 +292,9 @@ impl Store {
         Ok(Some(token))
     }
 
+    /// `missing`: the materials a request for more information asks for (ids); `programs`:
+    /// for a decision on the whole, each program's decision (payments included).
+    #[allow(clippy::too_many_arguments)]
     pub async fn decide(
         &self,
         reference: &str,
@@ -272,6 +302,8 @@ impl Store {
         seen_version: i64,
         to: AppStatus,
         note: &str,
+        missing: &[String],
+        programs: &[ProgramDecision],
     ) -> std::result::Result<(), DecideError> {
         let decided: std::result::Result<(), DecideError> = async {
             let mut tx = self.write.begin().await.map_err(StoreError::from)?;
@@ -283,6 +315,19 @@ impl Store {
                 return Err(DecideError::Changed(from));
             }
             transition(&mut tx, id, seen_version, from, to, actor, note, Some(note)).await?;
+            if to == AppStatus::MoreInfo {
+                sqlx::query("UPDATE applications SET missing_materials = $1 WHERE id = $2")
+                    .bind(missing.join(","))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?;
+            }
+            let at = stamp(Utc::now());
+            for d in programs {
+                super::casework::record_decision(&mut tx, id, d, actor, &at, self.money_type())
+                    .await?;
+            }
             tx.commit().await.map_err(StoreError::from)?;
             Ok(())
         }
@@ -324,7 +369,7 @@ impl Store {
 
 /// The id, status and version of the application whose `column` (`reference` or
 /// `status_token`, never text from outside) is `value`.
-async fn current(
+pub(super) async fn current(
     tx: &mut sqlx::AnyConnection,
     column: &'static str,
     value: &str,
@@ -350,7 +395,7 @@ async fn current(
 /// exclusive: the second finds no row at the version it read. `shown_note` replaces the note
 /// the applicant sees (`None` keeps it).
 #[allow(clippy::too_many_arguments)]
-async fn transition(
+pub(super) async fn transition(
     tx: &mut sqlx::AnyConnection,
     id: i64,
     version: i64,

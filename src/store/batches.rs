@@ -67,6 +67,19 @@ impl Store {
                 .bind(stamp(now))
                 .execute(&mut *tx)
                 .await?;
+            // Files no submission claimed (the request that brought them failed or stopped).
+            let stale = stamp(now - Duration::days(1));
+            sqlx::query(
+                "DELETE FROM upload_chunks WHERE upload_id IN (SELECT id FROM uploads \
+                 WHERE application_id IS NULL AND created_at < $1)",
+            )
+            .bind(&stale)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM uploads WHERE application_id IS NULL AND created_at < $1")
+                .bind(&stale)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok(batches)
         }

@@ -180,6 +180,7 @@ async fn insert(conn: &mut AnyConnection, new: &NewApplication, money: &str) -> 
             .execute(&mut *conn)
             .await?;
     }
+    super::casework::claim(conn, id, &new.uploads).await?;
     sqlx::query(
         "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
          VALUES ($1, $2, $3, NULL, 'submitted', '')",

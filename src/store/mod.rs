@@ -23,6 +23,7 @@
 
 mod applications;
 mod batches;
+mod casework;
 mod group;
 mod model;
 mod officers;
@@ -212,6 +213,7 @@ impl Store {
                 };
                 let write = opts().max_connections(1).connect(&url).await?;
                 sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+                rebuild_applications(&write).await?;
                 let read = opts().max_connections(8).connect(&url).await?;
                 (read, write)
             }
@@ -267,6 +269,41 @@ impl Store {
         self.write.close().await;
         self.read.close().await;
     }
+}
+
+/// Gives SQLite's `applications` table the statuses of migration 0003, once: the rebuild needs
+/// foreign keys off, which a migration's transaction cannot turn off. One transaction: it
+/// happens wholly or not at all.
+async fn rebuild_applications(write: &AnyPool) -> Result<()> {
+    let sql: String = sqlx::query_scalar(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'applications'",
+    )
+    .fetch_one(write)
+    .await?;
+    if sql.contains("'partial'") {
+        return Ok(());
+    }
+    let mut conn = write.acquire().await?;
+    conn.execute("PRAGMA foreign_keys = OFF").await?;
+    let rebuilt = conn
+        .execute(include_str!(
+            "../../migrations/sqlite_rebuild/applications_0003.sql"
+        ))
+        .await;
+    if rebuilt.is_err() {
+        let _ = conn.execute("ROLLBACK").await;
+    }
+    let checked = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&mut *conn)
+        .await;
+    conn.execute("PRAGMA foreign_keys = ON").await?;
+    rebuilt?;
+    if !checked?.is_empty() {
+        return Err(StoreError::Corrupt(
+            "a row refers to an application that is not there".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Dates from a filter form (`YYYY-MM-DD`).

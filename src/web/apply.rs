@@ -11,12 +11,13 @@ use super::auth::{self, form_token_ok};
 use super::html::{self, language, page};
 use super::http::{ApiError, PROFILE_LIMIT, read_body, require_content_type};
 use super::pages;
+use super::uploads;
 use super::view;
 use crate::engine::Status;
 use crate::input::FormValues;
 use crate::input::Lang;
 use crate::service::prepare_application;
-use crate::store::{AppStatus, Application, Submitted};
+use crate::store::{AppStatus, Application, Stage, Submitted};
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -154,14 +155,81 @@ async fn save(state: &AppState, new: crate::store::NewApplication) -> Result<Sub
     }
 }
 
-/// The result page's "submit application": saves, then shows the status page.
-#[utoipa::path(tag = "pages", request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "The result page's answers, its form token and submission key"), responses((status = 303, description = "Saved: to the status page"), (status = 403, description = "The form token is missing or wrong"), (status = 422, description = "The answers are not valid", content_type = "text/html", body = String)))]
+/// The largest form a submission sends without files.
+const FORM_LIMIT: usize = 256 * 1024;
+
+/// Keeps the files a submission brought and makes them part of it: their hashes join the
+/// request's (so an idempotency key binds the files too).
+async fn with_files(
+    state: &AppState,
+    mut new: crate::store::NewApplication,
+    files: &mut [uploads::Spooled],
+) -> Result<crate::store::NewApplication, NotSaved> {
+    if files.is_empty() {
+        return Ok(new);
+    }
+    let store = state
+        .store
+        .as_ref()
+        .ok_or(NotSaved::Refused(ApiError::Store))?;
+    let mut hashed = new.request_hash.clone();
+    for f in files.iter() {
+        hashed.push_str(&f.upload.material);
+        hashed.push_str(&f.upload.sha256);
+    }
+    new.request_hash = crate::secrets::sha256_hex(hashed);
+    new.uploads = uploads::keep(store, files)
+        .await
+        .map_err(|r| NotSaved::Refused(files_error(&r)))?;
+    Ok(new)
+}
+
+fn files_error(r: &uploads::Refused) -> ApiError {
+    let (zh, en) = r.words();
+    ApiError::Files(r.status(), zh, en)
+}
+
+fn refused_page(r: &uploads::Refused) -> HttpResponse {
+    if matches!(r, uploads::Refused::Token) {
+        return actix_web::ResponseError::error_response(&auth::AuthError::Csrf { api: false });
+    }
+    let (zh, en) = r.words();
+    html::message(r.status(), &zh, &en)
+}
+
+/// The result page's "submit application" (with the materials' files, multipart, or without,
+/// as a plain form): saves, then shows the status page.
+#[utoipa::path(tag = "pages", request_body(content = String, content_type = "multipart/form-data", description = "The result page's answers, its form token and submission key, then files as `material:ID` parts (PDF, JPEG, PNG); a plain form without files is also taken"), responses((status = 303, description = "Saved: to the status page"), (status = 403, description = "The form token is missing or wrong"), (status = 413, description = "A file or the files together are too large", content_type = "text/html", body = String), (status = 422, description = "The answers are not valid, or a file is not an accepted kind", content_type = "text/html", body = String)))]
 #[post("/applications")]
 pub async fn submit_form(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> HttpResponse {
+    let (body, mut files) = if uploads::is_multipart(&req) {
+        let token_ok = |got: &uploads::Received| {
+            form_token_ok(&req, got.field("form_token").unwrap_or_default())
+        };
+        let materials = uploads::material_ids(&state);
+        match uploads::receive(
+            &state,
+            &req,
+            payload,
+            Stage::Application,
+            &materials,
+            Some(&token_ok),
+        )
+        .await
+        {
+            Ok(got) => (web::Bytes::from(got.form_bytes()), got.files),
+            Err(r) => return refused_page(&r),
+        }
+    } else {
+        match read_body(payload, FORM_LIMIT).await {
+            Ok(b) => (b, Vec::new()),
+            Err(e) => return actix_web::ResponseError::error_response(&e),
+        }
+    };
     let values = FormValues::parse(&body);
     let lang = language(&req, Some(&values));
     if !form_token_ok(&req, values.get("form_token")) {
@@ -185,7 +253,10 @@ pub async fn submit_form(
                 "The estimate is ¥0: to apply all the same, go back to the result and tick the confirmation",
             );
         }
-        Ok(new) => save(&state, new).await,
+        Ok(new) => match with_files(&state, new, &mut files).await {
+            Ok(new) => save(&state, new).await,
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     match saved {
@@ -202,6 +273,7 @@ pub async fn submit_form(
             "这份表单已经提交过另一组答案：请返回修改答案页面，重新测算后再提交",
             "This form was already submitted with other answers: go back to your answers, check again and submit from the new result",
         ),
+        Err(NotSaved::Refused(ApiError::Files(status, zh, en))) => html::message(status, &zh, &en),
         Err(_) => html::message(
             StatusCode::SERVICE_UNAVAILABLE,
             "暂时无法保存申请，请稍后再试；您的答案没有丢失，可返回上一页重新提交",
@@ -225,15 +297,18 @@ pub struct SubmittedDoc {
 /// first answer back instead of a second application.
 #[utoipa::path(
     tag = "applications",
-    request_body(content = super::schema::ProfileDoc, content_type = "application/json"),
+    request_body(content(
+        (super::schema::ProfileDoc = "application/json"),
+        (super::schema::ApplicationFilesDoc = "multipart/form-data")
+    )),
     params(("Idempotency-Key" = Option<String>, Header, description = "Up to 100 characters. The same key with the same body returns the application saved first (200); with a different body it is refused (422)")),
     responses(
         (status = 201, description = "Saved", body = SubmittedDoc),
         (status = 200, description = "Saved before under the same Idempotency-Key", body = SubmittedDoc),
         (status = 400, description = "Not JSON", body = super::schema::ErrorsDoc),
         (status = 422, description = "Not a valid profile, or an Idempotency-Key already used with a different body", body = super::schema::ErrorsDoc),
-        (status = 413, description = "The body is larger than 64 KiB", body = super::schema::ErrorsDoc),
-        (status = 415, description = "The body is not application/json", body = super::schema::ErrorsDoc),
+        (status = 413, description = "The profile is larger than 64 KiB, a file larger than the file limit (10 MB by default) or the files together larger than the total limit (50 MB)", body = super::schema::ErrorsDoc),
+        (status = 415, description = "The body is neither application/json nor multipart/form-data", body = super::schema::ErrorsDoc),
         (status = 429, description = "Too many submissions from this address (Retry-After)", body = super::schema::ErrorsDoc),
         (status = 503, description = "The database is not available", body = super::schema::ErrorsDoc)
     )
@@ -244,8 +319,28 @@ pub async fn submit_api(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    require_content_type(&req, &["application/json"])?;
-    let body = read_body(payload, PROFILE_LIMIT).await?;
+    let (body, mut files) = if uploads::is_multipart(&req) {
+        let materials = uploads::material_ids(&state);
+        let got = uploads::receive(&state, &req, payload, Stage::Application, &materials, None)
+            .await
+            .map_err(|r| files_error(&r))?;
+        let profile = got.field("profile").ok_or_else(|| {
+            ApiError::Invalid(super::http::errors_body(vec![
+                crate::applicant::FieldError::new(
+                    "profile",
+                    "缺少名为 profile 的部分（申请的 JSON）",
+                    "the part named profile (the application's JSON) is missing",
+                ),
+            ]))
+        })?;
+        if profile.len() > PROFILE_LIMIT {
+            return Err(ApiError::TooLarge(PROFILE_LIMIT));
+        }
+        (web::Bytes::from(profile.to_string()), got.files)
+    } else {
+        require_content_type(&req, &["application/json", "multipart/form-data"])?;
+        (read_body(payload, PROFILE_LIMIT).await?, Vec::new())
+    };
     let key = req
         .headers()
         .get("Idempotency-Key")
@@ -254,7 +349,10 @@ pub async fn submit_api(
         .filter(|k| !k.is_empty())
         .map(|k| format!("api:{}", k.chars().take(100).collect::<String>()));
     let saved = match prepare(&state, &body, key) {
-        Ok(new) => save(&state, new).await,
+        Ok(new) => match with_files(&state, new, &mut files).await {
+            Ok(new) => save(&state, new).await,
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     match saved {
@@ -313,6 +411,114 @@ pub struct StatusPage {
     /// cookie).
     pub reply_token: Option<String>,
     pub reply_action: String,
+    /// The materials asked for: (upload field id, name).
+    pub missing: Vec<(String, String)>,
+    /// The files the applicant sent: (link, material, file name, size, when).
+    pub files: Vec<FileLine>,
+    /// The decision on each program decided so far: (program, words).
+    pub decisions: Vec<(String, String)>,
+    /// Payments scheduled for approved programs.
+    pub payments: Vec<PaymentLine>,
+    pub file_mb: u64,
+    pub total_mb: u64,
+}
+
+/// One file in a list.
+pub struct FileLine {
+    pub href: String,
+    pub material: String,
+    pub name: String,
+    pub size: String,
+    pub at: String,
+    pub supplement: bool,
+}
+
+/// One scheduled payment, as the applicant and the console show it.
+pub struct PaymentLine {
+    pub id: i64,
+    pub reference: String,
+    pub name: String,
+    pub program: String,
+    pub amount: String,
+    pub trigger: String,
+    pub due: String,
+    pub paid: bool,
+    pub state: String,
+}
+
+impl PaymentLine {
+    pub fn of(p: &crate::store::Payment, program: String, lang: Lang) -> PaymentLine {
+        PaymentLine {
+            id: p.id,
+            reference: p.reference.clone(),
+            name: p.applicant_name.clone(),
+            program,
+            amount: view::yuan(&p.amount),
+            trigger: lang.t(&p.trigger_zh, &p.trigger_en).to_string(),
+            due: p.due_on.clone().unwrap_or_else(|| {
+                lang.t("待触发条件达成", "When its trigger happens")
+                    .to_string()
+            }),
+            paid: p.paid,
+            state: if p.paid {
+                format!(
+                    "{} {}",
+                    lang.t("已拨付", "Paid"),
+                    p.paid_on.clone().unwrap_or_default()
+                )
+            } else {
+                lang.t("待拨付", "To pay").to_string()
+            },
+        }
+    }
+}
+
+/// A file size in words: "1.4 MB", "820 KB".
+pub fn size_words(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        let tenths = bytes * 10 / (1024 * 1024);
+        format!("{}.{} MB", tenths / 10, tenths % 10)
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+/// The files of an application as list lines, linked under `base` (`…/files/ID`).
+pub fn file_lines(
+    state: &AppState,
+    files: &[crate::store::Upload],
+    base: &str,
+    lang: Lang,
+) -> Vec<FileLine> {
+    files
+        .iter()
+        .map(|f| FileLine {
+            href: format!("{base}/files/{}", f.id),
+            material: uploads::material_name(state, &f.material, lang),
+            name: f.file_name.clone(),
+            size: size_words(f.size),
+            at: view::short_time(&f.created_at),
+            supplement: f.supplement,
+        })
+        .collect()
+}
+
+/// A program decision in words.
+pub fn decision_text(d: &crate::store::DecisionRow, lang: Lang) -> String {
+    if !d.approved {
+        format!("{}{}{}", lang.t("不予批准：", "Refused: "), d.reason, "")
+    } else if d.amount < d.assessed {
+        format!(
+            "{} {}{}{}{}",
+            lang.t("批准", "Approved"),
+            view::yuan(&d.amount),
+            lang.open(),
+            d.reason,
+            lang.close()
+        )
+    } else {
+        format!("{} {}", lang.t("批准", "Approved"), view::yuan(&d.amount))
+    }
 }
 
 /// The applicant's status page (the link is the secret).
@@ -365,8 +571,60 @@ pub async fn status_page(
     } else {
         (None, None)
     };
+    let Some(store) = state.store.as_ref() else {
+        return html::message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "暂时无法查询，请稍后再试",
+            "The status cannot be read just now; try again shortly",
+        );
+    };
+    let casework = async {
+        let files = store.uploads(s.id).await?;
+        let decisions = store.decisions(s.id).await?;
+        let payments = store
+            .payments(&crate::store::PaymentFilter {
+                application_id: Some(s.id),
+                ..Default::default()
+            })
+            .await?;
+        Ok::<_, crate::store::StoreError>((files, decisions, payments))
+    }
+    .await;
+    let Ok((files, decisions, payments)) = casework else {
+        return html::message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "暂时无法查询，请稍后再试",
+            "The status cannot be read just now; try again shortly",
+        );
+    };
+    let program_name = |id: &str| {
+        result
+            .as_ref()
+            .and_then(|r| r.programs.iter().find(|p| p.id == id))
+            .map_or_else(
+                || l.t("其他项目", "Another program").to_string(),
+                |p| l.t(&p.name_zh, &p.name_en).to_string(),
+            )
+    };
+    let missing = s
+        .missing_materials
+        .iter()
+        .map(|m| (m.clone(), uploads::material_name(&state, m, l)))
+        .collect();
     let mut resp = page(
         &StatusPage {
+            missing,
+            files: file_lines(&state, &files, &status_url(&token), l),
+            decisions: decisions
+                .iter()
+                .map(|d| (program_name(&d.program), decision_text(d, l)))
+                .collect(),
+            payments: payments
+                .iter()
+                .map(|p| PaymentLine::of(p, program_name(&p.program), l))
+                .collect(),
+            file_mb: state.settings.upload_file_limit.div_ceil(1024 * 1024),
+            total_mb: state.settings.upload_total_limit.div_ceil(1024 * 1024),
             reply_token,
             reply_action: format!("{}/reply", status_url(&token)),
             link: {
@@ -395,41 +653,76 @@ pub async fn status_page(
     resp
 }
 
-/// The applicant's reply to a request for more information, through the status link: the
-/// application goes back to "awaiting review" and the reply enters the audit log.
-#[utoipa::path(tag = "pages", params(("token" = String, Path, description = "The status link's secret")), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "form_token, reply"), responses((status = 303, description = "Sent: back to the status page"), (status = 403, description = "The form token is missing or wrong"), (status = 404, description = "No such application"), (status = 409, description = "The application is not waiting for more information"), (status = 422, description = "The reply is empty or too long", content_type = "text/html", body = String)))]
+/// The applicant's reply to a request for more information, through the status link: a
+/// text, files, or both; the application goes back to review and the reply enters the audit
+/// log.
+#[utoipa::path(tag = "pages", params(("token" = String, Path, description = "The status link's secret")), request_body(content = String, content_type = "multipart/form-data", description = "form_token, reply, then files as `material:ID` parts (a plain form with form_token and reply is also taken)"), responses((status = 303, description = "Sent: back to the status page"), (status = 403, description = "The form token is missing or wrong"), (status = 404, description = "No such application"), (status = 409, description = "The application is not waiting for more information"), (status = 413, description = "A file or the files together are too large", content_type = "text/html", body = String), (status = 422, description = "Nothing sent, the reply too long, or a file not an accepted kind", content_type = "text/html", body = String)))]
 #[post("/status/{token}/reply")]
 pub async fn reply(
     req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> HttpResponse {
+    let (body, mut files) = if uploads::is_multipart(&req) {
+        let token_ok = |got: &uploads::Received| {
+            form_token_ok(&req, got.field("form_token").unwrap_or_default())
+        };
+        let materials = uploads::material_ids(&state);
+        match uploads::receive(
+            &state,
+            &req,
+            payload,
+            Stage::Supplement,
+            &materials,
+            Some(&token_ok),
+        )
+        .await
+        {
+            Ok(got) => (web::Bytes::from(got.form_bytes()), got.files),
+            Err(r) => return refused_page(&r),
+        }
+    } else {
+        match read_body(payload, FORM_LIMIT).await {
+            Ok(b) => (b, Vec::new()),
+            Err(e) => return actix_web::ResponseError::error_response(&e),
+        }
+    };
     let values = FormValues::parse(&body);
     if !form_token_ok(&req, values.get("form_token")) {
         return actix_web::ResponseError::error_response(&auth::AuthError::Csrf { api: false });
     }
-    let text = values.get("reply");
-    if text.is_empty()
+    let text = values.get("reply").trim();
+    if (text.is_empty() && files.is_empty())
         || text.chars().count() > crate::web::officer::NOTE_LIMIT
         || crate::applicant::unsafe_text(text, true).is_some()
     {
         return html::message(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "回复：请写明补充的情况（最多 2000 字，不含控制字符）",
-            "Reply: say what you are adding (at most 2,000 characters, no control characters)",
+            "回复：请写明补充的情况或上传材料（文字最多 2000 字，不含控制字符）",
+            "Reply: say what you are adding or upload the material (at most 2,000 characters, no control characters)",
         );
     }
-    let Some(store) = state.store.as_ref() else {
-        return html::message(
+    let unavailable = || {
+        html::message(
             StatusCode::SERVICE_UNAVAILABLE,
             "暂时无法提交，请稍后再试",
             "The reply cannot be sent just now; try again shortly",
-        );
+        )
     };
-    match store.reply(&token, text).await {
+    let Some(store) = state.store.as_ref() else {
+        return unavailable();
+    };
+    let ids = match uploads::keep(store, &mut files).await {
+        Ok(ids) => ids,
+        Err(r) => return refused_page(&r),
+    };
+    match store.reply(&token, text, &ids).await {
         Ok(()) => {
-            tracing::info!("an applicant replied to a request for more information");
+            tracing::info!(
+                files = ids.len(),
+                "an applicant replied to a request for more information"
+            );
             HttpResponse::SeeOther()
                 .insert_header((LOCATION, status_url(&token)))
                 .finish()
@@ -448,11 +741,34 @@ pub async fn reply(
         }
         Err(crate::store::DecideError::Store(e)) => {
             tracing::error!(error = %e, "saving a reply failed");
-            html::message(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "暂时无法提交，请稍后再试",
-                "The reply cannot be sent just now; try again shortly",
-            )
+            unavailable()
+        }
+    }
+}
+
+/// One of the applicant's own files, through their status link; anyone else's is not found.
+#[utoipa::path(tag = "pages", params(("token" = String, Path, description = "The status link's secret"), ("file" = String, Path, description = "The file's id, from the status page")), responses((status = 200, description = "The file, as an attachment", content_type = "application/octet-stream", body = String), (status = 404, description = "No such file for this application")))]
+#[get("/status/{token}/files/{file}")]
+pub async fn status_file(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (token, file) = path.into_inner();
+    let not_found = || html::message(StatusCode::NOT_FOUND, "没有找到这个文件", "No such file");
+    let a = match by_token(&state, &token).await {
+        Ok(a) => a,
+        Err(ApiError::NotFound) => return not_found(),
+        Err(e) => return actix_web::ResponseError::error_response(&e),
+    };
+    let Some(store) = state.store.as_ref() else {
+        return not_found();
+    };
+    match store.upload(a.summary.id, &file).await {
+        Ok(Some(u)) => uploads::download(store, u),
+        Ok(None) => not_found(),
+        Err(e) => {
+            tracing::error!(error = %e, "reading an upload failed");
+            actix_web::ResponseError::error_response(&ApiError::Store)
         }
     }
 }
@@ -461,7 +777,8 @@ pub async fn reply(
 pub struct StatusDoc {
     pub reference: String,
     pub submitted_at: String,
-    /// submitted, more_info, approved or rejected
+    /// submitted, more_info, partial (some programs approved), closed (every program
+    /// decided), approved or rejected (decided as a whole)
     pub status: String,
     /// The officer's note with the latest decision.
     pub note: String,

@@ -48,6 +48,10 @@ pub enum ApiError {
     /// 422: an idempotency key sent again with a different body.
     #[error("the idempotency key was used with a different request")]
     KeyReused,
+    /// Uploaded files refused (413 too large, 422 not accepted, 400 cut off, 503), with the
+    /// message in both languages.
+    #[error("the files were not accepted")]
+    Files(StatusCode, String, String),
 }
 
 impl std::fmt::Debug for ApiError {
@@ -64,6 +68,7 @@ impl std::fmt::Debug for ApiError {
             ApiError::Store => "Store",
             ApiError::File(_) => "File",
             ApiError::KeyReused => "KeyReused",
+            ApiError::Files(..) => "Files",
         };
         f.write_str(kind)
     }
@@ -85,6 +90,7 @@ impl ResponseError for ApiError {
             ApiError::MediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge(_) | ApiError::TooMany(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NoVersion(_) => StatusCode::NOT_FOUND,
+            ApiError::Files(status, ..) => *status,
         }
     }
 
@@ -107,6 +113,9 @@ impl ResponseError for ApiError {
                 format!("a batch holds at most {n} profiles"),
             )]),
             ApiError::BadQuery(e) => errors_body(vec![e.clone()]),
+            ApiError::Files(_, zh, en) => {
+                errors_body(vec![FieldError::new("files", zh.clone(), en.clone())])
+            }
             ApiError::NoVersion(d) => errors_body(vec![FieldError::new(
                 "as_of",
                 format!("{d} 没有有效的政策版本"),

@@ -20,6 +20,7 @@ pub mod officer;
 pub mod pages;
 pub mod schema;
 pub mod startup;
+pub mod uploads;
 pub mod view;
 
 use crate::policy::Policy;

@@ -48,6 +48,9 @@ pub struct ResultPage {
     /// "Submit application": the form token and a key that makes a repeated send save once;
     /// `None` when the service has no database.
     pub submit: Option<(String, String)>,
+    /// The upload limits, in MB.
+    pub file_mb: u64,
+    pub total_mb: u64,
 }
 
 /// One line of "what makes up the total".
@@ -266,6 +269,8 @@ pub async fn submit(
         groups,
         hidden,
         submit: None,
+        file_mb: state.settings.upload_file_limit.div_ceil(1024 * 1024),
+        total_mb: state.settings.upload_total_limit.div_ceil(1024 * 1024),
     };
     let Some(_) = state.store else {
         return page(&result, StatusCode::OK, lang);

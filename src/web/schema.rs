@@ -243,6 +243,16 @@ pub struct FieldErrorDoc {
     pub message_en: String,
 }
 
+/// An application with its materials' files (multipart/form-data): the profile, as the same
+/// JSON an application/json body holds, in the part `profile`; each file in a part named
+/// `material:ID`, where ID is one of the policy's materials (`GET /api/v1/policy` lists them).
+/// Files are PDF, JPEG or PNG, recognised by their content.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ApplicationFilesDoc {
+    /// The profile as JSON text.
+    pub profile: String,
+}
+
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ErrorsDoc {
     pub errors: Vec<FieldErrorDoc>,

@@ -178,6 +178,7 @@ pub const PAGES: &[(&str, &[&str])] = &[
     ("/applications", &["POST"]),
     ("/status/{token}", &["GET"]),
     ("/status/{token}/reply", &["POST"]),
+    ("/status/{token}/files/{file}", &["GET"]),
     ("/officer/login", &["GET", "POST"]),
     ("/officer/logout", &["POST"]),
     ("/officer", &["GET"]),
@@ -186,6 +187,14 @@ pub const PAGES: &[(&str, &[&str])] = &[
     ("/officer/applications/{reference}", &["GET"]),
     ("/officer/applications/{reference}/decision", &["POST"]),
     ("/officer/applications/{reference}/new-link", &["POST"]),
+    (
+        "/officer/applications/{reference}/programs/{program}",
+        &["POST"],
+    ),
+    ("/officer/applications/{reference}/files/{file}", &["GET"]),
+    ("/officer/payments", &["GET"]),
+    ("/officer/payments.csv", &["GET"]),
+    ("/officer/payments/{id}/paid", &["POST"]),
     ("/officer/batch", &["GET", "POST"]),
     ("/officer/batch/template.csv", &["GET"]),
     ("/officer/batch/{token}", &["GET"]),
@@ -345,6 +354,7 @@ pub fn app(
         .service(super::apply::submit_form)
         .service(super::apply::status_page)
         .service(super::apply::reply)
+        .service(super::apply::status_file)
         .service(officer::login_form)
         .service(officer::login)
         .service(officer::logout)
@@ -354,6 +364,11 @@ pub fn app(
         .service(officer::application)
         .service(officer::new_link)
         .service(officer::decide)
+        .service(officer::review_program)
+        .service(officer::application_file)
+        .service(officer::payments)
+        .service(officer::payments_csv)
+        .service(officer::mark_paid)
         .service(officer::batch_form)
         .service(officer::batch_template)
         .service(officer::batch_upload)

@@ -774,6 +774,8 @@ pub fn answers_in_words(
 
 /// One material of a checklist, in words.
 pub struct MaterialView {
+    /// For the upload field's name (`material:ID`), never shown.
+    pub id: String,
     pub name: String,
     pub what: String,
     /// The file kinds accepted: "PDF、JPEG、PNG".
@@ -793,6 +795,7 @@ pub fn checklist(
         .checklist(rules, programs)
         .into_iter()
         .map(|(m, needing)| MaterialView {
+            id: m.id.to_string(),
             name: lang.t(&m.zh, &m.en).to_string(),
             what: lang.t(&m.what_zh, &m.what_en).to_string(),
             files: m

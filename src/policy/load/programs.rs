@@ -232,13 +232,35 @@ impl Loader {
         let mut installments = Vec::new();
         let (mut num, mut den) = (0i128, 1i128);
         for i in &p.installments {
-            match share(i.share.get_ref()) {
-                Some((n, d)) => {
+            let after_months = match &i.after {
+                None => Some(None),
+                Some(a) => match months(a.get_ref()) {
+                    Some(m) => Some(Some(m)),
+                    None => {
+                        self.d.error(
+                            f,
+                            a.span().start,
+                            "`after` is a whole number of months or years after approval, such as \"12 months\" or \"2 years\" (at most 600 months)",
+                        );
+                        None
+                    }
+                },
+            };
+            match (share(i.share.get_ref()), after_months) {
+                (Some((n, d)), Some(after_months)) => {
                     num = num * i128::from(d) + i128::from(n) * den;
                     den *= i128::from(d);
-                    installments.push(Installment { share: scalar_text(i.share.get_ref()).trim().to_string(), numerator: n, denominator: d, zh: i.zh.clone(), en: i.en.clone() });
+                    installments.push(Installment {
+                        share: scalar_text(i.share.get_ref()).trim().to_string(),
+                        numerator: n,
+                        denominator: d,
+                        zh: i.zh.clone(),
+                        en: i.en.clone(),
+                        after_months,
+                    });
                 }
-                None => self.d.error(f, i.share.span().start, "a share is a fraction such as \"1/3\", a percentage such as \"40%\", or a decimal such as \"0.5\", above 0 and at most 1"),
+                (Some(_), None) => {}
+                (None, _) => self.d.error(f, i.share.span().start, "a share is a fraction such as \"1/3\", a percentage such as \"40%\", or a decimal such as \"0.5\", above 0 and at most 1"),
             }
         }
         if installments.len() == p.installments.len() && num != den {
@@ -278,5 +300,38 @@ impl Loader {
             installments,
             json_parts: Default::default(),
         })
+    }
+}
+
+/// `"12 months"`, `"1 month"`, `"2 years"`, `"1 year"` (also `个月`, `年`) as months.
+fn months(text: &str) -> Option<u32> {
+    let t = text.trim();
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    let n: u32 = t[..digits].parse().ok()?;
+    let unit = t[digits..].trim();
+    let m = match unit {
+        "month" | "months" | "个月" => n,
+        "year" | "years" | "年" => n.checked_mul(12)?,
+        _ => return None,
+    };
+    (m <= 600).then_some(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::months;
+
+    #[test]
+    fn offsets_read_in_months_or_years() {
+        assert_eq!(months("12 months"), Some(12));
+        assert_eq!(months(" 0 months "), Some(0));
+        assert_eq!(months("2 years"), Some(24));
+        assert_eq!(months("1 year"), Some(12));
+        assert_eq!(months("6个月"), Some(6));
+        assert_eq!(months("12"), None);
+        assert_eq!(months("twelve months"), None);
+        assert_eq!(months("-1 months"), None);
+        assert_eq!(months("51 years"), None);
+        assert_eq!(months("99999999999 months"), None);
     }
 }

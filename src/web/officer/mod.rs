@@ -11,12 +11,14 @@
 mod api;
 mod applications;
 mod batch;
+mod casework;
 mod review;
 mod signin;
 
 pub use api::*;
 pub use applications::*;
 pub use batch::*;
+pub use casework::*;
 pub use review::*;
 pub use signin::*;
 

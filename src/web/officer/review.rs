@@ -43,6 +43,14 @@ pub struct ApplicationPage {
     pub version: i64,
     /// When more information was requested, while nothing has come from the applicant since.
     pub waiting_since: Option<String>,
+    /// Each program under review with its conditions, their materials and checks.
+    pub programs: Vec<ReviewCard>,
+    /// Every file the applicant sent.
+    pub files: Vec<crate::web::apply::FileLine>,
+    /// The materials a request for more information can name: (id, name, ticked).
+    pub material_choices: Vec<(String, String, bool)>,
+    /// The payments its approvals scheduled.
+    pub scheduled: Vec<crate::web::apply::PaymentLine>,
 }
 
 /// An answer of the saved profile in words.
@@ -178,7 +186,7 @@ fn reassess(
     }
 }
 
-async fn application_page(
+pub(super) async fn application_page(
     s: &Signed,
     req: &HttpRequest,
     state: &AppState,
@@ -201,6 +209,9 @@ async fn application_page(
         .await
         .map_err(|e| s.db_error(e))?;
     let profile: serde_json::Value = serde_json::from_str(&app.profile).unwrap_or_default();
+    let case = casework::Case::read(store, &app)
+        .await
+        .map_err(|e| s.db_error(e))?;
     let then = StoredResult::parse(&app.result);
     let (compare_rows, reassessment_error) = match (then, reassess(state, &profile, l)) {
         (Some(then), Ok(now)) => (compare(&then, &now, l), None),
@@ -246,13 +257,23 @@ async fn application_page(
             compare: compare_rows,
             can_decide: AppStatus::ALL.iter().any(|t| a.status.can_become(*t)),
             decisions: [
+                AppStatus::MoreInfo,
                 AppStatus::Approved,
                 AppStatus::Rejected,
-                AppStatus::MoreInfo,
             ]
             .iter()
+            .filter(|d| a.status.can_become(**d))
             .map(|d| (d.id(), decision_words(*d, l)))
             .collect(),
+            programs: case.cards(state, &app, s.csrf(), l),
+            files: crate::web::apply::file_lines(
+                state,
+                &case.files,
+                &format!("/officer/applications/{}", a.reference),
+                l,
+            ),
+            material_choices: case.material_choices(state, &app, form, l),
+            scheduled: case.payment_lines(&app, l),
             error: body,
             chosen: form
                 .map(|f| f.get("decision").to_string())
@@ -289,10 +310,13 @@ async fn application_page(
 
 fn decision_words(d: AppStatus, lang: Lang) -> &'static str {
     match d {
-        AppStatus::Approved => lang.t("批准", "Approve"),
-        AppStatus::Rejected => lang.t("不予批准", "Reject"),
+        AppStatus::Approved => lang.t(
+            "全部批准（按测算金额）",
+            "Approve everything (at the assessed amounts)",
+        ),
+        AppStatus::Rejected => lang.t("全部不予批准", "Refuse everything"),
         AppStatus::MoreInfo => lang.t("要求补充材料", "Request more information"),
-        AppStatus::Submitted => lang.t("待审核", "Awaiting review"),
+        other => lang.t(other.zh(), other.en()),
     }
 }
 
@@ -384,9 +408,39 @@ pub async fn decide(
     let (Some(to), Some(seen), None) = (to, seen, &problem) else {
         return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
     };
-    let result = s
-        .store(&state)?
-        .decide(&reference, s.name(), seen, to, note)
+    let store = s.store(&state)?;
+    let Some(app) = store
+        .application(&reference)
+        .await
+        .map_err(|e| s.db_error(e))?
+    else {
+        return Ok(no_application());
+    };
+    let case = casework::Case::read(store, &app)
+        .await
+        .map_err(|e| s.db_error(e))?;
+    let known = crate::web::uploads::material_ids(&state);
+    let missing: Vec<String> = form
+        .all("missing")
+        .iter()
+        .filter(|m| known.contains(m))
+        .cloned()
+        .collect();
+    let programs = match to {
+        AppStatus::Approved | AppStatus::Rejected => {
+            if to == AppStatus::Approved && case.has_open_checks() {
+                let problem = invalid(
+                    "有条件核验为“不通过”或“待补充”，不能全部批准：请逐项决定",
+                    "Some condition is checked \"not met\" or \"awaiting material\": decide program by program",
+                );
+                return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
+            }
+            case.whole_decisions(&state, &app, to == AppStatus::Approved, note)
+        }
+        _ => Vec::new(),
+    };
+    let result = store
+        .decide(&reference, s.name(), seen, to, note, &missing, &programs)
         .await;
     let problem = match result {
         Ok(()) => {

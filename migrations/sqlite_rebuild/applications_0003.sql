@@ -1,0 +1,40 @@
+-- Rebuilds `applications` with the statuses of migration 0003 in its CHECK constraint: SQLite's
+-- documented way (a new table, copy, drop, rename), run by `Store::open` on one connection with
+-- foreign keys off, in one transaction, only while the old constraint is in place.
+BEGIN IMMEDIATE;
+CREATE TABLE applications_new (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    reference         TEXT    NOT NULL UNIQUE,
+    status_token      TEXT    NOT NULL UNIQUE,
+    idempotency_key   TEXT    UNIQUE,
+    submitted_at      TEXT    NOT NULL,
+    submitted_on      TEXT    NOT NULL,
+    applicant_name    TEXT    NOT NULL,
+    id_number         TEXT    NOT NULL,
+    tier              TEXT    NOT NULL,
+    total             TEXT    NOT NULL,
+    policy_version    TEXT    NOT NULL,
+    application_date  TEXT    NOT NULL,
+    profile           TEXT    NOT NULL,
+    result            TEXT    NOT NULL,
+    status            TEXT    NOT NULL CHECK (status IN ('submitted', 'more_info', 'partial', 'closed', 'approved', 'rejected')),
+    note              TEXT    NOT NULL DEFAULT '',
+    updated_at        TEXT    NOT NULL,
+    version           INTEGER NOT NULL DEFAULT 0,
+    request_hash      TEXT,
+    missing_materials TEXT    NOT NULL DEFAULT ''
+);
+INSERT INTO applications_new (id, reference, status_token, idempotency_key, submitted_at,
+    submitted_on, applicant_name, id_number, tier, total, policy_version, application_date,
+    profile, result, status, note, updated_at, version, request_hash, missing_materials)
+SELECT id, reference, status_token, idempotency_key, submitted_at, submitted_on,
+    applicant_name, id_number, tier, total, policy_version, application_date, profile, result,
+    status, note, updated_at, version, request_hash, missing_materials
+FROM applications;
+DROP TABLE applications;
+ALTER TABLE applications_new RENAME TO applications;
+CREATE INDEX applications_submitted ON applications (submitted_on, id);
+CREATE INDEX applications_status ON applications (status, id);
+CREATE INDEX applications_name ON applications (applicant_name);
+CREATE INDEX applications_id_number ON applications (id_number);
+COMMIT;

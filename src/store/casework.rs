@@ -1,0 +1,529 @@
+//! Casework: uploaded files (metadata in `uploads`, bytes in `upload_chunks`, so every
+//! instance sharing a PostgreSQL database has them), program-by-program checks and decisions,
+//! and the payment schedule that approvals make.
+//!
+//! Invariants: a file is kept whole or not at all (its chunks and its row commit together)
+//! and belongs to an application only once the submission or supplement that brought it
+//! commits; a program decision is final and is recorded with the application's status, its
+//! payments and its audit entry in one transaction, on the version the officer saw.
+
+use super::applications::{current, transition};
+use super::*;
+use std::io::Read;
+
+/// Bytes per stored chunk: a download reads one at a time.
+pub const CHUNK: usize = 256 * 1024;
+
+fn upload_row(r: &AnyRow) -> Result<Upload> {
+    let kind: String = r.try_get("kind")?;
+    let stage: String = r.try_get("stage")?;
+    Ok(Upload {
+        id: r.try_get("id")?,
+        material: r.try_get("material")?,
+        file_name: r.try_get("file_name")?,
+        kind: FileKind::from_id(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("kind = {kind:?}")))?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        created_at: r.try_get("created_at")?,
+        supplement: stage == Stage::Supplement.id(),
+    })
+}
+
+/// Makes kept files the application's own; each must exist and belong to no application yet.
+pub(super) async fn claim(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    uploads: &[String],
+) -> Result<()> {
+    for u in uploads {
+        let done = sqlx::query(
+            "UPDATE uploads SET application_id = $1 WHERE id = $2 AND application_id IS NULL",
+        )
+        .bind(id)
+        .bind(u)
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "upload {u} is not there to claim"
+            )));
+        }
+    }
+    Ok(())
+}
+
+const UPLOAD_COLUMNS: &str = "id, material, file_name, kind, size, sha256, created_at, stage";
+
+const PAYMENT_COLUMNS: &str = "p.id, a.reference, a.applicant_name, p.program, p.seq, \
+    CAST(p.amount AS TEXT) AS amount, p.trigger_zh, p.trigger_en, p.due_on, p.status, \
+    p.paid_on, p.paid_by";
+
+fn payment_row(r: &AnyRow) -> Result<Payment> {
+    let status: String = r.try_get("status")?;
+    Ok(Payment {
+        id: r.try_get("id")?,
+        reference: r.try_get("reference")?,
+        applicant_name: r.try_get("applicant_name")?,
+        program: r.try_get("program")?,
+        seq: r.try_get("seq")?,
+        amount: decimal(r, "amount")?,
+        trigger_zh: r.try_get("trigger_zh")?,
+        trigger_en: r.try_get("trigger_en")?,
+        due_on: r.try_get("due_on")?,
+        paid: status == "paid",
+        paid_on: r.try_get("paid_on")?,
+        paid_by: r.try_get("paid_by")?,
+    })
+}
+
+impl Store {
+    /// Keeps a received file: its row and its bytes (read from `file`, the spool the caller
+    /// wrote, from its start) in one transaction. Returns its id; it belongs to no application
+    /// until a submission or a supplement claims it.
+    pub async fn put_upload(&self, new: &NewUpload, file: &mut std::fs::File) -> Result<String> {
+        use std::io::Seek;
+        let id = random_token()[..32].to_string();
+        let kept = async {
+            file.seek(std::io::SeekFrom::Start(0))
+                .map_err(|e| StoreError::Corrupt(format!("the spooled upload: {e}")))?;
+            let mut tx = self.write.begin().await?;
+            sqlx::query(
+                "INSERT INTO uploads (id, application_id, material, file_name, kind, size, \
+                 sha256, created_at, stage) VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&id)
+            .bind(&new.material)
+            .bind(&new.file_name)
+            .bind(new.kind.id())
+            .bind(i64::try_from(new.size).unwrap_or(i64::MAX))
+            .bind(&new.sha256)
+            .bind(stamp(Utc::now()))
+            .bind(new.stage.id())
+            .execute(&mut *tx)
+            .await?;
+            let mut buf = vec![0u8; CHUNK];
+            let mut seq = 0i64;
+            loop {
+                let mut filled = 0;
+                while filled < CHUNK {
+                    let n = file
+                        .read(&mut buf[filled..])
+                        .map_err(|e| StoreError::Corrupt(format!("the spooled upload: {e}")))?;
+                    if n == 0 {
+                        break;
+                    }
+                    filled += n;
+                }
+                if filled == 0 {
+                    break;
+                }
+                sqlx::query(
+                    "INSERT INTO upload_chunks (upload_id, seq, bytes) VALUES ($1, $2, $3)",
+                )
+                .bind(&id)
+                .bind(seq)
+                .bind(buf[..filled].to_vec())
+                .execute(&mut *tx)
+                .await?;
+                seq += 1;
+                if filled < CHUNK {
+                    break;
+                }
+            }
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        self.recycle.note(kept).map(|()| id)
+    }
+
+    /// An application's files, in the order they came.
+    pub async fn uploads(&self, application_id: i64) -> Result<Vec<Upload>> {
+        sqlx::query(&format!(
+            "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE application_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(application_id)
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(upload_row)
+        .collect()
+    }
+
+    /// One of an application's files; `None` when it is not this application's.
+    pub async fn upload(&self, application_id: i64, upload_id: &str) -> Result<Option<Upload>> {
+        sqlx::query(&format!(
+            "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE application_id = $1 AND id = $2"
+        ))
+        .bind(application_id)
+        .bind(upload_id)
+        .fetch_optional(&self.read)
+        .await?
+        .as_ref()
+        .map(upload_row)
+        .transpose()
+    }
+
+    /// The `seq`th chunk of a file's bytes; `None` past its end.
+    pub async fn upload_chunk(&self, upload_id: &str, seq: i64) -> Result<Option<Vec<u8>>> {
+        Ok(
+            sqlx::query_scalar("SELECT bytes FROM upload_chunks WHERE upload_id = $1 AND seq = $2")
+                .bind(upload_id)
+                .bind(seq)
+                .fetch_optional(&self.read)
+                .await?,
+        )
+    }
+
+    /// The programs of an application under review: those it was eligible for when submitted.
+    pub async fn programs_under_review(&self, application_id: i64) -> Result<Vec<ProgramRow>> {
+        let rows = sqlx::query(
+            "SELECT program, status, CAST(amount AS TEXT) AS amount FROM application_programs \
+             WHERE application_id = $1 AND status = 'eligible' ORDER BY program",
+        )
+        .bind(application_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ProgramRow {
+                    program: r.try_get("program")?,
+                    status: r.try_get("status")?,
+                    amount: decimal(r, "amount")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn decisions(&self, application_id: i64) -> Result<Vec<DecisionRow>> {
+        let rows = sqlx::query(
+            "SELECT program, decision, CAST(amount AS TEXT) AS amount, \
+             CAST(assessed AS TEXT) AS assessed, reason, actor, at FROM program_decisions \
+             WHERE application_id = $1",
+        )
+        .bind(application_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let d: String = r.try_get("decision")?;
+                Ok(DecisionRow {
+                    program: r.try_get("program")?,
+                    approved: d == "approved",
+                    amount: decimal(r, "amount")?,
+                    assessed: decimal(r, "assessed")?,
+                    reason: r.try_get("reason")?,
+                    actor: r.try_get("actor")?,
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn checks(&self, application_id: i64) -> Result<Vec<CheckRow>> {
+        let rows = sqlx::query(
+            "SELECT program, condition_id, result, actor, at FROM condition_checks \
+             WHERE application_id = $1",
+        )
+        .bind(application_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let c: String = r.try_get("result")?;
+                Ok(CheckRow {
+                    program: r.try_get("program")?,
+                    condition: r.try_get("condition_id")?,
+                    check: Check::from_id(&c)
+                        .ok_or_else(|| StoreError::Corrupt(format!("check = {c:?}")))?,
+                    actor: r.try_get("actor")?,
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Saves an officer's checks and decision on one program, on the version they saw: the
+    /// application's status follows (every program under review decided → closed; some
+    /// approved → partly approved), an approval schedules its payments, and one audit entry
+    /// says what changed. Returns the status after.
+    pub async fn review_program(
+        &self,
+        reference: &str,
+        actor: &str,
+        seen_version: i64,
+        review: &ProgramReview,
+    ) -> std::result::Result<AppStatus, DecideError> {
+        let done: std::result::Result<AppStatus, DecideError> = async {
+            let mut tx = self.write.begin().await.map_err(StoreError::from)?;
+            let (id, from, version) = current(&mut tx, "reference", reference).await?;
+            if !from.is_open() {
+                return Err(DecideError::NotAllowed(from, AppStatus::Closed));
+            }
+            if version != seen_version {
+                return Err(DecideError::Changed(from));
+            }
+            let at = stamp(Utc::now());
+            let mut said: Vec<String> = Vec::new();
+            for (condition, name, check) in &review.checks {
+                let before: Option<String> = sqlx::query_scalar(
+                    "SELECT result FROM condition_checks WHERE application_id = $1 \
+                     AND program = $2 AND condition_id = $3",
+                )
+                .bind(id)
+                .bind(&review.program)
+                .bind(condition)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
+                if before.as_deref() == Some(check.id()) {
+                    continue;
+                }
+                sqlx::query(
+                    "INSERT INTO condition_checks (application_id, program, condition_id, result, \
+                     actor, at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (application_id, \
+                     program, condition_id) DO UPDATE SET result = excluded.result, \
+                     actor = excluded.actor, at = excluded.at",
+                )
+                .bind(id)
+                .bind(&review.program)
+                .bind(condition)
+                .bind(check.id())
+                .bind(actor)
+                .bind(&at)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
+                said.push(format!("{name}：{} / {}", check.zh(), check.en()));
+            }
+            if let Some(d) = &review.decision {
+                record_decision(&mut tx, id, d, actor, &at, self.money_type()).await?;
+                said.push(decision_words(d));
+            }
+            if said.is_empty() {
+                // Nothing changed: nothing to record.
+                return Ok(from);
+            }
+            let to = status_after(&mut tx, id, from).await?;
+            let why = format!("{}：{}", review.program_name, said.join("；"));
+            transition(&mut tx, id, version, from, to, actor, &why, None).await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            Ok(to)
+        }
+        .await;
+        if let Err(DecideError::Store(e)) = &done {
+            self.recycle.saw(e);
+        }
+        done
+    }
+
+    /// Payments on the schedule matching the filter: by due date (those waiting for their
+    /// trigger last), then reference and installment.
+    pub async fn payments(&self, filter: &PaymentFilter) -> Result<Vec<Payment>> {
+        let mut sql = format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payments p JOIN applications a ON a.id = p.application_id \
+             WHERE 1 = 1"
+        );
+        let mut binds: Vec<String> = Vec::new();
+        let mut add = |clause: &str, v: String, sql: &mut String| {
+            binds.push(v);
+            sql.push_str(&format!(" AND {clause} ${}", binds.len()));
+        };
+        if let Some(d) = filter.due_before {
+            add("p.due_on <=", d.to_string(), &mut sql);
+        }
+        if let Some(p) = &filter.program {
+            add("p.program =", p.clone(), &mut sql);
+        }
+        if let Some(paid) = filter.paid {
+            add(
+                "p.status =",
+                if paid { "paid" } else { "scheduled" }.into(),
+                &mut sql,
+            );
+        }
+        if let Some(id) = filter.application_id {
+            add("CAST(p.application_id AS TEXT) =", id.to_string(), &mut sql);
+        }
+        sql.push_str(
+            " ORDER BY CASE WHEN p.due_on IS NULL THEN 1 ELSE 0 END, p.due_on, a.reference, \
+             p.program, p.seq",
+        );
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(payment_row)
+            .collect()
+    }
+
+    /// Marks a payment made (on `on`, by `actor`), with an audit entry on its application.
+    /// `Ok(false)`: no such payment, or it was already paid.
+    pub async fn mark_paid(&self, payment_id: i64, actor: &str, on: NaiveDate) -> Result<bool> {
+        let done = async {
+            let mut tx = self.write.begin().await?;
+            let changed = sqlx::query(
+                "UPDATE payments SET status = 'paid', paid_on = $1, paid_by = $2 \
+                 WHERE id = $3 AND status = 'scheduled'",
+            )
+            .bind(on.to_string())
+            .bind(actor)
+            .bind(payment_id)
+            .execute(&mut *tx)
+            .await?;
+            if changed.rows_affected() != 1 {
+                return Ok(false);
+            }
+            let row = sqlx::query(
+                "SELECT p.application_id, p.seq, CAST(p.amount AS TEXT) AS amount, \
+                 p.trigger_zh, p.trigger_en, a.status FROM payments p \
+                 JOIN applications a ON a.id = p.application_id WHERE p.id = $1",
+            )
+            .bind(payment_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let status: String = row.try_get("status")?;
+            let amount = decimal(&row, "amount")?;
+            let (zh, en): (String, String) =
+                (row.try_get("trigger_zh")?, row.try_get("trigger_en")?);
+            sqlx::query(
+                "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
+                 VALUES ($1, $2, $3, $4, $4, $5)",
+            )
+            .bind(row.try_get::<i64, _>("application_id")?)
+            .bind(stamp(Utc::now()))
+            .bind(actor)
+            .bind(&status)
+            .bind(format!(
+                "已拨付 ¥{amount}（{zh}，{on}） / Paid ¥{amount} ({en}, {on})"
+            ))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        }
+        .await;
+        self.recycle.note(done)
+    }
+}
+
+/// The decision's words in the audit log.
+fn decision_words(d: &ProgramDecision) -> String {
+    if !d.approved {
+        format!("不予批准（{}） / refused ({})", d.reason, d.reason)
+    } else if d.amount < d.assessed {
+        format!(
+            "批准 ¥{}，低于测算的 ¥{}（{}） / approved ¥{}, below the assessed ¥{} ({})",
+            d.amount, d.assessed, d.reason, d.amount, d.assessed, d.reason
+        )
+    } else {
+        format!("批准 ¥{} / approved ¥{}", d.amount, d.amount)
+    }
+}
+
+/// Records a program's decision (refused if one was made already) and, for an approval, its
+/// payments, due the given number of months after today (UTC+8).
+pub(super) async fn record_decision(
+    tx: &mut sqlx::AnyConnection,
+    id: i64,
+    d: &ProgramDecision,
+    actor: &str,
+    at: &str,
+    money: &str,
+) -> std::result::Result<(), DecideError> {
+    let inserted = sqlx::query(&format!(
+        "INSERT INTO program_decisions (application_id, program, decision, amount, assessed, \
+         reason, actor, at) VALUES ($1, $2, $3, CAST($4 AS {money}), CAST($5 AS {money}), $6, \
+         $7, $8) ON CONFLICT (application_id, program) DO NOTHING"
+    ))
+    .bind(id)
+    .bind(&d.program)
+    .bind(if d.approved { "approved" } else { "refused" })
+    .bind(d.amount.to_string())
+    .bind(d.assessed.to_string())
+    .bind(&d.reason)
+    .bind(actor)
+    .bind(at)
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    if inserted.rows_affected() != 1 {
+        return Err(DecideError::Changed(AppStatus::Partial));
+    }
+    let today = Utc::now().with_timezone(&china()).date_naive();
+    for (i, p) in d.payments.iter().enumerate() {
+        let due = p
+            .after_months
+            .and_then(|m| today.checked_add_months(chrono::Months::new(m)))
+            .map(|d| d.to_string());
+        sqlx::query(&format!(
+            "INSERT INTO payments (application_id, program, seq, amount, trigger_zh, trigger_en, \
+             due_on, status) VALUES ($1, $2, $3, CAST($4 AS {money}), $5, $6, $7, 'scheduled')"
+        ))
+        .bind(id)
+        .bind(&d.program)
+        .bind(i64::try_from(i + 1).unwrap_or(i64::MAX))
+        .bind(p.amount.to_string())
+        .bind(&p.trigger_zh)
+        .bind(&p.trigger_en)
+        .bind(due)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    }
+    Ok(())
+}
+
+/// The status program decisions give an open application: every program under review decided
+/// → closed; some approved → partly approved; otherwise as it was.
+async fn status_after(
+    tx: &mut sqlx::AnyConnection,
+    id: i64,
+    from: AppStatus,
+) -> std::result::Result<AppStatus, DecideError> {
+    let row = sqlx::query(
+        "SELECT \
+           (SELECT COUNT(*) FROM application_programs p WHERE p.application_id = $1 \
+              AND p.status = 'eligible' AND NOT EXISTS (SELECT 1 FROM program_decisions d \
+              WHERE d.application_id = $1 AND d.program = p.program)) AS undecided, \
+           (SELECT COUNT(*) FROM program_decisions d WHERE d.application_id = $1 \
+              AND d.decision = 'approved') AS approved",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    let undecided: i64 = row.try_get("undecided").map_err(StoreError::from)?;
+    let approved: i64 = row.try_get("approved").map_err(StoreError::from)?;
+    Ok(if undecided == 0 {
+        AppStatus::Closed
+    } else if approved > 0 && from != AppStatus::MoreInfo {
+        AppStatus::Partial
+    } else {
+        from
+    })
+}
+
+/// What a reply brings the application back to: partly approved when some program is, else
+/// awaiting review.
+pub(super) async fn status_on_reply(
+    tx: &mut sqlx::AnyConnection,
+    id: i64,
+) -> std::result::Result<AppStatus, DecideError> {
+    let approved: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM program_decisions WHERE application_id = $1 AND decision = 'approved'",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    Ok(if approved > 0 {
+        AppStatus::Partial
+    } else {
+        AppStatus::Submitted
+    })
+}

@@ -1,0 +1,757 @@
+//! Casework in the console: each program under review with its conditions, the materials
+//! proving them, the files sent for each and a check per condition; the decision on each
+//! program (approve, perhaps for less, or refuse, with a reason); the applicant's files; and
+//! the payment schedule approvals make (`/officer/payments`, its CSV and "paid").
+//!
+//! Invariants: a program is approved only with no condition checked "not met" or "awaiting
+//! material"; an approved amount is above zero and at most the assessed amount, and a lower
+//! one says why; every save names the application's version the officer saw.
+
+use super::*;
+use crate::service::casework::{payment_plan, reviewed_program};
+use crate::store::{
+    Check, CheckRow, DecisionRow, Payment, PaymentFilter, ProgramDecision, ProgramReview,
+    ProgramRow, Upload,
+};
+use crate::web::apply::{PaymentLine, decision_text};
+
+/// What an application's casework holds.
+pub struct Case {
+    pub files: Vec<Upload>,
+    pub decisions: Vec<DecisionRow>,
+    pub checks: Vec<CheckRow>,
+    pub under_review: Vec<ProgramRow>,
+    pub payments: Vec<Payment>,
+}
+
+/// A program under review, for its card on the application page.
+pub struct ReviewCard {
+    pub id: String,
+    pub name: String,
+    pub assessed: String,
+    /// The assessed amount as a number, to fill the amount field.
+    pub assessed_plain: String,
+    /// The decision in words, once made.
+    pub decided: Option<String>,
+    pub conditions: Vec<ConditionView>,
+    pub action: String,
+    /// Checks and a decision can still be saved.
+    pub open: bool,
+}
+
+pub struct ConditionView {
+    /// The form field of its check: `check:` and the condition's id (never shown).
+    pub field: String,
+    pub name: String,
+    /// The materials that prove it, each with the files sent for it.
+    pub materials: Vec<(String, Vec<(String, String)>)>,
+    /// The check recorded (`verified`, `failed`, `pending`), or empty.
+    pub check: &'static str,
+    pub check_words: &'static str,
+}
+
+impl Case {
+    pub async fn read(
+        store: &crate::store::Store,
+        app: &crate::store::Application,
+    ) -> Result<Case, crate::store::StoreError> {
+        let id = app.summary.id;
+        Ok(Case {
+            files: store.uploads(id).await?,
+            decisions: store.decisions(id).await?,
+            checks: store.checks(id).await?,
+            under_review: store.programs_under_review(id).await?,
+            payments: store
+                .payments(&PaymentFilter {
+                    application_id: Some(id),
+                    ..Default::default()
+                })
+                .await?,
+        })
+    }
+
+    pub fn decision(&self, program: &str) -> Option<&DecisionRow> {
+        self.decisions.iter().find(|d| d.program == program)
+    }
+
+    fn check(&self, program: &str, condition: &str) -> Option<Check> {
+        self.checks
+            .iter()
+            .find(|c| c.program == program && c.condition == condition)
+            .map(|c| c.check)
+    }
+
+    /// Whether an undecided program has a condition checked "not met" or "awaiting material".
+    pub fn has_open_checks(&self) -> bool {
+        self.checks
+            .iter()
+            .any(|c| c.check != Check::Verified && self.decision(&c.program).is_none())
+    }
+
+    /// The decisions a decision on the whole makes: every undecided program approved at its
+    /// assessed amount, or refused with the note.
+    pub fn whole_decisions(
+        &self,
+        state: &AppState,
+        app: &crate::store::Application,
+        approve: bool,
+        note: &str,
+    ) -> Vec<ProgramDecision> {
+        let policy = &state.snapshot().policy;
+        self.under_review
+            .iter()
+            .filter(|p| self.decision(&p.program).is_none())
+            .map(|p| ProgramDecision {
+                program: p.program.clone(),
+                approved: approve,
+                amount: if approve { p.amount } else { Decimal::ZERO },
+                assessed: p.amount,
+                reason: if approve {
+                    String::new()
+                } else {
+                    note.to_string()
+                },
+                payments: if approve {
+                    payment_plan(policy, &app.summary.policy_version, &p.program, p.amount)
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect()
+    }
+
+    pub fn cards(
+        &self,
+        state: &AppState,
+        app: &crate::store::Application,
+        _csrf: &str,
+        l: Lang,
+    ) -> Vec<ReviewCard> {
+        let loaded = state.snapshot();
+        let stored = StoredResult::parse(&app.result);
+        let open = app.summary.status.is_open();
+        self.under_review
+            .iter()
+            .map(|p| {
+                let name = program_name(stored.as_ref(), &p.program, l);
+                let reviewed =
+                    reviewed_program(&loaded.policy, &app.summary.policy_version, &p.program);
+                let conditions = reviewed
+                    .map(|r| {
+                        r.conditions
+                            .iter()
+                            .map(|(c, materials)| {
+                                let check = self.check(&p.program, &c.id);
+                                ConditionView {
+                                    field: format!("check:{}", c.id),
+                                    name: l.t(&c.zh, &c.en).to_string(),
+                                    materials: materials
+                                        .iter()
+                                        .map(|m| {
+                                            let files = self
+                                                .files
+                                                .iter()
+                                                .filter(|f| f.material == *m.id)
+                                                .map(|f| {
+                                                    (
+                                                        format!(
+                                                            "/officer/applications/{}/files/{}",
+                                                            app.summary.reference, f.id
+                                                        ),
+                                                        f.file_name.clone(),
+                                                    )
+                                                })
+                                                .collect();
+                                            (l.t(&m.zh, &m.en).to_string(), files)
+                                        })
+                                        .collect(),
+                                    check: check.map_or("", Check::id),
+                                    check_words: check.map_or("", |c| l.t(c.zh(), c.en())),
+                                }
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let decided = self.decision(&p.program).map(|d| decision_text(d, l));
+                ReviewCard {
+                    id: p.program.clone(),
+                    assessed: view::yuan(&p.amount),
+                    assessed_plain: p.amount.to_string(),
+                    open: open && decided.is_none(),
+                    decided,
+                    conditions,
+                    action: format!(
+                        "/officer/applications/{}/programs/{}",
+                        app.summary.reference, p.program
+                    ),
+                    name,
+                }
+            })
+            .collect()
+    }
+
+    /// The materials a request for more information can name: those proving the programs
+    /// under review; ticked are those typed before, or else those of conditions awaiting
+    /// material and those no file was sent for.
+    pub fn material_choices(
+        &self,
+        state: &AppState,
+        app: &crate::store::Application,
+        form: Option<&FormValues>,
+        l: Lang,
+    ) -> Vec<(String, String, bool)> {
+        let loaded = state.snapshot();
+        let mut out: Vec<(String, String, bool)> = Vec::new();
+        for p in &self.under_review {
+            let Some(r) = reviewed_program(&loaded.policy, &app.summary.policy_version, &p.program)
+            else {
+                continue;
+            };
+            for (c, materials) in &r.conditions {
+                let pending = self.check(&p.program, &c.id) == Some(Check::Pending);
+                for m in materials {
+                    let sent = self.files.iter().any(|f| f.material == *m.id);
+                    let ticked = match form {
+                        Some(f) => f.has("missing", &m.id),
+                        None => pending || !sent,
+                    };
+                    match out.iter_mut().find(|(id, _, _)| *id == *m.id) {
+                        Some(o) => o.2 |= ticked,
+                        None => out.push((m.id.to_string(), l.t(&m.zh, &m.en).to_string(), ticked)),
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub fn payment_lines(&self, app: &crate::store::Application, l: Lang) -> Vec<PaymentLine> {
+        let stored = StoredResult::parse(&app.result);
+        self.payments
+            .iter()
+            .map(|p| PaymentLine::of(p, program_name(stored.as_ref(), &p.program, l), l))
+            .collect()
+    }
+}
+
+fn program_name(stored: Option<&StoredResult>, id: &str, l: Lang) -> String {
+    stored
+        .and_then(|r| r.programs.iter().find(|p| p.id == id))
+        .map_or_else(
+            || l.t("其他项目", "Another program").to_string(),
+            |p| l.t(&p.name_zh, &p.name_en).to_string(),
+        )
+}
+
+/// The program's name in the current policy, for lists of payments.
+fn policy_program_name(state: &AppState, id: &str, l: Lang) -> String {
+    program_names(state, l)
+        .into_iter()
+        .find(|(p, _)| p == id)
+        .map_or_else(
+            || l.t("其他项目", "Another program").to_string(),
+            |(_, n)| n,
+        )
+}
+
+#[utoipa::path(tag = "officers", params(("reference" = String, Path), ("program" = String, Path, description = "The program's id")), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, seen_version, check:CONDITION (verified, failed, pending) for each condition, decision (approve, refuse or empty), amount, reason"), responses((status = 303, description = "Saved: back to the application"), (status = 403, description = "Not a reviewer, or no CSRF token"), (status = 404, description = "No such application or program under review"), (status = 409, description = "Someone saved meanwhile, or the application is closed", content_type = "text/html", body = String), (status = 422, description = "The amount or reason is not valid", content_type = "text/html", body = String)))]
+#[post("/officer/applications/{reference}/programs/{program}")]
+pub async fn review_program(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AuthError> {
+    let form = FormValues::parse(&body);
+    s.check_csrf(form.get("csrf"))?;
+    s.reviewer()?;
+    let (reference, program) = path.into_inner();
+    let l = language(&req, None).lang;
+    let store = s.store(&state)?;
+    let Some(app) = store
+        .application(&reference)
+        .await
+        .map_err(|e| s.db_error(e))?
+    else {
+        return Ok(no_application());
+    };
+    let case = Case::read(store, &app).await.map_err(|e| s.db_error(e))?;
+    let Some(row) = case.under_review.iter().find(|p| p.program == program) else {
+        return Ok(super::super::html::message(
+            StatusCode::NOT_FOUND,
+            "这份申请没有待审核的这个项目",
+            "This application has no such program under review",
+        ));
+    };
+    if case.decision(&program).is_some() || !app.summary.status.is_open() {
+        let problem = (
+            StatusCode::CONFLICT,
+            l.t(
+                "此项目已作出决定（或申请已结案），不能再更改",
+                "This program is decided (or the application closed): it cannot change",
+            )
+            .to_string(),
+        );
+        return application_page(&s, &req, &state, &reference, Some(problem), Some(&form)).await;
+    }
+    let loaded = state.snapshot();
+    let reviewed = reviewed_program(&loaded.policy, &app.summary.policy_version, &program);
+    let stored = StoredResult::parse(&app.result);
+    let name_zh = program_name(stored.as_ref(), &program, Lang::Zh);
+    let name_en = program_name(stored.as_ref(), &program, Lang::En);
+    let mut checks = Vec::new();
+    if let Some(r) = &reviewed {
+        for (c, _) in &r.conditions {
+            if let Some(check) = Check::from_id(form.get(&format!("check:{}", c.id))) {
+                checks.push((c.id.to_string(), format!("{} / {}", c.zh, c.en), check));
+            }
+        }
+    }
+    let invalid =
+        |zh: &str, en: &str| Some((StatusCode::UNPROCESSABLE_ENTITY, l.t(zh, en).to_string()));
+    let reason = form.get("reason").trim();
+    let unsafe_reason = crate::applicant::unsafe_text(reason, true);
+    let seen = form.get("seen_version").parse::<i64>().ok();
+    // The checks as they will be after this save.
+    let blocked = reviewed.as_ref().is_some_and(|r| {
+        r.conditions.iter().any(|(c, _)| {
+            let now = checks
+                .iter()
+                .find(|(id, _, _)| *id == *c.id)
+                .map(|(_, _, k)| *k)
+                .or_else(|| case.check(&program, &c.id));
+            matches!(now, Some(Check::Failed | Check::Pending))
+        })
+    });
+    let mut decision = None;
+    let problem = match form.get("decision") {
+        _ if seen.is_none() => invalid(
+            "表单不完整，请刷新页面后重试",
+            "The form is incomplete: reload the page and try again",
+        ),
+        _ if reason.chars().count() > NOTE_LIMIT => invalid(
+            &format!("理由：最多 {NOTE_LIMIT} 字"),
+            &format!("Reason: at most {NOTE_LIMIT} characters"),
+        ),
+        _ if unsafe_reason.is_some() => unsafe_reason
+            .and_then(|p| invalid(&format!("理由：{}", p.zh), &format!("Reason: {}", p.en))),
+        "" => None,
+        "refuse" if reason.is_empty() => invalid(
+            "理由：不予批准时请写明理由，申请人会看到",
+            "Reason: say why the program is refused; the applicant sees it",
+        ),
+        "refuse" => {
+            decision = Some(ProgramDecision {
+                program: program.clone(),
+                approved: false,
+                amount: Decimal::ZERO,
+                assessed: row.amount,
+                reason: reason.to_string(),
+                payments: Vec::new(),
+            });
+            None
+        }
+        "approve" if blocked => invalid(
+            "有条件核验为“不通过”或“待补充”，不能批准：请先核验，或不予批准",
+            "A condition is checked \"not met\" or \"awaiting material\": verify it first, or refuse",
+        ),
+        "approve" => {
+            match crate::applicant::parse_money(&crate::input::normalize_money(form.get("amount")))
+            {
+                None => invalid(
+                    "批准金额：请填写金额（元）",
+                    "Approved amount: enter an amount in yuan",
+                ),
+                Some(a) if a <= Decimal::ZERO || a > row.amount || a.fract() != Decimal::ZERO => {
+                    invalid(
+                        &format!(
+                            "批准金额：应为大于 0、不超过测算金额 {} 的整数元",
+                            view::yuan(&row.amount)
+                        ),
+                        &format!(
+                            "Approved amount: whole yuan above 0 and at most the assessed {}",
+                            view::yuan(&row.amount)
+                        ),
+                    )
+                }
+                Some(a) if a < row.amount && reason.is_empty() => invalid(
+                    "理由：批准金额低于测算金额时请写明理由",
+                    "Reason: say why the amount is below the assessed one",
+                ),
+                Some(a) => {
+                    decision = Some(ProgramDecision {
+                        program: program.clone(),
+                        approved: true,
+                        amount: a,
+                        assessed: row.amount,
+                        reason: reason.to_string(),
+                        payments: payment_plan(
+                            &loaded.policy,
+                            &app.summary.policy_version,
+                            &program,
+                            a,
+                        ),
+                    });
+                    None
+                }
+            }
+        }
+        _ => invalid("决定：无此选项", "Decision: no such choice"),
+    };
+    drop(loaded);
+    let (Some(seen), None) = (seen, &problem) else {
+        return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
+    };
+    let review = ProgramReview {
+        program: program.clone(),
+        program_name: format!("{name_zh} / {name_en}"),
+        checks,
+        decision,
+    };
+    let problem = match store
+        .review_program(&reference, s.name(), seen, &review)
+        .await
+    {
+        Ok(to) => {
+            if review.decision.is_some() {
+                state.metrics.decisions.inc();
+            }
+            tracing::info!(officer = %s.name(), reference = %reference, program = %program, status = to.id(), "program reviewed");
+            return Ok(redirect(&format!(
+                "/officer/applications/{reference}#p-{program}"
+            )));
+        }
+        Err(DecideError::NotFound) => return Ok(no_application()),
+        Err(DecideError::Changed(_)) => (
+            StatusCode::CONFLICT,
+            l.t(
+                "此申请已被他人更新，请查看最新情况后再保存",
+                "Someone else saved this application meanwhile: look at it again before saving",
+            )
+            .to_string(),
+        ),
+        Err(DecideError::NotAllowed(from, _)) => (
+            StatusCode::CONFLICT,
+            format!(
+                "{}{}",
+                l.t("此申请已结案，不能再更改：", "This application is closed: "),
+                app_status_words(from, l)
+            ),
+        ),
+        Err(DecideError::Store(e)) => return Err(s.db_error(e)),
+    };
+    application_page(&s, &req, &state, &reference, Some(problem), Some(&form)).await
+}
+
+#[utoipa::path(tag = "officers", params(("reference" = String, Path), ("file" = String, Path, description = "The file's id")), responses((status = 200, description = "The file, as an attachment", content_type = "application/octet-stream", body = String), (status = 403, description = "Not a reviewer"), (status = 404, description = "No such file for this application")))]
+#[get("/officer/applications/{reference}/files/{file}")]
+pub async fn application_file(
+    s: Signed,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AuthError> {
+    s.reviewer()?;
+    let (reference, file) = path.into_inner();
+    let store = s.store(&state)?;
+    let Some(app) = store
+        .application(&reference)
+        .await
+        .map_err(|e| s.db_error(e))?
+    else {
+        return Ok(no_application());
+    };
+    match store
+        .upload(app.summary.id, &file)
+        .await
+        .map_err(|e| s.db_error(e))?
+    {
+        Some(u) => {
+            tracing::info!(officer = %s.name(), reference = %reference, "file downloaded");
+            Ok(crate::web::uploads::download(store, u))
+        }
+        None => Ok(super::super::html::message(
+            StatusCode::NOT_FOUND,
+            "没有找到这个文件",
+            "No such file",
+        )),
+    }
+}
+
+/// The payments list's query, read.
+struct PaymentQuery {
+    filter: PaymentFilter,
+    due_before: String,
+    program: String,
+    state: String,
+    errors: Vec<String>,
+}
+
+fn read_payment_query(q: &FormValues, state: &AppState, l: Lang) -> PaymentQuery {
+    let mut out = PaymentQuery {
+        filter: PaymentFilter::default(),
+        due_before: q.get("due_before").trim().chars().take(20).collect(),
+        program: q.get("program").chars().take(60).collect(),
+        state: q.get("state").chars().take(20).collect(),
+        errors: Vec::new(),
+    };
+    if !out.due_before.is_empty() {
+        match crate::applicant::parse_date(&out.due_before) {
+            Some(d) => out.filter.due_before = Some(d),
+            None => out.errors.push(
+                l.t("到期日：应为 YYYY-MM-DD", "Due by: a date as YYYY-MM-DD")
+                    .into(),
+            ),
+        }
+    }
+    if !out.program.is_empty() {
+        if program_names(state, l)
+            .iter()
+            .any(|(id, _)| *id == out.program)
+        {
+            out.filter.program = Some(out.program.clone());
+        } else {
+            out.errors
+                .push(l.t("项目：无此项目", "Program: no such program").into());
+        }
+    }
+    match out.state.as_str() {
+        "" => {}
+        "to_pay" => out.filter.paid = Some(false),
+        "paid" => out.filter.paid = Some(true),
+        _ => out.errors.push(
+            l.t("拨付状态：无此选项", "Payment status: no such choice")
+                .into(),
+        ),
+    }
+    out
+}
+
+/// One line of the summary by month and program.
+pub struct MonthLine {
+    pub month: String,
+    pub program: String,
+    pub count: usize,
+    pub to_pay: String,
+    pub paid: String,
+}
+
+#[derive(Template)]
+#[template(path = "officer/payments.html")]
+pub struct PaymentsPage {
+    pub lang: Lang,
+    pub nav: Nav,
+    pub due_before: String,
+    pub program: String,
+    pub state: String,
+    pub programs: Vec<(String, String)>,
+    pub errors: Vec<String>,
+    pub rows: Vec<PaymentLine>,
+    pub months: Vec<MonthLine>,
+    pub total_to_pay: String,
+    pub total_paid: String,
+    pub export: String,
+    pub today: String,
+    pub back: String,
+}
+
+fn payment_query_string(p: &PaymentQuery) -> String {
+    serde_html_form::to_string([
+        ("due_before", p.due_before.as_str()),
+        ("program", p.program.as_str()),
+        ("state", p.state.as_str()),
+    ])
+    .unwrap_or_default()
+}
+
+#[utoipa::path(tag = "officers", params(("due_before" = Option<String>, Query, description = "Due on or before (YYYY-MM-DD)"), ("program" = Option<String>, Query), ("state" = Option<String>, Query, description = "to_pay or paid")), responses((status = 200, description = "The payment schedule with a summary by month and program", content_type = "text/html", body = String), (status = 400, description = "A filter value is not understood", content_type = "text/html", body = String), (status = 403, description = "Not a reviewer")))]
+#[get("/officer/payments")]
+pub async fn payments(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AuthError> {
+    s.reviewer()?;
+    let lang = language(&req, None);
+    let l = lang.lang;
+    let q = read_payment_query(&FormValues::parse(req.query_string().as_bytes()), &state, l);
+    let found = if q.errors.is_empty() {
+        s.store(&state)?
+            .payments(&q.filter)
+            .await
+            .map_err(|e| s.db_error(e))?
+    } else {
+        Vec::new()
+    };
+    let name = |id: &str| policy_program_name(&state, id, l);
+    let mut months: Vec<MonthLine> = Vec::new();
+    let mut sums: Vec<(String, String, usize, Decimal, Decimal)> = Vec::new();
+    let (mut to_pay, mut paid) = (Decimal::ZERO, Decimal::ZERO);
+    for p in &found {
+        let month = p.due_on.as_deref().map_or_else(
+            || l.t("待触发", "On trigger").to_string(),
+            |d| d[..7.min(d.len())].to_string(),
+        );
+        let at = match sums
+            .iter()
+            .position(|(m, pr, ..)| *m == month && *pr == p.program)
+        {
+            Some(i) => i,
+            None => {
+                sums.push((month, p.program.clone(), 0, Decimal::ZERO, Decimal::ZERO));
+                sums.len() - 1
+            }
+        };
+        sums[at].2 += 1;
+        if p.paid {
+            sums[at].4 += p.amount;
+            paid += p.amount;
+        } else {
+            sums[at].3 += p.amount;
+            to_pay += p.amount;
+        }
+    }
+    for (month, program, count, tp, pd) in sums {
+        months.push(MonthLine {
+            month,
+            program: name(&program),
+            count,
+            to_pay: view::yuan(&tp),
+            paid: view::yuan(&pd),
+        });
+    }
+    let qs = payment_query_string(&q);
+    let status = if q.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    Ok(page(
+        &PaymentsPage {
+            lang: l,
+            nav: nav(&s),
+            programs: program_names(&state, l),
+            rows: found
+                .iter()
+                .map(|p| PaymentLine::of(p, name(&p.program), l))
+                .collect(),
+            months,
+            total_to_pay: view::yuan(&to_pay),
+            total_paid: view::yuan(&paid),
+            export: format!("/officer/payments.csv?{qs}"),
+            back: format!("/officer/payments?{qs}"),
+            today: crate::web::http::today().to_string(),
+            due_before: q.due_before,
+            program: q.program,
+            state: q.state,
+            errors: q.errors,
+        },
+        status,
+        lang,
+    ))
+}
+
+#[utoipa::path(tag = "officers", params(("due_before" = Option<String>, Query), ("program" = Option<String>, Query), ("state" = Option<String>, Query)), responses((status = 200, description = "The payment schedule as CSV (UTF-8 with BOM) for the finance office", content_type = "text/csv", body = String), (status = 400, description = "A filter value is not understood", content_type = "text/html", body = String), (status = 403, description = "Not a reviewer")))]
+#[get("/officer/payments.csv")]
+pub async fn payments_csv(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AuthError> {
+    s.reviewer()?;
+    let l = language(&req, None).lang;
+    let q = read_payment_query(&FormValues::parse(req.query_string().as_bytes()), &state, l);
+    if let Some(e) = q.errors.first() {
+        return Ok(super::super::html::message(StatusCode::BAD_REQUEST, e, e));
+    }
+    let found = s
+        .store(&state)?
+        .payments(&q.filter)
+        .await
+        .map_err(|e| s.db_error(e))?;
+    let mut sheet = crate::spreadsheet::Sheet::new();
+    sheet.row([
+        l.t("申请编号", "Reference"),
+        l.t("姓名", "Name"),
+        l.t("项目", "Program"),
+        l.t("期次", "Installment"),
+        l.t("拨付条件", "Trigger"),
+        l.t("到期日", "Due"),
+        l.t("金额（元）", "Amount (yuan)"),
+        l.t("状态", "Status"),
+        l.t("拨付日期", "Paid on"),
+        l.t("经办人", "Paid by"),
+    ]);
+    for p in &found {
+        sheet.row([
+            p.reference.clone(),
+            p.applicant_name.clone(),
+            policy_program_name(&state, &p.program, l),
+            p.seq.to_string(),
+            l.t(&p.trigger_zh, &p.trigger_en).to_string(),
+            p.due_on
+                .clone()
+                .unwrap_or_else(|| l.t("待触发条件达成", "When its trigger happens").into()),
+            p.amount.to_string(),
+            if p.paid {
+                l.t("已拨付", "Paid")
+            } else {
+                l.t("待拨付", "To pay")
+            }
+            .to_string(),
+            p.paid_on.clone().unwrap_or_default(),
+            p.paid_by.clone().unwrap_or_default(),
+        ]);
+    }
+    let mut body = String::from("\u{feff}");
+    body.push_str(&sheet.finish());
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((CONTENT_DISPOSITION, "attachment; filename=\"payments.csv\""))
+        .body(body))
+}
+
+#[utoipa::path(tag = "officers", params(("id" = i64, Path, description = "The payment")), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, paid_on (YYYY-MM-DD), back (the list to return to)"), responses((status = 303, description = "Recorded: back to the list"), (status = 403, description = "Not a reviewer, or no CSRF token"), (status = 409, description = "No such payment, or it is paid already", content_type = "text/html", body = String), (status = 422, description = "The date is not valid", content_type = "text/html", body = String)))]
+#[post("/officer/payments/{id}/paid")]
+pub async fn mark_paid(
+    s: Signed,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AuthError> {
+    let form = FormValues::parse(&body);
+    s.check_csrf(form.get("csrf"))?;
+    s.reviewer()?;
+    let today = crate::web::http::today();
+    let on = match form.get("paid_on").trim() {
+        "" => Some(today),
+        d => crate::applicant::parse_date(d).filter(|d| *d <= today),
+    };
+    let Some(on) = on else {
+        return Ok(super::super::html::message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "拨付日期：应为不晚于今天的日期（YYYY-MM-DD）",
+            "Paid on: a date no later than today (YYYY-MM-DD)",
+        ));
+    };
+    let done = s
+        .store(&state)?
+        .mark_paid(*id, s.name(), on)
+        .await
+        .map_err(|e| s.db_error(e))?;
+    if !done {
+        return Ok(super::super::html::message(
+            StatusCode::CONFLICT,
+            "没有这笔待拨付的款项（可能已由他人登记拨付）",
+            "No such payment waiting (someone may have recorded it already)",
+        ));
+    }
+    tracing::info!(officer = %s.name(), payment = *id, "payment recorded");
+    let back = form.get("back");
+    let back = if back.starts_with("/officer/payments") && !back.contains("//") {
+        back
+    } else {
+        "/officer/payments"
+    };
+    Ok(redirect(back))
+}

@@ -1,0 +1,746 @@
+//! Casework, black-box on SQLite and PostgreSQL: files with an application (recognised by
+//! their bytes, size-limited, given only to their own applicant and to officers), the
+//! supplement round trip through the status link, program-by-program decisions with a partial
+//! approval and a lowered amount, the payment schedule (listed, exported, marked paid), and
+//! concurrent decisions of which exactly one is recorded.
+
+mod common;
+use common::console::*;
+
+use serde_json::Value;
+use talent_subsidy::policy::PolicySource;
+use talent_subsidy::settings::Settings;
+use talent_subsidy::store::Role;
+
+/// Small limits, so the size tests send little.
+const FILE_LIMIT: u64 = 64 * 1024;
+const TOTAL_LIMIT: u64 = 160 * 1024;
+
+async fn casework_console(url: &str) -> Console {
+    console_set(
+        url,
+        false,
+        PolicySource::Dir("policy".into()),
+        Settings {
+            upload_file_limit: FILE_LIMIT,
+            upload_total_limit: TOTAL_LIMIT,
+            ..Settings::unlimited()
+        },
+    )
+    .await
+}
+
+macro_rules! on_both {
+    ($scenario:ident: $sqlite:ident, $postgres:ident) => {
+        #[actix_web::test]
+        async fn $sqlite() {
+            let dir = tempfile::tempdir().unwrap();
+            let url = dir.path().join("casework.db");
+            let c = casework_console(url.to_str().unwrap()).await;
+            $scenario(&c).await;
+        }
+
+        #[actix_web::test]
+        async fn $postgres() {
+            let Some(db) = common::pg_database(stringify!($scenario)) else {
+                return;
+            };
+            let c = casework_console(&db.url).await;
+            $scenario(&c).await;
+            c.shut_down().await;
+        }
+    };
+}
+
+/// A file of `n` bytes of the kind whose signature starts it.
+fn file(signature: &[u8], n: usize, seed: u8) -> Vec<u8> {
+    let mut v = signature.to_vec();
+    v.extend((0..n.saturating_sub(signature.len())).map(|i| (i as u8).wrapping_mul(31) ^ seed));
+    v
+}
+
+fn pdf(n: usize, seed: u8) -> Vec<u8> {
+    file(b"%PDF-1.7\n", n, seed)
+}
+fn jpeg(n: usize) -> Vec<u8> {
+    file(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F'], n, 7)
+}
+fn png(n: usize) -> Vec<u8> {
+    file(b"\x89PNG\r\n\x1a\n", n, 9)
+}
+
+/// Submits a profile with files through the API: (material, file name, declared type, bytes).
+async fn submit_files(
+    c: &Console,
+    profile: &str,
+    files: &[(&str, &str, &str, Vec<u8>)],
+) -> (u16, Value) {
+    let mut form = reqwest::multipart::Form::new().text("profile", profile.to_string());
+    for (material, name, mime, bytes) in files {
+        form = form.part(
+            format!("material:{material}"),
+            reqwest::multipart::Part::bytes(bytes.clone())
+                .file_name(name.to_string())
+                .mime_str(mime)
+                .unwrap(),
+        );
+    }
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/applications", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+/// The links of the form `…/files/ID` in a page, in order.
+fn file_links(page: &str) -> Vec<String> {
+    page.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|h| h.contains("/files/"))
+        .map(str::to_string)
+        .collect()
+}
+
+async fn download(b: &reqwest::Client, url: String) -> (u16, Vec<u8>, reqwest::header::HeaderMap) {
+    let r = b.get(url).send().await.unwrap();
+    let (s, h) = (r.status().as_u16(), r.headers().clone());
+    (s, r.bytes().await.unwrap().to_vec(), h)
+}
+
+async fn count(c: &Console) -> i64 {
+    c.store.count_applications().await.unwrap()
+}
+
+async fn files_are_recognised_by_content_and_given_only_to_their_owner(c: &Console) {
+    let (a, b, d) = (pdf(40_000, 1), jpeg(30_000), png(20_000));
+    let (status, v) = submit_files(
+        c,
+        EXAMPLE,
+        &[
+            (
+                "degree_certificate",
+                "学位证书.pdf",
+                "application/pdf",
+                a.clone(),
+            ),
+            ("identity", "id.jpg", "image/jpeg", b.clone()),
+            ("labour_contract", "合同.png", "image/png", d.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 201, "{v}");
+    let reference = v["reference"].as_str().unwrap().to_string();
+    let link = format!("{}{}", c.base, v["status_url"].as_str().unwrap());
+
+    // The officer sees the three files and gets each back byte for byte, as an attachment
+    // the browser neither sniffs nor runs.
+    let officer = signed_in(c, "zhou", Role::Reviewer).await;
+    let (_, page, _) = get(
+        &officer,
+        format!("{}/officer/applications/{reference}", c.base),
+    )
+    .await;
+    assert!(page.contains("学位证书.pdf") && page.contains("id.jpg") && page.contains("合同.png"));
+    let mut links = file_links(&page);
+    links.dedup();
+    let officer_links: Vec<&String> = links
+        .iter()
+        .filter(|l| l.starts_with("/officer/"))
+        .collect();
+    let mut got = Vec::new();
+    for l in &officer_links {
+        let (status, bytes, h) = download(&officer, format!("{}{l}", c.base)).await;
+        assert_eq!(status, 200);
+        let disposition = h["content-disposition"].to_str().unwrap();
+        assert!(disposition.starts_with("attachment;"), "{disposition}");
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("sandbox")
+        );
+        let kind = h["content-type"].to_str().unwrap().to_string();
+        got.push((kind, bytes));
+    }
+    for (kind, bytes) in [
+        ("application/pdf", &a),
+        ("image/jpeg", &b),
+        ("image/png", &d),
+    ] {
+        assert!(
+            got.iter().any(|(k, x)| k == kind && x == bytes),
+            "{kind} not returned whole"
+        );
+    }
+    // Someone not signed in gets none of them.
+    let (status, _, _) = download(&browser(), format!("{}{}", c.base, officer_links[0])).await;
+    assert_eq!(status, 303);
+
+    // The applicant sees and downloads their own files through the status link.
+    let applicant = browser();
+    let (_, page, _) = get(&applicant, link.clone()).await;
+    let own: Vec<String> = file_links(&page);
+    assert_eq!(own.len(), 3, "{page}");
+    let (status, bytes, _) = download(&applicant, format!("{}{}", c.base, own[0])).await;
+    assert_eq!(status, 200);
+    assert!([&a, &b, &d].contains(&&bytes));
+
+    // Another applicant, with their own link, gets nothing of the first one's.
+    let (_, other) = submit_json(c, &profile_named("李四"), None).await;
+    let other_link = format!("{}{}", c.base, other["status_url"].as_str().unwrap());
+    let file_id = own[0].rsplit('/').next().unwrap();
+    let (status, _, _) = download(&browser(), format!("{other_link}/files/{file_id}")).await;
+    assert_eq!(status, 404);
+    let (status, _, _) = download(&browser(), format!("{link}/files/{}", "0".repeat(32))).await;
+    assert_eq!(status, 404);
+}
+
+async fn only_pdf_jpeg_and_png_are_accepted_and_within_the_limits(c: &Console) {
+    let before = count(c).await;
+    // An executable renamed .pdf, an HTML page renamed .png, a script declared as a PDF.
+    for (name, mime, bytes) in [
+        (
+            "degree.pdf",
+            "application/pdf",
+            file(b"\x7fELF\x02\x01\x01\0", 5000, 3),
+        ),
+        (
+            "photo.png",
+            "image/png",
+            b"<!doctype html><script>alert(1)</script>".to_vec(),
+        ),
+        ("setup.pdf", "application/pdf", file(b"MZ\x90\0", 5000, 4)),
+    ] {
+        let (status, v) =
+            submit_files(c, EXAMPLE, &[("degree_certificate", name, mime, bytes)]).await;
+        assert_eq!(status, 422, "{name}: {v}");
+        let message = v["errors"][0]["message_zh"].as_str().unwrap_or_default();
+        assert!(message.contains("PDF、JPEG、PNG"), "{message}");
+    }
+    // A material the policy does not list.
+    let (status, _) = submit_files(
+        c,
+        EXAMPLE,
+        &[("passport_photo", "a.pdf", "application/pdf", pdf(100, 1))],
+    )
+    .await;
+    assert_eq!(status, 422);
+    // One file over the file limit; files together over the total.
+    let (status, v) = submit_files(
+        c,
+        EXAMPLE,
+        &[(
+            "degree_certificate",
+            "big.pdf",
+            "application/pdf",
+            pdf(FILE_LIMIT as usize + 1, 1),
+        )],
+    )
+    .await;
+    assert_eq!(status, 413, "{v}");
+    let four: Vec<(&str, &str, &str, Vec<u8>)> = (0..4)
+        .map(|i| {
+            (
+                "degree_certificate",
+                "part.pdf",
+                "application/pdf",
+                pdf(50_000, i),
+            )
+        })
+        .collect();
+    let (status, _) = submit_files(c, EXAMPLE, &four).await;
+    assert_eq!(status, 413);
+    assert_eq!(count(c).await, before, "a refused submission saves nothing");
+    // At the limit exactly, it is taken.
+    let (status, _) = submit_files(
+        c,
+        EXAMPLE,
+        &[(
+            "degree_certificate",
+            "edge.pdf",
+            "application/pdf",
+            pdf(FILE_LIMIT as usize, 2),
+        )],
+    )
+    .await;
+    assert_eq!(status, 201);
+}
+
+/// The condition checks a program's card on the application page offers.
+fn check_fields(page: &str, program: &str) -> Vec<String> {
+    let card = page
+        .split(&format!("id=\"p-{program}\""))
+        .nth(1)
+        .and_then(|s| s.split("</form>").next())
+        .unwrap_or_else(|| panic!("no card for {program}"));
+    card.split("name=\"check:")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|s| format!("check:{s}"))
+        .collect()
+}
+
+async fn version_of(c: &Console, b: &reqwest::Client, reference: &str) -> (String, String) {
+    let (_, page, _) = get(b, format!("{}/officer/applications/{reference}", c.base)).await;
+    (hidden(&page, "seen_version"), page)
+}
+
+async fn review(
+    c: &Console,
+    b: &reqwest::Client,
+    csrf: &str,
+    reference: &str,
+    program: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let (seen, page) = version_of(c, b, reference).await;
+    let mut form: Vec<(String, String)> =
+        vec![("csrf".into(), csrf.into()), ("seen_version".into(), seen)];
+    let checks = check_fields(&page, program);
+    for f in fields {
+        if f.0 == "all_checks" {
+            for name in &checks {
+                form.push((name.clone(), f.1.into()));
+            }
+        } else {
+            form.push((f.0.into(), f.1.into()));
+        }
+    }
+    let r = b
+        .post(format!(
+            "{}/officer/applications/{reference}/programs/{program}",
+            c.base
+        ))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn supplement_round_trip(c: &Console) {
+    let (_, v) = submit_json(c, EXAMPLE, None).await;
+    let reference = v["reference"].as_str().unwrap().to_string();
+    let link = format!("{}{}", c.base, v["status_url"].as_str().unwrap());
+    let officer = signed_in(c, "qian", Role::Reviewer).await;
+    let token = csrf(c, &officer).await;
+    // Nothing was sent, so the request offers every material, ticked.
+    let (seen, page) = version_of(c, &officer, &reference).await;
+    assert!(page.contains("name=\"missing\" value=\"social_insurance_record\" checked"));
+    let (status, _, _) = post_form(
+        &officer,
+        format!("{}/officer/applications/{reference}/decision", c.base),
+        &[
+            ("csrf", &token),
+            ("seen_version", &seen),
+            ("decision", "more_info"),
+            ("note", "请上传社保缴纳证明"),
+            ("missing", "social_insurance_record"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    // The applicant sees what is missing and a place to upload it.
+    let applicant = browser();
+    let (_, page, _) = get(&applicant, link.clone()).await;
+    assert!(page.contains("请上传社保缴纳证明") && page.contains("id=\"missing\""));
+    assert!(page.contains("name=\"material:social_insurance_record\""));
+    assert!(!page.contains("name=\"material:degree_certificate\""));
+    let form_token = hidden(&page, "form_token");
+    let proof = pdf(30_000, 5);
+    let form = reqwest::multipart::Form::new()
+        .text("form_token", form_token)
+        .text("reply", "已上传社保缴纳证明")
+        .part(
+            "material:social_insurance_record",
+            reqwest::multipart::Part::bytes(proof.clone())
+                .file_name("社保.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+    let r = applicant
+        .post(format!("{link}/reply"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, page, _) = get(&applicant, link.clone()).await;
+    assert!(
+        page.contains("待审核") && page.contains("社保.pdf") && !page.contains("id=\"missing\"")
+    );
+    // The officer sees it as a supplement, with the reply in the audit log, and approves.
+    let (seen, page) = version_of(c, &officer, &reference).await;
+    assert!(page.contains("社保.pdf") && page.contains("补交"));
+    assert!(page.contains("已上传社保缴纳证明"));
+    let link_to = file_links(&page)
+        .into_iter()
+        .find(|l| l.starts_with("/officer/"))
+        .unwrap();
+    let (_, bytes, _) = download(&officer, format!("{}{link_to}", c.base)).await;
+    assert_eq!(bytes, proof);
+    let (status, _, _) = post_form(
+        &officer,
+        format!("{}/officer/applications/{reference}/decision", c.base),
+        &[
+            ("csrf", &token),
+            ("seen_version", &seen),
+            ("decision", "approved"),
+            ("note", "材料齐全"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page, _) = get(&applicant, link).await;
+    assert!(page.contains("已批准") && page.contains("id=\"payments\""));
+    // Approving the whole approved each program at its amount and scheduled its payments.
+    let (_, list, _) = get(&officer, format!("{}/officer/payments", c.base)).await;
+    assert!(list.contains(&reference));
+    assert!(
+        list.contains("¥1,500,000"),
+        "half of the startup funding on signing"
+    );
+}
+
+async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
+    let (_, v) = submit_json(c, EXAMPLE, None).await;
+    let reference = v["reference"].as_str().unwrap().to_string();
+    let link = format!("{}{}", c.base, v["status_url"].as_str().unwrap());
+    let officer = signed_in(c, "sun", Role::Reviewer).await;
+    let token = csrf(c, &officer).await;
+    let startup = "jinying_startup";
+    // A lower amount needs a reason; more than assessed is refused.
+    let (status, _) = review(
+        c,
+        &officer,
+        &token,
+        &reference,
+        startup,
+        &[
+            ("all_checks", "verified"),
+            ("decision", "approve"),
+            ("amount", "2500000"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, _) = review(
+        c,
+        &officer,
+        &token,
+        &reference,
+        startup,
+        &[
+            ("decision", "approve"),
+            ("amount", "3000001"),
+            ("reason", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    // A condition awaiting material blocks an approval.
+    let (status, page) = review(
+        c,
+        &officer,
+        &token,
+        &reference,
+        startup,
+        &[
+            ("all_checks", "pending"),
+            ("decision", "approve"),
+            ("amount", "3000000"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{page}");
+    // Checks alone are saved, and logged.
+    let (status, body) = review(
+        c,
+        &officer,
+        &token,
+        &reference,
+        startup,
+        &[("all_checks", "pending")],
+    )
+    .await;
+    assert_eq!(
+        status,
+        303,
+        "{}",
+        body.split("role=\"alert\"").nth(1).unwrap_or(&body)
+    );
+    let (status, _) = review(
+        c,
+        &officer,
+        &token,
+        &reference,
+        startup,
+        &[
+            ("all_checks", "verified"),
+            ("decision", "approve"),
+            ("amount", "2,500,000"),
+            ("reason", "实缴资本核定为 200 万元"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = version_of(c, &officer, &reference).await;
+    assert!(page.contains("部分批准"), "some approved, others open");
+    assert!(page.contains("核验通过") && page.contains("实缴资本核定为 200 万元"));
+    // Refusing needs a reason.
+    let (status, _) = review(
+        c,
+        &officer,
+        &token,
+        &reference,
+        "jinying_office",
+        &[("decision", "refuse")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, _) = review(
+        c,
+        &officer,
+        &token,
+        &reference,
+        "jinying_office",
+        &[("decision", "refuse"), ("reason", "场地为自有房产，无租金")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    // A decided program is final.
+    let (status, _) = review(
+        c,
+        &officer,
+        &token,
+        &reference,
+        "jinying_office",
+        &[("decision", "approve"), ("amount", "1")],
+    )
+    .await;
+    assert_eq!(status, 409);
+    for p in ["jinying_innovation", "rent_subsidy", "home_purchase"] {
+        let (status, body) = review(
+            c,
+            &officer,
+            &token,
+            &reference,
+            p,
+            &[
+                ("all_checks", "verified"),
+                ("decision", "approve"),
+                ("amount", "999999999"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422, "{p}: more than assessed");
+        let assessed = body
+            .split(&format!(
+                "id=\"amount-{p}\" name=\"amount\" inputmode=\"numeric\" value=\""
+            ))
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_default()
+            .to_string();
+        let (status, _) = review(
+            c,
+            &officer,
+            &token,
+            &reference,
+            p,
+            &[
+                ("all_checks", "verified"),
+                ("decision", "approve"),
+                ("amount", &assessed),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303, "{p}");
+    }
+    let (_, page) = version_of(c, &officer, &reference).await;
+    assert!(page.contains("已办结"), "every program decided");
+    // The applicant sees each decision.
+    let (_, status_page, _) = get(&browser(), link).await;
+    assert!(status_page.contains("已办结") && status_page.contains("场地为自有房产，无租金"));
+    assert!(status_page.contains("¥2,500,000"));
+
+    // The schedule: the startup funding in three installments of the lowered amount, waiting
+    // for their triggers; the rent subsidy yearly from today.
+    let (status, list, _) = get(
+        &officer,
+        format!("{}/officer/payments?program={startup}", c.base),
+    )
+    .await;
+    assert_eq!(status, 200);
+    for amount in ["¥1,250,000", "¥750,000", "¥500,000"] {
+        assert!(list.contains(amount), "{amount}");
+    }
+    assert_eq!(list.matches("action=\"/officer/payments/").count(), 3);
+    let (_, office, _) = get(
+        &officer,
+        format!("{}/officer/payments?program=jinying_office", c.base),
+    )
+    .await;
+    assert_eq!(
+        office.matches("action=\"/officer/payments/").count(),
+        0,
+        "refused: nothing to pay"
+    );
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .date_naive();
+    let in_a_year = today.checked_add_months(chrono::Months::new(12)).unwrap();
+    let (_, rent, _) = get(
+        &officer,
+        format!("{}/officer/payments?program=rent_subsidy", c.base),
+    )
+    .await;
+    assert!(rent.contains(&today.to_string()) && rent.contains(&in_a_year.to_string()));
+    // Due by today: the rent's first year and the home purchase's single payment, not later ones.
+    let (_, due, _) = get(
+        &officer,
+        format!("{}/officer/payments?due_before={today}", c.base),
+    )
+    .await;
+    assert!(!due.contains(&in_a_year.to_string()));
+    let first = due
+        .split("action=\"/officer/payments/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap()
+        .to_string();
+    let (status, _, h) = post_form(
+        &officer,
+        format!("{}/officer/payments/{first}/paid", c.base),
+        &[
+            ("csrf", &token),
+            ("paid_on", &today.to_string()),
+            ("back", "/officer/payments?state=paid"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(location(&h), "/officer/payments?state=paid");
+    let (status, _, _) = post_form(
+        &officer,
+        format!("{}/officer/payments/{first}/paid", c.base),
+        &[("csrf", &token), ("paid_on", &today.to_string())],
+    )
+    .await;
+    assert_eq!(status, 409, "paid once");
+    let (_, paid, _) = get(&officer, format!("{}/officer/payments?state=paid", c.base)).await;
+    assert!(paid.contains("已拨付") && paid.contains(&reference));
+    let (_, to_pay, _) = get(
+        &officer,
+        format!("{}/officer/payments?state=to_pay", c.base),
+    )
+    .await;
+    assert_eq!(
+        to_pay.matches("action=\"/officer/payments/").count(),
+        3 + 3 + 3 + 1 - 1,
+        "ten payments, one paid"
+    );
+    // The finance office's CSV: BOM, words, every payment.
+    let r = officer
+        .get(format!("{}/officer/payments.csv", c.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(csv.contains("申请编号") && csv.contains("已拨付") && csv.contains("待拨付"));
+    assert_eq!(csv.lines().count(), 1 + 10);
+    assert!(csv.contains(",1250000,") && !csv.contains("jinying_startup"));
+    // The audit log holds every check, decision and payment, with who.
+    let (_, page) = version_of(c, &officer, &reference).await;
+    assert!(page.contains("已拨付 ¥"));
+    // Checks alone, five decisions, one payment.
+    assert_eq!(page.matches("<td>sun</td>").count(), 7);
+}
+
+async fn of_program_decisions_made_at_once_one_is_recorded(c: &Console) {
+    let (_, v) = submit_json(c, EXAMPLE, None).await;
+    let reference = v["reference"].as_str().unwrap().to_string();
+    let officer = signed_in(c, "li", Role::Reviewer).await;
+    let token = csrf(c, &officer).await;
+    let (seen, _) = version_of(c, &officer, &reference).await;
+    let tries = (0..12).map(|i| {
+        let (officer, token, seen, reference) = (
+            officer.clone(),
+            token.clone(),
+            seen.clone(),
+            reference.clone(),
+        );
+        let url = format!(
+            "{}/officer/applications/{reference}/programs/{}",
+            c.base,
+            if i % 2 == 0 {
+                "jinying_startup"
+            } else {
+                "rent_subsidy"
+            }
+        );
+        async move {
+            let form = if i % 3 == 0 {
+                vec![
+                    ("csrf", token),
+                    ("seen_version", seen),
+                    ("decision", "refuse".into()),
+                    ("reason", "重复申请".into()),
+                ]
+            } else {
+                vec![
+                    ("csrf", token),
+                    ("seen_version", seen),
+                    ("decision", "approve".into()),
+                    ("amount", "1000".into()),
+                    ("reason", "核减".into()),
+                ]
+            };
+            officer
+                .post(url)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(tries).await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 303 || *s == 409),
+        "{statuses:?}"
+    );
+    let (_, page) = version_of(c, &officer, &reference).await;
+    assert_eq!(page.matches("class=\"badge decided\"").count(), 1);
+}
+
+on_both!(files_are_recognised_by_content_and_given_only_to_their_owner:
+    files_are_recognised_by_content_and_given_only_to_their_owner_on_sqlite,
+    files_are_recognised_by_content_and_given_only_to_their_owner_on_postgresql);
+on_both!(only_pdf_jpeg_and_png_are_accepted_and_within_the_limits:
+    only_pdf_jpeg_and_png_are_accepted_and_within_the_limits_on_sqlite,
+    only_pdf_jpeg_and_png_are_accepted_and_within_the_limits_on_postgresql);
+on_both!(supplement_round_trip: a_supplement_round_trip_on_sqlite, a_supplement_round_trip_on_postgresql);
+on_both!(program_by_program_with_a_partial_approval_and_payments:
+    program_by_program_with_a_partial_approval_and_payments_on_sqlite,
+    program_by_program_with_a_partial_approval_and_payments_on_postgresql);
+on_both!(of_program_decisions_made_at_once_one_is_recorded:
+    of_program_decisions_made_at_once_one_is_recorded_on_sqlite,
+    of_program_decisions_made_at_once_one_is_recorded_on_postgresql);
