@@ -682,3 +682,175 @@ async fn walk(
     }
     ranges
 }
+
+/// Sets every `<select>` matching `css` to `value`.
+async fn set_selects(c: &Client, css: &str, value: &str) {
+    c.execute(
+        "document.querySelectorAll(arguments[0]).forEach(s => { s.value = arguments[1]; }); return true;",
+        vec![css.into(), value.into()],
+    )
+    .await
+    .unwrap();
+}
+
+#[test]
+fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
+    if !(std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists()) {
+        tool_absent(
+            "browser",
+            "Chromium with ChromeDriver",
+            "apt-get install chromium chromium-driver",
+        );
+        return;
+    }
+    let axe = std::fs::read_to_string(AXE).unwrap_or_default();
+    if axe.is_empty() {
+        tool_absent("accessibility", "axe-core", "npm pack axe-core@4.11.0");
+        return;
+    }
+    let run = Running::start("reviewer3", "reviewer password 3");
+    let (base, driver_port) = (run.base.clone(), run.driver_port);
+    let files = tempfile::tempdir().unwrap();
+    let pdf = |name: &str, body: &str| {
+        let path = files.path().join(name);
+        std::fs::write(&path, format!("%PDF-1.4\n% {body}\n%%EOF\n")).unwrap();
+        path.display().to_string()
+    };
+    let licence = pdf("营业执照.pdf", "licence");
+    let articles = pdf("公司章程.pdf", "articles");
+    let lease = pdf("租赁合同.pdf", "lease");
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let c = browser(driver_port).await;
+        c.goto(&format!("{base}/form")).await.unwrap();
+        type_into(&c, "f-application_date", "2026-03-01").await;
+        type_into(&c, "f-person-full_name", "张三").await;
+        choose(&c, "f-person-id_type", "resident_id").await;
+        type_into(&c, "f-person-id_number", "32068219880315001X").await;
+        type_into(&c, "f-person-birth_date", "1988-03-15").await;
+        choose(&c, "f-person-highest_degree", "doctorate").await;
+        choose(&c, "f-person-institution_tier", "double_first_class").await;
+        type_into(&c, "f-person-institution_name", "南京大学").await;
+        type_into(&c, "f-person-graduation_date", "2015-06-30").await;
+        click(
+            &c,
+            "input[name='person.honors'][value='provincial_talent_program']",
+        )
+        .await;
+        click(&c, "#s-startup > summary").await;
+        click(&c, "#t-has_startup").await;
+        choose(&c, "f-startup-company_in_park", "true").await;
+        choose(&c, "f-startup-industry", "new_materials").await;
+        type_into(&c, "f-startup-registration_date", "2024-05-20").await;
+        type_into(&c, "f-startup-paid_in_capital", "200万").await;
+        type_into(&c, "f-startup-founder_equity_pct", "51").await;
+        type_into(&c, "f-startup-founder_cash_investment", "800,000").await;
+        choose(&c, "f-startup-owns_core_ip", "true").await;
+        type_into(&c, "f-startup-office_area_sqm", "150").await;
+        click_and_load(&c, "#submit").await;
+
+        // The checklist names what to prepare; the founder uploads two PDFs with it.
+        let checklist = text_of(&c, "section.materials").await;
+        assert!(
+            checklist.contains("营业执照") && checklist.contains("租赁合同"),
+            "{checklist}"
+        );
+        c.find(Locator::Css("input[name='material:business_licence']"))
+            .await
+            .unwrap()
+            .send_keys(&licence)
+            .await
+            .unwrap();
+        c.find(Locator::Css("input[name='material:articles_and_equity']"))
+            .await
+            .unwrap()
+            .send_keys(&articles)
+            .await
+            .unwrap();
+        assert_fits_phone(&c, "the result with its uploads").await;
+        click_and_load(&c, "#submit-application").await;
+        let reference = text_of(&c, "#reference").await;
+        let status_path = c.current_url().await.unwrap().path().to_string();
+        let sent = text_of(&c, "#files").await;
+        assert!(
+            sent.contains("营业执照.pdf") && sent.contains("公司章程.pdf"),
+            "{sent}"
+        );
+
+        // The reviewer asks for the lease.
+        c.goto(&format!("{base}/officer/login")).await.unwrap();
+        type_into(&c, "name", "reviewer3").await;
+        type_into(&c, "password", "reviewer password 3").await;
+        click_and_load(&c, "form.section button[type=submit]").await;
+        c.goto(&format!("{base}/officer/applications/{reference}"))
+            .await
+            .unwrap();
+        let page_files = text_of(&c, "#files").await;
+        assert!(page_files.contains("营业执照.pdf"), "{page_files}");
+        assert_accessible(&c, &axe, "an application with its programs").await;
+        assert_fits_phone(&c, "an application with its programs").await;
+        click(&c, "input[name=decision][value=more_info]").await;
+        c.execute(
+            "document.querySelectorAll('input[name=missing]').forEach(b => { b.checked = b.value === 'office_lease'; }); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+        type_into(&c, "note", "请上传办公场地租赁合同").await;
+        click_and_load(&c, "#decide").await;
+        assert_eq!(text_of(&c, "#status").await, "需补充材料");
+
+        // The applicant supplies it through the status link.
+        c.goto(&format!("{base}{status_path}")).await.unwrap();
+        let missing = text_of(&c, "#missing").await;
+        assert!(missing.contains("租赁合同"), "{missing}");
+        assert_accessible(&c, &axe, "the status page asking for more").await;
+        assert_fits_phone(&c, "the status page asking for more").await;
+        c.find(Locator::Css("input[name='material:office_lease']"))
+            .await
+            .unwrap()
+            .send_keys(&lease)
+            .await
+            .unwrap();
+        click_and_load(&c, "#send-reply").await;
+        assert_eq!(text_of(&c, "#status").await, "待审核");
+        assert!(text_of(&c, "#files").await.contains("租赁合同.pdf"));
+
+        // The reviewer approves the startup funding and refuses the office subsidy.
+        c.goto(&format!("{base}/officer/applications/{reference}"))
+            .await
+            .unwrap();
+        set_selects(&c, "#p-jinying_startup select", "verified").await;
+        click(&c, "#p-jinying_startup input[name=decision][value=approve]").await;
+        click_and_load(&c, "#save-jinying_startup").await;
+        assert_eq!(text_of(&c, "#status").await, "部分批准");
+        click(&c, "#p-jinying_office input[name=decision][value=refuse]").await;
+        type_into(&c, "reason-jinying_office", "场地由园区免费提供").await;
+        click_and_load(&c, "#save-jinying_office").await;
+        assert_eq!(text_of(&c, "#status").await, "已办结");
+
+        // The schedule lists the first installment.
+        c.goto(&format!("{base}/officer/payments")).await.unwrap();
+        let schedule = text_of(&c, "#payments").await;
+        assert!(
+            schedule.contains("¥1,500,000") && schedule.contains("签订资助协议后拨付"),
+            "{schedule}"
+        );
+        assert!(!schedule.contains("¥162,000"));
+        assert_accessible(&c, &axe, "the payment schedule").await;
+        assert_fits_phone(&c, "the payment schedule").await;
+
+        // The applicant sees both decisions.
+        c.goto(&format!("{base}{status_path}")).await.unwrap();
+        let decisions = text_of(&c, "#decisions").await;
+        assert!(
+            decisions.contains("¥3,000,000") && decisions.contains("场地由园区免费提供"),
+            "{decisions}"
+        );
+        c.close().await.unwrap();
+    });
+}

@@ -31,7 +31,11 @@ fn launch(args: &[&str]) -> Service {
 /// Starts the service on the SQLite file `service.db` in `data`, its log to `log`.
 fn launch_on(args: &[&str], data: tempfile::TempDir, log: impl Into<Stdio>) -> Service {
     let port = free_port();
+    // Spool files go here, where a test can look for leftovers.
+    let spool = data.path().join("tmp");
+    std::fs::create_dir_all(&spool).unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
+        .env("TMPDIR", &spool)
         .args(args)
         .args(["--bind", &format!("127.0.0.1:{port}")])
         .arg("--database-url")
@@ -568,4 +572,154 @@ fn refusals_are_not_logged_as_errors_and_logs_hold_no_batch_token() {
     assert!(text.contains("listening"), "the log was written: {text}");
     assert!(!text.contains(&token), "{text}");
     assert!(!text.contains("ERROR"), "{text}");
+}
+
+/// A PDF of `n` bytes, different for each `seed`.
+fn pdf_bytes(n: usize, seed: u64) -> Vec<u8> {
+    let mut v = b"%PDF-1.7\n".to_vec();
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    while v.len() < n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        v.extend_from_slice(&x.to_le_bytes());
+    }
+    v.truncate(n);
+    v
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    talent_subsidy::secrets::hex(&sha2::Sha256::digest(bytes))
+}
+
+/// Sends applications with two files each until the service stops answering; records each
+/// acknowledged one's key, reference and the SHA-256 of its files.
+fn upload_until_refused(
+    base: &str,
+    prefix: &str,
+    acked: &std::sync::Mutex<Vec<(String, String, Vec<String>)>>,
+) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = ::reqwest::Client::new();
+    for n in 0..2_000u64 {
+        let key = format!("{prefix}-{n}");
+        let files = [
+            pdf_bytes(400_000, n * 2 + prefix.len() as u64 * 7919),
+            pdf_bytes(250_000, n * 2 + 1 + prefix.len() as u64 * 7919),
+        ];
+        let hashes: Vec<String> = files.iter().map(|f| sha256_hex(f)).collect();
+        let mut form = ::reqwest::multipart::Form::new().text(
+            "profile",
+            talent_subsidy::EXAMPLE_PROFILE.replace("张三", &format!("申请人{key}")),
+        );
+        for (material, f) in ["degree_certificate", "labour_contract"].iter().zip(files) {
+            form = form.part(
+                format!("material:{material}"),
+                ::reqwest::multipart::Part::bytes(f).file_name(format!("{material}.pdf")),
+            );
+        }
+        let answer = rt.block_on(async {
+            let r = client
+                .post(format!("{base}/api/v1/applications"))
+                .header("Idempotency-Key", &key)
+                .multipart(form)
+                .timeout(Duration::from_secs(20))
+                .send()
+                .await?;
+            let status = r.status().as_u16();
+            Ok::<_, ::reqwest::Error>((status, r.json::<serde_json::Value>().await?))
+        });
+        match answer {
+            Ok((201, v)) => acked.lock().unwrap().push((
+                key,
+                v["reference"].as_str().unwrap().to_string(),
+                hashes,
+            )),
+            _ => return,
+        }
+    }
+}
+
+#[test]
+fn a_service_killed_during_uploads_keeps_every_acknowledged_file_whole() {
+    let mut s = launch(&["--policy", "policy", "--limit-submissions", "0"]);
+    let acked = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let (base, acked) = (&s.base, &acked);
+            scope.spawn(move || upload_until_refused(base, &format!("u{t}"), acked));
+        }
+        wait_until(
+            "30 acknowledged applications with files",
+            Duration::from_secs(120),
+            || acked.lock().unwrap().len() >= 30,
+        );
+        s.child.kill().unwrap(); // SIGKILL, with uploads in flight
+        s.child.wait().unwrap();
+    });
+    let acked = acked.into_inner().unwrap();
+    let db = s.data.path().join("service.db");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (files, chunks) = rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        let files = sqlx::query_as::<_, (String, Option<String>, i64, String)>(
+            "SELECT u.id, a.reference, u.size, u.sha256 FROM uploads u \
+             LEFT JOIN applications a ON a.id = u.application_id",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+        let chunks = sqlx::query_as::<_, (String, i64, Vec<u8>)>(
+            "SELECT upload_id, seq, bytes FROM upload_chunks ORDER BY upload_id, seq",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+        (files, chunks)
+    });
+    // Every acknowledged application has its two files, whole.
+    for (key, reference, hashes) in &acked {
+        let mine: Vec<&String> = files
+            .iter()
+            .filter(|(_, r, _, _)| r.as_deref() == Some(reference.as_str()))
+            .map(|(_, _, _, h)| h)
+            .collect();
+        assert_eq!(mine.len(), 2, "{key}: both files kept");
+        for h in hashes {
+            assert!(mine.contains(&h), "{key}: a file is missing");
+        }
+    }
+    // Every file row the database holds, claimed or not, is whole: its chunks are all there,
+    // in order, and hash to its SHA-256. A file being written when the process died is not
+    // there at all.
+    for (id, _, size, sha) in &files {
+        let bytes: Vec<u8> = chunks
+            .iter()
+            .filter(|(u, _, _)| u == id)
+            .flat_map(|(_, _, b)| b.iter().copied())
+            .collect();
+        assert_eq!(bytes.len() as i64, *size, "{id}: every byte");
+        assert_eq!(&sha256_hex(&bytes), sha, "{id}: the bytes it was sent with");
+    }
+    assert!(
+        chunks
+            .iter()
+            .all(|(u, _, _)| files.iter().any(|(id, ..)| id == u)),
+        "no chunk without its file"
+    );
+    // Spool files have no name on disk: nothing is left in the spool folder.
+    let left: Vec<_> = std::fs::read_dir(s.data.path().join("tmp"))
+        .unwrap()
+        .collect();
+    assert!(left.is_empty(), "spool files left: {left:?}");
 }
