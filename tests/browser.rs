@@ -181,33 +181,7 @@ fn a_founder_fills_the_form_submits_and_a_reviewer_approves_in_chromium() {
         let c = browser(driver_port).await;
         c.goto(&format!("{base}/form")).await.unwrap();
 
-        // 基本信息
-        type_into(&c, "f-application_date", "2026-03-01").await;
-        type_into(&c, "f-person-full_name", "张三").await;
-        choose(&c, "f-person-id_type", "resident_id").await;
-        type_into(&c, "f-person-id_number", "32068219880315001X").await;
-        type_into(&c, "f-person-birth_date", "1988-03-15").await;
-        // 学历与职称
-        choose(&c, "f-person-highest_degree", "doctorate").await;
-        choose(&c, "f-person-institution_tier", "double_first_class").await;
-        type_into(&c, "f-person-institution_name", "南京大学").await;
-        type_into(&c, "f-person-graduation_date", "2015-06-30").await;
-        click(
-            &c,
-            "input[name='person.honors'][value='provincial_talent_program']",
-        )
-        .await;
-        // 创业: open the section, say it applies, fill it in.
-        click(&c, "#s-startup > summary").await;
-        click(&c, "#t-has_startup").await;
-        choose(&c, "f-startup-company_in_park", "true").await;
-        choose(&c, "f-startup-industry", "new_materials").await;
-        type_into(&c, "f-startup-registration_date", "2024-05-20").await;
-        type_into(&c, "f-startup-paid_in_capital", "200万").await;
-        type_into(&c, "f-startup-founder_equity_pct", "51").await;
-        type_into(&c, "f-startup-founder_cash_investment", "800,000").await;
-        choose(&c, "f-startup-owns_core_ip", "true").await;
-        type_into(&c, "f-startup-office_area_sqm", "150").await;
+        fill_founder(&c).await;
         click(&c, "#submit").await;
 
         assert_eq!(
@@ -683,6 +657,35 @@ async fn walk(
     ranges
 }
 
+/// The full form as a founder with a provincial honour fills it (on `/form`): basic
+/// information, degree, and the startup section opened, said to apply and filled in.
+async fn fill_founder(c: &Client) {
+    type_into(c, "f-application_date", "2026-03-01").await;
+    type_into(c, "f-person-full_name", "张三").await;
+    choose(c, "f-person-id_type", "resident_id").await;
+    type_into(c, "f-person-id_number", "32068219880315001X").await;
+    type_into(c, "f-person-birth_date", "1988-03-15").await;
+    choose(c, "f-person-highest_degree", "doctorate").await;
+    choose(c, "f-person-institution_tier", "double_first_class").await;
+    type_into(c, "f-person-institution_name", "南京大学").await;
+    type_into(c, "f-person-graduation_date", "2015-06-30").await;
+    click(
+        c,
+        "input[name='person.honors'][value='provincial_talent_program']",
+    )
+    .await;
+    click(c, "#s-startup > summary").await;
+    click(c, "#t-has_startup").await;
+    choose(c, "f-startup-company_in_park", "true").await;
+    choose(c, "f-startup-industry", "new_materials").await;
+    type_into(c, "f-startup-registration_date", "2024-05-20").await;
+    type_into(c, "f-startup-paid_in_capital", "200万").await;
+    type_into(c, "f-startup-founder_equity_pct", "51").await;
+    type_into(c, "f-startup-founder_cash_investment", "800,000").await;
+    choose(c, "f-startup-owns_core_ip", "true").await;
+    type_into(c, "f-startup-office_area_sqm", "150").await;
+}
+
 /// Sets every `<select>` matching `css` to `value`.
 async fn set_selects(c: &Client, css: &str, value: &str) {
     c.execute(
@@ -727,30 +730,7 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
     rt.block_on(async {
         let c = browser(driver_port).await;
         c.goto(&format!("{base}/form")).await.unwrap();
-        type_into(&c, "f-application_date", "2026-03-01").await;
-        type_into(&c, "f-person-full_name", "张三").await;
-        choose(&c, "f-person-id_type", "resident_id").await;
-        type_into(&c, "f-person-id_number", "32068219880315001X").await;
-        type_into(&c, "f-person-birth_date", "1988-03-15").await;
-        choose(&c, "f-person-highest_degree", "doctorate").await;
-        choose(&c, "f-person-institution_tier", "double_first_class").await;
-        type_into(&c, "f-person-institution_name", "南京大学").await;
-        type_into(&c, "f-person-graduation_date", "2015-06-30").await;
-        click(
-            &c,
-            "input[name='person.honors'][value='provincial_talent_program']",
-        )
-        .await;
-        click(&c, "#s-startup > summary").await;
-        click(&c, "#t-has_startup").await;
-        choose(&c, "f-startup-company_in_park", "true").await;
-        choose(&c, "f-startup-industry", "new_materials").await;
-        type_into(&c, "f-startup-registration_date", "2024-05-20").await;
-        type_into(&c, "f-startup-paid_in_capital", "200万").await;
-        type_into(&c, "f-startup-founder_equity_pct", "51").await;
-        type_into(&c, "f-startup-founder_cash_investment", "800,000").await;
-        choose(&c, "f-startup-owns_core_ip", "true").await;
-        type_into(&c, "f-startup-office_area_sqm", "150").await;
+        fill_founder(&c).await;
         click_and_load(&c, "#submit").await;
 
         // The checklist names what to prepare; the founder uploads two PDFs with it.

@@ -197,6 +197,31 @@ fn refused_page(r: &uploads::Refused) -> HttpResponse {
     html::message(r.status(), &zh, &en)
 }
 
+/// A page's form: multipart with files (the form token checked before the first file is
+/// read), or a plain form. `Err` is the page that refuses it.
+async fn page_form(
+    req: &HttpRequest,
+    state: &AppState,
+    payload: web::Payload,
+    stage: Stage,
+) -> Result<(web::Bytes, Vec<uploads::Spooled>), HttpResponse> {
+    if uploads::is_multipart(req) {
+        let token_ok = |got: &uploads::Received| {
+            form_token_ok(req, got.field("form_token").unwrap_or_default())
+        };
+        let materials = uploads::material_ids(state);
+        match uploads::receive(state, req, payload, stage, &materials, Some(&token_ok)).await {
+            Ok(got) => Ok((web::Bytes::from(got.form_bytes()), got.files)),
+            Err(r) => Err(refused_page(&r)),
+        }
+    } else {
+        match read_body(payload, FORM_LIMIT).await {
+            Ok(b) => Ok((b, Vec::new())),
+            Err(e) => Err(actix_web::ResponseError::error_response(&e)),
+        }
+    }
+}
+
 /// The result page's "submit application" (with the materials' files, multipart, or without,
 /// as a plain form): saves, then shows the status page.
 #[utoipa::path(tag = "pages", request_body(content = String, content_type = "multipart/form-data", description = "The result page's answers, its form token and submission key, then files as `material:ID` parts (PDF, JPEG, PNG); a plain form without files is also taken"), responses((status = 303, description = "Saved: to the status page"), (status = 403, description = "The form token is missing or wrong"), (status = 413, description = "A file or the files together are too large", content_type = "text/html", body = String), (status = 422, description = "The answers are not valid, or a file is not an accepted kind", content_type = "text/html", body = String)))]
@@ -206,29 +231,9 @@ pub async fn submit_form(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> HttpResponse {
-    let (body, mut files) = if uploads::is_multipart(&req) {
-        let token_ok = |got: &uploads::Received| {
-            form_token_ok(&req, got.field("form_token").unwrap_or_default())
-        };
-        let materials = uploads::material_ids(&state);
-        match uploads::receive(
-            &state,
-            &req,
-            payload,
-            Stage::Application,
-            &materials,
-            Some(&token_ok),
-        )
-        .await
-        {
-            Ok(got) => (web::Bytes::from(got.form_bytes()), got.files),
-            Err(r) => return refused_page(&r),
-        }
-    } else {
-        match read_body(payload, FORM_LIMIT).await {
-            Ok(b) => (b, Vec::new()),
-            Err(e) => return actix_web::ResponseError::error_response(&e),
-        }
+    let (body, mut files) = match page_form(&req, &state, payload, Stage::Application).await {
+        Ok(got) => got,
+        Err(refused) => return refused,
     };
     let values = FormValues::parse(&body);
     let lang = language(&req, Some(&values));
@@ -664,29 +669,9 @@ pub async fn reply(
     token: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
-    let (body, mut files) = if uploads::is_multipart(&req) {
-        let token_ok = |got: &uploads::Received| {
-            form_token_ok(&req, got.field("form_token").unwrap_or_default())
-        };
-        let materials = uploads::material_ids(&state);
-        match uploads::receive(
-            &state,
-            &req,
-            payload,
-            Stage::Supplement,
-            &materials,
-            Some(&token_ok),
-        )
-        .await
-        {
-            Ok(got) => (web::Bytes::from(got.form_bytes()), got.files),
-            Err(r) => return refused_page(&r),
-        }
-    } else {
-        match read_body(payload, FORM_LIMIT).await {
-            Ok(b) => (b, Vec::new()),
-            Err(e) => return actix_web::ResponseError::error_response(&e),
-        }
+    let (body, mut files) = match page_form(&req, &state, payload, Stage::Supplement).await {
+        Ok(got) => got,
+        Err(refused) => return refused,
     };
     let values = FormValues::parse(&body);
     if !form_token_ok(&req, values.get("form_token")) {

@@ -431,14 +431,7 @@ pub async fn review_program(
             )
             .to_string(),
         ),
-        Err(DecideError::NotAllowed(from, _)) => (
-            StatusCode::CONFLICT,
-            format!(
-                "{}{}",
-                l.t("此申请已结案，不能再更改：", "This application is closed: "),
-                app_status_words(from, l)
-            ),
-        ),
+        Err(DecideError::NotAllowed(from, _)) => closed_problem(from, l),
         Err(DecideError::Store(e)) => return Err(s.db_error(e)),
     };
     application_page(&s, &req, &state, &reference, Some(problem), Some(&form)).await

@@ -65,6 +65,18 @@ fn nav(s: &Signed) -> Nav {
     }
 }
 
+/// Why nothing more can be saved on an application in status `from`.
+fn closed_problem(from: AppStatus, l: Lang) -> (StatusCode, String) {
+    (
+        StatusCode::CONFLICT,
+        format!(
+            "{}{}",
+            l.t("此申请已结案，不能再更改：", "This application is closed: "),
+            app_status_words(from, l)
+        ),
+    )
+}
+
 fn no_application() -> HttpResponse {
     super::html::message(
         StatusCode::NOT_FOUND,
