@@ -686,6 +686,22 @@ async fn fill_founder(c: &Client) {
     type_into(c, "f-startup-office_area_sqm", "150").await;
 }
 
+/// With `TS_SCREENSHOTS=DIR` set, saves what the phone shows, scrolled to `css`, as
+/// `DIR/NAME.png`, for a person to look at; otherwise nothing.
+async fn shot(c: &Client, css: &str, name: &str) {
+    let Ok(dir) = std::env::var("TS_SCREENSHOTS") else {
+        return;
+    };
+    c.execute(
+        "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView(); return true;",
+        vec![css.into()],
+    )
+    .await
+    .unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+}
+
 /// Sets every `<select>` matching `css` to `value`.
 async fn set_selects(c: &Client, css: &str, value: &str) {
     c.execute(
@@ -752,6 +768,7 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
             .await
             .unwrap();
         assert_fits_phone(&c, "the result with its uploads").await;
+        shot(&c, "fieldset.uploads", "1-result-uploads").await;
         click_and_load(&c, "#submit-application").await;
         let reference = text_of(&c, "#reference").await;
         let status_path = c.current_url().await.unwrap().path().to_string();
@@ -773,6 +790,7 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         assert!(page_files.contains("营业执照.pdf"), "{page_files}");
         assert_accessible(&c, &axe, "an application with its programs").await;
         assert_fits_phone(&c, "an application with its programs").await;
+        shot(&c, "#p-jinying_startup", "2-application-program").await;
         click(&c, "input[name=decision][value=more_info]").await;
         c.execute(
             "document.querySelectorAll('input[name=missing]').forEach(b => { b.checked = b.value === 'office_lease'; }); return true;",
@@ -790,6 +808,7 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         assert!(missing.contains("租赁合同"), "{missing}");
         assert_accessible(&c, &axe, "the status page asking for more").await;
         assert_fits_phone(&c, "the status page asking for more").await;
+        shot(&c, "#h-reply", "3-status-supplement").await;
         c.find(Locator::Css("input[name='material:office_lease']"))
             .await
             .unwrap()
@@ -823,6 +842,8 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         assert!(!schedule.contains("¥162,000"));
         assert_accessible(&c, &axe, "the payment schedule").await;
         assert_fits_phone(&c, "the payment schedule").await;
+        shot(&c, "h1", "4-payments").await;
+        shot(&c, "#h-payments", "5-payments-each").await;
 
         // The applicant sees both decisions.
         c.goto(&format!("{base}{status_path}")).await.unwrap();
@@ -831,6 +852,7 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
             decisions.contains("¥3,000,000") && decisions.contains("场地由园区免费提供"),
             "{decisions}"
         );
+        shot(&c, "#decisions", "6-status-decisions").await;
         c.close().await.unwrap();
     });
 }

@@ -664,6 +664,26 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
     // The audit log holds every check, decision and payment, with who.
     let (_, page) = version_of(c, &officer, &reference).await;
     assert!(page.contains("已拨付 ¥"));
+    // Scripts read the same through the officers' API.
+    let v: Value = officer
+        .get(format!("{}/api/v1/applications/{reference}", c.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["application"]["status"], "closed");
+    assert_eq!(v["decisions"].as_array().unwrap().len(), 5);
+    assert_eq!(v["payments"].as_array().unwrap().len(), 10);
+    let startup = v["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["program"] == "jinying_startup")
+        .unwrap();
+    assert_eq!(startup["amount"], "2500000");
+    assert_eq!(startup["assessed"], "3000000");
     // Checks alone, five decisions, one payment.
     assert_eq!(page.matches("<td>sun</td>").count(), 7);
 }
@@ -744,3 +764,145 @@ on_both!(program_by_program_with_a_partial_approval_and_payments:
 on_both!(of_program_decisions_made_at_once_one_is_recorded:
     of_program_decisions_made_at_once_one_is_recorded_on_sqlite,
     of_program_decisions_made_at_once_one_is_recorded_on_postgresql);
+
+/// A SQLite database made before casework (migrations 0001 and 0002 only), with an
+/// application, its programs and its audit log, upgrades in place: the rows are all there,
+/// foreign keys still hold, and the new statuses can be written.
+#[actix_web::test]
+async fn a_database_from_before_casework_upgrades_with_its_applications() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old-migrations");
+    std::fs::create_dir(&old).unwrap();
+    for f in ["0001_officer_console.sql", "0002_security.sql"] {
+        std::fs::copy(format!("migrations/sqlite/{f}"), old.join(f)).unwrap();
+    }
+    let db = dir.path().join("old.db");
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    {
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::migrate::Migrator::new(old.as_path())
+            .await
+            .unwrap()
+            .run(&mut conn)
+            .await
+            .unwrap();
+        let policy = talent_subsidy::policy::load("policy".as_ref()).unwrap();
+        let new = talent_subsidy::service::prepare_application(&policy, EXAMPLE.as_bytes(), None)
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO applications (reference, status_token, submitted_at, submitted_on, \
+             applicant_name, id_number, tier, total, policy_version, application_date, profile, \
+             result, status, note, updated_at, version) VALUES ('SXT-2026-000001', $1, \
+             '2026-03-01T10:00:00.000000+08:00', '2026-03-01', '张三', '32068219880315001X', 'C', \
+             $2, '2026', '2026-03-01', $3, $4, 'more_info', '请补充', \
+             '2026-03-02T10:00:00.000000+08:00', 1)",
+        )
+        .bind("a".repeat(64))
+        .bind(new.total.to_string())
+        .bind(&new.profile)
+        .bind(&new.result)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        for p in &new.programs {
+            sqlx::query(
+                "INSERT INTO application_programs (application_id, program, status, amount) \
+                 VALUES (1, $1, $2, $3)",
+            )
+            .bind(&p.program)
+            .bind(&p.status)
+            .bind(p.amount.to_string())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
+        sqlx::query(
+            "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
+             VALUES (1, '2026-03-01T10:00:00.000000+08:00', 'applicant', NULL, 'submitted', ''), \
+             (1, '2026-03-02T10:00:00.000000+08:00', 'zhou', 'submitted', 'more_info', '请补充')",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    let c = casework_console(db.to_str().unwrap()).await;
+    let app = c
+        .store
+        .application("SXT-2026-000001")
+        .await
+        .unwrap()
+        .expect("the application survived the upgrade");
+    assert_eq!(app.summary.note, "请补充");
+    assert_eq!(app.summary.version, 1);
+    assert!(app.summary.missing_materials.is_empty());
+    assert_eq!(c.store.audit_log(app.summary.id).await.unwrap().len(), 2);
+    assert_eq!(
+        c.store
+            .programs_under_review(app.summary.id)
+            .await
+            .unwrap()
+            .len(),
+        5
+    );
+    // Foreign keys are on again: a row pointing at no application is refused.
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert!(
+        sqlx::query(
+            "INSERT INTO audit_log (application_id, at, actor, to_status, note) \
+             VALUES (99, 'x', 'x', 'submitted', '')"
+        )
+        .execute(&mut conn)
+        .await
+        .is_err()
+    );
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE name = 'applications_new'")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert!(tables.is_empty());
+    let schema: String = sqlx::query_scalar(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'applications'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!(
+        schema.contains("'partial'") && schema.contains("'closed'"),
+        "{schema}"
+    );
+    drop(conn);
+    // Program decisions work on the upgraded rows.
+    let officer = signed_in(&c, "zhou", Role::Reviewer).await;
+    let token = csrf(&c, &officer).await;
+    let (status, _) = review(
+        &c,
+        &officer,
+        &token,
+        "SXT-2026-000001",
+        "rent_subsidy",
+        &[("decision", "approve"), ("amount", "72000")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let app = c
+        .store
+        .application("SXT-2026-000001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        app.summary.status.id(),
+        "more_info",
+        "still waiting for what was asked"
+    );
+    // Opened again, nothing is rebuilt twice.
+    c.shut_down().await;
+    let again = casework_console(db.to_str().unwrap()).await;
+    assert_eq!(again.store.count_applications().await.unwrap(), 1);
+}

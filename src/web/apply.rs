@@ -310,7 +310,7 @@ pub struct SubmittedDoc {
     responses(
         (status = 201, description = "Saved", body = SubmittedDoc),
         (status = 200, description = "Saved before under the same Idempotency-Key", body = SubmittedDoc),
-        (status = 400, description = "Not JSON", body = super::schema::ErrorsDoc),
+        (status = 400, description = "Not JSON (an application/json body), or a multipart body cut off", body = super::schema::ErrorsDoc),
         (status = 422, description = "Not a valid profile, or an Idempotency-Key already used with a different body", body = super::schema::ErrorsDoc),
         (status = 413, description = "The profile is larger than 64 KiB, a file larger than the file limit (10 MB by default) or the files together larger than the total limit (50 MB)", body = super::schema::ErrorsDoc),
         (status = 415, description = "The body is neither application/json nor multipart/form-data", body = super::schema::ErrorsDoc),
@@ -324,7 +324,8 @@ pub async fn submit_api(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let (body, mut files) = if uploads::is_multipart(&req) {
+    let multipart = uploads::is_multipart(&req);
+    let (body, mut files) = if multipart {
         let materials = uploads::material_ids(&state);
         let got = uploads::receive(&state, &req, payload, Stage::Application, &materials, None)
             .await
@@ -377,8 +378,10 @@ pub async fn submit_api(
         Err(NotSaved::Refused(e)) => Err(e),
         Err(NotSaved::Invalid(invalid)) => {
             let errors = serde_json::to_vec(&invalid).unwrap_or_default();
+            // A multipart body that arrived whole is well-formed: a `profile` part that is not
+            // JSON is an invalid value in it (422), as in a form.
             match crate::service::refusal(&body) {
-                crate::service::Outcome::NotJson => Err(ApiError::Malformed(errors)),
+                crate::service::Outcome::NotJson if !multipart => Err(ApiError::Malformed(errors)),
                 _ => Err(ApiError::Invalid(errors)),
             }
         }

@@ -42,6 +42,33 @@ pub struct InstallmentInfo {
     pub share: String,
     pub label_zh: String,
     pub label_en: String,
+    /// Falls due this many months after approval; absent: when its trigger happens (a signed
+    /// agreement, a review).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_after_months: Option<u32>,
+}
+
+impl InstallmentInfo {
+    /// When it falls due, in words.
+    pub fn due_words(&self, lang: crate::input::Lang) -> String {
+        match self.due_after_months {
+            Some(0) => lang.t("批准后即拨付", "on approval").to_string(),
+            Some(m) if m % 12 == 0 => {
+                format!(
+                    "{}{}{}",
+                    lang.t("批准后 ", "due "),
+                    m / 12,
+                    lang.t(" 年", " year(s) after approval")
+                )
+            }
+            Some(m) => format!(
+                "{}{m}{}",
+                lang.t("批准后 ", "due "),
+                lang.t(" 个月", " month(s) after approval")
+            ),
+            None => lang.t("条件达成时拨付", "paid when it happens").to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -163,6 +190,7 @@ pub fn program_info(p: &Program) -> ProgramInfo {
                 share: i.share.clone(),
                 label_zh: i.zh.clone(),
                 label_en: i.en.clone(),
+                due_after_months: i.after_months,
             })
             .collect(),
     }

@@ -249,7 +249,8 @@ pub struct FieldErrorDoc {
 /// Files are PDF, JPEG or PNG, recognised by their content.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ApplicationFilesDoc {
-    /// The profile as JSON text.
+    /// The profile as JSON text (not JSON, or not a valid profile: 422).
+    #[schema(example = json!(crate::EXAMPLE_PROFILE))]
     pub profile: String,
 }
 

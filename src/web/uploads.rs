@@ -99,6 +99,25 @@ impl Refused {
     }
 }
 
+/// A multipart body that stops short, or is not multipart at all, is broken (400); one whose
+/// part headers cannot be read (a name with a line break, a nested multipart) holds a part
+/// that cannot be taken (422).
+fn unreadable(e: &actix_multipart::MultipartError) -> Refused {
+    use actix_multipart::MultipartError as E;
+    match e {
+        E::Incomplete
+        | E::Payload(_)
+        | E::ContentTypeMissing
+        | E::ContentTypeParse
+        | E::ContentTypeIncompatible
+        | E::BoundaryMissing => Refused::Broken,
+        _ => Refused::Invalid {
+            zh: "表单的某一部分无法读取（名称或格式不正确）".into(),
+            en: "A part of the form cannot be read (its name or headers are malformed)".into(),
+        },
+    }
+}
+
 /// Whether a content type is multipart/form-data.
 pub fn is_multipart(req: &HttpRequest) -> bool {
     req.headers()
@@ -158,7 +177,7 @@ pub async fn receive(
     let (mut text_bytes, mut total) = (0usize, 0u64);
     let mut token_checked = token_ok.is_none();
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(|_| Refused::Broken)?;
+        let mut field = field.map_err(|e| unreadable(&e))?;
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field
             .content_disposition()

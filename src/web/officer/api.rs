@@ -43,7 +43,7 @@ pub struct ApplicationList {
     pub items: Vec<ApplicationItem>,
 }
 
-#[utoipa::path(tag = "officers", params(("status" = Option<String>, Query, description = "submitted, more_info, approved or rejected; empty for all"), ("program" = Option<String>, Query, description = "A program id of the policy (see /api/v1/programs): applications eligible for it; empty for all"), ("tier" = Option<String>, Query, description = "A tier id of the policy, or none; empty for all"), ("from" = Option<String>, Query, description = "Submitted on or after, YYYY-MM-DD; empty for no bound"), ("to" = Option<String>, Query, description = "Submitted on or before, YYYY-MM-DD; empty for no bound"), ("q" = Option<String>, Query, description = "A reference number, a name or an ID number, matched exactly (references and ID numbers whatever their case); empty for all"), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000)), responses((status = 200, description = "Applications, newest first; ID numbers masked", body = ApplicationList), (status = 400, description = "A filter value is not valid", body = crate::web::schema::ErrorsDoc), (status = 401, description = "Not signed in", body = crate::web::schema::ErrorsDoc), (status = 403, description = "Not a reviewer", body = crate::web::schema::ErrorsDoc)))]
+#[utoipa::path(tag = "officers", params(("status" = Option<String>, Query, description = "submitted, more_info, partial, closed, approved or rejected; empty for all"), ("program" = Option<String>, Query, description = "A program id of the policy (see /api/v1/programs): applications eligible for it; empty for all"), ("tier" = Option<String>, Query, description = "A tier id of the policy, or none; empty for all"), ("from" = Option<String>, Query, description = "Submitted on or after, YYYY-MM-DD; empty for no bound"), ("to" = Option<String>, Query, description = "Submitted on or before, YYYY-MM-DD; empty for no bound"), ("q" = Option<String>, Query, description = "A reference number, a name or an ID number, matched exactly (references and ID numbers whatever their case); empty for all"), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000)), responses((status = 200, description = "Applications, newest first; ID numbers masked", body = ApplicationList), (status = 400, description = "A filter value is not valid", body = crate::web::schema::ErrorsDoc), (status = 401, description = "Not signed in", body = crate::web::schema::ErrorsDoc), (status = 403, description = "Not a reviewer", body = crate::web::schema::ErrorsDoc)))]
 #[get("/api/v1/applications")]
 pub async fn list_api(
     s: Signed,
@@ -89,7 +89,7 @@ pub async fn list_api(
     }))
 }
 
-#[utoipa::path(tag = "officers", params(("reference" = String, Path)), responses((status = 200, description = "The application with its profile, result as assessed and audit log", body = Object), (status = 401, description = "Not signed in", body = crate::web::schema::ErrorsDoc), (status = 403, description = "Not a reviewer", body = crate::web::schema::ErrorsDoc), (status = 404, description = "No such application", body = crate::web::schema::ErrorsDoc)))]
+#[utoipa::path(tag = "officers", params(("reference" = String, Path)), responses((status = 200, description = "The application with its profile, result as assessed, audit log, files, condition checks, program decisions and payments", body = Object), (status = 401, description = "Not signed in", body = crate::web::schema::ErrorsDoc), (status = 403, description = "Not a reviewer", body = crate::web::schema::ErrorsDoc), (status = 404, description = "No such application", body = crate::web::schema::ErrorsDoc)))]
 #[get("/api/v1/applications/{reference}")]
 pub async fn application_api(
     s: Signed,
@@ -107,8 +107,29 @@ pub async fn application_api(
         .audit_log(app.summary.id)
         .await
         .map_err(|e| s.db_error(e))?;
+    let case = Case::read(store, &app).await.map_err(|e| s.db_error(e))?;
     let raw = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or_default();
+    let reference = app.summary.reference.clone();
     Ok(HttpResponse::Ok().json(serde_json::json!({
+        "files": case.files.iter().map(|f| serde_json::json!({
+            "id": f.id, "material": f.material, "file_name": f.file_name, "kind": f.kind.id(),
+            "size": f.size, "sha256": f.sha256, "at": f.created_at, "supplement": f.supplement,
+            "href": format!("/officer/applications/{reference}/files/{}", f.id),
+        })).collect::<Vec<_>>(),
+        "checks": case.checks.iter().map(|c| serde_json::json!({
+            "program": c.program, "condition": c.condition, "check": c.check.id(),
+            "actor": c.actor, "at": c.at,
+        })).collect::<Vec<_>>(),
+        "decisions": case.decisions.iter().map(|d| serde_json::json!({
+            "program": d.program, "decision": if d.approved { "approved" } else { "refused" },
+            "amount": d.amount.to_string(), "assessed": d.assessed.to_string(),
+            "reason": d.reason, "actor": d.actor, "at": d.at,
+        })).collect::<Vec<_>>(),
+        "payments": case.payments.iter().map(|p| serde_json::json!({
+            "program": p.program, "installment": p.seq, "amount": p.amount.to_string(),
+            "trigger_zh": p.trigger_zh, "trigger_en": p.trigger_en, "due_on": p.due_on,
+            "paid": p.paid, "paid_on": p.paid_on,
+        })).collect::<Vec<_>>(),
         "application": item(app.summary, false),
         "profile": raw(&app.profile),
         "result": raw(&app.result),
