@@ -99,21 +99,25 @@ impl Running {
 }
 
 async fn browser(driver_port: u16) -> Client {
+    browser_sized(driver_port, true).await
+}
+
+/// A phone (375 CSS pixels wide, touch) or a desktop window (1280 × 1000).
+async fn browser_sized(driver_port: u16, phone: bool) -> Client {
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": CHROMIUM,
-            // A phone: 375 CSS pixels wide.
-            "mobileEmulation": { "deviceMetrics": { "width": 375, "height": 812, "pixelRatio": 2.0, "touch": true } },
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=375,900",
-                format!("--user-data-dir={}", std::env::temp_dir().join(format!("ts-chrome-{}-{driver_port}", std::process::id())).display()),
-            ]
-        }),
-    );
+    let mut options = serde_json::json!({
+        "binary": CHROMIUM,
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage", if phone { "--window-size=375,900" } else { "--window-size=1280,1000" },
+            format!("--user-data-dir={}", std::env::temp_dir().join(format!("ts-chrome-{}-{driver_port}-{phone}", std::process::id())).display()),
+        ]
+    });
+    if phone {
+        options["mobileEmulation"] = serde_json::json!({ "deviceMetrics": { "width": 375, "height": 812, "pixelRatio": 2.0, "touch": true } });
+    }
+    caps.insert("goog:chromeOptions".into(), options);
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     ClientBuilder::new(connector)
         .capabilities(caps)
@@ -854,5 +858,18 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         );
         shot(&c, "#decisions", "6-status-decisions").await;
         c.close().await.unwrap();
+        if std::env::var("TS_SCREENSHOTS").is_ok() {
+            // The console as a desktop shows it, for a person to look at.
+            let d = browser_sized(driver_port, false).await;
+            d.goto(&format!("{base}/officer/login")).await.unwrap();
+            type_into(&d, "name", "reviewer3").await;
+            type_into(&d, "password", "reviewer password 3").await;
+            click_and_load(&d, "form.section button[type=submit]").await;
+            d.goto(&format!("{base}/officer/applications/{reference}")).await.unwrap();
+            shot(&d, "#h-programs", "7-desktop-application").await;
+            d.goto(&format!("{base}/officer/payments")).await.unwrap();
+            shot(&d, "h1", "8-desktop-payments").await;
+            d.close().await.unwrap();
+        }
     });
 }

@@ -751,6 +751,59 @@ async fn of_program_decisions_made_at_once_one_is_recorded(c: &Console) {
     assert_eq!(page.matches("class=\"badge decided\"").count(), 1);
 }
 
+async fn deciding_everything_at_once_is_only_for_an_undecided_application(c: &Console) {
+    let (_, v) = submit_json(c, EXAMPLE, None).await;
+    let reference = v["reference"].as_str().unwrap().to_string();
+    let officer = signed_in(c, "wu", Role::Reviewer).await;
+    let token = csrf(c, &officer).await;
+    let (seen, page) = version_of(c, &officer, &reference).await;
+    assert!(page.contains("name=\"decision\" value=\"approved\""));
+    let (status, _) = review(
+        c,
+        &officer,
+        &token,
+        &reference,
+        "rent_subsidy",
+        &[("decision", "refuse"), ("reason", "已享受人才公寓")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (seen_after, page) = version_of(c, &officer, &reference).await;
+    assert_ne!(seen, seen_after);
+    assert!(
+        page.contains("待审核"),
+        "a refusal alone leaves it awaiting review"
+    );
+    assert!(!page.contains("name=\"decision\" value=\"approved\""));
+    let (status, _, _) = post_form(
+        &officer,
+        format!("{}/officer/applications/{reference}/decision", c.base),
+        &[
+            ("csrf", &token),
+            ("seen_version", &seen_after),
+            ("decision", "approved"),
+            ("note", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, _, _) = post_form(
+        &officer,
+        format!("{}/officer/applications/{reference}/decision", c.base),
+        &[
+            ("csrf", &token),
+            ("seen_version", &seen_after),
+            ("decision", "more_info"),
+            ("note", "请补充房产证明"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+}
+
+on_both!(deciding_everything_at_once_is_only_for_an_undecided_application:
+    deciding_everything_at_once_is_only_for_an_undecided_application_on_sqlite,
+    deciding_everything_at_once_is_only_for_an_undecided_application_on_postgresql);
 on_both!(files_are_recognised_by_content_and_given_only_to_their_owner:
     files_are_recognised_by_content_and_given_only_to_their_owner_on_sqlite,
     files_are_recognised_by_content_and_given_only_to_their_owner_on_postgresql);

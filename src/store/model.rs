@@ -80,7 +80,8 @@ impl AppStatus {
 
     /// The moves an officer makes on the application as a whole. Approval, rejection and
     /// closing are final; more information can be asked for while it is open; the whole is
-    /// approved or rejected only before any program has been approved on its own (partial
+    /// approved or rejected only before any program has been approved on its own (the console
+    /// also refuses it once any program is decided on its own; partial
     /// approval and closing follow from program decisions, never from this).
     pub fn can_become(self, to: AppStatus) -> bool {
         match to {

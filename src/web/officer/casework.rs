@@ -56,11 +56,17 @@ impl Case {
         app: &crate::store::Application,
     ) -> Result<Case, crate::store::StoreError> {
         let id = app.summary.id;
+        // In the order the result lists them (the policy's).
+        let order = StoredResult::parse(&app.result)
+            .map(|r| r.programs.into_iter().map(|p| p.id).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let mut under_review = store.programs_under_review(id).await?;
+        under_review.sort_by_key(|p| order.iter().position(|o| *o == p.program));
         Ok(Case {
             files: store.uploads(id).await?,
             decisions: store.decisions(id).await?,
             checks: store.checks(id).await?,
-            under_review: store.programs_under_review(id).await?,
+            under_review,
             payments: store
                 .payments(&PaymentFilter {
                     application_id: Some(id),

@@ -263,6 +263,9 @@ pub(super) async fn application_page(
             ]
             .iter()
             .filter(|d| a.status.can_become(**d))
+            // Deciding everything at once is for an application no program of which is
+            // decided yet.
+            .filter(|d| **d == AppStatus::MoreInfo || case.decisions.is_empty())
             .map(|d| (d.id(), decision_words(*d, l)))
             .collect(),
             programs: case.cards(state, &app, s.csrf(), l),
@@ -427,6 +430,13 @@ pub async fn decide(
         .cloned()
         .collect();
     let programs = match to {
+        AppStatus::Approved | AppStatus::Rejected if !case.decisions.is_empty() => {
+            let problem = invalid(
+                "已有项目单独作出决定：请逐项决定其余项目",
+                "Some program is decided on its own already: decide the others one by one",
+            );
+            return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
+        }
         AppStatus::Approved | AppStatus::Rejected => {
             if to == AppStatus::Approved && case.has_open_checks() {
                 let problem = invalid(
