@@ -136,6 +136,17 @@ pub struct Screening<'p> {
 }
 
 impl Screening<'_> {
+    /// The programs (indexes) that may be eligible and may pay: those whose materials the
+    /// applicant should prepare.
+    pub fn may_pay(&self) -> Vec<usize> {
+        self.programs
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.statuses.has(Status::Eligible) && p.amount.1 > Decimal::ZERO)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     pub fn is_complete(&self) -> bool {
         self.programs.iter().all(ProgramRange::is_decided)
     }

@@ -251,13 +251,7 @@ impl ScreeningJson {
                 })
                 .collect(),
             materials: {
-                let wanted: Vec<usize> = s
-                    .programs
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.statuses.has(Status::Eligible) && p.amount.1 > Decimal::ZERO)
-                    .map(|(i, _)| i)
-                    .collect();
+                let wanted = s.may_pay();
                 policy
                     .checklist(rules, &wanted)
                     .into_iter()

@@ -504,13 +504,7 @@ fn result_page(
             None => open.push(card),
         }
     }
-    let wanted: Vec<usize> = s
-        .programs
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.statuses.has(Status::Eligible) && p.amount.1 > Decimal::ZERO)
-        .map(|(i, _)| i)
-        .collect();
+    let wanted = s.may_pay();
     let tiers = s.tier_ids();
     let tier_name = |id: &str| {
         rules.tiers.iter().find(|t| &*t.id == id).map_or_else(
