@@ -2,6 +2,7 @@
 //! benchmark: cargo run --release --example gen_profiles -- 100000 > /tmp/profiles.jsonl
 //! — or, with `--csv`, as a spreadsheet under the batch template's header, for the batch
 //! benchmark: cargo run --release --example gen_profiles -- 10000 --csv > /tmp/people.csv
+//! — or, with `--xlsx`, as the Excel template filled in: … -- 10000 --xlsx > /tmp/people.xlsx
 
 use std::io::{BufWriter, Write};
 
@@ -33,6 +34,8 @@ fn main() {
         .unwrap_or(100_000);
     let base: serde_json::Value = serde_json::from_str(EXAMPLE).expect("example profile");
     let csv = std::env::args().any(|a| a == "--csv");
+    let xlsx = std::env::args().any(|a| a == "--xlsx");
+    let mut people: Vec<Vec<String>> = Vec::new();
     let mut out = BufWriter::new(std::io::stdout().lock());
     if csv {
         out.write_all(talent_subsidy::batch::template_csv().as_bytes())
@@ -68,7 +71,9 @@ fn main() {
         s["founder_equity_pct"] = format!("{}.{:02}", next() % 100, next() % 100).into();
         s["planned_rd_investment"] = format!("{}", next() % 40_000_000).into();
         s["office_area_sqm"] = format!("{}", next() % 300).into();
-        if csv {
+        if xlsx {
+            people.push(talent_subsidy::batch::csv_row(&v));
+        } else if csv {
             rows.write_record(talent_subsidy::batch::csv_row(&v))
                 .expect("write");
         } else {
@@ -79,6 +84,10 @@ fn main() {
     if csv {
         out.write_all(&rows.into_inner().expect("write"))
             .expect("write");
+    }
+    if xlsx {
+        let book = talent_subsidy::batch::xlsx::people(&people).expect("workbook");
+        out.write_all(&book).expect("write");
     }
     out.flush().expect("flush");
 }

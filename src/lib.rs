@@ -15,6 +15,7 @@ pub mod settings;
 pub mod spreadsheet;
 pub mod store;
 pub mod web;
+pub mod words;
 
 /// A startup founder who is also employed in the park: a profile that reaches every program.
 pub const EXAMPLE_PROFILE: &str = include_str!("../examples/profile.json");

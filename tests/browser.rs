@@ -42,19 +42,18 @@ struct Running {
 
 impl Running {
     fn start(reviewer: &str, password: &str) -> Running {
+        Running::start_as(reviewer, password, "reviewer")
+    }
+
+    /// The service with one officer account of the given role.
+    fn start_as(officer: &str, password: &str, role: &str) -> Running {
+        let reviewer = officer;
         let app_port = free_port();
         let data = tempfile::tempdir().unwrap();
         let database = data.path().join("browser.db");
         // A reviewer's account, made as an administrator would.
         let mut add = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
-            .args([
-                "officer",
-                "add",
-                reviewer,
-                "--role",
-                "reviewer",
-                "--database-url",
-            ])
+            .args(["officer", "add", reviewer, "--role", role, "--database-url"])
             .arg(&database)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
@@ -871,5 +870,97 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
             shot(&d, "h1", "8-desktop-payments").await;
             d.close().await.unwrap();
         }
+    });
+}
+
+/// What a link on the page serves, fetched by the page itself (with its cookies): the media
+/// type, the length, and whether it starts as a zip (an .xlsx) does.
+async fn fetch_link(c: &Client, css: &str) -> (String, u64, bool) {
+    let v = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch(document.querySelector(arguments[0]).href)\
+               .then(r => r.arrayBuffer().then(b => { const u = new Uint8Array(b);\
+                 done([r.headers.get('content-type') || '', b.byteLength, u[0] === 0x50 && u[1] === 0x4B]); }))\
+               .catch(e => done(['failed: ' + e, 0, false]));",
+            vec![css.into()],
+        )
+        .await
+        .unwrap();
+    (
+        v[0].as_str().unwrap_or_default().to_string(),
+        v[1].as_u64().unwrap_or_default(),
+        v[2].as_bool().unwrap_or_default(),
+    )
+}
+
+#[test]
+fn an_hr_officer_checks_staff_from_an_excel_workbook_in_chromium() {
+    if !(std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists()) {
+        tool_absent(
+            "browser",
+            "Chromium with ChromeDriver",
+            "apt-get install chromium chromium-driver",
+        );
+        return;
+    }
+    let axe = std::fs::read_to_string(AXE).unwrap_or_default();
+    if axe.is_empty() {
+        tool_absent("accessibility", "axe-core", "npm pack axe-core@4.11.0");
+        return;
+    }
+    let run = Running::start_as("hr-acme", "hr officer password 1", "hr");
+    let (base, driver_port) = (run.base.clone(), run.driver_port);
+    let dir = tempfile::tempdir().unwrap();
+    let staff = dir.path().join("员工名单.xlsx");
+    let mut bad: serde_json::Value = serde_json::from_str(talent_subsidy::EXAMPLE_PROFILE).unwrap();
+    bad["person"]["id_number"] = "320682198803150011".into();
+    let good: serde_json::Value = serde_json::from_str(talent_subsidy::EXAMPLE_PROFILE).unwrap();
+    let rows: Vec<Vec<String>> = [good.clone(), bad, good]
+        .iter()
+        .map(talent_subsidy::batch::csv_row)
+        .collect();
+    std::fs::write(&staff, talent_subsidy::batch::xlsx::people(&rows).unwrap()).unwrap();
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let c = browser(driver_port).await;
+        c.goto(&format!("{base}/officer/login")).await.unwrap();
+        type_into(&c, "name", "hr-acme").await;
+        type_into(&c, "password", "hr officer password 1").await;
+        click_and_load(&c, "form.section button[type=submit]").await;
+        c.goto(&format!("{base}/officer/batch")).await.unwrap();
+        assert_accessible(&c, &axe, "the batch page").await;
+        assert_fits_phone(&c, "the batch page").await;
+        let (kind, len, zip) = fetch_link(&c, "#template").await;
+        assert!(
+            kind.contains("spreadsheetml") && zip && len > 5_000,
+            "{kind} {len}"
+        );
+        c.find(Locator::Id("file"))
+            .await
+            .unwrap()
+            .send_keys(&staff.display().to_string())
+            .await
+            .unwrap();
+        click_and_load(&c, "form.section button[type=submit]").await;
+        assert_eq!(text_of(&c, "#rows").await, "3");
+        let page = c.source().await.unwrap();
+        assert!(
+            page.contains("证件号码：") && !page.contains("person."),
+            "errors in words"
+        );
+        assert_accessible(&c, &axe, "the batch results").await;
+        assert_fits_phone(&c, "the batch results").await;
+        shot(&c, "h1", "9-batch-results").await;
+        let (kind, len, zip) = fetch_link(&c, "#results-xlsx").await;
+        assert!(
+            kind.contains("spreadsheetml") && zip && len > 5_000,
+            "{kind} {len}"
+        );
+        c.close().await.unwrap();
     });
 }

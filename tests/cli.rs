@@ -252,7 +252,9 @@ fn batch_writes_one_result_row_per_person_and_reports_bad_rows() {
         lines[1]
     );
     assert!(
-        lines[2].starts_with("3,钱二,") && lines[2].contains("person.id_number: "),
+        lines[2].starts_with("3,钱二,")
+            && lines[2].contains("ID number: ")
+            && !lines[2].contains("person."),
         "{}",
         lines[2]
     );

@@ -771,7 +771,9 @@ async fn a_batch_with_good_and_bad_rows_in_gbk() {
     let b = signed_in(&c, "hr2", Role::Hr).await;
     let (status, template, _) = get(&b, format!("{}/officer/batch/template.csv", c.base)).await;
     assert_eq!(status, 200);
-    assert!(template.starts_with("\u{feff}application_date,person.full_name,"));
+    // Headers in words, and an example row that is never checked.
+    assert!(template.starts_with("\u{feff}申请日期,姓名,"), "{template}");
+    assert!(template.contains("（示例）张三") && !template.contains("person."));
     let text = batch_csv();
     let (gbk, _, bad) = encoding_rs::GBK.encode(&text);
     assert!(!bad);
@@ -786,7 +788,11 @@ async fn a_batch_with_good_and_bad_rows_in_gbk() {
             && page.contains("id=\"invalid\">2<"),
         "{page}"
     );
-    assert!(page.contains("person.id_number") && page.contains("person.birth_date"));
+    assert!(page.contains("证件号码：") && page.contains("出生日期："));
+    assert!(
+        !page.contains("person."),
+        "no field paths in what people read"
+    );
     let (status, csv, _) = get(&b, format!("{}{summary_url}/results.csv", c.base)).await;
     assert_eq!(status, 200);
     let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
@@ -798,12 +804,12 @@ async fn a_batch_with_good_and_bad_rows_in_gbk() {
     );
     assert_same_as_the_engine(lines[1]);
     assert!(
-        lines[2].starts_with("3,李四,") && lines[2].contains("person.id_number"),
+        lines[2].starts_with("3,李四,") && lines[2].contains("第 3 行 证件号码："),
         "{}",
         lines[2]
     );
     assert!(
-        lines[3].starts_with("4,王五,") && lines[3].contains("person.birth_date"),
+        lines[3].starts_with("4,王五,") && lines[3].contains("出生日期："),
         "{}",
         lines[3]
     );

@@ -692,7 +692,7 @@ async fn batch_results_are_deleted_after_the_retention_period() {
     let officer = c.store.officer_by_name("lv").await.unwrap().unwrap();
     let token = c
         .store
-        .save_batch(officer.id, "a.csv", "{}", "x")
+        .save_batch(officer.id, "a.csv", "{}", "x", b"PK")
         .await
         .unwrap();
     let now = chrono::Utc::now();

@@ -54,10 +54,12 @@ pub fn column_field(header: &str) -> Option<&'static FieldSpec> {
     })
 }
 
-/// The template's header row: every field path, in the form's order.
+/// The CSV template: the form's labels (with units) as headers, in the form's order, and the
+/// example row (never checked). The .xlsx template (`xlsx::template`) has the same columns.
 pub fn template_csv() -> String {
     let mut sheet = Sheet::new();
-    sheet.row(FIELDS.iter().map(|f| f.path));
+    sheet.row(FIELDS.iter().map(super::xlsx::header));
+    sheet.row(super::xlsx::example_row());
     sheet.finish()
 }
 
@@ -153,7 +155,7 @@ pub(super) fn list(cell: &str) -> impl Iterator<Item = &str> {
 /// One row's cells → the form's values, so that a row is read exactly as the web form is.
 pub(super) fn row_values(
     columns: &[Option<&'static FieldSpec>],
-    record: &csv::StringRecord,
+    record: &[String],
     programs: &[ProgramName],
 ) -> FormValues {
     let mut values = FormValues::default();

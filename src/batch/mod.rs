@@ -19,6 +19,7 @@ use crate::policy::Policy;
 use crate::spreadsheet::Sheet;
 
 mod cells;
+pub mod xlsx;
 use crate::store::mask_id;
 use cells::{Lines, row_values};
 pub use cells::{
@@ -79,9 +80,16 @@ pub enum RowOutcome {
         /// Program id, status, amount granted.
         programs: Vec<(String, Status, Decimal)>,
         total: Decimal,
+        /// Why: for each program missed, the conditions not met, in words (zh, en).
+        missed: Vec<(String, String)>,
+        /// What would change it: the best hints, as sentences (zh, en).
+        hints: Vec<(String, String)>,
     },
     Invalid(Vec<FieldError>),
 }
+
+/// Hints kept per person.
+const HINTS_KEPT: usize = 3;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ProgramSummary {
@@ -112,7 +120,38 @@ pub struct Batch {
 fn assess_row(policy: &Policy, values: &FormValues) -> RowOutcome {
     match crate::service::assess_value(policy, &form::to_profile_json(values)) {
         Ok(done) => {
-            let a = done.assessment;
+            let a = &done.assessment;
+            let rules = &a.version.rules;
+            let missed = a
+                .programs
+                .iter()
+                .filter(|p| p.status == Status::Ineligible)
+                .map(|p| {
+                    let unmet = |lang: Lang| {
+                        p.conditions
+                            .iter()
+                            .zip(&p.program.conditions)
+                            .filter(|(o, _)| !o.met)
+                            .map(|(_, c)| format!("“{}”", lang.t(&c.zh, &c.en)))
+                            .collect::<Vec<_>>()
+                            .join(lang.t("、", ", "))
+                    };
+                    (
+                        format!("{}：未满足{}", p.program.zh, unmet(Lang::Zh)),
+                        format!("{}: not met: {}", p.program.en, unmet(Lang::En)),
+                    )
+                })
+                .collect();
+            let hints = crate::engine::hints::hints(a, &done.profile, policy)
+                .iter()
+                .take(HINTS_KEPT)
+                .map(|h| {
+                    (
+                        crate::words::hint_sentence(h, rules, Lang::Zh),
+                        crate::words::hint_sentence(h, rules, Lang::En),
+                    )
+                })
+                .collect();
             RowOutcome::Assessed {
                 version: a.version.id.to_string(),
                 tier: a.tier_id().to_string(),
@@ -122,20 +161,42 @@ fn assess_row(policy: &Policy, values: &FormValues) -> RowOutcome {
                     .map(|p| (p.program.id.to_string(), p.status, p.amount))
                     .collect(),
                 total: a.total,
+                missed,
+                hints,
             }
         }
         Err(invalid) => RowOutcome::Invalid(invalid.errors),
     }
 }
 
-/// Reads and assesses a whole file. `max_rows` bounds the people in it (`None`: no bound).
+/// A sheet of people as read from a file, before anything is assessed: the header row, then
+/// each row with the line (spreadsheet row number) it stood on, as its cells or as why it
+/// could not be read.
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<(u64, Result<Vec<String>, FieldError>)>,
+}
+
+/// Reads and assesses a whole file: an .xlsx workbook or a CSV, told apart by their bytes
+/// (never their names), read by the same rules. `max_rows` bounds the people in it (`None`:
+/// no bound).
 pub fn run(policy: &Policy, bytes: &[u8], max_rows: Option<usize>) -> Result<Batch, FileError> {
+    let table = if xlsx::is_xlsx(bytes) {
+        xlsx::read(bytes, max_rows)?
+    } else {
+        csv_table(bytes)?
+    };
+    run_table(policy, table, max_rows)
+}
+
+/// A CSV (UTF-8, with or without BOM, or GBK) as a table.
+fn csv_table(bytes: &[u8]) -> Result<Table, FileError> {
     let text = decode(bytes)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
         .from_reader(text.as_bytes());
-    let headers = reader
+    let header = reader
         .headers()
         .map_err(|e| {
             FileError::new(
@@ -143,7 +204,41 @@ pub fn run(policy: &Policy, bytes: &[u8], max_rows: Option<usize>) -> Result<Bat
                 format!("The header row cannot be read: {e}"),
             )
         })?
-        .clone();
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut lines = Lines {
+        text: text.as_bytes(),
+        at: 0,
+        line: 1,
+    };
+    let rows = reader
+        .records()
+        .map(|record| match record {
+            Ok(r) => (
+                lines.of(r.position()),
+                Ok(r.iter().map(str::to_string).collect()),
+            ),
+            Err(e) => (
+                lines.of(e.position()),
+                Err(FieldError::new(
+                    "",
+                    format!("该行无法读取：{e}"),
+                    format!("The row cannot be read: {e}"),
+                )),
+            ),
+        })
+        .collect();
+    Ok(Table { header, rows })
+}
+
+/// Assesses every row of a table, each as the web form reads it.
+pub fn run_table(
+    policy: &Policy,
+    table: Table,
+    max_rows: Option<usize>,
+) -> Result<Batch, FileError> {
+    let headers = &table.header;
     if headers.iter().all(|h| h.trim().is_empty()) {
         return Err(FileError::new(
             "文件为空或没有表头：请使用模板",
@@ -152,7 +247,7 @@ pub fn run(policy: &Policy, bytes: &[u8], max_rows: Option<usize>) -> Result<Bat
     }
     let mut columns = Vec::with_capacity(headers.len());
     let mut unknown = Vec::new();
-    for h in headers.iter() {
+    for h in headers {
         if h.trim().is_empty() {
             columns.push(None);
             continue;
@@ -165,8 +260,8 @@ pub fn run(policy: &Policy, bytes: &[u8], max_rows: Option<usize>) -> Result<Bat
                     .any(|c: &&FieldSpec| c.path == f.path) =>
             {
                 return Err(FileError::new(
-                    format!("“{h}”与另一列都是 {}：请删去一列", f.path),
-                    format!("“{h}” and another column are both {}: remove one", f.path),
+                    format!("“{h}”与另一列都是“{}”：请删去一列", f.zh),
+                    format!("“{h}” and another column are both “{}”: remove one", f.en),
                 ));
             }
             Some(f) => columns.push(Some(f)),
@@ -176,41 +271,28 @@ pub fn run(policy: &Policy, bytes: &[u8], max_rows: Option<usize>) -> Result<Bat
     if !unknown.is_empty() {
         let names = unknown.join("、");
         return Err(FileError::new(
-            format!("无法识别的列：{names}。列名应为模板中的字段路径或表单上的中文名称"),
+            format!("无法识别的列：{names}。列名应为模板中的列名（表单上的中文名称）"),
             format!(
-                "Columns not recognised: {names}. Use the template's field paths or the form's labels"
+                "Columns not recognised: {names}. Use the template's column names (the form's labels)"
             ),
         ));
     }
     let programs = all_programs(policy);
     let mut rows = Vec::new();
-    let mut lines = Lines {
-        text: text.as_bytes(),
-        at: 0,
-        line: 1,
-    };
-    for record in reader.records() {
-        let (record, line) = match record {
-            Ok(r) => {
-                let line = lines.of(r.position());
-                (r, line)
-            }
+    for (line, record) in table.rows {
+        let record = match record {
+            Ok(r) => r,
             Err(e) => {
-                let line = lines.of(e.position());
                 rows.push(RowResult {
                     line,
                     name: String::new(),
                     id_masked: String::new(),
-                    outcome: RowOutcome::Invalid(vec![FieldError::new(
-                        "",
-                        format!("该行无法读取：{e}"),
-                        format!("The row cannot be read: {e}"),
-                    )]),
+                    outcome: RowOutcome::Invalid(vec![e]),
                 });
                 continue;
             }
         };
-        if record.iter().all(|c| c.trim().is_empty()) {
+        if record.iter().all(|c| c.trim().is_empty()) || is_example(&columns, &record) {
             continue;
         }
         if max_rows.is_some_and(|m| rows.len() >= m) {
@@ -225,8 +307,7 @@ pub fn run(policy: &Policy, bytes: &[u8], max_rows: Option<usize>) -> Result<Bat
                 .iter()
                 .position(|c| c.is_some_and(|f| f.path == path))
                 .and_then(|i| record.get(i))
-                .unwrap_or("")
-                .trim();
+                .map_or("", |c| c.trim());
             // Shown back as words: what may not be shown is dropped, and a long cell cut.
             text.chars()
                 .filter(|c| !crate::applicant::is_unsafe_char(*c, true))
@@ -281,6 +362,35 @@ pub fn run(policy: &Policy, bytes: &[u8], max_rows: Option<usize>) -> Result<Bat
     })
 }
 
+/// A row's errors as people read them: each after the name of its column (“证件号码：居民身份证
+/// 号校验位不正确”), never a field path.
+pub fn errors_in_words(errors: &[FieldError], lang: Lang) -> String {
+    errors
+        .iter()
+        .map(|e| {
+            let m = lang.t(&e.message_zh, &e.message_en);
+            match crate::input::error_field(&e.field) {
+                Some(f) => format!("{}{}{m}", lang.t(f.zh, f.en), lang.t("：", ": ")),
+                None => m.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(lang.t("；", "; "))
+}
+
+/// The template's example row (its name starts with “（示例）”): shown to help, never
+/// checked.
+fn is_example(columns: &[Option<&'static FieldSpec>], record: &[String]) -> bool {
+    columns
+        .iter()
+        .position(|c| c.is_some_and(|f| f.path == "person.full_name"))
+        .and_then(|i| record.get(i))
+        .is_some_and(|name| {
+            let name = name.trim_start();
+            name.starts_with(xlsx::EXAMPLE_MARK) || name.starts_with("(example)")
+        })
+}
+
 fn summarize(rows: &[RowResult], programs: &[ProgramName]) -> Summary {
     let mut summary = Summary {
         rows: rows.len(),
@@ -320,11 +430,26 @@ fn summarize(rows: &[RowResult], programs: &[ProgramName]) -> Summary {
     summary
 }
 
+/// A cell of the results: text, or an amount (a number in a workbook).
+pub enum Cell {
+    Text(String),
+    Amount(Decimal),
+}
+
+impl Cell {
+    fn text(&self) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Amount(d) => d.to_string(),
+        }
+    }
+}
+
 impl Batch {
-    /// The results as CSV (UTF-8 with BOM, for Excel): per person the tier, each program's
-    /// status and amount, the total — or the row's errors.
-    pub fn results_csv(&self, lang: Lang) -> String {
-        let mut sheet = Sheet::new();
+    /// The results as a table, one row per person: line, name, masked ID number, policy
+    /// version, tier, each program's status and amount, the total, the conditions missed, the
+    /// hints, the errors — all in words.
+    pub fn results_table(&self, lang: Lang) -> (Vec<String>, Vec<Vec<Cell>>) {
         let mut header: Vec<String> = [
             lang.t("行号", "Line"),
             lang.t("姓名", "Name"),
@@ -337,55 +462,84 @@ impl Batch {
         .collect();
         header.extend(program_headers(&self.programs, lang));
         header.push(lang.t("合计（元）", "Total (yuan)").into());
+        header.push(lang.t("未满足的条件", "Conditions not met").into());
+        header.push(lang.t("怎样可以获得更多", "What would get more").into());
         header.push(lang.t("错误", "Errors").into());
-        sheet.row(&header);
-        for r in &self.rows {
-            let mut rec = vec![r.line.to_string(), r.name.clone(), r.id_masked.clone()];
-            match &r.outcome {
-                RowOutcome::Assessed {
-                    version,
-                    tier,
-                    programs,
-                    total,
-                } => {
-                    rec.push(version.clone());
-                    rec.push(tier.clone());
-                    for ProgramName { id, .. } in &self.programs {
-                        match programs.iter().find(|(p, _, _)| p == id) {
-                            Some((_, s, amount)) => {
-                                rec.push(status_label(*s, lang).into());
-                                rec.push(amount.to_string());
-                            }
-                            None => rec.extend([String::new(), String::new()]),
-                        }
-                    }
-                    rec.push(total.to_string());
-                    rec.push(String::new());
-                }
-                RowOutcome::Invalid(errors) => {
-                    rec.extend(std::iter::repeat_n(
-                        String::new(),
-                        2 + 2 * self.programs.len() + 1,
-                    ));
-                    rec.push(
-                        errors
-                            .iter()
-                            .map(|e| {
-                                let m = lang.t(&e.message_zh, &e.message_en);
-                                if e.field.is_empty() {
-                                    m.to_string()
-                                } else {
-                                    format!("{}: {m}", e.field)
+        let words = |pairs: &[(String, String)]| {
+            pairs
+                .iter()
+                .map(|(zh, en)| lang.t(zh, en))
+                .collect::<Vec<_>>()
+                .join(lang.t("；", "; "))
+        };
+        let rows = self
+            .rows
+            .iter()
+            .map(|r| {
+                let mut rec = vec![
+                    Cell::Text(r.line.to_string()),
+                    Cell::Text(r.name.clone()),
+                    Cell::Text(r.id_masked.clone()),
+                ];
+                match &r.outcome {
+                    RowOutcome::Assessed {
+                        version,
+                        tier,
+                        programs,
+                        total,
+                        missed,
+                        hints,
+                    } => {
+                        rec.push(Cell::Text(version.clone()));
+                        rec.push(Cell::Text(tier.clone()));
+                        for ProgramName { id, .. } in &self.programs {
+                            match programs.iter().find(|(p, _, _)| p == id) {
+                                Some((_, s, amount)) => {
+                                    rec.push(Cell::Text(status_label(*s, lang).into()));
+                                    rec.push(Cell::Amount(*amount));
                                 }
-                            })
-                            .collect::<Vec<_>>()
-                            .join(lang.t("；", "; ")),
-                    );
+                                None => rec
+                                    .extend([Cell::Text(String::new()), Cell::Text(String::new())]),
+                            }
+                        }
+                        rec.push(Cell::Amount(*total));
+                        rec.push(Cell::Text(words(missed)));
+                        rec.push(Cell::Text(words(hints)));
+                        rec.push(Cell::Text(String::new()));
+                    }
+                    RowOutcome::Invalid(errors) => {
+                        rec.extend(
+                            std::iter::repeat_with(|| Cell::Text(String::new()))
+                                .take(2 + 2 * self.programs.len() + 3),
+                        );
+                        rec.push(Cell::Text(format!(
+                            "{}{}",
+                            lang.t(&format!("第 {} 行 ", r.line), &format!("Line {}: ", r.line)),
+                            errors_in_words(errors, lang)
+                        )));
+                    }
                 }
-            }
-            sheet.row(&rec);
+                rec
+            })
+            .collect();
+        (header, rows)
+    }
+
+    /// The results as CSV (UTF-8 with BOM, for Excel), every cell neutralised.
+    pub fn results_csv(&self, lang: Lang) -> String {
+        let (header, rows) = self.results_table(lang);
+        let mut sheet = Sheet::new();
+        sheet.row(&header);
+        for r in rows {
+            sheet.row(r.iter().map(Cell::text));
         }
         sheet.finish()
+    }
+
+    /// The results as a workbook: the same table, amounts as numbers; a summary per program
+    /// with a chart of amounts; the rows that could not be checked with their errors.
+    pub fn results_xlsx(&self, lang: Lang) -> Result<Vec<u8>, FileError> {
+        xlsx::results(self, lang)
     }
 }
 

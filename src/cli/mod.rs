@@ -184,7 +184,7 @@ pub enum Command {
         #[command(subcommand)]
         command: OfficerCommand,
     },
-    /// Check a CSV of people (UTF-8 or GBK; the template's columns); write one result row each.
+    /// Check a sheet of people (.xlsx, or CSV in UTF-8 or GBK; the template's columns); write one result row each
     /// Exit 0: every row assessed; 1: some rows have errors (see OUT); 2: the file was refused
     Batch {
         #[command(flatten)]
@@ -192,7 +192,9 @@ pub enum Command {
         /// Language of the results' headers and messages
         #[arg(long, value_enum, default_value = "zh")]
         lang: LangArg,
+        /// People: an Excel workbook (.xlsx) or a CSV, told apart by content
         input: PathBuf,
+        /// Results: a workbook when the name ends in .xlsx, else CSV
         output: PathBuf,
     },
     /// Run the policy's test cases (policy/tests/*.toml)
@@ -389,7 +391,22 @@ fn batch(policy: &Policy, lang: LangArg, input: &Path, output: &Path) -> ExitCod
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = std::fs::write(output, b.results_csv(lang)) {
+    // The results in the format the output's name asks for (the input is told by content).
+    let workbook = output
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let results = if workbook {
+        match b.results_xlsx(lang) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                eprintln!("talent-subsidy: {}: {e}", output.display());
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        b.results_csv(lang).into_bytes()
+    };
+    if let Err(e) = std::fs::write(output, results) {
         eprintln!("talent-subsidy: {}: {e}", output.display());
         return ExitCode::from(2);
     }

@@ -3,18 +3,20 @@
 use super::*;
 
 impl Store {
-    /// Keeps a batch check's summary (JSON) and results (CSV text); returns its token.
+    /// Keeps a batch check's summary (JSON) and results (CSV text, and the workbook);
+    /// returns its token.
     pub async fn save_batch(
         &self,
         officer_id: i64,
         file_name: &str,
         summary: &str,
         results: &str,
+        workbook: &[u8],
     ) -> Result<String> {
         let token = random_token();
         let saved = sqlx::query(
-            "INSERT INTO batch_runs (token, officer_id, created_at, file_name, summary, results) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO batch_runs (token, officer_id, created_at, file_name, summary, results, \
+             workbook) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&token)
         .bind(officer_id)
@@ -22,6 +24,7 @@ impl Store {
         .bind(file_name)
         .bind(summary)
         .bind(results)
+        .bind(workbook.to_vec())
         .execute(&self.write)
         .await;
         self.recycle.note(saved.map_err(StoreError::from))?;
@@ -31,7 +34,7 @@ impl Store {
     /// A batch run of this officer's.
     pub async fn batch(&self, token: &str, officer_id: i64) -> Result<Option<BatchRun>> {
         let row = sqlx::query(
-            "SELECT created_at, file_name, summary, results FROM batch_runs \
+            "SELECT created_at, file_name, summary, results, workbook FROM batch_runs \
              WHERE token = $1 AND officer_id = $2",
         )
         .bind(token)
@@ -44,6 +47,7 @@ impl Store {
                 file_name: r.try_get("file_name")?,
                 summary: r.try_get("summary")?,
                 results: r.try_get("results")?,
+                workbook: r.try_get("workbook")?,
             })
         })
         .transpose()

@@ -256,6 +256,8 @@ pub struct BatchRun {
     pub file_name: String,
     pub summary: String,
     pub results: String,
+    /// The results as an .xlsx workbook (none for checks kept before workbooks were).
+    pub workbook: Option<Vec<u8>>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -197,8 +197,10 @@ pub const PAGES: &[(&str, &[&str])] = &[
     ("/officer/payments/{id}/paid", &["POST"]),
     ("/officer/batch", &["GET", "POST"]),
     ("/officer/batch/template.csv", &["GET"]),
+    ("/officer/batch/template.xlsx", &["GET"]),
     ("/officer/batch/{token}", &["GET"]),
     ("/officer/batch/{token}/results.csv", &["GET"]),
+    ("/officer/batch/{token}/results.xlsx", &["GET"]),
 ];
 
 /// Every known path with the methods it answers: a request to a known path with another
@@ -371,9 +373,11 @@ pub fn app(
         .service(officer::mark_paid)
         .service(officer::batch_form)
         .service(officer::batch_template)
+        .service(officer::batch_template_xlsx)
         .service(officer::batch_upload)
         .service(officer::batch_result)
         .service(officer::batch_results)
+        .service(officer::batch_results_xlsx)
         .service(
             SwaggerUi::new("/api/docs/{_:.*}")
                 .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),

@@ -3,38 +3,15 @@
 //! engine returned.
 
 use crate::applicant::{Domain, FieldError};
-use crate::engine::hints::{Change, Hint};
 use crate::engine::{Assessment, Observed, ProgramOutcome, ReducedBy, Requirement};
 use crate::input::{self as form, FIELDS, FieldSpec, FormSection, FormValues, Kind};
 use crate::input::{Lang, status_label};
 use crate::policy::model::{Condition, Rules};
-use crate::policy::value::{Shown, ShownText};
+use crate::policy::value::Shown;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-/// `¥1,234,567` for whole yuan, with cents when there are any.
-pub fn yuan(d: &Decimal) -> String {
-    let d = d.normalize();
-    let text = d.abs().to_string();
-    let (int, frac) = text
-        .split_once('.')
-        .map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if d.is_sign_negative() && !d.is_zero() {
-        "-"
-    } else {
-        ""
-    };
-    match frac {
-        Some(f) => format!("{sign}¥{grouped}.{f}"),
-        None => format!("{sign}¥{grouped}"),
-    }
-}
+use crate::words::show;
+pub use crate::words::{hint_sentence, yuan};
 
 /// A stored time (`2026-11-26T17:05:19.191848+08:00`) to the minute: `2026-11-26 17:05`.
 pub fn short_time(stamp: &str) -> String {
@@ -281,33 +258,6 @@ fn op_words(op: crate::policy::expr::BinOp, lang: Lang) -> &'static str {
     }
 }
 
-/// A value as a person reads it: enumeration values by name, yes/no in words.
-fn show(shown: &Shown, rules: &Rules, lang: Lang) -> String {
-    match shown {
-        Shown::Bool(b) => lang
-            .t(if *b { "是" } else { "否" }, if *b { "yes" } else { "no" })
-            .into(),
-        Shown::Enum(Domain::Tier, i) => rules.value_name(Domain::Tier, *i).to_string(),
-        // Large amounts read better grouped: 20,000,000.
-        Shown::Num(n) if n.abs() >= Decimal::from(10_000) => yuan(n).replacen('¥', "", 1),
-        other => {
-            let names = |d: Domain, i: u8| -> &str {
-                if d == Domain::Tier {
-                    return rules.value_name(d, i);
-                }
-                d.values()
-                    .get(i as usize)
-                    .map_or("?", |v| form::value_name(v, lang.en()))
-            };
-            ShownText {
-                shown: other,
-                names: &names,
-            }
-            .to_string()
-        }
-    }
-}
-
 pub struct ConditionView {
     pub label: String,
     pub met: bool,
@@ -464,90 +414,6 @@ fn condition_view(
         value,
         requirement,
         citation: c.cite.to_string(),
-    }
-}
-
-/// One change in words: "本人持股比例由 25% 提高到 30%".
-fn change_words(c: &Change<'_>, rules: &Rules, lang: Lang) -> String {
-    let spec = form::field(c.field);
-    let label = spec.map_or(c.field, |f| lang.t(f.zh, f.en));
-    // "本人持股比例（%）" reads "本人持股比例" in a sentence that says the unit itself.
-    let label = label.split(['（', '(']).next().unwrap_or(label).trim_end();
-    // In an English sentence the label is not at its start: "raise your equity share".
-    let label = match (lang, label.chars().next()) {
-        (Lang::En, Some(first)) => {
-            first.to_lowercase().collect::<String>() + &label[first.len_utf8()..]
-        }
-        _ => label.to_string(),
-    };
-    let (uzh, uen) = spec.map_or(("", ""), |f| form::unit(f.kind));
-    let unit = lang.t(uzh, uen);
-    match (&c.to, &c.from) {
-        (Shown::Bool(_), _) => match lang {
-            Lang::Zh => format!("做到“{label}”"),
-            Lang::En => format!("“{label}” becomes yes"),
-        },
-        (to, Some(from)) => {
-            let up = match (from, to) {
-                (Shown::Num(a), Shown::Num(b)) => b > a,
-                _ => true,
-            };
-            let (from, to) = (show(from, rules, lang), show(to, rules, lang));
-            match (lang, up) {
-                (Lang::Zh, true) => format!("{label}由 {from}{unit} 提高到 {to}{unit}"),
-                (Lang::Zh, false) => format!("{label}由 {from}{unit} 降低到 {to}{unit}"),
-                (Lang::En, true) => format!("raise {label} from {from}{unit} to {to}{unit}"),
-                (Lang::En, false) => format!("lower {label} from {from}{unit} to {to}{unit}"),
-            }
-        }
-        (to, None) => {
-            let to = show(to, rules, lang);
-            match lang {
-                Lang::Zh => format!("{label}达到 {to}{unit}"),
-                Lang::En => format!("{label} of {to}{unit}"),
-            }
-        }
-    }
-}
-
-/// "人才本人持股比例由 25% 提高到 30%，合计增加 ¥3,162,000：金英计划·创业类项目资助
-/// ¥3,000,000、金英计划·创业场地租金补贴 ¥162,000".
-pub fn hint_sentence(h: &Hint<'_>, rules: &Rules, lang: Lang) -> String {
-    let changes: Vec<String> = h
-        .changes
-        .iter()
-        .map(|c| change_words(c, rules, lang))
-        .collect();
-    let moved: Vec<String> = h
-        .moved
-        .iter()
-        .map(|(p, from, to)| {
-            let name = lang.t(&p.zh, &p.en);
-            if to >= from {
-                format!("{name} {}", yuan(to))
-            } else {
-                format!("{name} {} → {}", yuan(from), yuan(to))
-            }
-        })
-        .collect();
-    match lang {
-        Lang::Zh => format!(
-            "{}，合计增加 {}：{}",
-            changes.join("，并且"),
-            yuan(&h.gained),
-            moved.join("、")
-        ),
-        Lang::En => {
-            let mut text = changes.join(", and ");
-            if let Some(first) = text.get(..1) {
-                text = first.to_uppercase() + &text[1..];
-            }
-            format!(
-                "{text}: your total rises by {} ({})",
-                yuan(&h.gained),
-                moved.join("; ")
-            )
-        }
     }
 }
 

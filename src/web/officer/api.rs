@@ -139,7 +139,26 @@ pub async fn application_api(
     })))
 }
 
-#[utoipa::path(tag = "officers", params(("X-CSRF-Token" = String, Header, description = "The session's CSRF token (shown on console pages)"), ("lang" = Option<String>, Query, description = "zh (default) or en: the language of the results' headers")), request_body(content = String, content_type = "text/csv", description = "People, one per row; the template's columns (field paths, or the form's Chinese or English labels); UTF-8 or GBK", example = json!("person.full_name,person.id_type,person.id_number,person.birth_date,person.highest_degree\n张三,passport,E12345678,1990-05-01,none\n")), responses((status = 200, description = "The results CSV; X-Rows, X-Invalid-Rows headers", content_type = "text/csv", body = String), (status = 400, description = "The file cannot be read as a table", body = crate::web::schema::ErrorsDoc), (status = 413, description = "The file is larger than 16 MiB", body = crate::web::schema::ErrorsDoc), (status = 415, description = "The body is not text/csv", body = crate::web::schema::ErrorsDoc), (status = 503, description = "The database is not available", body = crate::web::schema::ErrorsDoc), (status = 401, description = "Not signed in", body = crate::web::schema::ErrorsDoc), (status = 403, description = "No CSRF token", body = crate::web::schema::ErrorsDoc)))]
+/// The results' format.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ResultFormat {
+    Csv,
+    Xlsx,
+}
+
+/// A file's bytes.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct BinaryDoc(#[allow(dead_code)] Vec<u8>);
+
+#[utoipa::path(tag = "officers", params(("X-CSRF-Token" = String, Header, description = "The session's CSRF token (shown on console pages)"), ("lang" = Option<String>, Query, description = "zh (default) or en: the language of the results' headers"), ("format" = Option<ResultFormat>, Query, description = "csv (default) or xlsx: the results as CSV, or as a workbook with a summary sheet and chart")), request_body(content(
+    (String = "text/csv", example = json!("姓名,证件类型,证件号码,出生日期,最高学历\n张三,护照,E12345678,1990-05-01,无\n")),
+    (BinaryDoc = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+), description = "People, one per row, as a CSV (UTF-8 or GBK) or an Excel workbook (.xlsx, the template's sheet 填写), told apart by their content; the template's columns (the form's Chinese or English labels)"), responses((status = 200, description = "The results (CSV, or with format=xlsx a workbook); X-Rows, X-Invalid-Rows headers", content(
+    (String = "text/csv"),
+    (BinaryDoc = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+)), (status = 400, description = "The file cannot be read as a table", body = crate::web::schema::ErrorsDoc), (status = 413, description = "The file is larger than 16 MiB", body = crate::web::schema::ErrorsDoc), (status = 415, description = "The body is neither text/csv nor an .xlsx workbook", body = crate::web::schema::ErrorsDoc), (status = 503, description = "The database is not available", body = crate::web::schema::ErrorsDoc), (status = 401, description = "Not signed in", body = crate::web::schema::ErrorsDoc), (status = 403, description = "No CSRF token", body = crate::web::schema::ErrorsDoc)))]
 #[post("/api/v1/batch-checks")]
 pub async fn batch_api(
     s: Signed,
@@ -153,10 +172,38 @@ pub async fn batch_api(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     s.check_csrf(token)?;
-    require_content_type(&req, &["text/csv", "text/plain"])?;
+    require_content_type(
+        &req,
+        &[
+            "text/csv",
+            "text/plain",
+            super::batch::XLSX,
+            "application/octet-stream",
+        ],
+    )?;
+    let workbook = match FormValues::parse(req.query_string().as_bytes()).get("format") {
+        "" | "csv" => false,
+        "xlsx" => true,
+        _ => {
+            return Err(ApiError::BadQuery(crate::applicant::FieldError::new(
+                "format",
+                "结果格式：应为 csv 或 xlsx",
+                "format: csv or xlsx",
+            ))
+            .into());
+        }
+    };
     let body = read_body(payload, UPLOAD_LIMIT).await?;
     let lang = language(&req, None).lang;
-    match run_batch(&s, &state, body.to_vec(), "api.csv", lang).await {
+    let name = if crate::batch::xlsx::is_xlsx(&body) {
+        "api.xlsx"
+    } else {
+        "api.csv"
+    };
+    match run_batch(&s, &state, body.to_vec(), name, lang).await {
+        Ok(Checked { workbook: book, .. }) if workbook => Ok(HttpResponse::Ok()
+            .insert_header((CONTENT_TYPE, super::batch::XLSX))
+            .body(book)),
         Ok(Checked { csv, .. }) => Ok(HttpResponse::Ok()
             .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
             .body(csv)),

@@ -9,7 +9,8 @@ pub struct BatchPage {
     pub nav: Nav,
     pub error: Option<String>,
     pub max_rows: usize,
-    pub columns: Vec<(&'static str, String, bool)>,
+    /// Each column: its header, what it takes, whether it is required.
+    pub columns: Vec<(String, String, bool)>,
 }
 
 fn batch_page(
@@ -26,7 +27,14 @@ fn batch_page(
             max_rows: crate::batch::MAX_ROWS,
             columns: FIELDS
                 .iter()
-                .map(|f| (f.path, lang.lang.t(f.zh, f.en).to_string(), f.required))
+                .map(|f| {
+                    let (zh, en) = crate::batch::xlsx::what_it_takes(f);
+                    let header = match lang.lang {
+                        Lang::Zh => crate::batch::xlsx::header(f),
+                        Lang::En => f.en.to_string(),
+                    };
+                    (header, lang.lang.t(&zh, &en).to_string(), f.required)
+                })
                 .collect(),
         },
         status,
@@ -40,7 +48,32 @@ pub async fn batch_form(s: Signed, req: HttpRequest) -> HttpResponse {
     batch_page(&s, language(&req, None), None, StatusCode::OK)
 }
 
-#[utoipa::path(tag = "officers", responses((status = 200, description = "The CSV template: a header row of field paths", content_type = "text/csv", body = String)))]
+#[utoipa::path(tag = "officers", responses((status = 200, description = "The Excel template: sheet 填写 (Chinese headers, an example row, dropdowns, number checks, text-formatted IDs and dates), sheet 说明 (each column explained)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 500, description = "The workbook could not be written")))]
+#[get("/officer/batch/template.xlsx")]
+pub async fn batch_template_xlsx(_s: Signed) -> HttpResponse {
+    match crate::batch::xlsx::template() {
+        Ok(bytes) => HttpResponse::Ok()
+            .content_type(XLSX)
+            .insert_header((
+                CONTENT_DISPOSITION,
+                "attachment; filename=\"talent-subsidy-template.xlsx\"",
+            ))
+            .body(bytes),
+        Err(e) => {
+            tracing::error!(error = %e, "writing the template failed");
+            super::super::html::message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &e.message_zh,
+                &e.message_en,
+            )
+        }
+    }
+}
+
+/// The media type of an .xlsx workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[utoipa::path(tag = "officers", responses((status = 200, description = "The CSV template: the form's labels as headers and an example row", content_type = "text/csv", body = String)))]
 #[get("/officer/batch/template.csv")]
 pub async fn batch_template(_s: Signed) -> HttpResponse {
     csv_response(
@@ -62,6 +95,7 @@ pub struct SavedSummary {
 pub(super) struct Checked {
     pub token: String,
     pub csv: Vec<u8>,
+    pub workbook: Vec<u8>,
 }
 
 /// Why a batch was not checked: the file is not a table of ours, or the request was refused.
@@ -96,33 +130,27 @@ pub(super) async fn run_batch(
                 })
                 .take(100)
                 .map(|(r, errs)| {
-                    let join = |en: bool| {
-                        errs.iter()
-                            .map(|e| {
-                                let m = if en { &e.message_en } else { &e.message_zh };
-                                if e.field.is_empty() {
-                                    m.clone()
-                                } else {
-                                    format!("{}: {m}", e.field)
-                                }
-                            })
-                            .collect::<Vec<_>>()
-                            .join(if en { "; " } else { "；" })
-                    };
-                    (r.line, r.name.clone(), join(false), join(true))
+                    (
+                        r.line,
+                        r.name.clone(),
+                        crate::batch::errors_in_words(errs, Lang::Zh),
+                        crate::batch::errors_in_words(errs, Lang::En),
+                    )
                 })
                 .collect();
-            (
+            let workbook = b.results_xlsx(lang)?;
+            Ok((
                 SavedSummary {
                     summary: b.summary.clone(),
                     problems,
                 },
                 b.results_csv(lang),
-            )
+                workbook,
+            ))
         })
     })
     .await?;
-    let (saved, csv) = match ran {
+    let (saved, csv, workbook) = match ran.and_then(|r| r) {
         Ok(x) => x,
         Err(e) => return Err(NotChecked::File(e)),
     };
@@ -131,16 +159,23 @@ pub(super) async fn run_batch(
     let summary_json = serde_json::to_string(&saved).unwrap_or_default();
     let token = s
         .store(state)?
-        .save_batch(s.session.officer.id, file_name, &summary_json, &csv)
+        .save_batch(
+            s.session.officer.id,
+            file_name,
+            &summary_json,
+            &csv,
+            &workbook,
+        )
         .await
         .map_err(|e| s.db_error(e))?;
     Ok(Checked {
         token,
         csv: csv.into_bytes(),
+        workbook,
     })
 }
 
-#[utoipa::path(tag = "officers", request_body(content = String, content_type = "multipart/form-data", description = "csrf, file (CSV)"), responses((status = 303, description = "Checked: to the summary"), (status = 400, description = "The file cannot be read as a table", content_type = "text/html", body = String), (status = 403, description = "No CSRF token"), (status = 413, description = "The file is larger than 16 MiB", content_type = "text/html", body = String)))]
+#[utoipa::path(tag = "officers", request_body(content = String, content_type = "multipart/form-data", description = "csrf, file (an .xlsx workbook or a CSV, told apart by content)"), responses((status = 303, description = "Checked: to the summary"), (status = 400, description = "The file cannot be read as a table (or is a workbook that unpacks to too much)", content_type = "text/html", body = String), (status = 403, description = "No CSRF token"), (status = 413, description = "The file is larger than 16 MiB", content_type = "text/html", body = String)))]
 #[post("/officer/batch")]
 pub async fn batch_upload(
     s: Signed,
@@ -322,7 +357,31 @@ pub async fn batch_result(
     ))
 }
 
-#[utoipa::path(tag = "officers", params(("token" = String, Path)), responses((status = 200, description = "Per person: tier, each program's status and amount, total, or the row's errors", content_type = "text/csv", body = String), (status = 404, description = "No such batch of this officer's")))]
+#[utoipa::path(tag = "officers", params(("token" = String, Path)), responses((status = 200, description = "The results workbook: per person tier, each program's status and amount, total, conditions missed and hints, or the row's errors; a summary per program with a chart; the problem rows", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 404, description = "No such batch of this officer's, or one kept before workbooks were")))]
+#[get("/officer/batch/{token}/results.xlsx")]
+pub async fn batch_results_xlsx(
+    s: Signed,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AuthError> {
+    match s
+        .store(&state)?
+        .batch(&token, s.session.officer.id)
+        .await
+        .map_err(|e| s.db_error(e))?
+    {
+        Some(store::BatchRun {
+            workbook: Some(bytes),
+            ..
+        }) => Ok(HttpResponse::Ok()
+            .content_type(XLSX)
+            .insert_header((CONTENT_DISPOSITION, "attachment; filename=\"results.xlsx\""))
+            .body(bytes)),
+        _ => Ok(no_batch()),
+    }
+}
+
+#[utoipa::path(tag = "officers", params(("token" = String, Path)), responses((status = 200, description = "Per person: tier, each program's status and amount, total, conditions missed and hints, or the row's errors", content_type = "text/csv", body = String), (status = 404, description = "No such batch of this officer's")))]
 #[get("/officer/batch/{token}/results.csv")]
 pub async fn batch_results(
     s: Signed,
