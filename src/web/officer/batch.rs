@@ -357,6 +357,18 @@ pub async fn batch_result(
     ))
 }
 
+/// A batch check of the signed-in officer's own; `None` for anyone else's.
+async fn own_batch(
+    s: &Signed,
+    state: &AppState,
+    token: &str,
+) -> Result<Option<store::BatchRun>, AuthError> {
+    s.store(state)?
+        .batch(token, s.session.officer.id)
+        .await
+        .map_err(|e| s.db_error(e))
+}
+
 #[utoipa::path(tag = "officers", params(("token" = String, Path)), responses((status = 200, description = "The results workbook: per person tier, each program's status and amount, total, conditions missed and hints, or the row's errors; a summary per program with a chart; the problem rows", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 404, description = "No such batch of this officer's, or one kept before workbooks were")))]
 #[get("/officer/batch/{token}/results.xlsx")]
 pub async fn batch_results_xlsx(
@@ -364,12 +376,7 @@ pub async fn batch_results_xlsx(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AuthError> {
-    match s
-        .store(&state)?
-        .batch(&token, s.session.officer.id)
-        .await
-        .map_err(|e| s.db_error(e))?
-    {
+    match own_batch(&s, &state, &token).await? {
         Some(store::BatchRun {
             workbook: Some(bytes),
             ..
@@ -388,12 +395,7 @@ pub async fn batch_results(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AuthError> {
-    match s
-        .store(&state)?
-        .batch(&token, s.session.officer.id)
-        .await
-        .map_err(|e| s.db_error(e))?
-    {
+    match own_batch(&s, &state, &token).await? {
         Some(run) => Ok(csv_response(run.results.into_bytes(), "results.csv")),
         None => Ok(no_batch()),
     }
