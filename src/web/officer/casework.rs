@@ -130,7 +130,6 @@ impl Case {
         &self,
         state: &AppState,
         app: &crate::store::Application,
-        _csrf: &str,
         l: Lang,
     ) -> Vec<ReviewCard> {
         let loaded = state.snapshot();

@@ -268,7 +268,7 @@ pub(super) async fn application_page(
             .filter(|d| **d == AppStatus::MoreInfo || case.decisions.is_empty())
             .map(|d| (d.id(), decision_words(*d, l)))
             .collect(),
-            programs: case.cards(state, &app, s.csrf(), l),
+            programs: case.cards(state, &app, l),
             files: crate::web::apply::file_lines(
                 state,
                 &case.files,
