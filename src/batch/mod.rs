@@ -279,6 +279,7 @@ pub fn run_table(
     }
     let programs = all_programs(policy);
     let mut rows = Vec::new();
+    let mut to_assess: Vec<(usize, FormValues)> = Vec::new();
     for (line, record) in table.rows {
         let record = match record {
             Ok(r) => r,
@@ -345,7 +346,9 @@ pub fn run_table(
                 ),
             )])
         } else {
-            assess_row(policy, &row_values(&columns, &record, &programs))
+            // Read now, assessed below with the others.
+            to_assess.push((rows.len(), row_values(&columns, &record, &programs)));
+            RowOutcome::Invalid(Vec::new())
         };
         rows.push(RowResult {
             line,
@@ -353,6 +356,31 @@ pub fn run_table(
             id_masked,
             outcome,
         });
+    }
+    // The rows are independent: assessed on every core, each result to its own row.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let per_thread = to_assess.len().div_ceil(threads).max(1);
+    let outcomes: Vec<(usize, RowOutcome)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = to_assess
+            .chunks(per_thread)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|(i, values)| (*i, assess_row(policy, values)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    for (i, outcome) in outcomes {
+        if let Some(r) = rows.get_mut(i) {
+            r.outcome = outcome;
+        }
     }
     let summary = summarize(&rows, &programs);
     Ok(Batch {
