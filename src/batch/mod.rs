@@ -458,6 +458,15 @@ fn summarize(rows: &[RowResult], programs: &[ProgramName]) -> Summary {
     summary
 }
 
+fn csv_of(header: &[String], rows: &[Vec<Cell>]) -> String {
+    let mut sheet = Sheet::new();
+    sheet.row(header);
+    for r in rows {
+        sheet.row(r.iter().map(Cell::text));
+    }
+    sheet.finish()
+}
+
 /// A cell of the results: text, or an amount (a number in a workbook).
 pub enum Cell {
     Text(String),
@@ -556,18 +565,23 @@ impl Batch {
     /// The results as CSV (UTF-8 with BOM, for Excel), every cell neutralised.
     pub fn results_csv(&self, lang: Lang) -> String {
         let (header, rows) = self.results_table(lang);
-        let mut sheet = Sheet::new();
-        sheet.row(&header);
-        for r in rows {
-            sheet.row(r.iter().map(Cell::text));
-        }
-        sheet.finish()
+        csv_of(&header, &rows)
     }
 
     /// The results as a workbook: the same table, amounts as numbers; a summary per program
     /// with a chart of amounts; the rows that could not be checked with their errors.
     pub fn results_xlsx(&self, lang: Lang) -> Result<Vec<u8>, FileError> {
-        xlsx::results(self, lang)
+        let (header, rows) = self.results_table(lang);
+        xlsx::results(self, &header, &rows, lang)
+    }
+
+    /// Both, from one results table (what the console keeps).
+    pub fn results_csv_and_xlsx(&self, lang: Lang) -> Result<(String, Vec<u8>), FileError> {
+        let (header, rows) = self.results_table(lang);
+        Ok((
+            csv_of(&header, &rows),
+            xlsx::results(self, &header, &rows, lang)?,
+        ))
     }
 }
 

@@ -269,6 +269,24 @@ fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> FileError {
     )
 }
 
+/// A sheet's header row: each title in the header format, and its column's width where one
+/// is given.
+fn header_row(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    columns: &[(&str, Option<f64>)],
+    head: &rust_xlsxwriter::Format,
+) -> Result<(), FileError> {
+    for (c, (title, width)) in columns.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, *title, head)
+            .map_err(xlsx_error)?;
+        if let Some(w) = width {
+            sheet.set_column_width(c as u16, *w).map_err(xlsx_error)?;
+        }
+    }
+    Ok(())
+}
+
 /// Rows the template's checks and dropdowns cover (header excluded).
 const TEMPLATE_ROWS: u32 = super::MAX_ROWS as u32;
 
@@ -387,21 +405,17 @@ pub fn template() -> Result<Vec<u8>, FileError> {
 
     let help = book.add_worksheet();
     help.set_name("说明").map_err(xlsx_error)?;
-    for (c, (title, width)) in [
-        ("列名", 24.0),
-        ("Column", 28.0),
-        ("填写说明", 60.0),
-        ("How to fill it in", 60.0),
-        ("必填 / Required", 14.0),
-    ]
-    .iter()
-    .enumerate()
-    {
-        help.write_string_with_format(0, c as u16, *title, &head)
-            .map_err(xlsx_error)?;
-        help.set_column_width(c as u16, *width)
-            .map_err(xlsx_error)?;
-    }
+    header_row(
+        help,
+        &[
+            ("列名", Some(24.0)),
+            ("Column", Some(28.0)),
+            ("填写说明", Some(60.0)),
+            ("How to fill it in", Some(60.0)),
+            ("必填 / Required", Some(14.0)),
+        ],
+        &head,
+    )?;
     help.write_string_with_format(
         1,
         0,
@@ -451,10 +465,16 @@ pub fn template() -> Result<Vec<u8>, FileError> {
     book.save_to_buffer().map_err(xlsx_error)
 }
 
-/// The results workbook (see [`super::Batch::results_xlsx`]). Amounts are whole yuan, written
-/// as numbers so that they add up in Excel (exact: a double holds every whole number below
-/// 2^53); every text is a string cell, never a formula.
-pub fn results(batch: &super::Batch, lang: crate::input::Lang) -> Result<Vec<u8>, FileError> {
+/// The results workbook of `batch`, its results table (`header`, `rows`) given (see
+/// [`super::Batch::results_xlsx`]). Amounts are whole yuan, written as numbers so that they
+/// add up in Excel (exact: a double holds every whole number below 2^53); every text is a
+/// string cell, never a formula.
+pub fn results(
+    batch: &super::Batch,
+    header: &[String],
+    rows: &[Vec<super::Cell>],
+    lang: crate::input::Lang,
+) -> Result<Vec<u8>, FileError> {
     use super::{Cell, RowOutcome};
     use rust_decimal::prelude::ToPrimitive;
     use rust_xlsxwriter::{Chart, ChartType, Format, Workbook};
@@ -464,22 +484,24 @@ pub fn results(batch: &super::Batch, lang: crate::input::Lang) -> Result<Vec<u8>
         .set_background_color("#DCE6F1")
         .set_text_wrap();
     let money = Format::new().set_num_format("#,##0");
-    let (header, rows) = batch.results_table(lang);
     let n = |d: &rust_decimal::Decimal| d.to_f64().unwrap_or_default();
 
     let sheet = book.add_worksheet();
     sheet
         .set_name(lang.t("结果", "Results"))
         .map_err(xlsx_error)?;
-    for (c, h) in header.iter().enumerate() {
-        sheet
-            .write_string_with_format(0, c as u16, h, &head)
-            .map_err(xlsx_error)?;
-        let wide = c + 3 >= header.len();
-        sheet
-            .set_column_width(c as u16, if wide { 48.0 } else { 14.0 })
-            .map_err(xlsx_error)?;
-    }
+    // The last three columns (conditions missed, hints, errors) hold sentences.
+    let columns: Vec<(&str, Option<f64>)> = header
+        .iter()
+        .enumerate()
+        .map(|(c, h)| {
+            (
+                h.as_str(),
+                Some(if c + 3 >= header.len() { 48.0 } else { 14.0 }),
+            )
+        })
+        .collect();
+    header_row(sheet, &columns, &head)?;
     for (r, row) in rows.iter().enumerate() {
         let r = r as u32 + 1;
         for (c, cell) in row.iter().enumerate() {
@@ -501,20 +523,15 @@ pub fn results(batch: &super::Batch, lang: crate::input::Lang) -> Result<Vec<u8>
     let name = lang.t("汇总", "Summary");
     let summary = book.add_worksheet();
     summary.set_name(name).map_err(xlsx_error)?;
-    for (c, h) in [
-        lang.t("项目", "Program"),
-        lang.t("符合人数", "Eligible"),
-        lang.t("金额合计（元）", "Amount (yuan)"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        summary
-            .write_string_with_format(0, c as u16, *h, &head)
-            .map_err(xlsx_error)?;
-    }
-    summary.set_column_width(0, 36.0).map_err(xlsx_error)?;
-    summary.set_column_width(2, 18.0).map_err(xlsx_error)?;
+    header_row(
+        summary,
+        &[
+            (lang.t("项目", "Program"), Some(36.0)),
+            (lang.t("符合人数", "Eligible"), None),
+            (lang.t("金额合计（元）", "Amount (yuan)"), Some(18.0)),
+        ],
+        &head,
+    )?;
     let s = &batch.summary;
     for (i, p) in s.programs.iter().enumerate() {
         let r = i as u32 + 1;
@@ -565,20 +582,15 @@ pub fn results(batch: &super::Batch, lang: crate::input::Lang) -> Result<Vec<u8>
     problems
         .set_name(lang.t("问题行", "Problem rows"))
         .map_err(xlsx_error)?;
-    for (c, h) in [
-        lang.t("行号", "Line"),
-        lang.t("姓名", "Name"),
-        lang.t("错误", "Errors"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        problems
-            .write_string_with_format(0, c as u16, *h, &head)
-            .map_err(xlsx_error)?;
-    }
-    problems.set_column_width(1, 16.0).map_err(xlsx_error)?;
-    problems.set_column_width(2, 80.0).map_err(xlsx_error)?;
+    header_row(
+        problems,
+        &[
+            (lang.t("行号", "Line"), None),
+            (lang.t("姓名", "Name"), Some(16.0)),
+            (lang.t("错误", "Errors"), Some(80.0)),
+        ],
+        &head,
+    )?;
     let mut r = 1u32;
     for row in &batch.rows {
         if let RowOutcome::Invalid(errors) = &row.outcome {

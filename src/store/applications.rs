@@ -277,16 +277,15 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
-             VALUES ($1, $2, $3, $4, $4, $5)",
+        audit(
+            &mut tx,
+            id,
+            &at,
+            actor,
+            Some(&status),
+            &status,
+            "新的查看链接已生成，原链接失效 / A new status link was made; the old one no longer works",
         )
-        .bind(id)
-        .bind(&at)
-        .bind(actor)
-        .bind(&status)
-        .bind("新的查看链接已生成，原链接失效 / A new status link was made; the old one no longer works")
-        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(Some(token))
@@ -421,18 +420,32 @@ pub(super) async fn transition(
     if changed.rows_affected() != 1 {
         return Err(DecideError::Changed(from));
     }
+    audit(tx, id, &at, actor, Some(from.id()), to.id(), why).await?;
+    Ok(())
+}
+
+/// One entry of the audit log: who, when, the status before (`None` for the submission) and
+/// after (the same when nothing moved), and why.
+pub(super) async fn audit(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    at: &str,
+    actor: &str,
+    from: Option<&str>,
+    to: &str,
+    note: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id)
-    .bind(&at)
+    .bind(at)
     .bind(actor)
-    .bind(from.id())
-    .bind(to.id())
-    .bind(why)
-    .execute(&mut *tx)
-    .await
-    .map_err(StoreError::from)?;
+    .bind(from)
+    .bind(to)
+    .bind(note)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }

@@ -390,18 +390,15 @@ impl Store {
             let amount = decimal(&row, "amount")?;
             let (zh, en): (String, String) =
                 (row.try_get("trigger_zh")?, row.try_get("trigger_en")?);
-            sqlx::query(
-                "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
-                 VALUES ($1, $2, $3, $4, $4, $5)",
+            super::applications::audit(
+                &mut tx,
+                row.try_get("application_id")?,
+                &stamp(Utc::now()),
+                actor,
+                Some(&status),
+                &status,
+                &format!("已拨付 ¥{amount}（{zh}，{on}） / Paid ¥{amount} ({en}, {on})"),
             )
-            .bind(row.try_get::<i64, _>("application_id")?)
-            .bind(stamp(Utc::now()))
-            .bind(actor)
-            .bind(&status)
-            .bind(format!(
-                "已拨付 ¥{amount}（{zh}，{on}） / Paid ¥{amount} ({en}, {on})"
-            ))
-            .execute(&mut *tx)
             .await?;
             tx.commit().await?;
             Ok(true)

@@ -181,15 +181,8 @@ async fn insert(conn: &mut AnyConnection, new: &NewApplication, money: &str) -> 
             .await?;
     }
     super::casework::claim(conn, id, &new.uploads).await?;
-    sqlx::query(
-        "INSERT INTO audit_log (application_id, at, actor, from_status, to_status, note) \
-         VALUES ($1, $2, $3, NULL, 'submitted', '')",
-    )
-    .bind(id)
-    .bind(&at)
-    .bind(APPLICANT_ACTOR)
-    .execute(&mut *conn)
-    .await?;
+    let submitted = super::AppStatus::Submitted.id();
+    super::applications::audit(conn, id, &at, APPLICANT_ACTOR, None, submitted, "").await?;
     Ok(Submitted {
         reference,
         status_token: token,

@@ -463,21 +463,35 @@ impl PaymentLine {
             program,
             amount: view::yuan(&p.amount),
             trigger: lang.t(&p.trigger_zh, &p.trigger_en).to_string(),
-            due: p.due_on.clone().unwrap_or_else(|| {
-                lang.t("待触发条件达成", "When its trigger happens")
-                    .to_string()
-            }),
+            due: due_words(p, lang),
             paid: p.paid,
             state: if p.paid {
                 format!(
                     "{} {}",
-                    lang.t("已拨付", "Paid"),
+                    paid_words(p, lang),
                     p.paid_on.clone().unwrap_or_default()
                 )
             } else {
-                lang.t("待拨付", "To pay").to_string()
+                paid_words(p, lang).to_string()
             },
         }
+    }
+}
+
+/// When a payment falls due: its date, or that it waits for its trigger.
+pub fn due_words(p: &crate::store::Payment, lang: Lang) -> String {
+    p.due_on.clone().unwrap_or_else(|| {
+        lang.t("待触发条件达成", "When its trigger happens")
+            .to_string()
+    })
+}
+
+/// 已拨付 or 待拨付.
+pub fn paid_words(p: &crate::store::Payment, lang: Lang) -> &'static str {
+    if p.paid {
+        lang.t("已拨付", "Paid")
+    } else {
+        lang.t("待拨付", "To pay")
     }
 }
 

@@ -138,13 +138,13 @@ pub(super) async fn run_batch(
                     )
                 })
                 .collect();
-            let workbook = b.results_xlsx(lang)?;
+            let (csv, workbook) = b.results_csv_and_xlsx(lang)?;
             Ok((
                 SavedSummary {
                     summary: b.summary.clone(),
                     problems,
                 },
-                b.results_csv(lang),
+                csv,
                 workbook,
             ))
         })

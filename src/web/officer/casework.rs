@@ -316,7 +316,7 @@ pub async fn review_program(
     let invalid =
         |zh: &str, en: &str| Some((StatusCode::UNPROCESSABLE_ENTITY, l.t(zh, en).to_string()));
     let reason = form.get("reason").trim();
-    let unsafe_reason = crate::applicant::unsafe_text(reason, true);
+    let reason_problem = text_problem(reason, ("理由", "Reason"), l);
     let seen = form.get("seen_version").parse::<i64>().ok();
     // The checks as they will be after this save.
     let blocked = reviewed.as_ref().is_some_and(|r| {
@@ -335,12 +335,7 @@ pub async fn review_program(
             "表单不完整，请刷新页面后重试",
             "The form is incomplete: reload the page and try again",
         ),
-        _ if reason.chars().count() > NOTE_LIMIT => invalid(
-            &format!("理由：最多 {NOTE_LIMIT} 字"),
-            &format!("Reason: at most {NOTE_LIMIT} characters"),
-        ),
-        _ if unsafe_reason.is_some() => unsafe_reason
-            .and_then(|p| invalid(&format!("理由：{}", p.zh), &format!("Reason: {}", p.en))),
+        _ if reason_problem.is_some() => reason_problem.clone(),
         "" => None,
         "refuse" if reason.is_empty() => invalid(
             "理由：不予批准时请写明理由，申请人会看到",
@@ -687,16 +682,9 @@ pub async fn payments_csv(
             policy_program_name(&state, &p.program, l),
             p.seq.to_string(),
             l.t(&p.trigger_zh, &p.trigger_en).to_string(),
-            p.due_on
-                .clone()
-                .unwrap_or_else(|| l.t("待触发条件达成", "When its trigger happens").into()),
+            crate::web::apply::due_words(p, l),
             p.amount.to_string(),
-            if p.paid {
-                l.t("已拨付", "Paid")
-            } else {
-                l.t("待拨付", "To pay")
-            }
-            .to_string(),
+            crate::web::apply::paid_words(p, l).to_string(),
             p.paid_on.clone().unwrap_or_default(),
             p.paid_by.clone().unwrap_or_default(),
         ]);

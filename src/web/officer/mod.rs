@@ -65,6 +65,23 @@ fn nav(s: &Signed) -> Nav {
     }
 }
 
+/// Why a text the applicant will read (a note, a reason) cannot be taken: longer than
+/// [`NOTE_LIMIT`], or holding control or direction characters. `label` names it, as
+/// (Chinese, English).
+fn text_problem(text: &str, label: (&str, &str), l: Lang) -> Option<(StatusCode, String)> {
+    let (zh, en) = label;
+    let said =
+        |z: String, e: String| Some((StatusCode::UNPROCESSABLE_ENTITY, l.t(&z, &e).to_string()));
+    if text.chars().count() > NOTE_LIMIT {
+        return said(
+            format!("{zh}：最多 {NOTE_LIMIT} 字"),
+            format!("{en}: at most {NOTE_LIMIT} characters"),
+        );
+    }
+    crate::applicant::unsafe_text(text, true)
+        .and_then(|p| said(format!("{zh}：{}", p.zh), format!("{en}: {}", p.en)))
+}
+
 /// Why nothing more can be saved on an application in status `from`.
 fn closed_problem(from: AppStatus, l: Lang) -> (StatusCode, String) {
     (

@@ -389,7 +389,7 @@ pub async fn decide(
     let to = AppStatus::from_id(form.get("decision")).filter(|d| *d != AppStatus::Submitted);
     let seen = form.get("seen_version").parse::<i64>().ok();
     let note = form.get("note");
-    let unsafe_note = crate::applicant::unsafe_text(note, true);
+    let note_problem = text_problem(note, ("意见", "Note"), l);
     let problem = match (to, seen) {
         (None, _) => invalid("审核结论：请选择一项", "Decision: choose one"),
         (_, None) => invalid(
@@ -400,28 +400,12 @@ pub async fn decide(
             "意见：不予批准或要求补充材料时，请写明原因，申请人会看到",
             "Note: say why when rejecting or asking for more; the applicant sees it",
         ),
-        _ if note.chars().count() > NOTE_LIMIT => invalid(
-            &format!("意见：最多 {NOTE_LIMIT} 字"),
-            &format!("Note: at most {NOTE_LIMIT} characters"),
-        ),
-        _ if unsafe_note.is_some() => unsafe_note
-            .and_then(|p| invalid(&format!("意见：{}", p.zh), &format!("Note: {}", p.en))),
-        _ => None,
+        _ => note_problem,
     };
     let (Some(to), Some(seen), None) = (to, seen, &problem) else {
         return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
     };
     let store = s.store(&state)?;
-    let Some(app) = store
-        .application(&reference)
-        .await
-        .map_err(|e| s.db_error(e))?
-    else {
-        return Ok(no_application());
-    };
-    let case = casework::Case::read(store, &app)
-        .await
-        .map_err(|e| s.db_error(e))?;
     let known = crate::web::uploads::material_ids(&state);
     let missing: Vec<String> = form
         .all("missing")
@@ -429,20 +413,33 @@ pub async fn decide(
         .filter(|m| known.contains(m))
         .cloned()
         .collect();
+    // Deciding the whole decides each open program: only then is the casework read.
     let programs = match to {
-        AppStatus::Approved | AppStatus::Rejected if !case.decisions.is_empty() => {
-            let problem = invalid(
-                "已有项目单独作出决定：请逐项决定其余项目",
-                "Some program is decided on its own already: decide the others one by one",
-            );
-            return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
-        }
         AppStatus::Approved | AppStatus::Rejected => {
-            if to == AppStatus::Approved && case.has_open_checks() {
-                let problem = invalid(
+            let Some(app) = store
+                .application(&reference)
+                .await
+                .map_err(|e| s.db_error(e))?
+            else {
+                return Ok(no_application());
+            };
+            let case = casework::Case::read(store, &app)
+                .await
+                .map_err(|e| s.db_error(e))?;
+            let problem = if !case.decisions.is_empty() {
+                invalid(
+                    "已有项目单独作出决定：请逐项决定其余项目",
+                    "Some program is decided on its own already: decide the others one by one",
+                )
+            } else if to == AppStatus::Approved && case.has_open_checks() {
+                invalid(
                     "有条件核验为“不通过”或“待补充”，不能全部批准：请逐项决定",
                     "Some condition is checked \"not met\" or \"awaiting material\": decide program by program",
-                );
+                )
+            } else {
+                None
+            };
+            if problem.is_some() {
                 return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
             }
             case.whole_decisions(&state, &app, to == AppStatus::Approved, note)
