@@ -854,6 +854,17 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
             "{decisions}"
         );
         shot(&c, "#decisions", "6-status-decisions").await;
+        if std::env::var("TS_SCREENSHOTS").is_ok() {
+            // The same pages in English, on the phone.
+            c.goto(&format!("{base}{status_path}?lang=en")).await.unwrap();
+            shot(&c, "#decisions", "6-en-status-decisions").await;
+            c.goto(&format!("{base}/officer/payments?lang=en")).await.unwrap();
+            shot(&c, "h1", "4-en-payments").await;
+            c.goto(&format!("{base}/officer/applications/{reference}?lang=en"))
+                .await
+                .unwrap();
+            shot(&c, "#p-jinying_startup", "2-en-application-program").await;
+        }
         c.close().await.unwrap();
         if std::env::var("TS_SCREENSHOTS").is_ok() {
             // The console as a desktop shows it, for a person to look at.
@@ -866,6 +877,14 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
             shot(&d, "#h-programs", "7-desktop-application").await;
             d.goto(&format!("{base}/officer/payments")).await.unwrap();
             shot(&d, "h1", "8-desktop-payments").await;
+            d.goto(&format!("{base}/officer/payments?lang=en")).await.unwrap();
+            shot(&d, "h1", "8-en-desktop-payments").await;
+            d.goto(&format!("{base}/officer/applications/{reference}?lang=en"))
+                .await
+                .unwrap();
+            shot(&d, "#h-programs", "7-en-desktop-application").await;
+            d.goto(&format!("{base}/officer/batch?lang=en")).await.unwrap();
+            shot(&d, "h1", "10-en-desktop-batch").await;
             d.close().await.unwrap();
         }
     });
