@@ -17,6 +17,8 @@ pub struct Serve {
     /// Reload the policy when its folder changes (SIGHUP reloads either way).
     pub watch: bool,
     pub database_url: String,
+    /// Where the key that encrypts personal information comes from.
+    pub keys: crate::store::KeySource,
     /// Mark cookies `Secure` (the service is reached over HTTPS).
     pub secure_cookies: bool,
     pub settings: Settings,
@@ -42,6 +44,11 @@ pub struct Settings {
     pub password_checks: usize,
     /// Days a batch check's results are kept.
     pub batch_retention_days: u32,
+    /// Years a decided application's personal information is kept (from its decision or its
+    /// last payment, whichever is later).
+    pub retention_decided_years: u32,
+    /// Days a withdrawn application's personal information is kept.
+    pub retention_withdrawn_days: u32,
     /// Largest uploaded file, in bytes.
     pub upload_file_limit: u64,
     /// Largest total of the files one submission or supplement brings, in bytes.
@@ -49,6 +56,14 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The retention the privacy notice states.
+    pub fn retention(&self) -> crate::privacy::Retention {
+        crate::privacy::Retention {
+            decided_years: self.retention_decided_years,
+            withdrawn_days: self.retention_withdrawn_days,
+        }
+    }
+
     /// What `talent-subsidy serve` applies unless told otherwise.
     pub fn production() -> Settings {
         Settings {
@@ -71,6 +86,8 @@ impl Settings {
             body_min_rate: 1024,
             password_checks: 2,
             batch_retention_days: 30,
+            retention_decided_years: 5,
+            retention_withdrawn_days: 30,
             upload_file_limit: 10 * 1024 * 1024,
             upload_total_limit: 50 * 1024 * 1024,
         }

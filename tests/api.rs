@@ -425,6 +425,7 @@ async fn every_route_is_in_the_openapi_document_and_its_example_is_assessed() {
         "/healthz",
         "/metrics",
         "/api/v1/applications",
+        "/api/v1/privacy-notice",
         "/api/v1/status/{token}",
         "/api/v1/applications/{reference}",
         "/api/v1/batch-checks",

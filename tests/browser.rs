@@ -207,7 +207,12 @@ fn a_founder_fills_the_form_submits_and_a_reviewer_approves_in_chromium() {
             "{total}"
         );
 
-        // Submitting: the status page with the reference number.
+        // Submitting: the privacy notice is shown first and the consent box is required (the
+        // browser refuses to send the form without it); then the status page.
+        assert!(text_of(&c, "#privacy-notice").await.contains("敏感个人信息"));
+        click(&c, "#submit-application").await;
+        assert_eq!(c.current_url().await.unwrap().path(), "/assess");
+        click(&c, "#consent").await;
         click(&c, "#submit-application").await;
         let reference = text_of(&c, "#reference").await;
         assert!(reference.starts_with("SXT-2026-"), "{reference}");
@@ -567,6 +572,7 @@ fn a_graduate_is_interviewed_on_a_phone_and_every_page_kind_passes_axe_core() {
             .filter(|w| w.starts_with(b"/Type /Page") && w[11] != b's')
             .count();
         assert!((1..=2).contains(&pages), "{pages} pages printed");
+        click(&c, "#consent").await;
         click_and_load(&c, "#submit-application").await;
         let reference = text_of(&c, "#reference").await;
         let status_path = c.current_url().await.unwrap().path().to_string();
@@ -770,6 +776,7 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
             .unwrap();
         assert_fits_phone(&c, "the result with its uploads").await;
         shot(&c, "fieldset.uploads", "1-result-uploads").await;
+        click(&c, "#consent").await;
         click_and_load(&c, "#submit-application").await;
         let reference = text_of(&c, "#reference").await;
         let status_path = c.current_url().await.unwrap().path().to_string();

@@ -87,6 +87,7 @@ async fn submit_files(
     }
     let r = reqwest::Client::new()
         .post(format!("{}/api/v1/applications", c.base))
+        .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
         .multipart(form)
         .send()
         .await
@@ -841,7 +842,7 @@ async fn a_database_from_before_casework_upgrades_with_its_applications() {
             .await
             .unwrap();
         let policy = talent_subsidy::policy::load("policy".as_ref()).unwrap();
-        let new = talent_subsidy::service::prepare_application(&policy, EXAMPLE.as_bytes(), None)
+        let new = talent_subsidy::service::prepare_application(&policy, EXAMPLE.as_bytes(), None, "")
             .unwrap();
         sqlx::query(
             "INSERT INTO applications (reference, status_token, submitted_at, submitted_on, \
@@ -926,10 +927,26 @@ async fn a_database_from_before_casework_upgrades_with_its_applications() {
     .await
     .unwrap();
     assert!(
-        schema.contains("'partial'") && schema.contains("'closed'"),
+        schema.contains("'partial'") && schema.contains("'closed'") && schema.contains("'withdrawn'"),
         "{schema}"
     );
+    // The rows written before encryption are sealed now: neither the name nor the ID number
+    // is left in plain text, yet both read back and the ID number is found by its hash.
+    let (name, number): (String, String) =
+        sqlx::query_as("SELECT applicant_name, id_number FROM applications")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert!(name.starts_with("enc1:") && number.starts_with("enc1:"));
     drop(conn);
+    assert_eq!(app.summary.applicant_name, "张三");
+    assert_eq!(app.summary.id_number, "32068219880315001X");
+    let filter = talent_subsidy::store::ListFilter {
+        search: Some("32068219880315001x".into()),
+        ..Default::default()
+    };
+    assert_eq!(c.store.list(&filter, 1, 10).await.unwrap().1, 1);
+    assert!(dir.path().join("old.db.key").exists());
     // Program decisions work on the upgraded rows.
     let officer = signed_in(&c, "zhou", Role::Reviewer).await;
     let token = csrf(&c, &officer).await;

@@ -281,6 +281,10 @@ async fn submit_review_decide(c: &Console) {
         "submission_key".into(),
         hidden(&result_page, "submission_key"),
     ));
+    // The privacy notice is on the page; consent is required (see the privacy tests).
+    assert!(result_page.contains("id=\"privacy-notice\""));
+    submit.push(("notice_version".into(), hidden(&result_page, "notice_version")));
+    submit.push(("consent".into(), "1".into()));
     // This applicant's estimate is ¥0: the page says so and asks for a confirmation, and a
     // submission without it is not saved.
     assert!(result_page.contains("id=\"nothing-payable\""));
@@ -392,9 +396,29 @@ async fn submit_review_decide(c: &Console) {
     let (status, page, _) = get(&b, format!("{}/officer/applications/{reference}", c.base)).await;
     assert_eq!(status, 200);
     assert!(
-        page.contains("32068219880315001X"),
-        "the full ID on the application's own page"
+        !page.contains("32068219880315001X") && page.contains("3206**********001X"),
+        "the ID masked until asked for"
     );
+    let token = hidden(&page, "csrf");
+    let (status, full, _) = post_form(
+        &b,
+        format!("{}/officer/applications/{reference}/full-id", c.base),
+        &[("csrf", token.as_str())],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        full.contains("32068219880315001X"),
+        "the full ID on the application's own page, when asked for"
+    );
+    let (log, _) = c
+        .store
+        .access_log(&Default::default(), 10)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.id()).collect();
+    assert_eq!(actions, ["full_id", "view"], "newest first");
+    assert!(log.iter().all(|e| e.reference == reference && e.officer == "sun"));
     assert!(page.contains("id=\"compare\""));
     let token = hidden(&page, "csrf");
     // `seen` is the version the officer saw: 0 at submission, one more with each decision.
@@ -574,6 +598,7 @@ async fn two_hundred_at_once(c: &Console) {
             actix_web::rt::spawn(async move {
                 let r = reqwest::Client::new()
                     .post(format!("{base}/api/v1/applications"))
+                    .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
                     .header("Content-Type", "application/json")
                     .body(profile_named(&format!("申请人{i}")))
                     .send()
@@ -873,12 +898,13 @@ async fn applications_are_still_there_after_a_restart() {
 #[actix_web::test]
 async fn a_failing_submission_in_a_group_commit_leaves_the_others_saved() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("g.db").to_str().unwrap())
+    let path = dir.path().join("g.db").display().to_string();
+    let store = Store::open(&path, &common::test_keys(&path))
         .await
         .unwrap();
     let policy = talent_subsidy::policy::load("policy".as_ref()).unwrap();
     let good =
-        talent_subsidy::service::prepare_application(&policy, EXAMPLE.as_bytes(), None).unwrap();
+        talent_subsidy::service::prepare_application(&policy, EXAMPLE.as_bytes(), None, "2026-11-26").unwrap();
     // One program listed twice breaks the programs table's key: that submission fails.
     let mut bad = good.clone();
     bad.programs.push(bad.programs[0].clone());
@@ -946,7 +972,7 @@ async fn a_sqlite_database_is_created_whichever_way_it_is_named() {
         format!("sqlite://{}", dir.path().join("url.db").display()),
         format!("sqlite:{}", dir.path().join("deeper/short.db").display()),
     ] {
-        let store = Store::open(&name)
+        let store = Store::open(&name, &common::test_keys(&name))
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(store.count_applications().await.unwrap(), 0, "{name}");

@@ -171,6 +171,11 @@ async fn a_result_pages_submission_key_is_the_visitors_own() {
             let mut form: Vec<(String, String)> = applicant_form();
             form.push(("form_token".into(), form_token));
             form.push(("submission_key".into(), key.repeat(64)));
+            form.push(("consent".into(), "1".into()));
+            form.push((
+                "notice_version".into(),
+                talent_subsidy::privacy::NOTICE_VERSION.into(),
+            ));
             // This applicant's estimate is ¥0; they confirm they still apply.
             form.push(("confirm_nothing".into(), "1".into()));
             let r = b.post(url).form(&form).send().await.unwrap();
@@ -448,6 +453,7 @@ async fn limited_console(trusted: bool) -> (Console, tempfile::TempDir) {
 async fn submit_from(c: &Console, forwarded_for: &str) -> reqwest::Response {
     reqwest::Client::new()
         .post(format!("{}/api/v1/applications", c.base))
+        .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
         .header("Content-Type", "application/json")
         .header("X-Forwarded-For", forwarded_for)
         .body(EXAMPLE)

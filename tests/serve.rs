@@ -87,6 +87,9 @@ mod reqwest {
             Client::new()
                 .post(url)
                 .header("Content-Type", content_type)
+                // What a submission must carry (the privacy notice consented to); other
+                // routes ignore it.
+                .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
                 .body(body)
                 .timeout(Duration::from_secs(60)),
         )
@@ -246,6 +249,7 @@ fn submit_until_refused(
         let answer = rt.block_on(async {
             let r = client
                 .post(format!("{base}/api/v1/applications"))
+                .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", &key)
                 .body(body)
@@ -349,6 +353,7 @@ fn a_killed_service_keeps_every_acknowledged_submission_exactly_once() {
         let (status, v) = client_rt.block_on(async {
             let r = ::reqwest::Client::new()
                 .post(format!("{}/api/v1/applications", s2.base))
+                .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", key)
                 .body(body)
@@ -625,6 +630,7 @@ fn upload_until_refused(
         let answer = rt.block_on(async {
             let r = client
                 .post(format!("{base}/api/v1/applications"))
+                .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
                 .header("Idempotency-Key", &key)
                 .multipart(form)
                 .timeout(Duration::from_secs(20))

@@ -73,6 +73,13 @@ pub struct ServeArgs {
     /// Days a batch check's results are kept
     #[arg(long, value_name = "DAYS", default_value_t = crate::settings::Settings::production().batch_retention_days, env = "TALENT_SUBSIDY_BATCH_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub batch_retention_days: u32,
+    /// Years a decided application's personal information is kept (from the decision, or the
+    /// last payment when later); then it is erased, the figures kept
+    #[arg(long, value_name = "YEARS", default_value_t = 5, env = "TALENT_SUBSIDY_RETENTION_DECIDED_YEARS", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub retention_decided_years: u32,
+    /// Days a withdrawn application's personal information is kept
+    #[arg(long, value_name = "DAYS", default_value_t = 30, env = "TALENT_SUBSIDY_RETENTION_WITHDRAWN_DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub retention_withdrawn_days: u32,
     /// Largest uploaded file, in MiB
     #[arg(long, value_name = "MIB", default_value_t = 10, env = "TALENT_SUBSIDY_UPLOAD_FILE_MIB", value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub upload_file_mib: u64,
@@ -90,6 +97,8 @@ impl ServeArgs {
             status_per_minute: self.limit_status,
             trusted_proxies: self.trusted_proxies.clone(),
             batch_retention_days: self.batch_retention_days,
+            retention_decided_years: self.retention_decided_years,
+            retention_withdrawn_days: self.retention_withdrawn_days,
             upload_file_limit: self.upload_file_mib * 1024 * 1024,
             upload_total_limit: self.upload_total_mib * 1024 * 1024,
             ..crate::settings::Settings::production()
@@ -120,6 +129,32 @@ pub struct DatabaseArg {
     /// sqlite://FILE or postgres://USER@HOST/DB; several instances share state through PostgreSQL
     #[arg(long, global = true, value_name = "URL", env = "DATABASE_URL", default_value = crate::store::DEFAULT_SQLITE)]
     pub database_url: String,
+    /// The file holding the key that encrypts personal information (64 hex digits) [default:
+    /// beside the SQLite database, DB.key, created on first start; PostgreSQL needs it named].
+    /// Back it up apart from the database: without it the data cannot be read
+    #[arg(long, global = true, value_name = "FILE", env = "TALENT_SUBSIDY_DATA_KEY_FILE")]
+    pub data_key_file: Option<PathBuf>,
+}
+
+impl DatabaseArg {
+    /// Where the data key comes from: `TALENT_SUBSIDY_DATA_KEY` (64 hex digits), else the
+    /// file named, else the file beside the SQLite database.
+    pub fn keys(&self) -> Result<crate::store::KeySource, String> {
+        use crate::store::KeySource;
+        if let Ok(text) = std::env::var("TALENT_SUBSIDY_DATA_KEY") {
+            return crate::crypto::DataKey::parse(&text)
+                .map(KeySource::Given)
+                .ok_or_else(|| {
+                    "TALENT_SUBSIDY_DATA_KEY is not a key (64 hexadecimal digits) / \
+                     TALENT_SUBSIDY_DATA_KEY 不是密钥（64 位十六进制数）"
+                        .to_string()
+                });
+        }
+        Ok(match &self.data_key_file {
+            Some(f) => KeySource::File(f.clone()),
+            None => KeySource::Beside,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -128,6 +163,8 @@ pub enum RoleArg {
     Reviewer,
     /// A company's HR: runs batch checks only
     Hr,
+    /// Reads the access log (who saw which personal information) only
+    Auditor,
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,6 +183,15 @@ pub enum OfficerCommand {
     Password { name: String },
     /// List the accounts
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DataKeyCommand {
+    /// Re-encrypt everything with a new key, in one transaction; the new key replaces the key
+    /// file and the old one is kept beside it as FILE.retired-TIME (for backups made before)
+    Rotate,
+    /// Check that the key opens this database (prints its fingerprint, never the key)
+    Check,
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,6 +242,13 @@ pub enum Command {
         input: PathBuf,
         /// Results: a workbook when the name ends in .xlsx, else CSV
         output: PathBuf,
+    },
+    /// The key that encrypts personal information in the database
+    DataKey {
+        #[command(flatten)]
+        database: DatabaseArg,
+        #[command(subcommand)]
+        command: DataKeyCommand,
     },
     /// Run the policy's test cases (policy/tests/*.toml)
     Test {
@@ -257,6 +310,7 @@ pub fn run(cli: Cli, serve: fn(Serve) -> std::io::Result<()>) -> ExitCode {
             serve: args,
         }) => serve_command(serve, &policy, &args),
         Some(Command::Officer { database, command }) => officer(&database, command),
+        Some(Command::DataKey { database, command }) => officer::data_key(&database, command),
         Some(Command::Batch {
             policy,
             lang,
@@ -354,7 +408,15 @@ fn serve_command(
     policy: &PolicyArg,
     args: &ServeArgs,
 ) -> ExitCode {
+    let keys = match args.database.keys() {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("talent-subsidy: {e}");
+            return ExitCode::from(2);
+        }
+    };
     match serve(Serve {
+        keys,
         bind: args.bind.clone(),
         source: policy_source(policy),
         log_json: args.log_json,

@@ -41,7 +41,7 @@ pub(super) fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCo
         }
     };
     let result: Result<String, String> = runtime.block_on(async {
-        let store = Store::open(&database.database_url)
+        let store = Store::open(&database.database_url, &database.keys()?)
             .await
             .map_err(|e| e.to_string())?;
         let no_account = |name: &str| format!("no account is named {name} / 没有这个账户");
@@ -60,6 +60,7 @@ pub(super) fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCo
                 let role = match role {
                     RoleArg::Reviewer => Role::Reviewer,
                     RoleArg::Hr => Role::Hr,
+                    RoleArg::Auditor => Role::Auditor,
                 };
                 if store
                     .add_officer(&name, role, &hashed(&name)?)
@@ -126,6 +127,66 @@ pub(super) fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCo
             if !msg.is_empty() {
                 println!("{msg}");
             }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("talent-subsidy: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `data-key rotate` and `data-key check`.
+pub(super) fn data_key(database: &DatabaseArg, command: super::DataKeyCommand) -> ExitCode {
+    use crate::store::{DataKey, KeySource, Store};
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("talent-subsidy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result: Result<String, String> = runtime.block_on(async {
+        let keys = database.keys()?;
+        let url = &database.database_url;
+        let store = Store::open(url, &keys).await.map_err(|e| e.to_string())?;
+        match command {
+            super::DataKeyCommand::Check => Ok(format!(
+                "the key opens this database (fingerprint {}) / 密钥与数据库相符",
+                store.key_fingerprint()
+            )),
+            super::DataKeyCommand::Rotate => {
+                let Some(file) = keys.file_for(url).filter(|_| !matches!(keys, KeySource::Given(_))) else {
+                    return Err("rotation replaces a key file: name it with --data-key-file rather than TALENT_SUBSIDY_DATA_KEY / 轮换密钥需要密钥文件：请用 --data-key-file 指定".into());
+                };
+                let fresh = std::path::PathBuf::from(format!("{}.new", file.display()));
+                let new = DataKey::create(&fresh).map_err(|e| e.to_string())?;
+                if let Err(e) = store.rotate_key(&new).await {
+                    let _ = std::fs::remove_file(&fresh);
+                    return Err(format!("nothing changed / 未作任何更改: {e}"));
+                }
+                store.close().await;
+                let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+                let retired = std::path::PathBuf::from(format!("{}.retired-{stamp}", file.display()));
+                std::fs::rename(&file, &retired)
+                    .and_then(|()| std::fs::rename(&fresh, &file))
+                    .map_err(|e| format!("the database now uses the key in {} but the files could not be renamed ({e}): move it to {} yourself / 数据库已改用 {} 中的新密钥，但文件改名失败，请手动改名", fresh.display(), file.display(), fresh.display()))?;
+                Ok(format!(
+                    "re-encrypted with a new key (fingerprint {}), now in {}; the old key is in {}: keep it only as long as backups made before now, then destroy it / 已用新密钥重新加密；旧密钥在 {}，仅为此前的备份保留",
+                    new.fingerprint(),
+                    file.display(),
+                    retired.display(),
+                    retired.display()
+                ))
+            }
+        }
+    });
+    match result {
+        Ok(said) => {
+            println!("{said}");
             ExitCode::SUCCESS
         }
         Err(e) => {

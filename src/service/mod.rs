@@ -147,6 +147,7 @@ pub fn prepare_application(
     policy: &Policy,
     input: &[u8],
     idempotency_key: Option<String>,
+    notice_version: &str,
 ) -> Result<crate::store::NewApplication, InvalidProfile> {
     let Assessed {
         profile,
@@ -170,6 +171,7 @@ pub fn prepare_application(
         profile: profile_json,
         result: String::from_utf8_lossy(&result).into_owned(),
         uploads: Vec::new(),
+        notice_version: notice_version.to_string(),
         programs: a
             .programs
             .iter()

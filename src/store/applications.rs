@@ -1,5 +1,6 @@
 //! Saved applications: submitting, reading, listing and exporting, decisions and the audit log.
 
+use super::keys::{self, Place};
 use super::*;
 
 impl Store {
@@ -11,7 +12,7 @@ impl Store {
             None => {
                 async {
                     let mut conn = self.write.acquire().await?;
-                    group::save_one(&mut conn, &new, self.money_type()).await
+                    group::save_one(&mut conn, &new, self.money_type(), &self.key).await
                 }
                 .await
             }
@@ -21,16 +22,20 @@ impl Store {
 
     const APPLICATION_COLUMNS: &'static str = "id, reference, submitted_at, applicant_name, \
         id_number, tier, CAST(total AS TEXT) AS total, policy_version, application_date, \
-        status, note, updated_at, version, missing_materials";
+        status, note, updated_at, version, missing_materials, notice_version, consented_at, \
+        erased_at";
 
-    fn summary(row: &AnyRow) -> Result<ApplicationSummary> {
+    fn summary(&self, row: &AnyRow) -> Result<ApplicationSummary> {
         let status: String = row.try_get("status")?;
+        let reference: String = row.try_get("reference")?;
+        let name: String = row.try_get("applicant_name")?;
+        let number: String = row.try_get("id_number")?;
         Ok(ApplicationSummary {
             id: row.try_get("id")?,
-            reference: row.try_get("reference")?,
+            applicant_name: self.open_sealed(&name, Place::Name, &reference)?,
+            id_number: self.open_sealed(&number, Place::IdNumber, &reference)?,
+            reference,
             submitted_at: row.try_get("submitted_at")?,
-            applicant_name: row.try_get("applicant_name")?,
-            id_number: row.try_get("id_number")?,
             tier: row.try_get("tier")?,
             total: decimal(row, "total")?,
             policy_version: row.try_get("policy_version")?,
@@ -46,6 +51,9 @@ impl Store {
                 .filter(|m| !m.is_empty())
                 .map(str::to_string)
                 .collect(),
+            notice_version: row.try_get("notice_version")?,
+            consented_at: row.try_get("consented_at")?,
+            erased_at: row.try_get("erased_at")?,
         })
     }
 
@@ -61,9 +69,11 @@ impl Store {
         else {
             return Ok(None);
         };
+        let summary = self.summary(&row)?;
+        let profile: String = row.try_get("profile")?;
         Ok(Some(Application {
-            summary: Self::summary(&row)?,
-            profile: row.try_get("profile")?,
+            profile: self.open_sealed(&profile, Place::Profile, &summary.reference)?,
+            summary,
             result: row.try_get("result")?,
         }))
     }
@@ -81,7 +91,7 @@ impl Store {
     }
 
     /// The filter as SQL after `WHERE`, and the values to bind, in order.
-    fn filter_sql(filter: &ListFilter) -> (String, Vec<String>) {
+    fn filter_sql(&self, filter: &ListFilter) -> (String, Vec<String>) {
         let mut clauses = vec!["1 = 1".to_string()];
         let mut binds: Vec<String> = Vec::new();
         // Each `?` takes the next value, numbered in the order bound.
@@ -111,11 +121,16 @@ impl Store {
             add("a.submitted_on <= ?", &[d.to_string()]);
         }
         if let Some(q) = &filter.search {
-            // References and ID numbers are stored upper case; a name as typed.
-            let (q, up) = (q.trim().to_string(), q.trim().to_uppercase());
+            // References are stored upper case; ID numbers and names are sealed and found by
+            // their keyed hashes.
+            let key = self.data_key();
             add(
-                "(a.reference = ? OR a.id_number = ? OR a.applicant_name = ?)",
-                &[up.clone(), up, q],
+                "(a.reference = ? OR a.id_hmac = ? OR a.name_hmac = ?)",
+                &[
+                    q.trim().to_uppercase(),
+                    keys::id_hash(key, q),
+                    keys::name_hash(key, q),
+                ],
             );
         }
         if let Some(p) = &filter.program {
@@ -135,7 +150,7 @@ impl Store {
         page: u32,
         per_page: u32,
     ) -> Result<(Vec<ApplicationSummary>, i64)> {
-        let (cond, binds) = Self::filter_sql(filter);
+        let (cond, binds) = self.filter_sql(filter);
         let count_sql = format!("SELECT COUNT(*) FROM applications a WHERE {cond}");
         let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
         for b in &binds {
@@ -153,7 +168,7 @@ impl Store {
             q = q.bind(b);
         }
         let rows = q.fetch_all(&self.read).await?;
-        let list = rows.iter().map(Self::summary).collect::<Result<Vec<_>>>()?;
+        let list = rows.iter().map(|r| self.summary(r)).collect::<Result<Vec<_>>>()?;
         Ok((list, total))
     }
 
@@ -162,7 +177,7 @@ impl Store {
         &self,
         filter: &ListFilter,
     ) -> Result<Vec<(ApplicationSummary, Vec<ProgramRow>)>> {
-        let (cond, binds) = Self::filter_sql(filter);
+        let (cond, binds) = self.filter_sql(filter);
         let sql = format!(
             "SELECT {} FROM applications a WHERE {cond} ORDER BY a.id",
             Self::APPLICATION_COLUMNS
@@ -175,7 +190,7 @@ impl Store {
             .fetch_all(&self.read)
             .await?
             .iter()
-            .map(Self::summary)
+            .map(|r| self.summary(r))
             .collect::<Result<Vec<_>>>()?;
         let sql = format!(
             "SELECT p.application_id, p.program, p.status, CAST(p.amount AS TEXT) AS amount \

@@ -1,5 +1,6 @@
 //! Batch checks kept for their officer, and deleting what is kept no longer than needed.
 
+use super::keys::Place;
 use super::*;
 
 impl Store {
@@ -23,8 +24,11 @@ impl Store {
         .bind(stamp(Utc::now()))
         .bind(file_name)
         .bind(summary)
-        .bind(results)
-        .bind(workbook.to_vec())
+        .bind(self.seal(results, Place::BatchResults, &token))
+        .bind(
+            self.data_key()
+                .seal(workbook, &Place::BatchWorkbook.of(&token)),
+        )
         .execute(&self.write)
         .await;
         self.recycle.note(saved.map_err(StoreError::from))?;
@@ -42,12 +46,21 @@ impl Store {
         .fetch_optional(&self.read)
         .await?;
         row.map(|r| {
+            let results: String = r.try_get("results")?;
+            let workbook: Option<Vec<u8>> = r.try_get("workbook")?;
+            let place = Place::BatchWorkbook.of(token);
             Ok(BatchRun {
                 created_at: r.try_get("created_at")?,
                 file_name: r.try_get("file_name")?,
                 summary: r.try_get("summary")?,
-                results: r.try_get("results")?,
-                workbook: r.try_get("workbook")?,
+                results: self.open_sealed(&results, Place::BatchResults, token)?,
+                workbook: workbook
+                    .map(|w| {
+                        self.data_key().open(&w, &place).map_err(|_| {
+                            StoreError::Corrupt(format!("a sealed value at {place} does not open"))
+                        })
+                    })
+                    .transpose()?,
             })
         })
         .transpose()

@@ -8,19 +8,22 @@
 //! payments and its audit entry in one transaction, on the version the officer saw.
 
 use super::applications::{current, transition};
+use super::keys::{self, Place};
 use super::*;
 use std::io::Read;
 
 /// Bytes per stored chunk: a download reads one at a time.
 pub const CHUNK: usize = 256 * 1024;
 
-fn upload_row(r: &AnyRow) -> Result<Upload> {
+fn upload_row(store: &Store, r: &AnyRow) -> Result<Upload> {
     let kind: String = r.try_get("kind")?;
     let stage: String = r.try_get("stage")?;
+    let id: String = r.try_get("id")?;
+    let name: String = r.try_get("file_name")?;
     Ok(Upload {
-        id: r.try_get("id")?,
+        file_name: store.open_sealed(&name, Place::FileName, &id)?,
+        id,
         material: r.try_get("material")?,
-        file_name: r.try_get("file_name")?,
         kind: FileKind::from_id(&kind)
             .ok_or_else(|| StoreError::Corrupt(format!("kind = {kind:?}")))?,
         size: r.try_get("size")?,
@@ -59,12 +62,14 @@ const PAYMENT_COLUMNS: &str = "p.id, a.reference, a.applicant_name, p.program, p
     CAST(p.amount AS TEXT) AS amount, p.trigger_zh, p.trigger_en, p.due_on, p.status, \
     p.paid_on, p.paid_by";
 
-fn payment_row(r: &AnyRow) -> Result<Payment> {
+fn payment_row(store: &Store, r: &AnyRow) -> Result<Payment> {
     let status: String = r.try_get("status")?;
+    let reference: String = r.try_get("reference")?;
+    let name: String = r.try_get("applicant_name")?;
     Ok(Payment {
         id: r.try_get("id")?,
-        reference: r.try_get("reference")?,
-        applicant_name: r.try_get("applicant_name")?,
+        applicant_name: store.open_sealed(&name, Place::Name, &reference)?,
+        reference,
         program: r.try_get("program")?,
         seq: r.try_get("seq")?,
         amount: decimal(r, "amount")?,
@@ -94,7 +99,7 @@ impl Store {
             )
             .bind(&id)
             .bind(&new.material)
-            .bind(&new.file_name)
+            .bind(self.seal(&new.file_name, Place::FileName, &id))
             .bind(new.kind.id())
             .bind(i64::try_from(new.size).unwrap_or(i64::MAX))
             .bind(&new.sha256)
@@ -123,7 +128,7 @@ impl Store {
                 )
                 .bind(&id)
                 .bind(seq)
-                .bind(buf[..filled].to_vec())
+                .bind(self.data_key().seal(&buf[..filled], &keys::chunk_place(&id, seq)))
                 .execute(&mut *tx)
                 .await?;
                 seq += 1;
@@ -147,7 +152,7 @@ impl Store {
         .fetch_all(&self.read)
         .await?
         .iter()
-        .map(upload_row)
+        .map(|r| upload_row(self, r))
         .collect()
     }
 
@@ -161,19 +166,26 @@ impl Store {
         .fetch_optional(&self.read)
         .await?
         .as_ref()
-        .map(upload_row)
+        .map(|r| upload_row(self, r))
         .transpose()
     }
 
     /// The `seq`th chunk of a file's bytes; `None` past its end.
     pub async fn upload_chunk(&self, upload_id: &str, seq: i64) -> Result<Option<Vec<u8>>> {
-        Ok(
+        let sealed: Option<Vec<u8>> =
             sqlx::query_scalar("SELECT bytes FROM upload_chunks WHERE upload_id = $1 AND seq = $2")
                 .bind(upload_id)
                 .bind(seq)
                 .fetch_optional(&self.read)
-                .await?,
-        )
+                .await?;
+        sealed
+            .map(|s| {
+                let place = keys::chunk_place(upload_id, seq);
+                self.data_key().open(&s, &place).map_err(|_| {
+                    StoreError::Corrupt(format!("a sealed value at {place} does not open"))
+                })
+            })
+            .transpose()
     }
 
     /// The programs of an application under review: those it was eligible for when submitted.
@@ -357,7 +369,7 @@ impl Store {
         q.fetch_all(&self.read)
             .await?
             .iter()
-            .map(payment_row)
+            .map(|r| payment_row(self, r))
             .collect()
     }
 

@@ -2,8 +2,9 @@
 //! writer's group commit — every submission waiting is saved inside a savepoint of one
 //! transaction, and all hear their answer after its single commit.
 
+use super::keys::Place;
 use super::{
-    APPLICANT_ACTOR, NewApplication, Result, StoreError, Submitted, china, random_token, stamp,
+    APPLICANT_ACTOR, DataKey, NewApplication, Result, StoreError, Submitted, china, random_token, stamp,
 };
 use chrono::Utc;
 use sqlx::AnyConnection;
@@ -22,7 +23,12 @@ pub struct Queue(mpsc::Sender<Job>);
 /// Starts the writer on the current runtime. It ends when every `Queue` is dropped. A group
 /// that fails leaves the writer running: the next group takes a new connection when `recycle`
 /// says the old one may be the trouble.
-pub fn start(pool: AnyPool, money: &'static str, recycle: super::Recycle) -> Queue {
+pub fn start(
+    pool: AnyPool,
+    money: &'static str,
+    recycle: super::Recycle,
+    key: DataKey,
+) -> Queue {
     let (tx, mut rx) = mpsc::channel::<Job>(4 * GROUP_MAX);
     tokio::spawn(async move {
         while let Some(first) = rx.recv().await {
@@ -33,7 +39,7 @@ pub fn start(pool: AnyPool, money: &'static str, recycle: super::Recycle) -> Que
                     Err(_) => break,
                 }
             }
-            if let Err(e) = commit_group(&pool, jobs, money).await {
+            if let Err(e) = commit_group(&pool, jobs, money, &key).await {
                 recycle.saw(&e);
             }
         }
@@ -48,13 +54,13 @@ pub async fn submit(queue: &Queue, new: NewApplication) -> Result<Submitted> {
     answer.await.map_err(|_| stopped())?
 }
 
-async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, money: &str) -> Result<()> {
+async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, money: &str, key: &DataKey) -> Result<()> {
     let mut results = Vec::with_capacity(jobs.len());
     let committed: Result<()> = async {
         let mut conn = pool.acquire().await?;
         let mut tx = conn.begin().await?;
         for (new, _) in &jobs {
-            results.push(save_one(&mut tx, new, money).await);
+            results.push(save_one(&mut tx, new, money, key).await);
         }
         tx.commit().await?;
         Ok(())
@@ -84,6 +90,7 @@ pub async fn save_one(
     conn: &mut AnyConnection,
     new: &NewApplication,
     money: &str,
+    key: &DataKey,
 ) -> Result<Submitted> {
     if let Some(key) = &new.idempotency_key
         && let Some(s) = by_key(conn, key, &new.request_hash).await?
@@ -92,7 +99,7 @@ pub async fn save_one(
     }
     let saved = async {
         let mut tx = conn.begin().await?;
-        let s = insert(&mut tx, new, money).await?;
+        let s = insert(&mut tx, new, money, key).await?;
         tx.commit().await?;
         Ok::<_, StoreError>(s)
     }
@@ -131,7 +138,12 @@ async fn by_key(conn: &mut AnyConnection, key: &str, hash: &str) -> Result<Optio
 
 /// The rows of one submission: its reference number, the application, its programs and the
 /// first audit entry. The caller commits.
-async fn insert(conn: &mut AnyConnection, new: &NewApplication, money: &str) -> Result<Submitted> {
+async fn insert(
+    conn: &mut AnyConnection,
+    new: &NewApplication,
+    money: &str,
+    key: &DataKey,
+) -> Result<Submitted> {
     let now = Utc::now();
     let at = stamp(now);
     let year = i64::from(chrono::Datelike::year(&now.with_timezone(&china())));
@@ -147,24 +159,28 @@ async fn insert(conn: &mut AnyConnection, new: &NewApplication, money: &str) -> 
     let id: i64 = sqlx::query_scalar(&format!(
         "INSERT INTO applications (reference, status_token, idempotency_key, submitted_at, \
          submitted_on, applicant_name, id_number, tier, total, policy_version, \
-         application_date, profile, result, status, note, updated_at, request_hash) \
+         application_date, profile, result, status, note, updated_at, request_hash, id_hmac, \
+         name_hmac, notice_version, consented_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS {money}), $10, $11, $12, $13, \
-         'submitted', '', $4, $14) RETURNING id",
+         'submitted', '', $4, $14, $15, $16, $17, $4) RETURNING id",
     ))
     .bind(&reference)
     .bind(&token)
     .bind(new.idempotency_key.as_deref())
     .bind(&at)
     .bind(at[..10].to_string())
-    .bind(&new.applicant_name)
-    .bind(&new.id_number)
+    .bind(key.seal_text(&new.applicant_name, &Place::Name.of(&reference)))
+    .bind(key.seal_text(&new.id_number, &Place::IdNumber.of(&reference)))
     .bind(&new.tier)
     .bind(new.total.to_string())
     .bind(&new.policy_version)
     .bind(new.application_date.to_string())
-    .bind(&new.profile)
+    .bind(key.seal_text(&new.profile, &Place::Profile.of(&reference)))
     .bind(&new.result)
     .bind(&new.request_hash)
+    .bind(super::keys::id_hash(key, &new.id_number))
+    .bind(super::keys::name_hash(key, &new.applicant_name))
+    .bind(&new.notice_version)
     .fetch_one(&mut *conn)
     .await?;
     let insert_program = format!(

@@ -25,8 +25,10 @@ mod applications;
 mod batches;
 mod casework;
 mod group;
+mod keys;
 mod model;
 mod officers;
+mod privacy;
 
 pub use model::*;
 
@@ -37,6 +39,46 @@ use sqlx::{AnyPool, Executor, Row};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+pub use crate::crypto::DataKey;
+use std::path::PathBuf;
+
+/// Where the data key comes from.
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    /// A file beside the SQLite database (`talent-subsidy.db.key`), created on its first
+    /// start. PostgreSQL has no such place: it needs a file or a key named.
+    Beside,
+    /// This file; created on the first start of a database that has no key yet.
+    File(PathBuf),
+    /// This key (`TALENT_SUBSIDY_DATA_KEY`, or a test's).
+    Given(DataKey),
+}
+
+impl KeySource {
+    /// The key file this source names for a database URL, if any.
+    pub fn file_for(&self, url: &str) -> Option<PathBuf> {
+        match self {
+            KeySource::File(p) => Some(p.clone()),
+            KeySource::Beside if !is_postgres(url) => {
+                Some(PathBuf::from(format!("{}.key", sqlite_path(url))))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres:") || url.starts_with("postgresql:")
+}
+
+/// The file of a SQLite URL or path.
+fn sqlite_path(url: &str) -> &str {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    path.split('?').next().unwrap_or(path)
+}
 
 /// The database a service or a command uses when none is named.
 pub const DEFAULT_SQLITE: &str = "./data/talent-subsidy.db";
@@ -57,6 +99,9 @@ pub enum StoreError {
     /// An idempotency key sent again with a different request.
     #[error("this idempotency key was first used with a different request")]
     KeyReused,
+    /// The data key cannot be had, or is not the one the data was sealed with.
+    #[error("{0}")]
+    Key(String),
 }
 
 impl StoreError {
@@ -132,6 +177,8 @@ pub enum Backend {
 
 #[derive(Debug, Clone)]
 pub struct Store {
+    /// Seals and opens the personal fields, and hashes what is searched.
+    key: DataKey,
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
@@ -167,9 +214,13 @@ fn decimal(row: &AnyRow, col: &str) -> Result<Decimal> {
 
 impl Store {
     /// Opens (creating a SQLite file and its folder when needed) and migrates the database.
-    pub async fn open(url: &str) -> Result<Store> {
+    ///
+    /// The data key comes from `keys`; a database that has none yet takes it (the fields of
+    /// rows written before are sealed with it in the same transaction), one that has a key
+    /// refuses any other, and a missing key file is created only for a database without one.
+    pub async fn open(url: &str, keys: &KeySource) -> Result<Store> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        let backend = if is_postgres(url) {
             Backend::Postgres
         } else {
             Backend::Sqlite
@@ -183,10 +234,7 @@ impl Store {
             _ => url.to_string(),
         };
         if backend == Backend::Sqlite {
-            let path = url
-                .trim_start_matches("sqlite://")
-                .trim_start_matches("sqlite:");
-            let path = path.split('?').next().unwrap_or(path);
+            let path = sqlite_path(&url);
             if let Some(dir) = std::path::Path::new(path).parent()
                 && !dir.as_os_str().is_empty()
             {
@@ -202,9 +250,12 @@ impl Store {
                         Box::pin(async move {
                             // WAL lets readers go on while one writes; FULL makes each commit
                             // durable before it is acknowledged.
+                            // secure_delete overwrites what is deleted or replaced, so an
+                            // erased or re-sealed value leaves no copy in free pages.
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                                 PRAGMA secure_delete = ON;",
                             )
                             .await?;
                             Ok(())
@@ -213,7 +264,7 @@ impl Store {
                 };
                 let write = opts().max_connections(1).connect(&url).await?;
                 sqlx::migrate!("./migrations/sqlite").run(&write).await?;
-                rebuild_applications(&write).await?;
+                rebuild_tables(&write).await?;
                 let read = opts().max_connections(8).connect(&url).await?;
                 (read, write)
             }
@@ -223,9 +274,11 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
+        let key = keys::take(&write, url.as_str(), keys).await?;
         let group = (backend == Backend::Sqlite)
-            .then(|| group::start(write.clone(), "TEXT", recycle.clone()));
+            .then(|| group::start(write.clone(), "TEXT", recycle.clone(), key.clone()));
         Ok(Store {
+            key,
             read,
             write,
             backend,
@@ -271,25 +324,40 @@ impl Store {
     }
 }
 
-/// Gives SQLite's `applications` table the statuses of migration 0003, once: the rebuild needs
-/// foreign keys off, which a migration's transaction cannot turn off. One transaction: it
-/// happens wholly or not at all.
-async fn rebuild_applications(write: &AnyPool) -> Result<()> {
-    let sql: String = sqlx::query_scalar(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'applications'",
+/// Gives SQLite's `applications` and `officers` tables the statuses and roles of the latest
+/// migrations, once: a CHECK constraint changes only by rebuilding the table, which needs
+/// foreign keys off, which a migration's transaction cannot turn off. One transaction per
+/// table: it happens wholly or not at all.
+async fn rebuild_tables(write: &AnyPool) -> Result<()> {
+    rebuild(
+        write,
+        "applications",
+        "'withdrawn'",
+        include_str!("../../migrations/sqlite_rebuild/applications.sql"),
     )
-    .fetch_one(write)
     .await?;
-    if sql.contains("'partial'") {
+    rebuild(
+        write,
+        "officers",
+        "'auditor'",
+        include_str!("../../migrations/sqlite_rebuild/officers.sql"),
+    )
+    .await
+}
+
+/// Rebuilds SQLite's `table` with `script` unless its definition already holds `marker`.
+async fn rebuild(write: &AnyPool, table: &str, marker: &str, script: &str) -> Result<()> {
+    let sql: String =
+        sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1")
+            .bind(table)
+            .fetch_one(write)
+            .await?;
+    if sql.contains(marker) {
         return Ok(());
     }
     let mut conn = write.acquire().await?;
     conn.execute("PRAGMA foreign_keys = OFF").await?;
-    let rebuilt = conn
-        .execute(include_str!(
-            "../../migrations/sqlite_rebuild/applications_0003.sql"
-        ))
-        .await;
+    let rebuilt = conn.execute(script).await;
     if rebuilt.is_err() {
         let _ = conn.execute("ROLLBACK").await;
     }

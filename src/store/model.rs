@@ -21,16 +21,19 @@ pub enum AppStatus {
     Approved,
     /// Decided as a whole: every program refused.
     Rejected,
+    /// Withdrawn by the applicant before any decision.
+    Withdrawn,
 }
 
 impl AppStatus {
-    pub const ALL: [AppStatus; 6] = [
+    pub const ALL: [AppStatus; 7] = [
         AppStatus::Submitted,
         AppStatus::MoreInfo,
         AppStatus::Partial,
         AppStatus::Closed,
         AppStatus::Approved,
         AppStatus::Rejected,
+        AppStatus::Withdrawn,
     ];
 
     pub fn id(self) -> &'static str {
@@ -41,6 +44,7 @@ impl AppStatus {
             AppStatus::Closed => "closed",
             AppStatus::Approved => "approved",
             AppStatus::Rejected => "rejected",
+            AppStatus::Withdrawn => "withdrawn",
         }
     }
 
@@ -56,6 +60,7 @@ impl AppStatus {
             AppStatus::Closed => "已办结",
             AppStatus::Approved => "已批准",
             AppStatus::Rejected => "未获批准",
+            AppStatus::Withdrawn => "已撤回",
         }
     }
 
@@ -67,6 +72,7 @@ impl AppStatus {
             AppStatus::Closed => "Closed",
             AppStatus::Approved => "Approved",
             AppStatus::Rejected => "Rejected",
+            AppStatus::Withdrawn => "Withdrawn",
         }
     }
 
@@ -75,6 +81,19 @@ impl AppStatus {
         matches!(
             self,
             AppStatus::Submitted | AppStatus::MoreInfo | AppStatus::Partial
+        )
+    }
+
+    /// The applicant may withdraw it: nothing is decided yet (no program either).
+    pub fn can_withdraw(self) -> bool {
+        matches!(self, AppStatus::Submitted | AppStatus::MoreInfo)
+    }
+
+    /// Decided for good: kept as an archive for the retention period, then erased.
+    pub fn is_decided(self) -> bool {
+        matches!(
+            self,
+            AppStatus::Approved | AppStatus::Rejected | AppStatus::Closed
         )
     }
 
@@ -101,6 +120,8 @@ pub enum Role {
     Reviewer,
     /// A company's HR: runs batch checks only.
     Hr,
+    /// Reads the access log (who saw which personal information), nothing else.
+    Auditor,
 }
 
 impl Role {
@@ -108,6 +129,7 @@ impl Role {
         match self {
             Role::Reviewer => "reviewer",
             Role::Hr => "hr",
+            Role::Auditor => "auditor",
         }
     }
 
@@ -115,6 +137,7 @@ impl Role {
         match s {
             "reviewer" => Some(Role::Reviewer),
             "hr" => Some(Role::Hr),
+            "auditor" => Some(Role::Auditor),
             _ => None,
         }
     }
@@ -146,6 +169,8 @@ pub struct NewApplication {
     pub profile: String,
     pub result: String,
     pub programs: Vec<ProgramRow>,
+    /// The privacy notice the applicant consented to (its version), at submission.
+    pub notice_version: String,
     /// Files already kept (`Store::put_upload`) that this submission brings: they become its
     /// own in the transaction that saves it.
     pub uploads: Vec<String>,
@@ -180,6 +205,12 @@ pub struct ApplicationSummary {
     pub version: i64,
     /// The materials the latest request for more information asked for (ids).
     pub missing_materials: Vec<String>,
+    /// The privacy notice consented to and when (empty for applications made before notices).
+    pub notice_version: String,
+    pub consented_at: String,
+    /// When the personal fields were erased after the retention period: the name, the ID
+    /// number and the profile are then empty.
+    pub erased_at: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -543,4 +574,94 @@ pub struct PaymentFilter {
     /// `Some(true)`: paid; `Some(false)`: to pay.
     pub paid: Option<bool>,
     pub application_id: Option<i64>,
+}
+
+/// What an officer did with personal information, as the access log records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Opened an application's page.
+    View,
+    /// Read an application through the officers' JSON API.
+    ViewApi,
+    /// Asked for an application's full ID number.
+    FullId,
+    /// Exported the list (ID numbers masked).
+    Export,
+    /// Exported the list with full ID numbers.
+    ExportFullIds,
+    /// Downloaded an uploaded material.
+    Download,
+}
+
+impl Access {
+    pub const ALL: [Access; 6] = [
+        Access::View,
+        Access::ViewApi,
+        Access::FullId,
+        Access::Export,
+        Access::ExportFullIds,
+        Access::Download,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Access::View => "view",
+            Access::ViewApi => "view_api",
+            Access::FullId => "full_id",
+            Access::Export => "export",
+            Access::ExportFullIds => "export_full_ids",
+            Access::Download => "download",
+        }
+    }
+
+    pub fn from_id(s: &str) -> Option<Access> {
+        Access::ALL.into_iter().find(|a| a.id() == s)
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Access::View => "查看申请",
+            Access::ViewApi => "通过接口读取申请",
+            Access::FullId => "查看完整证件号",
+            Access::Export => "导出申请列表（证件号遮盖）",
+            Access::ExportFullIds => "导出申请列表（完整证件号）",
+            Access::Download => "下载申报材料",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Access::View => "Viewed an application",
+            Access::ViewApi => "Read an application through the API",
+            Access::FullId => "Viewed a full ID number",
+            Access::Export => "Exported the list (ID numbers masked)",
+            Access::ExportFullIds => "Exported the list with full ID numbers",
+            Access::Download => "Downloaded a material",
+        }
+    }
+}
+
+/// One line of the access log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessEntry {
+    pub id: i64,
+    pub at: String,
+    pub officer: String,
+    pub role: String,
+    pub action: Access,
+    /// The application's reference (empty for a list export).
+    pub reference: String,
+    /// What else: the file downloaded, the rows exported and their filter.
+    pub detail: String,
+}
+
+/// Which lines of the access log to read.
+#[derive(Debug, Clone, Default)]
+pub struct AccessFilter {
+    pub officer: Option<String>,
+    pub reference: Option<String>,
+    pub action: Option<Access>,
+    /// On or after / on or before (dates at UTC+8).
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
 }

@@ -131,7 +131,48 @@ fn prepare(
     profile_json: &[u8],
     key: Option<String>,
 ) -> Result<crate::store::NewApplication, NotSaved> {
-    prepare_application(&state.snapshot().policy, profile_json, key).map_err(NotSaved::Invalid)
+    prepare_application(
+        &state.snapshot().policy,
+        profile_json,
+        key,
+        crate::privacy::NOTICE_VERSION,
+    )
+    .map_err(NotSaved::Invalid)
+}
+
+/// The API's consent: the `Consent-Notice-Version` header names the notice in force, which
+/// the integrating system showed and the applicant agreed to.
+fn api_consent(req: &HttpRequest) -> Result<(), ApiError> {
+    let sent = req
+        .headers()
+        .get("Consent-Notice-Version")
+        .map(|v| v.to_str().unwrap_or_default());
+    let error = match sent {
+        None => crate::applicant::FieldError::new(
+            "Consent-Notice-Version",
+            &format!(
+                "缺少请求头 Consent-Notice-Version：提交前必须向申请人展示个人信息处理告知（版本 {v}）并取得其同意，再在此请求头中写明该版本",
+                v = crate::privacy::NOTICE_VERSION
+            ),
+            &format!(
+                "the Consent-Notice-Version header is missing: show the applicant the privacy notice (version {v}), obtain their consent, and name that version in this header",
+                v = crate::privacy::NOTICE_VERSION
+            ),
+        ),
+        Some(v) if crate::privacy::is_current(v) => return Ok(()),
+        Some(_) => crate::applicant::FieldError::new(
+            "Consent-Notice-Version",
+            &format!(
+                "告知版本不是现行版本 {v}：请向申请人展示现行告知（GET /api/v1/privacy-notice）并重新取得同意",
+                v = crate::privacy::NOTICE_VERSION
+            ),
+            &format!(
+                "this is not the notice in force ({v}): show the applicant the current notice (GET /api/v1/privacy-notice) and obtain their consent again",
+                v = crate::privacy::NOTICE_VERSION
+            ),
+        ),
+    };
+    Err(ApiError::Invalid(super::http::errors_body(vec![error])))
 }
 
 async fn save(state: &AppState, new: crate::store::NewApplication) -> Result<Submitted, NotSaved> {
@@ -240,6 +281,13 @@ pub async fn submit_form(
     if !form_token_ok(&req, values.get("form_token")) {
         return actix_web::ResponseError::error_response(&auth::AuthError::Csrf { api: false });
     }
+    if values.get("consent") != "1" || !crate::privacy::is_current(values.get("notice_version")) {
+        return html::message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "同意个人信息处理：提交申请前请阅读个人信息处理告知，并勾选同意处理您的敏感个人信息；请返回结果页勾选后再提交",
+            "Consent to processing: before applying, read the privacy notice and tick your consent to the processing of your sensitive personal information; go back to the result, tick it and submit again",
+        );
+    }
     let json = crate::input::to_profile_json(&values).to_string();
     // The key is the visitor's own: bound to their form cookie, so nobody else's key (seen in
     // a page source, say) can fetch their application.
@@ -306,12 +354,15 @@ pub struct SubmittedDoc {
         (super::schema::ProfileDoc = "application/json"),
         (super::schema::ApplicationFilesDoc = "multipart/form-data")
     )),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Up to 100 characters. The same key with the same body returns the application saved first (200); with a different body it is refused (422)")),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Up to 100 characters. The same key with the same body returns the application saved first (200); with a different body it is refused (422)"),
+        ("Consent-Notice-Version" = super::schema::NoticeVersionDoc, Header, description = "The version of the privacy notice (GET /api/v1/privacy-notice) the integrating system showed the applicant, who consented to the processing of their sensitive personal information. Missing or not the notice in force: 422")
+    ),
     responses(
         (status = 201, description = "Saved", body = SubmittedDoc),
         (status = 200, description = "Saved before under the same Idempotency-Key", body = SubmittedDoc),
         (status = 400, description = "Not JSON (an application/json body), or a multipart body cut off", body = super::schema::ErrorsDoc),
-        (status = 422, description = "Not a valid profile, or an Idempotency-Key already used with a different body", body = super::schema::ErrorsDoc),
+        (status = 422, description = "Not a valid profile, no consent (Consent-Notice-Version missing or not the notice in force), or an Idempotency-Key already used with a different body", body = super::schema::ErrorsDoc),
         (status = 413, description = "The profile is larger than 64 KiB, a file larger than the file limit (10 MB by default) or the files together larger than the total limit (50 MB)", body = super::schema::ErrorsDoc),
         (status = 415, description = "The body is neither application/json nor multipart/form-data", body = super::schema::ErrorsDoc),
         (status = 429, description = "Too many submissions from this address (Retry-After)", body = super::schema::ErrorsDoc),
@@ -324,6 +375,7 @@ pub async fn submit_api(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    api_consent(&req)?;
     let multipart = uploads::is_multipart(&req);
     let (body, mut files) = if multipart {
         let materials = uploads::material_ids(&state);
@@ -419,6 +471,10 @@ pub struct StatusPage {
     /// cookie).
     pub reply_token: Option<String>,
     pub reply_action: String,
+    /// While the applicant may withdraw: the form token for it.
+    pub withdraw_token: Option<String>,
+    pub withdraw_action: String,
+    pub withdrawn: bool,
     /// The materials asked for: (upload field id, name).
     pub missing: Vec<(String, String)>,
     /// The files the applicant sent: (link, material, file name, size, when).
@@ -587,12 +643,14 @@ pub async fn status_page(
                 .collect()
         })
         .unwrap_or_default();
-    let (reply_token, cookie) = if s.status == AppStatus::MoreInfo {
+    // The status page's forms (a reply, a withdrawal) carry the cookie-bound form token.
+    let (form_token, cookie) = if s.status.can_withdraw() {
         let (t, c) = auth::form_token(&req, state.secure_cookies);
         (Some(t), c)
     } else {
         (None, None)
     };
+    let reply_token = form_token.clone().filter(|_| s.status == AppStatus::MoreInfo);
     let Some(store) = state.store.as_ref() else {
         return html::message(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -649,6 +707,10 @@ pub async fn status_page(
             total_mb: state.settings.upload_total_limit.div_ceil(1024 * 1024),
             reply_token,
             reply_action: format!("{}/reply", status_url(&token)),
+            // Withdrawal: while nothing, not even one program, is decided.
+            withdraw_token: form_token.filter(|_| decisions.is_empty()),
+            withdraw_action: format!("{}/withdraw", status_url(&token)),
+            withdrawn: s.status == AppStatus::Withdrawn,
             link: {
                 let info = req.connection_info();
                 format!("{}://{}{}", info.scheme(), info.host(), req.path())
@@ -673,6 +735,72 @@ pub async fn status_page(
         let _ = resp.add_cookie(&c);
     }
     resp
+}
+
+/// The applicant withdraws the application through the status link while nothing is decided
+/// (PIPL art. 15: consent withdrawn); a reason is optional. Its personal information is then
+/// erased after the withdrawn retention period.
+#[utoipa::path(tag = "pages", params(("token" = String, Path, description = "The status link's secret")), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "form_token, confirm=1, reason (optional)"), responses((status = 303, description = "Withdrawn: back to the status page"), (status = 403, description = "The form token is missing or wrong"), (status = 404, description = "No such application"), (status = 409, description = "The application is decided (or partly) and can no longer be withdrawn", content_type = "text/html", body = String), (status = 422, description = "Not confirmed, or the reason too long", content_type = "text/html", body = String)))]
+#[post("/status/{token}/withdraw")]
+pub async fn withdraw(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let values = FormValues::parse(&body);
+    if !form_token_ok(&req, values.get("form_token")) {
+        return actix_web::ResponseError::error_response(&auth::AuthError::Csrf { api: false });
+    }
+    let reason = values.get("reason").trim();
+    if values.get("confirm") != "1" {
+        return html::message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "撤回申请：请勾选确认后再提交（撤回后不能恢复，如需申请须重新提交）",
+            "Withdraw: tick the confirmation first (a withdrawal cannot be undone; to apply again, submit anew)",
+        );
+    }
+    if reason.chars().count() > crate::web::officer::NOTE_LIMIT
+        || crate::applicant::unsafe_text(reason, true).is_some()
+    {
+        return html::message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "撤回原因：最多 2000 字，不含控制字符",
+            "Reason: at most 2,000 characters, no control characters",
+        );
+    }
+    let Some(store) = state.store.as_ref() else {
+        return html::message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "暂时无法撤回，请稍后再试",
+            "The application cannot be withdrawn just now; try again shortly",
+        );
+    };
+    match store.withdraw(&token, reason).await {
+        Ok(()) => {
+            tracing::info!("an applicant withdrew an application");
+            HttpResponse::SeeOther()
+                .insert_header((LOCATION, status_url(&token)))
+                .finish()
+        }
+        Err(crate::store::DecideError::NotFound) => html::message(
+            StatusCode::NOT_FOUND,
+            "没有找到这份申请：请检查链接是否完整",
+            "No application has this link: check that it was copied whole",
+        ),
+        Err(crate::store::DecideError::NotAllowed(..) | crate::store::DecideError::Changed(..)) => {
+            html::message(
+                StatusCode::CONFLICT,
+                "这份申请已有审核结论（或部分结论），不能再撤回；如有疑问请联系园区人才办",
+                "This application is decided (at least in part) and can no longer be withdrawn; contact the talent office with any question",
+            )
+        }
+        Err(_) => html::message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "暂时无法撤回，请稍后再试",
+            "The application cannot be withdrawn just now; try again shortly",
+        ),
+    }
 }
 
 /// The applicant's reply to a request for more information, through the status link: a

@@ -200,10 +200,30 @@ impl Signed {
 
     /// Only the talent office sees applications.
     pub fn reviewer(&self) -> Result<(), AuthError> {
-        match self.role() {
-            Role::Reviewer => Ok(()),
-            Role::Hr => Err(AuthError::Forbidden { api: self.api }),
+        self.one_of(&[Role::Reviewer])
+    }
+
+    /// Only auditors read the access log.
+    pub fn auditor(&self) -> Result<(), AuthError> {
+        self.one_of(&[Role::Auditor])
+    }
+
+    /// Batch checks are for the talent office and companies' HR (an auditor only reads).
+    pub fn batch_user(&self) -> Result<(), AuthError> {
+        self.one_of(&[Role::Reviewer, Role::Hr])
+    }
+
+    fn one_of(&self, roles: &[Role]) -> Result<(), AuthError> {
+        if roles.contains(&self.role()) {
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden { api: self.api })
         }
+    }
+
+    /// The signed-in account (for the access log).
+    pub fn officer(&self) -> &crate::store::Officer {
+        &self.session.officer
     }
 
     pub fn check_csrf(&self, submitted: &str) -> Result<(), AuthError> {

@@ -18,6 +18,7 @@ pub mod interview;
 pub mod metrics;
 pub mod officer;
 pub mod pages;
+pub mod privacy;
 pub mod schema;
 pub mod startup;
 pub mod uploads;

@@ -51,6 +51,9 @@ pub struct ResultPage {
     /// The upload limits, in MB.
     pub file_mb: u64,
     pub total_mb: u64,
+    /// The privacy notice the applicant consents to before submitting, and its version.
+    pub parts: Vec<crate::privacy::NoticePart>,
+    pub notice_version: &'static str,
 }
 
 /// One line of "what makes up the total".
@@ -271,6 +274,8 @@ pub async fn submit(
         submit: None,
         file_mb: state.settings.upload_file_limit.div_ceil(1024 * 1024),
         total_mb: state.settings.upload_total_limit.div_ceil(1024 * 1024),
+        parts: crate::privacy::notice(state.settings.retention()),
+        notice_version: crate::privacy::NOTICE_VERSION,
     };
     let Some(_) = state.store else {
         return page(&result, StatusCode::OK, lang);

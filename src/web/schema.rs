@@ -432,3 +432,22 @@ pub struct ReloadErrorDoc {
     /// Each `file:line:column: error: message`.
     pub diagnostics: Vec<String>,
 }
+
+/// The privacy notice in force (its version, as `GET /api/v1/privacy-notice` gives it). A unit
+/// test keeps this name equal to `privacy::NOTICE_VERSION`.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub enum NoticeVersionDoc {
+    #[serde(rename = "2026-11-26")]
+    Current,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_documented_notice_version_is_the_one_in_force() {
+        assert_eq!(
+            serde_json::to_value(super::NoticeVersionDoc::Current).unwrap(),
+            serde_json::json!(crate::privacy::NOTICE_VERSION)
+        );
+    }
+}

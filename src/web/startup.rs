@@ -174,10 +174,12 @@ pub const PAGES: &[(&str, &[&str])] = &[
     ("/assess", &["POST"]),
     ("/policies", &["GET"]),
     ("/policies/{id}", &["GET"]),
+    ("/privacy", &["GET"]),
     ("/static/{file}", &["GET"]),
     ("/applications", &["POST"]),
     ("/status/{token}", &["GET"]),
     ("/status/{token}/reply", &["POST"]),
+    ("/status/{token}/withdraw", &["POST"]),
     ("/status/{token}/files/{file}", &["GET"]),
     ("/officer/login", &["GET", "POST"]),
     ("/officer/logout", &["POST"]),
@@ -187,6 +189,9 @@ pub const PAGES: &[(&str, &[&str])] = &[
     ("/officer/applications/{reference}", &["GET"]),
     ("/officer/applications/{reference}/decision", &["POST"]),
     ("/officer/applications/{reference}/new-link", &["POST"]),
+    ("/officer/applications/{reference}/full-id", &["POST"]),
+    ("/officer/access-log", &["GET"]),
+    ("/officer/access-log.csv", &["GET"]),
     (
         "/officer/applications/{reference}/programs/{program}",
         &["POST"],
@@ -333,6 +338,7 @@ pub fn app(
         .service(api::healthz)
         .service(api::metrics)
         .service(super::apply::submit_api)
+        .service(super::privacy::privacy_api)
         .service(super::apply::status_api)
         .service(officer::list_api)
         .service(officer::application_api)
@@ -353,9 +359,11 @@ pub fn app(
         .service(super::pages::policies)
         .service(super::pages::program)
         .service(super::pages::asset)
+        .service(super::privacy::privacy_page)
         .service(super::apply::submit_form)
         .service(super::apply::status_page)
         .service(super::apply::reply)
+        .service(super::apply::withdraw)
         .service(super::apply::status_file)
         .service(officer::login_form)
         .service(officer::login)
@@ -365,6 +373,9 @@ pub fn app(
         .service(officer::export)
         .service(officer::application)
         .service(officer::new_link)
+        .service(officer::show_full_id)
+        .service(officer::access_log)
+        .service(officer::access_log_csv)
         .service(officer::decide)
         .service(officer::review_program)
         .service(officer::application_file)
@@ -468,7 +479,8 @@ pub fn init_logging(json: bool) {
 }
 
 /// Keeps data no longer than needed, at start and then every day: deletes batch checks older
-/// than the retention setting, spent sign-in counters and expired sessions; every minute,
+/// than the retention setting, spent sign-in counters and expired sessions, and erases the
+/// personal information of applications past their retention; every minute,
 /// forgets addresses whose rate limits have refilled.
 async fn upkeep(state: web::Data<AppState>) {
     let mut minutes = 0u32;
@@ -483,6 +495,18 @@ async fn upkeep(state: web::Data<AppState>) {
                 Ok(n) => tracing::info!(batch_checks_deleted = n, "old data deleted"),
                 Err(e) => {
                     tracing::warn!(error = %e, "deleting old data failed; tried again tomorrow")
+                }
+            }
+            match store
+                .erase_expired(chrono::Utc::now(), state.settings.retention())
+                .await
+            {
+                Ok(n) => tracing::info!(
+                    applications_erased = n,
+                    "personal information past its retention erased"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "erasing personal information failed; tried again tomorrow")
                 }
             }
         }
@@ -500,6 +524,7 @@ pub fn serve(config: crate::settings::Serve) -> std::io::Result<()> {
         log_json,
         watch,
         database_url,
+        keys,
         secure_cookies,
         settings,
     } = config;
@@ -516,7 +541,7 @@ pub fn serve(config: crate::settings::Serve) -> std::io::Result<()> {
     let listener = TcpListener::bind(bind)?;
     let addr = listener.local_addr()?;
     actix_web::rt::System::new().block_on(async move {
-        let store = crate::store::Store::open(&database_url)
+        let store = crate::store::Store::open(&database_url, &keys)
             .await
             .map_err(|e| std::io::Error::other(format!("cannot open the database: {e}")))?;
         tracing::info!(backend = ?store.backend(), "database ready");

@@ -37,7 +37,9 @@ pub async fn console_set(
     settings: Settings,
 ) -> Console {
     let policy = source.load().expect("policy loads");
-    let store = Store::open(url).await.expect("database opens");
+    let store = Store::open(url, &super::test_keys(url))
+        .await
+        .expect("database opens");
     let state = web::Data::new(
         AppState::new(policy, source)
             .with_store(store.clone(), secure_cookies)
@@ -187,6 +189,7 @@ pub async fn csrf(c: &Console, b: &reqwest::Client) -> String {
 pub async fn submit_json(c: &Console, profile: &str, key: Option<&str>) -> (u16, Value) {
     let mut r = reqwest::Client::new()
         .post(format!("{}/api/v1/applications", c.base))
+        .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
         .header("Content-Type", "application/json")
         .body(profile.to_string());
     if let Some(k) = key {

@@ -207,3 +207,16 @@ impl Drop for PgDatabase {
         .join();
     }
 }
+
+/// Where a test's database finds its data key: beside a SQLite file (created on first open,
+/// as the service does); for PostgreSQL, a key derived from the URL, so that every open of the
+/// same test database uses the same key.
+pub fn test_keys(url: &str) -> talent_subsidy::store::KeySource {
+    use talent_subsidy::store::{DataKey, KeySource};
+    if url.starts_with("postgres") {
+        let digest = talent_subsidy::secrets::sha256_hex(format!("test key for {url}"));
+        KeySource::Given(DataKey::parse(&digest).expect("64 hex digits"))
+    } else {
+        KeySource::Beside
+    }
+}

@@ -89,12 +89,26 @@ pub async fn list_api(
     }))
 }
 
-#[utoipa::path(tag = "officers", params(("reference" = String, Path)), responses((status = 200, description = "The application with its profile, result as assessed, audit log, files, condition checks, program decisions and payments", body = Object), (status = 401, description = "Not signed in", body = crate::web::schema::ErrorsDoc), (status = 403, description = "Not a reviewer", body = crate::web::schema::ErrorsDoc), (status = 404, description = "No such application", body = crate::web::schema::ErrorsDoc)))]
+/// Whether an application's ID number is given whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum IdsParam {
+    Masked,
+    Full,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct IdsQuery {
+    ids: Option<IdsParam>,
+}
+
+#[utoipa::path(tag = "officers", params(("reference" = String, Path), ("ids" = Option<IdsParam>, Query, description = "`full` for the whole ID number (recorded in the access log as a view of it); masked by default")), responses((status = 200, description = "The application with its profile, result as assessed, audit log, files, condition checks, program decisions and payments; every read is recorded in the access log", body = Object), (status = 401, description = "Not signed in", body = crate::web::schema::ErrorsDoc), (status = 403, description = "Not a reviewer", body = crate::web::schema::ErrorsDoc), (status = 404, description = "No such application", body = crate::web::schema::ErrorsDoc)))]
 #[get("/api/v1/applications/{reference}")]
 pub async fn application_api(
     s: Signed,
     state: web::Data<AppState>,
     reference: web::Path<String>,
+    q: web::Query<IdsQuery>,
 ) -> Result<HttpResponse, actix_web::Error> {
     s.reviewer()?;
     let store = s.store(&state)?;
@@ -103,6 +117,27 @@ pub async fn application_api(
         .await
         .map_err(|e| s.db_error(e))?
         .ok_or(ApiError::NotFound)?;
+    let full = q.ids == Some(IdsParam::Full);
+    store
+        .log_access(
+            s.officer(),
+            if full {
+                store::Access::FullId
+            } else {
+                store::Access::ViewApi
+            },
+            Some((app.summary.id, &app.summary.reference)),
+            "",
+        )
+        .await
+        .map_err(|e| s.db_error(e))?;
+    let mut profile = serde_json::from_str::<serde_json::Value>(&app.profile).unwrap_or_default();
+    if !full
+        && let Some(id) = profile.pointer_mut("/person/id_number")
+        && let Some(text) = id.as_str()
+    {
+        *id = mask_id(text).into();
+    }
     let audit = store
         .audit_log(app.summary.id)
         .await
@@ -130,8 +165,8 @@ pub async fn application_api(
             "trigger_zh": p.trigger_zh, "trigger_en": p.trigger_en, "due_on": p.due_on,
             "paid": p.paid, "paid_on": p.paid_on,
         })).collect::<Vec<_>>(),
-        "application": item(app.summary, false),
-        "profile": raw(&app.profile),
+        "application": item(app.summary, !full),
+        "profile": profile,
         "result": raw(&app.result),
         "audit": audit.iter().map(|e| serde_json::json!({
             "at": e.at, "actor": e.actor, "from": e.from_status, "to": e.to_status, "note": e.note
@@ -172,6 +207,7 @@ pub async fn batch_api(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     s.check_csrf(token)?;
+    s.batch_user()?;
     require_content_type(
         &req,
         &[

@@ -153,7 +153,11 @@ fn list_row(a: &ApplicationSummary, lang: Lang) -> ListRow {
     ListRow {
         reference: a.reference.clone(),
         submitted: view::short_time(&a.submitted_at),
-        name: a.applicant_name.clone(),
+        name: if a.erased_at.is_some() {
+            lang.t("（已匿名）", "(anonymised)").into()
+        } else {
+            a.applicant_name.clone()
+        },
         id_masked: mask_id(&a.id_number),
         tier: a.tier.clone(),
         total: view::yuan(&a.total),
@@ -268,6 +272,27 @@ pub async fn export(
     let apps = s
         .store(&state)?
         .export(&filter)
+        .await
+        .map_err(|e| s.db_error(e))?;
+    let store = s.store(&state)?;
+    let access = if full_ids {
+        store::Access::ExportFullIds
+    } else {
+        store::Access::Export
+    };
+    // The filter is described without its search text, which may be a name or an ID number.
+    let searched = if filter.search.is_some() {
+        "；按编号、姓名或证件号检索 / searched by reference, name or ID number"
+    } else {
+        ""
+    };
+    store
+        .log_access(
+            s.officer(),
+            access,
+            None,
+            &format!("{} 份申请 / applications{searched}", apps.len()),
+        )
         .await
         .map_err(|e| s.db_error(e))?;
     tracing::info!(officer = %s.name(), count = apps.len(), full_ids, "applications exported");

@@ -44,8 +44,9 @@ fn batch_page(
 
 #[utoipa::path(tag = "officers", responses((status = 200, description = "The upload form and the columns a file may have", content_type = "text/html", body = String)))]
 #[get("/officer/batch")]
-pub async fn batch_form(s: Signed, req: HttpRequest) -> HttpResponse {
-    batch_page(&s, language(&req, None), None, StatusCode::OK)
+pub async fn batch_form(s: Signed, req: HttpRequest) -> Result<HttpResponse, AuthError> {
+    s.batch_user()?;
+    Ok(batch_page(&s, language(&req, None), None, StatusCode::OK))
 }
 
 #[utoipa::path(tag = "officers", responses((status = 200, description = "The Excel template: sheet 填写 (Chinese headers, an example row, dropdowns, number checks, text-formatted IDs and dates), sheet 说明 (each column explained)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 500, description = "The workbook could not be written")))]
@@ -183,6 +184,7 @@ pub async fn batch_upload(
     state: web::Data<AppState>,
     mut form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AuthError> {
+    s.batch_user()?;
     let lang = language(&req, None);
     let l = lang.lang;
     // The form sends its token before the file: the token is checked as soon as it arrives,

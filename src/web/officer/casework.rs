@@ -460,6 +460,16 @@ pub async fn application_file(
         .map_err(|e| s.db_error(e))?
     {
         Some(u) => {
+            let material = |l| crate::web::uploads::material_name(&state, &u.material, l);
+            store
+                .log_access(
+                    s.officer(),
+                    store::Access::Download,
+                    Some((app.summary.id, &app.summary.reference)),
+                    &format!("{} / {}", material(Lang::Zh), material(Lang::En)),
+                )
+                .await
+                .map_err(|e| s.db_error(e))?;
             tracing::info!(officer = %s.name(), reference = %reference, "file downloaded");
             Ok(crate::web::uploads::download(store, u))
         }
@@ -689,12 +699,10 @@ pub async fn payments_csv(
             p.paid_by.clone().unwrap_or_default(),
         ]);
     }
-    let mut body = String::from("\u{feff}");
-    body.push_str(&sheet.finish());
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((CONTENT_DISPOSITION, "attachment; filename=\"payments.csv\""))
-        .body(body))
+    Ok(super::applications::csv_response(
+        sheet.finish().into_bytes(),
+        "payments.csv",
+    ))
 }
 
 #[utoipa::path(tag = "officers", params(("id" = i64, Path, description = "The payment")), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, paid_on (YYYY-MM-DD), back (the list to return to)"), responses((status = 303, description = "Recorded: back to the list"), (status = 403, description = "Not a reviewer, or no CSRF token"), (status = 409, description = "No such payment, or it is paid already", content_type = "text/html", body = String), (status = 422, description = "The date is not valid", content_type = "text/html", body = String)))]

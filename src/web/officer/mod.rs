@@ -12,9 +12,11 @@ mod api;
 mod applications;
 mod batch;
 mod casework;
+mod access;
 mod review;
 mod signin;
 
+pub use access::*;
 pub use api::*;
 pub use applications::*;
 pub use batch::*;
@@ -54,6 +56,7 @@ pub const NOTE_LIMIT: usize = 2000;
 pub struct Nav {
     pub name: String,
     pub reviewer: bool,
+    pub auditor: bool,
     pub csrf: String,
 }
 
@@ -61,6 +64,7 @@ fn nav(s: &Signed) -> Nav {
     Nav {
         name: s.name().to_string(),
         reviewer: s.role() == Role::Reviewer,
+        auditor: s.role() == Role::Auditor,
         csrf: s.csrf().to_string(),
     }
 }

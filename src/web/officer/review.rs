@@ -25,6 +25,11 @@ pub struct ApplicationPage {
     pub nav: Nav,
     pub reference: String,
     pub name: String,
+    /// The ID number, masked unless the officer asked for it whole.
+    pub id_shown: String,
+    pub full_id: bool,
+    /// The personal fields were erased after the retention period.
+    pub erased: bool,
     pub status: &'static str,
     pub status_id: &'static str,
     pub submitted: String,
@@ -86,12 +91,16 @@ fn answer_text(v: &serde_json::Value, kind: Kind, lang: Lang) -> String {
     }
 }
 
-fn answers(profile: &serde_json::Value, lang: Lang) -> Vec<(String, String)> {
+/// The answers in words; the ID number masked unless `full_id`.
+fn answers(profile: &serde_json::Value, lang: Lang, full_id: bool) -> Vec<(String, String)> {
     FIELDS
         .iter()
         .filter_map(|f| {
             let v = f.path.split('.').try_fold(profile, |at, k| at.get(k))?;
-            let text = answer_text(v, f.kind, lang);
+            let mut text = answer_text(v, f.kind, lang);
+            if f.path == ID_PATH && !full_id {
+                text = mask_id(&text);
+            }
             (!text.is_empty()).then(|| (lang.t(f.zh, f.en).to_string(), text))
         })
         .collect()
@@ -186,6 +195,10 @@ fn reassess(
     }
 }
 
+/// The profile's ID number.
+const ID_PATH: &str = "person.id_number";
+
+/// The application's page, its ID number masked (a view, in the access log).
 pub(super) async fn application_page(
     s: &Signed,
     req: &HttpRequest,
@@ -193,6 +206,20 @@ pub(super) async fn application_page(
     reference: &str,
     error: Option<(StatusCode, String)>,
     form: Option<&FormValues>,
+) -> Result<HttpResponse, AuthError> {
+    render_application(s, req, state, reference, error, form, false).await
+}
+
+/// The application's page; with `full_id`, its ID number whole. Each rendering is logged
+/// (a view, or a view of the full ID number) before it is sent.
+async fn render_application(
+    s: &Signed,
+    req: &HttpRequest,
+    state: &AppState,
+    reference: &str,
+    error: Option<(StatusCode, String)>,
+    form: Option<&FormValues>,
+    full_id: bool,
 ) -> Result<HttpResponse, AuthError> {
     let lang = language(req, None);
     let l = lang.lang;
@@ -204,6 +231,21 @@ pub(super) async fn application_page(
     else {
         return Ok(no_application());
     };
+    let access = if full_id {
+        store::Access::FullId
+    } else {
+        store::Access::View
+    };
+    store
+        .log_access(
+            s.officer(),
+            access,
+            Some((app.summary.id, &app.summary.reference)),
+            "",
+        )
+        .await
+        .map_err(|e| s.db_error(e))?;
+    let erased = app.summary.erased_at.clone();
     let audit = store
         .audit_log(app.summary.id)
         .await
@@ -214,6 +256,16 @@ pub(super) async fn application_page(
         .map_err(|e| s.db_error(e))?;
     let then = StoredResult::parse(&app.result);
     let (compare_rows, reassessment_error) = match (then, reassess(state, &profile, l)) {
+        _ if erased.is_some() => (
+            Vec::new(),
+            Some(
+                l.t(
+                    "保存期限已满，申请人的个人信息（姓名、证件号码、填写内容、文件）已删除，只保留项目和金额",
+                    "The retention period is over: the applicant's personal information (name, ID number, answers, files) has been erased; the programs and amounts remain",
+                )
+                .into(),
+            ),
+        ),
         (Some(then), Ok(now)) => (compare(&then, &now, l), None),
         (_, Err(e)) => (
             Vec::new(),
@@ -246,12 +298,23 @@ pub(super) async fn application_page(
             lang: l,
             nav: nav(s),
             reference: a.reference.clone(),
-            name: a.applicant_name.clone(),
+            name: if erased.is_some() {
+                l.t("（已匿名）", "(anonymised)").into()
+            } else {
+                a.applicant_name.clone()
+            },
+            id_shown: if full_id {
+                a.id_number.clone()
+            } else {
+                mask_id(&a.id_number)
+            },
+            full_id,
+            erased: erased.is_some(),
             status: app_status_words(a.status, l),
             status_id: a.status.id(),
             submitted: view::short_time(&a.submitted_at),
             note: a.note.clone(),
-            answers: answers(&profile, l),
+            answers: answers(&profile, l, full_id),
             today: crate::web::http::today().to_string(),
             reassessment_error,
             compare: compare_rows,
@@ -333,6 +396,23 @@ pub async fn application(
 ) -> Result<HttpResponse, AuthError> {
     s.reviewer()?;
     application_page(&s, &req, &state, &reference, None, None).await
+}
+
+/// The application's page with its full ID number: asked for with a button (CSRF-checked)
+/// and recorded in the access log.
+#[utoipa::path(tag = "officers", params(("reference" = String, Path)), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 200, description = "The application with its full ID number", content_type = "text/html", body = String), (status = 403, description = "Not a reviewer, or no CSRF token"), (status = 404, description = "No such application")))]
+#[post("/officer/applications/{reference}/full-id")]
+pub async fn show_full_id(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AuthError> {
+    let form = FormValues::parse(&body);
+    s.check_csrf(form.get("csrf"))?;
+    s.reviewer()?;
+    render_application(&s, &req, &state, &reference, None, None, true).await
 }
 
 /// A new status link for an applicant who lost theirs: the old link stops working; the new

@@ -207,5 +207,6 @@ pub async fn home(s: Signed) -> HttpResponse {
     match s.role() {
         Role::Reviewer => redirect("/officer/applications"),
         Role::Hr => redirect("/officer/batch"),
+        Role::Auditor => redirect("/officer/access-log"),
     }
 }

@@ -1,6 +1,7 @@
--- Rebuilds `applications` with the statuses of migration 0003 in its CHECK constraint: SQLite's
--- documented way (a new table, copy, drop, rename), run by `Store::open` on one connection with
--- foreign keys off, in one transaction, only while the old constraint is in place.
+-- Rebuilds `applications` with the statuses of migrations 0003 (partial, closed) and 0005
+-- (withdrawn) in its CHECK constraint: SQLite's documented way (a new table, copy, drop,
+-- rename), run by `Store::open` after every migration on one connection with foreign keys
+-- off, in one transaction, only while an older constraint is in place.
 BEGIN IMMEDIATE;
 CREATE TABLE applications_new (
     id                INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -17,24 +18,31 @@ CREATE TABLE applications_new (
     application_date  TEXT    NOT NULL,
     profile           TEXT    NOT NULL,
     result            TEXT    NOT NULL,
-    status            TEXT    NOT NULL CHECK (status IN ('submitted', 'more_info', 'partial', 'closed', 'approved', 'rejected')),
+    status            TEXT    NOT NULL CHECK (status IN ('submitted', 'more_info', 'partial', 'closed', 'approved', 'rejected', 'withdrawn')),
     note              TEXT    NOT NULL DEFAULT '',
     updated_at        TEXT    NOT NULL,
     version           INTEGER NOT NULL DEFAULT 0,
     request_hash      TEXT,
-    missing_materials TEXT    NOT NULL DEFAULT ''
+    missing_materials TEXT    NOT NULL DEFAULT '',
+    id_hmac           TEXT,
+    name_hmac         TEXT,
+    notice_version    TEXT    NOT NULL DEFAULT '',
+    consented_at      TEXT    NOT NULL DEFAULT '',
+    erased_at         TEXT
 );
 INSERT INTO applications_new (id, reference, status_token, idempotency_key, submitted_at,
     submitted_on, applicant_name, id_number, tier, total, policy_version, application_date,
-    profile, result, status, note, updated_at, version, request_hash, missing_materials)
+    profile, result, status, note, updated_at, version, request_hash, missing_materials,
+    id_hmac, name_hmac, notice_version, consented_at, erased_at)
 SELECT id, reference, status_token, idempotency_key, submitted_at, submitted_on,
     applicant_name, id_number, tier, total, policy_version, application_date, profile, result,
-    status, note, updated_at, version, request_hash, missing_materials
+    status, note, updated_at, version, request_hash, missing_materials, id_hmac, name_hmac,
+    notice_version, consented_at, erased_at
 FROM applications;
 DROP TABLE applications;
 ALTER TABLE applications_new RENAME TO applications;
 CREATE INDEX applications_submitted ON applications (submitted_on, id);
 CREATE INDEX applications_status ON applications (status, id);
-CREATE INDEX applications_name ON applications (applicant_name);
-CREATE INDEX applications_id_number ON applications (id_number);
+CREATE INDEX applications_id_hmac ON applications (id_hmac);
+CREATE INDEX applications_name_hmac ON applications (name_hmac);
 COMMIT;
