@@ -14,15 +14,18 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 for i in 0 1 2 3 4; do
   { printf '%%PDF-1.7\n'; head -c $((2 * 1024 * 1024 - 9)) /dev/urandom; } >"$work/f$i.pdf"
 done
+# PostgreSQL needs its data key named (use a fresh database: one made with another key is refused).
+keyargs=()
+case "$db" in postgres*) keyargs=(--data-key-file "$work/bench.key") ;; esac
 target/release/talent-subsidy serve --policy policy --bind "127.0.0.1:$port" --database-url "$db" \
-  --no-watch --limit-submissions 0 >/dev/null 2>&1 &
+  "${keyargs[@]}" --no-watch --limit-submissions 0 >/dev/null 2>&1 &
 service=$!
 trap 'kill $service 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 profile=$(cat examples/profile.json)
 send() {
   curl -s -o /dev/null -w "%{http_code} %{time_total}\n" "http://127.0.0.1:$port/api/v1/applications" \
-    -F "profile=$profile" \
+    -H "Consent-Notice-Version: 2026-11-26" -F "profile=$profile" \
     -F "material:degree_certificate=@$work/f0.pdf" -F "material:labour_contract=@$work/f1.pdf" \
     -F "material:identity=@$work/f2.pdf" -F "material:business_licence=@$work/f3.pdf" \
     -F "material:capital_proof=@$work/f4.pdf"

@@ -76,7 +76,10 @@ impl DataKey {
     pub fn generate() -> (DataKey, String) {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).expect("the system random generator failed");
-        (DataKey::from_bytes(&bytes), crate::secrets::hex(&bytes) + "\n")
+        (
+            DataKey::from_bytes(&bytes),
+            crate::secrets::hex(&bytes) + "\n",
+        )
     }
 
     /// A key written as 64 hex digits (surrounding white space ignored).

@@ -34,6 +34,7 @@ fn wait_for_port(port: u16, what: &str) {
 /// free port of 127.0.0.1; both stop when this is dropped.
 struct Running {
     base: String,
+    database: std::path::PathBuf,
     driver_port: u16,
     _app: Proc,
     _driver: Proc,
@@ -43,6 +44,23 @@ struct Running {
 impl Running {
     fn start(reviewer: &str, password: &str) -> Running {
         Running::start_as(reviewer, password, "reviewer")
+    }
+
+    /// Another officer account, made as an administrator would while the service runs.
+    fn add_officer(&self, name: &str, password: &str, role: &str) {
+        let mut add = Command::new(env!("CARGO_BIN_EXE_talent-subsidy"))
+            .args(["officer", "add", name, "--role", role, "--database-url"])
+            .arg(&self.database)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(
+            &mut add.stdin.take().unwrap(),
+            format!("{password}\n").as_bytes(),
+        )
+        .unwrap();
+        assert!(add.wait().unwrap().success());
     }
 
     /// The service with one officer account of the given role.
@@ -88,6 +106,7 @@ impl Running {
         wait_for_port(app_port, "the service");
         wait_for_port(driver_port, "chromedriver");
         Running {
+            database,
             base: format!("http://127.0.0.1:{app_port}"),
             driver_port,
             _app: app,
@@ -209,7 +228,11 @@ fn a_founder_fills_the_form_submits_and_a_reviewer_approves_in_chromium() {
 
         // Submitting: the privacy notice is shown first and the consent box is required (the
         // browser refuses to send the form without it); then the status page.
-        assert!(text_of(&c, "#privacy-notice").await.contains("敏感个人信息"));
+        assert!(
+            text_of(&c, "#privacy-notice")
+                .await
+                .contains("敏感个人信息")
+        );
         click(&c, "#submit-application").await;
         assert_eq!(c.current_url().await.unwrap().path(), "/assess");
         click(&c, "#consent").await;
@@ -976,5 +999,102 @@ fn an_hr_officer_checks_staff_from_an_excel_workbook_in_chromium() {
             "{kind} {len}"
         );
         c.close().await.unwrap();
+    });
+}
+
+/// Signs in through the login page.
+async fn sign_in_as(c: &Client, base: &str, name: &str, password: &str) {
+    c.goto(&format!("{base}/officer/login")).await.unwrap();
+    type_into(c, "name", name).await;
+    type_into(c, "password", password).await;
+    click_and_load(c, "form.section button[type=submit]").await;
+}
+
+#[test]
+fn an_applicant_consents_and_withdraws_and_an_auditor_sees_who_looked_in_chromium() {
+    let Some(axe) = browser_tools() else {
+        return;
+    };
+    let run = Running::start_as("audit-li", "auditor password 1", "auditor");
+    run.add_officer("reviewer5", "reviewer password 5", "reviewer");
+    let (base, driver_port) = (run.base.clone(), run.driver_port);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let c = browser(driver_port).await;
+        // The notice before submitting, the consent box required.
+        c.goto(&format!("{base}/form")).await.unwrap();
+        fill_founder(&c).await;
+        click_and_load(&c, "#submit").await;
+        let notice = text_of(&c, "#privacy-notice").await;
+        assert!(
+            notice.contains("保存多久") && notice.contains("5 年") && notice.contains("撤回"),
+            "{notice}"
+        );
+        assert_accessible(&c, &axe, "the result with the privacy notice").await;
+        assert_fits_phone(&c, "the result with the privacy notice").await;
+        shot(&c, "#privacy-notice", "11-result-privacy-notice").await;
+        click(&c, "#consent").await;
+        click_and_load(&c, "#submit-application").await;
+        let reference = text_of(&c, "#reference").await;
+        let status_path = c.current_url().await.unwrap().path().to_string();
+
+        // A reviewer opens it and asks for the full ID number.
+        sign_in_as(&c, &base, "reviewer5", "reviewer password 5").await;
+        c.goto(&format!("{base}/officer/applications/{reference}"))
+            .await
+            .unwrap();
+        assert_eq!(text_of(&c, "#id-number").await, "3206**********001X");
+        click_and_load(&c, "#show-full-id").await;
+        assert_eq!(text_of(&c, "#id-number").await, "32068219880315001X");
+        assert_accessible(&c, &axe, "an application with its full ID number").await;
+        click_and_load(&c, "#logout").await;
+
+        // The auditor sees who looked.
+        sign_in_as(&c, &base, "audit-li", "auditor password 1").await;
+        assert_eq!(c.current_url().await.unwrap().path(), "/officer/access-log");
+        let log = text_of(&c, "#access").await;
+        assert!(
+            log.contains("reviewer5") && log.contains("查看完整证件号") && log.contains(&reference),
+            "{log}"
+        );
+        assert_accessible(&c, &axe, "the access log").await;
+        assert_fits_phone(&c, "the access log").await;
+        shot(&c, "h1", "12-access-log").await;
+        click_and_load(&c, "#logout").await;
+
+        // The applicant withdraws through the status link.
+        c.goto(&format!("{base}{status_path}")).await.unwrap();
+        click(&c, "#withdraw > summary").await;
+        assert_accessible(&c, &axe, "the status page with withdrawal open").await;
+        assert_fits_phone(&c, "the status page with withdrawal open").await;
+        shot(&c, "#withdraw", "13-status-withdraw").await;
+        type_into(&c, "withdraw-reason", "已在别处申请").await;
+        click(&c, "#withdraw-confirm").await;
+        click_and_load(&c, "#withdraw-button").await;
+        assert_eq!(text_of(&c, "#status").await, "已撤回");
+        assert!(text_of(&c, "#withdrawn").await.contains("撤回"));
+
+        // The notice on its own page, in both languages.
+        c.goto(&format!("{base}/privacy")).await.unwrap();
+        assert_accessible(&c, &axe, "the privacy notice").await;
+        assert_fits_phone(&c, "the privacy notice").await;
+        shot(&c, "h1", "14-privacy").await;
+        c.goto(&format!("{base}/privacy?lang=en")).await.unwrap();
+        assert!(text_of(&c, "main").await.contains("How long"));
+        shot(&c, "h1", "14-en-privacy").await;
+        c.close().await.unwrap();
+        if std::env::var("TS_SCREENSHOTS").is_ok() {
+            let d = browser_sized(driver_port, false).await;
+            sign_in_as(&d, &base, "audit-li", "auditor password 1").await;
+            shot(&d, "h1", "15-desktop-access-log").await;
+            d.goto(&format!("{base}/officer/access-log?lang=en"))
+                .await
+                .unwrap();
+            shot(&d, "h1", "15-en-desktop-access-log").await;
+            d.close().await.unwrap();
+        }
     });
 }

@@ -87,7 +87,10 @@ async fn submit_files(
     }
     let r = reqwest::Client::new()
         .post(format!("{}/api/v1/applications", c.base))
-        .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
+        .header(
+            "Consent-Notice-Version",
+            talent_subsidy::privacy::NOTICE_VERSION,
+        )
         .multipart(form)
         .send()
         .await
@@ -842,8 +845,9 @@ async fn a_database_from_before_casework_upgrades_with_its_applications() {
             .await
             .unwrap();
         let policy = talent_subsidy::policy::load("policy".as_ref()).unwrap();
-        let new = talent_subsidy::service::prepare_application(&policy, EXAMPLE.as_bytes(), None, "")
-            .unwrap();
+        let new =
+            talent_subsidy::service::prepare_application(&policy, EXAMPLE.as_bytes(), None, "")
+                .unwrap();
         sqlx::query(
             "INSERT INTO applications (reference, status_token, submitted_at, submitted_on, \
              applicant_name, id_number, tier, total, policy_version, application_date, profile, \
@@ -927,7 +931,9 @@ async fn a_database_from_before_casework_upgrades_with_its_applications() {
     .await
     .unwrap();
     assert!(
-        schema.contains("'partial'") && schema.contains("'closed'") && schema.contains("'withdrawn'"),
+        schema.contains("'partial'")
+            && schema.contains("'closed'")
+            && schema.contains("'withdrawn'"),
         "{schema}"
     );
     // The rows written before encryption are sealed now: neither the name nor the ID number

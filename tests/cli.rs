@@ -197,9 +197,10 @@ fn officer_accounts_are_added_listed_disabled_and_verified() {
         .build()
         .unwrap();
     let hash = rt.block_on(async {
-        let store = talent_subsidy::store::Store::open(db, &talent_subsidy::store::KeySource::Beside)
-            .await
-            .unwrap();
+        let store =
+            talent_subsidy::store::Store::open(db, &talent_subsidy::store::KeySource::Beside)
+                .await
+                .unwrap();
         store
             .officer_by_name("wang")
             .await

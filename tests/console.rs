@@ -283,7 +283,10 @@ async fn submit_review_decide(c: &Console) {
     ));
     // The privacy notice is on the page; consent is required (see the privacy tests).
     assert!(result_page.contains("id=\"privacy-notice\""));
-    submit.push(("notice_version".into(), hidden(&result_page, "notice_version")));
+    submit.push((
+        "notice_version".into(),
+        hidden(&result_page, "notice_version"),
+    ));
     submit.push(("consent".into(), "1".into()));
     // This applicant's estimate is ¥0: the page says so and asks for a confirmation, and a
     // submission without it is not saved.
@@ -411,14 +414,13 @@ async fn submit_review_decide(c: &Console) {
         full.contains("32068219880315001X"),
         "the full ID on the application's own page, when asked for"
     );
-    let (log, _) = c
-        .store
-        .access_log(&Default::default(), 10)
-        .await
-        .unwrap();
+    let (log, _) = c.store.access_log(&Default::default(), 10).await.unwrap();
     let actions: Vec<&str> = log.iter().map(|e| e.action.id()).collect();
     assert_eq!(actions, ["full_id", "view"], "newest first");
-    assert!(log.iter().all(|e| e.reference == reference && e.officer == "sun"));
+    assert!(
+        log.iter()
+            .all(|e| e.reference == reference && e.officer == "sun")
+    );
     assert!(page.contains("id=\"compare\""));
     let token = hidden(&page, "csrf");
     // `seen` is the version the officer saw: 0 at submission, one more with each decision.
@@ -598,7 +600,10 @@ async fn two_hundred_at_once(c: &Console) {
             actix_web::rt::spawn(async move {
                 let r = reqwest::Client::new()
                     .post(format!("{base}/api/v1/applications"))
-                    .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
+                    .header(
+                        "Consent-Notice-Version",
+                        talent_subsidy::privacy::NOTICE_VERSION,
+                    )
                     .header("Content-Type", "application/json")
                     .body(profile_named(&format!("申请人{i}")))
                     .send()
@@ -899,12 +904,15 @@ async fn applications_are_still_there_after_a_restart() {
 async fn a_failing_submission_in_a_group_commit_leaves_the_others_saved() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("g.db").display().to_string();
-    let store = Store::open(&path, &common::test_keys(&path))
-        .await
-        .unwrap();
+    let store = Store::open(&path, &common::test_keys(&path)).await.unwrap();
     let policy = talent_subsidy::policy::load("policy".as_ref()).unwrap();
-    let good =
-        talent_subsidy::service::prepare_application(&policy, EXAMPLE.as_bytes(), None, "2026-11-26").unwrap();
+    let good = talent_subsidy::service::prepare_application(
+        &policy,
+        EXAMPLE.as_bytes(),
+        None,
+        "2026-11-26",
+    )
+    .unwrap();
     // One program listed twice breaks the programs table's key: that submission fails.
     let mut bad = good.clone();
     bad.programs.push(bad.programs[0].clone());

@@ -453,7 +453,10 @@ async fn limited_console(trusted: bool) -> (Console, tempfile::TempDir) {
 async fn submit_from(c: &Console, forwarded_for: &str) -> reqwest::Response {
     reqwest::Client::new()
         .post(format!("{}/api/v1/applications", c.base))
-        .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
+        .header(
+            "Consent-Notice-Version",
+            talent_subsidy::privacy::NOTICE_VERSION,
+        )
         .header("Content-Type", "application/json")
         .header("X-Forwarded-For", forwarded_for)
         .body(EXAMPLE)

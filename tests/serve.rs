@@ -89,7 +89,10 @@ mod reqwest {
                 .header("Content-Type", content_type)
                 // What a submission must carry (the privacy notice consented to); other
                 // routes ignore it.
-                .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
+                .header(
+                    "Consent-Notice-Version",
+                    talent_subsidy::privacy::NOTICE_VERSION,
+                )
                 .body(body)
                 .timeout(Duration::from_secs(60)),
         )
@@ -249,7 +252,10 @@ fn submit_until_refused(
         let answer = rt.block_on(async {
             let r = client
                 .post(format!("{base}/api/v1/applications"))
-                .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
+                .header(
+                    "Consent-Notice-Version",
+                    talent_subsidy::privacy::NOTICE_VERSION,
+                )
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", &key)
                 .body(body)
@@ -353,7 +359,10 @@ fn a_killed_service_keeps_every_acknowledged_submission_exactly_once() {
         let (status, v) = client_rt.block_on(async {
             let r = ::reqwest::Client::new()
                 .post(format!("{}/api/v1/applications", s2.base))
-                .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
+                .header(
+                    "Consent-Notice-Version",
+                    talent_subsidy::privacy::NOTICE_VERSION,
+                )
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", key)
                 .body(body)
@@ -630,7 +639,10 @@ fn upload_until_refused(
         let answer = rt.block_on(async {
             let r = client
                 .post(format!("{base}/api/v1/applications"))
-                .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
+                .header(
+                    "Consent-Notice-Version",
+                    talent_subsidy::privacy::NOTICE_VERSION,
+                )
                 .header("Idempotency-Key", &key)
                 .multipart(form)
                 .timeout(Duration::from_secs(20))
@@ -685,12 +697,27 @@ fn a_service_killed_during_uploads_keeps_every_acknowledged_file_whole() {
         .fetch_all(&mut c)
         .await
         .unwrap();
-        let chunks = sqlx::query_as::<_, (String, i64, Vec<u8>)>(
-            "SELECT upload_id, seq, bytes FROM upload_chunks ORDER BY upload_id, seq",
+        let ids = sqlx::query_as::<_, (String, i64)>(
+            "SELECT upload_id, seq FROM upload_chunks ORDER BY upload_id, seq",
         )
         .fetch_all(&mut c)
         .await
         .unwrap();
+        drop(c);
+        // The bytes are encrypted: read them back through the store, with the key beside the
+        // database, each chunk checked for its place and tag as it opens.
+        let store = talent_subsidy::store::Store::open(
+            db.to_str().unwrap(),
+            &talent_subsidy::store::KeySource::Beside,
+        )
+        .await
+        .unwrap();
+        let mut chunks = Vec::new();
+        for (id, seq) in ids {
+            let bytes = store.upload_chunk(&id, seq).await.unwrap().unwrap();
+            chunks.push((id, seq, bytes));
+        }
+        store.close().await;
         (files, chunks)
     });
     // Every acknowledged application has its two files, whole.

@@ -5,3 +5,5 @@ wrk.method = "POST"
 wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "application/json"
+-- The privacy notice the applicant consented to (see GET /api/v1/privacy-notice).
+wrk.headers["Consent-Notice-Version"] = "2026-11-26"

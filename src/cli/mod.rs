@@ -132,7 +132,12 @@ pub struct DatabaseArg {
     /// The file holding the key that encrypts personal information (64 hex digits) [default:
     /// beside the SQLite database, DB.key, created on first start; PostgreSQL needs it named].
     /// Back it up apart from the database: without it the data cannot be read
-    #[arg(long, global = true, value_name = "FILE", env = "TALENT_SUBSIDY_DATA_KEY_FILE")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "TALENT_SUBSIDY_DATA_KEY_FILE"
+    )]
     pub data_key_file: Option<PathBuf>,
 }
 
@@ -143,7 +148,7 @@ impl DatabaseArg {
         use crate::store::KeySource;
         if let Ok(text) = std::env::var("TALENT_SUBSIDY_DATA_KEY") {
             return crate::crypto::DataKey::parse(&text)
-                .map(KeySource::Given)
+                .map(|k| KeySource::Given(Box::new(k)))
                 .ok_or_else(|| {
                     "TALENT_SUBSIDY_DATA_KEY is not a key (64 hexadecimal digits) / \
                      TALENT_SUBSIDY_DATA_KEY 不是密钥（64 位十六进制数）"

@@ -168,7 +168,10 @@ impl Store {
             q = q.bind(b);
         }
         let rows = q.fetch_all(&self.read).await?;
-        let list = rows.iter().map(|r| self.summary(r)).collect::<Result<Vec<_>>>()?;
+        let list = rows
+            .iter()
+            .map(|r| self.summary(r))
+            .collect::<Result<Vec<_>>>()?;
         Ok((list, total))
     }
 

@@ -128,7 +128,10 @@ impl Store {
                 )
                 .bind(&id)
                 .bind(seq)
-                .bind(self.data_key().seal(&buf[..filled], &keys::chunk_place(&id, seq)))
+                .bind(
+                    self.data_key()
+                        .seal(&buf[..filled], &keys::chunk_place(&id, seq)),
+                )
                 .execute(&mut *tx)
                 .await?;
                 seq += 1;

@@ -4,7 +4,8 @@
 
 use super::keys::Place;
 use super::{
-    APPLICANT_ACTOR, DataKey, NewApplication, Result, StoreError, Submitted, china, random_token, stamp,
+    APPLICANT_ACTOR, DataKey, NewApplication, Result, StoreError, Submitted, china, random_token,
+    stamp,
 };
 use chrono::Utc;
 use sqlx::AnyConnection;
@@ -23,12 +24,7 @@ pub struct Queue(mpsc::Sender<Job>);
 /// Starts the writer on the current runtime. It ends when every `Queue` is dropped. A group
 /// that fails leaves the writer running: the next group takes a new connection when `recycle`
 /// says the old one may be the trouble.
-pub fn start(
-    pool: AnyPool,
-    money: &'static str,
-    recycle: super::Recycle,
-    key: DataKey,
-) -> Queue {
+pub fn start(pool: AnyPool, money: &'static str, recycle: super::Recycle, key: DataKey) -> Queue {
     let (tx, mut rx) = mpsc::channel::<Job>(4 * GROUP_MAX);
     tokio::spawn(async move {
         while let Some(first) = rx.recv().await {

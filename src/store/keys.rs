@@ -61,7 +61,7 @@ pub(super) async fn take(write: &AnyPool, url: &str, source: &KeySource) -> Resu
             .fetch_optional(write)
             .await?;
     let key = match (source, source.file_for(url)) {
-        (KeySource::Given(key), _) => key.clone(),
+        (KeySource::Given(key), _) => (**key).clone(),
         (_, None) => {
             return Err(key_error(
                 "PostgreSQL needs the data key named: --data-key-file FILE (the same file on \
@@ -154,7 +154,12 @@ fn reseal_text(old: Option<&DataKey>, new: &DataKey, stored: &str, place: &str) 
     Ok(new.seal_text(&plain, place))
 }
 
-fn reseal_bytes(old: Option<&DataKey>, new: &DataKey, stored: &[u8], place: &str) -> Result<Vec<u8>> {
+fn reseal_bytes(
+    old: Option<&DataKey>,
+    new: &DataKey,
+    stored: &[u8],
+    place: &str,
+) -> Result<Vec<u8>> {
     let plain = match old {
         None => stored.to_vec(),
         Some(k) => k
@@ -188,15 +193,15 @@ pub(super) async fn reseal(
         let number_place = Place::IdNumber.of(&reference);
         let plain_name = match old {
             None => name.clone(),
-            Some(k) => k.open_text(&name, &name_place).map_err(|_| {
-                StoreError::Corrupt(format!("a sealed value at {name_place}"))
-            })?,
+            Some(k) => k
+                .open_text(&name, &name_place)
+                .map_err(|_| StoreError::Corrupt(format!("a sealed value at {name_place}")))?,
         };
         let plain_number = match old {
             None => number.clone(),
-            Some(k) => k.open_text(&number, &number_place).map_err(|_| {
-                StoreError::Corrupt(format!("a sealed value at {number_place}"))
-            })?,
+            Some(k) => k
+                .open_text(&number, &number_place)
+                .map_err(|_| StoreError::Corrupt(format!("a sealed value at {number_place}")))?,
         };
         sqlx::query(
             "UPDATE applications SET applicant_name = $1, id_number = $2, profile = $3, \
@@ -204,7 +209,12 @@ pub(super) async fn reseal(
         )
         .bind(new.seal_text(&plain_name, &name_place))
         .bind(new.seal_text(&plain_number, &number_place))
-        .bind(reseal_text(old, new, &profile, &Place::Profile.of(&reference))?)
+        .bind(reseal_text(
+            old,
+            new,
+            &profile,
+            &Place::Profile.of(&reference),
+        )?)
         .bind(id_hash(new, &plain_number))
         .bind(name_hash(new, &plain_name))
         .bind(id)
@@ -253,7 +263,12 @@ pub(super) async fn reseal(
             .map(|w| reseal_bytes(old, new, &w, &Place::BatchWorkbook.of(&token)))
             .transpose()?;
         sqlx::query("UPDATE batch_runs SET results = $1, workbook = $2 WHERE id = $3")
-            .bind(reseal_text(old, new, &results, &Place::BatchResults.of(&token))?)
+            .bind(reseal_text(
+                old,
+                new,
+                &results,
+                &Place::BatchResults.of(&token),
+            )?)
             .bind(workbook)
             .bind(id)
             .execute(&mut *conn)

@@ -52,7 +52,7 @@ pub enum KeySource {
     /// This file; created on the first start of a database that has no key yet.
     File(PathBuf),
     /// This key (`TALENT_SUBSIDY_DATA_KEY`, or a test's).
-    Given(DataKey),
+    Given(Box<DataKey>),
 }
 
 impl KeySource {

@@ -104,7 +104,11 @@ impl Store {
 
     /// The applicant withdraws their application (through the status link) while nothing is
     /// decided; `reason` may be empty.
-    pub async fn withdraw(&self, token: &str, reason: &str) -> std::result::Result<(), DecideError> {
+    pub async fn withdraw(
+        &self,
+        token: &str,
+        reason: &str,
+    ) -> std::result::Result<(), DecideError> {
         let done: std::result::Result<(), DecideError> = async {
             let mut tx = self.write.begin().await.map_err(StoreError::from)?;
             let (id, from, version) = current(&mut tx, "status_token", token).await?;
@@ -129,7 +133,10 @@ impl Store {
             let why = if reason.trim().is_empty() {
                 "申请人撤回申请 / withdrawn by the applicant".to_string()
             } else {
-                format!("申请人撤回申请 / withdrawn by the applicant: {}", reason.trim())
+                format!(
+                    "申请人撤回申请 / withdrawn by the applicant: {}",
+                    reason.trim()
+                )
             };
             transition(
                 &mut tx,
@@ -178,14 +185,21 @@ impl Store {
             .await?;
             let at = stamp(now);
             for id in &ids {
+                let result: String =
+                    sqlx::query_scalar("SELECT result FROM applications WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
                 sqlx::query(
                     "UPDATE applications SET applicant_name = '', id_number = '', profile = '', \
                      note = '', id_hmac = NULL, name_hmac = NULL, idempotency_key = NULL, \
-                     request_hash = NULL, status_token = $1, erased_at = $2 WHERE id = $3",
+                     request_hash = NULL, status_token = $1, erased_at = $2, result = $3 \
+                     WHERE id = $4",
                 )
                 // The status link stops working: nobody holds the new token.
                 .bind(random_token())
                 .bind(&at)
+                .bind(figures_only(&result))
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -214,4 +228,38 @@ impl Store {
         .await;
         self.recycle.note(done)
     }
+}
+
+/// What of a saved result stays after erasure: the policy version and date, the tier, each
+/// program's status and amount, the total. The conditions go: their values (an age, a salary,
+/// an employer) describe the person.
+fn figures_only(result: &str) -> String {
+    use serde_json::{Map, Value};
+    let Ok(Value::Object(full)) = serde_json::from_str::<Value>(result) else {
+        return "{}".into();
+    };
+    let pick = |from: &Map<String, Value>, keys: &[&str]| -> Map<String, Value> {
+        keys.iter()
+            .filter_map(|k| from.get(*k).map(|v| (k.to_string(), v.clone())))
+            .collect()
+    };
+    let mut kept = pick(
+        &full,
+        &["policy_version", "application_date", "talent_tier", "total"],
+    );
+    if let Some(Value::Object(tier)) = full.get("tier_rule") {
+        kept.insert(
+            "tier_rule".into(),
+            Value::Object(pick(tier, &["tier_name_zh", "tier_name_en"])),
+        );
+    }
+    if let Some(Value::Array(programs)) = full.get("programs") {
+        let programs = programs
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|p| Value::Object(pick(p, &["id", "name_zh", "name_en", "status", "amount"])))
+            .collect();
+        kept.insert("programs".into(), Value::Array(programs));
+    }
+    Value::Object(kept).to_string()
 }

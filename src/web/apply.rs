@@ -150,11 +150,11 @@ fn api_consent(req: &HttpRequest) -> Result<(), ApiError> {
     let error = match sent {
         None => crate::applicant::FieldError::new(
             "Consent-Notice-Version",
-            &format!(
+            format!(
                 "缺少请求头 Consent-Notice-Version：提交前必须向申请人展示个人信息处理告知（版本 {v}）并取得其同意，再在此请求头中写明该版本",
                 v = crate::privacy::NOTICE_VERSION
             ),
-            &format!(
+            format!(
                 "the Consent-Notice-Version header is missing: show the applicant the privacy notice (version {v}), obtain their consent, and name that version in this header",
                 v = crate::privacy::NOTICE_VERSION
             ),
@@ -162,11 +162,11 @@ fn api_consent(req: &HttpRequest) -> Result<(), ApiError> {
         Some(v) if crate::privacy::is_current(v) => return Ok(()),
         Some(_) => crate::applicant::FieldError::new(
             "Consent-Notice-Version",
-            &format!(
+            format!(
                 "告知版本不是现行版本 {v}：请向申请人展示现行告知（GET /api/v1/privacy-notice）并重新取得同意",
                 v = crate::privacy::NOTICE_VERSION
             ),
-            &format!(
+            format!(
                 "this is not the notice in force ({v}): show the applicant the current notice (GET /api/v1/privacy-notice) and obtain their consent again",
                 v = crate::privacy::NOTICE_VERSION
             ),
@@ -475,6 +475,8 @@ pub struct StatusPage {
     pub withdraw_token: Option<String>,
     pub withdraw_action: String,
     pub withdrawn: bool,
+    /// The privacy notice the applicant consented to (empty for older applications).
+    pub notice_version: String,
     /// The materials asked for: (upload field id, name).
     pub missing: Vec<(String, String)>,
     /// The files the applicant sent: (link, material, file name, size, when).
@@ -650,7 +652,9 @@ pub async fn status_page(
     } else {
         (None, None)
     };
-    let reply_token = form_token.clone().filter(|_| s.status == AppStatus::MoreInfo);
+    let reply_token = form_token
+        .clone()
+        .filter(|_| s.status == AppStatus::MoreInfo);
     let Some(store) = state.store.as_ref() else {
         return html::message(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -711,6 +715,7 @@ pub async fn status_page(
             withdraw_token: form_token.filter(|_| decisions.is_empty()),
             withdraw_action: format!("{}/withdraw", status_url(&token)),
             withdrawn: s.status == AppStatus::Withdrawn,
+            notice_version: s.notice_version.clone(),
             link: {
                 let info = req.connection_info();
                 format!("{}://{}{}", info.scheme(), info.host(), req.path())

@@ -30,7 +30,13 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "operations", description = "Health and metrics"),
         (name = "applications", description = "Applicants submitting, and following their application by its status link"),
         (name = "officers", description = "The officers' JSON routes: applications and batch checks, for a script holding a console session (sign in at /officer/login; POSTs carry the session's CSRF token in X-CSRF-Token)")
-    )
+    ),
+    // Types that only parameters name: utoipa collects those of bodies and answers itself.
+    components(schemas(
+        super::schema::NoticeVersionDoc,
+        super::officer::IdsParam,
+        super::officer::ResultFormat
+    ))
 )]
 struct ApiDoc;
 

@@ -189,7 +189,10 @@ pub async fn csrf(c: &Console, b: &reqwest::Client) -> String {
 pub async fn submit_json(c: &Console, profile: &str, key: Option<&str>) -> (u16, Value) {
     let mut r = reqwest::Client::new()
         .post(format!("{}/api/v1/applications", c.base))
-        .header("Consent-Notice-Version", talent_subsidy::privacy::NOTICE_VERSION)
+        .header(
+            "Consent-Notice-Version",
+            talent_subsidy::privacy::NOTICE_VERSION,
+        )
         .header("Content-Type", "application/json")
         .body(profile.to_string());
     if let Some(k) = key {

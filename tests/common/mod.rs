@@ -215,7 +215,7 @@ pub fn test_keys(url: &str) -> talent_subsidy::store::KeySource {
     use talent_subsidy::store::{DataKey, KeySource};
     if url.starts_with("postgres") {
         let digest = talent_subsidy::secrets::sha256_hex(format!("test key for {url}"));
-        KeySource::Given(DataKey::parse(&digest).expect("64 hex digits"))
+        KeySource::Given(Box::new(DataKey::parse(&digest).expect("64 hex digits")))
     } else {
         KeySource::Beside
     }

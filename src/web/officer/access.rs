@@ -60,13 +60,17 @@ fn read_access_filter(q: &FormValues, l: Lang) -> (AccessFilter, Vec<String>) {
         a => {
             let found = Access::from_id(a);
             if found.is_none() {
-                errors.push(l.t("操作：请从列表中选择", "Action: choose one from the list").into());
+                errors.push(
+                    l.t("操作：请从列表中选择", "Action: choose one from the list")
+                        .into(),
+                );
             }
             found
         }
     };
-    let text = |key: &str| Some(q.get(key).trim().chars().take(100).collect::<String>())
-        .filter(|t| !t.is_empty());
+    let text = |key: &str| {
+        Some(q.get(key).trim().chars().take(100).collect::<String>()).filter(|t| !t.is_empty())
+    };
     (
         AccessFilter {
             officer: text("officer"),
@@ -163,11 +167,14 @@ pub async fn access_log_csv(
 ) -> Result<HttpResponse, AuthError> {
     s.auditor()?;
     let l = language(&req, None).lang;
-    let (filter, errors) =
-        read_access_filter(&FormValues::parse(req.query_string().as_bytes()), l);
+    let (filter, errors) = read_access_filter(&FormValues::parse(req.query_string().as_bytes()), l);
     if !errors.is_empty() {
         let said = errors.join(l.t("；", "; "));
-        return Ok(super::super::html::message(StatusCode::BAD_REQUEST, &said, &said));
+        return Ok(super::super::html::message(
+            StatusCode::BAD_REQUEST,
+            &said,
+            &said,
+        ));
     }
     let (rows, _) = s
         .store(&state)?

@@ -102,7 +102,7 @@ pub struct IdsQuery {
     ids: Option<IdsParam>,
 }
 
-#[utoipa::path(tag = "officers", params(("reference" = String, Path), ("ids" = Option<IdsParam>, Query, description = "`full` for the whole ID number (recorded in the access log as a view of it); masked by default")), responses((status = 200, description = "The application with its profile, result as assessed, audit log, files, condition checks, program decisions and payments; every read is recorded in the access log", body = Object), (status = 401, description = "Not signed in", body = crate::web::schema::ErrorsDoc), (status = 403, description = "Not a reviewer", body = crate::web::schema::ErrorsDoc), (status = 404, description = "No such application", body = crate::web::schema::ErrorsDoc)))]
+#[utoipa::path(tag = "officers", params(("reference" = String, Path), ("ids" = Option<IdsParam>, Query, description = "`full` for the whole ID number (recorded in the access log as a view of it); masked by default")), responses((status = 200, description = "The application with its profile, result as assessed, audit log, files, condition checks, program decisions and payments; every read is recorded in the access log", body = Object), (status = 400, description = "A query parameter is not valid (ids is masked or full)", body = crate::web::schema::ErrorsDoc), (status = 401, description = "Not signed in", body = crate::web::schema::ErrorsDoc), (status = 403, description = "Not a reviewer", body = crate::web::schema::ErrorsDoc), (status = 404, description = "No such application", body = crate::web::schema::ErrorsDoc)))]
 #[get("/api/v1/applications/{reference}")]
 pub async fn application_api(
     s: Signed,

@@ -8,11 +8,11 @@
 //! checks the session's CSRF token before it reads anything else; ID numbers leave this module
 //! masked except on an application's own page and in an export asked for in full.
 
+mod access;
 mod api;
 mod applications;
 mod batch;
 mod casework;
-mod access;
 mod review;
 mod signin;
 
