@@ -47,6 +47,16 @@ async fn submit_with_file(c: &Console) -> (String, String) {
     )
 }
 
+/// `post_form` with owned pairs.
+async fn post_pairs(
+    b: &reqwest::Client,
+    url: String,
+    form: &[(String, String)],
+) -> (u16, String, reqwest::header::HeaderMap) {
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    post_form(b, url, &pairs).await
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -273,15 +283,7 @@ async fn consent_is_required_and_kept(c: &Console) {
     assert_eq!(app.summary.consented_at, app.summary.submitted_at);
     // The web form: the notice on the result page, the box required.
     let b = browser();
-    let (status, result, _) = post_form(
-        &b,
-        format!("{}/assess", c.base),
-        &applicant_form()
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect::<Vec<_>>(),
-    )
-    .await;
+    let (status, result, _) = post_pairs(&b, format!("{}/assess", c.base), &applicant_form()).await;
     assert_eq!(status, 200);
     assert!(result.contains("id=\"privacy-notice\"") && result.contains("name=\"consent\""));
     assert!(result.contains("测算不保存您填写的任何信息"));
@@ -289,29 +291,13 @@ async fn consent_is_required_and_kept(c: &Console) {
     form.push(("form_token".into(), hidden(&result, "form_token")));
     form.push(("submission_key".into(), hidden(&result, "submission_key")));
     form.push(("confirm_nothing".into(), "1".into()));
-    let (status, page, _) = post_form(
-        &b,
-        format!("{}/applications", c.base),
-        &form
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect::<Vec<_>>(),
-    )
-    .await;
+    let (status, page, _) = post_pairs(&b, format!("{}/applications", c.base), &form).await;
     assert_eq!(status, 422);
     assert!(page.contains("同意个人信息处理"), "{page}");
     assert_eq!(c.store.count_applications().await.unwrap(), 1);
     form.push(("consent".into(), "1".into()));
     form.push(("notice_version".into(), hidden(&result, "notice_version")));
-    let (status, _, h) = post_form(
-        &b,
-        format!("{}/applications", c.base),
-        &form
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect::<Vec<_>>(),
-    )
-    .await;
+    let (status, _, h) = post_pairs(&b, format!("{}/applications", c.base), &form).await;
     assert_eq!(status, 303);
     assert!(location(&h).starts_with("/status/"));
     // The notice itself, as a page and as data.

@@ -30,17 +30,7 @@ fn read_new_password(account: &str) -> Result<String, String> {
 
 pub(super) fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCode {
     use crate::store::{Role, Store};
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("talent-subsidy: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let result: Result<String, String> = runtime.block_on(async {
+    run_store_command(async {
         let store = Store::open(&database.database_url, &database.keys()?)
             .await
             .map_err(|e| e.to_string())?;
@@ -121,35 +111,13 @@ pub(super) fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCo
         };
         store.close().await;
         Ok(done)
-    });
-    match result {
-        Ok(msg) => {
-            if !msg.is_empty() {
-                println!("{msg}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("talent-subsidy: {e}");
-            ExitCode::from(1)
-        }
-    }
+    })
 }
 
 /// `data-key rotate` and `data-key check`.
 pub(super) fn data_key(database: &DatabaseArg, command: super::DataKeyCommand) -> ExitCode {
     use crate::store::{DataKey, KeySource, Store};
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("talent-subsidy: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let result: Result<String, String> = runtime.block_on(async {
+    run_store_command(async {
         let keys = database.keys()?;
         let url = &database.database_url;
         let store = Store::open(url, &keys).await.map_err(|e| e.to_string())?;
@@ -159,7 +127,10 @@ pub(super) fn data_key(database: &DatabaseArg, command: super::DataKeyCommand) -
                 store.key_fingerprint()
             )),
             super::DataKeyCommand::Rotate => {
-                let Some(file) = keys.file_for(url).filter(|_| !matches!(keys, KeySource::Given(_))) else {
+                let Some(file) = keys
+                    .file_for(url)
+                    .filter(|_| !matches!(keys, KeySource::Given(_)))
+                else {
                     return Err("rotation replaces a key file: name it with --data-key-file rather than TALENT_SUBSIDY_DATA_KEY / 轮换密钥需要密钥文件：请用 --data-key-file 指定".into());
                 };
                 let fresh = std::path::PathBuf::from(format!("{}.new", file.display()));
@@ -170,7 +141,8 @@ pub(super) fn data_key(database: &DatabaseArg, command: super::DataKeyCommand) -
                 }
                 store.close().await;
                 let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-                let retired = std::path::PathBuf::from(format!("{}.retired-{stamp}", file.display()));
+                let retired =
+                    std::path::PathBuf::from(format!("{}.retired-{stamp}", file.display()));
                 std::fs::rename(&file, &retired)
                     .and_then(|()| std::fs::rename(&fresh, &file))
                     .map_err(|e| format!("the database now uses the key in {} but the files could not be renamed ({e}): move it to {} yourself / 数据库已改用 {} 中的新密钥，但文件改名失败，请手动改名", fresh.display(), file.display(), fresh.display()))?;
@@ -183,10 +155,27 @@ pub(super) fn data_key(database: &DatabaseArg, command: super::DataKeyCommand) -
                 ))
             }
         }
-    });
-    match result {
+    })
+}
+
+/// Runs a command that works on the database: prints what it says (nothing when it says
+/// nothing) and exits 0, or prints its error and exits 1 (2 when no runtime can be made).
+fn run_store_command(work: impl std::future::Future<Output = Result<String, String>>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("talent-subsidy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(work) {
         Ok(said) => {
-            println!("{said}");
+            if !said.is_empty() {
+                println!("{said}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

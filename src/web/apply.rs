@@ -781,30 +781,54 @@ pub async fn withdraw(
             "The application cannot be withdrawn just now; try again shortly",
         );
     };
-    match store.withdraw(&token, reason).await {
-        Ok(()) => {
-            tracing::info!("an applicant withdrew an application");
-            HttpResponse::SeeOther()
-                .insert_header((LOCATION, status_url(&token)))
-                .finish()
-        }
-        Err(crate::store::DecideError::NotFound) => html::message(
+    let done = store.withdraw(&token, reason).await;
+    if done.is_ok() {
+        tracing::info!("an applicant withdrew an application");
+    }
+    status_link_outcome(
+        done,
+        &token,
+        (
+            "这份申请已有审核结论（或部分结论），不能再撤回；如有疑问请联系园区人才办",
+            "This application is decided (at least in part) and can no longer be withdrawn; contact the talent office with any question",
+        ),
+        (
+            "暂时无法撤回，请稍后再试",
+            "The application cannot be withdrawn just now; try again shortly",
+        ),
+    )
+}
+
+/// What an applicant's action through the status link answers: back to the status page once
+/// saved; 404 for a link that is not there; 409 (`conflict`, in both languages) when the
+/// application no longer allows it; 503 (`unavailable`) when the database failed.
+fn status_link_outcome(
+    done: Result<(), crate::store::DecideError>,
+    token: &str,
+    conflict: (&str, &str),
+    unavailable: (&str, &str),
+) -> HttpResponse {
+    use crate::store::DecideError;
+    match done {
+        Ok(()) => HttpResponse::SeeOther()
+            .insert_header((LOCATION, status_url(token)))
+            .finish(),
+        Err(DecideError::NotFound) => html::message(
             StatusCode::NOT_FOUND,
             "没有找到这份申请：请检查链接是否完整",
             "No application has this link: check that it was copied whole",
         ),
-        Err(crate::store::DecideError::NotAllowed(..) | crate::store::DecideError::Changed(..)) => {
+        Err(DecideError::NotAllowed(..) | DecideError::Changed(..)) => {
+            html::message(StatusCode::CONFLICT, conflict.0, conflict.1)
+        }
+        Err(DecideError::Store(e)) => {
+            tracing::error!(error = %e, "saving an applicant's action failed");
             html::message(
-                StatusCode::CONFLICT,
-                "这份申请已有审核结论（或部分结论），不能再撤回；如有疑问请联系园区人才办",
-                "This application is decided (at least in part) and can no longer be withdrawn; contact the talent office with any question",
+                StatusCode::SERVICE_UNAVAILABLE,
+                unavailable.0,
+                unavailable.1,
             )
         }
-        Err(_) => html::message(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "暂时无法撤回，请稍后再试",
-            "The application cannot be withdrawn just now; try again shortly",
-        ),
     }
 }
 
@@ -852,33 +876,25 @@ pub async fn reply(
         Ok(ids) => ids,
         Err(r) => return refused_page(&r),
     };
-    match store.reply(&token, text, &ids).await {
-        Ok(()) => {
-            tracing::info!(
-                files = ids.len(),
-                "an applicant replied to a request for more information"
-            );
-            HttpResponse::SeeOther()
-                .insert_header((LOCATION, status_url(&token)))
-                .finish()
-        }
-        Err(crate::store::DecideError::NotFound) => html::message(
-            StatusCode::NOT_FOUND,
-            "没有找到这份申请：请检查链接是否完整",
-            "No application has this link: check that it was copied whole",
-        ),
-        Err(crate::store::DecideError::NotAllowed(..) | crate::store::DecideError::Changed(..)) => {
-            html::message(
-                StatusCode::CONFLICT,
-                "这份申请目前不需要补充材料",
-                "This application is not waiting for more information",
-            )
-        }
-        Err(crate::store::DecideError::Store(e)) => {
-            tracing::error!(error = %e, "saving a reply failed");
-            unavailable()
-        }
+    let done = store.reply(&token, text, &ids).await;
+    if done.is_ok() {
+        tracing::info!(
+            files = ids.len(),
+            "an applicant replied to a request for more information"
+        );
     }
+    status_link_outcome(
+        done,
+        &token,
+        (
+            "这份申请目前不需要补充材料",
+            "This application is not waiting for more information",
+        ),
+        (
+            "暂时无法提交，请稍后再试",
+            "The reply cannot be sent just now; try again shortly",
+        ),
+    )
 }
 
 /// One of the applicant's own files, through their status link; anyone else's is not found.
