@@ -192,11 +192,6 @@ impl DataKey {
     }
 }
 
-/// Whether a stored text is sealed (rather than written before encryption was turned on).
-pub fn is_sealed_text(stored: &str) -> bool {
-    stored.starts_with(TEXT_PREFIX)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,7 +202,7 @@ mod tests {
         let again = DataKey::parse(&text).unwrap();
         assert_eq!(key.fingerprint(), again.fingerprint());
         let sealed = key.seal_text("张三", "applications.applicant_name/SXT-2026-000001");
-        assert!(is_sealed_text(&sealed));
+        assert!(sealed.starts_with(TEXT_PREFIX));
         assert!(!sealed.contains("张三"));
         assert_eq!(
             again

@@ -68,8 +68,8 @@ pub fn notice(retention: Retention) -> Vec<NoticePart> {
         part(
             "收集什么",
             "What is collected",
-            "您在表单中填写的全部信息，其中姓名、身份证件号码、收入、公司股权和您上传的证书、合同等扫描件属于敏感个人信息。证件号码和姓名加密保存；仅测算不提交时，我们不保存任何信息。".into(),
-            "Everything you enter in the form. Your name, ID number, income, company shares and the certificates and contracts you upload are sensitive personal information. ID numbers and names are stored encrypted. An estimate you do not submit is not stored at all.".into(),
+            "您在表单中填写的全部信息，其中姓名、身份证件号码、收入、公司股权和您上传的证书、合同等扫描件属于敏感个人信息。您的姓名、证件号码、填写内容和上传的文件均加密保存；仅测算不提交时，我们不保存任何信息。".into(),
+            "Everything you enter in the form. Your name, ID number, income, company shares and the certificates and contracts you upload are sensitive personal information. Your name, ID number, answers and files are stored encrypted. An estimate you do not submit is not stored at all.".into(),
         ),
         part(
             "保存多久",

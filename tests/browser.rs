@@ -1047,6 +1047,7 @@ fn an_applicant_consents_and_withdraws_and_an_auditor_sees_who_looked_in_chromiu
             .await
             .unwrap();
         assert_eq!(text_of(&c, "#id-number").await, "3206**********001X");
+        shot(&c, "h1", "11b-application-masked-id").await;
         click_and_load(&c, "#show-full-id").await;
         assert_eq!(text_of(&c, "#id-number").await, "32068219880315001X");
         assert_accessible(&c, &axe, "an application with its full ID number").await;
