@@ -55,11 +55,7 @@ impl Store {
                 summary: r.try_get("summary")?,
                 results: self.open_sealed(&results, Place::BatchResults, token)?,
                 workbook: workbook
-                    .map(|w| {
-                        self.data_key().open(&w, &place).map_err(|_| {
-                            StoreError::Corrupt(format!("a sealed value at {place} does not open"))
-                        })
-                    })
+                    .map(|w| self.open_sealed_bytes(&w, &place))
                     .transpose()?,
             })
         })

@@ -182,12 +182,7 @@ impl Store {
                 .fetch_optional(&self.read)
                 .await?;
         sealed
-            .map(|s| {
-                let place = keys::chunk_place(upload_id, seq);
-                self.data_key().open(&s, &place).map_err(|_| {
-                    StoreError::Corrupt(format!("a sealed value at {place} does not open"))
-                })
-            })
+            .map(|s| self.open_sealed_bytes(&s, &keys::chunk_place(upload_id, seq)))
             .transpose()
     }
 

@@ -139,19 +139,35 @@ fn mismatch(file: Option<std::path::PathBuf>) -> StoreError {
     ))
 }
 
+fn unopened(place: &str) -> StoreError {
+    StoreError::Corrupt(format!("a sealed value at {place} does not open"))
+}
+
+/// A stored text opened with `key`, or taken as plain text when `None` (a database written
+/// before encryption). Empty stays empty (erased fields).
+fn open_text_with(key: Option<&DataKey>, stored: &str, place: &str) -> Result<String> {
+    match key {
+        _ if stored.is_empty() => Ok(String::new()),
+        None => Ok(stored.to_string()),
+        Some(k) => k.open_text(stored, place).map_err(|_| unopened(place)),
+    }
+}
+
+/// Stored bytes opened with `key`, or taken as plain when `None`.
+fn open_bytes_with(key: Option<&DataKey>, stored: &[u8], place: &str) -> Result<Vec<u8>> {
+    match key {
+        None => Ok(stored.to_vec()),
+        Some(k) => k.open(stored, place).map_err(|_| unopened(place)),
+    }
+}
+
 /// One sealed text: opened with `old` (plain when `None`), sealed with `new`. Empty stays empty
 /// (erased fields).
 fn reseal_text(old: Option<&DataKey>, new: &DataKey, stored: &str, place: &str) -> Result<String> {
     if stored.is_empty() {
         return Ok(String::new());
     }
-    let plain = match old {
-        None => stored.to_string(),
-        Some(k) => k
-            .open_text(stored, place)
-            .map_err(|_| StoreError::Corrupt(format!("a sealed value at {place}")))?,
-    };
-    Ok(new.seal_text(&plain, place))
+    Ok(new.seal_text(&open_text_with(old, stored, place)?, place))
 }
 
 fn reseal_bytes(
@@ -160,13 +176,7 @@ fn reseal_bytes(
     stored: &[u8],
     place: &str,
 ) -> Result<Vec<u8>> {
-    let plain = match old {
-        None => stored.to_vec(),
-        Some(k) => k
-            .open(stored, place)
-            .map_err(|_| StoreError::Corrupt(format!("a sealed value at {place}")))?,
-    };
-    Ok(new.seal(&plain, place))
+    Ok(new.seal(&open_bytes_with(old, stored, place)?, place))
 }
 
 /// Opens every sealed value with `old` (or takes it as plain text when `None`: a database
@@ -191,18 +201,8 @@ pub(super) async fn reseal(
         let profile: String = r.try_get("profile")?;
         let name_place = Place::Name.of(&reference);
         let number_place = Place::IdNumber.of(&reference);
-        let plain_name = match old {
-            None => name.clone(),
-            Some(k) => k
-                .open_text(&name, &name_place)
-                .map_err(|_| StoreError::Corrupt(format!("a sealed value at {name_place}")))?,
-        };
-        let plain_number = match old {
-            None => number.clone(),
-            Some(k) => k
-                .open_text(&number, &number_place)
-                .map_err(|_| StoreError::Corrupt(format!("a sealed value at {number_place}")))?,
-        };
+        let plain_name = open_text_with(old, &name, &name_place)?;
+        let plain_number = open_text_with(old, &number, &number_place)?;
         sqlx::query(
             "UPDATE applications SET applicant_name = $1, id_number = $2, profile = $3, \
              id_hmac = $4, name_hmac = $5 WHERE id = $6",
@@ -285,13 +285,12 @@ impl Store {
 
     /// Opens a sealed value; an empty one (erased) stays empty.
     pub(super) fn open_sealed(&self, stored: &str, place: Place, row: &str) -> Result<String> {
-        if stored.is_empty() {
-            return Ok(String::new());
-        }
-        let place = place.of(row);
-        self.key
-            .open_text(stored, &place)
-            .map_err(|_| StoreError::Corrupt(format!("a sealed value at {place} does not open")))
+        open_text_with(Some(&self.key), stored, &place.of(row))
+    }
+
+    /// Opens sealed bytes stored at `place`.
+    pub(super) fn open_sealed_bytes(&self, stored: &[u8], place: &str) -> Result<Vec<u8>> {
+        open_bytes_with(Some(&self.key), stored, place)
     }
 
     pub(super) fn data_key(&self) -> &DataKey {

@@ -172,8 +172,8 @@ impl Store {
         let done = async {
             let mut tx = self.write.begin().await?;
             // A time stamp sorts with a date as text: everything before that day.
-            let ids: Vec<i64> = sqlx::query_scalar(
-                "SELECT a.id FROM applications a WHERE a.erased_at IS NULL AND (\
+            let due: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT a.id, a.result FROM applications a WHERE a.erased_at IS NULL AND (\
                  (a.status = 'withdrawn' AND a.updated_at < $1) OR \
                  (a.status IN ('approved', 'rejected', 'closed') AND a.updated_at < $2 \
                   AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.application_id = a.id \
@@ -184,12 +184,7 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
             let at = stamp(now);
-            for id in &ids {
-                let result: String =
-                    sqlx::query_scalar("SELECT result FROM applications WHERE id = $1")
-                        .bind(id)
-                        .fetch_one(&mut *tx)
-                        .await?;
+            for (id, result) in &due {
                 sqlx::query(
                     "UPDATE applications SET applicant_name = '', id_number = '', profile = '', \
                      note = '', id_hmac = NULL, name_hmac = NULL, idempotency_key = NULL, \
@@ -199,7 +194,7 @@ impl Store {
                 // The status link stops working: nobody holds the new token.
                 .bind(random_token())
                 .bind(&at)
-                .bind(figures_only(&result))
+                .bind(figures_only(result))
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -216,14 +211,14 @@ impl Store {
                     .await?;
             }
             tx.commit().await?;
-            if !ids.is_empty() && self.backend == Backend::Sqlite {
+            if !due.is_empty() && self.backend == Backend::Sqlite {
                 // Old page images in the write-ahead log go too (secure_delete has overwritten
                 // them in the database file).
                 let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                     .execute(&self.write)
                     .await;
             }
-            Ok(ids.len() as u64)
+            Ok(due.len() as u64)
         }
         .await;
         self.recycle.note(done)

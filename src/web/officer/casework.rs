@@ -268,9 +268,7 @@ pub async fn review_program(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
-    let form = FormValues::parse(&body);
-    s.check_csrf(form.get("csrf"))?;
-    s.reviewer()?;
+    let form = reviewer_form(&s, &body)?;
     let (reference, program) = path.into_inner();
     let l = language(&req, None).lang;
     let store = s.store(&state)?;
@@ -713,9 +711,7 @@ pub async fn mark_paid(
     id: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
-    let form = FormValues::parse(&body);
-    s.check_csrf(form.get("csrf"))?;
-    s.reviewer()?;
+    let form = reviewer_form(&s, &body)?;
     let today = crate::web::http::today();
     let on = match form.get("paid_on").trim() {
         "" => Some(today),

@@ -98,6 +98,14 @@ fn closed_problem(from: AppStatus, l: Lang) -> (StatusCode, String) {
     )
 }
 
+/// A reviewer's form: read, its CSRF token checked before anything else, then the role.
+fn reviewer_form(s: &Signed, body: &[u8]) -> Result<FormValues, AuthError> {
+    let form = FormValues::parse(body);
+    s.check_csrf(form.get("csrf"))?;
+    s.reviewer()?;
+    Ok(form)
+}
+
 fn no_application() -> HttpResponse {
     super::html::message(
         StatusCode::NOT_FOUND,

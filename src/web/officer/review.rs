@@ -409,9 +409,7 @@ pub async fn show_full_id(
     reference: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
-    let form = FormValues::parse(&body);
-    s.check_csrf(form.get("csrf"))?;
-    s.reviewer()?;
+    reviewer_form(&s, &body)?;
     render_application(&s, &req, &state, &reference, None, None, true).await
 }
 
@@ -426,9 +424,7 @@ pub async fn new_link(
     reference: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
-    let form = FormValues::parse(&body);
-    s.check_csrf(form.get("csrf"))?;
-    s.reviewer()?;
+    reviewer_form(&s, &body)?;
     let token = match s.store(&state)?.new_status_link(&reference, s.name()).await {
         Ok(Some(t)) => t,
         Ok(None) => return Ok(no_application()),
@@ -460,9 +456,7 @@ pub async fn decide(
     reference: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
-    let form = FormValues::parse(&body);
-    s.check_csrf(form.get("csrf"))?;
-    s.reviewer()?;
+    let form = reviewer_form(&s, &body)?;
     let l = language(&req, None).lang;
     let invalid =
         |zh: &str, en: &str| Some((StatusCode::UNPROCESSABLE_ENTITY, l.t(zh, en).to_string()));
