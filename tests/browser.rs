@@ -1036,6 +1036,12 @@ fn an_applicant_consents_and_withdraws_and_an_auditor_sees_who_looked_in_chromiu
         assert_accessible(&c, &axe, "the result with the privacy notice").await;
         assert_fits_phone(&c, "the result with the privacy notice").await;
         shot(&c, "#privacy-notice", "11-result-privacy-notice").await;
+        if std::env::var("TS_SCREENSHOTS").is_ok() {
+            // The same in English, then back (the switch posts the answers).
+            click_and_load(&c, "form.inline button.lang").await;
+            shot(&c, "#privacy-notice", "11-en-result-privacy-notice").await;
+            click_and_load(&c, "form.inline button.lang").await;
+        }
         click(&c, "#consent").await;
         click_and_load(&c, "#submit-application").await;
         let reference = text_of(&c, "#reference").await;
@@ -1095,6 +1101,12 @@ fn an_applicant_consents_and_withdraws_and_an_auditor_sees_who_looked_in_chromiu
                 .await
                 .unwrap();
             shot(&d, "h1", "15-en-desktop-access-log").await;
+            d.goto(&format!("{base}{status_path}?lang=en"))
+                .await
+                .unwrap();
+            shot(&d, "#withdrawn", "16-en-desktop-status-withdrawn").await;
+            d.goto(&format!("{base}/privacy")).await.unwrap();
+            shot(&d, "h1", "17-desktop-privacy").await;
             d.close().await.unwrap();
         }
     });
