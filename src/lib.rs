@@ -14,6 +14,7 @@ pub mod privacy;
 pub mod secrets;
 pub mod service;
 pub mod settings;
+pub mod simulate;
 pub mod spreadsheet;
 pub mod store;
 pub mod web;

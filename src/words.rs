@@ -11,27 +11,35 @@ use rust_decimal::Decimal;
 
 /// `¥1,234,567` for whole yuan, with cents when there are any.
 pub fn yuan(d: &Decimal) -> String {
+    let n = grouped(d);
+    match n.strip_prefix('-') {
+        Some(rest) => format!("-¥{rest}"),
+        None => format!("¥{n}"),
+    }
+}
+
+/// `1,234,567` (a count, or an amount without its sign of yuan), decimals kept.
+pub fn grouped(d: &Decimal) -> String {
     let d = d.normalize();
     let text = d.abs().to_string();
     let (int, frac) = text
         .split_once('.')
         .map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
-    let mut grouped = String::new();
+    let mut out = String::new();
+    if d.is_sign_negative() && !d.is_zero() {
+        out.push('-');
+    }
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
+            out.push(',');
         }
-        grouped.push(c);
+        out.push(c);
     }
-    let sign = if d.is_sign_negative() && !d.is_zero() {
-        "-"
-    } else {
-        ""
-    };
-    match frac {
-        Some(f) => format!("{sign}¥{grouped}.{f}"),
-        None => format!("{sign}¥{grouped}"),
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
     }
+    out
 }
 
 /// A value as a person reads it: enumeration values by name, yes/no in words.

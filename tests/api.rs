@@ -336,7 +336,7 @@ async fn programs_in_force_on_a_date() {
             .unwrap()["value"]
             .clone()
     };
-    assert_eq!(param(&body, "startup_amount_c"), "2500000");
+    assert_eq!(param(&body, "startup_amount[C]"), "2500000");
     assert!(
         body["combining"]
             .as_array()
@@ -347,7 +347,7 @@ async fn programs_in_force_on_a_date() {
 
     let (_, old) = app.get_json("/api/v1/programs?as_of=2025-06-01").await;
     assert_eq!(old["policy_version"], "2021");
-    assert_eq!(param(&old, "startup_amount_c"), "2000000");
+    assert_eq!(param(&old, "startup_amount[C]"), "2000000");
 
     let (status, _) = app.get_json("/api/v1/programs").await;
     assert_eq!(status, 200, "today by default");

@@ -339,7 +339,7 @@ async fn the_policy_browser_lists_programs_and_explains_one() {
     for code in [
         "founder_equity_pct",
         "&gt;=",
-        "startup_amount_c",
+        "startup_amount[C]",
         "jinying 第",
     ] {
         assert!(!html.contains(code), "{code} shown to people");

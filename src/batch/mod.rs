@@ -232,13 +232,9 @@ fn csv_table(bytes: &[u8]) -> Result<Table, FileError> {
     Ok(Table { header, rows })
 }
 
-/// Assesses every row of a table, each as the web form reads it.
-pub fn run_table(
-    policy: &Policy,
-    table: Table,
-    max_rows: Option<usize>,
-) -> Result<Batch, FileError> {
-    let headers = &table.header;
+/// The field each column of a header row holds (`None`: a blank header); a header that is
+/// not a field of the template, or two columns for one field, refuse the file.
+fn columns(headers: &[String]) -> Result<Vec<Option<&'static FieldSpec>>, FileError> {
     if headers.iter().all(|h| h.trim().is_empty()) {
         return Err(FileError::new(
             "文件为空或没有表头：请使用模板",
@@ -277,6 +273,58 @@ pub fn run_table(
             ),
         ));
     }
+    Ok(columns)
+}
+
+/// The people of a file in the batch format (an .xlsx workbook or a CSV), read as the web
+/// form reads them, each with its line: the profile, or its errors in words. For the policy
+/// office's simulation, which assesses them itself.
+pub fn profiles(
+    bytes: &[u8],
+    policy: &Policy,
+    ctx: &dyn crate::applicant::ProfileContext,
+    max_rows: usize,
+) -> Result<Vec<(u64, Result<crate::applicant::Profile, String>)>, FileError> {
+    let table = if xlsx::is_xlsx(bytes) {
+        xlsx::read(bytes, Some(max_rows))?
+    } else {
+        csv_table(bytes)?
+    };
+    let columns = columns(&table.header)?;
+    let programs = all_programs(policy);
+    let mut out = Vec::new();
+    for (line, record) in table.rows {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                out.push((line, Err(errors_in_words(&[e], Lang::Zh))));
+                continue;
+            }
+        };
+        if record.iter().all(|c| c.trim().is_empty()) || is_example(&columns, &record) {
+            continue;
+        }
+        if out.len() >= max_rows {
+            return Err(FileError::new(
+                format!("一次最多 {max_rows} 人：请把文件分成几份"),
+                format!("At most {max_rows} people per file: split the file"),
+            ));
+        }
+        let values = row_values(&columns, &record, &programs);
+        let profile = crate::applicant::Profile::from_value(&form::to_profile_json(&values), ctx)
+            .map_err(|e| errors_in_words(&e.errors, Lang::Zh));
+        out.push((line, profile));
+    }
+    Ok(out)
+}
+
+/// Assesses every row of a table, each as the web form reads it.
+pub fn run_table(
+    policy: &Policy,
+    table: Table,
+    max_rows: Option<usize>,
+) -> Result<Batch, FileError> {
+    let columns = columns(&table.header)?;
     let programs = all_programs(policy);
     let mut rows = Vec::new();
     let mut to_assess: Vec<(usize, FormValues)> = Vec::new();

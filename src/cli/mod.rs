@@ -5,6 +5,7 @@ use crate::settings::Serve;
 
 mod eval;
 mod officer;
+mod simulate;
 
 use clap::{Parser, Subcommand};
 use eval::eval;
@@ -170,6 +171,8 @@ pub enum RoleArg {
     Hr,
     /// Reads the access log (who saw which personal information) only
     Auditor,
+    /// The policy office: policy files, drafts of parameter changes and simulations only
+    Policy,
 }
 
 #[derive(Debug, Subcommand)]
@@ -255,6 +258,35 @@ pub enum Command {
         #[command(subcommand)]
         command: DataKeyCommand,
     },
+    /// Try a change before it takes effect: a draft of the policy against the policy in force,
+    /// on people from a file and/or the saved applications — per program, who gains and who
+    /// loses, and what falls due each year
+    Simulate {
+        #[command(flatten)]
+        policy: PolicyArg,
+        /// The draft: a copy of the policy folder with the change
+        #[arg(long, value_name = "DIR")]
+        draft: PathBuf,
+        /// People: JSON Lines (one profile a line), or an .xlsx / CSV in the batch template's
+        /// columns
+        #[arg(long, value_name = "FILE")]
+        population: Option<PathBuf>,
+        /// Also the saved applications of the database (neither withdrawn nor erased)
+        #[arg(long)]
+        saved: bool,
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// The date both policies are applied on [default: the first day of the draft's last
+        /// version when that is still to come, else today]
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<chrono::NaiveDate>,
+        /// Write every table as CSV and every chart as SVG into this folder
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Print the whole comparison as JSON instead of the report
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the policy's test cases (policy/tests/*.toml)
     Test {
         #[command(flatten)]
@@ -315,6 +347,29 @@ pub fn run(cli: Cli, serve: fn(Serve) -> std::io::Result<()>) -> ExitCode {
             serve: args,
         }) => serve_command(serve, &policy, &args),
         Some(Command::Officer { database, command }) => officer(&database, command),
+        Some(Command::Simulate {
+            policy,
+            draft,
+            population,
+            saved,
+            database,
+            as_of,
+            out,
+            json,
+        }) => with_policy(&policy, |p| {
+            simulate::run(
+                p,
+                simulate::SimulateArgs {
+                    draft,
+                    population,
+                    saved,
+                    database,
+                    as_of,
+                    out,
+                    json,
+                },
+            )
+        }),
         Some(Command::DataKey { database, command }) => officer::data_key(&database, command),
         Some(Command::Batch {
             policy,

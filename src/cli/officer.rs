@@ -51,6 +51,7 @@ pub(super) fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCo
                     RoleArg::Reviewer => Role::Reviewer,
                     RoleArg::Hr => Role::Hr,
                     RoleArg::Auditor => Role::Auditor,
+                    RoleArg::Policy => Role::Policy,
                 };
                 if store
                     .add_officer(&name, role, &hashed(&name)?)

@@ -212,7 +212,7 @@ pub enum Detail {
     DecisionOnly,
 }
 
-fn assess_version_as<'p>(
+pub fn assess_version_as<'p>(
     version: &'p Version,
     profile: &Profile,
     detail: Detail,

@@ -18,9 +18,25 @@ pub enum SetValue {
     Texts(Arc<[Box<str>]>),
 }
 
+/// The parameters of one version: values, tables by tier, and units.
+#[derive(Debug, Default)]
+pub struct ParamSet {
+    pub values: HashMap<String, (Val<'static>, Ty)>,
+    /// Parameters by tier: each entry's tier id (`None`: `others`, every tier not listed)
+    /// and value, in the file's order.
+    pub tables: HashMap<String, Vec<(Option<Arc<str>>, Val<'static>)>>,
+    pub units: HashMap<String, super::units::Unit>,
+}
+
+impl ParamSet {
+    pub fn contains(&self, name: &str) -> bool {
+        self.values.contains_key(name) || self.tables.contains_key(name)
+    }
+}
+
 /// What names mean where an expression is checked.
 pub struct Scope<'a> {
-    pub params: &'a HashMap<String, (Val<'static>, Ty)>,
+    pub params: &'a ParamSet,
     pub sets: &'a HashMap<String, SetValue>,
     /// Tier ids in order; `none` follows them.
     pub tiers: &'a [Arc<str>],
@@ -38,7 +54,7 @@ impl<'a> Scope<'a> {
     /// A scope for values that read nothing of the profile (parameters and caps); other
     /// scopes start from it and allow more.
     pub fn fixed(
-        params: &'a HashMap<String, (Val<'static>, Ty)>,
+        params: &'a ParamSet,
         sets: &'a HashMap<String, SetValue>,
         tiers: &'a [Arc<str>],
     ) -> Self {
@@ -82,7 +98,7 @@ impl Checker<'_> {
                 !name.contains('.')
                     && field_index(name).is_none()
                     && Var::from_name(name).is_none()
-                    && !self.scope.params.contains_key(name)
+                    && !self.scope.params.contains(name)
                     && !self.scope.sets.contains_key(name)
             }
             NodeKind::List(_) => true,
@@ -144,6 +160,7 @@ impl Checker<'_> {
             NodeKind::Name(name) => self.name(name, span, expect),
             NodeKind::List(items) => self.list(items, span, expect),
             NodeKind::Call(f, args) => self.call(f, args, span),
+            NodeKind::Index(name, key) => self.index(name, key, span, expect),
             NodeKind::Not(inner) => {
                 let (e, _) = self.check(inner, Some(Ty::Bool))?;
                 Some((
@@ -183,6 +200,64 @@ impl Checker<'_> {
             }
             NodeKind::Binary(op, l, r) => self.binary(*op, l, r, span),
         }
+    }
+
+    /// `table[key]`: the entry for the key's value, as the chain `if key == A then … else …`
+    /// that the rest of the engine already evaluates, explains and screens.
+    fn index(
+        &mut self,
+        name: &str,
+        key: &Node,
+        span: Span,
+        expect: Option<Ty>,
+    ) -> Option<(Expr, Ty)> {
+        let Some(entries) = self.scope.params.tables.get(name) else {
+            self.problem(
+                span,
+                format!("`{name}` is not a parameter with a value per tier (`by = \"tier\"`)"),
+            );
+            return None;
+        };
+        if !matches!(&key.kind, NodeKind::Name(k) if k == "tier") {
+            self.problem(
+                key.span,
+                format!("`{name}[…]` is read with the tier: `{name}[tier]`"),
+            );
+            return None;
+        }
+        let leaf = |v: &Val<'static>| -> Option<Node> {
+            let kind = match v {
+                Val::Num(n) => NodeKind::Number(*n),
+                Val::Months(m) => NodeKind::Months(*m),
+                _ => return None,
+            };
+            Some(Node { kind, span })
+        };
+        let (others, listed): (Vec<_>, Vec<_>) = entries.iter().partition(|(k, _)| k.is_none());
+        let mut chain = match others.first().or(listed.last()) {
+            Some((_, v)) => leaf(v)?,
+            None => return None,
+        };
+        let skip_last = usize::from(others.is_empty());
+        for (k, v) in listed.iter().rev().skip(skip_last) {
+            let k = k.as_deref().unwrap_or_default();
+            let test = Node {
+                kind: NodeKind::Binary(
+                    BinOp::Eq,
+                    Box::new(key.clone()),
+                    Box::new(Node {
+                        kind: NodeKind::Name(k.to_string()),
+                        span,
+                    }),
+                ),
+                span,
+            };
+            chain = Node {
+                kind: NodeKind::If(Box::new(test), Box::new(leaf(v)?), Box::new(chain)),
+                span,
+            };
+        }
+        self.check(&chain, expect)
     }
 
     fn name(&mut self, name: &str, span: Span, expect: Option<Ty>) -> Option<(Expr, Ty)> {
@@ -229,7 +304,14 @@ impl Checker<'_> {
             }
             return Some((Expr::Var(var), var.ty()));
         }
-        if let Some((v, ty)) = self.scope.params.get(name) {
+        if self.scope.params.tables.contains_key(name) {
+            self.problem(
+                span,
+                format!("`{name}` has a value per tier: write `{name}[tier]`"),
+            );
+            return None;
+        }
+        if let Some((v, ty)) = self.scope.params.values.get(name) {
             return Some((Expr::Const(*v), *ty));
         }
         if let Some(set) = self.scope.sets.get(name) {

@@ -17,23 +17,61 @@ pub struct Diagnostic {
     /// 1-based line and column (the column counts characters, not bytes).
     pub line: usize,
     pub column: usize,
+    /// In English.
     pub message: String,
+    /// In Chinese; empty where a message has no Chinese yet (a TOML syntax error's text
+    /// comes from the parser, in English).
+    pub zh: String,
+}
+
+/// A message in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Msg {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Msg {
+        Msg {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+}
+
+impl From<String> for Msg {
+    fn from(en: String) -> Msg {
+        Msg {
+            zh: String::new(),
+            en,
+        }
+    }
+}
+
+impl From<&str> for Msg {
+    fn from(en: &str) -> Msg {
+        Msg::from(en.to_string())
+    }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+            Severity::Error => "错误 error",
+            Severity::Warning => "警告 warning",
         };
         write!(
             f,
-            "{}:{}:{}: {kind}: {}",
+            "{}:{}:{}: {kind}: ",
             self.file.display(),
             self.line,
             self.column,
-            self.message
-        )
+        )?;
+        if !self.zh.is_empty() {
+            write!(f, "{} / ", self.zh)?;
+        }
+        f.write_str(&self.message)
     }
 }
 

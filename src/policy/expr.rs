@@ -69,6 +69,8 @@ pub enum NodeKind {
     Bool(bool),
     Name(String),
     Call(String, Vec<Node>),
+    /// `startup_amount[tier]`: a parameter table's entry for a key.
+    Index(String, Box<Node>),
     List(Vec<Node>),
     Not(Box<Node>),
     Neg(Box<Node>),
@@ -492,6 +494,18 @@ impl Parser<'_> {
                         span,
                     });
                 }
+                if self.is_sym("[") {
+                    self.advance()?;
+                    self.nest()?;
+                    let key = self.expr()?;
+                    self.expect_sym("]")?;
+                    self.depth -= 1;
+                    let span = (start.0, self.lexer_prev_end());
+                    return Ok(Node {
+                        kind: NodeKind::Index(n, Box::new(key)),
+                        span,
+                    });
+                }
                 Ok(Node {
                     kind: NodeKind::Name(n),
                     span: start,
@@ -539,6 +553,7 @@ mod tests {
                 NodeKind::Call(f, a) => {
                     format!("{f}({})", a.iter().map(show).collect::<Vec<_>>().join(","))
                 }
+                NodeKind::Index(n, k) => format!("{n}[{}]", show(k)),
                 NodeKind::List(a) => {
                     format!("[{}]", a.iter().map(show).collect::<Vec<_>>().join(","))
                 }
@@ -572,6 +587,8 @@ mod tests {
         );
         assert_eq!(shape("'南通大学' in ALLIANCE"), "('南通大学' ∈ ALLIANCE)");
         assert_eq!(shape("2 years"), "24mo");
+        assert_eq!(shape("amount_by[tier] * 1.2"), "(amount_by[tier] × 1.2)");
+        assert_eq!(shape("tier in [A]"), "(tier ∈ [A])");
     }
 
     #[test]

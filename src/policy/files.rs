@@ -15,6 +15,30 @@ pub type Text = Spanned<String>;
 pub enum Versioned {
     Always(Scalar),
     ByVersion(Vec<(Text, Spanned<Scalar>)>),
+    /// A table whose entries are themselves values or tables by version: a parameter by
+    /// tier (`by = "tier"`), such as `{ A = "5_000_000", C = { "2021" = …, "2026" = … } }`.
+    Table(Vec<(Text, Spanned<Versioned>)>),
+}
+
+impl Versioned {
+    /// The entries of a table keyed by something other than the version (a parameter with
+    /// `by`): each a value, or a table by version.
+    pub fn keyed_entries(&self) -> Option<Vec<(Text, Spanned<Versioned>)>> {
+        match self {
+            Versioned::Always(_) => None,
+            Versioned::ByVersion(e) => Some(
+                e.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            Spanned::new(v.span(), Versioned::Always(v.get_ref().clone())),
+                        )
+                    })
+                    .collect(),
+            ),
+            Versioned::Table(e) => Some(e.clone()),
+        }
+    }
 }
 
 /// What a policy value may be written as: a string (an expression, a decimal, a fraction) or
@@ -79,10 +103,22 @@ impl<'de> Deserialize<'de> for Versioned {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Versioned, A::Error> {
                 let mut out = Vec::new();
                 while let Some(k) = map.next_key::<Text>()? {
-                    let v = map.next_value::<Spanned<Scalar>>()?;
+                    let v = map.next_value::<Spanned<Versioned>>()?;
                     out.push((k, v));
                 }
-                Ok(Versioned::ByVersion(out))
+                let scalars: Vec<(Text, Spanned<Scalar>)> = out
+                    .iter()
+                    .filter_map(|(k, v)| match v.get_ref() {
+                        Versioned::Always(s) => {
+                            Some((k.clone(), Spanned::new(v.span(), s.clone())))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                if scalars.len() == out.len() {
+                    return Ok(Versioned::ByVersion(scalars));
+                }
+                Ok(Versioned::Table(out))
             }
         }
         d.deserialize_any(V)
@@ -183,6 +219,11 @@ pub struct ParamDef {
     pub zh: Option<String>,
     pub en: Option<String>,
     pub cite: Option<Text>,
+    /// What the value measures: `yuan`, `yuan/month`, `yuan/m²/month`, `m²`, `months`,
+    /// `years`, `%`, `factor`.
+    pub unit: Option<Text>,
+    /// A value per talent tier: `by = "tier"` and `value = { A = …, B = …, others = … }`.
+    pub by: Option<Text>,
     pub value: Spanned<Versioned>,
 }
 
@@ -224,8 +265,8 @@ pub struct ProgramDef {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AmountDef {
-    pub zh: String,
-    pub en: String,
+    pub zh: Text,
+    pub en: Text,
     pub cite: Option<Text>,
     pub value: Spanned<Versioned>,
 }
@@ -233,8 +274,8 @@ pub struct AmountDef {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewDef {
-    pub zh: String,
-    pub en: String,
+    pub zh: Text,
+    pub en: Text,
     pub cite: Option<Text>,
     pub when: Spanned<Versioned>,
 }

@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod compile;
+pub mod describe;
 pub mod diagnostic;
 pub mod eval;
 pub mod expr;
@@ -17,10 +18,11 @@ pub mod files;
 pub mod load;
 pub mod model;
 pub mod range;
+pub mod units;
 pub mod value;
 
-pub use diagnostic::{Diagnostic, Severity};
-pub use load::{load, load_embedded};
+pub use diagnostic::{Diagnostic, Msg, Severity};
+pub use load::{load, load_embedded, load_from};
 pub use model::{Policy, Program, Rules, Version};
 
 use crate::applicant::ProfileContext;
@@ -58,6 +60,14 @@ impl PolicySource {
         match self {
             PolicySource::Dir(d) => load(d),
             PolicySource::BuiltIn => load_embedded(),
+        }
+    }
+
+    /// The `.toml` files as they are now, each with its text.
+    pub fn files(&self) -> Vec<(String, String)> {
+        match self {
+            PolicySource::Dir(d) => load::source_files(&load::Source::Dir(d)),
+            PolicySource::BuiltIn => load::source_files(&load::Source::Embedded),
         }
     }
 

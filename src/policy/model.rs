@@ -78,6 +78,40 @@ pub struct Policy {
     pub warnings: Vec<super::Diagnostic>,
     /// The materials that prove conditions, in the policy's order.
     pub materials: Vec<Material>,
+    /// Every parameter's names and unit, in the files' order.
+    pub parameters: Vec<ParamLabel>,
+}
+
+/// What people read about a parameter.
+#[derive(Debug, Clone)]
+pub struct ParamLabel {
+    pub id: Arc<str>,
+    pub zh: String,
+    pub en: String,
+    pub unit: Option<super::units::Unit>,
+    pub cite: String,
+    /// A value per tier.
+    pub by_tier: bool,
+}
+
+impl Policy {
+    /// A parameter value's name in both languages: `startup_amount[C]` is
+    /// “创业类项目资助额度（C类）”.
+    pub fn parameter_words(&self, name: &str) -> (String, String) {
+        let (base, key) = match name.split_once('[') {
+            Some((b, k)) => (b, Some(k.trim_end_matches(']'))),
+            None => (name, None),
+        };
+        let label = self.parameters.iter().find(|p| &*p.id == base);
+        let (zh, en) = label.map_or((base.to_string(), base.to_string()), |l| {
+            (l.zh.clone(), l.en.clone())
+        });
+        match key {
+            Some("others") => (format!("{zh}（其他层次）"), format!("{en} (other tiers)")),
+            Some(k) => (format!("{zh}（{k}类）"), format!("{en} (tier {k})")),
+            None => (zh, en),
+        }
+    }
 }
 
 /// A document an applicant supplies (申报材料).

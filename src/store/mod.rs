@@ -28,7 +28,9 @@ mod group;
 mod keys;
 mod model;
 mod officers;
+mod policy;
 mod privacy;
+pub use policy::{Draft, Reload, SimulationRun};
 
 pub use model::*;
 

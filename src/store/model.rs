@@ -122,6 +122,9 @@ pub enum Role {
     Hr,
     /// Reads the access log (who saw which personal information), nothing else.
     Auditor,
+    /// The policy office: the policy files, drafts of parameter changes and their
+    /// simulations; no application and no batch check.
+    Policy,
 }
 
 impl Role {
@@ -130,6 +133,7 @@ impl Role {
             Role::Reviewer => "reviewer",
             Role::Hr => "hr",
             Role::Auditor => "auditor",
+            Role::Policy => "policy",
         }
     }
 
@@ -138,6 +142,7 @@ impl Role {
             "reviewer" => Some(Role::Reviewer),
             "hr" => Some(Role::Hr),
             "auditor" => Some(Role::Auditor),
+            "policy" => Some(Role::Policy),
             _ => None,
         }
     }

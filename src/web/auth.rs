@@ -208,6 +208,16 @@ impl Signed {
         self.one_of(&[Role::Auditor])
     }
 
+    /// The policy files and simulations: the talent office and the policy office.
+    pub fn policy_reader(&self) -> Result<(), AuthError> {
+        self.one_of(&[Role::Reviewer, Role::Policy])
+    }
+
+    /// Drafts of parameter changes: the policy office only.
+    pub fn policy_office(&self) -> Result<(), AuthError> {
+        self.one_of(&[Role::Policy])
+    }
+
     /// Batch checks are for the talent office and companies' HR (an auditor only reads).
     pub fn batch_user(&self) -> Result<(), AuthError> {
         self.one_of(&[Role::Reviewer, Role::Hr])

@@ -112,7 +112,7 @@ pub struct TierRowInfo {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ParameterInfo {
-    #[schema(example = "startup_amount_c")]
+    #[schema(example = "startup_amount[C]")]
     pub id: String,
     #[schema(example = "2500000")]
     pub value: String,

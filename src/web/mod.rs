@@ -57,6 +57,25 @@ pub struct AppState {
     pub settings: crate::settings::Settings,
     pub limits: guard::Limits,
     pub passwords: crate::secrets::PasswordChecker,
+    /// Where the history of policy loads is written from (the watcher's thread has none).
+    pub runtime: Option<tokio::runtime::Handle>,
+}
+
+/// One line of a load's history: the versions and programs loaded.
+pub fn summary(p: &Policy) -> String {
+    p.versions
+        .iter()
+        .map(|v| format!("{} {}（{}）", v.id, v.zh, v.from))
+        .collect::<Vec<_>>()
+        .join("，")
+}
+
+fn diagnostic_lines(diags: &[crate::policy::Diagnostic]) -> String {
+    diags
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl AppState {
@@ -70,6 +89,7 @@ impl AppState {
             last_failure: Mutex::new(None),
             metrics: metrics::Metrics::default(),
             store: None,
+            runtime: None,
             secure_cookies: false,
             limits: guard::Limits::new(&crate::settings::Settings::unlimited()),
             passwords: crate::secrets::PasswordChecker::new(
@@ -91,7 +111,30 @@ impl AppState {
     pub fn with_store(mut self, store: crate::store::Store, secure_cookies: bool) -> Self {
         self.store = Some(store);
         self.secure_cookies = secure_cookies;
+        self.runtime = tokio::runtime::Handle::try_current().ok();
+        let p = &self.current.load().policy;
+        self.record_load("started", summary(p), String::new());
         self
+    }
+
+    /// Keeps a load of the policy in the database's history (the policy office's page
+    /// shows it), without waiting for the write: a reload must not wait for the database.
+    fn record_load(&self, outcome: &str, summary: String, diagnostics: String) {
+        let (Some(store), Some(rt)) = (self.store.clone(), self.runtime.as_ref()) else {
+            return;
+        };
+        let r = crate::store::Reload {
+            at: crate::store::stamp(Utc::now()),
+            outcome: outcome.to_string(),
+            source: self.source.describe(),
+            summary,
+            diagnostics,
+        };
+        rt.spawn(async move {
+            if let Err(e) = store.log_reload(&r).await {
+                tracing::warn!(error = %e, "the policy load was not recorded");
+            }
+        });
     }
 
     /// The policy in use, for the whole of one request.
@@ -106,6 +149,8 @@ impl AppState {
             Ok(policy) => {
                 let versions: Vec<String> =
                     policy.versions.iter().map(|v| v.id.to_string()).collect();
+                let said = summary(&policy);
+                let warnings = diagnostic_lines(&policy.warnings);
                 self.current.store(Arc::new(Loaded {
                     policy,
                     loaded_at: Utc::now(),
@@ -114,6 +159,7 @@ impl AppState {
                     *f = None;
                 }
                 self.metrics.reloads.inc();
+                self.record_load("reloaded", said, warnings);
                 tracing::info!(source = %self.source.describe(), versions = ?versions, "policy reloaded");
                 true
             }
@@ -129,6 +175,15 @@ impl AppState {
                     });
                 }
                 self.metrics.reload_failures.inc();
+                self.record_load(
+                    "refused",
+                    format!(
+                        "{} 个问题，仍使用原政策 / {} problems; the policy in use is kept",
+                        diags.len(),
+                        diags.len()
+                    ),
+                    diagnostic_lines(&diags),
+                );
                 false
             }
         }

@@ -8,7 +8,7 @@
 //! citations.
 
 use super::compile::{Checker, Scope, SetValue, leaves};
-use super::diagnostic::{Diagnostic, Severity, SourceFile};
+use super::diagnostic::{Diagnostic, Msg, Severity, SourceFile};
 use super::expr::{BinOp, parse};
 use super::fields::{FIELDS, Section, Var};
 use super::files::{
@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use toml::Spanned;
 
+pub mod draft;
 mod params;
 mod programs;
 mod rules;
@@ -43,22 +44,24 @@ struct Diags {
 }
 
 impl Diags {
-    fn at(&mut self, file: usize, offset: usize, severity: Severity, message: String) {
+    fn at(&mut self, file: usize, offset: usize, severity: Severity, message: impl Into<Msg>) {
         let f = &self.files[file];
         let (line, column) = f.locate(offset);
+        let Msg { zh, en } = message.into();
         let d = Diagnostic {
             severity,
             file: f.path.clone(),
             line,
             column,
-            message,
+            message: en,
+            zh,
         };
         if !self.list.contains(&d) {
             self.list.push(d);
         }
     }
-    fn error(&mut self, file: usize, offset: usize, message: impl Into<String>) {
-        self.at(file, offset, Severity::Error, message.into());
+    fn error(&mut self, file: usize, offset: usize, message: impl Into<Msg>) {
+        self.at(file, offset, Severity::Error, message);
     }
     fn has_errors(&self) -> bool {
         self.list.iter().any(|d| d.severity == Severity::Error)
@@ -69,6 +72,17 @@ impl Diags {
 pub enum Source<'a> {
     Dir(&'a Path),
     Embedded,
+    /// Files held in memory (a draft): name and text, shown under the label's folder.
+    Memory(&'a Path, &'a [(String, String)]),
+}
+
+/// The `.toml` files of a policy source, each with its text, sorted by name: what a draft
+/// starts from.
+pub fn source_files(src: &Source) -> Vec<(String, String)> {
+    src.toml_files()
+        .into_iter()
+        .filter_map(|n| src.read(&n).ok().map(|t| (n, t)))
+        .collect()
 }
 
 /// The default policy, built into the binary so that it runs on a machine without the
@@ -92,6 +106,7 @@ impl Source<'_> {
         match self {
             Source::Dir(d) => d.join(name),
             Source::Embedded => Path::new("(built-in)/policy").join(name),
+            Source::Memory(label, _) => label.join(name),
         }
     }
     fn read(&self, name: &str) -> std::io::Result<String> {
@@ -102,6 +117,13 @@ impl Source<'_> {
                 .find(|(n, _)| *n == name)
                 .map(|(_, t)| t.to_string())
                 .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "not built in")),
+            Source::Memory(_, files) => files
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, t)| t.clone())
+                .ok_or_else(|| {
+                    std::io::Error::new(std::io::ErrorKind::NotFound, "not in the draft")
+                }),
         }
     }
     /// The `.toml` files present, sorted.
@@ -117,6 +139,11 @@ impl Source<'_> {
                 })
                 .unwrap_or_default(),
             Source::Embedded => EMBEDDED.iter().map(|(n, _)| n.to_string()).collect(),
+            Source::Memory(_, files) => files
+                .iter()
+                .map(|(n, _)| n.clone())
+                .filter(|n| n.ends_with(".toml"))
+                .collect(),
         };
         names.sort();
         names
@@ -173,8 +200,18 @@ fn scalar_text(s: &Scalar) -> String {
     }
 }
 
+/// A hand-written description and the numbers its rule uses in any version.
+struct Described {
+    file: usize,
+    texts: [Text; 2],
+    allowed: Vec<rust_decimal::Decimal>,
+}
+
 struct Loader {
+    /// Loading a draft: a description that lies is a warning.
+    draft: bool,
     d: Diags,
+    described: Vec<Described>,
     version_ids: Vec<Arc<str>>,
     documents: Vec<Document>,
     materials: Vec<super::model::Material>,
@@ -191,6 +228,14 @@ impl Loader {
     ) -> Option<(String, Range<usize>)> {
         match v.get_ref() {
             Versioned::Always(s) => Some((scalar_text(s), v.span())),
+            Versioned::Table(_) => {
+                self.d.error(
+                    file,
+                    v.span().start,
+                    "a table of tables is allowed only for a parameter by tier (`by = \"tier\"`)",
+                );
+                None
+            }
             Versioned::ByVersion(entries) => {
                 let mut best: Option<(usize, &'a Spanned<Scalar>)> = None;
                 for (k, val) in entries {
@@ -259,7 +304,8 @@ impl Loader {
             problems: Vec::new(),
         };
         let out = checker.check(&node, Some(expect));
-        let problems = std::mem::take(&mut checker.problems);
+        let mut problems = std::mem::take(&mut checker.problems);
+        problems.extend(super::units::check_units(&node, scope));
         let failed = !problems.is_empty();
         for (span, msg) in problems {
             self.d.error(at.file, place(span.0), msg);
@@ -357,7 +403,14 @@ pub fn load_embedded() -> Result<Policy, Vec<Diagnostic>> {
 }
 
 pub fn load_from(src: &Source) -> Result<Policy, Vec<Diagnostic>> {
+    load_with(src, false)
+}
+
+/// [`load_from`]; with `draft`, descriptions that do not match their rule's numbers are
+/// warnings rather than errors.
+fn load_with(src: &Source, draft: bool) -> Result<Policy, Vec<Diagnostic>> {
     let mut l = Loader {
+        draft,
         d: Diags {
             files: Vec::new(),
             list: Vec::new(),
@@ -365,6 +418,7 @@ pub fn load_from(src: &Source) -> Result<Policy, Vec<Diagnostic>> {
         version_ids: Vec::new(),
         documents: Vec::new(),
         materials: Vec::new(),
+        described: Vec::new(),
     };
     let result = l.load(src);
     let mut diags = std::mem::take(&mut l.d.list);
@@ -397,7 +451,7 @@ struct ProgramSource<'a> {
 }
 
 /// Parameters of one version, each resolved to a constant with its type.
-type Params = HashMap<String, (Val<'static>, Ty)>;
+type Params = super::compile::ParamSet;
 
 /// What the files say, read and checked once; every version's rules are compiled from it.
 struct Read<'a> {
@@ -448,6 +502,17 @@ impl Loader {
                 }
             })
             .collect();
+        let years: Vec<rust_decimal::Decimal> = versions
+            .iter()
+            .flat_map(|v| {
+                [
+                    v.id.parse().ok(),
+                    Some(rust_decimal::Decimal::from(chrono::Datelike::year(&v.from))),
+                ]
+            })
+            .flatten()
+            .collect();
+        self.check_descriptions(&years);
         if self.d.has_errors() {
             return None;
         }
@@ -459,6 +524,26 @@ impl Loader {
             program_ids,
             warnings: Vec::new(),
             materials: std::mem::take(&mut self.materials),
+            parameters: shared
+                .params
+                .iter()
+                .chain(docs.iter().flat_map(|(_, d)| &d.params))
+                .map(|p| super::model::ParamLabel {
+                    id: Arc::from(p.id.get_ref().as_str()),
+                    zh: p.zh.clone().unwrap_or_default(),
+                    en: p.en.clone().unwrap_or_default(),
+                    unit: p
+                        .unit
+                        .as_ref()
+                        .and_then(|u| super::units::Unit::parse(u.get_ref())),
+                    cite: p
+                        .cite
+                        .as_ref()
+                        .map(|c| c.get_ref().clone())
+                        .unwrap_or_default(),
+                    by_tier: p.by.is_some(),
+                })
+                .collect(),
         })
     }
 
@@ -529,6 +614,63 @@ impl Loader {
             }
         }
         out
+    }
+
+    /// Notes the numbers a rule uses in one version, for the check of its descriptions.
+    fn describes(&mut self, file: usize, texts: [&Text; 2], rule: &str, params: &Params) {
+        let mut allowed = Vec::new();
+        if let Ok(node) = parse(rule) {
+            super::describe::used(&node, params, &mut allowed);
+        }
+        let at = texts[0].span().start;
+        match self
+            .described
+            .iter_mut()
+            .find(|d| d.file == file && d.texts[0].span().start == at)
+        {
+            Some(d) => d.allowed.extend(allowed),
+            None => self.described.push(Described {
+                file,
+                texts: [texts[0].clone(), texts[1].clone()],
+                allowed,
+            }),
+        }
+    }
+
+    /// Every number in a description must be one its rule uses (see `describe`).
+    fn check_descriptions(&mut self, years: &[rust_decimal::Decimal]) {
+        for d in std::mem::take(&mut self.described) {
+            for text in &d.texts {
+                let origin = self.d.files[d.file]
+                    .string_content_start(&text.span(), text.get_ref())
+                    .unwrap_or(text.span().start);
+                for w in super::describe::numbers(text.get_ref()) {
+                    if super::describe::matches(&w, &d.allowed, years) {
+                        continue;
+                    }
+                    let severity = if self.draft {
+                        Severity::Warning
+                    } else {
+                        Severity::Error
+                    };
+                    self.d.at(
+                        d.file,
+                        origin + w.at,
+                        severity,
+                        Msg::new(
+                            format!(
+                                "说明中的“{}”不是这条规则所用的数值（既不是规则中的数字，也不是它读取的参数在任何版本中的值）：请按现行参数改正说明",
+                                w.text
+                            ),
+                            format!(
+                                "“{}” in this description is not a number the rule uses (neither a number in the rule nor a value of a parameter it reads, in any version): correct the description to the parameters in force",
+                                w.text
+                            ),
+                        ),
+                    );
+                }
+            }
+        }
     }
 
     /// Warns about tier rows no profile can reach (the policy still loads).

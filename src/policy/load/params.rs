@@ -1,6 +1,8 @@
 //! Sets and parameters: named values the rules use, resolved per version to constants.
 
 use super::*;
+use crate::policy::files::ParamDef;
+use crate::policy::units::Unit;
 
 impl Loader {
     pub(super) fn sets(&mut self, sf: usize, shared: &SharedFile) -> HashMap<String, SetValue> {
@@ -72,7 +74,8 @@ impl Loader {
         sets
     }
 
-    /// Resolves every parameter for version `vi` to a constant.
+    /// Resolves every parameter for version `vi` to a constant (a table by tier to one
+    /// constant per entry), with its unit.
     pub(super) fn params(&mut self, vi: usize, read: &Read) -> Params {
         let (shared, docs, sets, tiers, sf) = (
             &read.shared.params[..],
@@ -81,14 +84,14 @@ impl Loader {
             &read.tier_ids[..],
             read.shared_file,
         );
-        let mut out: HashMap<String, (Val<'static>, Ty)> = HashMap::new();
+        let mut out = Params::default();
         let all = shared.iter().map(|p| (sf, p)).chain(
             docs.iter()
                 .flat_map(|(f, d)| d.params.iter().map(move |p| (*f, p))),
         );
         for (file, p) in all {
             let name = p.id.get_ref();
-            if out.contains_key(name)
+            if out.contains(name)
                 || sets.contains_key(name)
                 || Var::from_name(name).is_some()
                 || !is_id(name)
@@ -99,44 +102,204 @@ impl Loader {
             if p.cite.is_some() {
                 self.cite(file, p.cite.as_ref(), None, 0);
             }
-            let Some((text, span)) = self.pick(file, &p.value, vi) else {
-                continue;
-            };
-            let empty = HashMap::new();
-            let scope = Scope::fixed(&empty, sets, tiers);
-            let node = parse(&text);
-            let ty = match &node {
-                Ok(n) => {
-                    let mut c = Checker {
-                        scope: &scope,
-                        problems: Vec::new(),
-                    };
-                    c.check(n, None)
-                        .map(|(_, t)| t)
-                        .filter(|_| c.problems.is_empty())
-                }
-                Err(_) => None,
-            };
-            let Some(ty) = ty else {
-                self.expression(
-                    Located {
-                        file,
-                        span: span.clone(),
-                        text: &text,
-                    },
-                    &scope,
-                    Ty::Num,
+            if p.zh.as_deref().is_none_or(|t| t.trim().is_empty())
+                || p.en.as_deref().is_none_or(|t| t.trim().is_empty())
+            {
+                self.d.error(
+                    file,
+                    p.id.span().start,
+                    Msg::new(
+                        format!("参数 `{name}` 需要中文和英文名称（zh、en）：政策办的页面上显示的是名称"),
+                        format!("parameter `{name}` needs a name in Chinese and English (zh, en): the policy office's pages show names"),
+                    ),
                 );
-                continue;
-            };
-            match self.expression(Located { file, span, text: &text }, &scope, ty) {
-                Some(Expr::Const(v)) => {
-                    out.insert(name.clone(), (v, ty));
+            }
+            if let Some(u) = &p.unit {
+                match Unit::parse(u.get_ref()) {
+                    Some(unit) => {
+                        out.units.insert(name.clone(), unit);
+                    }
+                    None => self.d.error(
+                        file,
+                        u.span().start,
+                        format!("`{}` is not a unit (units: {})", u.get_ref(), Unit::list()),
+                    ),
                 }
-                Some(_) => self.d.error(file, p.value.span().start, "a parameter is a fixed value (a number, percentage, date or months), not a rule on the profile"),
-                None => {}
+            }
+            match &p.by {
+                None => {
+                    if matches!(p.value.get_ref(), Versioned::Table(_)) {
+                        self.d.error(
+                            file,
+                            p.value.span().start,
+                            "a table of tables is a value per tier: add `by = \"tier\"`",
+                        );
+                        continue;
+                    }
+                    if let Some(v) = self.constant(file, &p.value, vi, sets, tiers) {
+                        out.values.insert(name.clone(), v);
+                    }
+                }
+                Some(by) if by.get_ref() == "tier" => {
+                    if let Some(table) = self.tier_table(file, p, vi, sets, tiers) {
+                        out.tables.insert(name.clone(), table);
+                    }
+                }
+                Some(by) => self.d.error(
+                    file,
+                    by.span().start,
+                    format!("`by` is `tier`, not `{}`", by.get_ref()),
+                ),
             }
         }
         out
+    }
+
+    /// A parameter's value by tier in version `vi`: every entry a tier id or `others`, each
+    /// once, numbers of one type, and every tier (and no tier) covered.
+    fn tier_table(
+        &mut self,
+        file: usize,
+        p: &ParamDef,
+        vi: usize,
+        sets: &HashMap<String, SetValue>,
+        tiers: &[Arc<str>],
+    ) -> Option<Vec<(Option<Arc<str>>, Val<'static>)>> {
+        let Some(entries) = p.value.get_ref().keyed_entries() else {
+            self.d.error(
+                file,
+                p.value.span().start,
+                "a parameter by tier is a table: value = { A = …, B = …, others = … }",
+            );
+            return None;
+        };
+        let mut table: Vec<(Option<Arc<str>>, Val<'static>)> = Vec::new();
+        let mut failed = false;
+        for (key, value) in &entries {
+            let k = key.get_ref().as_str();
+            let tier = if k == "others" {
+                None
+            } else if let Some(t) = tiers.iter().find(|t| &***t == k) {
+                Some(t.clone())
+            } else {
+                let ids: Vec<&str> = tiers.iter().map(|t| &**t).collect();
+                self.d.error(
+                    file,
+                    key.span().start,
+                    format!(
+                        "`{k}` is not a tier (tiers: {}, or `others` for the rest)",
+                        ids.join(", ")
+                    ),
+                );
+                failed = true;
+                continue;
+            };
+            if table.iter().any(|(t, _)| *t == tier) {
+                self.d
+                    .error(file, key.span().start, format!("`{k}` is given twice"));
+                failed = true;
+                continue;
+            }
+            match self.constant(file, value, vi, sets, tiers) {
+                Some((v @ (Val::Num(_) | Val::Months(_)), _)) => table.push((tier, v)),
+                Some(_) => {
+                    self.d.error(
+                        file,
+                        value.span().start,
+                        "a value per tier is a number or a number of months",
+                    );
+                    failed = true;
+                }
+                None => failed = true,
+            }
+        }
+        if failed {
+            return None;
+        }
+        if !table.iter().any(|(t, _)| t.is_none()) {
+            let mut missing: Vec<&str> = tiers
+                .iter()
+                .filter(|t| !table.iter().any(|(k, _)| k.as_ref() == Some(*t)))
+                .map(|t| &**t)
+                .collect();
+            missing.push("none");
+            self.d.error(
+                file,
+                p.value.span().start,
+                format!(
+                    "tiers {} are not covered: give each a value, or `others = …` for every tier not listed (and for a person with no tier)",
+                    missing.join(", ")
+                ),
+            );
+            return None;
+        }
+        let kinds: Vec<bool> = table
+            .iter()
+            .map(|(_, v)| matches!(v, Val::Num(_)))
+            .collect();
+        if kinds.iter().any(|k| *k != kinds[0]) {
+            self.d.error(
+                file,
+                p.value.span().start,
+                "every value of a table is of one kind: all numbers, or all numbers of months",
+            );
+            return None;
+        }
+        Some(table)
+    }
+
+    /// One constant: the value in force in version `vi`, read as a fixed value.
+    fn constant(
+        &mut self,
+        file: usize,
+        value: &Spanned<Versioned>,
+        vi: usize,
+        sets: &HashMap<String, SetValue>,
+        tiers: &[Arc<str>],
+    ) -> Option<(Val<'static>, Ty)> {
+        let (text, span) = self.pick(file, value, vi)?;
+        let empty = Params::default();
+        let scope = Scope::fixed(&empty, sets, tiers);
+        let node = parse(&text);
+        let ty = match &node {
+            Ok(n) => {
+                let mut c = Checker {
+                    scope: &scope,
+                    problems: Vec::new(),
+                };
+                c.check(n, None)
+                    .map(|(_, t)| t)
+                    .filter(|_| c.problems.is_empty())
+            }
+            Err(_) => None,
+        };
+        let Some(ty) = ty else {
+            self.expression(
+                Located {
+                    file,
+                    span: span.clone(),
+                    text: &text,
+                },
+                &scope,
+                Ty::Num,
+            );
+            return None;
+        };
+        match self.expression(
+            Located {
+                file,
+                span,
+                text: &text,
+            },
+            &scope,
+            ty,
+        ) {
+            Some(Expr::Const(v)) => Some((v, ty)),
+            Some(_) => {
+                self.d.error(file, value.span().start, "a parameter is a fixed value (a number, percentage, date or months), not a rule on the profile");
+                None
+            }
+            None => None,
+        }
     }
 }

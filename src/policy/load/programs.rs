@@ -181,6 +181,7 @@ impl Loader {
         let a = &p.amount;
         let amount_cite = self.cite(f, a.cite.as_ref(), own_cite.as_ref(), p.id.span().start);
         let amount = self.pick(f, &a.value, vi).and_then(|(text, span)| {
+            self.describes(f, [&a.zh, &a.en], &text, params);
             let e = self.expression(
                 Located {
                     file: f,
@@ -191,8 +192,8 @@ impl Loader {
                 Ty::Num,
             )?;
             Some(Amount {
-                zh: a.zh.clone(),
-                en: a.en.clone(),
+                zh: a.zh.get_ref().clone(),
+                en: a.en.get_ref().clone(),
                 cite: amount_cite,
                 source: text.trim().to_string(),
                 expr: e,
@@ -209,6 +210,7 @@ impl Loader {
                     ..scope
                 };
                 self.pick(f, &r.when, vi).and_then(|(text, span)| {
+                    self.describes(f, [&r.zh, &r.en], &text, params);
                     let e = self.expression(
                         Located {
                             file: f,
@@ -219,8 +221,8 @@ impl Loader {
                         Ty::Bool,
                     )?;
                     Some(Some(Review {
-                        zh: r.zh.clone(),
-                        en: r.en.clone(),
+                        zh: r.zh.get_ref().clone(),
+                        en: r.en.get_ref().clone(),
                         cite,
                         source: text.trim().to_string(),
                         when: e,

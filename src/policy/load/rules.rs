@@ -128,8 +128,15 @@ impl Loader {
             }
         }
         let mut parameters: Vec<(Arc<str>, Val<'static>)> = params
+            .values
             .iter()
             .map(|(k, (v, _))| (Arc::from(k.as_str()), *v))
+            .chain(params.tables.iter().flat_map(|(k, entries)| {
+                entries.iter().map(move |(t, v)| {
+                    let key = t.as_deref().unwrap_or("others");
+                    (Arc::from(format!("{k}[{key}]").as_str()), *v)
+                })
+            }))
             .collect();
         parameters.sort_by(|a, b| a.0.cmp(&b.0));
         Rules {

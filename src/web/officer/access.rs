@@ -88,6 +88,7 @@ fn role_words(role: &str, l: Lang) -> &'static str {
         "reviewer" => l.t("审核人员", "Reviewer"),
         "hr" => l.t("企业人事", "HR officer"),
         "auditor" => l.t("审计人员", "Auditor"),
+        "policy" => l.t("政策办", "Policy office"),
         _ => l.t("其他", "Other"),
     }
 }

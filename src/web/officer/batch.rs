@@ -187,53 +187,21 @@ pub async fn batch_upload(
     s.batch_user()?;
     let lang = language(&req, None);
     let l = lang.lang;
-    // The form sends its token before the file: the token is checked as soon as it arrives,
-    // and a file that comes before a valid token is refused unread.
-    let mut csrf_ok = false;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut too_large = false;
-    let mut broken = false;
-    while let Some(field) = form.next().await {
-        let Ok(mut field) = field else {
-            broken = true;
-            break;
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        if name != "csrf" && !csrf_ok {
-            return Err(AuthError::Csrf { api: false });
-        }
-        let file_name = field
-            .content_disposition()
-            .and_then(|d| d.get_filename())
-            .map(str::to_string);
-        let limit = if name == "file" { UPLOAD_LIMIT } else { 1024 };
-        let mut data = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let Ok(chunk) = chunk else {
-                broken = true;
-                break;
-            };
-            if data.len() + chunk.len() > limit {
-                too_large = true;
-                break;
-            }
-            data.extend_from_slice(&chunk);
-        }
-        if too_large || broken {
-            break;
-        }
-        match name.as_str() {
-            "csrf" => {
-                s.check_csrf(&String::from_utf8_lossy(&data))?;
-                csrf_ok = true;
-            }
-            "file" => file = Some((file_name.unwrap_or_else(|| "upload.csv".into()), data)),
-            _ => {}
-        }
-    }
-    if !csrf_ok {
-        return Err(AuthError::Csrf { api: false });
-    }
+    // The form sends its token before the file: a file before a valid token is refused unread.
+    let read = read_parts(&s, &mut form, |name| {
+        if name == "file" { UPLOAD_LIMIT } else { 1024 }
+    })
+    .await?;
+    let (too_large, broken) = (
+        matches!(read, Err(PartsProblem::TooLarge)),
+        matches!(read, Err(PartsProblem::Broken)),
+    );
+    let file = read.ok().and_then(|parts| {
+        parts
+            .into_iter()
+            .find(|p| p.name == "file")
+            .map(|p| (p.file_name.unwrap_or_else(|| "upload.csv".into()), p.data))
+    });
     if too_large {
         return Ok(batch_page(
             &s,

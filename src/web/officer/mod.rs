@@ -13,6 +13,7 @@ mod api;
 mod applications;
 mod batch;
 mod casework;
+mod policy;
 mod review;
 mod signin;
 
@@ -21,6 +22,7 @@ pub use api::*;
 pub use applications::*;
 pub use batch::*;
 pub use casework::*;
+pub use policy::*;
 pub use review::*;
 pub use signin::*;
 
@@ -57,6 +59,8 @@ pub struct Nav {
     pub name: String,
     pub reviewer: bool,
     pub auditor: bool,
+    /// The policy office (its pages only).
+    pub policy: bool,
     pub csrf: String,
 }
 
@@ -65,6 +69,7 @@ fn nav(s: &Signed) -> Nav {
         name: s.name().to_string(),
         reviewer: s.role() == Role::Reviewer,
         auditor: s.role() == Role::Auditor,
+        policy: s.role() == Role::Policy,
         csrf: s.csrf().to_string(),
     }
 }
@@ -104,6 +109,71 @@ fn reviewer_form(s: &Signed, body: &[u8]) -> Result<FormValues, AuthError> {
     s.check_csrf(form.get("csrf"))?;
     s.reviewer()?;
     Ok(form)
+}
+
+/// One part of a multipart form.
+pub(super) struct Part {
+    pub name: String,
+    pub file_name: Option<String>,
+    pub data: Vec<u8>,
+}
+
+/// Why a multipart form was not read whole.
+pub(super) enum PartsProblem {
+    /// A part is larger than its limit.
+    TooLarge,
+    /// The body broke off.
+    Broken,
+}
+
+/// Reads a multipart form whose first part is the CSRF token: the token is checked as soon
+/// as it arrives, and a part that comes before a valid token is refused unread. `limit`
+/// bounds each part by its name.
+pub(super) async fn read_parts(
+    s: &Signed,
+    form: &mut actix_multipart::Multipart,
+    limit: impl Fn(&str) -> usize,
+) -> Result<Result<Vec<Part>, PartsProblem>, AuthError> {
+    let mut csrf_ok = false;
+    let mut parts = Vec::new();
+    while let Some(field) = form.next().await {
+        let Ok(mut field) = field else {
+            return Ok(Err(PartsProblem::Broken));
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name != "csrf" && !csrf_ok {
+            return Err(AuthError::Csrf { api: false });
+        }
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_string);
+        let most = limit(&name);
+        let mut data = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let Ok(chunk) = chunk else {
+                return Ok(Err(PartsProblem::Broken));
+            };
+            if data.len() + chunk.len() > most {
+                return Ok(Err(PartsProblem::TooLarge));
+            }
+            data.extend_from_slice(&chunk);
+        }
+        if name == "csrf" {
+            s.check_csrf(&String::from_utf8_lossy(&data))?;
+            csrf_ok = true;
+        } else {
+            parts.push(Part {
+                name,
+                file_name,
+                data,
+            });
+        }
+    }
+    if !csrf_ok {
+        return Err(AuthError::Csrf { api: false });
+    }
+    Ok(Ok(parts))
 }
 
 fn no_application() -> HttpResponse {

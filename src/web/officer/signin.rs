@@ -208,5 +208,6 @@ pub async fn home(s: Signed) -> HttpResponse {
         Role::Reviewer => redirect("/officer/applications"),
         Role::Hr => redirect("/officer/batch"),
         Role::Auditor => redirect("/officer/access-log"),
+        Role::Policy => redirect("/officer/policy"),
     }
 }
