@@ -531,12 +531,7 @@ async fn the_running_service_picks_up_a_valid_edit_and_keeps_serving_through_an_
     assert_eq!(rent(&app).await, "72000");
 
     // A valid edit: the doctorate rent subsidy rises to 2,500 a month.
-    edit(
-        dir.path(),
-        "doubling.toml",
-        "then 2_000 else if",
-        "then 2_500 else if",
-    );
+    common::raise_rent(dir.path());
     common::eventually("the new amount", Duration::from_secs(15), async || {
         rent(&app).await == "90000"
     })
@@ -608,9 +603,24 @@ async fn requests_during_reloads_all_succeed_with_one_policy_each() {
                 ("then 2_500 else if", "then 2_000 else if")
             };
             let file = path.join("doubling.toml");
-            let text = std::fs::read_to_string(&file)
+            let (said_from, said_to) = if n % 2 == 0 {
+                (
+                    ["博士2000元", "doctorate 2,000"],
+                    ["博士2500元", "doctorate 2,500"],
+                )
+            } else {
+                (
+                    ["博士2500元", "doctorate 2,500"],
+                    ["博士2000元", "doctorate 2,000"],
+                )
+            };
+            let mut text = std::fs::read_to_string(&file)
                 .unwrap()
                 .replacen(from, to, 1);
+            // The description says the same number, or the reload is refused.
+            for (a, b) in said_from.iter().zip(said_to) {
+                text = text.replacen(a, b, 1);
+            }
             std::fs::write(&file, text).unwrap();
             assert!(state.reload());
             n += 1;

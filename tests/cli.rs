@@ -136,8 +136,12 @@ fn check_says_ok_for_the_real_policy_and_locates_errors_in_a_broken_one() {
     let out = run(&["check", "--policy", dir.path().to_str().unwrap()], "");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
+    // In both languages, with the line and a caret under the place.
+    assert!(err.contains("错误 error: 未知名称 `agee`"), "{err}");
+    assert!(err.contains("= note: unknown name `agee`"), "{err}");
+    assert!(err.contains("doubling.toml:104:11\n"), "{err}");
     assert!(
-        err.contains("doubling.toml:") && err.contains(": error: unknown name `agee`"),
+        err.contains("104 |   when = \"agee <= (if person.highest_degree == doctorate then 40 else 35)\"\n    |           ^^^^\n"),
         "{err}"
     );
 
@@ -145,6 +149,145 @@ fn check_says_ok_for_the_real_policy_and_locates_errors_in_a_broken_one() {
     let out = run(&["eval", "--policy", dir.path().to_str().unwrap()], EXAMPLE);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn check_refuses_a_description_whose_number_no_parameter_has() {
+    let dir = common::policy_copy();
+    // The policy office raises tier C's 2026 startup funding but not what people read.
+    common::edit(
+        dir.path(),
+        "jinying.toml",
+        r#"C = { "2021" = "2_000_000", "2026" = "2_500_000" }"#,
+        r#"C = { "2021" = "2_000_000", "2026" = "2_800_000" }"#,
+    );
+    let out = run(&["check", "--policy", dir.path().to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let text = std::fs::read_to_string(dir.path().join("jinying.toml")).unwrap();
+    let place = |needle: &str| {
+        let at = text.find(needle).unwrap();
+        let line = text[..at].matches('\n').count() + 1;
+        let column = text[..at].rsplit('\n').next().unwrap().chars().count() + 1;
+        format!("jinying.toml:{line}:{column}")
+    };
+    // Both descriptions, each at its number, each in both languages.
+    let zh_at = place("250万元）");
+    let en_at = place("2,500,000 from 2026");
+    assert!(err.contains(&zh_at), "{zh_at}: {err}");
+    assert!(err.contains(&en_at), "{en_at}: {err}");
+    assert!(
+        err.contains("错误 error: 说明中的“250万”不是这条规则所用的数值"),
+        "{err}"
+    );
+    assert!(
+        err.contains("= note: “250万” in this description is not a number the rule uses"),
+        "{err}"
+    );
+    assert!(
+        err.contains("说明中的“2,500,000”不是这条规则所用的数值"),
+        "{err}"
+    );
+    assert!(err.contains("^^^^^^^^^"), "a caret under 2,500,000: {err}");
+    assert!(err.contains("2 个错误，政策未加载 / 2 errors"), "{err}");
+
+    // Corrected, it loads.
+    common::edit(
+        dir.path(),
+        "jinying.toml",
+        "2026年起250万元",
+        "2026年起280万元",
+    );
+    common::edit(
+        dir.path(),
+        "jinying.toml",
+        "(2,500,000 from 2026)",
+        "(2,800,000 from 2026)",
+    );
+    let out = run(&["check", "--policy", dir.path().to_str().unwrap()], "");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn simulate_compares_a_draft_folder_with_the_policy_in_force() {
+    let draft = common::policy_copy();
+    common::edit(
+        draft.path(),
+        "jinying.toml",
+        r#"C = { "2021" = "2_000_000", "2026" = "2_500_000" }"#,
+        r#"C = { "2021" = "2_000_000", "2026" = "3_000_000" }"#,
+    );
+    let people = tempfile::NamedTempFile::new().unwrap();
+    let biomedicine = EXAMPLE.replace("\"new_materials\"", "\"biomedicine\"");
+    let lines = [
+        EXAMPLE.replace('\n', ""),
+        biomedicine.replace('\n', ""),
+        "{\"not\": 1}".into(),
+    ];
+    std::fs::write(people.path(), lines.join("\n")).unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &[
+            "simulate",
+            "--draft",
+            draft.path().to_str().unwrap(),
+            "--population",
+            people.path().to_str().unwrap(),
+            "--as-of",
+            "2027-01-01",
+            "--out",
+            out_dir.path().to_str().unwrap(),
+            "--json",
+        ],
+        "",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // The draft's descriptions still say 250万: warned about, not refused.
+    assert!(stderr.contains("警告 warning: 说明中的“250万”"), "{stderr}");
+    let sim: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sim["people"], 2);
+    assert_eq!(sim["skipped_count"], 1);
+    assert_eq!(
+        (sim["winners"].as_u64(), sim["losers"].as_u64()),
+        (Some(2), Some(0))
+    );
+    // 3,000,000 → 3,600,000 (core industry) and 2,500,000 → 3,000,000.
+    assert_eq!(
+        sim["current_total"]
+            .as_str()
+            .unwrap()
+            .parse::<i64>()
+            .unwrap()
+            + 1_100_000,
+        sim["draft_total"].as_str().unwrap().parse::<i64>().unwrap()
+    );
+    for f in [
+        "programs.csv",
+        "cash.csv",
+        "bands.csv",
+        "top.csv",
+        "parameters.csv",
+        "cash.zh.svg",
+        "programs.en.svg",
+        "bands.zh.svg",
+    ] {
+        assert!(out_dir.path().join(f).exists(), "{f}");
+    }
+    let svg = std::fs::read_to_string(out_dir.path().join("cash.zh.svg")).unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("<title id=\"chart-cash-t\">"),
+        "{svg}"
+    );
+    // Without people it says what is missing.
+    let out = run(&["simulate", "--draft", draft.path().to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--population"));
 }
 
 #[test]

@@ -539,12 +539,7 @@ async fn the_application_page_marks_what_todays_policy_changes() {
         rent_row(&before)
     );
     // The park raises the doctorate rent subsidy to 2,500 a month.
-    common::edit(
-        policy.path(),
-        "doubling.toml",
-        "then 2_000 else if",
-        "then 2_500 else if",
-    );
+    common::raise_rent(policy.path());
     assert!(c.state.reload());
     let after = page(b, url).await;
     let row = rent_row(&after);

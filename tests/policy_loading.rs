@@ -82,6 +82,19 @@ fn a_new_program_and_a_changed_amount_need_no_rust_change() {
         r#"value = { "2021" = "60_000", "2026" = "80_000" }"#,
         r#"value = { "2021" = "60_000", "2026" = "90_000" }"#,
     );
+    // …and says so where people read it (a description that kept 8万 would be refused).
+    edit(
+        dir.path(),
+        "doubling.toml",
+        "2026年起8万元",
+        "2026年起9万元",
+    );
+    edit(
+        dir.path(),
+        "doubling.toml",
+        "(80,000 from 2026)",
+        "(90,000 from 2026)",
+    );
     append(
         dir.path(),
         "doubling.toml",
@@ -197,6 +210,12 @@ fn check_broken(cases: &[Broken]) {
     for case in cases {
         let dir = copy_policy();
         edit(dir.path(), case.file, case.from, case.to);
+        if policy::load(dir.path()).is_ok() {
+            panic!(
+                "editing {} to {:?} loaded: errors were expected",
+                case.file, case.to
+            );
+        }
         let errs = errors(dir.path());
         let hit = errs.iter().find(|d| d.message.contains(case.says));
         let Some(d) = hit else {
@@ -333,10 +352,59 @@ fn mistakes_are_located_at_file_line_and_column() {
         },
         Broken {
             file: "jinying.toml",
-            from: "value = { \"2021\" = \"2_000_000\"",
-            to: "value = { \"2020\" = \"2_000_000\"",
-            at: ("value = { ", "\"2020\""),
+            from: "C = { \"2021\" = \"2_000_000\"",
+            to: "C = { \"2020\" = \"2_000_000\"",
+            at: ("C = { ", "\"2020\""),
             says: "`2020` is not a version id",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "D = { \"2021\" = \"1_000_000\", \"2026\" = \"1_500_000\" }, others = \"0\" }",
+            to: "D = { \"2021\" = \"1_000_000\", \"2026\" = \"1_500_000\" } }",
+            at: ("by = \"tier\"\nvalue = ", "{ A"),
+            says: "tiers E, F, none are not covered",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "B = \"3_000_000\"",
+            to: "G = \"3_000_000\"",
+            at: ("", "G = \"3_000_000\""),
+            says: "`G` is not a tier",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "(5_000_000,\n      startup_amount[tier]",
+            to: "(5_000_000,\n      startup_amount",
+            at: ("min(5_000_000,\n      ", "startup_amount"),
+            says: "has a value per tier: write `startup_amount[tier]`",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "unit = \"factor\"",
+            to: "unit = \"yuan per head\"",
+            at: ("unit = ", "\"yuan per head\""),
+            says: "is not a unit",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "when = \"age <= innovation_max_age or",
+            to: "when = \"age <= innovation_max_age + startup_amount[tier] or",
+            at: ("when = \"age <= ", "innovation_max_age + "),
+            says: "units differ: years and yuan",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "C类200万元（2026年起250万元）",
+            to: "C类200万元（2026年起260万元）",
+            at: ("2026年起", "260万元"),
+            says: "“260万” in this description is not a number the rule uses",
+        },
+        Broken {
+            file: "jinying.toml",
+            from: "C 2,000,000 (2,500,000 from 2026)",
+            to: "C 2,000,000 (2,600,000 from 2026)",
+            at: ("C 2,000,000 (", "2,600,000"),
+            says: "“2,600,000” in this description",
         },
         Broken {
             file: "jinying.toml",
@@ -406,7 +474,7 @@ fn every_problem_is_reported_at_once() {
         assert!(d.line >= 1 && d.column >= 1, "{d}");
         assert!(
             d.to_string()
-                .contains(&format!(":{}:{}: error: ", d.line, d.column)),
+                .contains(&format!(":{}:{}: 错误 error: ", d.line, d.column)),
             "{d}"
         );
     }

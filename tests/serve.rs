@@ -133,11 +133,7 @@ fn sighup_reloads_the_policy() {
     let s = start(dir.path(), &["--no-watch"]);
     assert_eq!(rent(&s), "72000");
     let file = dir.path().join("doubling.toml");
-    let text = std::fs::read_to_string(&file).unwrap().replacen(
-        "then 2_000 else if",
-        "then 2_500 else if",
-        1,
-    );
+    let text = common::raised_rent(&std::fs::read_to_string(&file).unwrap());
     std::fs::write(&file, text).unwrap();
     std::thread::sleep(Duration::from_millis(400));
     assert_eq!(

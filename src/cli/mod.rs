@@ -302,9 +302,15 @@ pub fn load_policy(arg: &PolicyArg) -> Result<Policy, Vec<Diagnostic>> {
     policy_source(arg).load()
 }
 
+/// Every diagnostic with its source line and a caret under the place, in Chinese and in
+/// English.
 fn print_diagnostics(diags: &[Diagnostic]) {
+    let mut texts: std::collections::HashMap<&Path, Option<String>> = Default::default();
     for d in diags {
-        eprintln!("{d}");
+        let text = texts
+            .entry(d.file.as_path())
+            .or_insert_with(|| std::fs::read_to_string(&d.file).ok());
+        eprintln!("{}", d.render(text.as_deref()));
     }
 }
 
@@ -426,7 +432,7 @@ fn check(arg: &PolicyArg) -> ExitCode {
                 .iter()
                 .filter(|d| d.severity == Severity::Error)
                 .count();
-            eprintln!("{errors} errors");
+            eprintln!("{errors} 个错误，政策未加载 / {errors} errors: the policy was not loaded");
             ExitCode::from(1)
         }
     }

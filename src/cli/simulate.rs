@@ -38,7 +38,7 @@ fn saved_people(database: &DatabaseArg, ctx: &EitherPolicy) -> Result<Read, Stri
 }
 
 pub(super) fn run(current: &Policy, args: SimulateArgs) -> ExitCode {
-    let draft = match crate::policy::load(&args.draft) {
+    let draft = match crate::policy::load::draft::load_dir(&args.draft) {
         Ok(d) => {
             print_diagnostics(&d.warnings);
             d

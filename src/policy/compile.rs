@@ -2,6 +2,7 @@
 //! checking every operator's operand types, and folding what is constant. Problems are
 //! collected (with the span of the offending part), not stopped at.
 
+use super::diagnostic::Msg;
 use super::expr::{BinOp, Node, NodeKind, Span};
 use super::fields::{FIELDS, Section, Var, field_index};
 use super::model::Expr;
@@ -71,7 +72,7 @@ impl<'a> Scope<'a> {
     }
 }
 
-pub type Problem = (Span, String);
+pub type Problem = (Span, Msg);
 
 pub struct Checker<'a> {
     pub scope: &'a Scope<'a>,
@@ -106,7 +107,7 @@ impl Checker<'_> {
         }
     }
 
-    fn problem(&mut self, span: Span, msg: impl Into<String>) {
+    fn problem(&mut self, span: Span, msg: impl Into<Msg>) {
         self.problems.push((span, msg.into()));
     }
 
@@ -144,7 +145,13 @@ impl Checker<'_> {
         if let Some(want) = expect
             && want != ty
         {
-            self.problem(node.span, format!("expected {want}, but this is {ty}"));
+            self.problem(
+                node.span,
+                Msg::new(
+                    format!("此处应为{}，但这是{}", want.zh(), ty.zh()),
+                    format!("expected {want}, but this is {ty}"),
+                ),
+            );
             return None;
         }
         Some((expr, ty))
@@ -214,14 +221,20 @@ impl Checker<'_> {
         let Some(entries) = self.scope.params.tables.get(name) else {
             self.problem(
                 span,
-                format!("`{name}` is not a parameter with a value per tier (`by = \"tier\"`)"),
+                Msg::new(
+                    format!("`{name}` 不是按层次取值的参数（`by = \"tier\"`）"),
+                    format!("`{name}` is not a parameter with a value per tier (`by = \"tier\"`)"),
+                ),
             );
             return None;
         };
         if !matches!(&key.kind, NodeKind::Name(k) if k == "tier") {
             self.problem(
                 key.span,
-                format!("`{name}[…]` is read with the tier: `{name}[tier]`"),
+                Msg::new(
+                    format!("`{name}[…]` 按人才层次取值：应写 `{name}[tier]`"),
+                    format!("`{name}[…]` is read with the tier: `{name}[tier]`"),
+                ),
             );
             return None;
         }
@@ -266,7 +279,10 @@ impl Checker<'_> {
                 let known: Vec<&str> = FIELDS.iter().map(|f| f.path).collect();
                 self.problem(
                     span,
-                    format!("unknown field `{name}`; fields: {}", known.join(", ")),
+                    Msg::new(
+                        format!("未知字段 `{name}`；字段有：{}", known.join(", ")),
+                        format!("unknown field `{name}`; fields: {}", known.join(", ")),
+                    ),
                 );
                 return None;
             };
@@ -277,9 +293,15 @@ impl Checker<'_> {
             {
                 self.problem(
                     span,
-                    format!(
-                        "`{name}` lies in `{}`, which this program does not list in `needs`",
-                        section.path()
+                    Msg::new(
+                        format!(
+                            "`{name}` 属于 `{}`，而本项目的 `needs` 没有列出它",
+                            section.path()
+                        ),
+                        format!(
+                            "`{name}` lies in `{}`, which this program does not list in `needs`",
+                            section.path()
+                        ),
                     ),
                 );
                 return None;
@@ -299,7 +321,13 @@ impl Checker<'_> {
                     Var::Tier => "programs, not in tier rows or caps",
                     _ => "a program's conditions",
                 };
-                self.problem(span, format!("`{name}` can only be used in {place}"));
+                self.problem(
+                    span,
+                    Msg::new(
+                        format!("`{name}` 不能用在这里（只能用于{place}）"),
+                        format!("`{name}` can only be used in {place}"),
+                    ),
+                );
                 return None;
             }
             return Some((Expr::Var(var), var.ty()));
@@ -307,7 +335,10 @@ impl Checker<'_> {
         if self.scope.params.tables.contains_key(name) {
             self.problem(
                 span,
-                format!("`{name}` has a value per tier: write `{name}[tier]`"),
+                Msg::new(
+                    format!("`{name}` 按人才层次取值：应写 `{name}[tier]`"),
+                    format!("`{name}` has a value per tier: write `{name}[tier]`"),
+                ),
             );
             return None;
         }
@@ -333,17 +364,24 @@ impl Checker<'_> {
                 None => {
                     self.problem(
                         span,
-                        format!(
-                            "`{name}` is not a value of {} (values: {})",
-                            d.name(),
-                            self.domain_ids(d)
+                        Msg::new(
+                            format!(
+                                "`{name}` 不是 {} 的取值（可选：{}）",
+                                d.name(),
+                                self.domain_ids(d)
+                            ),
+                            format!(
+                                "`{name}` is not a value of {} (values: {})",
+                                d.name(),
+                                self.domain_ids(d)
+                            ),
                         ),
                     );
                     None
                 }
             },
             _ => {
-                self.problem(span, format!("unknown name `{name}`: not a field, variable, parameter, set or value that fits here"));
+                self.problem(span, Msg::new(format!("未知名称 `{name}`：不是此处可用的字段、变量、参数、集合或取值"), format!("unknown name `{name}`: not a field, variable, parameter, set or value that fits here")));
                 None
             }
         }
@@ -357,7 +395,10 @@ impl Checker<'_> {
                     match self.check(item, Some(Ty::Enum(d)))? {
                         (Expr::Const(Val::Enum(_, i)), _) => mask |= 1 << i,
                         _ => {
-                            self.problem(item.span, "a list holds fixed values only");
+                            self.problem(
+                                item.span,
+                                Msg::new("列表中只能是固定的值", "a list holds fixed values only"),
+                            );
                             return None;
                         }
                     }
@@ -370,7 +411,10 @@ impl Checker<'_> {
                     match self.check(item, Some(Ty::Text))? {
                         (Expr::Text(t), _) => texts.push(t),
                         _ => {
-                            self.problem(item.span, "a list holds fixed texts only");
+                            self.problem(
+                                item.span,
+                                Msg::new("列表中只能是固定的文本", "a list holds fixed texts only"),
+                            );
                             return None;
                         }
                     }
@@ -385,7 +429,13 @@ impl Checker<'_> {
                 ))
             }
             _ => {
-                self.problem(span, "a list [ … ] can only stand on the right of `in`");
+                self.problem(
+                    span,
+                    Msg::new(
+                        "列表 [ … ] 只能写在 `in` 的右边",
+                        "a list [ … ] can only stand on the right of `in`",
+                    ),
+                );
                 None
             }
         }
@@ -395,7 +445,13 @@ impl Checker<'_> {
         match f {
             "min" | "max" => {
                 if args.is_empty() {
-                    self.problem(span, format!("{f}(…) needs at least one value"));
+                    self.problem(
+                        span,
+                        Msg::new(
+                            format!("{f}(…) 至少需要一个值"),
+                            format!("{f}(…) needs at least one value"),
+                        ),
+                    );
                     return None;
                 }
                 let mut out = Vec::new();
@@ -405,7 +461,12 @@ impl Checker<'_> {
                     if !matches!(t, Ty::Num | Ty::Date) || ty.is_some_and(|x| x != t) {
                         self.problem(
                             a.span,
-                            format!("{f}(…) takes numbers or dates, all of one kind; this is {t}"),
+                            Msg::new(
+                                format!("{f}(…) 只接受同一类的数字或日期；这是{}", t.zh()),
+                                format!(
+                                    "{f}(…) takes numbers or dates, all of one kind; this is {t}"
+                                ),
+                            ),
                         );
                         return None;
                     }
@@ -442,12 +503,24 @@ impl Checker<'_> {
                 ] => match crate::applicant::parse_date(t) {
                     Some(d) => Some((Expr::Const(Val::Date(d)), Ty::Date)),
                     None => {
-                        self.problem(span, format!("`{t}` is not a date written YYYY-MM-DD"));
+                        self.problem(
+                            span,
+                            Msg::new(
+                                format!("`{t}` 不是 YYYY-MM-DD 格式的日期"),
+                                format!("`{t}` is not a date written YYYY-MM-DD"),
+                            ),
+                        );
                         None
                     }
                 },
                 _ => {
-                    self.problem(span, "date(…) takes one text such as '2026-01-01'");
+                    self.problem(
+                        span,
+                        Msg::new(
+                            "date(…) 只接受一个文本，如 '2026-01-01'",
+                            "date(…) takes one text such as '2026-01-01'",
+                        ),
+                    );
                     None
                 }
             },
@@ -458,17 +531,21 @@ impl Checker<'_> {
                             kind: NodeKind::Name(p),
                             span: pspan,
                         },
-                    ] => {
-                        match self.scope.earlier_programs.iter().position(|e| &**e == p) {
-                            Some(i) => Some((Expr::ConditionsMet(i), Ty::Bool)),
-                            None => {
-                                self.problem(*pspan, format!("`{p}` is not a program listed before this one in this version"));
-                                None
-                            }
+                    ] => match self.scope.earlier_programs.iter().position(|e| &**e == p) {
+                        Some(i) => Some((Expr::ConditionsMet(i), Ty::Bool)),
+                        None => {
+                            self.problem(*pspan, Msg::new(format!("`{p}` 不是本版本中列在此项目之前的项目"), format!("`{p}` is not a program listed before this one in this version")));
+                            None
                         }
-                    }
+                    },
                     _ => {
-                        self.problem(span, "conditions_met(…) takes one program id");
+                        self.problem(
+                            span,
+                            Msg::new(
+                                "conditions_met(…) 只接受一个项目编号",
+                                "conditions_met(…) takes one program id",
+                            ),
+                        );
                         None
                     }
                 }
@@ -476,8 +553,11 @@ impl Checker<'_> {
             other => {
                 self.problem(
                     span,
-                    format!(
-                        "unknown function `{other}` (functions: min, max, date, conditions_met)"
+                    Msg::new(
+                        format!("未知函数 `{other}`（可用：min、max、date、conditions_met）"),
+                        format!(
+                            "unknown function `{other}` (functions: min, max, date, conditions_met)"
+                        ),
                     ),
                 );
                 None
@@ -514,7 +594,12 @@ impl Checker<'_> {
                         other => {
                             self.problem(
                                 r.span,
-                                format!("the right of `in` must be a set or list, this is {other}"),
+                                Msg::new(
+                                    format!("`in` 的右边应为集合或列表，这是{}", other.zh()),
+                                    format!(
+                                        "the right of `in` must be a set or list, this is {other}"
+                                    ),
+                                ),
                             );
                             return None;
                         }
@@ -528,8 +613,11 @@ impl Checker<'_> {
                         other => {
                             self.problem(
                                 l.span,
-                                format!(
-                                    "`in` tests an enumeration value or a text, this is {other}"
+                                Msg::new(
+                                    format!("`in` 检验的是枚举值或文本，这是{}", other.zh()),
+                                    format!(
+                                        "`in` tests an enumeration value or a text, this is {other}"
+                                    ),
                                 ),
                             );
                             return None;
@@ -571,11 +659,20 @@ impl Checker<'_> {
                     _ => false,
                 };
                 if ordered && !orderable {
-                    self.problem(span, format!("`{}` compares numbers, dates, months or ordered values (degrees, titles), not {at}", op.symbol()));
+                    self.problem(span, Msg::new(
+                        format!("`{}` 比较的是数字、日期、月数或有顺序的取值（学历、职称），不能比较{}", op.symbol(), at.zh()),
+                        format!("`{}` compares numbers, dates, months or ordered values (degrees, titles), not {at}", op.symbol()),
+                    ));
                     return None;
                 }
                 if matches!(at, Ty::Set(_) | Ty::TextSet) {
-                    self.problem(span, "sets cannot be compared with `==`; use `in`");
+                    self.problem(
+                        span,
+                        Msg::new(
+                            "集合不能用 `==` 比较，请用 `in`",
+                            "sets cannot be compared with `==`; use `in`",
+                        ),
+                    );
                     return None;
                 }
                 if let (Some(x), Some(y)) = (is_const(&a), is_const(&b)) {
@@ -597,14 +694,27 @@ impl Checker<'_> {
                     _ => {
                         self.problem(
                             span,
-                            format!(
-                                "cannot {} {at} and {bt}",
-                                match op {
-                                    BinOp::Add => "add",
-                                    BinOp::Sub => "subtract",
-                                    BinOp::Mul => "multiply",
-                                    _ => "divide",
-                                }
+                            Msg::new(
+                                format!(
+                                    "{}与{}不能{}",
+                                    at.zh(),
+                                    bt.zh(),
+                                    match op {
+                                        BinOp::Add => "相加",
+                                        BinOp::Sub => "相减",
+                                        BinOp::Mul => "相乘",
+                                        _ => "相除",
+                                    }
+                                ),
+                                format!(
+                                    "cannot {} {at} and {bt}",
+                                    match op {
+                                        BinOp::Add => "add",
+                                        BinOp::Sub => "subtract",
+                                        BinOp::Mul => "multiply",
+                                        _ => "divide",
+                                    }
+                                ),
                             ),
                         );
                         return None;
@@ -614,7 +724,13 @@ impl Checker<'_> {
                     return match arith(op, x, y) {
                         Some(v) => Some((Expr::Const(v), ty)),
                         None => {
-                            self.problem(span, "this arithmetic divides by zero or overflows");
+                            self.problem(
+                                span,
+                                Msg::new(
+                                    "此计算除以零或超出范围",
+                                    "this arithmetic divides by zero or overflows",
+                                ),
+                            );
                             None
                         }
                     };

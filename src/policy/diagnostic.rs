@@ -40,21 +40,6 @@ impl Msg {
     }
 }
 
-impl From<String> for Msg {
-    fn from(en: String) -> Msg {
-        Msg {
-            zh: String::new(),
-            en,
-        }
-    }
-}
-
-impl From<&str> for Msg {
-    fn from(en: &str) -> Msg {
-        Msg::from(en.to_string())
-    }
-}
-
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self.severity {
@@ -121,5 +106,56 @@ impl SourceFile {
             }
         }
         None
+    }
+}
+
+impl Diagnostic {
+    /// The diagnostic as `check` prints it: the message in Chinese (when it has one) and in
+    /// English, where it is, and the line of the file with a caret under the place. `source`
+    /// is the file's text; without it, the one-line form.
+    pub fn render(&self, source: Option<&str>) -> String {
+        use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+        let Some(line) = source.and_then(|s| s.lines().nth(self.line.saturating_sub(1))) else {
+            return self.to_string();
+        };
+        // The place: from the column to the end of its word (at least one character).
+        let start: usize = line
+            .chars()
+            .take(self.column.saturating_sub(1))
+            .map(char::len_utf8)
+            .sum();
+        let word: usize = line[start..]
+            .chars()
+            .take_while(|c| {
+                !c.is_whitespace()
+                    && !matches!(
+                        c,
+                        ';' | '"' | ')' | '}' | ']' | '，' | '；' | '（' | '）' | '、'
+                    )
+            })
+            .map(char::len_utf8)
+            .sum();
+        let first = line[start..].chars().next().map_or(0, char::len_utf8);
+        let end = start + word.max(first);
+        let level = match self.severity {
+            Severity::Error => Level::ERROR.with_name("错误 error"),
+            Severity::Warning => Level::WARNING.with_name("警告 warning"),
+        };
+        let path = self.file.display().to_string();
+        let (title, note) = if self.zh.is_empty() {
+            (self.message.as_str(), None)
+        } else {
+            (self.zh.as_str(), Some(self.message.as_str()))
+        };
+        let mut group = level.primary_title(title).element(
+            Snippet::source(line)
+                .line_start(self.line)
+                .path(path)
+                .annotation(AnnotationKind::Primary.span(start..end)),
+        );
+        if let Some(en) = note {
+            group = group.element(Level::NOTE.message(en));
+        }
+        Renderer::plain().render(&[group])
     }
 }

@@ -88,6 +88,8 @@ pub struct Node {
 pub struct SyntaxError {
     pub span: Span,
     pub message: String,
+    /// The same in Chinese.
+    pub zh: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -134,11 +136,16 @@ impl Lexer<'_> {
                         "`{}`: a number does not start with 0; a date is written date('2026-01-01')",
                         &self.src[start..end]
                     ),
+                    zh: format!(
+                        "`{}`：数字不以 0 开头；日期写作 date('2026-01-01')",
+                        &self.src[start..end]
+                    ),
                 });
             }
             let number = Decimal::from_str_exact(&text).map_err(|_| SyntaxError {
                 span: (start, end),
                 message: format!("`{}` is not a number", &self.src[start..end]),
+                zh: format!("`{}` 不是数字", &self.src[start..end]),
             })?;
             let percent = bytes.get(end) == Some(&b'%');
             self.pos = end + usize::from(percent);
@@ -160,6 +167,7 @@ impl Lexer<'_> {
                 return Err(SyntaxError {
                     span: (start, self.src.len()),
                     message: "text is not closed: add the closing quote".into(),
+                    zh: "文本没有结束：请补上结尾的引号".into(),
                 });
             };
             self.pos = start + 1 + len + 1;
@@ -175,6 +183,7 @@ impl Lexer<'_> {
         Err(SyntaxError {
             span: (start, start + ch.len_utf8()),
             message: format!("unexpected character `{ch}`"),
+            zh: format!("不应出现的字符 `{ch}`"),
         })
     }
 }
@@ -223,13 +232,26 @@ impl Parser<'_> {
     }
 
     fn unexpected(&self, wanted: &str) -> SyntaxError {
-        let found = match &self.tok {
-            Tok::End => "the end of the expression".to_string(),
-            _ => format!("`{}`", &self.lexer.src[self.span.0..self.span.1]),
+        let (found, found_zh) = match &self.tok {
+            Tok::End => (
+                "the end of the expression".to_string(),
+                "表达式已结束".to_string(),
+            ),
+            _ => {
+                let t = format!("`{}`", &self.lexer.src[self.span.0..self.span.1]);
+                (t.clone(), t)
+            }
+        };
+        let wanted_zh = match wanted {
+            "a value" => "一个值".to_string(),
+            "the end of the expression or an operator" => "表达式结束或运算符".to_string(),
+            "`in` after `not`" => "`not` 之后的 `in`".to_string(),
+            other => other.to_string(),
         };
         SyntaxError {
             span: self.span,
             message: format!("expected {wanted}, found {found}"),
+            zh: format!("此处应为{wanted_zh}，却是{found_zh}"),
         }
     }
 
@@ -255,6 +277,7 @@ impl Parser<'_> {
             return Err(SyntaxError {
                 span: self.span,
                 message: format!("expression nested more than {MAX_DEPTH} deep"),
+                zh: format!("表达式嵌套超过 {MAX_DEPTH} 层"),
             });
         }
         Ok(())
@@ -445,6 +468,7 @@ impl Parser<'_> {
                             message:
                                 "a number of months or years must be a whole number up to 100000"
                                     .into(),
+                            zh: "月数或年数应为不超过 100000 的整数".into(),
                         });
                     }
                     self.advance()?;
@@ -480,6 +504,7 @@ impl Parser<'_> {
                     return Err(SyntaxError {
                         span: start,
                         message: format!("`{n}` is not a valid name"),
+                        zh: format!("`{n}` 不是有效的名称"),
                     });
                 }
                 self.advance()?;

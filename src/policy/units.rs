@@ -156,12 +156,13 @@ fn same(at: &Node, a: Option<Unit>, b: Option<Unit>, problems: &mut Vec<Problem>
         (Some(x), Some(y)) if x != y => {
             problems.push((
                 at.span,
-                format!(
-                    "单位不一致：{}与{}不能相加、相减或比较 / units differ: {} and {} cannot be added, subtracted or compared",
-                    x.zh(),
-                    y.zh(),
-                    x.en(),
-                    y.en()
+                super::Msg::new(
+                    format!("单位不一致：{}与{}不能相加、相减或比较", x.zh(), y.zh()),
+                    format!(
+                        "units differ: {} and {} cannot be added, subtracted or compared",
+                        x.en(),
+                        y.en()
+                    ),
                 ),
             ));
             None

@@ -21,6 +21,22 @@ pub enum Ty {
     TextSet,
 }
 
+impl Ty {
+    /// The type in words, in Chinese.
+    pub fn zh(&self) -> String {
+        match self {
+            Ty::Bool => "是/否值".into(),
+            Ty::Num => "数字".into(),
+            Ty::Date => "日期".into(),
+            Ty::Months => "月数".into(),
+            Ty::Text => "文本".into(),
+            Ty::Enum(d) => format!("{} 的取值", d.name()),
+            Ty::Set(d) => format!("{} 取值的集合", d.name()),
+            Ty::TextSet => "文本名单".into(),
+        }
+    }
+}
+
 impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -41,6 +41,26 @@ pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     std::fs::rename(&tmp, &path).unwrap();
 }
 
+/// `doubling.toml` with the doctorate rent subsidy raised from 2,000 to 2,500 a month: the
+/// rule and both descriptions (a description that kept 2,000 would be refused).
+pub fn raised_rent(text: &str) -> String {
+    let out = text
+        .replacen("then 2_000 else if", "then 2_500 else if", 1)
+        .replacen("博士2000元", "博士2500元", 1)
+        .replacen("doctorate 2,000", "doctorate 2,500", 1);
+    assert_ne!(out, text, "the rent rule is not in the text");
+    out
+}
+
+/// Raises the doctorate rent subsidy in a copied policy, in one write.
+pub fn raise_rent(dir: &Path) {
+    let path = dir.join("doubling.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let tmp = dir.join(".doubling.toml.swp");
+    std::fs::write(&tmp, raised_rent(&text)).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+}
+
 /// A port on 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -199,6 +199,11 @@ pub fn load_files(label: &Path, files: &[(String, String)]) -> Result<Policy, Ve
     super::load_with(&Source::Memory(label, files), true)
 }
 
+/// Loads a draft folder (for `simulate --draft`), descriptions checked as in [`load_files`].
+pub fn load_dir(dir: &Path) -> Result<Policy, Vec<Diagnostic>> {
+    super::load_with(&Source::Dir(dir), true)
+}
+
 /// The change between two sets of the same files, as a unified diff of the changed lines
 /// (no context: `git apply --unidiff-zero` takes it), under `policy/`.
 pub fn diff(before: &[(String, String)], after: &[(String, String)]) -> String {

@@ -161,7 +161,14 @@ fn read_file<T: DeserializeOwned>(d: &mut Diags, src: &Source, name: &str) -> Op
                 text: String::new(),
             });
             let i = d.files.len() - 1;
-            d.error(i, 0, format!("cannot read the file: {e}"));
+            d.error(
+                i,
+                0,
+                Msg::new(
+                    format!("无法读取文件：{e}"),
+                    format!("cannot read the file: {e}"),
+                ),
+            );
             return None;
         }
     };
@@ -172,7 +179,8 @@ fn read_file<T: DeserializeOwned>(d: &mut Diags, src: &Source, name: &str) -> Op
     if !errors.is_empty() {
         for e in errors {
             let at = e.span().map_or(0, |s| s.start);
-            d.error(i, at, e.message().trim().to_string());
+            let said = e.message().trim().to_string();
+            d.error(i, at, Msg::new(format!("TOML 语法错误：{said}"), said));
         }
         return None;
     }
@@ -180,7 +188,15 @@ fn read_file<T: DeserializeOwned>(d: &mut Diags, src: &Source, name: &str) -> Op
         Ok(v) => Some((i, v)),
         Err(e) => {
             let at = e.span().map_or(0, |s| s.start);
-            d.error(i, at, e.message().trim().to_string());
+            let said = e.message().trim().to_string();
+            d.error(
+                i,
+                at,
+                Msg::new(
+                    format!("文件结构有误（键写错、缺少或类型不对）：{said}"),
+                    said,
+                ),
+            );
             None
         }
     }
@@ -232,7 +248,7 @@ impl Loader {
                 self.d.error(
                     file,
                     v.span().start,
-                    "a table of tables is allowed only for a parameter by tier (`by = \"tier\"`)",
+                    Msg::new("只有按层次取值的参数（`by = \"tier\"`）才能表中套表", "a table of tables is allowed only for a parameter by tier (`by = \"tier\"`)"),
                 );
                 None
             }
@@ -247,10 +263,17 @@ impl Loader {
                         None => self.d.error(
                             file,
                             k.span().start,
-                            format!(
-                                "`{}` is not a version id (versions: {})",
-                                k.get_ref(),
-                                self.version_list()
+                            Msg::new(
+                                format!(
+                                    "`{}` 不是版本编号（版本：{}）",
+                                    k.get_ref(),
+                                    self.version_list()
+                                ),
+                                format!(
+                                    "`{}` is not a version id (versions: {})",
+                                    k.get_ref(),
+                                    self.version_list()
+                                ),
                             ),
                         ),
                     }
@@ -261,10 +284,13 @@ impl Loader {
                         self.d.error(
                             file,
                             v.span().start,
-                            format!(
+                            Msg::new(format!(
+                                "版本 {} 没有取值：请为它或更早的版本给出取值",
+                                self.version_ids[vi]
+                            ), format!(
                                 "no value for version {}: give one for it or an earlier version",
                                 self.version_ids[vi]
-                            ),
+                            )),
                         );
                         None
                     }
@@ -294,7 +320,10 @@ impl Loader {
                 self.d.error(
                     at.file,
                     place(e.span.0),
-                    format!("in `{}`: {}", at.text.trim(), e.message),
+                    Msg::new(
+                        format!("`{}` 中：{}", at.text.trim(), e.zh),
+                        format!("in `{}`: {}", at.text.trim(), e.message),
+                    ),
                 );
                 return None;
             }
@@ -332,7 +361,7 @@ impl Loader {
                     self.d.error(
                         file,
                         c.span().start,
-                        format!("a citation is a document id and an article, such as `jinying 第五条` (documents: {})", docs.join(", ")),
+                        Msg::new(format!("依据应写作“政策文件编号 条款”，如 `jinying 第五条`（政策文件：{}）", docs.join(", ")), format!("a citation is a document id and an article, such as `jinying 第五条` (documents: {})", docs.join(", "))),
                     );
                 }
                 Arc::from(text)
@@ -340,7 +369,7 @@ impl Loader {
             None => match default {
                 Some(c) => c.clone(),
                 None => {
-                    self.d.error(file, at, "this rule has no citation: add `cite = \"document article\"` here or on its program");
+                    self.d.error(file, at, Msg::new("此规则没有依据：请在此处或其项目上加上 `cite = \"政策文件 条款\"`", "this rule has no citation: add `cite = \"document article\"` here or on its program"));
                     Arc::from("")
                 }
             },
@@ -556,7 +585,10 @@ impl Loader {
                 self.d.error(
                     sf,
                     m.id.span().start,
-                    format!("material id `{id}` is used twice or is not a lower-case id"),
+                    Msg::new(
+                        format!("材料编号 `{id}` 重复，或不是小写编号"),
+                        format!("material id `{id}` is used twice or is not a lower-case id"),
+                    ),
                 );
             }
             for f in &m.files {
@@ -564,10 +596,17 @@ impl Loader {
                     self.d.error(
                         sf,
                         f.span().start,
-                        format!(
-                            "`{}` is not a file kind the service accepts (kinds: {})",
-                            f.get_ref(),
-                            KINDS.join(", ")
+                        Msg::new(
+                            format!(
+                                "`{}` 不是本服务接受的文件类型（可用：{}）",
+                                f.get_ref(),
+                                KINDS.join(", ")
+                            ),
+                            format!(
+                                "`{}` is not a file kind the service accepts (kinds: {})",
+                                f.get_ref(),
+                                KINDS.join(", ")
+                            ),
                         ),
                     );
                 }
@@ -576,7 +615,10 @@ impl Loader {
                 self.d.error(
                     sf,
                     m.id.span().start,
-                    "a material accepts at least one file kind",
+                    Msg::new(
+                        "申报材料至少接受一种文件类型",
+                        "a material accepts at least one file kind",
+                    ),
                 );
             }
             let cite = self.cite(sf, m.cite.as_ref(), None, m.id.span().start);
@@ -604,10 +646,17 @@ impl Loader {
                     self.d.error(
                         file,
                         m.span().start,
-                        format!(
-                            "`{}` is not a material of policy.toml (materials: {})",
-                            m.get_ref(),
-                            known.join(", ")
+                        Msg::new(
+                            format!(
+                                "`{}` 不是 policy.toml 中的申报材料（材料：{}）",
+                                m.get_ref(),
+                                known.join(", ")
+                            ),
+                            format!(
+                                "`{}` is not a material of policy.toml (materials: {})",
+                                m.get_ref(),
+                                known.join(", ")
+                            ),
                         ),
                     );
                 }
@@ -687,9 +736,15 @@ impl Loader {
                     sf,
                     at,
                     Severity::Warning,
-                    format!(
-                        "tier row `{}` can never match in version {}: {}",
-                        w.row, self.version_ids[vi], w.reason
+                    Msg::new(
+                        format!(
+                            "层次规则 `{}` 在版本 {} 中永远不会成立：{}",
+                            w.row, self.version_ids[vi], w.reason
+                        ),
+                        format!(
+                            "tier row `{}` can never match in version {}: {}",
+                            w.row, self.version_ids[vi], w.reason
+                        ),
                     ),
                 );
             }

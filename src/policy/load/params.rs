@@ -13,7 +13,10 @@ impl Loader {
                 self.d.error(
                     sf,
                     s.id.span().start,
-                    format!("set `{name}` is defined twice or clashes with a variable"),
+                    Msg::new(
+                        format!("集合 `{name}` 重复定义或与变量同名"),
+                        format!("set `{name}` is defined twice or clashes with a variable"),
+                    ),
                 );
                 continue;
             }
@@ -29,7 +32,10 @@ impl Loader {
                         _ => self.d.error(
                             sf,
                             inc.span().start,
-                            format!("`{}` is not a text list defined above", inc.get_ref()),
+                            Msg::new(
+                                format!("`{}` 不是上文定义的文本名单", inc.get_ref()),
+                                format!("`{}` is not a text list defined above", inc.get_ref()),
+                            ),
                         ),
                     }
                 }
@@ -43,7 +49,10 @@ impl Loader {
                         _ => self.d.error(
                             sf,
                             inc.span().start,
-                            format!("`{}` is not a set of {of} defined above", inc.get_ref()),
+                            Msg::new(
+                                format!("`{}` 不是上文定义的 {of} 集合", inc.get_ref()),
+                                format!("`{}` is not a set of {of} defined above", inc.get_ref()),
+                            ),
                         ),
                     }
                 }
@@ -55,10 +64,17 @@ impl Loader {
                             self.d.error(
                                 sf,
                                 v.span().start,
-                                format!(
-                                    "`{}` is not a value of {of} (values: {})",
-                                    v.get_ref(),
-                                    ids.join(", ")
+                                Msg::new(
+                                    format!(
+                                        "`{}` 不是 {of} 的取值（可选：{}）",
+                                        v.get_ref(),
+                                        ids.join(", ")
+                                    ),
+                                    format!(
+                                        "`{}` is not a value of {of} (values: {})",
+                                        v.get_ref(),
+                                        ids.join(", ")
+                                    ),
                                 ),
                             );
                         }
@@ -66,7 +82,7 @@ impl Loader {
                 }
                 SetValue::Enum(d, mask)
             } else {
-                self.d.error(sf, s.of.span().start, format!("`of` is `text` or an enumeration: id_type, highest_degree, institution_tier, professional_title, honors, industry; not `{of}`"));
+                self.d.error(sf, s.of.span().start, Msg::new(format!("`of` 应为 `text` 或枚举：id_type、highest_degree、institution_tier、professional_title、honors、industry；不能是 `{of}`"), format!("`of` is `text` or an enumeration: id_type, highest_degree, institution_tier, professional_title, honors, industry; not `{of}`")));
                 continue;
             };
             sets.insert(name, value);
@@ -96,7 +112,7 @@ impl Loader {
                 || Var::from_name(name).is_some()
                 || !is_id(name)
             {
-                self.d.error(file, p.id.span().start, format!("parameter `{name}` is defined twice, clashes with a set or variable, or is not a lower-case id"));
+                self.d.error(file, p.id.span().start, Msg::new(format!("参数 `{name}` 重复定义、与集合或变量同名，或不是小写编号"), format!("parameter `{name}` is defined twice, clashes with a set or variable, or is not a lower-case id")));
                 continue;
             }
             if p.cite.is_some() {
@@ -122,7 +138,10 @@ impl Loader {
                     None => self.d.error(
                         file,
                         u.span().start,
-                        format!("`{}` is not a unit (units: {})", u.get_ref(), Unit::list()),
+                        Msg::new(
+                            format!("`{}` 不是单位（可用：{}）", u.get_ref(), Unit::list()),
+                            format!("`{}` is not a unit (units: {})", u.get_ref(), Unit::list()),
+                        ),
                     ),
                 }
             }
@@ -132,7 +151,10 @@ impl Loader {
                         self.d.error(
                             file,
                             p.value.span().start,
-                            "a table of tables is a value per tier: add `by = \"tier\"`",
+                            Msg::new(
+                                "表中套表表示按层次取值：请加上 `by = \"tier\"`",
+                                "a table of tables is a value per tier: add `by = \"tier\"`",
+                            ),
                         );
                         continue;
                     }
@@ -148,7 +170,10 @@ impl Loader {
                 Some(by) => self.d.error(
                     file,
                     by.span().start,
-                    format!("`by` is `tier`, not `{}`", by.get_ref()),
+                    Msg::new(
+                        format!("`by` 只能是 `tier`，不能是 `{}`", by.get_ref()),
+                        format!("`by` is `tier`, not `{}`", by.get_ref()),
+                    ),
                 ),
             }
         }
@@ -169,7 +194,10 @@ impl Loader {
             self.d.error(
                 file,
                 p.value.span().start,
-                "a parameter by tier is a table: value = { A = …, B = …, others = … }",
+                Msg::new(
+                    "按层次取值的参数应写成表：value = { A = …, B = …, others = … }",
+                    "a parameter by tier is a table: value = { A = …, B = …, others = … }",
+                ),
             );
             return None;
         };
@@ -186,17 +214,26 @@ impl Loader {
                 self.d.error(
                     file,
                     key.span().start,
-                    format!(
-                        "`{k}` is not a tier (tiers: {}, or `others` for the rest)",
-                        ids.join(", ")
+                    Msg::new(
+                        format!(
+                            "`{k}` 不是人才层次（层次：{}；其余层次用 `others`）",
+                            ids.join(", ")
+                        ),
+                        format!(
+                            "`{k}` is not a tier (tiers: {}, or `others` for the rest)",
+                            ids.join(", ")
+                        ),
                     ),
                 );
                 failed = true;
                 continue;
             };
             if table.iter().any(|(t, _)| *t == tier) {
-                self.d
-                    .error(file, key.span().start, format!("`{k}` is given twice"));
+                self.d.error(
+                    file,
+                    key.span().start,
+                    Msg::new(format!("`{k}` 重复给出"), format!("`{k}` is given twice")),
+                );
                 failed = true;
                 continue;
             }
@@ -206,7 +243,10 @@ impl Loader {
                     self.d.error(
                         file,
                         value.span().start,
-                        "a value per tier is a number or a number of months",
+                        Msg::new(
+                            "按层次取的值应为数字或月数",
+                            "a value per tier is a number or a number of months",
+                        ),
                     );
                     failed = true;
                 }
@@ -226,10 +266,13 @@ impl Loader {
             self.d.error(
                 file,
                 p.value.span().start,
-                format!(
+                Msg::new(format!(
+                    "层次 {} 没有取值：请逐一给出，或用 `others = …` 覆盖未列出的层次（及没有层次的人）",
+                    missing.join(", ")
+                ), format!(
                     "tiers {} are not covered: give each a value, or `others = …` for every tier not listed (and for a person with no tier)",
                     missing.join(", ")
-                ),
+                )),
             );
             return None;
         }
@@ -241,7 +284,10 @@ impl Loader {
             self.d.error(
                 file,
                 p.value.span().start,
-                "every value of a table is of one kind: all numbers, or all numbers of months",
+                Msg::new(
+                    "表中的值应为同一类：都是数字，或都是月数",
+                    "every value of a table is of one kind: all numbers, or all numbers of months",
+                ),
             );
             return None;
         }
@@ -296,7 +342,7 @@ impl Loader {
         ) {
             Some(Expr::Const(v)) => Some((v, ty)),
             Some(_) => {
-                self.d.error(file, value.span().start, "a parameter is a fixed value (a number, percentage, date or months), not a rule on the profile");
+                self.d.error(file, value.span().start, Msg::new("参数是固定的值（数字、百分比、日期或月数），不能是依申请人信息计算的规则", "a parameter is a fixed value (a number, percentage, date or months), not a rule on the profile"));
                 None
             }
             None => None,

@@ -25,14 +25,20 @@ impl Loader {
                     self.d.error(
                         *f,
                         p.id.span().start,
-                        format!("program `{}` is defined twice", p.id.get_ref()),
+                        Msg::new(
+                            format!("项目 `{}` 重复定义", p.id.get_ref()),
+                            format!("program `{}` is defined twice", p.id.get_ref()),
+                        ),
                     );
                 }
                 if !is_id(p.id.get_ref()) {
                     self.d.error(
                         *f,
                         p.id.span().start,
-                        "a program id is lower-case letters, digits and `_`",
+                        Msg::new(
+                            "项目编号只能由小写字母、数字和 `_` 组成",
+                            "a program id is lower-case letters, digits and `_`",
+                        ),
                     );
                 }
                 programs.push(ProgramSource {
@@ -64,7 +70,10 @@ impl Loader {
                     self.d.error(
                         *cf,
                         r.span().start,
-                        format!("unknown program `{}`", r.get_ref()),
+                        Msg::new(
+                            format!("未知项目 `{}`", r.get_ref()),
+                            format!("unknown program `{}`", r.get_ref()),
+                        ),
                     );
                 }
             }
@@ -107,7 +116,7 @@ impl Loader {
                 Some(s) if !needs.contains(&s) => needs.push(s),
                 _ => {
                     let all: Vec<&str> = Section::ALL.iter().map(|s| s.path()).collect();
-                    self.d.error(f, n.span().start, format!("`{}` is not a section a program can need, or is listed twice (sections: {})", n.get_ref(), all.join(", ")));
+                    self.d.error(f, n.span().start, Msg::new(format!("`{}` 不是项目可要求的部分，或重复列出（可用：{}）", n.get_ref(), all.join(", ")), format!("`{}` is not a section a program can need, or is listed twice (sections: {})", n.get_ref(), all.join(", "))));
                 }
             }
         }
@@ -133,10 +142,13 @@ impl Loader {
                 self.d.error(
                     f,
                     c.id.span().start,
-                    format!(
+                    Msg::new(format!(
+                        "条件编号 `{}` 在本项目中重复，或不是小写编号",
+                        c.id.get_ref()
+                    ), format!(
                         "condition id `{}` is used twice in this program or is not a lower-case id",
                         c.id.get_ref()
-                    ),
+                    )),
                 );
             }
             let cite = self.cite(f, c.cite.as_ref(), own_cite.as_ref(), c.id.span().start);
@@ -145,7 +157,7 @@ impl Loader {
                 continue;
             };
             if c.actionable && !is_actionable_shape(&expr) {
-                self.d.error(f, c.when.span().start, "an actionable condition compares one number field of the profile with a threshold (`startup.founder_equity_pct >= 30`) or is one yes/no field");
+                self.d.error(f, c.when.span().start, Msg::new("可改进的条件应是一个数字字段与门槛的比较（如 `startup.founder_equity_pct >= 30`），或一个是/否字段", "an actionable condition compares one number field of the profile with a threshold (`startup.founder_equity_pct >= 30`) or is one yes/no field"));
             }
             let mut lv = Vec::new();
             leaves(&expr, &mut lv);
@@ -163,18 +175,27 @@ impl Loader {
             });
         }
         if p.conditions.is_empty() {
-            self.d
-                .error(f, p.id.span().start, "a program has at least one condition");
+            self.d.error(
+                f,
+                p.id.span().start,
+                Msg::new(
+                    "每个项目至少有一个条件",
+                    "a program has at least one condition",
+                ),
+            );
         }
         if !self.materials.is_empty() && conditions.iter().all(|c| c.proof.is_empty()) {
             self.d.at(
                 f,
                 p.id.span().start,
                 Severity::Warning,
-                format!(
+                Msg::new(format!(
+                    "项目 `{}` 的条件都没有写明证明材料：申报材料清单为空",
+                    p.id.get_ref()
+                ), format!(
                     "program `{}` names no material that proves any of its conditions: its checklist is empty",
                     p.id.get_ref()
-                ),
+                )),
             );
         }
 
@@ -242,7 +263,7 @@ impl Loader {
                         self.d.error(
                             f,
                             a.span().start,
-                            "`after` is a whole number of months or years after approval, such as \"12 months\" or \"2 years\" (at most 600 months)",
+                            Msg::new("`after` 是批准后的整月数或整年数，如 \"12 months\" 或 \"2 years\"（最多 600 个月）", "`after` is a whole number of months or years after approval, such as \"12 months\" or \"2 years\" (at most 600 months)"),
                         );
                         None
                     }
@@ -262,7 +283,7 @@ impl Loader {
                     });
                 }
                 (Some(_), None) => {}
-                (None, _) => self.d.error(f, i.share.span().start, "a share is a fraction such as \"1/3\", a percentage such as \"40%\", or a decimal such as \"0.5\", above 0 and at most 1"),
+                (None, _) => self.d.error(f, i.share.span().start, Msg::new("比例应为分数（如 \"1/3\"）、百分比（如 \"40%\"）或小数（如 \"0.5\"），大于 0 且不超过 1", "a share is a fraction such as \"1/3\", a percentage such as \"40%\", or a decimal such as \"0.5\", above 0 and at most 1")),
             }
         }
         if installments.len() == p.installments.len() && num != den {
@@ -273,9 +294,15 @@ impl Loader {
             self.d.error(
                 f,
                 at,
-                format!(
-                    "the installment shares of `{}` add up to {num}/{den}, not exactly 1",
-                    p.id.get_ref()
+                Msg::new(
+                    format!(
+                        "`{}` 各期拨付比例合计为 {num}/{den}，不等于 1",
+                        p.id.get_ref()
+                    ),
+                    format!(
+                        "the installment shares of `{}` add up to {num}/{den}, not exactly 1",
+                        p.id.get_ref()
+                    ),
                 ),
             );
         }
@@ -283,7 +310,10 @@ impl Loader {
             self.d.error(
                 f,
                 p.id.span().start,
-                "a program has at least one [[program.installment]]",
+                Msg::new(
+                    "每个项目至少有一期拨付 [[program.installment]]",
+                    "a program has at least one [[program.installment]]",
+                ),
             );
         }
 

@@ -68,7 +68,10 @@ impl Loader {
                     self.d.error(
                         *cf,
                         g.id.span().start,
-                        "a no-double-funding group names at least two programs",
+                        Msg::new(
+                            "不重复资助的一组至少列出两个项目",
+                            "a no-double-funding group names at least two programs",
+                        ),
                     );
                 }
                 exclusive_groups.push(ExclusiveGroup {
@@ -88,7 +91,7 @@ impl Loader {
                         self.d.error(
                             *cf,
                             cap.id.span().start,
-                            "a cap lists its `programs` or sets `all_programs = true`, not both",
+                            Msg::new("上限要么列出 `programs`，要么写 `all_programs = true`，不能两者都写", "a cap lists its `programs` or sets `all_programs = true`, not both"),
                         );
                         Vec::new()
                     }
@@ -111,7 +114,10 @@ impl Loader {
                         self.d.error(
                             *cf,
                             cap.max.span().start,
-                            "a cap is a fixed amount of 0 or more",
+                            Msg::new(
+                                "上限应为不小于 0 的固定金额",
+                                "a cap is a fixed amount of 0 or more",
+                            ),
                         );
                         continue;
                     }
@@ -160,7 +166,10 @@ impl Loader {
                 self.d.error(
                     sf,
                     t.id.span().start,
-                    format!("tier id `{}` is used twice or reserved", t.id.get_ref()),
+                    Msg::new(
+                        format!("层次编号 `{}` 重复或为保留字", t.id.get_ref()),
+                        format!("tier id `{}` is used twice or reserved", t.id.get_ref()),
+                    ),
                 );
             }
         }

@@ -20,7 +20,10 @@ impl Loader {
                 self.d.error(
                     sf,
                     id.span().start,
-                    format!("`{name}` is not a valid, distinct document id"),
+                    Msg::new(
+                        format!("`{name}` 不是有效且不重复的政策文件编号"),
+                        format!("`{name}` is not a valid, distinct document id"),
+                    ),
                 );
                 continue;
             }
@@ -31,9 +34,15 @@ impl Loader {
                     self.d.error(
                         f,
                         doc.id.span().start,
-                        format!(
-                            "this file is listed as `{name}` but says id = \"{}\"",
-                            doc.id.get_ref()
+                        Msg::new(
+                            format!(
+                                "此文件按 `{name}` 列出，但其中写的是 id = \"{}\"",
+                                doc.id.get_ref()
+                            ),
+                            format!(
+                                "this file is listed as `{name}` but says id = \"{}\"",
+                                doc.id.get_ref()
+                            ),
                         ),
                     );
                 }
@@ -63,18 +72,30 @@ impl Loader {
                 self.d.error(
                     sf,
                     v.from.span().start,
-                    "`from` must be a date such as 2021-07-01",
+                    Msg::new(
+                        "`from` 应为日期，如 2021-07-01",
+                        "`from` must be a date such as 2021-07-01",
+                    ),
                 );
             }
             if let Some((None, at)) = until {
-                self.d
-                    .error(sf, at, "`until` must be a date such as 2025-12-31");
+                self.d.error(
+                    sf,
+                    at,
+                    Msg::new(
+                        "`until` 应为日期，如 2025-12-31",
+                        "`until` must be a date such as 2025-12-31",
+                    ),
+                );
             }
             if self.version_ids.iter().any(|x| **x == **v.id.get_ref()) {
                 self.d.error(
                     sf,
                     v.id.span().start,
-                    format!("version `{}` is defined twice", v.id.get_ref()),
+                    Msg::new(
+                        format!("版本 `{}` 重复定义", v.id.get_ref()),
+                        format!("version `{}` is defined twice", v.id.get_ref()),
+                    ),
                 );
             }
             self.version_ids.push(Arc::from(v.id.get_ref().as_str()));
@@ -84,7 +105,10 @@ impl Loader {
                 self.d.error(
                     sf,
                     at,
-                    format!("version `{}` ends before it starts", v.id.get_ref()),
+                    Msg::new(
+                        format!("版本 `{}` 的截止日期早于起始日期", v.id.get_ref()),
+                        format!("version `{}` ends before it starts", v.id.get_ref()),
+                    ),
                 );
             }
             if let Some(f) = from {
@@ -101,7 +125,11 @@ impl Loader {
             return None;
         }
         if versions.is_empty() {
-            self.d.error(sf, 0, "no [[version]] is defined");
+            self.d.error(
+                sf,
+                0,
+                Msg::new("没有定义任何版本 [[version]]", "no [[version]] is defined"),
+            );
             return None;
         }
         // Version ids are in file order; dates must follow the same order without overlap.
@@ -109,7 +137,7 @@ impl Loader {
             let (prev, next) = (&w[0], &w[1]);
             if prev.until.is_none_or(|u| u >= next.from) {
                 let at = shared.versions[i + 1].from.span().start;
-                self.d.error(sf, at, format!("version `{}` overlaps version `{}` (or is listed before it): versions are listed in date order, each starting after the previous one ends", next.id, prev.id));
+                self.d.error(sf, at, Msg::new(format!("版本 `{}` 与版本 `{}` 重叠（或列在其前）：版本按日期顺序列出，每个在前一个结束后开始", next.id, prev.id), format!("version `{}` overlaps version `{}` (or is listed before it): versions are listed in date order, each starting after the previous one ends", next.id, prev.id)));
             }
         }
         Some(versions)
@@ -133,7 +161,10 @@ impl Loader {
                     i,
                     0,
                     Severity::Warning,
-                    format!("`{n}` is not read: list its id in `documents` of {SHARED_FILE}"),
+                    Msg::new(
+                        format!("`{n}` 未被读取：请在 {SHARED_FILE} 的 `documents` 中列出它的编号"),
+                        format!("`{n}` is not read: list its id in `documents` of {SHARED_FILE}"),
+                    ),
                 );
             }
         }
@@ -146,10 +177,17 @@ impl Loader {
             self.d.error(
                 file,
                 v.span().start,
-                format!(
-                    "`{}` is not a version id (versions: {})",
-                    v.get_ref(),
-                    self.version_list()
+                Msg::new(
+                    format!(
+                        "`{}` 不是版本编号（版本：{}）",
+                        v.get_ref(),
+                        self.version_list()
+                    ),
+                    format!(
+                        "`{}` is not a version id (versions: {})",
+                        v.get_ref(),
+                        self.version_list()
+                    ),
                 ),
             );
         }

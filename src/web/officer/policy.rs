@@ -26,19 +26,30 @@ pub struct Problem {
     pub warning: bool,
     pub place: String,
     pub text: String,
+    /// The line of the file with a caret under the place, and the message in both languages.
+    pub snippet: String,
 }
 
-fn problems(diags: &[Diagnostic], l: Lang) -> Vec<Problem> {
+/// Diagnostics as people read them; `files` (name, text) give their source lines.
+fn problems(diags: &[Diagnostic], l: Lang, files: &[(String, String)]) -> Vec<Problem> {
     diags
         .iter()
-        .map(|d| Problem {
-            warning: d.severity == Severity::Warning,
-            place: format!("{}:{}:{}", d.file.display(), d.line, d.column),
-            text: if l == Lang::Zh && !d.zh.is_empty() {
-                d.zh.clone()
-            } else {
-                d.message.clone()
-            },
+        .map(|d| {
+            let name = d.file.file_name().map(|n| n.to_string_lossy().into_owned());
+            let text = files
+                .iter()
+                .find(|(n, _)| Some(n) == name.as_ref())
+                .map(|(_, t)| t.as_str());
+            Problem {
+                warning: d.severity == Severity::Warning,
+                place: format!("{}:{}:{}", d.file.display(), d.line, d.column),
+                text: if l == Lang::Zh && !d.zh.is_empty() {
+                    d.zh.clone()
+                } else {
+                    d.message.clone()
+                },
+                snippet: d.render(text),
+            }
         })
         .collect()
 }
@@ -168,7 +179,7 @@ pub async fn policy_files(
                 })
                 .collect(),
             params: param_lines(&slots, &[], l),
-            warnings: problems(&p.warnings, l),
+            warnings: problems(&p.warnings, l, &files),
             refused: state.last_failure().map(|f| {
                 (
                     crate::store::stamp(f.at)[..16].replace('T', " "),
@@ -412,10 +423,18 @@ fn draft_page(
     let files = state.source.files();
     let slots = draft::slots(&files);
     let built = build(state, edits);
-    let (diff, diags, can_simulate) = match &built {
+    let (diff, problems, can_simulate) = match &built {
         Ok(b) => match &b.policy {
-            Ok(p) => (draft::diff(&b.before, &b.after), p.warnings.clone(), true),
-            Err(d) => (draft::diff(&b.before, &b.after), d.clone(), false),
+            Ok(p) => (
+                draft::diff(&b.before, &b.after),
+                problems(&p.warnings, l, &b.after),
+                true,
+            ),
+            Err(d) => (
+                draft::diff(&b.before, &b.after),
+                problems(d, l, &b.after),
+                false,
+            ),
         },
         Err(_) => (String::new(), Vec::new(), false),
     };
@@ -433,7 +452,7 @@ fn draft_page(
             updated: format!("{} · {}", d.updated_by, view::short_time(&d.updated_at)),
             params: param_lines(&slots, edits, l),
             errors,
-            problems: problems(&diags, l),
+            problems,
             diff,
             can_edit: s.role() == Role::Policy,
             can_simulate,
@@ -894,7 +913,7 @@ pub async fn simulate_upload(
     let policy = match draft::load_files(Path::new("draft.zip"), &files) {
         Ok(p) => p,
         Err(diags) => {
-            let lines: Vec<String> = problems(&diags, l)
+            let lines: Vec<String> = problems(&diags, l, &files)
                 .into_iter()
                 .filter(|p| !p.warning)
                 .map(|p| format!("{} {}", p.place, p.text))
