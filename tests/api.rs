@@ -557,7 +557,7 @@ async fn the_running_service_picks_up_a_valid_edit_and_keeps_serving_through_an_
         .as_str()
         .unwrap();
     assert!(
-        diag.contains("doubling.toml:") && diag.contains(": error: "),
+        diag.contains("doubling.toml:") && diag.contains(" error: "),
         "{diag}"
     );
     assert_eq!(rent(&app).await, "90000");
@@ -575,6 +575,13 @@ async fn the_running_service_picks_up_a_valid_edit_and_keeps_serving_through_an_
         "doubling.toml",
         "then 2_500 elsee if",
         "then 3_000 else if",
+    );
+    edit(dir.path(), "doubling.toml", "博士2500元", "博士3000元");
+    edit(
+        dir.path(),
+        "doubling.toml",
+        "doctorate 2,500",
+        "doctorate 3,000",
     );
     common::eventually("the fixed policy", Duration::from_secs(15), async || {
         rent(&app).await == "108000"

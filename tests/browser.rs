@@ -1111,3 +1111,136 @@ fn an_applicant_consents_and_withdraws_and_an_auditor_sees_who_looked_in_chromiu
         }
     });
 }
+
+/// The text a link leads to, fetched by the page (with its session).
+async fn fetch_text(c: &Client, css: &str) -> String {
+    let v = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch(document.querySelector(arguments[0]).href)\
+               .then(r => r.text().then(done)).catch(e => done('failed: ' + e));",
+            vec![css.into()],
+        )
+        .await
+        .unwrap();
+    v.as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn a_policy_officer_tries_a_raise_on_the_saved_applications_in_chromium() {
+    let Some(axe) = browser_tools() else {
+        return;
+    };
+    let run = Running::start_as("policy-zhou", "policy password 1", "policy");
+    let (base, driver_port) = (run.base.clone(), run.driver_port);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        // One saved application: the example founder, tier C, 3,000,000 of startup funding.
+        let r = reqwest::Client::new()
+            .post(format!("{base}/api/v1/applications"))
+            .header(
+                "Consent-Notice-Version",
+                talent_subsidy::privacy::NOTICE_VERSION,
+            )
+            .header("Content-Type", "application/json")
+            .body(talent_subsidy::EXAMPLE_PROFILE)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        let saved: serde_json::Value = r.json().await.unwrap();
+        let reference = saved["reference"].as_str().unwrap().to_string();
+
+        let c = browser(driver_port).await;
+        sign_in_as(&c, &base, "policy-zhou", "policy password 1").await;
+        assert_eq!(c.current_url().await.unwrap().path(), "/officer/policy");
+        let params = text_of(&c, "#parameters").await;
+        assert!(
+            params.contains("创业类项目资助额度") && params.contains("C类"),
+            "{params}"
+        );
+        assert_accessible(&c, &axe, "the policy files").await;
+        assert_fits_phone(&c, "the policy files").await;
+        shot(&c, "h1", "18-policy-files").await;
+
+        // A draft: tier C's 2026 startup funding to 3,000,000.
+        c.goto(&format!("{base}/officer/policy/drafts"))
+            .await
+            .unwrap();
+        assert_accessible(&c, &axe, "the drafts").await;
+        type_into(&c, "draft-name", "C类创业资助提高到300万").await;
+        click_and_load(&c, "#new-draft button[type=submit]").await;
+        let input = c
+            .find(Locator::Css(
+                "input[name=\"v:jinying.toml:startup_amount[C][2026]\"]",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            input.prop("value").await.unwrap().as_deref(),
+            Some("2,500,000")
+        );
+        input.clear().await.unwrap();
+        input.send_keys("3,000,000").await.unwrap();
+        click_and_load(&c, "#save-draft").await;
+        assert_eq!(text_of(&c, "#saved").await, "已保存");
+        let diff = text_of(&c, "#diff").await;
+        assert!(diff.contains("\"2026\" = \"3000000\""), "{diff}");
+        // The description still says 250万: a note to correct before committing.
+        assert!(text_of(&c, "#draft-problems").await.contains("250万"));
+        let change = fetch_text(&c, "#download-diff").await;
+        assert!(
+            change.starts_with("--- a/policy/jinying.toml\n+++ b/policy/jinying.toml\n@@ -"),
+            "{change}"
+        );
+        assert_eq!(
+            change.lines().filter(|l| l.starts_with("+value")).count(),
+            1
+        );
+        assert_accessible(&c, &axe, "a draft of parameters").await;
+        assert_fits_phone(&c, "a draft of parameters").await;
+        shot(&c, "#draft-params", "19-draft").await;
+
+        // Simulated on the saved application: +600,000 (3,600,000 with the core-industry uplift).
+        click_and_load(&c, "#run-simulation").await;
+        assert_eq!(text_of(&c, "#winners").await, "1");
+        assert_eq!(text_of(&c, "#total-change").await, "+¥600,000");
+        for chart in ["#chart-programs", "#chart-cash", "#chart-bands"] {
+            let svg = c.find(Locator::Css(chart)).await.unwrap();
+            let title = svg.find(Locator::Css("title")).await.unwrap();
+            assert!(!title.html(true).await.unwrap().is_empty(), "{chart}");
+        }
+        let top = text_of(&c, "#sim-top").await;
+        assert!(
+            top.contains(&reference) && top.contains("按金额规则"),
+            "{top}"
+        );
+        assert!(text_of(&c, "#sim-cash").await.contains("+¥300,000"));
+        let (kind, size, _) = fetch_link(&c, "#csv-cash").await;
+        assert!(kind.starts_with("text/csv") && size > 50, "{kind} {size}");
+        assert_accessible(&c, &axe, "a simulation").await;
+        assert_fits_phone(&c, "a simulation").await;
+        shot(&c, "h1", "20-simulation").await;
+        shot(&c, "#chart-cash", "20b-simulation-cash").await;
+        let sim_path = c.current_url().await.unwrap().path().to_string();
+        c.close().await.unwrap();
+        if std::env::var("TS_SCREENSHOTS").is_ok() {
+            let d = browser_sized(driver_port, false).await;
+            sign_in_as(&d, &base, "policy-zhou", "policy password 1").await;
+            shot(&d, "h1", "21-desktop-policy-files").await;
+            d.goto(&format!("{base}{sim_path}")).await.unwrap();
+            shot(&d, "h1", "22-desktop-simulation").await;
+            shot(&d, "#chart-cash", "22b-desktop-simulation-cash").await;
+            d.goto(&format!("{base}{sim_path}?lang=en")).await.unwrap();
+            shot(&d, "h1", "22-en-desktop-simulation").await;
+            d.goto(&format!("{base}/officer/policy/drafts/1?lang=en"))
+                .await
+                .unwrap();
+            shot(&d, "#draft-params", "23-en-desktop-draft").await;
+            d.close().await.unwrap();
+        }
+    });
+}

@@ -276,6 +276,9 @@ fn columns(headers: &[String]) -> Result<Vec<Option<&'static FieldSpec>>, FileEr
     Ok(columns)
 }
 
+/// One person of a file: their line, and the profile or its errors in words.
+pub type ReadRow = (u64, Result<crate::applicant::Profile, String>);
+
 /// The people of a file in the batch format (an .xlsx workbook or a CSV), read as the web
 /// form reads them, each with its line: the profile, or its errors in words. For the policy
 /// office's simulation, which assesses them itself.
@@ -284,7 +287,7 @@ pub fn profiles(
     policy: &Policy,
     ctx: &dyn crate::applicant::ProfileContext,
     max_rows: usize,
-) -> Result<Vec<(u64, Result<crate::applicant::Profile, String>)>, FileError> {
+) -> Result<Vec<ReadRow>, FileError> {
     let table = if xlsx::is_xlsx(bytes) {
         xlsx::read(bytes, Some(max_rows))?
     } else {

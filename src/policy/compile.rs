@@ -19,13 +19,16 @@ pub enum SetValue {
     Texts(Arc<[Box<str>]>),
 }
 
+/// A parameter's values by tier: each entry's tier id (`None`: `others`) and value.
+pub type TierTable = Vec<(Option<Arc<str>>, Val<'static>)>;
+
 /// The parameters of one version: values, tables by tier, and units.
 #[derive(Debug, Default)]
 pub struct ParamSet {
     pub values: HashMap<String, (Val<'static>, Ty)>,
     /// Parameters by tier: each entry's tier id (`None`: `others`, every tier not listed)
     /// and value, in the file's order.
-    pub tables: HashMap<String, Vec<(Option<Arc<str>>, Val<'static>)>>,
+    pub tables: HashMap<String, TierTable>,
     pub units: HashMap<String, super::units::Unit>,
 }
 

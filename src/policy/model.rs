@@ -95,6 +95,12 @@ pub struct ParamLabel {
 }
 
 impl Policy {
+    /// The unit of a parameter value (`startup_amount[C]` has `startup_amount`'s).
+    pub fn parameter_unit(&self, name: &str) -> Option<super::units::Unit> {
+        let base = name.split('[').next().unwrap_or(name);
+        self.parameters.iter().find(|p| &*p.id == base)?.unit
+    }
+
     /// A parameter value's name in both languages: `startup_amount[C]` is
     /// “创业类项目资助额度（C类）”.
     pub fn parameter_words(&self, name: &str) -> (String, String) {

@@ -139,6 +139,9 @@ pub fn normalise(value: &str) -> Option<String> {
     Some(if percent { format!("{shown}%") } else { shown })
 }
 
+/// Text to put in place of spans of one file.
+type Replacements = Vec<(Range<usize>, String)>;
+
 /// The files with the edits written in. Each edit names a slot of `files`; values are
 /// written as TOML strings (exact decimals).
 pub fn apply(
@@ -147,7 +150,7 @@ pub fn apply(
 ) -> Result<Vec<(String, String)>, Vec<EditError>> {
     let all = slots(files);
     let mut errors = Vec::new();
-    let mut by_file: Vec<(String, String, Vec<(Range<usize>, String)>)> = files
+    let mut by_file: Vec<(String, String, Replacements)> = files
         .iter()
         .map(|(n, t)| (n.clone(), t.clone(), Vec::new()))
         .collect();
@@ -182,7 +185,7 @@ pub fn apply(
         .into_iter()
         .map(|(name, mut text, mut replacements)| {
             // From the end, so earlier spans stay valid.
-            replacements.sort_by(|a, b| b.0.start.cmp(&a.0.start));
+            replacements.sort_by_key(|r| std::cmp::Reverse(r.0.start));
             for (span, value) in replacements {
                 if text.get(span.clone()).is_some() {
                     text.replace_range(span, &value);

@@ -221,6 +221,9 @@ struct Described {
     file: usize,
     texts: [Text; 2],
     allowed: Vec<rust_decimal::Decimal>,
+    /// The rule does not parse in some version: its own error says so; the description is
+    /// not checked against numbers that could not be read.
+    unread: bool,
 }
 
 struct Loader {
@@ -668,20 +671,26 @@ impl Loader {
     /// Notes the numbers a rule uses in one version, for the check of its descriptions.
     fn describes(&mut self, file: usize, texts: [&Text; 2], rule: &str, params: &Params) {
         let mut allowed = Vec::new();
-        if let Ok(node) = parse(rule) {
-            super::describe::used(&node, params, &mut allowed);
+        let parsed = parse(rule);
+        if let Ok(node) = &parsed {
+            super::describe::used(node, params, &mut allowed);
         }
+        let unread = parsed.is_err();
         let at = texts[0].span().start;
         match self
             .described
             .iter_mut()
             .find(|d| d.file == file && d.texts[0].span().start == at)
         {
-            Some(d) => d.allowed.extend(allowed),
+            Some(d) => {
+                d.allowed.extend(allowed);
+                d.unread |= unread;
+            }
             None => self.described.push(Described {
                 file,
                 texts: [texts[0].clone(), texts[1].clone()],
                 allowed,
+                unread,
             }),
         }
     }
@@ -689,6 +698,9 @@ impl Loader {
     /// Every number in a description must be one its rule uses (see `describe`).
     fn check_descriptions(&mut self, years: &[rust_decimal::Decimal]) {
         for d in std::mem::take(&mut self.described) {
+            if d.unread {
+                continue;
+            }
             for text in &d.texts {
                 let origin = self.d.files[d.file]
                     .string_content_start(&text.span(), text.get_ref())

@@ -189,7 +189,7 @@ impl Loader {
         vi: usize,
         sets: &HashMap<String, SetValue>,
         tiers: &[Arc<str>],
-    ) -> Option<Vec<(Option<Arc<str>>, Val<'static>)>> {
+    ) -> Option<crate::policy::compile::TierTable> {
         let Some(entries) = p.value.get_ref().keyed_entries() else {
             self.d.error(
                 file,

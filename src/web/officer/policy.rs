@@ -78,12 +78,19 @@ fn slot_words(slot: &Slot, l: Lang) -> (String, String) {
     let version = slot
         .version
         .as_deref()
-        .map(|v| format!("{}{v}{}", l.t("", "from "), l.t(" 年版起", " edition")));
+        .map(|v| format!("{}{v}{}", l.t("", "from the "), l.t(" 年版起", " edition")));
     let which = [tier, version].into_iter().flatten().collect::<Vec<_>>();
     (
         l.t(&slot.zh, &slot.en).to_string(),
         which.join(l.t("，", ", ")),
     )
+}
+
+/// A value as typed in a policy file, with its thousands grouped (`2,500,000`); a value that
+/// is not a plain number (`30%`) as written.
+fn grouped_value(v: &str) -> String {
+    v.parse::<rust_decimal::Decimal>()
+        .map_or_else(|_| v.to_string(), |d| crate::words::grouped(&d))
 }
 
 fn param_lines(slots: &[Slot], edits: &[Edit], l: Lang) -> Vec<ParamLine> {
@@ -101,8 +108,8 @@ fn param_lines(slots: &[Slot], edits: &[Edit], l: Lang) -> Vec<ParamLine> {
                     .map_or(String::new(), |u| l.t(u.zh(), u.en()).to_string()),
                 cite: s.cite.clone(),
                 file_line: format!("{}:{}", s.file, s.line),
-                value: edited.map_or(s.value.clone(), |e| e.value.clone()),
-                current: s.value.clone(),
+                value: grouped_value(edited.map_or(&s.value, |e| &e.value)),
+                current: grouped_value(&s.value),
                 changed: edited.is_some(),
             }
         })
@@ -332,7 +339,7 @@ fn draft_name(raw: &str, l: Lang) -> Result<String, String> {
         return Err(format!(
             "{}{}",
             l.t("草案名称：", "Draft name: "),
-            l.t(&p.zh, &p.en)
+            l.t(p.zh, p.en)
         ));
     }
     Ok(name.to_string())
@@ -1017,6 +1024,7 @@ pub async fn simulation(
     let Ok(sim) = serde_json::from_str::<Simulation>(&run.result) else {
         return Ok(no_simulation());
     };
+    let loaded = state.snapshot();
     let y = |d: &rust_decimal::Decimal| crate::words::yuan(d);
     Ok(page(
         &SimulationPage {
@@ -1031,10 +1039,14 @@ pub async fn simulation(
                 .parameters
                 .iter()
                 .map(|p| {
+                    let unit = loaded
+                        .policy
+                        .parameter_unit(&p.name)
+                        .map_or(String::new(), |u| format!(" {}", l.t(u.zh(), u.en())));
                     (
                         l.t(&p.zh, &p.en).to_string(),
-                        p.current.clone(),
-                        p.draft.clone(),
+                        format!("{}{unit}", grouped_value(&p.current)),
+                        format!("{}{unit}", grouped_value(&p.draft)),
                     )
                 })
                 .collect(),
