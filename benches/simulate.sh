@@ -23,11 +23,10 @@ base="http://127.0.0.1:$port"
 # N varied profiles, dated 2026-03-01 (submissions are dated in force), sent 32 at a time.
 target/release/examples/gen_profiles "$n" | sed -E 's/"application_date":"[0-9-]+"/"application_date":"2026-03-01"/' \
   | split -l 1 -a 6 - "$work/p."
-for f in "$work"/p.*; do
-  printf 'url = "%s/api/v1/applications"\nheader = "Content-Type: application/json"\nheader = "Consent-Notice-Version: 2026-11-26"\ndata-binary = "@%s"\noutput = "/dev/null"\n' "$base" "$f"
-done >"$work/submit.cfg"
 start=$(date +%s%N)
-curl -s --parallel --parallel-max 32 -K "$work/submit.cfg" -w "%{http_code}\n" | sort | uniq -c
+ls "$work"/p.* | xargs -P 16 -I{} curl -s -o /dev/null -w "%{http_code}\n" \
+  -H "Content-Type: application/json" -H "Consent-Notice-Version: 2026-11-26" \
+  --data-binary @{} "$base/api/v1/applications" | sort | uniq -c
 echo "submitted in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 jar="$work/jar"
 token=$(curl -s -c "$jar" "$base/officer/login" | sed -n 's/.*name="form_token" value="\([^"]*\)".*/\1/p')
