@@ -330,6 +330,23 @@ async fn the_policy_browser_lists_programs_and_explains_one() {
     assert_eq!(status, 200);
     assert!(html.contains("href=\"/policies/jinying_startup?as_of=2026-03-01\""));
     assert!(html.contains("金英计划·创业类项目资助") && html.contains("顶尖人才"));
+    // The parameters by name, with their units.
+    let params = html.split("id=\"parameters\"").nth(1).unwrap();
+    let params = params.split("</table>").next().unwrap();
+    assert!(
+        params.contains("<td>创业类项目资助额度（C类）</td><td class=\"num\">2,500,000 元</td>"),
+        "{params}"
+    );
+    assert!(
+        params.contains("<td>主导产业上浮</td><td class=\"num\">1.2 倍</td>"),
+        "{params}"
+    );
+    assert!(!params.contains("startup_amount"), "{params}");
+    let (_, en, _) = app.get("/policies?as_of=2025-06-01&lang=en", None).await;
+    assert!(
+        en.contains("Startup funding by tier (tier C)</td><td class=\"num\">2,000,000 yuan"),
+        "{en}"
+    );
     let (status, html, _) = app
         .get("/policies/jinying_startup?as_of=2025-06-01&lang=en", None)
         .await;

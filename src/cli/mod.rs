@@ -264,28 +264,8 @@ pub enum Command {
     Simulate {
         #[command(flatten)]
         policy: PolicyArg,
-        /// The draft: a copy of the policy folder with the change
-        #[arg(long, value_name = "DIR")]
-        draft: PathBuf,
-        /// People: JSON Lines (one profile a line), or an .xlsx / CSV in the batch template's
-        /// columns
-        #[arg(long, value_name = "FILE")]
-        population: Option<PathBuf>,
-        /// Also the saved applications of the database (neither withdrawn nor erased)
-        #[arg(long)]
-        saved: bool,
         #[command(flatten)]
-        database: DatabaseArg,
-        /// The date both policies are applied on [default: the first day of the draft's last
-        /// version when that is still to come, else today]
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        as_of: Option<chrono::NaiveDate>,
-        /// Write every table as CSV and every chart as SVG into this folder
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Print the whole comparison as JSON instead of the report
-        #[arg(long)]
-        json: bool,
+        args: simulate::SimulateArgs,
     },
     /// Run the policy's test cases (policy/tests/*.toml)
     Test {
@@ -353,29 +333,9 @@ pub fn run(cli: Cli, serve: fn(Serve) -> std::io::Result<()>) -> ExitCode {
             serve: args,
         }) => serve_command(serve, &policy, &args),
         Some(Command::Officer { database, command }) => officer(&database, command),
-        Some(Command::Simulate {
-            policy,
-            draft,
-            population,
-            saved,
-            database,
-            as_of,
-            out,
-            json,
-        }) => with_policy(&policy, |p| {
-            simulate::run(
-                p,
-                simulate::SimulateArgs {
-                    draft,
-                    population,
-                    saved,
-                    database,
-                    as_of,
-                    out,
-                    json,
-                },
-            )
-        }),
+        Some(Command::Simulate { policy, args }) => {
+            with_policy(&policy, |p| simulate::run(p, args))
+        }
         Some(Command::DataKey { database, command }) => officer::data_key(&database, command),
         Some(Command::Batch {
             policy,

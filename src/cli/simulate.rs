@@ -11,13 +11,29 @@ use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+#[derive(Debug, clap::Args)]
 pub struct SimulateArgs {
+    /// The draft: a copy of the policy folder with the change
+    #[arg(long, value_name = "DIR")]
     pub draft: PathBuf,
+    /// People: JSON Lines (one profile a line), or an .xlsx / CSV in the batch template's
+    /// columns
+    #[arg(long, value_name = "FILE")]
     pub population: Option<PathBuf>,
+    /// Also the saved applications of the database (neither withdrawn nor erased)
+    #[arg(long)]
     pub saved: bool,
+    #[command(flatten)]
     pub database: DatabaseArg,
+    /// The date both policies are applied on [default: the first day of the draft's last
+    /// version when that is still to come, else today]
+    #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<NaiveDate>,
+    /// Write every table as CSV and every chart as SVG into this folder
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Print the whole comparison as JSON instead of the report
+    #[arg(long)]
     pub json: bool,
 }
 

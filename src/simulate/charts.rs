@@ -28,6 +28,31 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The label's lines: one, or two when it would not fit the chart's width (estimated: a
+/// Chinese character is about a font size wide, a Latin letter about half).
+fn label_lines(label: &str) -> Vec<String> {
+    let width = |s: &str| -> i64 { s.chars().map(|c| if c.is_ascii() { 8 } else { 15 }).sum() };
+    if width(label) <= WIDTH {
+        return vec![label.to_string()];
+    }
+    let mut first = String::new();
+    let mut rest = label;
+    for (i, c) in label.char_indices() {
+        if width(&first) + width(&c.to_string()) > WIDTH {
+            // Break at the last space (English) when there is one.
+            if let Some(sp) = first.rfind(' ') {
+                rest = &label[sp + 1..];
+                first.truncate(sp);
+            } else {
+                rest = &label[i..];
+            }
+            break;
+        }
+        first.push(c);
+    }
+    vec![first, rest.to_string()]
+}
+
 /// Horizontal bars: each row's label on a line of its own (long program names fit a
 /// phone), then one bar per series with its number.
 fn hbars(
@@ -39,9 +64,10 @@ fn hbars(
     show: fn(&Decimal) -> String,
 ) -> String {
     let n = series.len().max(1) as i64;
-    let group = LINE + n * (BAR + 2) + 12;
+    let labels: Vec<Vec<String>> = rows.iter().map(|r| label_lines(&r.label)).collect();
+    let group = |lines: usize| LINE * lines as i64 + n * (BAR + 2) + 12;
     let top_margin = if series.len() > 1 { 28 } else { 4 };
-    let height = top_margin + group * rows.len() as i64;
+    let height = top_margin + labels.iter().map(|l| group(l.len())).sum::<i64>();
     let max = rows
         .iter()
         .flat_map(|r| r.values.iter().map(|v| v.abs()))
@@ -67,16 +93,20 @@ fn hbars(
             x += 20 + 15 * s.chars().count() as i64 + 24;
         }
     }
-    for (ri, r) in rows.iter().enumerate() {
-        let top = top_margin + group * ri as i64;
-        let _ = write!(
-            svg,
-            r#"<text x="0" y="{}" class="label">{}</text>"#,
-            top + 15,
-            esc(&r.label)
-        );
+    let mut top = top_margin;
+    for (r, lines) in rows.iter().zip(&labels) {
+        for (li, line) in lines.iter().enumerate() {
+            let _ = write!(
+                svg,
+                r#"<text x="0" y="{}" class="label">{}</text>"#,
+                top + 15 + LINE * li as i64,
+                esc(line)
+            );
+        }
+        let bars = top + LINE * lines.len() as i64;
+        top += group(lines.len());
         for (si, v) in r.values.iter().enumerate() {
-            let y = top + LINE + si as i64 * (BAR + 2);
+            let y = bars + si as i64 * (BAR + 2);
             let w = if max.is_zero() {
                 Decimal::ZERO
             } else {
@@ -95,16 +125,8 @@ fn hbars(
     svg
 }
 
-/// The amount per program, now and under the draft.
-pub fn programs(sim: &Simulation, lang: Lang) -> String {
-    let rows: Vec<Row> = sim
-        .programs
-        .iter()
-        .map(|p| Row {
-            label: lang.t(&p.zh, &p.en).to_string(),
-            values: vec![p.current_amount, p.draft_amount],
-        })
-        .collect();
+/// Bars of money now and under the draft, described as “label: before → after”.
+fn before_after(id: &str, title: &str, rows: &[Row], lang: Lang) -> String {
     let desc = rows
         .iter()
         .map(|r| {
@@ -119,16 +141,30 @@ pub fn programs(sim: &Simulation, lang: Lang) -> String {
         .collect::<Vec<_>>()
         .join(lang.t("；", "; "));
     hbars(
-        "chart-programs",
-        lang.t(
-            "各项目资助总额：现行与草案",
-            "Amount per program: in force and draft",
-        ),
+        id,
+        title,
         &desc,
         &[lang.t("现行", "In force"), lang.t("草案", "Draft")],
-        &rows,
+        rows,
         yuan,
     )
+}
+
+/// The amount per program, now and under the draft.
+pub fn programs(sim: &Simulation, lang: Lang) -> String {
+    let rows: Vec<Row> = sim
+        .programs
+        .iter()
+        .map(|p| Row {
+            label: lang.t(&p.zh, &p.en).to_string(),
+            values: vec![p.current_amount, p.draft_amount],
+        })
+        .collect();
+    let title = lang.t(
+        "各项目资助总额：现行与草案",
+        "Amount per program: in force and draft",
+    );
+    before_after("chart-programs", title, &rows, lang)
 }
 
 /// What falls due each year, now and under the draft.
@@ -143,30 +179,11 @@ pub fn cash(sim: &Simulation, lang: Lang) -> String {
             values: vec![y.current_total(), y.draft_total()],
         })
         .collect();
-    let desc = rows
-        .iter()
-        .map(|r| {
-            format!(
-                "{}{}{} → {}",
-                r.label,
-                lang.colon(),
-                yuan(&r.values[0]),
-                yuan(&r.values[1])
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(lang.t("；", "; "));
-    hbars(
-        "chart-cash",
-        lang.t(
-            "每年拨付：现行与草案（元）",
-            "Paid out each year: in force and draft (yuan)",
-        ),
-        &desc,
-        &[lang.t("现行", "In force"), lang.t("草案", "Draft")],
-        &rows,
-        yuan,
-    )
+    let title = lang.t(
+        "每年拨付：现行与草案（元）",
+        "Paid out each year: in force and draft (yuan)",
+    );
+    before_after("chart-cash", title, &rows, lang)
 }
 
 /// How many people's totals changed by how much.
@@ -192,4 +209,18 @@ pub fn bands(sim: &Simulation, lang: Lang) -> String {
         &rows,
         grouped,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_label_takes_two_lines_broken_at_a_space() {
+        let long = "Science policy: major innovation project funding for top talent";
+        let lines = label_lines(long);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines.join(" "), long);
+        assert_eq!(label_lines("金英计划·创业类项目资助").len(), 1);
+    }
 }

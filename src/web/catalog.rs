@@ -114,8 +114,35 @@ pub struct TierRowInfo {
 pub struct ParameterInfo {
     #[schema(example = "startup_amount[C]")]
     pub id: String,
+    #[schema(example = "创业类项目资助额度（C类）")]
+    pub name_zh: String,
+    #[schema(example = "Startup funding by tier (tier C)")]
+    pub name_en: String,
     #[schema(example = "2500000")]
     pub value: String,
+    /// What the value measures: yuan, yuan/month, yuan/m²/month, m², months, years, %, factor.
+    #[schema(example = "yuan")]
+    pub unit: Option<String>,
+    #[schema(example = "元")]
+    pub unit_zh: String,
+    #[schema(example = "yuan")]
+    pub unit_en: String,
+}
+
+impl ParameterInfo {
+    /// The value as people read it: digits grouped, with its unit.
+    pub fn shown(&self, lang: crate::input::Lang) -> String {
+        let value = self
+            .value
+            .parse::<rust_decimal::Decimal>()
+            .map_or_else(|_| self.value.clone(), |d| crate::words::grouped(&d));
+        let unit = lang.t(&self.unit_zh, &self.unit_en);
+        if unit.is_empty() {
+            value
+        } else {
+            format!("{value} {unit}")
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -253,9 +280,18 @@ pub fn catalog(policy: &Policy, as_of: NaiveDate) -> Option<Catalog> {
         parameters: rules
             .parameters
             .iter()
-            .map(|(id, v)| ParameterInfo {
-                id: id.to_string(),
-                value: rules.render(&(*v).into()),
+            .map(|(id, v)| {
+                let (name_zh, name_en) = policy.parameter_words(id);
+                let unit = policy.parameter_unit(id);
+                ParameterInfo {
+                    id: id.to_string(),
+                    name_zh,
+                    name_en,
+                    value: rules.render(&(*v).into()),
+                    unit: unit.map(|u| u.id().to_string()),
+                    unit_zh: unit.map_or("", |u| u.zh()).to_string(),
+                    unit_en: unit.map_or("", |u| u.en()).to_string(),
+                }
             })
             .collect(),
         tiers: rules

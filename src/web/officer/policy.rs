@@ -294,7 +294,7 @@ async fn drafts_page(
                 .map(|r| RunLine {
                     id: r.id,
                     title: r.title,
-                    population: r.population,
+                    population: in_language(&r.population, lang.lang),
                     by: r.created_by,
                     at: view::short_time(&r.created_at),
                 })
@@ -445,6 +445,17 @@ fn draft_page(
         },
         Err(_) => (String::new(), Vec::new(), false),
     };
+    let mut errors = errors;
+    if let Err(stale) = &built {
+        // The files changed since the draft was saved: say which values no longer apply.
+        errors.extend(stale.iter().map(|e| {
+            let name = slots.iter().find(|s| s.key == e.slot).map_or_else(
+                || l.t("草案中的一项参数", "A value of the draft").to_string(),
+                |s| slot_words(s, l).0,
+            );
+            format!("{name}{}{}", l.colon(), l.t(&e.zh, &e.en))
+        }));
+    }
     let as_of = built
         .ok()
         .and_then(|b| b.policy.ok())
@@ -708,22 +719,22 @@ async fn run_simulation(
     } else {
         Vec::new()
     };
-    let mut described = Vec::new();
+    // Who was simulated, in both languages (a line each; the page shows its own).
+    let mut described: [Vec<String>; 2] = [Vec::new(), Vec::new()];
     if asked.saved {
-        described.push(format!(
-            "{} {}",
-            l.t("已保存的申请", "saved applications"),
-            saved.len()
-        ));
+        described[0].push(format!("已保存的申请 {} 份", saved.len()));
+        described[1].push(format!("{} saved applications", saved.len()));
     }
     if let Some((name, _)) = &asked.population {
         let shown: String = name
             .chars()
-            .filter(|c| !crate::applicant::is_unsafe_char(*c, false))
+            .filter(|c| !crate::applicant::is_unsafe_char(*c, false) && *c != '\n')
             .take(100)
             .collect();
-        described.push(format!("{} {shown}", l.t("文件", "file")));
+        described[0].push(format!("文件 {shown}"));
+        described[1].push(format!("file {shown}"));
     }
+    let population_words = format!("{}\n{}", described[0].join("，"), described[1].join(", "));
     let loaded = state.snapshot();
     let population = asked.population;
     let as_of = asked.as_of;
@@ -759,13 +770,7 @@ async fn run_simulation(
     };
     let json = serde_json::to_string(&sim).unwrap_or_default();
     let id = store
-        .save_simulation(
-            draft_id,
-            &title,
-            &described.join(l.t("，", ", ")),
-            s.name(),
-            &json,
-        )
+        .save_simulation(draft_id, &title, &population_words, s.name(), &json)
         .await
         .map_err(|e| s.db_error(e))?;
     Ok(Ok(id))
@@ -1034,7 +1039,7 @@ pub async fn simulation(
             title: run.title,
             draft_id: run.draft_id,
             by: format!("{} · {}", run.created_by, view::short_time(&run.created_at)),
-            population: run.population,
+            population: in_language(&run.population, l),
             params: sim
                 .parameters
                 .iter()
@@ -1107,6 +1112,14 @@ pub async fn simulation(
         StatusCode::OK,
         lang,
     ))
+}
+
+/// One line of a text stored in both languages (Chinese, then English).
+fn in_language(text: &str, l: Lang) -> String {
+    match text.split_once('\n') {
+        Some((zh, en)) => l.t(zh, en).to_string(),
+        None => text.to_string(),
+    }
 }
 
 fn no_simulation() -> HttpResponse {
