@@ -279,3 +279,90 @@ async fn a_draft_raising_one_parameter_moves_exactly_those_it_should_on_postgres
     a_draft_raising_one_parameter_moves_exactly_those_it_should(&c).await;
     c.shut_down().await;
 }
+
+/// The policy folder as a zip, with one edit in one file.
+fn zipped_policy(file: &str, from: &str, to: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for entry in std::fs::read_dir("policy").unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".toml") {
+            continue;
+        }
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        if name == file {
+            assert!(text.contains(from));
+            text = text.replacen(from, to, 1);
+        }
+        out.start_file(format!("policy/{name}"), options).unwrap();
+        out.write_all(text.as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[actix_web::test]
+async fn a_zipped_draft_folder_is_simulated_and_a_broken_one_is_refused_with_its_place() {
+    let (c, _dir) = sqlite_console().await;
+    let (status, _) = submit_json(&c, EXAMPLE, None).await;
+    assert_eq!(status, 201);
+    let b = signed_in(&c, "li", Role::Reviewer).await;
+    let (_, page, _) = get(&b, format!("{}/officer/policy/drafts", c.base)).await;
+    let token = hidden(&page, "csrf");
+    let post = |zip: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", token.clone())
+            .part(
+                "draft",
+                reqwest::multipart::Part::bytes(zip).file_name("draft.zip"),
+            )
+            .text("saved", "on")
+            .text("as_of", "2027-01-01");
+        b.post(format!("{}/officer/policy/simulate", c.base))
+            .multipart(form)
+            .send()
+    };
+    // A structural change: the startup program's equity threshold from 30% to 60% (the
+    // example founder holds 51%, so loses the startup funding and, with it, the office rent).
+    let zip = zipped_policy(
+        "jinying.toml",
+        "when = \"startup.founder_equity_pct >= 30\"",
+        "when = \"startup.founder_equity_pct >= 60\"",
+    );
+    let r = post(zip).await.unwrap();
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    let run = location(r.headers());
+    let (_, page, _) = get(&b, format!("{}{run}", c.base)).await;
+    assert!(page.contains("<dd id=\"losers\">1</dd>"), "{page}");
+    assert!(
+        page.contains("-¥3,162,000"),
+        "startup 3,000,000 and office 162,000: {page}"
+    );
+    assert!(page.contains("不再符合"), "{page}");
+    // A broken draft: refused, the problem at its file, line and column.
+    let zip = zipped_policy(
+        "jinying.toml",
+        "startup.founder_equity_pct >= 30",
+        "startup.founder_equity_pct >= ",
+    );
+    let r = post(zip).await.unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("draft.zip/jinying.toml:"), "{page}");
+    // Not a zip; and a form of endless parts.
+    let r = post(b"not a zip".to_vec()).await.unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("不是 zip 文件"));
+    let mut form = reqwest::multipart::Form::new().text("csrf", token.clone());
+    for i in 0..40 {
+        form = form.text(format!("x{i}"), "1");
+    }
+    let r = b
+        .post(format!("{}/officer/policy/simulate", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+}

@@ -646,13 +646,7 @@ fn changed_conditions(
 ) -> (String, String) {
     let mut zh = Vec::new();
     let mut en = Vec::new();
-    for (i, (c, o)) in after
-        .program
-        .conditions
-        .iter()
-        .zip(&after.conditions)
-        .enumerate()
-    {
+    for (c, o) in after.program.conditions.iter().zip(&after.conditions) {
         let was = before
             .and_then(|p| {
                 p.program
@@ -662,7 +656,6 @@ fn changed_conditions(
                     .and_then(|j| p.conditions.get(j))
             })
             .map(|x| x.met);
-        let _ = i;
         let moved = if now_met {
             o.met && was != Some(true)
         } else {

@@ -111,6 +111,9 @@ fn reviewer_form(s: &Signed, body: &[u8]) -> Result<FormValues, AuthError> {
     Ok(form)
 }
 
+/// The most parts a console form sends (besides its token).
+const MAX_PARTS: usize = 16;
+
 /// One part of a multipart form.
 pub(super) struct Part {
     pub name: String,
@@ -162,6 +165,9 @@ pub(super) async fn read_parts(
         if name == "csrf" {
             s.check_csrf(&String::from_utf8_lossy(&data))?;
             csrf_ok = true;
+        } else if parts.len() >= MAX_PARTS {
+            // No form of ours has more: a body of endless small parts is refused.
+            return Ok(Err(PartsProblem::TooLarge));
         } else {
             parts.push(Part {
                 name,
