@@ -1203,6 +1203,7 @@ fn a_policy_officer_tries_a_raise_on_the_saved_applications_in_chromium() {
         assert_accessible(&c, &axe, "a draft of parameters").await;
         assert_fits_phone(&c, "a draft of parameters").await;
         shot(&c, "#draft-params", "19-draft").await;
+        shot(&c, "#draft-problems", "19b-draft-problems").await;
 
         // Simulated on the saved application: +600,000 (3,600,000 with the core-industry uplift).
         click_and_load(&c, "#run-simulation").await;
