@@ -9,6 +9,7 @@ pub mod cli;
 pub mod crypto;
 pub mod engine;
 pub mod input;
+pub mod parallel;
 pub mod policy;
 pub mod privacy;
 pub mod secrets;

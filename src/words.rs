@@ -18,6 +18,22 @@ pub fn yuan(d: &Decimal) -> String {
     }
 }
 
+/// A change of money: `+¥600,000`, `-¥300,000`, `¥0`.
+pub fn signed_yuan(d: Decimal) -> String {
+    if d.is_sign_positive() && !d.is_zero() {
+        format!("+{}", yuan(&d))
+    } else {
+        yuan(&d)
+    }
+}
+
+/// A number as written in a policy file with its thousands grouped (`2500000` is
+/// `2,500,000`); a value that is not a plain number (`30%`) as written.
+pub fn grouped_text(v: &str) -> String {
+    v.parse::<Decimal>()
+        .map_or_else(|_| v.to_string(), |d| grouped(&d))
+}
+
 /// `1,234,567` (a count, or an amount without its sign of yuan), decimals kept.
 pub fn grouped(d: &Decimal) -> String {
     let d = d.normalize();

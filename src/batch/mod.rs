@@ -409,26 +409,12 @@ pub fn run_table(
         });
     }
     // The rows are independent: assessed on every core, each result to its own row.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let per_thread = to_assess.len().div_ceil(threads).max(1);
-    let outcomes: Vec<(usize, RowOutcome)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = to_assess
-            .chunks(per_thread)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|(i, values)| (*i, assess_row(policy, values)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
+    let outcomes = crate::parallel::runs(&to_assess, |_, run| {
+        run.iter()
+            .map(|(i, values)| (*i, assess_row(policy, values)))
+            .collect::<Vec<_>>()
     });
-    for (i, outcome) in outcomes {
+    for (i, outcome) in outcomes.into_iter().flatten() {
         if let Some(r) = rows.get_mut(i) {
             r.outcome = outcome;
         }

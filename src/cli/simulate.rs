@@ -105,10 +105,9 @@ pub(super) fn run(current: &Policy, args: SimulateArgs) -> ExitCode {
             }
         }
     }
-    let today = chrono::Utc::now()
-        .with_timezone(&crate::store::china())
-        .date_naive();
-    let as_of = args.as_of.unwrap_or_else(|| default_as_of(&draft, today));
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| default_as_of(&draft, crate::store::today()));
     let mut sim = match simulate(current, &draft, &people.people, as_of) {
         Ok(s) => s,
         Err(e) => {
@@ -167,14 +166,7 @@ fn write_out(sim: &Simulation, dir: &Path) -> std::io::Result<()> {
 pub fn report(sim: &Simulation) -> String {
     use crate::words::yuan;
     let mut o = String::new();
-    let diff = |a: rust_decimal::Decimal, b: rust_decimal::Decimal| {
-        let d = b - a;
-        if d.is_sign_negative() {
-            yuan(&d)
-        } else {
-            format!("+{}", yuan(&d))
-        }
-    };
+    let diff = |a, b| crate::words::signed_yuan(b - a);
     o.push_str(&format!(
         "测算日期 As of {}：现行 {} 版 / 草案 {} 版；{} 人（{} 人无法读取 could not be read）\n\n",
         sim.as_of, sim.current_version, sim.draft_version, sim.people, sim.skipped_count

@@ -197,6 +197,19 @@ fn band_edges() -> Vec<Band> {
     ]
 }
 
+/// What every worker needs to add a person up: where each side's programs stand in the
+/// comparison, when their installments fall due, the bands, the date.
+struct Layout {
+    /// Per side, per program of that side's version: its index among the compared programs.
+    maps: [Vec<usize>; 2],
+    /// Per side, per program: each installment's month after approval.
+    dues: [Vec<Vec<u32>>; 2],
+    edges: Vec<Band>,
+    as_of: NaiveDate,
+    /// How many programs are compared.
+    programs: usize,
+}
+
 /// What one worker adds up.
 struct Tally {
     programs: Vec<[(u64, Decimal); 2]>,
@@ -222,6 +235,47 @@ impl Tally {
             top: Vec::new(),
             totals: [Decimal::ZERO; 2],
         }
+    }
+
+    /// Adds one person's two assessments (current, draft); `index` is theirs in the
+    /// population.
+    fn count(&mut self, layout: &Layout, index: usize, both: &[Assessment; 2]) {
+        for (side, a) in both.iter().enumerate() {
+            self.totals[side] += a.total;
+            for (pi, o) in a.programs.iter().enumerate() {
+                if o.status != Status::Eligible {
+                    continue;
+                }
+                let program = layout.maps[side][pi];
+                let slot = &mut self.programs[program][side];
+                slot.0 += 1;
+                slot.1 += o.amount;
+                for (amount, m) in o.installments.iter().zip(&layout.dues[side][pi]) {
+                    let year = layout
+                        .as_of
+                        .checked_add_months(Months::new(*m))
+                        .map_or(layout.as_of.year(), |d| d.year());
+                    self.cash
+                        .entry(year)
+                        .or_insert_with(|| vec![[Decimal::ZERO; 2]; layout.programs])[program]
+                        [side] += *amount;
+                }
+            }
+        }
+        let change = both[1].total - both[0].total;
+        match change.cmp(&Decimal::ZERO) {
+            std::cmp::Ordering::Greater => self.winners += 1,
+            std::cmp::Ordering::Less => self.losers += 1,
+            std::cmp::Ordering::Equal => self.unchanged += 1,
+        }
+        if let Some(b) = layout
+            .edges
+            .iter()
+            .position(|b| b.low.is_none_or(|l| change >= l) && b.high.is_none_or(|h| change < h))
+        {
+            self.bands[b] += 1;
+        }
+        self.keep_top(change.abs(), index);
     }
 
     fn keep_top(&mut self, size: Decimal, index: usize) {
@@ -365,70 +419,34 @@ pub fn simulate(
             .map(|p| due_months(&p.installments))
             .collect(),
     ];
-    let edges = band_edges();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let per_thread = people.len().div_ceil(threads).max(1);
-    let n_programs = ids.len();
-    let tally = std::thread::scope(|scope| {
-        let workers: Vec<_> = people
-            .chunks(per_thread)
-            .enumerate()
-            .map(|(chunk_no, chunk)| {
-                let (maps, dues, edges, s) = (&maps, &dues, &edges, &s);
-                scope.spawn(move || {
-                    let mut t = Tally::new(n_programs, edges.len());
-                    let mut profile;
-                    for (k, person) in chunk.iter().enumerate() {
-                        profile = person.profile.clone();
-                        profile.application_date = as_of;
-                        let both = [
-                            assess_version_as(s.current, &profile, Detail::DecisionOnly),
-                            assess_version_as(s.draft, &profile, Detail::DecisionOnly),
-                        ];
-                        for side in 0..2 {
-                            let a = &both[side];
-                            t.totals[side] += a.total;
-                            for (pi, o) in a.programs.iter().enumerate() {
-                                if o.status != Status::Eligible {
-                                    continue;
-                                }
-                                let slot = &mut t.programs[maps[side][pi]][side];
-                                slot.0 += 1;
-                                slot.1 += o.amount;
-                                for (amount, m) in o.installments.iter().zip(&dues[side][pi]) {
-                                    let year = as_of
-                                        .checked_add_months(Months::new(*m))
-                                        .map_or(as_of.year(), |d| d.year());
-                                    t.cash
-                                        .entry(year)
-                                        .or_insert_with(|| vec![[Decimal::ZERO; 2]; n_programs])
-                                        [maps[side][pi]][side] += *amount;
-                                }
-                            }
-                        }
-                        let change = both[1].total - both[0].total;
-                        match change.cmp(&Decimal::ZERO) {
-                            std::cmp::Ordering::Greater => t.winners += 1,
-                            std::cmp::Ordering::Less => t.losers += 1,
-                            std::cmp::Ordering::Equal => t.unchanged += 1,
-                        }
-                        if let Some(b) = edges.iter().position(|b| {
-                            b.low.is_none_or(|l| change >= l) && b.high.is_none_or(|h| change < h)
-                        }) {
-                            t.bands[b] += 1;
-                        }
-                        t.keep_top(change.abs(), chunk_no * per_thread + k);
-                    }
-                    t
-                })
-            })
-            .collect();
-        let mut all = Tally::new(n_programs, edges.len());
-        for w in workers {
-            all.merge(w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+    let layout = Layout {
+        maps,
+        dues,
+        edges: band_edges(),
+        as_of,
+        programs: ids.len(),
+    };
+    let tally = crate::parallel::runs(people, |offset, run| {
+        let mut t = Tally::new(layout.programs, layout.edges.len());
+        for (k, person) in run.iter().enumerate() {
+            let mut profile = person.profile.clone();
+            profile.application_date = as_of;
+            let both = [
+                assess_version_as(s.current, &profile, Detail::DecisionOnly),
+                assess_version_as(s.draft, &profile, Detail::DecisionOnly),
+            ];
+            t.count(&layout, offset + k, &both);
         }
-        all
-    });
+        t
+    })
+    .into_iter()
+    .fold(
+        Tally::new(layout.programs, layout.edges.len()),
+        |mut all, t| {
+            all.merge(t);
+            all
+        },
+    );
     let top = tally
         .top
         .iter()
@@ -457,7 +475,7 @@ pub fn simulate(
             draft: row.iter().map(|r| r[1]).collect(),
         })
         .collect();
-    let mut bands = edges;
+    let mut bands = layout.edges;
     for (b, n) in bands.iter_mut().zip(&tally.bands) {
         b.count = *n;
     }

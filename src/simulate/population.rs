@@ -78,32 +78,19 @@ pub fn from_saved(saved: &[(String, String)], ctx: &EitherPolicy) -> Read {
 
 /// JSON profiles with their labels, read on every core, in order.
 fn read_json(lines: &[(String, &[u8])], ctx: &EitherPolicy) -> Read {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let per_thread = lines.len().div_ceil(threads).max(1);
-    let parts: Vec<Read> = std::thread::scope(|scope| {
-        let workers: Vec<_> = lines
-            .chunks(per_thread)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    let mut out = Read::default();
-                    for (label, line) in chunk {
-                        let label = label.clone();
-                        match Profile::from_json(line, ctx) {
-                            Ok(profile) => out.people.push(Person { label, profile }),
-                            Err(e) => out.skipped.push((
-                                label,
-                                crate::batch::errors_in_words(&e.errors, crate::input::Lang::Zh),
-                            )),
-                        }
-                    }
-                    out
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
+    let parts = crate::parallel::runs(lines, |_, run| {
+        let mut out = Read::default();
+        for (label, line) in run {
+            let label = label.clone();
+            match Profile::from_json(line, ctx) {
+                Ok(profile) => out.people.push(Person { label, profile }),
+                Err(e) => out.skipped.push((
+                    label,
+                    crate::batch::errors_in_words(&e.errors, crate::input::Lang::Zh),
+                )),
+            }
+        }
+        out
     });
     let mut out = Read::default();
     for p in parts {

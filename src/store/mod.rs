@@ -202,6 +202,12 @@ pub fn china() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or(Utc.fix())
 }
 
+/// Today in the park's time zone (UTC+8). The front ends may read the clock; the engine
+/// never does.
+pub fn today() -> chrono::NaiveDate {
+    Utc::now().with_timezone(&china()).date_naive()
+}
+
 pub use crate::secrets::{hex, random_token, same_secret, sha256_hex};
 
 /// A SQLite URL for a file path (the file is created when missing).

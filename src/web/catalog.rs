@@ -132,10 +132,7 @@ pub struct ParameterInfo {
 impl ParameterInfo {
     /// The value as people read it: digits grouped, with its unit.
     pub fn shown(&self, lang: crate::input::Lang) -> String {
-        let value = self
-            .value
-            .parse::<rust_decimal::Decimal>()
-            .map_or_else(|_| self.value.clone(), |d| crate::words::grouped(&d));
+        let value = crate::words::grouped_text(&self.value);
         let unit = lang.t(&self.unit_zh, &self.unit_en);
         if unit.is_empty() {
             value

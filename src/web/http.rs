@@ -8,7 +8,7 @@ use crate::applicant::{FieldError, InvalidProfile};
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 /// Largest body of one assessment.
 pub const PROFILE_LIMIT: usize = 64 * 1024;
@@ -170,12 +170,7 @@ pub(crate) async fn read_body(payload: web::Payload, limit: usize) -> Result<Byt
     }
 }
 
-/// Today in the park's time zone (UTC+8). The web layer may read the clock; the engine never does.
-pub fn today() -> NaiveDate {
-    Utc::now()
-        .with_timezone(&crate::store::china())
-        .date_naive()
-}
+pub use crate::store::today;
 
 pub fn as_of_date(raw: Option<&str>) -> Result<NaiveDate, ApiError> {
     match raw {

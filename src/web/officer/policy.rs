@@ -86,13 +86,6 @@ fn slot_words(slot: &Slot, l: Lang) -> (String, String) {
     )
 }
 
-/// A value as typed in a policy file, with its thousands grouped (`2,500,000`); a value that
-/// is not a plain number (`30%`) as written.
-fn grouped_value(v: &str) -> String {
-    v.parse::<rust_decimal::Decimal>()
-        .map_or_else(|_| v.to_string(), |d| crate::words::grouped(&d))
-}
-
 fn param_lines(slots: &[Slot], edits: &[Edit], l: Lang) -> Vec<ParamLine> {
     slots
         .iter()
@@ -108,8 +101,8 @@ fn param_lines(slots: &[Slot], edits: &[Edit], l: Lang) -> Vec<ParamLine> {
                     .map_or(String::new(), |u| l.t(u.zh(), u.en()).to_string()),
                 cite: s.cite.clone(),
                 file_line: format!("{}:{}", s.file, s.line),
-                value: grouped_value(edited.map_or(&s.value, |e| &e.value)),
-                current: grouped_value(&s.value),
+                value: crate::words::grouped_text(edited.map_or(&s.value, |e| &e.value)),
+                current: crate::words::grouped_text(&s.value),
                 changed: edited.is_some(),
             }
         })
@@ -308,11 +301,7 @@ async fn drafts_page(
     ))
 }
 
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&store::china())
-        .date_naive()
-}
+use crate::store::today;
 
 #[get("/officer/policy/drafts")]
 pub async fn drafts_list(
@@ -389,22 +378,17 @@ pub struct DraftPage {
     pub saved: Option<String>,
 }
 
-/// A draft's files and the policy they make (or its diagnostics).
+/// A draft's files (the files in force, `before`, with its edits) and the policy they make
+/// (or its diagnostics).
 struct Built {
-    before: Vec<(String, String)>,
     after: Vec<(String, String)>,
     policy: Result<Policy, Vec<Diagnostic>>,
 }
 
-fn build(state: &AppState, edits: &[Edit]) -> Result<Built, Vec<draft::EditError>> {
-    let before = state.source.files();
-    let after = draft::apply(&before, edits)?;
+fn build(before: &[(String, String)], edits: &[Edit]) -> Result<Built, Vec<draft::EditError>> {
+    let after = draft::apply(before, edits)?;
     let policy = draft::load_files(Path::new("draft"), &after);
-    Ok(Built {
-        before,
-        after,
-        policy,
-    })
+    Ok(Built { after, policy })
 }
 
 async fn own_draft(s: &Signed, state: &AppState, id: i64) -> Result<Option<Draft>, AuthError> {
@@ -429,16 +413,16 @@ fn draft_page(
     let l = lang.lang;
     let files = state.source.files();
     let slots = draft::slots(&files);
-    let built = build(state, edits);
+    let built = build(&files, edits);
     let (diff, problems, can_simulate) = match &built {
         Ok(b) => match &b.policy {
             Ok(p) => (
-                draft::diff(&b.before, &b.after),
+                draft::diff(&files, &b.after),
                 problems(&p.warnings, l, &b.after),
                 true,
             ),
             Err(d) => (
-                draft::diff(&b.before, &b.after),
+                draft::diff(&files, &b.after),
                 problems(d, l, &b.after),
                 false,
             ),
@@ -597,8 +581,9 @@ pub async fn draft_diff(
     let Some(d) = own_draft(&s, &state, path.into_inner()).await? else {
         return Ok(no_draft());
     };
-    let body = match build(&state, &edits_of(&d)) {
-        Ok(b) => draft::diff(&b.before, &b.after),
+    let files = state.source.files();
+    let body = match build(&files, &edits_of(&d)) {
+        Ok(b) => draft::diff(&files, &b.after),
         Err(_) => String::new(),
     };
     Ok(HttpResponse::Ok()
@@ -798,7 +783,7 @@ pub async fn simulate_draft(
         Ok(a) => a,
         Err((status, said)) => return Ok(refuse(status, said)),
     };
-    let policy = match build(&state, &edits).map(|b| b.policy) {
+    let policy = match build(&state.source.files(), &edits).map(|b| b.policy) {
         Ok(Ok(p)) => p,
         _ => {
             return Ok(refuse(
@@ -999,15 +984,6 @@ pub struct SimulationPage {
     pub tables: Vec<(&'static str, &'static str)>,
 }
 
-fn signed_yuan(d: rust_decimal::Decimal) -> String {
-    let shown = crate::words::yuan(&d);
-    if d.is_sign_positive() && !d.is_zero() {
-        format!("+{shown}")
-    } else {
-        shown
-    }
-}
-
 #[get("/officer/policy/simulations/{id}")]
 pub async fn simulation(
     s: Signed,
@@ -1050,8 +1026,8 @@ pub async fn simulation(
                         .map_or(String::new(), |u| format!(" {}", l.t(u.zh(), u.en())));
                     (
                         l.t(&p.zh, &p.en).to_string(),
-                        format!("{}{unit}", grouped_value(&p.current)),
-                        format!("{}{unit}", grouped_value(&p.draft)),
+                        format!("{}{unit}", crate::words::grouped_text(&p.current)),
+                        format!("{}{unit}", crate::words::grouped_text(&p.draft)),
                     )
                 })
                 .collect(),
@@ -1064,13 +1040,13 @@ pub async fn simulation(
                     current: y(&p.current_amount),
                     draft_count: p.draft_count,
                     draft: y(&p.draft_amount),
-                    change: signed_yuan(p.change()),
+                    change: crate::words::signed_yuan(p.change()),
                 })
                 .collect(),
             total: (
                 y(&sim.current_total),
                 y(&sim.draft_total),
-                signed_yuan(sim.draft_total - sim.current_total),
+                crate::words::signed_yuan(sim.draft_total - sim.current_total),
             ),
             cash: sim
                 .cash
@@ -1079,7 +1055,7 @@ pub async fn simulation(
                     year: c.year,
                     current: y(&c.current_total()),
                     draft: y(&c.draft_total()),
-                    change: signed_yuan(c.draft_total() - c.current_total()),
+                    change: crate::words::signed_yuan(c.draft_total() - c.current_total()),
                 })
                 .collect(),
             bands: sim
@@ -1094,7 +1070,7 @@ pub async fn simulation(
                     label: c.label.clone(),
                     current: y(&c.current_total),
                     draft: y(&c.draft_total),
-                    change: signed_yuan(c.change()),
+                    change: crate::words::signed_yuan(c.change()),
                     reasons: c
                         .reasons
                         .iter()
