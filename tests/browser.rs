@@ -1227,6 +1227,14 @@ fn a_policy_officer_tries_a_raise_on_the_saved_applications_in_chromium() {
         shot(&c, "h1", "20-simulation").await;
         shot(&c, "#chart-cash", "20b-simulation-cash").await;
         let sim_path = c.current_url().await.unwrap().path().to_string();
+        if std::env::var("TS_SCREENSHOTS").is_ok() {
+            c.goto(&format!("{base}/officer/policy/drafts"))
+                .await
+                .unwrap();
+            shot(&c, "h1", "24-drafts").await;
+            c.goto(&format!("{base}/policies?lang=en")).await.unwrap();
+            shot(&c, "#parameters", "25-en-policies-parameters").await;
+        }
         c.close().await.unwrap();
         if std::env::var("TS_SCREENSHOTS").is_ok() {
             let d = browser_sized(driver_port, false).await;
@@ -1237,6 +1245,16 @@ fn a_policy_officer_tries_a_raise_on_the_saved_applications_in_chromium() {
             shot(&d, "#chart-cash", "22b-desktop-simulation-cash").await;
             d.goto(&format!("{base}{sim_path}?lang=en")).await.unwrap();
             shot(&d, "h1", "22-en-desktop-simulation").await;
+            d.goto(&format!("{base}/policies")).await.unwrap();
+            shot(&d, "#parameters", "26-desktop-policies-parameters").await;
+            d.goto(&format!("{base}/officer/policy/drafts?lang=en"))
+                .await
+                .unwrap();
+            shot(&d, "h1", "27-en-desktop-drafts").await;
+            d.goto(&format!("{base}/officer/policy?lang=en"))
+                .await
+                .unwrap();
+            shot(&d, "#reloads", "28-en-desktop-policy-files").await;
             d.goto(&format!("{base}/officer/policy/drafts/1?lang=en"))
                 .await
                 .unwrap();

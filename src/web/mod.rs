@@ -62,12 +62,19 @@ pub struct AppState {
 }
 
 /// One line of a load's history: the versions and programs loaded.
+/// In Chinese, then on a second line in English.
 pub fn summary(p: &Policy) -> String {
-    p.versions
+    let zh: Vec<String> = p
+        .versions
         .iter()
-        .map(|v| format!("{} {}（{}）", v.id, v.zh, v.from))
-        .collect::<Vec<_>>()
-        .join("，")
+        .map(|v| format!("{}（{}起）", v.zh, v.from))
+        .collect();
+    let en: Vec<String> = p
+        .versions
+        .iter()
+        .map(|v| format!("{} (from {})", v.en, v.from))
+        .collect();
+    format!("{}\n{}", zh.join("，"), en.join(", "))
 }
 
 fn diagnostic_lines(diags: &[crate::policy::Diagnostic]) -> String {
@@ -178,7 +185,7 @@ impl AppState {
                 self.record_load(
                     "refused",
                     format!(
-                        "{} 个问题，仍使用原政策 / {} problems; the policy in use is kept",
+                        "{} 个问题，仍使用原政策\n{} problems; the policy in use is kept",
                         diags.len(),
                         diags.len()
                     ),

@@ -86,7 +86,7 @@ fn slot_words(slot: &Slot, l: Lang) -> (String, String) {
     )
 }
 
-fn param_lines(slots: &[Slot], edits: &[Edit], l: Lang) -> Vec<ParamLine> {
+fn param_lines(policy: &Policy, slots: &[Slot], edits: &[Edit], l: Lang) -> Vec<ParamLine> {
     slots
         .iter()
         .map(|s| {
@@ -99,7 +99,7 @@ fn param_lines(slots: &[Slot], edits: &[Edit], l: Lang) -> Vec<ParamLine> {
                 unit: s
                     .unit
                     .map_or(String::new(), |u| l.t(u.zh(), u.en()).to_string()),
-                cite: s.cite.clone(),
+                cite: view::citation(policy, &s.cite, l),
                 file_line: format!("{}:{}", s.file, s.line),
                 value: crate::words::grouped_text(edited.map_or(&s.value, |e| &e.value)),
                 current: crate::words::grouped_text(&s.value),
@@ -178,7 +178,7 @@ pub async fn policy_files(
                     programs: v.rules.programs.len(),
                 })
                 .collect(),
-            params: param_lines(&slots, &[], l),
+            params: param_lines(p, &slots, &[], l),
             warnings: problems(&p.warnings, l, &files),
             refused: state.last_failure().map(|f| {
                 (
@@ -199,7 +199,7 @@ pub async fn policy_files(
                         ),
                     },
                     refused: r.outcome == "refused",
-                    summary: r.summary,
+                    summary: in_language(&r.summary, l),
                     diagnostics: r
                         .diagnostics
                         .lines()
@@ -452,7 +452,7 @@ fn draft_page(
             name: d.name.clone(),
             created: format!("{} · {}", d.created_by, view::short_time(&d.created_at)),
             updated: format!("{} · {}", d.updated_by, view::short_time(&d.updated_at)),
-            params: param_lines(&slots, edits, l),
+            params: param_lines(&state.snapshot().policy, &slots, edits, l),
             errors,
             problems,
             diff,
