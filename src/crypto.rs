@@ -35,6 +35,10 @@ pub enum KeyError {
         "the data key file {0} does not hold a key (64 hexadecimal digits) / 数据密钥文件 {0} 的内容不是密钥（64 位十六进制数）"
     )]
     Malformed(String),
+    #[error(
+        "the data key file {0} can be read by other users (mode {1:o}): make it readable by its owner only (chmod 600 {0}) / 数据密钥文件 {0} 可被其他用户读取（权限 {1:o}）：请设为仅所有者可读（chmod 600 {0}）"
+    )]
+    Exposed(String, u32),
     #[error("a sealed value could not be opened (wrong key, or changed data)")]
     Open,
 }
@@ -96,7 +100,17 @@ impl DataKey {
     }
 
     /// Reads a key file; `Ok(None)` when there is no such file.
+    /// A key file that anyone but its owner may read is refused: whoever reads it opens
+    /// every sealed value.
     pub fn read(path: &Path) -> Result<Option<DataKey>, KeyError> {
+        #[cfg(unix)]
+        if let Ok(meta) = std::fs::metadata(path) {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(KeyError::Exposed(path.display().to_string(), mode));
+            }
+        }
         match std::fs::read_to_string(path) {
             Ok(text) => DataKey::parse(&text)
                 .map(Some)

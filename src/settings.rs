@@ -53,6 +53,8 @@ pub struct Settings {
     pub upload_file_limit: u64,
     /// Largest total of the files one submission or supplement brings, in bytes.
     pub upload_total_limit: u64,
+    /// The secret `/metrics` asks for; `None`: only clients on this machine (loopback).
+    pub metrics_token: Option<String>,
 }
 
 impl Settings {
@@ -90,6 +92,7 @@ impl Settings {
             retention_withdrawn_days: 30,
             upload_file_limit: 10 * 1024 * 1024,
             upload_total_limit: 50 * 1024 * 1024,
+            metrics_token: None,
         }
     }
 }

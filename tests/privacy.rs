@@ -150,29 +150,12 @@ async fn no_name_or_id_number_in_plain_text_in_any_postgresql_table() {
     let (reference, _) = submit_with_file(&c).await;
     a_reviewer_still_sees_and_finds_it(&c, &reference).await;
     // Every row of every table, as text (bytea as hex, which the file's bytes would show in).
-    use sqlx::{Connection, Row};
-    let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .unwrap();
-    assert!(tables.len() > 10, "{tables:?}");
     let hex = |s: &str| talent_subsidy::secrets::hex(s.as_bytes());
-    for t in &tables {
-        let rows = sqlx::query(&format!("SELECT t::text AS row FROM \"{t}\" t"))
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-        for r in rows {
-            let row: String = r.get("row");
-            for needle in [NAME.to_string(), ID.to_string(), hex(NAME), hex(ID)] {
-                assert!(!row.contains(&needle), "{needle} in a row of {t}");
-            }
+    for (t, row) in every_pg_row(&db.url).await {
+        for needle in [NAME.to_string(), ID.to_string(), hex(NAME), hex(ID)] {
+            assert!(!row.contains(&needle), "{needle} in a row of {t}");
         }
     }
-    conn.close().await.unwrap();
     c.shut_down().await;
 }
 
@@ -209,8 +192,19 @@ async fn without_its_key_an_encrypted_database_is_not_opened_and_no_key_replaces
         said.contains("restore") && said.contains("kept.db.key"),
         "{said}"
     );
-    // Given back, it opens.
+    // Given back readable by others, it is refused with the fix; owner-only, it opens.
     std::fs::write(&key, original).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = Store::open(&db, &KeySource::Beside)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("chmod 600"), "{e}");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     Store::open(&db, &KeySource::Beside)
         .await
         .unwrap()

@@ -5,6 +5,7 @@
 mod common;
 
 use common::console::*;
+use common::zipped_policy;
 use talent_subsidy::store::Role;
 
 /// Three saved applications (all 2026 edition, tier C unless said):
@@ -278,28 +279,6 @@ async fn a_draft_raising_one_parameter_moves_exactly_those_it_should_on_postgres
     };
     a_draft_raising_one_parameter_moves_exactly_those_it_should(&c).await;
     c.shut_down().await;
-}
-
-/// The policy folder as a zip, with one edit in one file.
-fn zipped_policy(file: &str, from: &str, to: &str) -> Vec<u8> {
-    use std::io::Write;
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default();
-    for entry in std::fs::read_dir("policy").unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if !name.ends_with(".toml") {
-            continue;
-        }
-        let mut text = std::fs::read_to_string(&path).unwrap();
-        if name == file {
-            assert!(text.contains(from));
-            text = text.replacen(from, to, 1);
-        }
-        out.start_file(format!("policy/{name}"), options).unwrap();
-        out.write_all(text.as_bytes()).unwrap();
-    }
-    out.finish().unwrap().into_inner()
 }
 
 #[actix_web::test]

@@ -184,13 +184,24 @@ pub fn run(policy: &Policy, bytes: &[u8], max_rows: Option<usize>) -> Result<Bat
     let table = if xlsx::is_xlsx(bytes) {
         xlsx::read(bytes, max_rows)?
     } else {
-        csv_table(bytes)?
+        csv_table(bytes, max_rows)?
     };
     run_table(policy, table, max_rows)
 }
 
 /// A CSV (UTF-8, with or without BOM, or GBK) as a table.
-fn csv_table(bytes: &[u8]) -> Result<Table, FileError> {
+/// The error for a file with more people than `max_rows`.
+fn too_many_rows(max_rows: usize) -> FileError {
+    FileError::new(
+        format!("一次最多 {max_rows} 人：请把文件分成几份"),
+        format!("At most {max_rows} people per file: split the file"),
+    )
+}
+
+/// Reads a CSV's rows, stopping as soon as it holds more than `max_rows` rows that are not
+/// blank (or more than twice as many rows in all): a file over the limit is refused without
+/// being read whole.
+fn csv_table(bytes: &[u8], max_rows: Option<usize>) -> Result<Table, FileError> {
     let text = decode(bytes)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -212,23 +223,39 @@ fn csv_table(bytes: &[u8]) -> Result<Table, FileError> {
         at: 0,
         line: 1,
     };
-    let rows = reader
-        .records()
-        .map(|record| match record {
-            Ok(r) => (
-                lines.of(r.position()),
-                Ok(r.iter().map(str::to_string).collect()),
-            ),
-            Err(e) => (
-                lines.of(e.position()),
-                Err(FieldError::new(
-                    "",
-                    format!("该行无法读取：{e}"),
-                    format!("The row cannot be read: {e}"),
-                )),
-            ),
-        })
-        .collect();
+    let mut rows = Vec::new();
+    let mut filled = 0usize;
+    for record in reader.records() {
+        let row = match record {
+            Ok(r) => {
+                if r.iter().any(|c| !c.trim().is_empty()) {
+                    filled += 1;
+                }
+                (
+                    lines.of(r.position()),
+                    Ok(r.iter().map(str::to_string).collect()),
+                )
+            }
+            Err(e) => {
+                filled += 1;
+                (
+                    lines.of(e.position()),
+                    Err(FieldError::new(
+                        "",
+                        format!("该行无法读取：{e}"),
+                        format!("The row cannot be read: {e}"),
+                    )),
+                )
+            }
+        };
+        rows.push(row);
+        // One row more than the limit may be the template's example row.
+        if let Some(max) = max_rows
+            && (filled > max + 1 || rows.len() > 2 * max + 100)
+        {
+            return Err(too_many_rows(max));
+        }
+    }
     Ok(Table { header, rows })
 }
 
@@ -291,7 +318,7 @@ pub fn profiles(
     let table = if xlsx::is_xlsx(bytes) {
         xlsx::read(bytes, Some(max_rows))?
     } else {
-        csv_table(bytes)?
+        csv_table(bytes, Some(max_rows))?
     };
     let columns = columns(&table.header)?;
     let programs = all_programs(policy);
@@ -308,10 +335,7 @@ pub fn profiles(
             continue;
         }
         if out.len() >= max_rows {
-            return Err(FileError::new(
-                format!("一次最多 {max_rows} 人：请把文件分成几份"),
-                format!("At most {max_rows} people per file: split the file"),
-            ));
+            return Err(too_many_rows(max_rows));
         }
         let values = row_values(&columns, &record, &programs);
         let profile = crate::applicant::Profile::from_value(&form::to_profile_json(&values), ctx)
@@ -675,6 +699,25 @@ mod tests {
         .unwrap();
         let lines: Vec<(u64, &str)> = b.rows.iter().map(|r| (r.line, r.name.as_str())).collect();
         assert_eq!(lines, [(2, "甲"), (4, "乙\n丙"), (6, "丁")]);
+    }
+
+    /// A file over the row limit is refused as soon as its reading passes the limit: rows after
+    /// it are never read (here, a last row a CSV reader would refuse).
+    #[test]
+    fn a_csv_over_the_limit_is_refused_while_it_is_read() {
+        let mut text = String::from("姓名\n");
+        text.push_str(&"张\n".repeat(20));
+        text.push_str("\"never closed\n");
+        let Err(e) = csv_table(text.as_bytes(), Some(5)) else {
+            panic!("a file over the limit was read");
+        };
+        assert!(e.message_en.contains("At most 5 people"), "{e:?}");
+        // Rows of empty cells count too, at twice the limit.
+        let blank = format!("姓名,备注\n{}", ",\n".repeat(200));
+        assert!(csv_table(blank.as_bytes(), Some(5)).is_err());
+        // Within the limit (one more for the template's example row), read whole.
+        let fine = format!("姓名\n{}", "张\n".repeat(6));
+        assert_eq!(csv_table(fine.as_bytes(), Some(5)).unwrap().rows.len(), 6);
     }
 
     #[test]

@@ -87,6 +87,10 @@ pub struct ServeArgs {
     /// Largest total of the files one submission or supplement brings, in MiB
     #[arg(long, value_name = "MIB", default_value_t = 50, env = "TALENT_SUBSIDY_UPLOAD_TOTAL_MIB", value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub upload_total_mib: u64,
+    /// A secret that `/metrics` asks for (`Authorization: Bearer …`); without one, `/metrics`
+    /// answers only requests from this machine (loopback) and refuses every other client
+    #[arg(long, value_name = "SECRET", env = "TALENT_SUBSIDY_METRICS_TOKEN")]
+    pub metrics_token: Option<String>,
 }
 
 impl ServeArgs {
@@ -102,6 +106,7 @@ impl ServeArgs {
             retention_withdrawn_days: self.retention_withdrawn_days,
             upload_file_limit: self.upload_file_mib * 1024 * 1024,
             upload_total_limit: self.upload_total_mib * 1024 * 1024,
+            metrics_token: self.metrics_token.clone().filter(|t| !t.is_empty()),
             ..crate::settings::Settings::production()
         }
     }

@@ -5,7 +5,7 @@
 use super::{DatabaseArg, print_diagnostics};
 use crate::input::Lang;
 use crate::policy::Policy;
-use crate::simulate::population::{EitherPolicy, Read, from_saved, read_file};
+use crate::simulate::population::{EitherPolicy, MAX_PEOPLE, Read, from_saved, read_file};
 use crate::simulate::{Simulation, default_as_of, simulate};
 use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
@@ -81,7 +81,7 @@ pub(super) fn run(current: &Policy, args: SimulateArgs) -> ExitCode {
                     format!("cannot read {}: {e}", file.display()),
                 )
             })
-            .and_then(|bytes| read_file(&bytes, &ctx));
+            .and_then(|bytes| read_file(&bytes, &ctx, MAX_PEOPLE));
         match read {
             Ok(r) => {
                 people.people.extend(r.people);

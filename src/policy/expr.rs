@@ -193,9 +193,16 @@ struct Parser<'s> {
     tok: Tok,
     span: Span,
     depth: usize,
+    /// Tokens read so far.
+    tokens: usize,
 }
 
-const MAX_DEPTH: usize = 64;
+/// The deepest an expression's tree may be, counting every operation (a flat chain
+/// `a and b and …` is as deep as it is long): whatever walks the tree (the compiler, the
+/// evaluators, the unit and description checks) recurses at most this far.
+pub const MAX_DEPTH: usize = 64;
+/// The most tokens one expression may hold.
+pub const MAX_TOKENS: usize = 4_000;
 const KEYWORDS: [&str; 11] = [
     "and", "or", "not", "in", "if", "then", "else", "true", "false", "months", "years",
 ];
@@ -206,18 +213,62 @@ pub fn parse(src: &str) -> Result<Node, SyntaxError> {
         tok: Tok::End,
         span: (0, 0),
         depth: 0,
+        tokens: 0,
     };
     p.advance()?;
     let node = p.expr()?;
     if p.tok != Tok::End {
         return Err(p.unexpected("the end of the expression or an operator"));
     }
+    if height(&node) > MAX_DEPTH {
+        return Err(too_deep(node.span));
+    }
     Ok(node)
+}
+
+/// How deep a tree is: 1 for a leaf. Only called on trees the parser has bounded (at most
+/// twice `MAX_DEPTH` while one is being built), so the recursion is bounded too.
+fn height(n: &Node) -> usize {
+    1 + match &n.kind {
+        NodeKind::Number(_)
+        | NodeKind::Months(_)
+        | NodeKind::Text(_)
+        | NodeKind::Bool(_)
+        | NodeKind::Name(_) => 0,
+        NodeKind::Call(_, items) | NodeKind::List(items) => {
+            items.iter().map(height).max().unwrap_or(0)
+        }
+        NodeKind::Index(_, x) | NodeKind::Not(x) | NodeKind::Neg(x) => height(x),
+        NodeKind::Binary(_, l, r) => height(l).max(height(r)),
+        NodeKind::If(c, t, e) => height(c).max(height(t)).max(height(e)),
+    }
+}
+
+fn too_deep(span: Span) -> SyntaxError {
+    SyntaxError {
+        span,
+        message: format!(
+            "expression nested more than {MAX_DEPTH} deep (every `and`, `or`, `+`, `*` … counts): split it into several conditions or parameters"
+        ),
+        zh: format!(
+            "表达式嵌套超过 {MAX_DEPTH} 层（每个 and、or、+、* 等运算都算一层）：请拆成几个条件或参数"
+        ),
+    }
 }
 
 impl Parser<'_> {
     fn advance(&mut self) -> Result<(), SyntaxError> {
         let (tok, span) = self.lexer.next()?;
+        self.tokens += 1;
+        if self.tokens > MAX_TOKENS {
+            return Err(SyntaxError {
+                span,
+                message: format!(
+                    "the expression has more than {MAX_TOKENS} parts: split it into several conditions or parameters"
+                ),
+                zh: format!("表达式超过 {MAX_TOKENS} 个组成部分：请拆成几个条件或参数"),
+            });
+        }
         self.tok = tok;
         self.span = span;
         Ok(())
@@ -309,12 +360,17 @@ impl Parser<'_> {
         })
     }
 
-    fn binary(op: BinOp, l: Node, r: Node) -> Node {
+    /// `l op r`, refused when the tree would grow deeper than `MAX_DEPTH`: a flat chain
+    /// grows one deeper with every operator, and the parser's own recursion does not count it.
+    fn binary(op: BinOp, l: Node, r: Node) -> Result<Node, SyntaxError> {
         let span = (l.span.0, r.span.1);
-        Node {
+        if 1 + height(&l).max(height(&r)) > MAX_DEPTH {
+            return Err(too_deep(span));
+        }
+        Ok(Node {
             kind: NodeKind::Binary(op, Box::new(l), Box::new(r)),
             span,
-        }
+        })
     }
 
     fn or(&mut self) -> Result<Node, SyntaxError> {
@@ -322,7 +378,7 @@ impl Parser<'_> {
         while self.is_word("or") {
             self.advance()?;
             let r = self.and()?;
-            l = Self::binary(BinOp::Or, l, r);
+            l = Self::binary(BinOp::Or, l, r)?;
         }
         Ok(l)
     }
@@ -332,7 +388,7 @@ impl Parser<'_> {
         while self.is_word("and") {
             self.advance()?;
             let r = self.not()?;
-            l = Self::binary(BinOp::And, l, r);
+            l = Self::binary(BinOp::And, l, r)?;
         }
         Ok(l)
     }
@@ -374,7 +430,7 @@ impl Parser<'_> {
         };
         self.advance()?;
         let r = self.sum()?;
-        Ok(Self::binary(op, l, r))
+        Self::binary(op, l, r)
     }
 
     fn sum(&mut self) -> Result<Node, SyntaxError> {
@@ -387,7 +443,7 @@ impl Parser<'_> {
             };
             self.advance()?;
             let r = self.product()?;
-            l = Self::binary(op, l, r);
+            l = Self::binary(op, l, r)?;
         }
     }
 
@@ -401,7 +457,7 @@ impl Parser<'_> {
             };
             self.advance()?;
             let r = self.unary()?;
-            l = Self::binary(op, l, r);
+            l = Self::binary(op, l, r)?;
         }
     }
 
@@ -647,5 +703,21 @@ mod tests {
         }
         let deep = "(".repeat(200) + "1" + &")".repeat(200);
         assert!(parse(&deep).unwrap_err().message.contains("nested"));
+    }
+
+    /// Flat chains are as deep as they are long: each is refused, located, without
+    /// recursing (a 2,000-term chain overflowed the compiler's stack before).
+    #[test]
+    fn flat_chains_are_bounded() {
+        for (sep, last) in [(" and ", ""), (" or ", ""), ("+", " > 0"), ("*", " > 0")] {
+            let long = vec!["1"; 2_000].join(sep) + last;
+            let e = parse(&long).unwrap_err();
+            assert!(e.message.contains("nested"), "{sep}: {e:?}");
+            assert!(e.zh.contains("嵌套超过"), "{sep}: {e:?}");
+        }
+        let fine = vec!["x"; MAX_DEPTH - 2].join(" and ");
+        assert!(parse(&fine).is_ok());
+        let many = format!("x in [{}]", vec!["1"; MAX_TOKENS].join(","));
+        assert!(parse(&many).unwrap_err().message.contains("more than"));
     }
 }

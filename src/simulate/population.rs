@@ -32,17 +32,24 @@ pub struct Read {
     pub skipped: Vec<(String, String)>,
 }
 
-/// The most people one file may hold.
+/// The most people one file may hold on the command line.
 pub const MAX_PEOPLE: usize = 1_000_000;
+/// The most people a file uploaded to the console may hold (its 16 MiB hold fewer real rows):
+/// a file with more is refused as soon as its reading passes them.
+pub const CONSOLE_MAX_PEOPLE: usize = 200_000;
 
 /// Reads JSON Lines (one profile a line) or, told by its bytes, a workbook or CSV in the
 /// batch template's columns. Labels are line numbers (“第 3 行”).
-pub fn read_file(bytes: &[u8], ctx: &EitherPolicy) -> Result<Read, (String, String)> {
+pub fn read_file(
+    bytes: &[u8],
+    ctx: &EitherPolicy,
+    max_people: usize,
+) -> Result<Read, (String, String)> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'{') {
-        return Ok(read_jsonl(bytes, ctx));
+        return Ok(read_jsonl(bytes, ctx, max_people));
     }
-    let rows = crate::batch::profiles(bytes, ctx.0, ctx, MAX_PEOPLE)
+    let rows = crate::batch::profiles(bytes, ctx.0, ctx, max_people)
         .map_err(|e| (e.message_zh, e.message_en))?;
     let mut out = Read::default();
     for (line, row) in rows {
@@ -56,12 +63,12 @@ pub fn read_file(bytes: &[u8], ctx: &EitherPolicy) -> Result<Read, (String, Stri
 }
 
 /// JSON Lines, read on every core.
-fn read_jsonl(bytes: &[u8], ctx: &EitherPolicy) -> Read {
+fn read_jsonl(bytes: &[u8], ctx: &EitherPolicy, max_people: usize) -> Read {
     let lines: Vec<(String, &[u8])> = bytes
         .split(|b| *b == b'\n')
         .enumerate()
         .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
-        .take(MAX_PEOPLE)
+        .take(max_people)
         .map(|(i, l)| (format!("第 {} 行", i + 1), l))
         .collect();
     read_json(&lines, ctx)

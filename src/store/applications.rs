@@ -20,6 +20,17 @@ impl Store {
         self.recycle.note(saved)
     }
 
+    /// The submission saved under an idempotency key, when it came with the same request;
+    /// `KeyReused` when it came with another.
+    pub async fn submitted_under(
+        &self,
+        idem: &str,
+        request_hash: &str,
+    ) -> Result<Option<Submitted>> {
+        let mut conn = self.read.acquire().await?;
+        group::by_key(&mut conn, idem, request_hash, &self.key).await
+    }
+
     const APPLICATION_COLUMNS: &'static str = "id, reference, submitted_at, applicant_name, \
         id_number, tier, CAST(total AS TEXT) AS total, policy_version, application_date, \
         status, note, updated_at, version, missing_materials, notice_version, consented_at, \
@@ -30,8 +41,11 @@ impl Store {
         let reference: String = row.try_get("reference")?;
         let name: String = row.try_get("applicant_name")?;
         let number: String = row.try_get("id_number")?;
+        let id: i64 = row.try_get("id")?;
+        let note: String = row.try_get("note")?;
         Ok(ApplicationSummary {
-            id: row.try_get("id")?,
+            id,
+            note: self.open_sealed(&note, Place::Note, &id.to_string())?,
             applicant_name: self.open_sealed(&name, Place::Name, &reference)?,
             id_number: self.open_sealed(&number, Place::IdNumber, &reference)?,
             reference,
@@ -42,7 +56,6 @@ impl Store {
             application_date: row.try_get("application_date")?,
             status: AppStatus::from_id(&status)
                 .ok_or_else(|| StoreError::Corrupt(format!("status = {status:?}")))?,
-            note: row.try_get("note")?,
             updated_at: row.try_get("updated_at")?,
             version: row.try_get("version")?,
             missing_materials: row
@@ -71,10 +84,11 @@ impl Store {
         };
         let summary = self.summary(&row)?;
         let profile: String = row.try_get("profile")?;
+        let result: String = row.try_get("result")?;
         Ok(Some(Application {
             profile: self.open_sealed(&profile, Place::Profile, &summary.reference)?,
+            result: self.open_sealed(&result, Place::Result, &summary.reference)?,
             summary,
-            result: row.try_get("result")?,
         }))
     }
 
@@ -87,7 +101,8 @@ impl Store {
         if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None);
         }
-        self.application_where("status_token", token).await
+        self.application_where("status_token", &keys::status_link_hash(token))
+            .await
     }
 
     /// The filter as SQL after `WHERE`, and the values to bind, in order.
@@ -237,7 +252,8 @@ impl Store {
         uploads: &[String],
     ) -> std::result::Result<(), DecideError> {
         let mut tx = self.write.begin().await.map_err(StoreError::from)?;
-        let (id, from, version) = current(&mut tx, "status_token", token).await?;
+        let (id, from, version) =
+            current(&mut tx, "status_token", &keys::status_link_hash(token)).await?;
         if from != AppStatus::MoreInfo {
             return Err(DecideError::NotAllowed(from, AppStatus::Submitted));
         }
@@ -260,6 +276,7 @@ impl Store {
         };
         transition(
             &mut tx,
+            &self.key,
             id,
             version,
             from,
@@ -275,13 +292,16 @@ impl Store {
 
     /// A new status link for an application whose applicant lost theirs: the old link stops
     /// working at once; the audit log says who made it and when (not the link). Returns the
-    /// new token, or `None` for an unknown reference.
+    /// new token, or `None` for an unknown reference or an erased application (its applicant's
+    /// details are gone: there is nobody a link could be for).
     pub async fn new_status_link(&self, reference: &str, actor: &str) -> Result<Option<String>> {
         let mut tx = self.write.begin().await?;
-        let Some(row) = sqlx::query("SELECT id, status FROM applications WHERE reference = $1")
-            .bind(reference)
-            .fetch_optional(&mut *tx)
-            .await?
+        let Some(row) = sqlx::query(
+            "SELECT id, status FROM applications WHERE reference = $1 AND erased_at IS NULL",
+        )
+        .bind(reference)
+        .fetch_optional(&mut *tx)
+        .await?
         else {
             return Ok(None);
         };
@@ -290,13 +310,14 @@ impl Store {
         let token = super::random_token();
         let at = stamp(Utc::now());
         sqlx::query("UPDATE applications SET status_token = $1, updated_at = $2 WHERE id = $3")
-            .bind(&token)
+            .bind(keys::status_link_hash(&token))
             .bind(&at)
             .bind(id)
             .execute(&mut *tx)
             .await?;
         audit(
             &mut tx,
+            &self.key,
             id,
             &at,
             actor,
@@ -331,7 +352,18 @@ impl Store {
             if version != seen_version {
                 return Err(DecideError::Changed(from));
             }
-            transition(&mut tx, id, seen_version, from, to, actor, note, Some(note)).await?;
+            transition(
+                &mut tx,
+                &self.key,
+                id,
+                seen_version,
+                from,
+                to,
+                actor,
+                note,
+                Some(note),
+            )
+            .await?;
             if to == AppStatus::MoreInfo {
                 sqlx::query("UPDATE applications SET missing_materials = $1 WHERE id = $2")
                     .bind(missing.join(","))
@@ -342,8 +374,16 @@ impl Store {
             }
             let at = stamp(Utc::now());
             for d in programs {
-                super::casework::record_decision(&mut tx, id, d, actor, &at, self.money_type())
-                    .await?;
+                super::casework::record_decision(
+                    &mut tx,
+                    &self.key,
+                    id,
+                    d,
+                    actor,
+                    &at,
+                    self.money_type(),
+                )
+                .await?;
             }
             tx.commit().await.map_err(StoreError::from)?;
             Ok(())
@@ -363,14 +403,16 @@ impl Store {
         .bind(application_id)
         .fetch_all(&self.read)
         .await?;
+        let row = application_id.to_string();
         rows.iter()
             .map(|r| {
+                let note: String = r.try_get("note")?;
                 Ok(AuditEntry {
                     at: r.try_get("at")?,
                     actor: r.try_get("actor")?,
                     from_status: r.try_get("from_status")?,
                     to_status: r.try_get("to_status")?,
-                    note: r.try_get("note")?,
+                    note: self.open_sealed(&note, Place::AuditNote, &row)?,
                 })
             })
             .collect()
@@ -414,6 +456,7 @@ pub(super) async fn current(
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn transition(
     tx: &mut sqlx::AnyConnection,
+    key: &DataKey,
     id: i64,
     version: i64,
     from: AppStatus,
@@ -428,7 +471,7 @@ pub(super) async fn transition(
          version = version + 1 WHERE id = $4 AND version = $5",
     )
     .bind(to.id())
-    .bind(shown_note)
+    .bind(shown_note.map(|n| key.seal_text(n, &Place::Note.of(&id.to_string()))))
     .bind(&at)
     .bind(id)
     .bind(version)
@@ -438,14 +481,17 @@ pub(super) async fn transition(
     if changed.rows_affected() != 1 {
         return Err(DecideError::Changed(from));
     }
-    audit(tx, id, &at, actor, Some(from.id()), to.id(), why).await?;
+    audit(tx, key, id, &at, actor, Some(from.id()), to.id(), why).await?;
     Ok(())
 }
 
 /// One entry of the audit log: who, when, the status before (`None` for the submission) and
-/// after (the same when nothing moved), and why.
+/// after (the same when nothing moved), and why — sealed: who, when and the statuses stay
+/// readable, the words (a reply may hold an ID number) do not.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn audit(
     conn: &mut sqlx::AnyConnection,
+    key: &DataKey,
     id: i64,
     at: &str,
     actor: &str,
@@ -462,7 +508,11 @@ pub(super) async fn audit(
     .bind(actor)
     .bind(from)
     .bind(to)
-    .bind(note)
+    .bind(if note.is_empty() {
+        String::new()
+    } else {
+        key.seal_text(note, &Place::AuditNote.of(&id.to_string()))
+    })
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -22,8 +22,8 @@ impl Store {
         .bind(&token)
         .bind(officer_id)
         .bind(stamp(Utc::now()))
-        .bind(file_name)
-        .bind(summary)
+        .bind(self.seal(file_name, Place::BatchFileName, &token))
+        .bind(self.seal(summary, Place::BatchSummary, &token))
         .bind(self.seal(results, Place::BatchResults, &token))
         .bind(
             self.data_key()
@@ -49,10 +49,12 @@ impl Store {
             let results: String = r.try_get("results")?;
             let workbook: Option<Vec<u8>> = r.try_get("workbook")?;
             let place = Place::BatchWorkbook.of(token);
+            let file_name: String = r.try_get("file_name")?;
+            let summary: String = r.try_get("summary")?;
             Ok(BatchRun {
                 created_at: r.try_get("created_at")?,
-                file_name: r.try_get("file_name")?,
-                summary: r.try_get("summary")?,
+                file_name: self.open_sealed(&file_name, Place::BatchFileName, token)?,
+                summary: self.open_sealed(&summary, Place::BatchSummary, token)?,
                 results: self.open_sealed(&results, Place::BatchResults, token)?,
                 workbook: workbook
                     .map(|w| self.open_sealed_bytes(&w, &place))

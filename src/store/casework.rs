@@ -206,6 +206,13 @@ impl Store {
             .collect()
     }
 
+    /// How many files are kept (claimed or not).
+    pub async fn count_uploads(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM uploads")
+            .fetch_one(&self.read)
+            .await?)
+    }
+
     pub async fn decisions(&self, application_id: i64) -> Result<Vec<DecisionRow>> {
         let rows = sqlx::query(
             "SELECT program, decision, CAST(amount AS TEXT) AS amount, \
@@ -215,15 +222,17 @@ impl Store {
         .bind(application_id)
         .fetch_all(&self.read)
         .await?;
+        let row = application_id.to_string();
         rows.iter()
             .map(|r| {
                 let d: String = r.try_get("decision")?;
+                let reason: String = r.try_get("reason")?;
                 Ok(DecisionRow {
                     program: r.try_get("program")?,
                     approved: d == "approved",
                     amount: decimal(r, "amount")?,
                     assessed: decimal(r, "assessed")?,
-                    reason: r.try_get("reason")?,
+                    reason: self.open_sealed(&reason, keys::Place::DecisionReason, &row)?,
                     actor: r.try_get("actor")?,
                     at: r.try_get("at")?,
                 })
@@ -308,7 +317,7 @@ impl Store {
                 said.push(format!("{name}：{} / {}", check.zh(), check.en()));
             }
             if let Some(d) = &review.decision {
-                record_decision(&mut tx, id, d, actor, &at, self.money_type()).await?;
+                record_decision(&mut tx, &self.key, id, d, actor, &at, self.money_type()).await?;
                 said.push(decision_words(d));
             }
             if said.is_empty() {
@@ -317,7 +326,7 @@ impl Store {
             }
             let to = status_after(&mut tx, id, from).await?;
             let why = format!("{}：{}", review.program_name, said.join("；"));
-            transition(&mut tx, id, version, from, to, actor, &why, None).await?;
+            transition(&mut tx, &self.key, id, version, from, to, actor, &why, None).await?;
             tx.commit().await.map_err(StoreError::from)?;
             Ok(to)
         }
@@ -372,13 +381,15 @@ impl Store {
     }
 
     /// Marks a payment made (on `on`, by `actor`), with an audit entry on its application.
-    /// `Ok(false)`: no such payment, or it was already paid.
+    /// `Ok(false)`: no such payment, it was already paid, or `on` is before its approval.
     pub async fn mark_paid(&self, payment_id: i64, actor: &str, on: NaiveDate) -> Result<bool> {
         let done = async {
             let mut tx = self.write.begin().await?;
             let changed = sqlx::query(
                 "UPDATE payments SET status = 'paid', paid_on = $1, paid_by = $2 \
-                 WHERE id = $3 AND status = 'scheduled'",
+                 WHERE id = $3 AND status = 'scheduled' AND EXISTS (SELECT 1 FROM \
+                 program_decisions d WHERE d.application_id = payments.application_id \
+                 AND d.program = payments.program AND SUBSTR(d.at, 1, 10) <= $1)",
             )
             .bind(on.to_string())
             .bind(actor)
@@ -402,6 +413,7 @@ impl Store {
                 (row.try_get("trigger_zh")?, row.try_get("trigger_en")?);
             super::applications::audit(
                 &mut tx,
+                &self.key,
                 row.try_get("application_id")?,
                 &stamp(Utc::now()),
                 actor,
@@ -436,6 +448,7 @@ fn decision_words(d: &ProgramDecision) -> String {
 /// payments, due the given number of months after today (UTC+8).
 pub(super) async fn record_decision(
     tx: &mut sqlx::AnyConnection,
+    key: &DataKey,
     id: i64,
     d: &ProgramDecision,
     actor: &str,
@@ -452,7 +465,7 @@ pub(super) async fn record_decision(
     .bind(if d.approved { "approved" } else { "refused" })
     .bind(d.amount.to_string())
     .bind(d.assessed.to_string())
-    .bind(&d.reason)
+    .bind(key.seal_text(&d.reason, &keys::Place::DecisionReason.of(&id.to_string())))
     .bind(actor)
     .bind(at)
     .execute(&mut *tx)

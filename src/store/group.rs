@@ -88,8 +88,8 @@ pub async fn save_one(
     money: &str,
     key: &DataKey,
 ) -> Result<Submitted> {
-    if let Some(key) = &new.idempotency_key
-        && let Some(s) = by_key(conn, key, &new.request_hash).await?
+    if let Some(idem) = &new.idempotency_key
+        && let Some(s) = by_key(conn, idem, &new.request_hash, key).await?
     {
         return Ok(s);
     }
@@ -102,8 +102,8 @@ pub async fn save_one(
     .await;
     match (saved, &new.idempotency_key) {
         // The same key sent twice at once: the other request saved it first.
-        (Err(StoreError::Db(sqlx::Error::Database(e))), Some(key)) if e.is_unique_violation() => {
-            by_key(conn, key, &new.request_hash)
+        (Err(StoreError::Db(sqlx::Error::Database(e))), Some(idem)) if e.is_unique_violation() => {
+            by_key(conn, idem, &new.request_hash, key)
                 .await?
                 .ok_or(StoreError::Db(sqlx::Error::Database(e)))
         }
@@ -111,13 +111,20 @@ pub async fn save_one(
     }
 }
 
-/// The submission saved under `key`, when its request had the same hash.
-async fn by_key(conn: &mut AnyConnection, key: &str, hash: &str) -> Result<Option<Submitted>> {
+/// The submission saved under the idempotency key `idem`, when its request had the same
+/// hash. Its status link is given again only while it is still the one derived from the key
+/// (an officer may have made a new one since); otherwise it is empty.
+pub(super) async fn by_key(
+    conn: &mut AnyConnection,
+    idem: &str,
+    hash: &str,
+    key: &DataKey,
+) -> Result<Option<Submitted>> {
     let row = sqlx::query(
         "SELECT reference, status_token, request_hash FROM applications \
          WHERE idempotency_key = $1",
     )
-    .bind(key)
+    .bind(idem)
     .fetch_optional(&mut *conn)
     .await?;
     let Some(r) = row else { return Ok(None) };
@@ -125,9 +132,16 @@ async fn by_key(conn: &mut AnyConnection, key: &str, hash: &str) -> Result<Optio
     if !first.is_some_and(|h| super::same_secret(&h, hash)) {
         return Err(StoreError::KeyReused);
     }
+    let stored: String = r.try_get("status_token")?;
+    let derived = super::keys::derived_status_link(key, idem);
+    let status_token = if super::same_secret(&stored, &super::keys::status_link_hash(&derived)) {
+        derived
+    } else {
+        String::new()
+    };
     Ok(Some(Submitted {
         reference: r.try_get("reference")?,
-        status_token: r.try_get("status_token")?,
+        status_token,
         created: false,
     }))
 }
@@ -143,7 +157,10 @@ async fn insert(
     let now = Utc::now();
     let at = stamp(now);
     let year = i64::from(chrono::Datelike::year(&now.with_timezone(&china())));
-    let token = random_token();
+    let token = match &new.idempotency_key {
+        Some(idem) => super::keys::derived_status_link(key, idem),
+        None => random_token(),
+    };
     let n: i64 = sqlx::query_scalar(
         "INSERT INTO reference_counters (year, last) VALUES ($1, 1) \
          ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
@@ -161,7 +178,7 @@ async fn insert(
          'submitted', '', $4, $14, $15, $16, $17, $4) RETURNING id",
     ))
     .bind(&reference)
-    .bind(&token)
+    .bind(super::keys::status_link_hash(&token))
     .bind(new.idempotency_key.as_deref())
     .bind(&at)
     .bind(at[..10].to_string())
@@ -172,7 +189,7 @@ async fn insert(
     .bind(&new.policy_version)
     .bind(new.application_date.to_string())
     .bind(key.seal_text(&new.profile, &Place::Profile.of(&reference)))
-    .bind(&new.result)
+    .bind(key.seal_text(&new.result, &Place::Result.of(&reference)))
     .bind(&new.request_hash)
     .bind(super::keys::id_hash(key, &new.id_number))
     .bind(super::keys::name_hash(key, &new.applicant_name))
@@ -194,7 +211,7 @@ async fn insert(
     }
     super::casework::claim(conn, id, &new.uploads).await?;
     let submitted = super::AppStatus::Submitted.id();
-    super::applications::audit(conn, id, &at, APPLICANT_ACTOR, None, submitted, "").await?;
+    super::applications::audit(conn, key, id, &at, APPLICANT_ACTOR, None, submitted, "").await?;
     Ok(Submitted {
         reference,
         status_token: token,

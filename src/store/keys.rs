@@ -17,6 +17,19 @@ pub enum Place {
     FileName,
     BatchResults,
     BatchWorkbook,
+    /// The assessment kept with an application (it holds the answers' values).
+    Result,
+    /// The officer's note the applicant sees (row: the application's id).
+    Note,
+    /// The note of an audit entry: an officer's reason, an applicant's reply or withdrawal
+    /// reason (row: the application's id). Who, when and the statuses stay readable.
+    AuditNote,
+    /// An officer's reason for a program's decision (row: the application's id).
+    DecisionReason,
+    BatchSummary,
+    BatchFileName,
+    /// Who a simulation was run on (file names of populations).
+    Population,
 }
 
 impl Place {
@@ -28,6 +41,13 @@ impl Place {
             Place::FileName => "uploads.file_name",
             Place::BatchResults => "batch_runs.results",
             Place::BatchWorkbook => "batch_runs.workbook",
+            Place::Result => "applications.result",
+            Place::Note => "applications.note",
+            Place::AuditNote => "audit_log.note",
+            Place::DecisionReason => "program_decisions.reason",
+            Place::BatchSummary => "batch_runs.summary",
+            Place::BatchFileName => "batch_runs.file_name",
+            Place::Population => "simulation_runs.population",
         };
         format!("{column}/{row}")
     }
@@ -46,6 +66,26 @@ pub fn id_hash(key: &DataKey, id_number: &str) -> String {
 /// What a search for a name compares: the keyed hash of the name as written, trimmed.
 pub fn name_hash(key: &DataKey, name: &str) -> String {
     key.search_hash(&format!("name:{}", name.trim()))
+}
+
+/// What `applications.status_token` holds for a status link: a hash of it, never the link.
+/// The link is 256 random bits (or a keyed derivation of an idempotency key), so a plain
+/// SHA-256 cannot be turned back, and it survives a key rotation (as sessions' hashes do).
+pub fn status_link_hash(token: &str) -> String {
+    format!(
+        "{LINK_HASH_PREFIX}{}",
+        crate::secrets::sha256_hex(format!("status-link:{token}"))
+    )
+}
+
+/// Marks a status link's hash, so that a database written before hashing is told apart.
+pub(super) const LINK_HASH_PREFIX: &str = "h1:";
+
+/// The status link of a submission sent with an idempotency key: derived from the key with
+/// the data key, so that the sender's own retry (a form sent twice) can be answered with the
+/// link again although only its hash is stored.
+pub fn derived_status_link(key: &DataKey, idempotency_key: &str) -> String {
+    key.search_hash(&format!("status-link-for:{idempotency_key}"))
 }
 
 fn key_error(what: String) -> StoreError {
@@ -251,6 +291,7 @@ pub(super) async fn reseal(
             seq += 1;
         }
     }
+    reseal_columns(conn, old, new, false).await?;
     let batches = sqlx::query("SELECT id, token, results, workbook FROM batch_runs ORDER BY id")
         .fetch_all(&mut *conn)
         .await?;
@@ -274,6 +315,129 @@ pub(super) async fn reseal(
             .execute(&mut *conn)
             .await?;
     }
+    Ok(())
+}
+
+/// The sealed text columns besides those `reseal` handles itself: the table, the column, its
+/// place, and the column (an SQL expression) whose value is the place's row — the
+/// application's reference or id, a batch's token, or nothing.
+const SEALED_COLUMNS: [(&str, &str, Place, &str); 6] = [
+    ("applications", "result", Place::Result, "reference"),
+    ("applications", "note", Place::Note, "id"),
+    (
+        "program_decisions",
+        "reason",
+        Place::DecisionReason,
+        "application_id",
+    ),
+    ("batch_runs", "summary", Place::BatchSummary, "token"),
+    ("batch_runs", "file_name", Place::BatchFileName, "token"),
+    ("simulation_runs", "population", Place::Population, "''"),
+];
+
+/// Opens every value of the columns in `SEALED_COLUMNS` and of the audit log's notes with
+/// `old` (plain when `None`) and seals it with `new`. With `only_plain`, only the values not
+/// sealed yet (written before this version sealed them) are touched, and status links stored
+/// in plain are replaced by their hashes. The audit log is append-only: its triggers are
+/// lifted inside the caller's transaction, and put back before it commits.
+pub(super) async fn reseal_columns(
+    conn: &mut sqlx::AnyConnection,
+    old: Option<&DataKey>,
+    new: &DataKey,
+    only_plain: bool,
+) -> Result<()> {
+    let plain_only = |column: &str| {
+        if only_plain {
+            format!("{column} NOT LIKE 'enc1:%' AND {column} <> ''")
+        } else {
+            format!("{column} <> ''")
+        }
+    };
+    for (table, column, place, row) in SEALED_COLUMNS {
+        // program_decisions has no id: its rows are named by application and program.
+        let (key, key2) = if table == "program_decisions" {
+            ("application_id", "program")
+        } else {
+            ("id", "''")
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {key} AS k, {key2} AS k2, CAST({row} AS TEXT) AS r, {column} AS v \
+             FROM {table} WHERE {}",
+            plain_only(column)
+        ))
+        .fetch_all(&mut *conn)
+        .await?;
+        let update = if table == "program_decisions" {
+            format!("UPDATE {table} SET {column} = $1 WHERE {key} = $2 AND {key2} = $3")
+        } else {
+            format!("UPDATE {table} SET {column} = $1 WHERE {key} = $2")
+        };
+        for r in rows {
+            let (k, k2, at, value): (i64, String, String, String) = (
+                r.try_get("k")?,
+                r.try_get("k2")?,
+                r.try_get("r")?,
+                r.try_get("v")?,
+            );
+            let place = place.of(&at);
+            let old = if only_plain { None } else { old };
+            let sealed = new.seal_text(&open_text_with(old, &value, &place)?, &place);
+            let q = sqlx::query(&update).bind(sealed).bind(k);
+            let q = if table == "program_decisions" {
+                q.bind(k2)
+            } else {
+                q
+            };
+            q.execute(&mut *conn).await?;
+        }
+    }
+    if only_plain {
+        let plain: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT id, status_token FROM applications WHERE status_token NOT LIKE '{LINK_HASH_PREFIX}%'"
+        ))
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, token) in plain {
+            sqlx::query("UPDATE applications SET status_token = $1 WHERE id = $2")
+                .bind(status_link_hash(&token))
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    let notes: Vec<(i64, i64, String)> = sqlx::query_as(&format!(
+        "SELECT id, application_id, note FROM audit_log WHERE {}",
+        plain_only("note")
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    if notes.is_empty() {
+        return Ok(());
+    }
+    let postgres = conn.backend_name() == "PostgreSQL";
+    let lift = if postgres {
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"
+    } else {
+        "DROP TRIGGER audit_log_no_update"
+    };
+    sqlx::query(lift).execute(&mut *conn).await?;
+    for (id, application, note) in notes {
+        let place = Place::AuditNote.of(&application.to_string());
+        let old = if only_plain { None } else { old };
+        let sealed = new.seal_text(&open_text_with(old, &note, &place)?, &place);
+        sqlx::query("UPDATE audit_log SET note = $1 WHERE id = $2")
+            .bind(sealed)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let restore = if postgres {
+        "ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"
+    } else {
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log \
+         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    };
+    sqlx::query(restore).execute(&mut *conn).await?;
     Ok(())
 }
 

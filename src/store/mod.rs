@@ -82,6 +82,51 @@ fn sqlite_path(url: &str) -> &str {
     path.split('?').next().unwrap_or(path)
 }
 
+/// Makes a SQLite database file readable and writable by its owner only: created so when
+/// missing (SQLite gives its `-wal` and `-shm` files the database file's mode), and an
+/// existing one (with its `-wal` and `-shm`) set so.
+fn owner_only(path: &std::path::Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if path.as_os_str().is_empty() || path.to_str().is_some_and(|p| p.contains(":memory:")) {
+            return Ok(());
+        }
+        let folder = |e| {
+            StoreError::Folder(
+                path.parent()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default(),
+                e,
+            )
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(folder(e)),
+        }
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            let file = std::path::Path::new(&file);
+            if let Ok(meta) = std::fs::metadata(file)
+                && meta.permissions().mode() & 0o077 != 0
+            {
+                std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))
+                    .map_err(folder)?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// The database a service or a command uses when none is named.
 pub const DEFAULT_SQLITE: &str = "./data/talent-subsidy.db";
 
@@ -249,6 +294,7 @@ impl Store {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| StoreError::Folder(dir.display().to_string(), e))?;
             }
+            owner_only(std::path::Path::new(path))?;
         }
         let recycle = Recycle::default();
         let (read, write) = match backend {
@@ -283,6 +329,13 @@ impl Store {
             }
         };
         let key = keys::take(&write, url.as_str(), keys).await?;
+        // Values this version seals that an older one kept in plain (and status links kept
+        // in plain) are sealed (hashed) now, once.
+        {
+            let mut tx = write.begin().await?;
+            keys::reseal_columns(&mut tx, None, &key, true).await?;
+            tx.commit().await?;
+        }
         let group = (backend == Backend::Sqlite)
             .then(|| group::start(write.clone(), "TEXT", recycle.clone(), key.clone()));
         Ok(Store {

@@ -137,7 +137,7 @@ impl Store {
         )
         .bind(draft_id)
         .bind(title)
-        .bind(population)
+        .bind(self.seal(population, Place::Population, ""))
         .bind(by)
         .bind(stamp(Utc::now()))
         .bind(result)
@@ -150,7 +150,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.read)
             .await?;
-        row.as_ref().map(simulation_row).transpose()
+        row.as_ref().map(|r| self.simulation_row(r)).transpose()
     }
 
     /// The latest simulations (without their results' text), newest first.
@@ -160,7 +160,7 @@ impl Store {
              FROM simulation_runs ORDER BY id DESC LIMIT {limit}"
         );
         let rows = sqlx::query(&sql).fetch_all(&self.read).await?;
-        rows.iter().map(simulation_row).collect()
+        rows.iter().map(|r| self.simulation_row(r)).collect()
     }
 
     pub async fn log_reload(&self, r: &Reload) -> Result<()> {
@@ -199,14 +199,17 @@ impl Store {
     }
 }
 
-fn simulation_row(row: &AnyRow) -> Result<SimulationRun> {
-    Ok(SimulationRun {
-        id: row.try_get("id")?,
-        draft_id: row.try_get("draft_id")?,
-        title: row.try_get("title")?,
-        population: row.try_get("population")?,
-        created_by: row.try_get("created_by")?,
-        created_at: row.try_get("created_at")?,
-        result: row.try_get("result")?,
-    })
+impl Store {
+    fn simulation_row(&self, row: &AnyRow) -> Result<SimulationRun> {
+        let population: String = row.try_get("population")?;
+        Ok(SimulationRun {
+            id: row.try_get("id")?,
+            draft_id: row.try_get("draft_id")?,
+            title: row.try_get("title")?,
+            population: self.open_sealed(&population, Place::Population, "")?,
+            created_by: row.try_get("created_by")?,
+            created_at: row.try_get("created_at")?,
+            result: row.try_get("result")?,
+        })
+    }
 }

@@ -7,6 +7,7 @@
 //! programs, amounts, decisions, payments) with `erased_at` set.
 
 use super::applications::{current, transition};
+use super::keys::Place;
 use super::*;
 use crate::privacy::Retention;
 use chrono::{Datelike, Months};
@@ -111,7 +112,12 @@ impl Store {
     ) -> std::result::Result<(), DecideError> {
         let done: std::result::Result<(), DecideError> = async {
             let mut tx = self.write.begin().await.map_err(StoreError::from)?;
-            let (id, from, version) = current(&mut tx, "status_token", token).await?;
+            let (id, from, version) = current(
+                &mut tx,
+                "status_token",
+                &super::keys::status_link_hash(token),
+            )
+            .await?;
             if !from.can_withdraw() {
                 return Err(DecideError::NotAllowed(from, AppStatus::Withdrawn));
             }
@@ -140,6 +146,7 @@ impl Store {
             };
             transition(
                 &mut tx,
+                &self.key,
                 id,
                 version,
                 from,
@@ -185,6 +192,12 @@ impl Store {
             .await?;
             let at = stamp(now);
             for (id, result) in &due {
+                let reference: String =
+                    sqlx::query_scalar("SELECT reference FROM applications WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let result = self.open_sealed(result, Place::Result, &reference)?;
                 sqlx::query(
                     "UPDATE applications SET applicant_name = '', id_number = '', profile = '', \
                      note = '', id_hmac = NULL, name_hmac = NULL, idempotency_key = NULL, \
@@ -192,9 +205,9 @@ impl Store {
                      WHERE id = $4",
                 )
                 // The status link stops working: nobody holds the new token.
-                .bind(random_token())
+                .bind(super::keys::status_link_hash(&random_token()))
                 .bind(&at)
-                .bind(figures_only(result))
+                .bind(self.seal(&figures_only(&result), Place::Result, &reference))
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;

@@ -321,7 +321,10 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::build(status).json(serde_json::json!({
         "status": if degraded { "degraded" } else { "ok" },
         "database": database,
-        "policy_source": state.source.describe(),
+        "policy_source": match state.source {
+            crate::policy::PolicySource::Dir(_) => "folder",
+            crate::policy::PolicySource::BuiltIn => "built-in",
+        },
         "policy_versions": loaded.policy.versions.iter().map(|v| v.id.to_string()).collect::<Vec<_>>(),
         "policy_loaded_at": loaded.loaded_at.to_rfc3339(),
         "last_reload_error": failure.map(|f| serde_json::json!({ "at": f.at.to_rfc3339(), "diagnostics": f.diagnostics })),
@@ -329,9 +332,27 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// Prometheus metrics: requests by route and status, assessment latency, policy reloads.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
+/// With `--metrics-token` set, only a request carrying it (`Authorization: Bearer …`) is
+/// answered; without one, only a client on this machine (loopback, as the trusted proxies
+/// report it) is.
+#[utoipa::path(tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String), (status = 403, description = "Not from this machine, or without the metrics secret", content_type = "text/plain", body = String)))]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(req: actix_web::HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let allowed = match &state.settings.metrics_token {
+        Some(secret) => req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|t| crate::secrets::same_secret(secret, t.trim())),
+        None => super::guard::client_ip(&req, &state.settings.trusted_proxies)
+            .is_some_and(|ip| ip.is_loopback()),
+    };
+    if !allowed {
+        return HttpResponse::Forbidden()
+            .content_type("text/plain; charset=utf-8")
+            .body("指标仅供本机或持有指标密钥者读取 / Metrics are for this machine or the holder of the metrics secret\n");
+    }
     let loaded = state.snapshot();
     let text = state
         .metrics

@@ -123,6 +123,8 @@ pub(crate) fn status_url(token: &str) -> String {
 enum NotSaved {
     Invalid(crate::applicant::InvalidProfile),
     Refused(ApiError),
+    /// Saved before under the same key and request: the answer then, and no file kept again.
+    Already(Submitted),
 }
 
 /// Reads, validates and assesses a submission with the policy in force.
@@ -219,6 +221,20 @@ async fn with_files(
         hashed.push_str(&f.upload.sha256);
     }
     new.request_hash = crate::secrets::sha256_hex(hashed);
+    // A request sent again (or a key used with another request) keeps no file a second time.
+    if let Some(key) = &new.idempotency_key {
+        match store.submitted_under(key, &new.request_hash).await {
+            Ok(Some(s)) => return Err(NotSaved::Already(s)),
+            Ok(None) => {}
+            Err(crate::store::StoreError::KeyReused) => {
+                return Err(NotSaved::Refused(ApiError::KeyReused));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "reading an idempotency key failed");
+                return Err(NotSaved::Refused(ApiError::Store));
+            }
+        }
+    }
     new.uploads = uploads::keep(store, files)
         .await
         .map_err(|r| NotSaved::Refused(files_error(&r)))?;
@@ -246,6 +262,12 @@ async fn page_form(
     payload: web::Payload,
     stage: Stage,
 ) -> Result<(web::Bytes, Vec<uploads::Spooled>), HttpResponse> {
+    // Without the form's cookie no token can be right: refused before the body is read.
+    if !auth::has_form_cookie(req) {
+        return Err(actix_web::ResponseError::error_response(
+            &auth::AuthError::Csrf { api: false },
+        ));
+    }
     if uploads::is_multipart(req) {
         let token_ok = |got: &uploads::Received| {
             form_token_ok(req, got.field("form_token").unwrap_or_default())
@@ -308,14 +330,28 @@ pub async fn submit_form(
         }
         Ok(new) => match with_files(&state, new, &mut files).await {
             Ok(new) => save(&state, new).await,
+            Err(NotSaved::Already(s)) => Ok(s),
             Err(e) => Err(e),
         },
         Err(e) => Err(e),
     };
     match saved {
-        Ok(s) => HttpResponse::SeeOther()
+        Ok(s) if !s.status_token.is_empty() => HttpResponse::SeeOther()
             .insert_header((LOCATION, status_url(&s.status_token)))
             .finish(),
+        // Sent before, and its link replaced since (an officer made a new one): the link is
+        // not stored, so it cannot be shown again.
+        Ok(s) => html::message(
+            StatusCode::OK,
+            &format!(
+                "这份申请已经提交，编号 {}；查看链接已在首次提交时给出，如已遗失请联系园区人才办",
+                s.reference
+            ),
+            &format!(
+                "This application was submitted already, reference {}; its status link was given when it was first sent — if it is lost, contact the talent office",
+                s.reference
+            ),
+        ),
         Err(NotSaved::Invalid(invalid)) => page(
             &pages::form_page(&state, &values, &invalid.errors, lang.lang),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -340,10 +376,14 @@ pub struct SubmittedDoc {
     /// `SXT-2026-000123`
     pub reference: String,
     pub status: String,
-    /// The applicant's status link (keep it private: whoever has it sees the status).
-    pub status_url: String,
-    /// The secret of the status link, for `GET /api/v1/status/{token}`.
-    pub status_token: String,
+    /// The applicant's status link (keep it private: whoever has it sees the status). Only
+    /// in the first answer (201): the service keeps a hash of it, never the link, and a
+    /// replayed request (200) does not prove it comes from the same client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_url: Option<String>,
+    /// The secret of the status link, for `GET /api/v1/status/{token}` (first answer only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_token: Option<String>,
 }
 
 /// Submits a profile as an application. Send the same `Idempotency-Key` again to get the
@@ -355,12 +395,12 @@ pub struct SubmittedDoc {
         (super::schema::ApplicationFilesDoc = "multipart/form-data")
     )),
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "Up to 100 characters. The same key with the same body returns the application saved first (200); with a different body it is refused (422)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Up to 100 characters. The same key with the same body returns the application saved first (200: its reference and status, without the status link, which only the first answer carries); with a different body it is refused (422)"),
         ("Consent-Notice-Version" = super::schema::NoticeVersionDoc, Header, description = "The version of the privacy notice (GET /api/v1/privacy-notice) the integrating system showed the applicant, who consented to the processing of their sensitive personal information. Missing or not the notice in force: 422")
     ),
     responses(
         (status = 201, description = "Saved", body = SubmittedDoc),
-        (status = 200, description = "Saved before under the same Idempotency-Key", body = SubmittedDoc),
+        (status = 200, description = "Saved before under the same Idempotency-Key (without the status link)", body = SubmittedDoc),
         (status = 400, description = "Not JSON (an application/json body), or a multipart body cut off", body = super::schema::ErrorsDoc),
         (status = 422, description = "Not a valid profile, no consent (Consent-Notice-Version missing or not the notice in force), or an Idempotency-Key already used with a different body", body = super::schema::ErrorsDoc),
         (status = 413, description = "The profile is larger than 64 KiB, a file larger than the file limit (10 MB by default) or the files together larger than the total limit (50 MB)", body = super::schema::ErrorsDoc),
@@ -409,6 +449,7 @@ pub async fn submit_api(
     let saved = match prepare(&state, &body, key) {
         Ok(new) => match with_files(&state, new, &mut files).await {
             Ok(new) => save(&state, new).await,
+            Err(NotSaved::Already(s)) => Ok(s),
             Err(e) => Err(e),
         },
         Err(e) => Err(e),
@@ -420,14 +461,24 @@ pub async fn submit_api(
             } else {
                 StatusCode::OK
             };
+            // The link goes only with the first answer: the key alone does not show that a
+            // replay comes from the client that sent it.
+            let link = Some(s.status_token).filter(|t| s.created && !t.is_empty());
             Ok(HttpResponse::build(status).json(SubmittedDoc {
                 reference: s.reference,
                 status: AppStatus::Submitted.id().into(),
-                status_url: status_url(&s.status_token),
-                status_token: s.status_token,
+                status_url: link.as_deref().map(status_url),
+                status_token: link,
             }))
         }
         Err(NotSaved::Refused(e)) => Err(e),
+        // `with_files` answers a replay itself; `save` never does.
+        Err(NotSaved::Already(s)) => Ok(HttpResponse::Ok().json(SubmittedDoc {
+            reference: s.reference,
+            status: AppStatus::Submitted.id().into(),
+            status_url: None,
+            status_token: None,
+        })),
         Err(NotSaved::Invalid(invalid)) => {
             let errors = serde_json::to_vec(&invalid).unwrap_or_default();
             // A multipart body that arrived whole is well-formed: a `profile` part that is not
@@ -601,6 +652,15 @@ pub fn decision_text(d: &crate::store::DecisionRow, lang: Lang) -> String {
     }
 }
 
+/// The page for a status link that names no application.
+fn no_such_link() -> HttpResponse {
+    html::message(
+        StatusCode::NOT_FOUND,
+        "没有找到这份申请：请检查链接是否完整",
+        "No application has this link: check that it was copied whole",
+    )
+}
+
 /// The applicant's status page (the link is the secret).
 #[utoipa::path(tag = "pages", params(("token" = String, Path, description = "The status link's secret")), responses((status = 200, description = "Where the application stands", content_type = "text/html", body = String), (status = 404, description = "No such application")))]
 #[get("/status/{token}")]
@@ -612,13 +672,7 @@ pub async fn status_page(
     let lang = language(&req, None);
     let a = match by_token(&state, &token).await {
         Ok(a) => a,
-        Err(ApiError::NotFound) => {
-            return html::message(
-                StatusCode::NOT_FOUND,
-                "没有找到这份申请：请检查链接是否完整",
-                "No application has this link: check that it was copied whole",
-            );
-        }
+        Err(ApiError::NotFound) => return no_such_link(),
         Err(_) => {
             return html::message(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -716,10 +770,11 @@ pub async fn status_page(
             withdraw_action: format!("{}/withdraw", status_url(&token)),
             withdrawn: s.status == AppStatus::Withdrawn,
             notice_version: s.notice_version.clone(),
-            link: {
-                let info = req.connection_info();
-                format!("{}://{}{}", info.scheme(), info.host(), req.path())
-            },
+            link: format!(
+                "{}{}",
+                super::guard::public_origin(&req, &state.settings.trusted_proxies),
+                req.path()
+            ),
             lang: l,
             reference: s.reference.clone(),
             submitted_at: view::short_time(&s.submitted_at),
@@ -813,11 +868,7 @@ fn status_link_outcome(
         Ok(()) => HttpResponse::SeeOther()
             .insert_header((LOCATION, status_url(token)))
             .finish(),
-        Err(DecideError::NotFound) => html::message(
-            StatusCode::NOT_FOUND,
-            "没有找到这份申请：请检查链接是否完整",
-            "No application has this link: check that it was copied whole",
-        ),
+        Err(DecideError::NotFound) => no_such_link(),
         Err(DecideError::NotAllowed(..) | DecideError::Changed(..)) => {
             html::message(StatusCode::CONFLICT, conflict.0, conflict.1)
         }
@@ -843,6 +894,27 @@ pub async fn reply(
     token: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
+    let conflict = || {
+        html::message(
+            StatusCode::CONFLICT,
+            "这份申请目前不需要补充材料",
+            "This application is not waiting for more information",
+        )
+    };
+    // The link and the application's status are checked before a byte of the body is read
+    // (and so before any file is stored).
+    match by_token(&state, &token).await {
+        Ok(a) if a.summary.status == AppStatus::MoreInfo => {}
+        Ok(_) => return conflict(),
+        Err(ApiError::NotFound) => return no_such_link(),
+        Err(_) => {
+            return html::message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "暂时无法提交，请稍后再试",
+                "The reply cannot be sent just now; try again shortly",
+            );
+        }
+    }
     let (body, mut files) = match page_form(&req, &state, payload, Stage::Supplement).await {
         Ok(got) => got,
         Err(refused) => return refused,

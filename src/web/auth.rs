@@ -50,6 +50,13 @@ pub fn form_token(req: &HttpRequest, secure: bool) -> (String, Option<Cookie<'st
     }
 }
 
+/// Whether the request carries a form cookie at all: without one no form token can be
+/// right, so a body need not be read to refuse it.
+pub fn has_form_cookie(req: &HttpRequest) -> bool {
+    req.cookie(FORM_COOKIE)
+        .is_some_and(|c| c.value().len() == 64)
+}
+
 /// Whether a form without a session carried the token its cookie holds.
 pub fn form_token_ok(req: &HttpRequest, submitted: &str) -> bool {
     req.cookie(FORM_COOKIE)

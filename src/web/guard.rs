@@ -140,6 +140,78 @@ pub fn refusal(api: bool, status: StatusCode, zh: &str, en: &str) -> HttpRespons
     }
 }
 
+/// The address this service is reached at, for a link a page shows (`https://host`): the
+/// scheme and host a trusted proxy reports (`Forwarded`, `X-Forwarded-Proto`/`-Host`), and
+/// from anyone else the connection's own scheme and the `Host` they asked for — never a
+/// forwarded header a client wrote itself.
+pub fn public_origin(req: &HttpRequest, trusted: &[IpAddr]) -> String {
+    let from_proxy = req.peer_addr().is_some_and(|a| trusted.contains(&a.ip()));
+    let (scheme, host) = if from_proxy {
+        let info = req.connection_info();
+        (info.scheme().to_string(), info.host().to_string())
+    } else {
+        let scheme = if req.app_config().secure() {
+            "https"
+        } else {
+            "http"
+        };
+        let host = req
+            .headers()
+            .get(actix_web::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_else(|| req.app_config().host())
+            .to_string();
+        (scheme.to_string(), host)
+    };
+    // A host is letters, digits, dots, dashes, a port or an IPv6 literal; anything else is
+    // left out of the link.
+    let host: String = host
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(*c))
+        .collect();
+    format!("{scheme}://{host}")
+}
+
+/// Whether an address holds a NUL byte, written `%00` or raw, in its path or query: no route
+/// takes one, and PostgreSQL refuses it in text, so it never reaches a handler.
+pub fn has_nul(uri: &actix_web::http::Uri) -> bool {
+    let raw = uri.path_and_query().map_or("", |p| p.as_str());
+    raw.contains('\0')
+        || raw
+            .as_bytes()
+            .windows(3)
+            .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+}
+
+/// Middleware: a request whose address holds a NUL byte is refused (400) before routing.
+pub async fn refuse_nul(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, BoxBody>>, actix_web::Error> {
+    if !has_nul(req.uri()) {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    let api = req.path().starts_with("/api/");
+    // In the path it names nothing there is (404); in the query it is a bad request (400).
+    let path = req.uri().path();
+    let resp = if path.contains('\0') || path.to_ascii_lowercase().contains("%00") {
+        refusal(
+            api,
+            StatusCode::NOT_FOUND,
+            "没有这个页面：地址中含有不允许的空字符（%00）",
+            "Nothing is here: the address holds a character that is not allowed (%00)",
+        )
+    } else {
+        refusal(
+            api,
+            StatusCode::BAD_REQUEST,
+            "查询条件中含有不允许的空字符（%00）",
+            "The query holds a character that is not allowed (%00)",
+        )
+    };
+    Ok(req.into_response(resp).map_into_right_body())
+}
+
 /// Middleware: refuses anonymous work beyond the address's limit, before the handler runs.
 pub async fn rate_limit(
     req: ServiceRequest,

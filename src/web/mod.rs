@@ -175,10 +175,19 @@ impl AppState {
                 for l in &lines {
                     tracing::warn!(diagnostic = %l, "policy reload refused");
                 }
+                // `/healthz` shows them to anyone: the files by name, not the folder's path.
+                let public = diags
+                    .iter()
+                    .map(|d| {
+                        let mut d = d.clone();
+                        d.file = d.file.file_name().map(Into::into).unwrap_or_default();
+                        d.to_string()
+                    })
+                    .collect();
                 if let Ok(mut f) = self.last_failure.lock() {
                     *f = Some(ReloadFailure {
                         at: Utc::now(),
-                        diagnostics: lines,
+                        diagnostics: public,
                     });
                 }
                 self.metrics.reload_failures.inc();

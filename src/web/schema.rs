@@ -420,6 +420,9 @@ pub struct HealthDoc {
     /// `ok`, `unavailable`, or `none` for a service started without one.
     #[schema(example = "ok")]
     pub database: String,
+    /// `folder` (policy files read from a folder) or `built-in` (the copy inside the binary);
+    /// the folder's path is not shown.
+    #[schema(example = "folder")]
     pub policy_source: String,
     pub policy_versions: Vec<String>,
     pub policy_loaded_at: String,

@@ -55,16 +55,19 @@ fn add_links(doc: &mut utoipa::openapi::OpenApi) {
     };
     for code in ["200", "201"] {
         if let Some(RefOr::T(resp)) = op.responses.responses.get_mut(code) {
-            resp.links.insert(
-                "status".into(),
-                RefOr::T(
-                    LinkBuilder::new()
-                        .operation_id("status_api")
-                        .parameter("token", "$response.body#/status_token")
-                        .description("Where the application stands")
-                        .build(),
-                ),
-            );
+            // Only the first answer (201) carries the status link; a replay (200) does not.
+            if code == "201" {
+                resp.links.insert(
+                    "status".into(),
+                    RefOr::T(
+                        LinkBuilder::new()
+                            .operation_id("status_api")
+                            .parameter("token", "$response.body#/status_token")
+                            .description("Where the application stands")
+                            .build(),
+                    ),
+                );
+            }
             resp.links.insert(
                 "application".into(),
                 RefOr::T(
@@ -426,6 +429,7 @@ pub fn app(
         }))
         .wrap(from_fn(super::guard::body_deadline))
         .wrap(from_fn(super::guard::rate_limit))
+        .wrap(from_fn(super::guard::refuse_nul))
         .wrap(from_fn(super::html::localize))
         .wrap(from_fn(count_requests))
         .wrap(from_fn(docs_csp))

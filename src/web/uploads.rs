@@ -19,10 +19,66 @@ use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 
-/// The longest text part of a multipart body (the answers and a reply fit many times over).
+/// The longest text of a multipart body: its text parts' data and every part's name (the
+/// answers and a reply fit many times over).
 const TEXT_LIMIT: usize = 256 * 1024;
 /// The most files one body may bring.
 const FILES_LIMIT: usize = 40;
+/// The most parts one body may hold (the full form has about a hundred fields).
+const PARTS_LIMIT: usize = 400;
+/// The longest part name (a field's name, `material:ID`).
+const NAME_LIMIT: usize = 200;
+/// What a body may add to its text and files: part headers and boundaries.
+const OVERHEAD_LIMIT: u64 = 1024 * 1024;
+
+/// The most a multipart body may hold in all, for these file limits: larger bodies are
+/// refused from their `Content-Length`, or cut off when they reach it.
+pub fn body_limit(total_files: u64) -> u64 {
+    total_files + TEXT_LIMIT as u64 + OVERHEAD_LIMIT
+}
+
+fn too_large_body() -> Refused {
+    Refused::TooLarge {
+        zh: "提交的内容过大".into(),
+        en: "The form is too large".into(),
+    }
+}
+
+fn too_many_parts() -> Refused {
+    Refused::Invalid {
+        zh: format!("表单的组成部分过多（最多 {PARTS_LIMIT} 个）"),
+        en: format!("The form has too many parts (at most {PARTS_LIMIT})"),
+    }
+}
+
+/// The body as a stream that ends in an error once it passes `limit` bytes (whatever its
+/// `Content-Length` said): `over` records that it did.
+fn bounded(
+    payload: actix_web::web::Payload,
+    limit: u64,
+    over: std::rc::Rc<std::cell::Cell<bool>>,
+) -> impl futures_util::Stream<Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>>
+{
+    let mut seen = 0u64;
+    payload.map(move |chunk| {
+        let chunk = chunk?;
+        seen += chunk.len() as u64;
+        if seen > limit {
+            over.set(true);
+            return Err(actix_web::error::PayloadError::Overflow);
+        }
+        Ok(chunk)
+    })
+}
+
+/// Whether the request says its body is longer than `limit`.
+pub fn declared_over(req: &HttpRequest, limit: u64) -> bool {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|n| n > limit)
+}
 
 /// A file received and spooled, not yet kept.
 pub struct Spooled {
@@ -172,21 +228,57 @@ pub async fn receive(
 ) -> Result<Received, Refused> {
     let file_limit = state.settings.upload_file_limit;
     let total_limit = state.settings.upload_total_limit;
-    let mut form = actix_multipart::Multipart::new(req.headers(), payload);
+    let limit = body_limit(total_limit);
+    if declared_over(req, limit) {
+        return Err(too_large_body());
+    }
+    let over = std::rc::Rc::new(std::cell::Cell::new(false));
+    let mut form =
+        actix_multipart::Multipart::new(req.headers(), bounded(payload, limit, over.clone()));
     let mut got = Received::default();
-    let (mut text_bytes, mut total) = (0usize, 0u64);
+    let (mut text_bytes, mut total, mut parts) = (0usize, 0u64, 0usize);
     let mut token_checked = token_ok.is_none();
+    let broken = |over: &std::cell::Cell<bool>| {
+        if over.get() {
+            too_large_body()
+        } else {
+            Refused::Broken
+        }
+    };
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| unreadable(&e))?;
+        let mut field = match field {
+            Ok(f) => f,
+            Err(_) if over.get() => return Err(too_large_body()),
+            Err(e) => return Err(unreadable(&e)),
+        };
+        parts += 1;
+        if parts > PARTS_LIMIT {
+            return Err(too_many_parts());
+        }
         let name = field.name().unwrap_or_default().to_string();
+        if name.len() > NAME_LIMIT {
+            return Err(Refused::Invalid {
+                zh: format!("表单某一部分的名称过长（最多 {NAME_LIMIT} 个字符）"),
+                en: format!(
+                    "A part of the form has too long a name (at most {NAME_LIMIT} characters)"
+                ),
+            });
+        }
         let file_name = field
             .content_disposition()
             .and_then(|d| d.get_filename())
             .map(str::to_string);
+        text_bytes += name.len() + file_name.as_ref().map_or(0, String::len);
+        if text_bytes > TEXT_LIMIT {
+            return Err(Refused::TooLarge {
+                zh: "表单文字部分过大".into(),
+                en: "The form's text is too large".into(),
+            });
+        }
         let Some(file_name) = file_name else {
             let mut data = Vec::new();
             while let Some(chunk) = field.next().await {
-                let chunk = chunk.map_err(|_| Refused::Broken)?;
+                let chunk = chunk.map_err(|_| broken(&over))?;
                 text_bytes += chunk.len();
                 if text_bytes > TEXT_LIMIT {
                     return Err(Refused::TooLarge {
@@ -215,7 +307,7 @@ pub async fn receive(
         let mut head: Vec<u8> = Vec::with_capacity(FileKind::HEAD);
         let mut size = 0u64;
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| Refused::Broken)?;
+            let chunk = chunk.map_err(|_| broken(&over))?;
             size += chunk.len() as u64;
             total += chunk.len() as u64;
             if size > file_limit {
@@ -331,6 +423,26 @@ pub fn material_name(state: &AppState, id: &str, lang: Lang) -> String {
         )
 }
 
+/// The name a download is saved under: the applicant's name with the extension of the kind
+/// its bytes were recognised as (`x.html` holding a PDF is saved as `x.pdf`), so no browser
+/// saves an accepted file as something it would run.
+pub fn download_name(name: &str, kind: FileKind) -> String {
+    let fits = |ext: &str| match kind {
+        FileKind::Pdf => ext == "pdf",
+        FileKind::Jpeg => ext == "jpg" || ext == "jpeg",
+        FileKind::Png => ext == "png",
+    };
+    let stem = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && fits(&ext.to_ascii_lowercase()) => {
+            return name.to_string();
+        }
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => name,
+    };
+    let stem = if stem.is_empty() { "file" } else { stem };
+    format!("{stem}.{}", kind.id())
+}
+
 /// A kept file as a download: streamed a chunk at a time, as an attachment a browser will
 /// neither sniff nor run.
 pub fn download(store: &Store, upload: Upload) -> HttpResponse {
@@ -357,8 +469,7 @@ pub fn download(store: &Store, upload: Upload) -> HttpResponse {
             }
         }
     });
-    let encoded: String = upload
-        .file_name
+    let encoded: String = download_name(&upload.file_name, upload.kind)
         .bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
@@ -386,4 +497,20 @@ pub fn download(store: &Store, upload: Upload) -> HttpResponse {
             u64::try_from(upload.size).unwrap_or_default(),
             chunks,
         ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_download_is_named_by_what_its_bytes_are() {
+        assert_eq!(download_name("x.html", FileKind::Pdf), "x.pdf");
+        assert_eq!(download_name("学位证书.PDF", FileKind::Pdf), "学位证书.PDF");
+        assert_eq!(download_name("photo.jpg", FileKind::Jpeg), "photo.jpg");
+        assert_eq!(download_name("photo.svg", FileKind::Png), "photo.png");
+        assert_eq!(download_name("noext", FileKind::Jpeg), "noext.jpeg");
+        assert_eq!(download_name(".html", FileKind::Pdf), ".html.pdf");
+        assert_eq!(download_name("", FileKind::Pdf), "file.pdf");
+    }
 }

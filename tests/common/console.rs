@@ -286,3 +286,27 @@ pub async fn upload_batch(
         );
     post_batch_form(c, b, form).await
 }
+
+/// Every row of every table of a PostgreSQL database as text (bytea as hex), with its table:
+/// what a copy of the database would show.
+pub async fn every_pg_row(url: &str) -> Vec<(String, String)> {
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(tables.len() > 10, "{tables:?}");
+    let mut out = Vec::new();
+    for t in &tables {
+        let rows = sqlx::query(&format!("SELECT t::text AS row FROM \"{t}\" t"))
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        out.extend(rows.iter().map(|r| (t.clone(), r.get::<String, _>("row"))));
+    }
+    conn.close().await.unwrap();
+    out
+}

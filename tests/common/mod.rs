@@ -240,3 +240,34 @@ pub fn test_keys(url: &str) -> talent_subsidy::store::KeySource {
         KeySource::Beside
     }
 }
+
+/// The shipped policy files, name and text, with `from` replaced by `to` once in `file`.
+pub fn policy_files_with(file: &str, from: &str, to: &str) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir("policy").unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".toml") {
+            continue;
+        }
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        if name == file {
+            assert!(text.contains(from), "{from} in {name}");
+            text = text.replacen(from, to, 1);
+        }
+        files.push((name, text));
+    }
+    files
+}
+
+/// The policy folder as a zip (under `policy/`), with one edit in one file.
+pub fn zipped_policy(file: &str, from: &str, to: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, text) in policy_files_with(file, from, to) {
+        out.start_file(format!("policy/{name}"), options).unwrap();
+        out.write_all(text.as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}

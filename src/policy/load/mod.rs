@@ -38,16 +38,34 @@ pub const SHARED_FILE: &str = "policy.toml";
 pub const COMBINING_FILE: &str = "combining.toml";
 
 /// Collects diagnostics against the files read so far.
+#[derive(Default)]
 struct Diags {
     files: Vec<SourceFile>,
     list: Vec<Diagnostic>,
+    /// What `list` holds, to leave out repeats in constant time.
+    seen: std::collections::HashSet<(usize, usize, String)>,
+    /// Problems left out past `MAX_DIAGNOSTICS`, and whether one of them was an error.
+    dropped: usize,
+    dropped_error: bool,
 }
+
+/// The most problems one load reports: past them a file is not worth reading line by line,
+/// and a folder with thousands of errors is refused as quickly as one with a hundred.
+pub const MAX_DIAGNOSTICS: usize = 100;
 
 impl Diags {
     fn at(&mut self, file: usize, offset: usize, severity: Severity, message: impl Into<Msg>) {
+        let Msg { zh, en } = message.into();
+        if !self.seen.insert((file, offset, en.clone())) {
+            return;
+        }
+        if self.list.len() >= MAX_DIAGNOSTICS {
+            self.dropped += 1;
+            self.dropped_error |= severity == Severity::Error;
+            return;
+        }
         let f = &self.files[file];
         let (line, column) = f.locate(offset);
-        let Msg { zh, en } = message.into();
         let d = Diagnostic {
             severity,
             file: f.path.clone(),
@@ -60,11 +78,36 @@ impl Diags {
             self.list.push(d);
         }
     }
+
+    /// The problems found, with a last one saying how many more were left out.
+    fn finish(mut self) -> Vec<Diagnostic> {
+        if self.dropped > 0
+            && let Some(last) = self.list.last()
+        {
+            let (file, line, column) = (last.file.clone(), last.line, last.column);
+            self.list.push(Diagnostic {
+                severity: if self.dropped_error {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                file,
+                line,
+                column,
+                message: format!(
+                    "{} more problems are not shown: correct these first",
+                    self.dropped
+                ),
+                zh: format!("另有 {} 个问题未列出：请先改正以上问题", self.dropped),
+            });
+        }
+        self.list
+    }
     fn error(&mut self, file: usize, offset: usize, message: impl Into<Msg>) {
         self.at(file, offset, Severity::Error, message);
     }
     fn has_errors(&self) -> bool {
-        self.list.iter().any(|d| d.severity == Severity::Error)
+        self.dropped_error || self.list.iter().any(|d| d.severity == Severity::Error)
     }
 }
 
@@ -156,10 +199,7 @@ fn read_file<T: DeserializeOwned>(d: &mut Diags, src: &Source, name: &str) -> Op
     let text = match src.read(name) {
         Ok(t) => t,
         Err(e) => {
-            d.files.push(SourceFile {
-                path,
-                text: String::new(),
-            });
+            d.files.push(SourceFile::new(path, String::new()));
             let i = d.files.len() - 1;
             d.error(
                 i,
@@ -172,7 +212,7 @@ fn read_file<T: DeserializeOwned>(d: &mut Diags, src: &Source, name: &str) -> Op
             return None;
         }
     };
-    d.files.push(SourceFile { path, text });
+    d.files.push(SourceFile::new(path, text));
     let i = d.files.len() - 1;
     let text = d.files[i].text.clone();
     let (table, errors) = toml::de::DeTable::parse_recoverable(&text);
@@ -443,20 +483,18 @@ pub fn load_from(src: &Source) -> Result<Policy, Vec<Diagnostic>> {
 fn load_with(src: &Source, draft: bool) -> Result<Policy, Vec<Diagnostic>> {
     let mut l = Loader {
         draft,
-        d: Diags {
-            files: Vec::new(),
-            list: Vec::new(),
-        },
+        d: Diags::default(),
         version_ids: Vec::new(),
         documents: Vec::new(),
         materials: Vec::new(),
         described: Vec::new(),
     };
     let result = l.load(src);
-    let mut diags = std::mem::take(&mut l.d.list);
+    let failed = l.d.has_errors();
+    let mut diags = std::mem::take(&mut l.d).finish();
     diags.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     match result {
-        Some(mut policy) if !diags.iter().any(|d| d.severity == Severity::Error) => {
+        Some(mut policy) if !failed => {
             policy.warnings = diags;
             Ok(policy)
         }

@@ -93,6 +93,8 @@ impl Loader {
     /// Resolves every parameter for version `vi` to a constant (a table by tier to one
     /// constant per entry), with its unit.
     pub(super) fn params(&mut self, vi: usize, read: &Read) -> Params {
+        /// The most parameters a policy may define (the park's have about forty).
+        const MAX_PARAMS: usize = 1_000;
         let (shared, docs, sets, tiers, sf) = (
             &read.shared.params[..],
             read.docs,
@@ -105,7 +107,18 @@ impl Loader {
             docs.iter()
                 .flat_map(|(f, d)| d.params.iter().map(move |p| (*f, p))),
         );
-        for (file, p) in all {
+        for (n, (file, p)) in all.enumerate() {
+            if n == MAX_PARAMS {
+                self.d.error(
+                    file,
+                    p.id.span().start,
+                    Msg::new(
+                        format!("参数过多：一套政策最多 {MAX_PARAMS} 个参数"),
+                        format!("too many parameters: a policy has at most {MAX_PARAMS}"),
+                    ),
+                );
+                break;
+            }
             let name = p.id.get_ref();
             if out.contains(name)
                 || sets.contains_key(name)

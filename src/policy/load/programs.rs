@@ -133,6 +133,19 @@ impl Loader {
         };
         let mut conditions = Vec::new();
         let mut ok = true;
+        /// The most conditions one program may have (the park's have up to a dozen).
+        const MAX_CONDITIONS: usize = 100;
+        if let Some(c) = p.conditions.get(MAX_CONDITIONS) {
+            self.d.error(
+                f,
+                c.id.span().start,
+                Msg::new(
+                    format!("条件过多：一个项目最多 {MAX_CONDITIONS} 个条件"),
+                    format!("too many conditions: a program has at most {MAX_CONDITIONS}"),
+                ),
+            );
+            return None;
+        }
         for c in &p.conditions {
             if conditions
                 .iter()

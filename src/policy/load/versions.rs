@@ -152,10 +152,9 @@ impl Loader {
                     .iter()
                     .any(|d| format!("{}.toml", d.get_ref()) == n);
             if !listed {
-                self.d.files.push(SourceFile {
-                    path: src.path(&n),
-                    text: String::new(),
-                });
+                self.d
+                    .files
+                    .push(SourceFile::new(src.path(&n), String::new()));
                 let i = self.d.files.len() - 1;
                 self.d.at(
                     i,

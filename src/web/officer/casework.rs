@@ -732,8 +732,8 @@ pub async fn mark_paid(
     if !done {
         return Ok(super::super::html::message(
             StatusCode::CONFLICT,
-            "没有这笔待拨付的款项（可能已由他人登记拨付）",
-            "No such payment waiting (someone may have recorded it already)",
+            "没有这笔待拨付的款项（可能已由他人登记拨付），或拨付日期早于批准日期",
+            "No such payment waiting (someone may have recorded it already), or the date is before the approval",
         ));
     }
     tracing::info!(officer = %s.name(), payment = *id, "payment recorded");

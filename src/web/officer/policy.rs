@@ -15,6 +15,9 @@ use crate::simulate::{Simulation, charts, default_as_of, simulate, tables::TABLE
 use crate::store::Draft;
 use std::path::Path;
 
+/// How long reading an uploaded draft may take before it is refused (the park's folder
+/// loads in milliseconds).
+const DRAFT_LOAD_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
 /// Largest uploaded draft folder (zip) and population file.
 const DRAFT_ZIP_LIMIT: usize = 4 * 1024 * 1024;
 /// Largest file inside a draft zip, unpacked; most files in one.
@@ -731,7 +734,7 @@ async fn run_simulation(
             let Read {
                 people: more,
                 skipped,
-            } = read_file(bytes, &ctx)?;
+            } = read_file(bytes, &ctx, crate::simulate::population::CONSOLE_MAX_PEOPLE)?;
             people.people.extend(more);
             people.skipped.extend(skipped);
         }
@@ -901,13 +904,38 @@ pub async fn simulate_upload(
         )
         .await;
     };
-    let files = match unzip_draft(zip, l) {
-        Ok(f) => f,
-        Err(e) => {
-            return refused_upload(&s, &state, lang, StatusCode::UNPROCESSABLE_ENTITY, e).await;
+    // Unpacked and loaded on a blocking thread, within a time budget: the async workers go
+    // on answering whatever the draft holds.
+    let zip = zip.to_vec();
+    let work = auth::blocking(false, move || {
+        let files = unzip_draft(&zip, l)?;
+        let loaded = draft::load_files(Path::new("draft.zip"), &files);
+        Ok::<_, String>((files, loaded))
+    });
+    let (files, loaded) = match tokio::time::timeout(DRAFT_LOAD_BUDGET, work).await {
+        Ok(done) => match done? {
+            Ok(got) => got,
+            Err(e) => {
+                return refused_upload(&s, &state, lang, StatusCode::UNPROCESSABLE_ENTITY, e).await;
+            }
+        },
+        Err(_) => {
+            tracing::warn!(officer = %s.name(), "an uploaded draft took too long to read");
+            let said = l.t(
+                "草案过大或过于复杂，未能在限定时间内读完",
+                "The draft is too large or too complex to read in the time allowed",
+            );
+            return refused_upload(
+                &s,
+                &state,
+                lang,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                said.into(),
+            )
+            .await;
         }
     };
-    let policy = match draft::load_files(Path::new("draft.zip"), &files) {
+    let policy = match loaded {
         Ok(p) => p,
         Err(diags) => {
             let lines: Vec<String> = problems(&diags, l, &files)
