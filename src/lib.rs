@@ -5,6 +5,7 @@
 pub mod applicant;
 pub mod batch;
 pub mod cases;
+pub mod casework;
 pub mod cli;
 pub mod crypto;
 pub mod engine;

@@ -722,6 +722,8 @@ async fn a_known_path_with_another_method_answers_405_with_allow() {
         ("DELETE", "/api/v1/status/0", "GET"),
         ("PATCH", "/officer/login", "GET, POST"),
         ("TRACE", "/", "GET"),
+        ("PUT", "/officer/policy/drafts", "GET, POST"),
+        ("DELETE", "/officer/policy/simulations/1", "GET"),
     ] {
         let r = app
             .client
@@ -887,4 +889,42 @@ async fn a_section_said_not_to_apply_decides_its_programs_and_bad_answers_are_re
     assert_eq!(status, 400);
     let (status, _) = app.post_screening("[]").await;
     assert_eq!(status, 422);
+}
+
+/// The method table (`startup::PAGES`, which gives 405 and `Allow` on a known path) is kept by
+/// hand: every page route written in the source must be in it, with its method, so a route
+/// added without it is caught here (the policy office's ten routes were missing).
+#[test]
+fn every_page_route_in_the_source_is_in_the_method_table() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (method, marker) in [("GET", "#[get(\""), ("POST", "#[post(\"")] {
+                    for chunk in text.split(marker).skip(1) {
+                        let route = chunk.split('"').next().unwrap().to_string();
+                        out.push((method.to_string(), route));
+                    }
+                }
+            }
+        }
+    }
+    let mut routes = Vec::new();
+    walk(std::path::Path::new("src/web"), &mut routes);
+    assert!(routes.len() > 60, "{routes:?}");
+    let documented = ["/healthz", "/metrics"];
+    for (method, route) in routes {
+        if route.starts_with("/api/") || documented.contains(&route.as_str()) {
+            continue;
+        }
+        assert!(
+            talent_subsidy::web::startup::PAGES
+                .iter()
+                .any(|(path, methods)| *path == route && methods.contains(&method.as_str())),
+            "{method} {route} is served but not in startup::PAGES"
+        );
+    }
 }

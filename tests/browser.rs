@@ -660,8 +660,10 @@ async fn walk(
         }
         for name in interview_questions(c).await {
             match (name.as_str(), answers.get(name.as_str())) {
-                // Lists: nothing ticked is "none of these".
-                ("person.honors" | "prior_awards", _) => {}
+                // Lists: nothing ticked is unknown; the person says "none of these".
+                ("person.honors" | "prior_awards", _) => {
+                    click(c, &format!("input[name='none_of'][value='{name}']")).await;
+                }
                 (_, Some(value)) => {
                     let radio = format!("input[name='{name}'][value='{value}']");
                     if c.find(Locator::Css(&radio)).await.is_ok() {

@@ -96,7 +96,9 @@ impl App {
                 given += 1;
                 match answers.get(name.as_str()) {
                     Some(values) if name == "person.honors" || name == "prior_awards" => {
-                        pairs.push(("answered".into(), name.clone()));
+                        if values.is_empty() {
+                            pairs.push(("none_of".into(), name.clone()));
+                        }
                         pairs.extend(values.iter().map(|v| (name.clone(), v.to_string())));
                     }
                     Some(values) => pairs.push((name.clone(), values[0].to_string())),
@@ -363,4 +365,82 @@ async fn a_founders_interview_ends_with_the_startup_programs_and_the_full_forms_
     let (status, full) = app.post("/assess", &form).await;
     assert_eq!(status, 200);
     assert!(full.contains("¥3,162,000"), "the full form agrees");
+}
+
+/// Pressing "现在查看结果" (or switching language) on the first page with nothing answered
+/// read the unticked honours as "none of these": the range fell from ¥10,000,000 and 科技新政
+/// was marked not available. Whatever the page sends for a group nobody ticked, it is unknown;
+/// only "以上都没有" says none.
+#[actix_web::test]
+async fn an_unticked_group_is_unknown_and_none_of_these_is_said_explicitly() {
+    let app = app();
+    let (_, first) = app.get("/").await;
+    assert!(
+        first.contains("name=\"person.honors\""),
+        "the first page asks about honours"
+    );
+    assert!(first.contains("name=\"none_of\" value=\"person.honors\""));
+    assert!(first.contains("以上都没有"));
+    // Everything the page itself sends, with nothing ticked: hidden fields only.
+    let page_pairs = |page: &str| -> Vec<(String, String)> { hidden(page) };
+    let mut stop = page_pairs(&first);
+    stop.push(("stop".into(), "1".into()));
+    let (status, result) = app.post("/interview", &stop).await;
+    assert_eq!(status, 200);
+    assert!(result.contains("¥10,000,000"), "{result}");
+    assert!(!result.contains("✗ 顶尖人才"), "{result}");
+    // Switching language keeps the question open.
+    let (status, en) = app.post("/interview?lang=en", &page_pairs(&first)).await;
+    assert_eq!(status, 200);
+    assert!(en.contains("name=\"person.honors\""), "still asked: {en}");
+    // "None of these" ticked is an answer: the range narrows, and the page does not ask again.
+    let mut none = page_pairs(&first);
+    none.push(("none_of".into(), "person.honors".into()));
+    none.push(("stop".into(), "1".into()));
+    let (_, answered) = app.post("/interview", &none).await;
+    assert!(!answered.contains("¥10,000,000"), "{answered}");
+}
+
+/// "还需要" on each card names only the answers that can still change that program: a
+/// graduate who answered the first page (no honours) sees the rent subsidy need the
+/// employment and housing answers it reads, not the salary or the university's category that
+/// other programs read (before, every open card listed the same sixteen unknowns).
+#[actix_web::test]
+async fn each_card_names_only_what_can_still_change_it() {
+    let app = app();
+    let (_, first) = app.get("/").await;
+    let mut pairs = hidden(&first);
+    for (k, v) in [
+        ("person.birth_date", "1998-05-01"),
+        ("person.highest_degree", "master"),
+        ("person.professional_title", "none"),
+        ("none_of", "person.honors"),
+        ("stop", "1"),
+    ] {
+        pairs.push((k.into(), v.into()));
+    }
+    let (status, result) = app.post("/interview", &pairs).await;
+    assert_eq!(status, 200, "{result}");
+    let needs: Vec<(String, String)> = result
+        .split("<article class=\"card open\">")
+        .skip(1)
+        .filter_map(|card| {
+            let name = card.split("<h2>").nth(1)?.split('<').next()?.to_string();
+            let needed = card
+                .split("还需要：")
+                .nth(1)?
+                .split("</p>")
+                .next()?
+                .to_string();
+            Some((name, needed))
+        })
+        .collect();
+    let rent = needs
+        .iter()
+        .find(|(n, _)| n.contains("租房补贴"))
+        .unwrap_or_else(|| panic!("the rent subsidy is open: {needs:?}"));
+    assert!(!rent.1.contains("年薪"), "{rent:?}");
+    assert!(!rent.1.contains("毕业院校"), "{rent:?}");
+    let distinct: std::collections::HashSet<&String> = needs.iter().map(|(_, n)| n).collect();
+    assert!(distinct.len() > 1, "every card the same: {needs:?}");
 }

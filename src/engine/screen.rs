@@ -508,16 +508,42 @@ pub fn screen_version<'p>(version: &'p Version, partial: &Partial) -> Screening<
         total.1 = total.1.min(highest - inside + inside.min(cap.max));
     }
 
-    // What could still change each undecided program: its own unknowns and those of the
-    // undecided programs it is combined with.
+    // What could still change each undecided program: its own unknowns, and those of the
+    // undecided programs combined with it that can still touch it — a partner in a no-double-
+    // funding group only while both may be eligible, a partner under a cap only when it is
+    // served before it and the cap may bind there. The union over all programs is
+    // the same either way (each partner counts its own unknowns), so the questions asked do
+    // not change; what a program's card says it still needs does.
     let own_reads: Vec<u64> = programs.iter().map(|p| p.reads).collect();
     let decided: Vec<bool> = programs.iter().map(ProgramRange::is_decided).collect();
     let partners = |i: usize| {
         let mut m = 0;
-        let groups = rules.exclusive_groups.iter().map(|g| &g.programs);
-        for members in groups.chain(rules.caps.iter().map(|c| &c.programs)) {
-            if members.contains(&i) {
-                for &j in members {
+        if !own[i].may {
+            return m;
+        }
+        for g in &rules.exclusive_groups {
+            if g.programs.contains(&i) {
+                for &j in &g.programs {
+                    if j != i && !decided[j] && own[j].may {
+                        m |= own_reads[j];
+                    }
+                }
+            }
+        }
+        // A cap is served in order: what a program gets depends only on those served before
+        // it, and only when they and it may together pass the cap.
+        for cap in &rules.caps {
+            let Some(pos) = cap.programs.iter().position(|&j| j == i) else {
+                continue;
+            };
+            let before = &cap.programs[..pos];
+            let most: Decimal = before
+                .iter()
+                .filter(|&&j| own[j].may)
+                .map(|&j| own[j].amount.1)
+                .sum();
+            if most + own[i].amount.1 > cap.max {
+                for &j in before {
                     if !decided[j] {
                         m |= own_reads[j];
                     }

@@ -192,7 +192,8 @@ pub fn unsure_paths(form: &FormValues) -> Vec<String> {
 /// The partial profile JSON for an interview's answers (brief §8): an answer left out, blank
 /// or "not sure" is unknown; a section's toggle says `1` (it applies), `0` (it does not:
 /// `null`) or nothing (unknown; a field answered in it makes it apply). A list (honors,
-/// programs received) is answered, even with nothing ticked, when `answered` names it.
+/// programs received) is unknown while nothing is ticked; it is empty when "none of these"
+/// (`none_of`) names it.
 pub fn to_partial_json(form: &FormValues) -> Value {
     let unsure = unsure_paths(form);
     let mut root = Map::new();
@@ -241,7 +242,8 @@ pub fn to_partial_json(form: &FormValues) -> Value {
             continue;
         }
         let listed = matches!(f.kind, Kind::Checks(_) | Kind::Programs);
-        if listed && form.all(f.path).is_empty() && !form.has("answered", f.path) {
+        // A list with nothing ticked is unknown; only "none of these" says it is empty.
+        if listed && form.all(f.path).is_empty() && !form.has("none_of", f.path) {
             continue;
         }
         if form.get(f.path) == "unsure" {
@@ -276,7 +278,7 @@ mod tests {
         let form = FormValues::parse(
             "has_employment=1&has_startup=0&employment.annual_salary=30%E4%B8%87&person.highest_degree=master\
              &employment.full_time=unsure&unsure=employment.contract_years&employment.contract_years=3\
-             &answered=prior_awards&housing.home_purchase.price=100%E4%B8%87"
+             &none_of=prior_awards&housing.home_purchase.price=100%E4%B8%87"
                 .as_bytes(),
         );
         let v = to_partial_json(&form);

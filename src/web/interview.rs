@@ -48,6 +48,8 @@ pub struct QuestionView {
     pub value: String,
     pub choices: Vec<ChoiceView>,
     pub unsure: bool,
+    /// For a list question: "none of these" is ticked (nothing ticked is not an answer).
+    pub none_of: bool,
     pub error: Option<String>,
 }
 
@@ -223,12 +225,7 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
     let hidden = values
         .0
         .iter()
-        .filter(|(k, _)| {
-            !matches!(
-                k.as_str(),
-                "lang" | "stop" | "shown" | "answered" | "unsure"
-            )
-        })
+        .filter(|(k, _)| !matches!(k.as_str(), "lang" | "stop" | "shown" | "none_of" | "unsure"))
         .filter(|(k, _)| !visible.contains(&k.as_str()))
         .flat_map(|(k, vs)| {
             vs.iter()
@@ -236,7 +233,7 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
                 .map(move |v| (k.clone(), v.clone()))
         })
         .chain(
-            ["answered", "unsure"]
+            ["none_of", "unsure"]
                 .into_iter()
                 .flat_map(|k| {
                     values
@@ -413,6 +410,7 @@ fn question_view(
         },
         choices,
         unsure,
+        none_of: values.has("none_of", &q.field),
         error,
     }
 }

@@ -215,6 +215,14 @@ pub const PAGES: &[(&str, &[&str])] = &[
     ("/officer/batch/{token}", &["GET"]),
     ("/officer/batch/{token}/results.csv", &["GET"]),
     ("/officer/batch/{token}/results.xlsx", &["GET"]),
+    ("/officer/policy", &["GET"]),
+    ("/officer/policy/drafts", &["GET", "POST"]),
+    ("/officer/policy/drafts/{id}", &["GET", "POST"]),
+    ("/officer/policy/drafts/{id}/change.diff", &["GET"]),
+    ("/officer/policy/drafts/{id}/simulate", &["POST"]),
+    ("/officer/policy/simulate", &["POST"]),
+    ("/officer/policy/simulations/{id}", &["GET"]),
+    ("/officer/policy/simulations/{id}/{table}.csv", &["GET"]),
 ];
 
 /// Every known path with the methods it answers: a request to a known path with another

@@ -287,17 +287,6 @@ pub async fn review_program(
             "This application has no such program under review",
         ));
     };
-    if case.decision(&program).is_some() || !app.summary.status.is_open() {
-        let problem = (
-            StatusCode::CONFLICT,
-            l.t(
-                "此项目已作出决定（或申请已结案），不能再更改",
-                "This program is decided (or the application closed): it cannot change",
-            )
-            .to_string(),
-        );
-        return application_page(&s, &req, &state, &reference, Some(problem), Some(&form)).await;
-    }
     let loaded = state.snapshot();
     let reviewed = reviewed_program(&loaded.policy, &app.summary.policy_version, &program);
     let stored = StoredResult::parse(&app.result);
@@ -311,13 +300,10 @@ pub async fn review_program(
             }
         }
     }
-    let invalid =
-        |zh: &str, en: &str| Some((StatusCode::UNPROCESSABLE_ENTITY, l.t(zh, en).to_string()));
     let reason = form.get("reason").trim();
-    let reason_problem = text_problem(reason, ("理由", "Reason"), l);
     let seen = form.get("seen_version").parse::<i64>().ok();
     // The checks as they will be after this save.
-    let blocked = reviewed.as_ref().is_some_and(|r| {
+    let open_checks = reviewed.as_ref().is_some_and(|r| {
         r.conditions.iter().any(|(c, _)| {
             let now = checks
                 .iter()
@@ -327,75 +313,73 @@ pub async fn review_program(
             matches!(now, Some(Check::Failed | Check::Pending))
         })
     });
+    let ruled = crate::casework::program_decision(
+        crate::casework::ProgramState {
+            assessed: row.amount,
+            decided: case.decision(&program).is_some(),
+            open: app.summary.status.is_open(),
+            open_checks,
+        },
+        crate::casework::ProgramRequest {
+            decision: form.get("decision"),
+            amount: crate::applicant::parse_money(&crate::input::normalize_money(
+                form.get("amount"),
+            )),
+            reason,
+        },
+    );
+    // What the form says is checked first (an incomplete form, an unreadable reason), then
+    // the rules.
+    let form_problem = if seen.is_none() {
+        Some((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            l.t(
+                "表单不完整，请刷新页面后重试",
+                "The form is incomplete: reload the page and try again",
+            )
+            .to_string(),
+        ))
+    } else {
+        text_problem(reason, ("理由", "Reason"), l)
+    };
     let mut decision = None;
-    let problem = match form.get("decision") {
-        _ if seen.is_none() => invalid(
-            "表单不完整，请刷新页面后重试",
-            "The form is incomplete: reload the page and try again",
-        ),
-        _ if reason_problem.is_some() => reason_problem.clone(),
-        "" => None,
-        "refuse" if reason.is_empty() => invalid(
-            "理由：不予批准时请写明理由，申请人会看到",
-            "Reason: say why the program is refused; the applicant sees it",
-        ),
-        "refuse" => {
-            decision = Some(ProgramDecision {
-                program: program.clone(),
-                approved: false,
-                amount: Decimal::ZERO,
-                assessed: row.amount,
-                reason: reason.to_string(),
-                payments: Vec::new(),
-            });
+    let problem = match ruled {
+        Err(refused @ crate::casework::Refused::Conflict(_)) => Some((
+            StatusCode::CONFLICT,
+            l.t(&refused.msg().zh, &refused.msg().en).to_string(),
+        )),
+        _ if form_problem.is_some() => form_problem,
+        Err(refused) => Some((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            l.t(&refused.msg().zh, &refused.msg().en).to_string(),
+        )),
+        Ok(choice) => {
+            decision = match choice {
+                crate::casework::ProgramChoice::Undecided => None,
+                crate::casework::ProgramChoice::Refuse => Some(ProgramDecision {
+                    program: program.clone(),
+                    approved: false,
+                    amount: Decimal::ZERO,
+                    assessed: row.amount,
+                    reason: reason.to_string(),
+                    payments: Vec::new(),
+                }),
+                crate::casework::ProgramChoice::Approve(a) => Some(ProgramDecision {
+                    program: program.clone(),
+                    approved: true,
+                    amount: a,
+                    assessed: row.amount,
+                    reason: reason.to_string(),
+                    payments: payment_plan(
+                        &loaded.policy,
+                        &app.summary.policy_version,
+                        &program,
+                        a,
+                    ),
+                }),
+            };
             None
         }
-        "approve" if blocked => invalid(
-            "有条件核验为“不通过”或“待补充”，不能批准：请先核验，或不予批准",
-            "A condition is checked \"not met\" or \"awaiting material\": verify it first, or refuse",
-        ),
-        "approve" => {
-            match crate::applicant::parse_money(&crate::input::normalize_money(form.get("amount")))
-            {
-                None => invalid(
-                    "批准金额：请填写金额（元）",
-                    "Approved amount: enter an amount in yuan",
-                ),
-                Some(a) if a <= Decimal::ZERO || a > row.amount || a.fract() != Decimal::ZERO => {
-                    invalid(
-                        &format!(
-                            "批准金额：应为大于 0、不超过测算金额 {} 的整数元",
-                            view::yuan(&row.amount)
-                        ),
-                        &format!(
-                            "Approved amount: whole yuan above 0 and at most the assessed {}",
-                            view::yuan(&row.amount)
-                        ),
-                    )
-                }
-                Some(a) if a < row.amount && reason.is_empty() => invalid(
-                    "理由：批准金额低于测算金额时请写明理由",
-                    "Reason: say why the amount is below the assessed one",
-                ),
-                Some(a) => {
-                    decision = Some(ProgramDecision {
-                        program: program.clone(),
-                        approved: true,
-                        amount: a,
-                        assessed: row.amount,
-                        reason: reason.to_string(),
-                        payments: payment_plan(
-                            &loaded.policy,
-                            &app.summary.policy_version,
-                            &program,
-                            a,
-                        ),
-                    });
-                    None
-                }
-            }
-        }
-        _ => invalid("决定：无此选项", "Decision: no such choice"),
     };
     drop(loaded);
     let (Some(seen), None) = (seen, &problem) else {
@@ -712,17 +696,16 @@ pub async fn mark_paid(
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
     let form = reviewer_form(&s, &body)?;
-    let today = crate::web::http::today();
-    let on = match form.get("paid_on").trim() {
-        "" => Some(today),
-        d => crate::applicant::parse_date(d).filter(|d| *d <= today),
-    };
-    let Some(on) = on else {
-        return Ok(super::super::html::message(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "拨付日期：应为不晚于今天的日期（YYYY-MM-DD）",
-            "Paid on: a date no later than today (YYYY-MM-DD)",
-        ));
+    let on = match crate::casework::payment_date(form.get("paid_on"), crate::web::http::today()) {
+        Ok(on) => on,
+        Err(refused) => {
+            let m = refused.msg();
+            return Ok(super::super::html::message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &m.zh,
+                &m.en,
+            ));
+        }
     };
     let done = s
         .store(&state)?

@@ -1,6 +1,7 @@
 //! One application: the answers, the saved result beside a re-assessment under today's policy, decisions and the audit log.
 
 use super::*;
+use crate::casework::{Whole, WholeState};
 
 /// One line of the comparison: what it was at submission, what it is today.
 pub struct CompareRow {
@@ -463,20 +464,21 @@ pub async fn decide(
     let to = AppStatus::from_id(form.get("decision")).filter(|d| *d != AppStatus::Submitted);
     let seen = form.get("seen_version").parse::<i64>().ok();
     let note = form.get("note");
-    let note_problem = text_problem(note, ("意见", "Note"), l);
-    let problem = match (to, seen) {
+    let asked = match to {
+        Some(AppStatus::Approved) => Some(Whole::Approve),
+        Some(AppStatus::Rejected) => Some(Whole::Reject),
+        Some(AppStatus::MoreInfo) => Some(Whole::MoreInfo),
+        _ => None,
+    };
+    let problem = match (asked, seen) {
         (None, _) => invalid("审核结论：请选择一项", "Decision: choose one"),
         (_, None) => invalid(
             "表单不完整，请刷新页面后重试",
             "The form is incomplete: reload the page and try again",
         ),
-        (Some(AppStatus::Rejected | AppStatus::MoreInfo), _) if note.is_empty() => invalid(
-            "意见：不予批准或要求补充材料时，请写明原因，申请人会看到",
-            "Note: say why when rejecting or asking for more; the applicant sees it",
-        ),
-        _ => note_problem,
+        _ => text_problem(note, ("意见", "Note"), l),
     };
-    let (Some(to), Some(seen), None) = (to, seen, &problem) else {
+    let (Some(to), Some(asked), Some(seen), None) = (to, asked, seen, &problem) else {
         return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
     };
     let store = s.store(&state)?;
@@ -488,37 +490,35 @@ pub async fn decide(
         .cloned()
         .collect();
     // Deciding the whole decides each open program: only then is the casework read.
-    let programs = match to {
-        AppStatus::Approved | AppStatus::Rejected => {
-            let Some(app) = store
-                .application(&reference)
-                .await
-                .map_err(|e| s.db_error(e))?
-            else {
-                return Ok(no_application());
-            };
-            let case = casework::Case::read(store, &app)
-                .await
-                .map_err(|e| s.db_error(e))?;
-            let problem = if !case.decisions.is_empty() {
-                invalid(
-                    "已有项目单独作出决定：请逐项决定其余项目",
-                    "Some program is decided on its own already: decide the others one by one",
-                )
-            } else if to == AppStatus::Approved && case.has_open_checks() {
-                invalid(
-                    "有条件核验为“不通过”或“待补充”，不能全部批准：请逐项决定",
-                    "Some condition is checked \"not met\" or \"awaiting material\": decide program by program",
-                )
-            } else {
-                None
-            };
-            if problem.is_some() {
-                return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
-            }
-            case.whole_decisions(&state, &app, to == AppStatus::Approved, note)
+    let case = if asked == Whole::MoreInfo {
+        None
+    } else {
+        let Some(app) = store
+            .application(&reference)
+            .await
+            .map_err(|e| s.db_error(e))?
+        else {
+            return Ok(no_application());
+        };
+        let case = casework::Case::read(store, &app)
+            .await
+            .map_err(|e| s.db_error(e))?;
+        Some((app, case))
+    };
+    let ruled = crate::casework::whole_decision(asked, note, || {
+        let (_, case) = case.as_ref().expect("read for approving or rejecting");
+        WholeState {
+            programs_decided: !case.decisions.is_empty(),
+            open_checks: case.has_open_checks(),
         }
-        _ => Vec::new(),
+    });
+    if let Err(refused) = ruled {
+        let problem = invalid(&refused.msg().zh, &refused.msg().en);
+        return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
+    }
+    let programs = match &case {
+        Some((app, case)) => case.whole_decisions(&state, app, asked == Whole::Approve, note),
+        None => Vec::new(),
     };
     let result = store
         .decide(&reference, s.name(), seen, to, note, &missing, &programs)
