@@ -1414,15 +1414,15 @@ async fn an_older_database_is_sealed_when_opened(
          FROM applications WHERE reference = 'SXT-2025-000001'"
             .to_string(),
     ];
+    // The database as an outside connection sees it.
+    let raw = if url.starts_with("postgres") {
+        url.to_string()
+    } else {
+        format!("sqlite://{url}")
+    };
     {
         use sqlx::Connection;
-        let mut conn = sqlx::AnyConnection::connect(&if url.starts_with("postgres") {
-            url.to_string()
-        } else {
-            format!("sqlite://{url}")
-        })
-        .await
-        .unwrap();
+        let mut conn = sqlx::AnyConnection::connect(&raw).await.unwrap();
         for s in &sql {
             sqlx::query(s).execute(&mut conn).await.unwrap();
         }
@@ -1441,13 +1441,7 @@ async fn an_older_database_is_sealed_when_opened(
     assert_eq!(audit.last().unwrap().note, "OLDREPLY");
     // And none of it is plain any more.
     use sqlx::{Connection, Row};
-    let mut conn = sqlx::AnyConnection::connect(&if url.starts_with("postgres") {
-        url.to_string()
-    } else {
-        format!("sqlite://{url}")
-    })
-    .await
-    .unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&raw).await.unwrap();
     let row = sqlx::query(
         "SELECT status_token, note, result FROM applications WHERE reference = 'SXT-2025-000001'",
     )

@@ -51,6 +51,24 @@ pub struct ConditionView {
 }
 
 impl Case {
+    /// The application with this reference and its casework, as an officer's request reads
+    /// them (`None`: no such application).
+    pub async fn of_reference(
+        s: &Signed,
+        store: &crate::store::Store,
+        reference: &str,
+    ) -> Result<Option<(crate::store::Application, Case)>, AuthError> {
+        let Some(app) = store
+            .application(reference)
+            .await
+            .map_err(|e| s.db_error(e))?
+        else {
+            return Ok(None);
+        };
+        let case = Case::read(store, &app).await.map_err(|e| s.db_error(e))?;
+        Ok(Some((app, case)))
+    }
+
     pub async fn read(
         store: &crate::store::Store,
         app: &crate::store::Application,
@@ -272,14 +290,9 @@ pub async fn review_program(
     let (reference, program) = path.into_inner();
     let l = language(&req, None).lang;
     let store = s.store(&state)?;
-    let Some(app) = store
-        .application(&reference)
-        .await
-        .map_err(|e| s.db_error(e))?
-    else {
+    let Some((app, case)) = Case::of_reference(&s, store, &reference).await? else {
         return Ok(no_application());
     };
-    let case = Case::read(store, &app).await.map_err(|e| s.db_error(e))?;
     let Some(row) = case.under_review.iter().find(|p| p.program == program) else {
         return Ok(super::super::html::message(
             StatusCode::NOT_FOUND,

@@ -493,17 +493,10 @@ pub async fn decide(
     let case = if asked == Whole::MoreInfo {
         None
     } else {
-        let Some(app) = store
-            .application(&reference)
-            .await
-            .map_err(|e| s.db_error(e))?
-        else {
+        let Some(read) = casework::Case::of_reference(&s, store, &reference).await? else {
             return Ok(no_application());
         };
-        let case = casework::Case::read(store, &app)
-            .await
-            .map_err(|e| s.db_error(e))?;
-        Some((app, case))
+        Some(read)
     };
     let ruled = crate::casework::whole_decision(asked, note, || {
         let (_, case) = case.as_ref().expect("read for approving or rejecting");
