@@ -9,9 +9,9 @@
 //! - approving a program needs every one of its conditions verified (none "not met" or
 //!   "awaiting material"), an amount in whole yuan above 0 and at most the assessed amount,
 //!   and a reason when the amount is lower; refusing needs a reason;
-//! - deciding the whole application (approve or reject everything) is possible only while no
-//!   program has been decided on its own; approving it all needs no open check; rejecting it
-//!   or asking for more needs a note, which the applicant sees;
+//! - rejecting the whole application or asking for more needs a note, which the applicant
+//!   sees; approving or rejecting everything at once is possible only while no program has
+//!   been decided on its own, and approving it all needs no open check;
 //! - a payment is dated no later than today and no earlier than its approval.
 
 use crate::policy::diagnostic::Msg;
@@ -138,30 +138,28 @@ pub struct WholeState {
     pub open_checks: bool,
 }
 
-/// The rule for a decision on the whole application. `state` is read only for approving or
-/// rejecting everything (asking for more reads nothing), so it is asked for lazily.
-pub fn whole_decision(
-    asked: Whole,
-    note: &str,
-    state: impl FnOnce() -> WholeState,
-) -> Result<(), Refused> {
+/// The rule for a decision on the whole application's note: rejecting it or asking for more
+/// needs one (the applicant sees it). Checked before anything is read.
+pub fn whole_note(asked: Whole, note: &str) -> Result<(), Refused> {
     if matches!(asked, Whole::Reject | Whole::MoreInfo) && note.trim().is_empty() {
         return Err(Refused::invalid(
             "意见：不予批准或要求补充材料时，请写明原因，申请人会看到",
             "Note: say why when rejecting or asking for more; the applicant sees it",
         ));
     }
-    if asked == Whole::MoreInfo {
-        return Ok(());
-    }
-    let state = state();
+    Ok(())
+}
+
+/// The rule for approving (`approve`) or rejecting every undecided program at once, given the
+/// casework (asking for more decides no program and reads none).
+pub fn whole_programs(approve: bool, state: WholeState) -> Result<(), Refused> {
     if state.programs_decided {
         return Err(Refused::invalid(
             "已有项目单独作出决定：请逐项决定其余项目",
             "Some program is decided on its own already: decide the others one by one",
         ));
     }
-    if asked == Whole::Approve && state.open_checks {
+    if approve && state.open_checks {
         return Err(Refused::invalid(
             "有条件核验为“不通过”或“待补充”，不能全部批准：请逐项决定",
             "Some condition is checked \"not met\" or \"awaiting material\": decide program by program",
@@ -291,40 +289,34 @@ mod tests {
 
     #[test]
     fn the_whole_application_is_decided_only_while_no_program_is() {
-        let clear = || WholeState {
+        let clear = WholeState {
             programs_decided: false,
             open_checks: false,
         };
-        assert_eq!(whole_decision(Whole::Approve, "", clear), Ok(()));
-        let some_decided = || WholeState {
+        assert_eq!(whole_programs(true, clear), Ok(()));
+        let some_decided = WholeState {
             programs_decided: true,
             open_checks: false,
         };
-        for asked in [Whole::Approve, Whole::Reject] {
-            let r = whole_decision(asked, "理由", some_decided);
+        for approve in [true, false] {
+            let r = whole_programs(approve, some_decided);
             assert!(r.unwrap_err().msg().en.contains("one by one"));
         }
-        let open = || WholeState {
+        let open = WholeState {
             programs_decided: false,
             open_checks: true,
         };
-        assert!(whole_decision(Whole::Approve, "", open).is_err());
-        assert_eq!(whole_decision(Whole::Reject, "不符合", open), Ok(()));
+        assert!(whole_programs(true, open).is_err());
+        assert_eq!(whole_programs(false, open), Ok(()));
     }
 
     #[test]
-    fn rejecting_or_asking_for_more_needs_a_note_and_asking_reads_nothing() {
-        let unread = || -> WholeState { panic!("asking for more reads no casework") };
-        assert!(whole_decision(Whole::MoreInfo, " ", unread).is_err());
-        assert_eq!(
-            whole_decision(Whole::MoreInfo, "请补充社保证明", unread),
-            Ok(())
-        );
-        let clear = || WholeState {
-            programs_decided: false,
-            open_checks: false,
-        };
-        assert!(whole_decision(Whole::Reject, "", clear).is_err());
+    fn rejecting_or_asking_for_more_needs_a_note() {
+        assert!(whole_note(Whole::MoreInfo, " ").is_err());
+        assert_eq!(whole_note(Whole::MoreInfo, "请补充社保证明"), Ok(()));
+        assert!(whole_note(Whole::Reject, "").is_err());
+        assert_eq!(whole_note(Whole::Reject, "不符合"), Ok(()));
+        assert_eq!(whole_note(Whole::Approve, ""), Ok(()));
     }
 
     #[test]

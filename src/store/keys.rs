@@ -318,21 +318,52 @@ pub(super) async fn reseal(
     Ok(())
 }
 
-/// The sealed text columns besides those `reseal` handles itself: the table, the column, its
-/// place, and the column (an SQL expression) whose value is the place's row — the
-/// application's reference or id, a batch's token, or nothing.
-const SEALED_COLUMNS: [(&str, &str, Place, &str); 6] = [
-    ("applications", "result", Place::Result, "reference"),
-    ("applications", "note", Place::Note, "id"),
-    (
-        "program_decisions",
-        "reason",
-        Place::DecisionReason,
-        "application_id",
-    ),
-    ("batch_runs", "summary", Place::BatchSummary, "token"),
-    ("batch_runs", "file_name", Place::BatchFileName, "token"),
-    ("simulation_runs", "population", Place::Population, "''"),
+/// A sealed text column besides those `reseal` handles itself.
+struct SealedColumn {
+    table: &'static str,
+    column: &'static str,
+    place: Place,
+    /// The column (an SQL expression) whose value is the place's row: the application's
+    /// reference or id, a batch's token, or nothing.
+    row: &'static str,
+    /// The integer column that names a row to update, and a text column with it where the
+    /// integer alone does not.
+    key: &'static str,
+    also: Option<&'static str>,
+}
+
+const fn sealed(
+    table: &'static str,
+    column: &'static str,
+    place: Place,
+    row: &'static str,
+) -> SealedColumn {
+    SealedColumn {
+        table,
+        column,
+        place,
+        row,
+        key: "id",
+        also: None,
+    }
+}
+
+const SEALED_COLUMNS: [SealedColumn; 6] = [
+    sealed("applications", "result", Place::Result, "reference"),
+    sealed("applications", "note", Place::Note, "id"),
+    SealedColumn {
+        key: "application_id",
+        also: Some("program"),
+        ..sealed(
+            "program_decisions",
+            "reason",
+            Place::DecisionReason,
+            "application_id",
+        )
+    },
+    sealed("batch_runs", "summary", Place::BatchSummary, "token"),
+    sealed("batch_runs", "file_name", Place::BatchFileName, "token"),
+    sealed("simulation_runs", "population", Place::Population, "''"),
 ];
 
 /// Opens every value of the columns in `SEALED_COLUMNS` and of the audit log's notes with
@@ -346,47 +377,43 @@ pub(super) async fn reseal_columns(
     new: &DataKey,
     only_plain: bool,
 ) -> Result<()> {
-    let plain_only = |column: &str| {
+    let old = if only_plain { None } else { old };
+    let chosen = |column: &str| {
         if only_plain {
             format!("{column} NOT LIKE 'enc1:%' AND {column} <> ''")
         } else {
             format!("{column} <> ''")
         }
     };
-    for (table, column, place, row) in SEALED_COLUMNS {
-        // program_decisions has no id: its rows are named by application and program.
-        let (key, key2) = if table == "program_decisions" {
-            ("application_id", "program")
-        } else {
-            ("id", "''")
-        };
+    for SealedColumn {
+        table,
+        column,
+        place,
+        row,
+        key,
+        also,
+    } in SEALED_COLUMNS
+    {
+        let also_select = also.unwrap_or("''");
         let rows = sqlx::query(&format!(
-            "SELECT {key} AS k, {key2} AS k2, CAST({row} AS TEXT) AS r, {column} AS v \
+            "SELECT {key} AS k, {also_select} AS k2, CAST({row} AS TEXT) AS r, {column} AS v \
              FROM {table} WHERE {}",
-            plain_only(column)
+            chosen(column)
         ))
         .fetch_all(&mut *conn)
         .await?;
-        let update = if table == "program_decisions" {
-            format!("UPDATE {table} SET {column} = $1 WHERE {key} = $2 AND {key2} = $3")
-        } else {
-            format!("UPDATE {table} SET {column} = $1 WHERE {key} = $2")
+        let update = match also {
+            Some(k2) => format!("UPDATE {table} SET {column} = $1 WHERE {key} = $2 AND {k2} = $3"),
+            None => format!("UPDATE {table} SET {column} = $1 WHERE {key} = $2"),
         };
         for r in rows {
-            let (k, k2, at, value): (i64, String, String, String) = (
-                r.try_get("k")?,
-                r.try_get("k2")?,
-                r.try_get("r")?,
-                r.try_get("v")?,
-            );
-            let place = place.of(&at);
-            let old = if only_plain { None } else { old };
-            let sealed = new.seal_text(&open_text_with(old, &value, &place)?, &place);
-            let q = sqlx::query(&update).bind(sealed).bind(k);
-            let q = if table == "program_decisions" {
-                q.bind(k2)
-            } else {
-                q
+            let (at, value): (String, String) = (r.try_get("r")?, r.try_get("v")?);
+            let q = sqlx::query(&update)
+                .bind(reseal_text(old, new, &value, &place.of(&at))?)
+                .bind(r.try_get::<i64, _>("k")?);
+            let q = match also {
+                Some(_) => q.bind(r.try_get::<String, _>("k2")?),
+                None => q,
             };
             q.execute(&mut *conn).await?;
         }
@@ -407,7 +434,7 @@ pub(super) async fn reseal_columns(
     }
     let notes: Vec<(i64, i64, String)> = sqlx::query_as(&format!(
         "SELECT id, application_id, note FROM audit_log WHERE {}",
-        plain_only("note")
+        chosen("note")
     ))
     .fetch_all(&mut *conn)
     .await?;
@@ -423,10 +450,8 @@ pub(super) async fn reseal_columns(
     sqlx::query(lift).execute(&mut *conn).await?;
     for (id, application, note) in notes {
         let place = Place::AuditNote.of(&application.to_string());
-        let old = if only_plain { None } else { old };
-        let sealed = new.seal_text(&open_text_with(old, &note, &place)?, &place);
         sqlx::query("UPDATE audit_log SET note = $1 WHERE id = $2")
-            .bind(sealed)
+            .bind(reseal_text(old, new, &note, &place)?)
             .bind(id)
             .execute(&mut *conn)
             .await?;

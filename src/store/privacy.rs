@@ -179,8 +179,8 @@ impl Store {
         let done = async {
             let mut tx = self.write.begin().await?;
             // A time stamp sorts with a date as text: everything before that day.
-            let due: Vec<(i64, String)> = sqlx::query_as(
-                "SELECT a.id, a.result FROM applications a WHERE a.erased_at IS NULL AND (\
+            let due: Vec<(i64, String, String)> = sqlx::query_as(
+                "SELECT a.id, a.reference, a.result FROM applications a WHERE a.erased_at IS NULL AND (\
                  (a.status = 'withdrawn' AND a.updated_at < $1) OR \
                  (a.status IN ('approved', 'rejected', 'closed') AND a.updated_at < $2 \
                   AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.application_id = a.id \
@@ -191,13 +191,8 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
             let at = stamp(now);
-            for (id, result) in &due {
-                let reference: String =
-                    sqlx::query_scalar("SELECT reference FROM applications WHERE id = $1")
-                        .bind(id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                let result = self.open_sealed(result, Place::Result, &reference)?;
+            for (id, reference, result) in &due {
+                let result = self.open_sealed(result, Place::Result, reference)?;
                 sqlx::query(
                     "UPDATE applications SET applicant_name = '', id_number = '', profile = '', \
                      note = '', id_hmac = NULL, name_hmac = NULL, idempotency_key = NULL, \
@@ -207,7 +202,7 @@ impl Store {
                 // The status link stops working: nobody holds the new token.
                 .bind(super::keys::status_link_hash(&random_token()))
                 .bind(&at)
-                .bind(self.seal(&figures_only(&result), Place::Result, &reference))
+                .bind(self.seal(&figures_only(&result), Place::Result, reference))
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;

@@ -123,8 +123,6 @@ pub(crate) fn status_url(token: &str) -> String {
 enum NotSaved {
     Invalid(crate::applicant::InvalidProfile),
     Refused(ApiError),
-    /// Saved before under the same key and request: the answer then, and no file kept again.
-    Already(Submitted),
 }
 
 /// Reads, validates and assesses a submission with the policy in force.
@@ -190,10 +188,17 @@ async fn save(state: &AppState, new: crate::store::NewApplication) -> Result<Sub
             }
             Ok(s)
         }
-        Err(crate::store::StoreError::KeyReused) => Err(NotSaved::Refused(ApiError::KeyReused)),
-        Err(e) => {
+        Err(e) => Err(not_saved(e)),
+    }
+}
+
+/// What the store's refusal of a submission answers: a reused key, or the database.
+fn not_saved(e: crate::store::StoreError) -> NotSaved {
+    match e {
+        crate::store::StoreError::KeyReused => NotSaved::Refused(ApiError::KeyReused),
+        e => {
             tracing::error!(error = %e, "saving an application failed");
-            Err(NotSaved::Refused(ApiError::Store))
+            NotSaved::Refused(ApiError::Store)
         }
     }
 }
@@ -201,15 +206,16 @@ async fn save(state: &AppState, new: crate::store::NewApplication) -> Result<Sub
 /// The largest form a submission sends without files.
 const FORM_LIMIT: usize = 256 * 1024;
 
-/// Keeps the files a submission brought and makes them part of it: their hashes join the
-/// request's (so an idempotency key binds the files too).
-async fn with_files(
+/// Saves a submission with the files it brought: their hashes join the request's (so an
+/// idempotency key binds the files too), and a request sent again under its key is answered
+/// with the application saved first, keeping no file a second time.
+async fn save_with_files(
     state: &AppState,
     mut new: crate::store::NewApplication,
     files: &mut [uploads::Spooled],
-) -> Result<crate::store::NewApplication, NotSaved> {
+) -> Result<Submitted, NotSaved> {
     if files.is_empty() {
-        return Ok(new);
+        return save(state, new).await;
     }
     let store = state
         .store
@@ -221,24 +227,18 @@ async fn with_files(
         hashed.push_str(&f.upload.sha256);
     }
     new.request_hash = crate::secrets::sha256_hex(hashed);
-    // A request sent again (or a key used with another request) keeps no file a second time.
-    if let Some(key) = &new.idempotency_key {
-        match store.submitted_under(key, &new.request_hash).await {
-            Ok(Some(s)) => return Err(NotSaved::Already(s)),
-            Ok(None) => {}
-            Err(crate::store::StoreError::KeyReused) => {
-                return Err(NotSaved::Refused(ApiError::KeyReused));
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "reading an idempotency key failed");
-                return Err(NotSaved::Refused(ApiError::Store));
-            }
-        }
+    if let Some(key) = &new.idempotency_key
+        && let Some(s) = store
+            .submitted_under(key, &new.request_hash)
+            .await
+            .map_err(not_saved)?
+    {
+        return Ok(s);
     }
     new.uploads = uploads::keep(store, files)
         .await
         .map_err(|r| NotSaved::Refused(files_error(&r)))?;
-    Ok(new)
+    save(state, new).await
 }
 
 fn files_error(r: &uploads::Refused) -> ApiError {
@@ -328,11 +328,7 @@ pub async fn submit_form(
                 "The estimate is ¥0: to apply all the same, go back to the result and tick the confirmation",
             );
         }
-        Ok(new) => match with_files(&state, new, &mut files).await {
-            Ok(new) => save(&state, new).await,
-            Err(NotSaved::Already(s)) => Ok(s),
-            Err(e) => Err(e),
-        },
+        Ok(new) => save_with_files(&state, new, &mut files).await,
         Err(e) => Err(e),
     };
     match saved {
@@ -447,11 +443,7 @@ pub async fn submit_api(
         .filter(|k| !k.is_empty())
         .map(|k| format!("api:{}", k.chars().take(100).collect::<String>()));
     let saved = match prepare(&state, &body, key) {
-        Ok(new) => match with_files(&state, new, &mut files).await {
-            Ok(new) => save(&state, new).await,
-            Err(NotSaved::Already(s)) => Ok(s),
-            Err(e) => Err(e),
-        },
+        Ok(new) => save_with_files(&state, new, &mut files).await,
         Err(e) => Err(e),
     };
     match saved {
@@ -472,13 +464,6 @@ pub async fn submit_api(
             }))
         }
         Err(NotSaved::Refused(e)) => Err(e),
-        // `with_files` answers a replay itself; `save` never does.
-        Err(NotSaved::Already(s)) => Ok(HttpResponse::Ok().json(SubmittedDoc {
-            reference: s.reference,
-            status: AppStatus::Submitted.id().into(),
-            status_url: None,
-            status_token: None,
-        })),
         Err(NotSaved::Invalid(invalid)) => {
             let errors = serde_json::to_vec(&invalid).unwrap_or_default();
             // A multipart body that arrived whole is well-formed: a `profile` part that is not
@@ -894,26 +879,28 @@ pub async fn reply(
     token: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
-    let conflict = || {
+    const NOT_WAITING: (&str, &str) = (
+        "这份申请目前不需要补充材料",
+        "This application is not waiting for more information",
+    );
+    const UNAVAILABLE: (&str, &str) = (
+        "暂时无法提交，请稍后再试",
+        "The reply cannot be sent just now; try again shortly",
+    );
+    let unavailable = || {
         html::message(
-            StatusCode::CONFLICT,
-            "这份申请目前不需要补充材料",
-            "This application is not waiting for more information",
+            StatusCode::SERVICE_UNAVAILABLE,
+            UNAVAILABLE.0,
+            UNAVAILABLE.1,
         )
     };
     // The link and the application's status are checked before a byte of the body is read
     // (and so before any file is stored).
     match by_token(&state, &token).await {
         Ok(a) if a.summary.status == AppStatus::MoreInfo => {}
-        Ok(_) => return conflict(),
+        Ok(_) => return html::message(StatusCode::CONFLICT, NOT_WAITING.0, NOT_WAITING.1),
         Err(ApiError::NotFound) => return no_such_link(),
-        Err(_) => {
-            return html::message(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "暂时无法提交，请稍后再试",
-                "The reply cannot be sent just now; try again shortly",
-            );
-        }
+        Err(_) => return unavailable(),
     }
     let (body, mut files) = match page_form(&req, &state, payload, Stage::Supplement).await {
         Ok(got) => got,
@@ -934,13 +921,6 @@ pub async fn reply(
             "Reply: say what you are adding or upload the material (at most 2,000 characters, no control characters)",
         );
     }
-    let unavailable = || {
-        html::message(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "暂时无法提交，请稍后再试",
-            "The reply cannot be sent just now; try again shortly",
-        )
-    };
     let Some(store) = state.store.as_ref() else {
         return unavailable();
     };
@@ -955,18 +935,7 @@ pub async fn reply(
             "an applicant replied to a request for more information"
         );
     }
-    status_link_outcome(
-        done,
-        &token,
-        (
-            "这份申请目前不需要补充材料",
-            "This application is not waiting for more information",
-        ),
-        (
-            "暂时无法提交，请稍后再试",
-            "The reply cannot be sent just now; try again shortly",
-        ),
-    )
+    status_link_outcome(done, &token, NOT_WAITING, UNAVAILABLE)
 }
 
 /// One of the applicant's own files, through their status link; anyone else's is not found.

@@ -172,42 +172,36 @@ pub fn public_origin(req: &HttpRequest, trusted: &[IpAddr]) -> String {
     format!("{scheme}://{host}")
 }
 
-/// Whether an address holds a NUL byte, written `%00` or raw, in its path or query: no route
-/// takes one, and PostgreSQL refuses it in text, so it never reaches a handler.
-pub fn has_nul(uri: &actix_web::http::Uri) -> bool {
-    let raw = uri.path_and_query().map_or("", |p| p.as_str());
-    raw.contains('\0')
-        || raw
-            .as_bytes()
-            .windows(3)
-            .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+/// Whether a part of an address holds a NUL byte, raw or written `%00`: no route takes one,
+/// and PostgreSQL refuses it in text, so it never reaches a handler.
+fn holds_nul(part: &str) -> bool {
+    part.contains('\0') || part.contains("%00")
 }
 
-/// Middleware: a request whose address holds a NUL byte is refused (400) before routing.
+/// Middleware: a request whose address holds a NUL byte is refused before routing — in the
+/// path it names nothing there is (404), in the query it is a bad request (400).
 pub async fn refuse_nul(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody, BoxBody>>, actix_web::Error> {
-    if !has_nul(req.uri()) {
-        return Ok(next.call(req).await?.map_into_left_body());
-    }
+    let uri = req.uri();
     let api = req.path().starts_with("/api/");
-    // In the path it names nothing there is (404); in the query it is a bad request (400).
-    let path = req.uri().path();
-    let resp = if path.contains('\0') || path.to_ascii_lowercase().contains("%00") {
+    let resp = if holds_nul(uri.path()) {
         refusal(
             api,
             StatusCode::NOT_FOUND,
             "没有这个页面：地址中含有不允许的空字符（%00）",
             "Nothing is here: the address holds a character that is not allowed (%00)",
         )
-    } else {
+    } else if uri.query().is_some_and(holds_nul) {
         refusal(
             api,
             StatusCode::BAD_REQUEST,
             "查询条件中含有不允许的空字符（%00）",
             "The query holds a character that is not allowed (%00)",
         )
+    } else {
+        return Ok(next.call(req).await?.map_into_left_body());
     };
     Ok(req.into_response(resp).map_into_right_body())
 }

@@ -33,7 +33,7 @@ const OVERHEAD_LIMIT: u64 = 1024 * 1024;
 
 /// The most a multipart body may hold in all, for these file limits: larger bodies are
 /// refused from their `Content-Length`, or cut off when they reach it.
-pub fn body_limit(total_files: u64) -> u64 {
+fn body_limit(total_files: u64) -> u64 {
     total_files + TEXT_LIMIT as u64 + OVERHEAD_LIMIT
 }
 
@@ -41,6 +41,13 @@ fn too_large_body() -> Refused {
     Refused::TooLarge {
         zh: "提交的内容过大".into(),
         en: "The form is too large".into(),
+    }
+}
+
+fn too_much_text() -> Refused {
+    Refused::TooLarge {
+        zh: "表单文字部分过大".into(),
+        en: "The form's text is too large".into(),
     }
 }
 
@@ -72,7 +79,7 @@ fn bounded(
 }
 
 /// Whether the request says its body is longer than `limit`.
-pub fn declared_over(req: &HttpRequest, limit: u64) -> bool {
+fn declared_over(req: &HttpRequest, limit: u64) -> bool {
     req.headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -270,10 +277,7 @@ pub async fn receive(
             .map(str::to_string);
         text_bytes += name.len() + file_name.as_ref().map_or(0, String::len);
         if text_bytes > TEXT_LIMIT {
-            return Err(Refused::TooLarge {
-                zh: "表单文字部分过大".into(),
-                en: "The form's text is too large".into(),
-            });
+            return Err(too_much_text());
         }
         let Some(file_name) = file_name else {
             let mut data = Vec::new();
@@ -281,10 +285,7 @@ pub async fn receive(
                 let chunk = chunk.map_err(|_| broken(&over))?;
                 text_bytes += chunk.len();
                 if text_bytes > TEXT_LIMIT {
-                    return Err(Refused::TooLarge {
-                        zh: "表单文字部分过大".into(),
-                        en: "The form's text is too large".into(),
-                    });
+                    return Err(too_much_text());
                 }
                 data.extend_from_slice(&chunk);
             }

@@ -42,8 +42,8 @@ pub const COMBINING_FILE: &str = "combining.toml";
 struct Diags {
     files: Vec<SourceFile>,
     list: Vec<Diagnostic>,
-    /// What `list` holds, to leave out repeats in constant time.
-    seen: std::collections::HashSet<(usize, usize, String)>,
+    /// What `list` holds (file, line, column, message), to leave out repeats in constant time.
+    seen: std::collections::HashSet<(usize, usize, usize, String)>,
     /// Problems left out past `MAX_DIAGNOSTICS`, and whether one of them was an error.
     dropped: usize,
     dropped_error: bool,
@@ -56,7 +56,9 @@ pub const MAX_DIAGNOSTICS: usize = 100;
 impl Diags {
     fn at(&mut self, file: usize, offset: usize, severity: Severity, message: impl Into<Msg>) {
         let Msg { zh, en } = message.into();
-        if !self.seen.insert((file, offset, en.clone())) {
+        let f = &self.files[file];
+        let (line, column) = f.locate(offset);
+        if !self.seen.insert((file, line, column, en.clone())) {
             return;
         }
         if self.list.len() >= MAX_DIAGNOSTICS {
@@ -64,19 +66,14 @@ impl Diags {
             self.dropped_error |= severity == Severity::Error;
             return;
         }
-        let f = &self.files[file];
-        let (line, column) = f.locate(offset);
-        let d = Diagnostic {
+        self.list.push(Diagnostic {
             severity,
             file: f.path.clone(),
             line,
             column,
             message: en,
             zh,
-        };
-        if !self.list.contains(&d) {
-            self.list.push(d);
-        }
+        });
     }
 
     /// The problems found, with a last one saying how many more were left out.

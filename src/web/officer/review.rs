@@ -476,7 +476,11 @@ pub async fn decide(
             "表单不完整，请刷新页面后重试",
             "The form is incomplete: reload the page and try again",
         ),
-        _ => text_problem(note, ("意见", "Note"), l),
+        (Some(asked), _) => text_problem(note, ("意见", "Note"), l).or_else(|| {
+            crate::casework::whole_note(asked, note)
+                .err()
+                .and_then(|r| invalid(&r.msg().zh, &r.msg().en))
+        }),
     };
     let (Some(to), Some(asked), Some(seen), None) = (to, asked, seen, &problem) else {
         return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
@@ -490,28 +494,22 @@ pub async fn decide(
         .cloned()
         .collect();
     // Deciding the whole decides each open program: only then is the casework read.
-    let case = if asked == Whole::MoreInfo {
-        None
+    let programs = if asked == Whole::MoreInfo {
+        Vec::new()
     } else {
-        let Some(read) = casework::Case::of_reference(&s, store, &reference).await? else {
+        let Some((app, case)) = casework::Case::of_reference(&s, store, &reference).await? else {
             return Ok(no_application());
         };
-        Some(read)
-    };
-    let ruled = crate::casework::whole_decision(asked, note, || {
-        let (_, case) = case.as_ref().expect("read for approving or rejecting");
-        WholeState {
+        let now = WholeState {
             programs_decided: !case.decisions.is_empty(),
             open_checks: case.has_open_checks(),
+        };
+        let approve = asked == Whole::Approve;
+        if let Err(r) = crate::casework::whole_programs(approve, now) {
+            let problem = invalid(&r.msg().zh, &r.msg().en);
+            return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
         }
-    });
-    if let Err(refused) = ruled {
-        let problem = invalid(&refused.msg().zh, &refused.msg().en);
-        return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
-    }
-    let programs = match &case {
-        Some((app, case)) => case.whole_decisions(&state, app, asked == Whole::Approve, note),
-        None => Vec::new(),
+        case.whole_decisions(&state, &app, approve, note)
     };
     let result = store
         .decide(&reference, s.name(), seen, to, note, &missing, &programs)
