@@ -1,26 +1,16 @@
 //! talent-subsidy: the Su-Xi-Tong park's talent policies as rule files, and an engine that
 //! assesses an applicant's profile against them exactly and with reasons.
+//!
+//! The work is in the workspace's crates (see ARCHITECTURE.md): `rules` (pure), `store`,
+//! `app` and `web`. This package is the command line (`cli`) and the binary; it also names
+//! the crates' modules under one roof for the integration tests and benches.
 #![forbid(unsafe_code)]
 
-pub mod applicant;
-pub mod batch;
-pub mod cases;
-pub mod casework;
 pub mod cli;
-pub mod crypto;
-pub mod engine;
-pub mod input;
-pub mod parallel;
-pub mod policy;
-pub mod privacy;
-pub mod secrets;
-pub mod service;
-pub mod settings;
-pub mod simulate;
-pub mod spreadsheet;
-pub mod store;
-pub mod web;
-pub mod words;
 
-/// A startup founder who is also employed in the park: a profile that reaches every program.
-pub const EXAMPLE_PROFILE: &str = include_str!("../examples/profile.json");
+pub use app::{
+    batch, cases, casework, parallel, privacy, service, settings, simulate, spreadsheet,
+};
+pub use rules::{EXAMPLE_PROFILE, applicant, engine, input, policy, words};
+pub use store::{self, crypto, secrets};
+pub use web;

@@ -775,7 +775,7 @@ fn assert_same_as_the_engine(row: &str) {
     let programs = result["programs"].as_array().unwrap();
     for (i, talent_subsidy::batch::ProgramName { id, .. }) in order.iter().enumerate() {
         let p = programs.iter().find(|p| p["id"] == id.as_str()).unwrap();
-        let words = talent_subsidy::web::apply::status_words(
+        let words = talent_subsidy::web::case_view::status_words(
             p["status"].as_str().unwrap(),
             talent_subsidy::input::Lang::Zh,
         );

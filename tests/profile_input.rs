@@ -166,12 +166,7 @@ fn json_numbers_for_money_are_read_exactly() {
     );
     let p = Profile::from_json(json.as_bytes(), policy()).unwrap();
     assert_eq!(
-        p.employment
-            .as_ref()
-            .unwrap()
-            .annual_salary
-            .unwrap()
-            .to_string(),
+        p.employment().unwrap().annual_salary.unwrap().to_string(),
         "300000.10"
     );
     // 0.1 + 0.2 style values survive exactly, and scientific notation is read exactly too.
@@ -183,16 +178,11 @@ fn json_numbers_for_money_are_read_exactly() {
         );
     let p = Profile::from_json(json.as_bytes(), policy()).unwrap();
     assert_eq!(
-        p.startup
-            .as_ref()
-            .unwrap()
-            .office_area_sqm
-            .unwrap()
-            .to_string(),
+        p.startup().unwrap().office_area_sqm.unwrap().to_string(),
         "0.3"
     );
     assert_eq!(
-        p.startup.as_ref().unwrap().paid_in_capital.unwrap(),
+        p.startup().unwrap().paid_in_capital.unwrap(),
         rust_decimal::Decimal::from(2_000_000)
     );
 }
@@ -206,7 +196,7 @@ fn optional_sections_may_be_null_or_absent() {
     v["startup"] = serde_json::Value::Null;
     v.as_object_mut().unwrap().remove("housing");
     let p = Profile::from_value(&v, policy()).unwrap();
-    assert!(p.startup.is_none() && p.housing.is_none());
+    assert!(p.startup().is_none() && p.housing().is_none());
 }
 
 #[test]

@@ -8,7 +8,7 @@ use serde_json::json;
 use talent_subsidy::applicant::Profile;
 use talent_subsidy::engine::{ReducedBy, Status, assess, hints::hints};
 use talent_subsidy::policy::Policy;
-use talent_subsidy::policy::fields::FIELDS;
+use talent_subsidy::policy::fields::{FIELDS, revised};
 use talent_subsidy::policy::value::{Shown, Val};
 
 mod common;
@@ -99,13 +99,17 @@ proptest! {
             prop_assert_eq!(a.program(&h.program.id).unwrap().status, Status::Ineligible);
             prop_assert!(!h.changes.is_empty() && h.changes.len() <= 3);
             prop_assert!(h.gained > Decimal::ZERO, "a hint that gains nothing");
-            let mut changed = profile.clone();
+            let mut values = Vec::new();
             for c in &h.changes {
                 prop_assert!(c.condition.actionable);
                 let field = FIELDS.iter().find(|f| f.path == c.field).unwrap();
                 let value = match &c.to { Shown::Num(n) => Val::Num(*n), Shown::Bool(b) => Val::Bool(*b), _ => unreachable!() };
-                prop_assert!((field.set.unwrap())(&mut changed, value).is_some());
+                prop_assert!(field.can_change());
+                values.push((field, value));
             }
+            let changed = revised(&profile, &values, policy());
+            prop_assert!(matches!(changed, Some(Ok(_))), "a hint's changes make a valid profile");
+            let changed = changed.unwrap().unwrap();
             let after = assess(policy(), &changed).unwrap();
             prop_assert_eq!(after.total, h.total);
             prop_assert_eq!(after.total - a.total, h.gained);
@@ -122,8 +126,10 @@ proptest! {
                 let field = FIELDS.iter().find(|f| f.path == c.field).unwrap();
                 if let (Shown::Num(to), Some(Shown::Num(from)), Some(step)) = (&c.to, &c.from, field.step) {
                     let short = if to > from { *to - step } else { *to + step };
-                    let mut less = changed.clone();
-                    if short != *from && (field.set.unwrap())(&mut less, Val::Num(short)).is_some() && less.revalidate(policy()).is_ok() {
+                    if short == *from {
+                        continue;
+                    }
+                    if let Some(Ok(less)) = revised(&changed, &[(field, Val::Num(short))], policy()) {
                         let again = assess(policy(), &less).unwrap();
                         prop_assert_eq!(again.program(&h.program.id).unwrap().status, Status::Ineligible, "{} at {}", c.field, short);
                     }

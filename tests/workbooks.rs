@@ -105,7 +105,7 @@ fn the_template_has_chinese_headers_dropdowns_number_checks_and_text_columns() {
         count("decimal"),
         wanted(Kind::Money) + wanted(Kind::Percent) + wanted(Kind::Area)
     );
-    assert_eq!(count("whole"), wanted(Kind::Count));
+    assert_eq!(count("whole"), wanted(Kind::Years) + wanted(Kind::Months));
     assert!(
         validations.iter().any(|v| v.contains("选项!$")),
         "choices from the hidden sheet"

@@ -1,9 +1,10 @@
-//! `talent-subsidy eval`: one JSON profile, or JSON Lines, assessed in batches across the
-//! cores while the previous batch is written and the next read; one result line per input
+//! `talent-subsidy eval`: one JSON profile, or JSON Lines, assessed in batches on rayon's
+//! pool while the previous batch is written and the next read; one result line per input
 //! line, in input order.
 
-use crate::policy::Policy;
-use crate::service::Output;
+use app::service::Output;
+use rayon::prelude::*;
+use rules::policy::Policy;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -22,9 +23,9 @@ fn eval_line(
     output: Output,
     out: &mut Vec<u8>,
 ) -> bool {
-    let outcome = crate::service::assess_json_as(policy, input, with_hints, output, out);
+    let outcome = app::service::assess_json_as(policy, input, with_hints, output, out);
     out.push(b'\n');
-    outcome == crate::service::Outcome::Assessed
+    outcome == app::service::Outcome::Assessed
 }
 
 /// What `eval` is asked to write.
@@ -63,7 +64,7 @@ pub(super) fn eval(policy: &Policy, file: &Path, options: EvalOptions) -> ExitCo
 
 /// Assesses a stream: one JSON document, or JSON Lines (decided by whether the first
 /// non-blank line is a JSON value on its own). Results are written in input order; the
-/// lines are spread over the machine's cores in batches. Returns whether every profile was
+/// lines are spread over rayon's pool in batches. Returns whether every profile was
 /// assessed.
 pub fn eval_stream(
     policy: &Policy,
@@ -88,47 +89,46 @@ pub fn eval_stream(
         out.flush()?;
         return Ok(ok);
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    // Batches flow through a pipeline: while the workers assess batch N, this thread writes
-    // the results of batch N-1 and reads batch N+1. Output buffers alternate between two sets
-    // and are reused (a batch's results are ~40 MB).
+    // Batches flow through a pipeline: while rayon's pool assesses batch N, this thread
+    // writes the results of batch N-1 and reads batch N+1. Output buffers alternate between
+    // two sets, one per run, and are reused (a batch's results are ~40 MB).
+    let runs = rayon::current_num_threads();
     let mut lines = vec![first];
     let mut eof = read_batch(&mut reader, &mut lines)?;
     let mut next_lines: Vec<Vec<u8>> = Vec::new();
-    let mut working: Vec<Vec<u8>> = vec![Vec::new(); threads];
-    let mut finished: Vec<Vec<u8>> = vec![Vec::new(); threads];
+    let mut working: Vec<Vec<u8>> = vec![Vec::new(); runs];
+    let mut finished: Vec<Vec<u8>> = vec![Vec::new(); runs];
     let mut all_ok = true;
     while !lines.is_empty() {
-        let chunk = lines.len().div_ceil(threads).max(1);
-        let oks = std::thread::scope(|s| -> std::io::Result<Vec<bool>> {
-            let handles: Vec<_> = lines
-                .chunks(chunk)
-                .zip(working.iter_mut())
-                .map(|(part, buf)| {
-                    s.spawn(move || {
+        let chunk = lines.len().div_ceil(runs).max(1);
+        let mut ok = true;
+        // The body runs on this thread (reader and writer stay here); the batch on the pool.
+        let io = rayon::in_place_scope(|s| {
+            let (lines, working, ok) = (&lines, &mut working, &mut ok);
+            s.spawn(move |_| {
+                *ok = lines
+                    .par_chunks(chunk)
+                    .zip(working.par_iter_mut())
+                    .map(|(part, buf)| {
                         buf.clear();
                         part.iter().fold(true, |ok, line| {
                             eval_line(policy, line, with_hints, output, buf) & ok
                         })
                     })
-                })
-                .collect();
+                    .reduce(|| true, |a, b| a & b);
+            });
             for buf in &mut finished {
                 out.write_all(buf)?;
                 buf.clear();
             }
             next_lines.clear();
-            if !eof {
-                eof = read_batch(&mut reader, &mut next_lines)?;
+            if eof {
+                return Ok(true);
             }
-            Ok(handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or(false))
-                .collect())
-        })?;
-        all_ok &= oks.iter().all(|ok| *ok);
+            read_batch(&mut reader, &mut next_lines)
+        });
+        eof = io?;
+        all_ok &= ok;
         std::mem::swap(&mut working, &mut finished);
         std::mem::swap(&mut lines, &mut next_lines);
     }

@@ -1,7 +1,7 @@
 //! The command line: `eval`, `check` and `test` (a contract other tools use: keep it stable).
 
-use crate::policy::{self, Diagnostic, Policy, Severity};
-use crate::settings::Serve;
+use app::settings::Serve;
+use rules::policy::{self, Diagnostic, Policy, Severity};
 
 mod eval;
 mod officer;
@@ -63,16 +63,16 @@ pub struct ServeArgs {
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Submissions per minute from one address (0: no limit)
-    #[arg(long, value_name = "N", default_value_t = crate::settings::Settings::production().submissions_per_minute, env = "TALENT_SUBSIDY_LIMIT_SUBMISSIONS")]
+    #[arg(long, value_name = "N", default_value_t = app::settings::Settings::production().submissions_per_minute, env = "TALENT_SUBSIDY_LIMIT_SUBMISSIONS")]
     pub limit_submissions: u32,
     /// Assessments (result page and API) per minute from one address (0: no limit)
-    #[arg(long, value_name = "N", default_value_t = crate::settings::Settings::production().assessments_per_minute, env = "TALENT_SUBSIDY_LIMIT_ASSESSMENTS")]
+    #[arg(long, value_name = "N", default_value_t = app::settings::Settings::production().assessments_per_minute, env = "TALENT_SUBSIDY_LIMIT_ASSESSMENTS")]
     pub limit_assessments: u32,
     /// Status-link look-ups per minute from one address (0: no limit)
-    #[arg(long, value_name = "N", default_value_t = crate::settings::Settings::production().status_per_minute, env = "TALENT_SUBSIDY_LIMIT_STATUS")]
+    #[arg(long, value_name = "N", default_value_t = app::settings::Settings::production().status_per_minute, env = "TALENT_SUBSIDY_LIMIT_STATUS")]
     pub limit_status: u32,
     /// Days a batch check's results are kept
-    #[arg(long, value_name = "DAYS", default_value_t = crate::settings::Settings::production().batch_retention_days, env = "TALENT_SUBSIDY_BATCH_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    #[arg(long, value_name = "DAYS", default_value_t = app::settings::Settings::production().batch_retention_days, env = "TALENT_SUBSIDY_BATCH_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub batch_retention_days: u32,
     /// Years a decided application's personal information is kept (from the decision, or the
     /// last payment when later); then it is erased, the figures kept
@@ -95,8 +95,8 @@ pub struct ServeArgs {
 
 impl ServeArgs {
     /// The protections these flags ask for.
-    pub fn settings(&self) -> crate::settings::Settings {
-        crate::settings::Settings {
+    pub fn settings(&self) -> app::settings::Settings {
+        app::settings::Settings {
             submissions_per_minute: self.limit_submissions,
             assessments_per_minute: self.limit_assessments,
             status_per_minute: self.limit_status,
@@ -107,7 +107,7 @@ impl ServeArgs {
             upload_file_limit: self.upload_file_mib * 1024 * 1024,
             upload_total_limit: self.upload_total_mib * 1024 * 1024,
             metrics_token: self.metrics_token.clone().filter(|t| !t.is_empty()),
-            ..crate::settings::Settings::production()
+            ..app::settings::Settings::production()
         }
     }
 }
@@ -133,7 +133,7 @@ pub enum LangArg {
 #[derive(Debug, Clone, clap::Args)]
 pub struct DatabaseArg {
     /// sqlite://FILE or postgres://USER@HOST/DB; several instances share state through PostgreSQL
-    #[arg(long, global = true, value_name = "URL", env = "DATABASE_URL", default_value = crate::store::DEFAULT_SQLITE)]
+    #[arg(long, global = true, value_name = "URL", env = "DATABASE_URL", default_value = store::DEFAULT_SQLITE)]
     pub database_url: String,
     /// The file holding the key that encrypts personal information (64 hex digits) [default:
     /// beside the SQLite database, DB.key, created on first start; PostgreSQL needs it named].
@@ -150,10 +150,10 @@ pub struct DatabaseArg {
 impl DatabaseArg {
     /// Where the data key comes from: `TALENT_SUBSIDY_DATA_KEY` (64 hex digits), else the
     /// file named, else the file beside the SQLite database.
-    pub fn keys(&self) -> Result<crate::store::KeySource, String> {
-        use crate::store::KeySource;
+    pub fn keys(&self) -> Result<store::KeySource, String> {
+        use store::KeySource;
         if let Ok(text) = std::env::var("TALENT_SUBSIDY_DATA_KEY") {
-            return crate::crypto::DataKey::parse(&text)
+            return store::crypto::DataKey::parse(&text)
                 .map(|k| KeySource::Given(Box::new(k)))
                 .ok_or_else(|| {
                     "TALENT_SUBSIDY_DATA_KEY is not a key (64 hexadecimal digits) / \
@@ -310,8 +310,8 @@ pub fn run(cli: Cli, serve: fn(Serve) -> std::io::Result<()>) -> ExitCode {
             file,
         }) => with_policy(&policy, |p| {
             let output = match output {
-                OutputArg::Full => crate::service::Output::Full,
-                OutputArg::Summary => crate::service::Output::Summary,
+                OutputArg::Full => app::service::Output::Full,
+                OutputArg::Summary => app::service::Output::Summary,
             };
             eval(
                 p,
@@ -404,7 +404,7 @@ fn check(arg: &PolicyArg) -> ExitCode {
 }
 
 fn test(policy: &Policy, dir: &Path) -> ExitCode {
-    match crate::cases::run_dir(policy, dir) {
+    match app::cases::run_dir(policy, dir) {
         Ok(report) => {
             for f in &report.failures {
                 println!("FAIL {f}");
@@ -424,13 +424,13 @@ fn test(policy: &Policy, dir: &Path) -> ExitCode {
 }
 
 /// Where the service reads its policy: `--policy`, else `./policy`, else the built-in copy.
-pub fn policy_source(arg: &PolicyArg) -> crate::policy::PolicySource {
+pub fn policy_source(arg: &PolicyArg) -> rules::policy::PolicySource {
     match &arg.policy {
-        Some(dir) => crate::policy::PolicySource::Dir(dir.clone()),
+        Some(dir) => rules::policy::PolicySource::Dir(dir.clone()),
         None if Path::new("policy").join(policy::load::SHARED_FILE).exists() => {
-            crate::policy::PolicySource::Dir("policy".into())
+            rules::policy::PolicySource::Dir("policy".into())
         }
-        None => crate::policy::PolicySource::BuiltIn,
+        None => rules::policy::PolicySource::BuiltIn,
     }
 }
 
@@ -466,8 +466,8 @@ fn serve_command(
 
 fn batch(policy: &Policy, lang: LangArg, input: &Path, output: &Path) -> ExitCode {
     let lang = match lang {
-        LangArg::Zh => crate::input::Lang::Zh,
-        LangArg::En => crate::input::Lang::En,
+        LangArg::Zh => rules::input::Lang::Zh,
+        LangArg::En => rules::input::Lang::En,
     };
     let bytes = match std::fs::read(input) {
         Ok(b) => b,
@@ -477,7 +477,7 @@ fn batch(policy: &Policy, lang: LangArg, input: &Path, output: &Path) -> ExitCod
         }
     };
     let started = std::time::Instant::now();
-    let b = match crate::batch::run(policy, &bytes, None) {
+    let b = match app::batch::run(policy, &bytes, None) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("talent-subsidy: {}: {e}", input.display());

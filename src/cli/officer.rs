@@ -22,21 +22,21 @@ fn read_new_password(account: &str) -> Result<String, String> {
             .map_err(|e| e.to_string())?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    if let Some((zh, en)) = crate::secrets::weak_password(&password, account) {
+    if let Some((zh, en)) = store::secrets::weak_password(&password, account) {
         return Err(format!("{en} / {zh}"));
     }
     Ok(password)
 }
 
 pub(super) fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCode {
-    use crate::store::{Role, Store};
+    use store::{Role, Store};
     run_store_command(async {
         let store = Store::open(&database.database_url, &database.keys()?)
             .await
             .map_err(|e| e.to_string())?;
         let no_account = |name: &str| format!("no account is named {name} / 没有这个账户");
         let hashed = |account: &str| -> Result<String, String> {
-            crate::secrets::hash_password(&read_new_password(account)?)
+            store::secrets::hash_password(&read_new_password(account)?)
         };
         let done = match command {
             OfficerCommand::Add { name, role } => {
@@ -44,7 +44,7 @@ pub(super) fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCo
                 if name.is_empty() || name.chars().count() > 64 {
                     return Err("a name has 1 to 64 characters / 用户名应为 1 到 64 个字符".into());
                 }
-                if let Some(p) = crate::applicant::unsafe_text(&name, false) {
+                if let Some(p) = rules::applicant::unsafe_text(&name, false) {
                     return Err(format!("the name {} / 用户名{}", p.en, p.zh));
                 }
                 let role = match role {
@@ -117,7 +117,7 @@ pub(super) fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCo
 
 /// `data-key rotate` and `data-key check`.
 pub(super) fn data_key(database: &DatabaseArg, command: super::DataKeyCommand) -> ExitCode {
-    use crate::store::{DataKey, KeySource, Store};
+    use store::{DataKey, KeySource, Store};
     run_store_command(async {
         let keys = database.keys()?;
         let url = &database.database_url;

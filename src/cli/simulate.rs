@@ -3,11 +3,11 @@
 //! every table as CSV and every chart as SVG.
 
 use super::{DatabaseArg, print_diagnostics};
-use crate::input::Lang;
-use crate::policy::Policy;
-use crate::simulate::population::{EitherPolicy, MAX_PEOPLE, Read, from_saved, read_file};
-use crate::simulate::{Simulation, default_as_of, simulate};
+use app::simulate::population::{EitherPolicy, MAX_PEOPLE, Read, from_saved, read_file};
+use app::simulate::{Simulation, default_as_of, simulate};
 use chrono::NaiveDate;
+use rules::input::Lang;
+use rules::policy::Policy;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -43,7 +43,7 @@ fn saved_people(database: &DatabaseArg, ctx: &EitherPolicy) -> Result<Read, Stri
         .build()
         .map_err(|e| e.to_string())?;
     let saved = runtime.block_on(async {
-        let store = crate::store::Store::open(&database.database_url, &database.keys()?)
+        let store = store::Store::open(&database.database_url, &database.keys()?)
             .await
             .map_err(|e| e.to_string())?;
         let rows = store.saved_profiles().await.map_err(|e| e.to_string());
@@ -54,7 +54,7 @@ fn saved_people(database: &DatabaseArg, ctx: &EitherPolicy) -> Result<Read, Stri
 }
 
 pub(super) fn run(current: &Policy, args: SimulateArgs) -> ExitCode {
-    let draft = match crate::policy::load::draft::load_dir(&args.draft) {
+    let draft = match rules::policy::load::draft::load_dir(&args.draft) {
         Ok(d) => {
             print_diagnostics(&d.warnings);
             d
@@ -107,7 +107,7 @@ pub(super) fn run(current: &Policy, args: SimulateArgs) -> ExitCode {
     }
     let as_of = args
         .as_of
-        .unwrap_or_else(|| default_as_of(&draft, crate::store::today()));
+        .unwrap_or_else(|| default_as_of(&draft, store::today()));
     let mut sim = match simulate(current, &draft, &people.people, as_of) {
         Ok(s) => s,
         Err(e) => {
@@ -115,9 +115,7 @@ pub(super) fn run(current: &Policy, args: SimulateArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    sim.skipped_count = people.skipped.len() as u64;
-    people.skipped.truncate(100);
-    sim.skipped = people.skipped;
+    sim.add_unread(people.skipped);
     if let Some(dir) = &args.out
         && let Err(e) = write_out(&sim, dir)
     {
@@ -139,7 +137,7 @@ pub(super) fn run(current: &Policy, args: SimulateArgs) -> ExitCode {
 /// Every table as CSV and every chart as SVG (in Chinese and in English).
 fn write_out(sim: &Simulation, dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    for (name, _, _) in crate::simulate::tables::TABLES {
+    for (name, _, _) in app::simulate::tables::TABLES {
         if let Some(csv) = sim.table_csv(name) {
             std::fs::write(dir.join(format!("{name}.csv")), csv)?;
         }
@@ -148,15 +146,15 @@ fn write_out(sim: &Simulation, dir: &Path) -> std::io::Result<()> {
         let c = lang.code();
         std::fs::write(
             dir.join(format!("programs.{c}.svg")),
-            crate::simulate::charts::programs(sim, lang),
+            app::simulate::charts::programs(sim, lang),
         )?;
         std::fs::write(
             dir.join(format!("cash.{c}.svg")),
-            crate::simulate::charts::cash(sim, lang),
+            app::simulate::charts::cash(sim, lang),
         )?;
         std::fs::write(
             dir.join(format!("bands.{c}.svg")),
-            crate::simulate::charts::bands(sim, lang),
+            app::simulate::charts::bands(sim, lang),
         )?;
     }
     Ok(())
@@ -164,9 +162,9 @@ fn write_out(sim: &Simulation, dir: &Path) -> std::io::Result<()> {
 
 /// The report for a terminal: Chinese, then English, on each line.
 pub fn report(sim: &Simulation) -> String {
-    use crate::words::yuan;
+    use rules::words::yuan;
     let mut o = String::new();
-    let diff = |a, b| crate::words::signed_yuan(b - a);
+    let diff = |a, b| rules::words::signed_yuan(b - a);
     o.push_str(&format!(
         "测算日期 As of {}：现行 {} 版 / 草案 {} 版；{} 人（{} 人无法读取 could not be read）\n\n",
         sim.as_of, sim.current_version, sim.draft_version, sim.people, sim.skipped_count

@@ -1,0 +1,185 @@
+//! What every front end does with a JSON profile: read it, assess it, and write one line of
+//! JSON — the result (with hints when asked) or the profile's errors. The CLI's `eval`, the
+//! API and the batch endpoint all answer through [`assess_json`], so they agree byte for byte.
+
+pub mod casework;
+pub mod screening;
+
+use rules::applicant::{FieldError, InvalidProfile, Profile};
+use rules::engine::{AssessError, Assessment, Detail, assess_as, hints::hints};
+use rules::policy::Policy;
+
+/// How one input fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Assessed,
+    /// Valid JSON, but not a valid profile.
+    Invalid,
+    /// Not JSON at all.
+    NotJson,
+}
+
+fn write_errors(out: &mut Vec<u8>, errors: &InvalidProfile) {
+    // Serializing plain strings into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, errors);
+}
+
+/// Why an input that is not a valid profile was refused: not JSON at all, or JSON that is not
+/// a valid profile.
+pub fn refusal(input: &[u8]) -> Outcome {
+    if serde_json::from_slice::<serde::de::IgnoredAny>(input).is_ok() {
+        Outcome::Invalid
+    } else {
+        Outcome::NotJson
+    }
+}
+
+/// The error for a profile whose date no policy version covers. Validation refuses those
+/// already; this answers for a policy swapped in between.
+pub fn no_version(profile: &Profile, e: &AssessError) -> FieldError {
+    FieldError::new(
+        "application_date",
+        format!("{} 没有有效的政策版本", profile.application_date()),
+        e.to_string(),
+    )
+}
+
+/// A profile read, validated and assessed: what every front end starts from.
+pub struct Assessed<'p> {
+    pub profile: Profile,
+    pub assessment: Assessment<'p>,
+}
+
+/// Assesses a valid profile; a date no policy version covers (possible only when the policy
+/// was swapped after validation) is the profile's error.
+fn assess_profile(
+    policy: &Policy,
+    profile: Profile,
+    detail: Detail,
+) -> Result<Assessed<'_>, InvalidProfile> {
+    match assess_as(policy, &profile, detail) {
+        Ok(assessment) => Ok(Assessed {
+            profile,
+            assessment,
+        }),
+        Err(e) => Err(InvalidProfile {
+            errors: vec![no_version(&profile, &e)],
+        }),
+    }
+}
+
+/// Reads, validates and assesses a JSON profile. `Err` holds every error of the profile.
+pub fn assess_bytes<'p>(policy: &'p Policy, input: &[u8]) -> Result<Assessed<'p>, InvalidProfile> {
+    assess_profile(
+        policy,
+        Profile::from_json(input, policy)?,
+        Detail::Explained,
+    )
+}
+
+/// The same for a profile already parsed into JSON (the form's and a spreadsheet row's).
+pub fn assess_value<'p>(
+    policy: &'p Policy,
+    json: &serde_json::Value,
+) -> Result<Assessed<'p>, InvalidProfile> {
+    assess_profile(
+        policy,
+        Profile::from_value(json, policy)?,
+        Detail::Explained,
+    )
+}
+
+/// How much of a result to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Output {
+    /// Every condition explained, with the requirement and the citation (about 8 KB): the
+    /// contract of `eval` and the API.
+    #[default]
+    Full,
+    /// The decision only: statuses, amounts, the total (about 400 bytes), for many people at
+    /// once.
+    Summary,
+}
+
+/// Appends the full answer for one JSON profile to `out` (without a newline).
+pub fn assess_json(policy: &Policy, input: &[u8], with_hints: bool, out: &mut Vec<u8>) -> Outcome {
+    assess_json_as(policy, input, with_hints, Output::Full, out)
+}
+
+/// Appends the answer for one JSON profile in the form asked for (without a newline); a
+/// profile that is not valid gets its errors either way.
+pub fn assess_json_as(
+    policy: &Policy,
+    input: &[u8],
+    with_hints: bool,
+    output: Output,
+    out: &mut Vec<u8>,
+) -> Outcome {
+    // A summary without hints needs only the decision, not the explanation of each condition.
+    let detail = if output == Output::Summary && !with_hints {
+        Detail::DecisionOnly
+    } else {
+        Detail::Explained
+    };
+    match Profile::from_json(input, policy).and_then(|p| assess_profile(policy, p, detail)) {
+        Ok(Assessed {
+            profile,
+            assessment,
+        }) => {
+            let hs = with_hints.then(|| hints(&assessment, &profile, policy));
+            match (output, &hs) {
+                (Output::Full, Some(hs)) => assessment.write_json_with_hints(hs, out),
+                (Output::Full, None) => assessment.write_json(out),
+                (Output::Summary, hs) => assessment.write_summary(hs.as_deref(), out),
+            }
+            Outcome::Assessed
+        }
+        Err(invalid) => {
+            write_errors(out, &invalid);
+            refusal(input)
+        }
+    }
+}
+
+/// A profile ready to be saved as an application: read, validated and assessed now, with
+/// the result as the applicant saw it. `Err` holds the profile's errors.
+pub fn prepare_application(
+    policy: &Policy,
+    input: &[u8],
+    idempotency_key: Option<String>,
+    notice_version: &str,
+) -> Result<store::NewApplication, InvalidProfile> {
+    let Assessed {
+        profile,
+        assessment: a,
+    } = assess_bytes(policy, input)?;
+    let mut result = Vec::with_capacity(8 * 1024);
+    a.write_json(&mut result);
+    // The profile is kept as sent, minus insignificant white space.
+    let profile_json = serde_json::from_slice::<serde_json::Value>(input)
+        .map(|v| v.to_string())
+        .unwrap_or_else(|_| String::from_utf8_lossy(input).into_owned());
+    Ok(store::NewApplication {
+        idempotency_key,
+        request_hash: store::secrets::sha256_hex(input),
+        applicant_name: profile.person().full_name.clone(),
+        id_number: profile.person().id_number.clone(),
+        tier: a.tier_id().to_string(),
+        total: a.total,
+        policy_version: a.version.id.to_string(),
+        application_date: a.application_date,
+        profile: profile_json,
+        result: String::from_utf8_lossy(&result).into_owned(),
+        uploads: Vec::new(),
+        notice_version: notice_version.to_string(),
+        programs: a
+            .programs
+            .iter()
+            .map(|p| store::ProgramRow {
+                program: p.program.id.to_string(),
+                status: p.status.id().to_string(),
+                amount: p.amount,
+            })
+            .collect(),
+    })
+}

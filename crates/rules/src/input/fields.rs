@@ -1,0 +1,567 @@
+//! The one list of the profile's fields as people see them: path, section, kind, Chinese and
+//! English labels and help. The web form is drawn from it and read with it, the spreadsheet
+//! template's columns and headers come from it, and a profile error finds its way back to
+//! the field it names through it.
+//!
+//! Invariant: **every field a person can answer is here once**; the form, the batch columns
+//! and the officer's view of an application all list these, in this order.
+
+use crate::applicant::{Domain, EnumValue};
+use crate::units::Unit;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Date,
+    Select(Domain),
+    /// A yes/no answer (是 / 否 / 未填).
+    YesNo,
+    /// A whole number of years.
+    Years,
+    /// A whole number of months.
+    Months,
+    /// Money in yuan: `1200000`, `1,200,000`, `120万`.
+    Money,
+    Percent,
+    Area,
+    /// Checkboxes, one per value of the domain.
+    Checks(Domain),
+    /// Checkboxes, one per program of the policy.
+    Programs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormSection {
+    Basic,
+    Education,
+    Employment,
+    Startup,
+    Housing,
+    HomePurchase,
+    Prior,
+}
+
+impl FormSection {
+    pub const ALL: [FormSection; 7] = [
+        FormSection::Basic,
+        FormSection::Education,
+        FormSection::Employment,
+        FormSection::Startup,
+        FormSection::Housing,
+        FormSection::HomePurchase,
+        FormSection::Prior,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            FormSection::Basic => "basic",
+            FormSection::Education => "education",
+            FormSection::Employment => "employment",
+            FormSection::Startup => "startup",
+            FormSection::Housing => "housing",
+            FormSection::HomePurchase => "home_purchase",
+            FormSection::Prior => "prior",
+        }
+    }
+
+    pub fn title(self) -> (&'static str, &'static str) {
+        match self {
+            FormSection::Basic => ("基本信息", "Basic information"),
+            FormSection::Education => ("学历与职称", "Education and title"),
+            FormSection::Employment => ("就业", "Employment"),
+            FormSection::Startup => ("创业", "Startup"),
+            FormSection::Housing => ("住房", "Housing"),
+            FormSection::HomePurchase => ("购房", "Home purchase"),
+            FormSection::Prior => ("已享受的政策", "Support already received"),
+        }
+    }
+
+    /// The checkbox that says an optional section applies, and its label.
+    pub fn toggle(self) -> Option<(&'static str, &'static str, &'static str)> {
+        Some(match self {
+            FormSection::Employment => (
+                "has_employment",
+                "我在园区（或拟在园区）就业",
+                "I work (or will work) in the park",
+            ),
+            FormSection::Startup => (
+                "has_startup",
+                "我创办了（或拟创办）企业",
+                "I founded (or will found) a company",
+            ),
+            FormSection::Housing => ("has_housing", "填写住房情况", "Tell us about housing"),
+            FormSection::HomePurchase => (
+                "has_home_purchase",
+                "我在园区购买了住房",
+                "I bought a home in the park",
+            ),
+            _ => return None,
+        })
+    }
+
+    /// The profile path of an optional section (`housing.home_purchase`); empty for the
+    /// others.
+    pub fn profile_path(self) -> &'static str {
+        match self {
+            FormSection::Employment => "employment",
+            FormSection::Startup => "startup",
+            FormSection::Housing => "housing",
+            FormSection::HomePurchase => "housing.home_purchase",
+            _ => "",
+        }
+    }
+
+    /// The section whose profile path is `path`.
+    pub fn from_profile_path(path: &str) -> Option<FormSection> {
+        Self::ALL
+            .into_iter()
+            .find(|s| !s.profile_path().is_empty() && s.profile_path() == path)
+    }
+
+    /// The question that asks whether an optional section applies (the interview's and the
+    /// screening API's wording).
+    pub fn question(self) -> (&'static str, &'static str) {
+        match self {
+            FormSection::Employment => (
+                "您是否在园区就业（或即将入职园区企业）？",
+                "Do you work in the park (or are about to join a company there)?",
+            ),
+            FormSection::Startup => (
+                "您是否在园区创办了企业（或正在创办）？",
+                "Have you founded a company in the park (or are founding one)?",
+            ),
+            FormSection::Housing => (
+                "您是否想了解住房补贴（租房或购房）？",
+                "Would you like to check the housing subsidies (renting or buying)?",
+            ),
+            FormSection::HomePurchase => (
+                "您是否已在园区购买住房？",
+                "Have you bought a home in the park?",
+            ),
+            other => other.title(),
+        }
+    }
+
+    /// Where its fields go in the profile JSON.
+    pub(crate) fn json_path(self) -> &'static [&'static str] {
+        match self {
+            FormSection::Basic | FormSection::Education => &["person"],
+            FormSection::Employment => &["employment"],
+            FormSection::Startup => &["startup"],
+            FormSection::Housing => &["housing"],
+            FormSection::HomePurchase => &["housing", "home_purchase"],
+            FormSection::Prior => &[],
+        }
+    }
+}
+
+pub struct FieldSpec {
+    /// The profile path, also the input's `name`.
+    pub path: &'static str,
+    pub section: FormSection,
+    pub kind: Kind,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub help_zh: &'static str,
+    pub help_en: &'static str,
+    pub required: bool,
+}
+
+macro_rules! f {
+    ($path:literal, $section:ident, $kind:expr, $zh:literal, $en:literal) => {
+        f!($path, $section, $kind, $zh, $en, "", "", false)
+    };
+    ($path:literal, $section:ident, $kind:expr, $zh:literal, $en:literal, required) => {
+        f!($path, $section, $kind, $zh, $en, "", "", true)
+    };
+    ($path:literal, $section:ident, $kind:expr, $zh:literal, $en:literal, $hzh:expr, $hen:expr, $req:expr) => {
+        FieldSpec {
+            path: $path,
+            section: FormSection::$section,
+            kind: $kind,
+            zh: $zh,
+            en: $en,
+            help_zh: $hzh,
+            help_en: $hen,
+            required: $req,
+        }
+    };
+}
+
+const MONEY_HELP_ZH: &str = "单位：元。可写 1200000、1,200,000 或 120万";
+const MONEY_HELP_EN: &str = "In yuan. 1200000, 1,200,000 and 120万 are all accepted";
+
+pub static FIELDS: &[FieldSpec] = &[
+    f!(
+        "application_date",
+        Basic,
+        Kind::Date,
+        "申请日期",
+        "Application date",
+        "按申请日适用的政策版本测算",
+        "The policy in force on this date applies",
+        true
+    ),
+    f!(
+        "person.full_name",
+        Basic,
+        Kind::Text,
+        "姓名",
+        "Full name",
+        required
+    ),
+    f!(
+        "person.id_type",
+        Basic,
+        Kind::Select(Domain::IdType),
+        "证件类型",
+        "ID type",
+        required
+    ),
+    f!(
+        "person.id_number",
+        Basic,
+        Kind::Text,
+        "证件号码",
+        "ID number",
+        "居民身份证为18位，末位可为X",
+        "A resident ID has 18 characters; the last may be X",
+        true
+    ),
+    f!(
+        "person.birth_date",
+        Basic,
+        Kind::Date,
+        "出生日期",
+        "Date of birth",
+        required
+    ),
+    f!(
+        "person.highest_degree",
+        Education,
+        Kind::Select(Domain::Degree),
+        "最高学历",
+        "Highest degree",
+        required
+    ),
+    f!(
+        "person.institution_tier",
+        Education,
+        Kind::Select(Domain::InstitutionTier),
+        "毕业院校类别",
+        "Type of university",
+        "有学历时必填",
+        "Required with a degree",
+        false
+    ),
+    f!(
+        "person.institution_name",
+        Education,
+        Kind::Text,
+        "毕业院校名称",
+        "University name",
+        "有学历时必填；政校企合作联盟院校请按名单全称填写（如“南通大学”）",
+        "Required with a degree; for an alliance institution write its full listed name (e.g. 南通大学)",
+        false
+    ),
+    f!(
+        "person.graduation_date",
+        Education,
+        Kind::Date,
+        "毕业日期",
+        "Graduation date",
+        "有学历时必填",
+        "Required with a degree",
+        false
+    ),
+    f!(
+        "person.professional_title",
+        Education,
+        Kind::Select(Domain::Title),
+        "专业技术职称",
+        "Professional title"
+    ),
+    f!(
+        "person.honors",
+        Education,
+        Kind::Checks(Domain::Honor),
+        "人才称号",
+        "Talent honours"
+    ),
+    f!(
+        "person.overseas_work_years",
+        Education,
+        Kind::Years,
+        "海外工作年限",
+        "Years of work abroad",
+        "整数年",
+        "Whole years",
+        false
+    ),
+    f!(
+        "employment.employer_name",
+        Employment,
+        Kind::Text,
+        "用人单位名称",
+        "Employer"
+    ),
+    f!(
+        "employment.employer_uscc",
+        Employment,
+        Kind::Text,
+        "用人单位统一社会信用代码",
+        "Employer's unified social credit code",
+        "18位",
+        "18 characters",
+        false
+    ),
+    f!(
+        "employment.employer_in_park",
+        Employment,
+        Kind::YesNo,
+        "用人单位在园区",
+        "The employer is in the park"
+    ),
+    f!(
+        "employment.industry",
+        Employment,
+        Kind::Select(Domain::Industry),
+        "用人单位所属产业",
+        "Employer's industry"
+    ),
+    f!(
+        "employment.full_time",
+        Employment,
+        Kind::YesNo,
+        "全职",
+        "Full time"
+    ),
+    f!(
+        "employment.start_date",
+        Employment,
+        Kind::Date,
+        "入职日期",
+        "Start date"
+    ),
+    f!(
+        "employment.contract_years",
+        Employment,
+        Kind::Years,
+        "劳动合同期限（年）",
+        "Contract length (years)",
+        "无固定期限合同填20",
+        "An open-ended contract counts as 20",
+        false
+    ),
+    f!(
+        "employment.annual_salary",
+        Employment,
+        Kind::Money,
+        "年薪（元）",
+        "Annual salary (yuan)",
+        MONEY_HELP_ZH,
+        MONEY_HELP_EN,
+        false
+    ),
+    f!(
+        "employment.social_insurance_months_in_park",
+        Employment,
+        Kind::Months,
+        "在园区缴纳社保月数",
+        "Months of social insurance paid in the park"
+    ),
+    f!(
+        "startup.company_name",
+        Startup,
+        Kind::Text,
+        "企业名称",
+        "Company name"
+    ),
+    f!(
+        "startup.company_uscc",
+        Startup,
+        Kind::Text,
+        "企业统一社会信用代码",
+        "Company's unified social credit code",
+        "18位",
+        "18 characters",
+        false
+    ),
+    f!(
+        "startup.company_in_park",
+        Startup,
+        Kind::YesNo,
+        "企业注册在园区",
+        "The company is registered in the park"
+    ),
+    f!(
+        "startup.industry",
+        Startup,
+        Kind::Select(Domain::Industry),
+        "企业所属产业",
+        "Company's industry"
+    ),
+    f!(
+        "startup.registration_date",
+        Startup,
+        Kind::Date,
+        "企业注册日期",
+        "Registration date"
+    ),
+    f!(
+        "startup.paid_in_capital",
+        Startup,
+        Kind::Money,
+        "实缴注册资本（元）",
+        "Paid-in capital (yuan)",
+        MONEY_HELP_ZH,
+        MONEY_HELP_EN,
+        false
+    ),
+    f!(
+        "startup.founder_equity_pct",
+        Startup,
+        Kind::Percent,
+        "本人持股比例（%）",
+        "Your equity share (%)",
+        "如 30 或 30%",
+        "Such as 30 or 30%",
+        false
+    ),
+    f!(
+        "startup.founder_cash_investment",
+        Startup,
+        Kind::Money,
+        "本人现金出资（元）",
+        "Your cash investment (yuan)",
+        MONEY_HELP_ZH,
+        MONEY_HELP_EN,
+        false
+    ),
+    f!(
+        "startup.owns_core_ip",
+        Startup,
+        Kind::YesNo,
+        "拥有核心自主知识产权",
+        "Owns the core intellectual property"
+    ),
+    f!(
+        "startup.planned_rd_investment",
+        Startup,
+        Kind::Money,
+        "计划研发投入（元）",
+        "Planned R&D investment (yuan)",
+        MONEY_HELP_ZH,
+        MONEY_HELP_EN,
+        false
+    ),
+    f!(
+        "startup.office_area_sqm",
+        Startup,
+        Kind::Area,
+        "在园区租用办公面积（平方米）",
+        "Office area rented in the park (m²)"
+    ),
+    f!(
+        "housing.owns_home_in_city",
+        Housing,
+        Kind::YesNo,
+        "在本市已有自有住房",
+        "Owns a home in the city"
+    ),
+    f!(
+        "housing.lives_in_talent_apartment",
+        Housing,
+        Kind::YesNo,
+        "已入住人才公寓",
+        "Lives in a talent apartment"
+    ),
+    f!(
+        "housing.home_purchase.date",
+        HomePurchase,
+        Kind::Date,
+        "购房日期",
+        "Purchase date"
+    ),
+    f!(
+        "housing.home_purchase.price",
+        HomePurchase,
+        Kind::Money,
+        "房价（元）",
+        "Price (yuan)",
+        MONEY_HELP_ZH,
+        MONEY_HELP_EN,
+        false
+    ),
+    f!(
+        "housing.home_purchase.in_park",
+        HomePurchase,
+        Kind::YesNo,
+        "住房位于园区",
+        "The home is in the park"
+    ),
+    f!(
+        "housing.home_purchase.first_home",
+        HomePurchase,
+        Kind::YesNo,
+        "首套住房",
+        "First home"
+    ),
+    f!(
+        "prior_awards",
+        Prior,
+        Kind::Programs,
+        "已享受过的项目",
+        "Programs already received"
+    ),
+];
+
+impl Kind {
+    /// What a number of this kind measures: the one place a field's unit is declared.
+    pub fn unit(self) -> Option<Unit> {
+        match self {
+            Kind::Money => Some(Unit::Yuan),
+            Kind::Percent => Some(Unit::Percent),
+            Kind::Area => Some(Unit::Sqm),
+            Kind::Years => Some(Unit::Years),
+            Kind::Months => Some(Unit::Months),
+            _ => None,
+        }
+    }
+
+    /// A whole number (of years or months).
+    pub fn is_count(self) -> bool {
+        matches!(self, Kind::Years | Kind::Months)
+    }
+}
+
+pub fn field(path: &str) -> Option<&'static FieldSpec> {
+    FIELDS.iter().find(|f| f.path == path)
+}
+
+/// The unit a hint or a value is shown with.
+pub fn unit(kind: Kind) -> (&'static str, &'static str) {
+    match kind {
+        Kind::Money => ("元", " yuan"),
+        Kind::Percent => ("%", "%"),
+        Kind::Area => ("平方米", " m²"),
+        _ => ("", ""),
+    }
+}
+
+/// The input's `id` for a field path (`person.full_name` → `f-person-full_name`).
+pub fn input_id(path: &str) -> String {
+    format!("f-{}", path.replace('.', "-"))
+}
+
+/// The form field an error's path belongs to (`person.honors[2]` → `person.honors`); `None`
+/// for an error about the form as a whole.
+pub fn error_field(path: &str) -> Option<&'static FieldSpec> {
+    let base = path.split('[').next().unwrap_or(path);
+    field(base)
+}
+
+/// The Chinese or English name of a value of a domain.
+pub fn value_name(v: &EnumValue, en: bool) -> &'static str {
+    if en { v.en } else { v.zh }
+}

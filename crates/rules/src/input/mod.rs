@@ -1,0 +1,15 @@
+//! What people type and read, shared by every front end (the pages, the spreadsheet batch,
+//! the console): the field table with its labels and help, reading people's ways of writing
+//! answers into a profile, and the two languages.
+//!
+//! Invariant: **nothing here knows HTTP**; `web`, `batch` and `cli` all take it from here.
+
+pub mod fields;
+pub mod form;
+pub mod lang;
+
+pub use fields::{
+    FIELDS, FieldSpec, FormSection, Kind, error_field, field, input_id, unit, value_name,
+};
+pub use form::{FormValues, normalize_money, to_partial_json, to_profile_json, unsure_paths};
+pub use lang::Lang;

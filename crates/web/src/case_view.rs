@@ -1,0 +1,215 @@
+//! An application as people read it, shared by the applicant's status page and the console:
+//! the saved result's parts, statuses, files, payments and decisions in words.
+
+use super::AppState;
+use super::uploads;
+use super::view;
+use rules::engine::Status;
+use rules::input::Lang;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use store::AppStatus;
+
+/// The parts of a saved result that summaries and comparisons use.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredResult {
+    pub policy_version: String,
+    pub application_date: String,
+    pub talent_tier: String,
+    /// The tier's names (absent when no tier was reached).
+    #[serde(default)]
+    pub tier_rule: Option<StoredTier>,
+    pub programs: Vec<StoredProgram>,
+    pub total: Decimal,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredTier {
+    pub tier_name_zh: String,
+    pub tier_name_en: String,
+}
+
+impl StoredResult {
+    /// The tier in words: its name, or that none was reached.
+    pub fn tier_words(&self, lang: Lang) -> String {
+        match &self.tier_rule {
+            Some(t) => lang.t(&t.tier_name_zh, &t.tier_name_en).to_string(),
+            None => lang
+                .t("未达到人才层次认定条件", "No talent tier reached")
+                .to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredProgram {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub status: String,
+    pub amount: Decimal,
+}
+
+impl StoredResult {
+    pub fn parse(json: &str) -> Option<StoredResult> {
+        serde_json::from_str(json).ok()
+    }
+
+    /// The same parts of an assessment made now.
+    pub fn of(a: &rules::engine::Assessment<'_>) -> StoredResult {
+        StoredResult {
+            policy_version: a.version.id.to_string(),
+            application_date: a.application_date.to_string(),
+            talent_tier: a.tier_id().to_string(),
+            tier_rule: a.tier.map(|(t, _)| StoredTier {
+                tier_name_zh: t.zh.to_string(),
+                tier_name_en: t.en.to_string(),
+            }),
+            programs: a
+                .programs
+                .iter()
+                .map(|p| StoredProgram {
+                    id: p.program.id.to_string(),
+                    name_zh: p.program.zh.clone(),
+                    name_en: p.program.en.clone(),
+                    status: p.status.id().to_string(),
+                    amount: p.amount,
+                })
+                .collect(),
+            total: a.total,
+        }
+    }
+}
+
+/// A stored program status in words.
+pub fn status_words(id: &str, lang: Lang) -> &'static str {
+    [
+        Status::Eligible,
+        Status::Ineligible,
+        Status::NotApplicable,
+        Status::Excluded,
+    ]
+    .into_iter()
+    .find(|s| s.id() == id)
+    .map_or("?", |s| rules::words::status_label(s, lang))
+}
+
+pub fn app_status_words(s: AppStatus, lang: Lang) -> &'static str {
+    lang.t(s.zh(), s.en())
+}
+
+pub(crate) fn status_url(token: &str) -> String {
+    format!("/status/{token}")
+}
+
+/// One file in a list.
+pub struct FileLine {
+    pub href: String,
+    pub material: String,
+    pub name: String,
+    pub size: String,
+    pub at: String,
+    pub supplement: bool,
+}
+
+/// One scheduled payment, as the applicant and the console show it.
+pub struct PaymentLine {
+    pub id: i64,
+    pub reference: String,
+    pub name: String,
+    pub program: String,
+    pub amount: String,
+    pub trigger: String,
+    pub due: String,
+    pub paid: bool,
+    pub state: String,
+}
+
+impl PaymentLine {
+    pub fn of(p: &store::Payment, program: String, lang: Lang) -> PaymentLine {
+        PaymentLine {
+            id: p.id,
+            reference: p.reference.clone(),
+            name: p.applicant_name.clone(),
+            program,
+            amount: view::yuan(&p.amount),
+            trigger: lang.t(&p.trigger_zh, &p.trigger_en).to_string(),
+            due: due_words(p, lang),
+            paid: p.paid,
+            state: if p.paid {
+                format!(
+                    "{} {}",
+                    paid_words(p, lang),
+                    p.paid_on.clone().unwrap_or_default()
+                )
+            } else {
+                paid_words(p, lang).to_string()
+            },
+        }
+    }
+}
+
+/// When a payment falls due: its date, or that it waits for its trigger.
+pub fn due_words(p: &store::Payment, lang: Lang) -> String {
+    p.due_on.clone().unwrap_or_else(|| {
+        lang.t("待触发条件达成", "When its trigger happens")
+            .to_string()
+    })
+}
+
+/// 已拨付 or 待拨付.
+pub fn paid_words(p: &store::Payment, lang: Lang) -> &'static str {
+    if p.paid {
+        lang.t("已拨付", "Paid")
+    } else {
+        lang.t("待拨付", "To pay")
+    }
+}
+
+/// A file size in words: "1.4 MB", "820 KB".
+pub fn size_words(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        let tenths = bytes * 10 / (1024 * 1024);
+        format!("{}.{} MB", tenths / 10, tenths % 10)
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+/// The files of an application as list lines, linked under `base` (`…/files/ID`).
+pub fn file_lines(
+    state: &AppState,
+    files: &[store::Upload],
+    base: &str,
+    lang: Lang,
+) -> Vec<FileLine> {
+    files
+        .iter()
+        .map(|f| FileLine {
+            href: format!("{base}/files/{}", f.id),
+            material: uploads::material_name(state, &f.material, lang),
+            name: f.file_name.clone(),
+            size: size_words(f.size),
+            at: view::short_time(&f.created_at),
+            supplement: f.supplement,
+        })
+        .collect()
+}
+
+/// A program decision in words.
+pub fn decision_text(d: &store::DecisionRow, lang: Lang) -> String {
+    if !d.approved {
+        format!("{}{}{}", lang.t("不予批准：", "Refused: "), d.reason, "")
+    } else if d.amount < d.assessed {
+        format!(
+            "{} {}{}{}{}",
+            lang.t("批准", "Approved"),
+            view::yuan(&d.amount),
+            lang.open(),
+            d.reason,
+            lang.close()
+        )
+    } else {
+        format!("{} {}", lang.t("批准", "Approved"), view::yuan(&d.amount))
+    }
+}

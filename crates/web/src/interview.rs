@@ -1,0 +1,555 @@
+//! The guided interview, the applicant's default way in: a few questions per page — those
+//! that decide the most money, grouped by section — with the running range and which
+//! programs are decided. Plain HTML without JavaScript; every answer so far travels in the
+//! page's hidden inputs (no server-side session, nothing personal in a URL). "不清楚 / Not
+//! sure" is always allowed and leaves the answer unknown. It ends when every program is
+//! decided or the applicant asks for the result; undecided programs then read "信息不足 /
+//! Need more information", never "not eligible".
+
+use super::AppState;
+use super::html::{language, page};
+use super::http::today;
+use super::result_view;
+use super::view::{self, ErrorLink};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use app::service::screening::{NextQuestion, describe, screen_value};
+use askama::Template;
+use rules::applicant::FieldError;
+use rules::engine::Status;
+use rules::engine::screen::{ProgramRange, Screening};
+use rules::input::fields::FormSection;
+use rules::input::{FormValues, Lang, to_partial_json, unsure_paths};
+use rules::policy::Policy;
+use rust_decimal::Decimal;
+
+/// At most this many questions on one page.
+const PER_PAGE: usize = 4;
+
+#[derive(Clone)]
+pub struct ChoiceView {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+pub struct QuestionView {
+    /// The input's name (a profile path, or a section's toggle).
+    pub name: String,
+    /// The profile path (what "not sure" names).
+    pub path: String,
+    pub id: String,
+    pub label: String,
+    pub help: String,
+    /// `radio` (one of the choices, "not sure" among them), `checks` (several), `input`.
+    pub kind: &'static str,
+    pub inputmode: &'static str,
+    pub placeholder: &'static str,
+    pub unit: String,
+    pub value: String,
+    pub choices: Vec<ChoiceView>,
+    pub unsure: bool,
+    /// For a list question: "none of these" is ticked (nothing ticked is not an answer).
+    pub none_of: bool,
+    pub error: Option<String>,
+}
+
+impl QuestionView {
+    pub fn describedby(&self) -> String {
+        view::describedby(&self.id, !self.help.is_empty(), self.error.is_some())
+    }
+}
+
+/// One program in the running overview.
+pub struct ProgramLine {
+    pub name: String,
+    /// `yes` (decided, pays), `no` (decided, pays nothing), `open`.
+    pub state: &'static str,
+    pub state_label: &'static str,
+    pub amount: String,
+}
+
+#[derive(Template)]
+#[template(path = "interview.html")]
+pub struct InterviewPage {
+    pub lang: Lang,
+    pub total: String,
+    pub decided: bool,
+    pub programs: Vec<ProgramLine>,
+    /// Programs decided to pay, still open, decided not to.
+    pub counts: (usize, usize, usize),
+    pub questions: Vec<QuestionView>,
+    pub hidden: Vec<(String, String)>,
+    pub errors: Vec<ErrorLink>,
+}
+
+/// A program in the result, with the reasons in words.
+pub struct ResultProgram {
+    pub name: String,
+    pub amount: String,
+    pub rule: String,
+    pub citation: String,
+    /// Conditions: (✓/✗/?, words).
+    pub conditions: Vec<(&'static str, String)>,
+    /// What is still missing to decide it (labels of the questions).
+    pub missing: Vec<String>,
+    pub installments: Vec<(String, String)>,
+    pub review: bool,
+    /// How the amount is computed, when it is decided.
+    pub arithmetic: String,
+}
+
+#[derive(Template)]
+#[template(path = "interview_result.html")]
+pub struct InterviewResultPage {
+    pub lang: Lang,
+    pub total: String,
+    pub decided: bool,
+    pub review_total: Option<String>,
+    pub tier: String,
+    pub version: String,
+    pub application_date: String,
+    pub eligible: Vec<ResultProgram>,
+    pub open: Vec<ResultProgram>,
+    pub ineligible: Vec<ResultProgram>,
+    pub not_applicable: Vec<String>,
+    pub answers: Vec<(String, String)>,
+    pub hidden: Vec<(String, String)>,
+    pub can_continue: bool,
+    /// What to prepare for the programs granted or still open.
+    pub materials: Vec<result_view::MaterialView>,
+}
+
+fn range_text(lo: &Decimal, hi: &Decimal) -> String {
+    if lo == hi {
+        view::yuan(lo)
+    } else {
+        format!("{} – {}", view::yuan(lo), view::yuan(hi))
+    }
+}
+
+/// The interview's first page: today's date, nothing known yet.
+#[utoipa::path(tag = "pages", params(("lang" = Option<String>, Query, description = "zh or en; remembered in a cookie")), responses((status = 200, description = "The interview's first questions", content_type = "text/html", body = String)))]
+#[get("/")]
+pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let mut values = FormValues::default();
+    values
+        .0
+        .insert("application_date".into(), vec![today().to_string()]);
+    step(&req, &state, values)
+}
+
+/// The next step: the answers so far (hidden) and this page's, screened; the next questions,
+/// or the result.
+#[utoipa::path(tag = "pages", request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "The answers so far, named by their profile paths; `unsure` names what the applicant is not sure of; `stop` asks for the result now"), responses((status = 200, description = "The next questions, or the result", content_type = "text/html", body = String), (status = 422, description = "The same questions, each error at its answer", content_type = "text/html", body = String)))]
+#[post("/interview")]
+pub async fn next(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+    step(&req, &state, FormValues::parse(&body))
+}
+
+fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResponse {
+    let lang = language(req, Some(&values));
+    if values.get("application_date").is_empty() {
+        values
+            .0
+            .insert("application_date".into(), vec![today().to_string()]);
+    }
+    let loaded = state.snapshot();
+    let policy = &loaded.policy;
+    let json = to_partial_json(&values);
+    let stop = !values.get("stop").is_empty();
+    let (partial, s, errors) = match screen_value(policy, &json, today()) {
+        Ok((p, s)) => (Some(p), s, Vec::new()),
+        Err(invalid) => {
+            // Show this page's questions again with their errors; the overview comes from the
+            // answers that are valid.
+            let mut valid = values.clone();
+            for e in &invalid.errors {
+                let base = e.field.split('[').next().unwrap_or(&e.field);
+                valid.0.remove(base);
+            }
+            match screen_value(policy, &to_partial_json(&valid), today()) {
+                Ok((_, s)) => (None, s, invalid.errors),
+                Err(again) => {
+                    let text: Vec<String> = again
+                        .errors
+                        .iter()
+                        .map(|e| lang.lang.t(&e.message_zh, &e.message_en).to_string())
+                        .collect();
+                    return super::html::message(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &text.join("；"),
+                        &text.join("; "),
+                    );
+                }
+            }
+        }
+    };
+    let unsure = unsure_paths(&values);
+    let remaining: Vec<&rules::engine::screen::Question> = s
+        .questions
+        .iter()
+        .filter(|q| !unsure.iter().any(|u| u == q.path))
+        .collect();
+    if errors.is_empty() && (stop || remaining.is_empty()) {
+        let result = result_page(
+            policy,
+            &s,
+            partial.as_ref(),
+            &values,
+            lang.lang,
+            !remaining.is_empty(),
+        );
+        return page(&result, StatusCode::OK, lang);
+    }
+    // This page's questions: again those that had errors, else the largest stake's group.
+    let shown: Vec<String> = if errors.is_empty() {
+        let first = remaining.first().map(|q| section_of(q.path));
+        remaining
+            .iter()
+            .filter(|q| Some(section_of(q.path)) == first)
+            .take(PER_PAGE)
+            .map(|q| q.path.to_string())
+            .collect()
+    } else {
+        values.all("shown").to_vec()
+    };
+    let rules = &s.version.rules;
+    let questions: Vec<QuestionView> = shown
+        .iter()
+        .map(|path| question_view(&describe(path, rules), &values, &errors, lang.lang))
+        .collect();
+    let visible: Vec<&str> = questions
+        .iter()
+        .flat_map(|q| [q.name.as_str(), q.path.as_str()])
+        .collect();
+    let hidden = values
+        .0
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "lang" | "stop" | "shown" | "none_of" | "unsure"))
+        .filter(|(k, _)| !visible.contains(&k.as_str()))
+        .flat_map(|(k, vs)| {
+            vs.iter()
+                .filter(|v| !v.is_empty())
+                .map(move |v| (k.clone(), v.clone()))
+        })
+        .chain(
+            ["none_of", "unsure"]
+                .into_iter()
+                .flat_map(|k| {
+                    values
+                        .all(k)
+                        .iter()
+                        .map(move |v| (k.to_string(), v.clone()))
+                })
+                .filter(|(_, v)| !visible.contains(&v.as_str())),
+        )
+        .chain(shown.iter().map(|p| ("shown".to_string(), p.clone())))
+        .collect();
+    let programs: Vec<ProgramLine> = s
+        .programs
+        .iter()
+        .map(|p| program_line(p, lang.lang))
+        .collect();
+    let count = |state: &str| programs.iter().filter(|p| p.state == state).count();
+    let counts = (count("yes"), count("open"), count("no"));
+    let interview = InterviewPage {
+        lang: lang.lang,
+        total: range_text(&s.total.0, &s.total.1),
+        decided: s.total.0 == s.total.1,
+        programs,
+        counts,
+        questions,
+        hidden,
+        errors: view::error_links(&errors, lang.lang),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page(&interview, status, lang)
+}
+
+/// The part of the profile a question belongs to: questions about the person share a page,
+/// and so do those of one section (a section's own question is asked alone, before its
+/// fields).
+fn section_of(path: &str) -> &str {
+    if FormSection::from_profile_path(path).is_some() {
+        return path;
+    }
+    match path.rsplit_once('.') {
+        Some((section, _)) => section,
+        None => path,
+    }
+}
+
+fn program_line(p: &ProgramRange<'_>, lang: Lang) -> ProgramLine {
+    let (state, state_label) = match p.status() {
+        Some(Status::Eligible) => ("yes", lang.t("可享受", "Eligible")),
+        Some(_) => ("no", lang.t("不能享受", "Not available")),
+        None => ("open", lang.t("待定", "Open")),
+    };
+    ProgramLine {
+        name: lang.t(&p.program.zh, &p.program.en).to_string(),
+        state,
+        state_label,
+        amount: match state {
+            "open" => format!("{} {}", lang.t("最高", "up to"), view::yuan(&p.amount.1)),
+            "yes" => view::yuan(&p.amount.0),
+            _ => String::new(),
+        },
+    }
+}
+
+fn question_view(
+    q: &NextQuestion,
+    values: &FormValues,
+    errors: &[FieldError],
+    lang: Lang,
+) -> QuestionView {
+    let section = FormSection::from_profile_path(&q.field);
+    let name = section
+        .and_then(|s| s.toggle())
+        .map_or(q.field.clone(), |(t, _, _)| t.to_string());
+    let value = values.get(&name).to_string();
+    let unsure = values.has("unsure", &q.field) || value == "unsure";
+    let error = errors
+        .iter()
+        .filter(|e| e.field.split('[').next() == Some(q.field.as_str()))
+        .map(|e| lang.t(&e.message_zh, &e.message_en).to_string())
+        .collect::<Vec<_>>();
+    let error = (!error.is_empty()).then(|| error.join(lang.t("；", "; ")));
+    let not_sure = ChoiceView {
+        value: "unsure".into(),
+        label: lang.t("不清楚", "Not sure").into(),
+        checked: unsure,
+    };
+    let yes_no = |yes: &str, no: &str| {
+        vec![
+            ChoiceView {
+                value: yes.into(),
+                label: lang.t("是", "Yes").into(),
+                checked: value == yes,
+            },
+            ChoiceView {
+                value: no.into(),
+                label: lang.t("否", "No").into(),
+                checked: value == no,
+            },
+        ]
+    };
+    let choices: Vec<ChoiceView> = q
+        .choices
+        .iter()
+        .map(|c| ChoiceView {
+            value: c.value.clone(),
+            label: lang.t(&c.label_zh, &c.label_en).to_string(),
+            checked: values.has(&name, &c.value),
+        })
+        .collect();
+    let (kind, choices) = match q.kind.as_str() {
+        "section" => ("radio", [yes_no("1", "0"), vec![not_sure]].concat()),
+        "yes_no" => ("radio", [yes_no("true", "false"), vec![not_sure]].concat()),
+        "choice" => ("radio", [choices, vec![not_sure]].concat()),
+        "text" if !choices.is_empty() => {
+            let other = ChoiceView {
+                value: lang.t("其他院校", "Another institution").into(),
+                label: lang
+                    .t(
+                        "其他院校（不在上述名单中）",
+                        "Another institution (not listed above)",
+                    )
+                    .into(),
+                checked: !value.is_empty()
+                    && value != "unsure"
+                    && !q.choices.iter().any(|c| c.value == value),
+            };
+            ("radio", [choices, vec![other, not_sure]].concat())
+        }
+        "list" => ("checks", choices),
+        _ => ("input", Vec::new()),
+    };
+    let (inputmode, placeholder) = match q.kind.as_str() {
+        "date" if q.field == "person.birth_date" => ("numeric", "1990-05-01"),
+        "date" => ("numeric", "2025-08-01"),
+        "money" => (
+            "decimal",
+            lang.t("如 30万 或 300000", "e.g. 300000 or 30万"),
+        ),
+        "number" => ("decimal", ""),
+        _ => ("text", ""),
+    };
+    // "Required with a degree" is the full form's word; here the degree is already known.
+    let form_only =
+        q.field.starts_with("person.institution") || q.field == "person.graduation_date";
+    let help = if form_only && q.kind != "date" {
+        String::new()
+    } else if q.kind == "date" {
+        lang.t(
+            "如 2025-08-01、2025/8/1 或 2025年8月1日",
+            "e.g. 2025-08-01, 2025/8/1 or 20250801",
+        )
+        .to_string()
+    } else {
+        lang.t(&q.help_zh, &q.help_en).to_string()
+    };
+    QuestionView {
+        id: rules::input::fields::input_id(&q.field),
+        path: q.field.clone(),
+        name,
+        label: lang.t(&q.label_zh, &q.label_en).to_string(),
+        help,
+        kind,
+        inputmode,
+        placeholder,
+        unit: lang.t(&q.unit_zh, &q.unit_en).to_string(),
+        value: if value == "unsure" {
+            String::new()
+        } else {
+            value
+        },
+        choices,
+        unsure,
+        none_of: values.has("none_of", &q.field),
+        error,
+    }
+}
+
+fn result_page(
+    policy: &Policy,
+    s: &Screening<'_>,
+    partial: Option<&rules::applicant::Partial>,
+    values: &FormValues,
+    lang: Lang,
+    can_continue: bool,
+) -> InterviewResultPage {
+    let rules = &s.version.rules;
+    // The arithmetic of a decided amount: the answers with the unknown ones at any valid
+    // value (the placeholders) give the same amount, so its trace is the amount's; shown only
+    // where that assessment agrees with the screening.
+    let traced = partial.map(|p| rules::engine::assess_version(s.version, &p.profile));
+    let mut eligible = Vec::new();
+    let mut open = Vec::new();
+    let mut ineligible = Vec::new();
+    let mut not_applicable = Vec::new();
+    let mut review = Decimal::ZERO;
+    for (i, p) in s.programs.iter().enumerate() {
+        let prog = p.program;
+        let missing: Vec<String> = s
+            .questions
+            .iter()
+            .filter(|q| q.decides.contains(&i))
+            .map(|q| {
+                let d = describe(q.path, rules);
+                lang.t(&d.label_zh, &d.label_en).to_string()
+            })
+            .collect();
+        let conditions = prog
+            .conditions
+            .iter()
+            .zip(&p.conditions)
+            .map(|(c, t)| {
+                let mark = match (t.yes, t.no) {
+                    (true, false) => "✓",
+                    (false, _) => "✗",
+                    _ => "?",
+                };
+                (mark, lang.t(&c.zh, &c.en).to_string())
+            })
+            .collect();
+        let installments = if p.is_decided() && p.amount.0 > Decimal::ZERO {
+            let amounts = rules::engine::split(p.amount.0, &prog.installments);
+            prog.installments
+                .iter()
+                .zip(amounts)
+                .map(|(inst, a)| (lang.t(&inst.zh, &inst.en).to_string(), view::yuan(&a)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if p.review.yes && p.statuses.has(Status::Eligible) {
+            review += p.amount.1;
+        }
+        let arithmetic = traced
+            .as_ref()
+            .and_then(|a| a.programs.get(i))
+            .filter(|o| p.is_decided() && o.amount == p.amount.0 && o.amount == o.computed_amount)
+            .and_then(|o| o.calc.as_ref())
+            .filter(|c| c.is_arithmetic())
+            .map(|c| result_view::calc_text(c, lang))
+            .unwrap_or_default();
+        let card = ResultProgram {
+            arithmetic,
+            name: lang.t(&prog.zh, &prog.en).to_string(),
+            amount: range_text(&p.amount.0, &p.amount.1),
+            rule: lang.t(&prog.amount.zh, &prog.amount.en).to_string(),
+            citation: result_view::citation(
+                policy,
+                prog.conditions
+                    .first()
+                    .map_or(&prog.amount.cite, |c| &c.cite),
+                lang,
+            ),
+            conditions,
+            missing,
+            installments,
+            review: p.review.yes,
+        };
+        match p.status() {
+            Some(Status::Eligible) => eligible.push(card),
+            Some(Status::NotApplicable) => not_applicable.push(card.name),
+            Some(_) => ineligible.push(card),
+            None => open.push(card),
+        }
+    }
+    let wanted = s.may_pay();
+    let tiers = s.tier_ids();
+    let tier_name = |id: &str| {
+        rules.tiers.iter().find(|t| &*t.id == id).map_or_else(
+            || {
+                lang.t("未达到人才层次认定条件", "No talent tier")
+                    .to_string()
+            },
+            |t| lang.t(&t.zh, &t.en).to_string(),
+        )
+    };
+    let tier = match tiers.as_slice() {
+        [one] => tier_name(one),
+        many => format!(
+            "{}{}",
+            lang.t("可能为：", "One of: "),
+            many.iter()
+                .map(|t| tier_name(t))
+                .collect::<Vec<_>>()
+                .join(lang.t("、", ", "))
+        ),
+    };
+    let answers = result_view::answers_in_words(values, rules, lang);
+    InterviewResultPage {
+        lang,
+        total: range_text(&s.total.0, &s.total.1),
+        decided: s.total.0 == s.total.1,
+        review_total: (review > Decimal::ZERO).then(|| view::yuan(&review)),
+        tier,
+        version: format!(
+            "{} · {}",
+            s.version.id,
+            lang.t(&s.version.zh, &s.version.en)
+        ),
+        application_date: s.application_date.to_string(),
+        eligible,
+        open,
+        ineligible,
+        not_applicable,
+        answers,
+        hidden: values
+            .0
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "lang" | "stop" | "shown"))
+            .flat_map(|(k, vs)| vs.iter().map(move |v| (k.clone(), v.clone())))
+            .collect(),
+        can_continue,
+        materials: result_view::checklist(policy, rules, &wanted, lang),
+    }
+}

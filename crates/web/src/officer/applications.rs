@@ -1,0 +1,365 @@
+//! The applications list (filters, paging, masked ID numbers) and its CSV export.
+
+use super::*;
+
+/// The filter as typed, to fill the form again.
+#[derive(Default)]
+pub struct FilterView {
+    pub status: String,
+    pub program: String,
+    pub tier: String,
+    pub from: String,
+    pub to: String,
+    pub q: String,
+}
+
+/// Reads the list's query; every value that is not understood is an error naming it.
+/// The list's query, read: the filter, what was typed (to fill the form again), the page, and
+/// an error for each value that is not understood.
+pub(super) struct ReadFilter {
+    pub filter: ListFilter,
+    pub view: FilterView,
+    pub page: u32,
+    pub errors: Vec<String>,
+}
+
+pub(super) fn read_filter(q: &FormValues, state: &AppState, lang: Lang) -> ReadFilter {
+    let mut errors = Vec::new();
+    let mut filter = ListFilter::default();
+    let view = FilterView {
+        status: q.get("status").into(),
+        program: q.get("program").into(),
+        tier: q.get("tier").into(),
+        from: q.get("from").into(),
+        to: q.get("to").into(),
+        q: q.get("q").chars().take(100).collect(),
+    };
+    if !view.q.is_empty() {
+        filter.search = Some(view.q.clone());
+    }
+    if !view.status.is_empty() {
+        match AppStatus::from_id(&view.status) {
+            Some(s) => filter.status = Some(s),
+            None => errors.push(lang.t("状态：无此选项", "status: no such choice").into()),
+        }
+    }
+    if !view.program.is_empty() {
+        if program_names(state, lang)
+            .iter()
+            .any(|(id, _)| *id == view.program)
+        {
+            filter.program = Some(view.program.clone());
+        } else {
+            errors.push(lang.t("项目：无此项目", "program: no such program").into());
+        }
+    }
+    if !view.tier.is_empty() {
+        if tiers(state, lang).iter().any(|(id, _)| *id == view.tier) {
+            filter.tier = Some(view.tier.clone());
+        } else {
+            errors.push(lang.t("人才层次：无此层次", "tier: no such tier").into());
+        }
+    }
+    for (raw, slot, zh, en) in [
+        (&view.from, &mut filter.from, "起始日期", "from"),
+        (&view.to, &mut filter.to, "截止日期", "to"),
+    ] {
+        if raw.is_empty() {
+            continue;
+        }
+        match store::parse_day(raw) {
+            Some(d) => *slot = Some(d),
+            None => errors.push(
+                lang.t(
+                    &format!("{zh}：应写作 YYYY-MM-DD"),
+                    &format!("{en}: write the date as YYYY-MM-DD"),
+                )
+                .to_string(),
+            ),
+        }
+    }
+    if let (Some(f), Some(t)) = (filter.from, filter.to)
+        && f > t
+    {
+        errors.push(
+            lang.t("起始日期晚于截止日期", "from is later than to")
+                .into(),
+        );
+    }
+    let page = match q.get("page") {
+        "" => 1,
+        p => match p.parse::<u32>() {
+            Ok(n) if (1..=1_000_000).contains(&n) => n,
+            _ => {
+                errors.push(
+                    lang.t("页码：应为正整数", "page: a whole number from 1")
+                        .into(),
+                );
+                1
+            }
+        },
+    };
+    ReadFilter {
+        filter,
+        view,
+        page,
+        errors,
+    }
+}
+
+fn tiers(state: &AppState, lang: Lang) -> Vec<(String, String)> {
+    let loaded = state.snapshot();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for v in loaded.policy.versions.iter().rev() {
+        for t in &v.rules.tiers {
+            if !out.iter().any(|(id, _)| **id == *t.id) {
+                out.push((t.id.to_string(), lang.t(&t.zh, &t.en).to_string()));
+            }
+        }
+    }
+    out.push(("none".into(), lang.t("无", "none").into()));
+    out
+}
+
+/// The query string of a filter, for links that keep it.
+fn filter_query(f: &FilterView, extra: &[(&str, &str)]) -> String {
+    let mut pairs: Vec<(&str, &str)> = [
+        ("status", f.status.as_str()),
+        ("program", f.program.as_str()),
+        ("tier", f.tier.as_str()),
+        ("from", f.from.as_str()),
+        ("to", f.to.as_str()),
+        ("q", f.q.as_str()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    pairs.extend_from_slice(extra);
+    serde_html_form::to_string(pairs).unwrap_or_default()
+}
+
+pub struct ListRow {
+    pub reference: String,
+    pub submitted: String,
+    pub name: String,
+    pub id_masked: String,
+    pub tier: String,
+    pub total: String,
+    pub status: &'static str,
+    pub status_id: &'static str,
+}
+
+fn list_row(a: &ApplicationSummary, lang: Lang) -> ListRow {
+    ListRow {
+        reference: a.reference.clone(),
+        submitted: view::short_time(&a.submitted_at),
+        name: if a.erased_at.is_some() {
+            lang.t("（已匿名）", "(anonymised)").into()
+        } else {
+            a.applicant_name.clone()
+        },
+        id_masked: mask_id(&a.id_number),
+        tier: a.tier.clone(),
+        total: view::yuan(&a.total),
+        status: app_status_words(a.status, lang),
+        status_id: a.status.id(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "officer/list.html")]
+pub struct ListPage {
+    pub lang: Lang,
+    pub nav: Nav,
+    pub filter: FilterView,
+    pub statuses: Vec<(&'static str, &'static str)>,
+    pub programs: Vec<(String, String)>,
+    pub tiers: Vec<(String, String)>,
+    pub errors: Vec<String>,
+    pub rows: Vec<ListRow>,
+    pub total: i64,
+    pub page: u32,
+    pub pages: u32,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub export: String,
+}
+
+#[utoipa::path(tag = "officers", params(("status" = Option<String>, Query), ("program" = Option<String>, Query, description = "Applications eligible for this program"), ("tier" = Option<String>, Query), ("from" = Option<String>, Query, description = "Submitted on or after, YYYY-MM-DD"), ("to" = Option<String>, Query, description = "Submitted on or before"), ("page" = Option<u32>, Query)), responses((status = 200, description = "Applications, newest first", content_type = "text/html", body = String), (status = 303, description = "Not signed in: to the login page"), (status = 403, description = "Not a reviewer")))]
+#[get("/officer/applications")]
+pub async fn list(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AuthError> {
+    s.reviewer()?;
+    let lang = language(&req, None);
+    let q = FormValues::parse(req.query_string().as_bytes());
+    let ReadFilter {
+        filter,
+        view,
+        page: page_no,
+        errors,
+    } = read_filter(&q, &state, lang.lang);
+    let (rows, total) = if errors.is_empty() {
+        s.store(&state)?
+            .list(&filter, page_no, PER_PAGE)
+            .await
+            .map_err(|e| s.db_error(e))?
+    } else {
+        (Vec::new(), 0)
+    };
+    let pages = u32::try_from((total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE))
+        .unwrap_or(u32::MAX)
+        .max(1);
+    let link = |p: u32| {
+        format!(
+            "/officer/applications?{}",
+            filter_query(&view, &[("page", &p.to_string())])
+        )
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let l = lang.lang;
+    Ok(page(
+        &ListPage {
+            lang: l,
+            nav: nav(&s),
+            statuses: AppStatus::ALL
+                .iter()
+                .map(|st| (st.id(), app_status_words(*st, l)))
+                .collect(),
+            programs: program_names(&state, l),
+            tiers: tiers(&state, l),
+            errors,
+            rows: rows.iter().map(|a| list_row(a, l)).collect(),
+            total,
+            page: page_no,
+            pages,
+            prev: (page_no > 1).then(|| link(page_no - 1)),
+            next: (page_no < pages).then(|| link(page_no + 1)),
+            export: format!("/officer/applications.csv?{}", filter_query(&view, &[])),
+            filter: view,
+        },
+        status,
+        lang,
+    ))
+}
+
+/// Applications as CSV (UTF-8 with BOM, which Excel opens as such).
+#[utoipa::path(tag = "officers", params(("ids" = Option<String>, Query, description = "`full` for unmasked ID numbers; masked by default"), ("status" = Option<String>, Query), ("program" = Option<String>, Query), ("tier" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query)), responses((status = 200, description = "The applications matching the filter", content_type = "text/csv", body = String), (status = 400, description = "A filter value is not valid"), (status = 403, description = "Not a reviewer")))]
+#[get("/officer/applications.csv")]
+pub async fn export(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AuthError> {
+    s.reviewer()?;
+    let lang = language(&req, None).lang;
+    let q = FormValues::parse(req.query_string().as_bytes());
+    let ReadFilter { filter, errors, .. } = read_filter(&q, &state, lang);
+    if !errors.is_empty() {
+        return Ok(crate::html::message(
+            StatusCode::BAD_REQUEST,
+            &errors.join("；"),
+            &errors.join("; "),
+        ));
+    }
+    let full_ids = q.get("ids") == "full";
+    let apps = s
+        .store(&state)?
+        .export(&filter)
+        .await
+        .map_err(|e| s.db_error(e))?;
+    let store = s.store(&state)?;
+    let access = if full_ids {
+        store::Access::ExportFullIds
+    } else {
+        store::Access::Export
+    };
+    // The filter is described without its search text, which may be a name or an ID number.
+    let searched = if filter.search.is_some() {
+        "；按编号、姓名或证件号检索 / searched by reference, name or ID number"
+    } else {
+        ""
+    };
+    store
+        .log_access(
+            s.officer(),
+            access,
+            None,
+            &format!("{} 份申请 / applications{searched}", apps.len()),
+        )
+        .await
+        .map_err(|e| s.db_error(e))?;
+    tracing::info!(officer = %s.name(), count = apps.len(), full_ids, "applications exported");
+    let progs = app::batch::all_programs(&state.snapshot().policy);
+    let mut sheet = app::spreadsheet::Sheet::new();
+    let mut header: Vec<String> = [
+        ("申请编号", "Reference"),
+        ("提交时间", "Submitted"),
+        ("姓名", "Name"),
+        ("证件号码", "ID number"),
+        ("政策版本", "Policy version"),
+        ("申请日期", "Application date"),
+        ("人才层次", "Talent tier"),
+    ]
+    .iter()
+    .map(|(zh, en)| lang.t(zh, en).to_string())
+    .collect();
+    header.extend(app::batch::program_headers(&progs, lang));
+    for (zh, en) in [
+        ("合计（元）", "Total (yuan)"),
+        ("状态", "Status"),
+        ("审核意见", "Note"),
+    ] {
+        header.push(lang.t(zh, en).into());
+    }
+    sheet.row(&header);
+    for (a, rows) in &apps {
+        let mut rec = vec![
+            a.reference.clone(),
+            view::short_time(&a.submitted_at),
+            a.applicant_name.clone(),
+            if full_ids {
+                a.id_number.clone()
+            } else {
+                mask_id(&a.id_number)
+            },
+            a.policy_version.clone(),
+            a.application_date.clone(),
+            a.tier.clone(),
+        ];
+        for app::batch::ProgramName { id, .. } in &progs {
+            match rows.iter().find(|r| r.program == *id) {
+                Some(r) => {
+                    rec.push(status_words(&r.status, lang).into());
+                    rec.push(r.amount.to_string());
+                }
+                None => rec.extend([String::new(), String::new()]),
+            }
+        }
+        rec.push(a.total.to_string());
+        rec.push(app_status_words(a.status, lang).into());
+        rec.push(a.note.clone());
+        sheet.row(&rec);
+    }
+    Ok(csv_response(
+        sheet.finish().into_bytes(),
+        &format!("applications-{}.csv", crate::http::today()),
+    ))
+}
+
+pub(super) fn csv_response(body: Vec<u8>, file_name: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        ))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(body)
+}

@@ -1,0 +1,472 @@
+//! Casework in the console: each program under review with its conditions, the materials
+//! proving them, the files sent for each and a check per condition; the decision on each
+//! program (approve, perhaps for less, or refuse, with a reason); the applicant's files. The
+//! payment schedule approvals make is in `payments.rs`.
+//!
+//! Invariants: a program is approved only with no condition checked "not met" or "awaiting
+//! material"; an approved amount is above zero and at most the assessed amount, and a lower
+//! one says why; every save names the application's version the officer saw.
+
+use super::*;
+use crate::case_view::{PaymentLine, decision_text};
+use app::service::casework::{payment_plan, reviewed_program};
+use store::{
+    Check, CheckRow, DecisionRow, Payment, PaymentFilter, ProgramDecision, ProgramReview,
+    ProgramRow, Upload,
+};
+
+/// What an application's casework holds.
+pub struct Case {
+    pub files: Vec<Upload>,
+    pub decisions: Vec<DecisionRow>,
+    pub checks: Vec<CheckRow>,
+    pub under_review: Vec<ProgramRow>,
+    pub payments: Vec<Payment>,
+}
+
+/// A program under review, for its card on the application page.
+pub struct ReviewCard {
+    pub id: String,
+    pub name: String,
+    pub assessed: String,
+    /// The assessed amount as a number, to fill the amount field.
+    pub assessed_plain: String,
+    /// The decision in words, once made.
+    pub decided: Option<String>,
+    pub conditions: Vec<ConditionView>,
+    pub action: String,
+    /// Checks and a decision can still be saved.
+    pub open: bool,
+}
+
+pub struct ConditionView {
+    /// The form field of its check: `check:` and the condition's id (never shown).
+    pub field: String,
+    pub name: String,
+    /// The materials that prove it, each with the files sent for it.
+    pub materials: Vec<(String, Vec<(String, String)>)>,
+    /// The check recorded (`verified`, `failed`, `pending`), or empty.
+    pub check: &'static str,
+    pub check_words: &'static str,
+}
+
+impl Case {
+    /// The application with this reference and its casework, as an officer's request reads
+    /// them (`None`: no such application).
+    pub async fn of_reference(
+        s: &Signed,
+        store: &store::Store,
+        reference: &str,
+    ) -> Result<Option<(store::Application, Case)>, AuthError> {
+        let Some(app) = store
+            .application(reference)
+            .await
+            .map_err(|e| s.db_error(e))?
+        else {
+            return Ok(None);
+        };
+        let case = Case::read(store, &app).await.map_err(|e| s.db_error(e))?;
+        Ok(Some((app, case)))
+    }
+
+    pub async fn read(
+        store: &store::Store,
+        app: &store::Application,
+    ) -> Result<Case, store::StoreError> {
+        let id = app.summary.id;
+        // In the order the result lists them (the policy's).
+        let order = StoredResult::parse(&app.result)
+            .map(|r| r.programs.into_iter().map(|p| p.id).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let mut under_review = store.programs_under_review(id).await?;
+        under_review.sort_by_key(|p| order.iter().position(|o| *o == p.program));
+        Ok(Case {
+            files: store.uploads(id).await?,
+            decisions: store.decisions(id).await?,
+            checks: store.checks(id).await?,
+            under_review,
+            payments: store
+                .payments(&PaymentFilter {
+                    application_id: Some(id),
+                    ..Default::default()
+                })
+                .await?,
+        })
+    }
+
+    pub fn decision(&self, program: &str) -> Option<&DecisionRow> {
+        self.decisions.iter().find(|d| d.program == program)
+    }
+
+    fn check(&self, program: &str, condition: &str) -> Option<Check> {
+        self.checks
+            .iter()
+            .find(|c| c.program == program && c.condition == condition)
+            .map(|c| c.check)
+    }
+
+    /// Whether an undecided program has a condition checked "not met" or "awaiting material".
+    pub fn has_open_checks(&self) -> bool {
+        self.checks
+            .iter()
+            .any(|c| c.check != Check::Verified && self.decision(&c.program).is_none())
+    }
+
+    /// The decisions a decision on the whole makes: every undecided program approved at its
+    /// assessed amount, or refused with the note.
+    pub fn whole_decisions(
+        &self,
+        state: &AppState,
+        app: &store::Application,
+        approve: bool,
+        note: &str,
+    ) -> Vec<ProgramDecision> {
+        let policy = &state.snapshot().policy;
+        self.under_review
+            .iter()
+            .filter(|p| self.decision(&p.program).is_none())
+            .map(|p| ProgramDecision {
+                program: p.program.clone(),
+                approved: approve,
+                amount: if approve { p.amount } else { Decimal::ZERO },
+                assessed: p.amount,
+                reason: if approve {
+                    String::new()
+                } else {
+                    note.to_string()
+                },
+                payments: if approve {
+                    payment_plan(policy, &app.summary.policy_version, &p.program, p.amount)
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect()
+    }
+
+    pub fn cards(&self, state: &AppState, app: &store::Application, l: Lang) -> Vec<ReviewCard> {
+        let loaded = state.snapshot();
+        let stored = StoredResult::parse(&app.result);
+        let open = app.summary.status.is_open();
+        self.under_review
+            .iter()
+            .map(|p| {
+                let name = program_name(stored.as_ref(), &p.program, l);
+                let reviewed =
+                    reviewed_program(&loaded.policy, &app.summary.policy_version, &p.program);
+                let conditions = reviewed
+                    .map(|r| {
+                        r.conditions
+                            .iter()
+                            .map(|(c, materials)| {
+                                let check = self.check(&p.program, &c.id);
+                                ConditionView {
+                                    field: format!("check:{}", c.id),
+                                    name: l.t(&c.zh, &c.en).to_string(),
+                                    materials: materials
+                                        .iter()
+                                        .map(|m| {
+                                            let files = self
+                                                .files
+                                                .iter()
+                                                .filter(|f| f.material == *m.id)
+                                                .map(|f| {
+                                                    (
+                                                        format!(
+                                                            "/officer/applications/{}/files/{}",
+                                                            app.summary.reference, f.id
+                                                        ),
+                                                        f.file_name.clone(),
+                                                    )
+                                                })
+                                                .collect();
+                                            (l.t(&m.zh, &m.en).to_string(), files)
+                                        })
+                                        .collect(),
+                                    check: check.map_or("", Check::id),
+                                    check_words: check.map_or("", |c| l.t(c.zh(), c.en())),
+                                }
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let decided = self.decision(&p.program).map(|d| decision_text(d, l));
+                ReviewCard {
+                    id: p.program.clone(),
+                    assessed: view::yuan(&p.amount),
+                    assessed_plain: p.amount.to_string(),
+                    open: open && decided.is_none(),
+                    decided,
+                    conditions,
+                    action: format!(
+                        "/officer/applications/{}/programs/{}",
+                        app.summary.reference, p.program
+                    ),
+                    name,
+                }
+            })
+            .collect()
+    }
+
+    /// The materials a request for more information can name: those proving the programs
+    /// under review; ticked are those typed before, or else those of conditions awaiting
+    /// material and those no file was sent for.
+    pub fn material_choices(
+        &self,
+        state: &AppState,
+        app: &store::Application,
+        form: Option<&FormValues>,
+        l: Lang,
+    ) -> Vec<(String, String, bool)> {
+        let loaded = state.snapshot();
+        let mut out: Vec<(String, String, bool)> = Vec::new();
+        for p in &self.under_review {
+            let Some(r) = reviewed_program(&loaded.policy, &app.summary.policy_version, &p.program)
+            else {
+                continue;
+            };
+            for (c, materials) in &r.conditions {
+                let pending = self.check(&p.program, &c.id) == Some(Check::Pending);
+                for m in materials {
+                    let sent = self.files.iter().any(|f| f.material == *m.id);
+                    let ticked = match form {
+                        Some(f) => f.has("missing", &m.id),
+                        None => pending || !sent,
+                    };
+                    match out.iter_mut().find(|(id, _, _)| *id == *m.id) {
+                        Some(o) => o.2 |= ticked,
+                        None => out.push((m.id.to_string(), l.t(&m.zh, &m.en).to_string(), ticked)),
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub fn payment_lines(&self, app: &store::Application, l: Lang) -> Vec<PaymentLine> {
+        let stored = StoredResult::parse(&app.result);
+        self.payments
+            .iter()
+            .map(|p| PaymentLine::of(p, program_name(stored.as_ref(), &p.program, l), l))
+            .collect()
+    }
+}
+
+fn program_name(stored: Option<&StoredResult>, id: &str, l: Lang) -> String {
+    stored
+        .and_then(|r| r.programs.iter().find(|p| p.id == id))
+        .map_or_else(
+            || l.t("其他项目", "Another program").to_string(),
+            |p| l.t(&p.name_zh, &p.name_en).to_string(),
+        )
+}
+
+/// The program's name in the current policy, for lists of payments.
+pub(super) fn policy_program_name(state: &AppState, id: &str, l: Lang) -> String {
+    program_names(state, l)
+        .into_iter()
+        .find(|(p, _)| p == id)
+        .map_or_else(
+            || l.t("其他项目", "Another program").to_string(),
+            |(_, n)| n,
+        )
+}
+
+#[utoipa::path(tag = "officers", params(("reference" = String, Path), ("program" = String, Path, description = "The program's id")), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, seen_version, check:CONDITION (verified, failed, pending) for each condition, decision (approve, refuse or empty), amount, reason"), responses((status = 303, description = "Saved: back to the application"), (status = 403, description = "Not a reviewer, or no CSRF token"), (status = 404, description = "No such application or program under review"), (status = 409, description = "Someone saved meanwhile, or the application is closed", content_type = "text/html", body = String), (status = 422, description = "The amount or reason is not valid", content_type = "text/html", body = String)))]
+#[post("/officer/applications/{reference}/programs/{program}")]
+pub async fn review_program(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AuthError> {
+    let form = reviewer_form(&s, &body)?;
+    let (reference, program) = path.into_inner();
+    let l = language(&req, None).lang;
+    let store = s.store(&state)?;
+    let Some((app, case)) = Case::of_reference(&s, store, &reference).await? else {
+        return Ok(no_application());
+    };
+    let Some(row) = case.under_review.iter().find(|p| p.program == program) else {
+        return Ok(super::super::html::message(
+            StatusCode::NOT_FOUND,
+            "这份申请没有待审核的这个项目",
+            "This application has no such program under review",
+        ));
+    };
+    let loaded = state.snapshot();
+    let reviewed = reviewed_program(&loaded.policy, &app.summary.policy_version, &program);
+    let stored = StoredResult::parse(&app.result);
+    let name_zh = program_name(stored.as_ref(), &program, Lang::Zh);
+    let name_en = program_name(stored.as_ref(), &program, Lang::En);
+    let mut checks = Vec::new();
+    if let Some(r) = &reviewed {
+        for (c, _) in &r.conditions {
+            if let Some(check) = Check::from_id(form.get(&format!("check:{}", c.id))) {
+                checks.push((c.id.to_string(), format!("{} / {}", c.zh, c.en), check));
+            }
+        }
+    }
+    let reason = form.get("reason").trim();
+    let seen = form.get("seen_version").parse::<i64>().ok();
+    // The checks as they will be after this save.
+    let open_checks = reviewed.as_ref().is_some_and(|r| {
+        r.conditions.iter().any(|(c, _)| {
+            let now = checks
+                .iter()
+                .find(|(id, _, _)| *id == *c.id)
+                .map(|(_, _, k)| *k)
+                .or_else(|| case.check(&program, &c.id));
+            matches!(now, Some(Check::Failed | Check::Pending))
+        })
+    });
+    let ruled = app::casework::program_decision(
+        app::casework::ProgramState {
+            assessed: row.amount,
+            decided: case.decision(&program).is_some(),
+            open: app.summary.status.is_open(),
+            open_checks,
+        },
+        app::casework::ProgramRequest {
+            decision: form.get("decision"),
+            amount: rules::applicant::parse_money(&rules::input::normalize_money(
+                form.get("amount"),
+            )),
+            reason,
+        },
+    );
+    // What the form says is checked first (an incomplete form, an unreadable reason), then
+    // the rules.
+    let form_problem = if seen.is_none() {
+        Some((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            l.t(
+                "表单不完整，请刷新页面后重试",
+                "The form is incomplete: reload the page and try again",
+            )
+            .to_string(),
+        ))
+    } else {
+        text_problem(reason, ("理由", "Reason"), l)
+    };
+    let mut decision = None;
+    let problem = match ruled {
+        Err(refused @ app::casework::Refused::Conflict(_)) => Some((
+            StatusCode::CONFLICT,
+            l.t(&refused.msg().zh, &refused.msg().en).to_string(),
+        )),
+        _ if form_problem.is_some() => form_problem,
+        Err(refused) => Some((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            l.t(&refused.msg().zh, &refused.msg().en).to_string(),
+        )),
+        Ok(choice) => {
+            decision = match choice {
+                app::casework::ProgramChoice::Undecided => None,
+                app::casework::ProgramChoice::Refuse => Some(ProgramDecision {
+                    program: program.clone(),
+                    approved: false,
+                    amount: Decimal::ZERO,
+                    assessed: row.amount,
+                    reason: reason.to_string(),
+                    payments: Vec::new(),
+                }),
+                app::casework::ProgramChoice::Approve(a) => Some(ProgramDecision {
+                    program: program.clone(),
+                    approved: true,
+                    amount: a,
+                    assessed: row.amount,
+                    reason: reason.to_string(),
+                    payments: payment_plan(
+                        &loaded.policy,
+                        &app.summary.policy_version,
+                        &program,
+                        a,
+                    ),
+                }),
+            };
+            None
+        }
+    };
+    drop(loaded);
+    let (Some(seen), None) = (seen, &problem) else {
+        return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
+    };
+    let review = ProgramReview {
+        program: program.clone(),
+        program_name: format!("{name_zh} / {name_en}"),
+        checks,
+        decision,
+    };
+    let problem = match store
+        .review_program(&reference, s.name(), seen, &review)
+        .await
+    {
+        Ok(to) => {
+            if review.decision.is_some() {
+                state.metrics.decisions.inc();
+            }
+            tracing::info!(officer = %s.name(), reference = %reference, program = %program, status = to.id(), "program reviewed");
+            return Ok(redirect(&format!(
+                "/officer/applications/{reference}#p-{program}"
+            )));
+        }
+        Err(DecideError::NotFound) => return Ok(no_application()),
+        Err(DecideError::Changed(_)) => (
+            StatusCode::CONFLICT,
+            l.t(
+                "此申请已被他人更新，请查看最新情况后再保存",
+                "Someone else saved this application meanwhile: look at it again before saving",
+            )
+            .to_string(),
+        ),
+        Err(DecideError::NotAllowed(from, _)) => closed_problem(from, l),
+        Err(DecideError::Store(e)) => return Err(s.db_error(e)),
+    };
+    application_page(&s, &req, &state, &reference, Some(problem), Some(&form)).await
+}
+
+#[utoipa::path(tag = "officers", params(("reference" = String, Path), ("file" = String, Path, description = "The file's id")), responses((status = 200, description = "The file, as an attachment", content_type = "application/octet-stream", body = String), (status = 403, description = "Not a reviewer"), (status = 404, description = "No such file for this application")))]
+#[get("/officer/applications/{reference}/files/{file}")]
+pub async fn application_file(
+    s: Signed,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AuthError> {
+    s.reviewer()?;
+    let (reference, file) = path.into_inner();
+    let store = s.store(&state)?;
+    let Some(app) = store
+        .application(&reference)
+        .await
+        .map_err(|e| s.db_error(e))?
+    else {
+        return Ok(no_application());
+    };
+    match store
+        .upload(app.summary.id, &file)
+        .await
+        .map_err(|e| s.db_error(e))?
+    {
+        Some(u) => {
+            let material = |l| crate::uploads::material_name(&state, &u.material, l);
+            store
+                .log_access(
+                    s.officer(),
+                    store::Access::Download,
+                    Some((app.summary.id, &app.summary.reference)),
+                    &format!("{} / {}", material(Lang::Zh), material(Lang::En)),
+                )
+                .await
+                .map_err(|e| s.db_error(e))?;
+            tracing::info!(officer = %s.name(), reference = %reference, "file downloaded");
+            Ok(crate::uploads::download(store, u))
+        }
+        None => Ok(super::super::html::message(
+            StatusCode::NOT_FOUND,
+            "没有找到这个文件",
+            "No such file",
+        )),
+    }
+}

@@ -1,0 +1,453 @@
+//! A result as the pages show it: each program's card (status, conditions with what was
+//! required and what was found, the arithmetic behind the amount, installments), the tier,
+//! citations of the policy's articles, the answers in words and the materials checklist.
+//! Nothing here decides eligibility; it words what the engine returned.
+
+use rules::engine::{Assessment, Observed, ProgramOutcome, ReducedBy, Requirement};
+use rules::input::Lang;
+use rules::input::{self as form, FIELDS, FormSection, FormValues};
+use rules::policy::model::{Condition, Rules};
+use rules::policy::value::Shown;
+use rules::words::status_label;
+use rust_decimal::Decimal;
+
+use super::view::{wan, yuan};
+use rules::words::show;
+
+/// A comparison in words, before the value it compares with.
+fn op_words(op: rules::policy::expr::BinOp, lang: Lang) -> &'static str {
+    use rules::policy::expr::BinOp::*;
+    match op {
+        Ge => lang.t("不低于 ", "at least "),
+        Gt => lang.t("高于 ", "more than "),
+        Le => lang.t("不超过 ", "at most "),
+        Lt => lang.t("低于 ", "less than "),
+        Eq => lang.t("为 ", ""),
+        Ne => lang.t("不为 ", "not "),
+        In => lang.t("属于：", "one of: "),
+        NotIn => lang.t("不属于：", "none of: "),
+        _ => "",
+    }
+}
+
+pub struct ConditionView {
+    pub label: String,
+    pub met: bool,
+    pub value: String,
+    pub requirement: String,
+    pub citation: String,
+}
+
+pub struct InstallmentView {
+    pub label: String,
+    pub share: String,
+    pub amount: String,
+}
+
+pub struct ProgramCard {
+    pub id: String,
+    pub name: String,
+    /// CSS class: eligible, ineligible, not_applicable, excluded.
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub amount_yuan: String,
+    pub amount_wan: String,
+    pub amount_rule: String,
+    pub amount_citation: String,
+    pub conditions: Vec<ConditionView>,
+    pub missing: String,
+    pub reductions: Vec<String>,
+    pub installments: Vec<InstallmentView>,
+    pub review: Option<String>,
+    pub hint: Option<String>,
+    /// For a program that needs more information: what is missing, in words.
+    pub needs: String,
+    /// The arithmetic behind the amount ("¥2,500,000 × 1.2 = ¥3,000,000，不超过上限 ¥5,000,000").
+    pub arithmetic: String,
+}
+
+fn calc_number(v: Decimal, unit: Option<rules::units::Unit>, lang: Lang) -> String {
+    use rules::units::Unit;
+    match unit {
+        Some(Unit::Yuan) => yuan(&v),
+        Some(Unit::Sqm) => format!("{} {}", v.normalize(), lang.t("平方米", "m²")),
+        Some(Unit::Percent) => format!("{}%", v.normalize()),
+        // Counts and factors: the number alone, grouped as money is.
+        _ => yuan(&v).replacen('¥', "", 1),
+    }
+}
+
+/// An amount's arithmetic in words.
+pub fn calc_text(c: &rules::engine::Calc, lang: Lang) -> String {
+    use rules::engine::Calc;
+    let factor = |c: &Calc| match c {
+        Calc::Capped {
+            cap,
+            unit,
+            capped: true,
+            computed,
+        } => format!(
+            "{}{}{}",
+            calc_number(*cap, *unit, lang),
+            lang.t("（按上限计，实为 ", " (the cap; actually "),
+            calc_number(computed.value(), computed.unit(), lang) + lang.t("）", ")")
+        ),
+        Calc::Capped {
+            capped: false,
+            computed,
+            ..
+        } => calc_text(computed, lang),
+        other => calc_text(other, lang),
+    };
+    match c {
+        Calc::Value(v, u) => calc_number(*v, *u, lang),
+        Calc::Product(fs, v) => format!(
+            "{} = {}",
+            fs.iter().map(factor).collect::<Vec<_>>().join(" × "),
+            yuan(v)
+        ),
+        Calc::Capped {
+            computed,
+            cap,
+            unit,
+            capped,
+        } => {
+            let inner = calc_text(computed, lang);
+            let cap = calc_number(*cap, *unit, lang);
+            if *capped {
+                format!(
+                    "{inner}{}{cap}{}",
+                    lang.t("，按上限 ", "; at most "),
+                    lang.t(" 计", "")
+                )
+            } else {
+                format!(
+                    "{inner}{}{cap}",
+                    lang.t("，不超过上限 ", ", within the cap of ")
+                )
+            }
+        }
+    }
+}
+
+fn condition_view(
+    c: &Condition,
+    o: &rules::engine::ConditionOutcome,
+    rules: &Rules,
+    lang: Lang,
+) -> ConditionView {
+    let not_given = lang.t("未填写", "not given");
+    let value = match &o.value {
+        Observed::One(Some(s)) => show(s, rules, lang),
+        Observed::One(None) => not_given.into(),
+        Observed::Several(values) => c
+            .leaves
+            .iter()
+            .zip(values)
+            .map(|((name, _), v)| {
+                let label = form::field(name).map_or(name.as_str(), |f| lang.t(f.zh, f.en));
+                let label = match name.as_str() {
+                    "age" => lang.t("年龄", "age"),
+                    "tier" => lang.t("人才层次", "talent tier"),
+                    "annual_salary" => lang.t("年薪", "annual salary"),
+                    _ => label,
+                };
+                format!(
+                    "{label}: {}",
+                    v.as_ref()
+                        .map_or(not_given.to_string(), |s| show(s, rules, lang))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    let requirement = match &o.requirement {
+        Requirement::Compare(op, Some(s)) => {
+            let value = match s {
+                Shown::Set(..) | Shown::TextList(_) => show(s, rules, lang)
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .replace(", ", lang.t("、", ", ")),
+                _ => show(s, rules, lang),
+            };
+            format!("{}{value}", op_words(*op, lang))
+        }
+        Requirement::Compare(op, None) => format!(
+            "{}{}",
+            op_words(*op, lang),
+            lang.t("（取决于未填写的信息）", "(depends on a value not given)")
+        ),
+        Requirement::Is(b) => show(&Shown::Bool(*b), rules, lang),
+        // A rule of several parts reads as the condition itself says it.
+        Requirement::Rule => lang.t(&c.zh, &c.en).to_string(),
+    };
+    ConditionView {
+        label: lang.t(&c.zh, &c.en).into(),
+        met: o.met,
+        value,
+        requirement,
+        citation: c.cite.to_string(),
+    }
+}
+
+pub fn program_card(
+    policy: &rules::policy::Policy,
+    o: &ProgramOutcome<'_>,
+    rules: &Rules,
+    lang: Lang,
+    hint: Option<String>,
+) -> ProgramCard {
+    let p = o.program;
+    let cite = |c: &str| citation(policy, c, lang);
+    let reductions = o
+        .reductions
+        .iter()
+        .map(|r| match r.by {
+            ReducedBy::Exclusive(g, winner) => match lang {
+                Lang::Zh => format!(
+                    "与“{}”不重复享受，按就高原则不予发放（{}，{}）",
+                    winner.zh,
+                    g.zh,
+                    cite(&g.cite)
+                ),
+                Lang::En => format!(
+                    "Not combined with “{}”, which pays more ({}; {})",
+                    winner.en,
+                    g.en,
+                    cite(&g.cite)
+                ),
+            },
+            ReducedBy::Cap(c) => match lang {
+                Lang::Zh => format!(
+                    "由 {} 减至 {}：{}（{}）",
+                    yuan(&r.from),
+                    yuan(&r.to),
+                    c.zh,
+                    cite(&c.cite)
+                ),
+                Lang::En => format!(
+                    "Reduced from {} to {}: {} ({})",
+                    yuan(&r.from),
+                    yuan(&r.to),
+                    c.en,
+                    cite(&c.cite)
+                ),
+            },
+        })
+        .collect();
+    let missing = o
+        .missing_sections
+        .iter()
+        .map(|s| match s.path() {
+            "employment" => lang.t("就业", "employment"),
+            "startup" => lang.t("创业", "startup"),
+            "housing" => lang.t("住房", "housing"),
+            _ => lang.t("购房", "home purchase"),
+        })
+        .collect::<Vec<_>>()
+        .join(lang.t("、", ", "));
+    ProgramCard {
+        id: p.id.to_string(),
+        name: lang.t(&p.zh, &p.en).into(),
+        status: o.status.id(),
+        status_label: status_label(o.status, lang),
+        amount_yuan: yuan(&o.amount),
+        amount_wan: if lang.en() {
+            String::new()
+        } else {
+            wan(&o.amount)
+        },
+        amount_rule: lang.t(&p.amount.zh, &p.amount.en).into(),
+        amount_citation: cite(&p.amount.cite),
+        conditions: p
+            .conditions
+            .iter()
+            .zip(&o.conditions)
+            .map(|(c, co)| ConditionView {
+                citation: cite(&c.cite),
+                ..condition_view(c, co, rules, lang)
+            })
+            .collect(),
+        missing,
+        reductions,
+        installments: p
+            .installments
+            .iter()
+            .zip(&o.installments)
+            .map(|(i, a)| InstallmentView {
+                label: lang.t(&i.zh, &i.en).into(),
+                share: i.share.clone(),
+                amount: yuan(a),
+            })
+            .collect(),
+        review: p
+            .review
+            .as_ref()
+            .filter(|_| o.review_required)
+            .map(|r| lang.t(&r.zh, &r.en).to_string()),
+        hint,
+        needs: String::new(),
+        arithmetic: o
+            .calc
+            .as_ref()
+            .filter(|c| c.is_arithmetic())
+            .map(|c| calc_text(c, lang))
+            .unwrap_or_default(),
+    }
+}
+
+pub struct TierView {
+    pub id: String,
+    pub name: String,
+    pub row: String,
+    pub citation: String,
+}
+
+pub fn tier_view(policy: &rules::policy::Policy, a: &Assessment<'_>, lang: Lang) -> TierView {
+    match a.tier {
+        Some((t, row)) => TierView {
+            id: t.id.to_string(),
+            name: lang.t(&t.zh, &t.en).into(),
+            row: lang.t(&row.zh, &row.en).into(),
+            citation: citation(policy, &row.cite, lang),
+        },
+        None => TierView {
+            id: "—".into(),
+            name: lang.t("未达到人才层次", "No talent tier").into(),
+            row: lang
+                .t("不符合任一人才层次的条件", "No tier row holds")
+                .into(),
+            citation: String::new(),
+        },
+    }
+}
+
+/// `jinying 第五条` → 《“金英计划”实施办法》第五条 (the document's name in the language).
+pub fn citation(policy: &rules::policy::Policy, cite: &str, lang: Lang) -> String {
+    let (doc, article) = cite.split_once(' ').unwrap_or((cite, ""));
+    match policy.documents.iter().find(|d| &*d.id == doc) {
+        Some(d) => match lang {
+            Lang::Zh => format!("{}{}", d.zh, article),
+            Lang::En => format!("{}, {}", d.en, article_en(article)),
+        },
+        None => cite.to_string(),
+    }
+}
+
+/// `第十三条` → `Article 13`; anything else as written.
+fn article_en(article: &str) -> String {
+    let Some(n) = article
+        .strip_prefix('第')
+        .and_then(|a| a.strip_suffix('条'))
+    else {
+        return article.to_string();
+    };
+    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c);
+    let number = match n.chars().collect::<Vec<_>>().as_slice() {
+        [c] if *c == '十' => Some(10),
+        [c] => digit(*c),
+        ['十', u] => digit(*u).map(|u| 10 + u),
+        [t, '十'] => digit(*t).map(|t| t * 10),
+        [t, '十', u] => digit(*t).zip(digit(*u)).map(|(t, u)| t * 10 + u),
+        _ => None,
+    };
+    number.map_or(article.to_string(), |n| format!("Article {n}"))
+}
+
+/// The answers given, as label and value in words, in the form's order.
+pub fn answers_in_words(
+    values: &FormValues,
+    rules: &rules::policy::Rules,
+    lang: Lang,
+) -> Vec<(String, String)> {
+    use rules::input::fields::Kind;
+    let words = |f: &rules::input::fields::FieldSpec, v: &str| -> String {
+        match f.kind {
+            Kind::YesNo => match v {
+                "true" => lang.t("是", "Yes").into(),
+                "false" => lang.t("否", "No").into(),
+                other => other.into(),
+            },
+            Kind::Select(d) | Kind::Checks(d) => d
+                .values()
+                .iter()
+                .find(|x| x.id == v)
+                .map_or(v.to_string(), |x| lang.t(x.zh, x.en).to_string()),
+            Kind::Programs => rules
+                .programs
+                .iter()
+                .find(|p| &*p.id == v)
+                .map_or(v.to_string(), |p| lang.t(&p.zh, &p.en).to_string()),
+            Kind::Money => rules::applicant::parse_decimal(&rules::input::normalize_money(v))
+                .map_or_else(|| v.to_string(), |d| yuan(&d)),
+            _ => v.to_string(),
+        }
+    };
+    let mut out = Vec::new();
+    for s in FormSection::ALL {
+        if let Some((name, _, _)) = s.toggle() {
+            let (zh, en) = s.question();
+            match values.get(name) {
+                "1" => out.push((lang.t(zh, en).to_string(), lang.t("是", "Yes").to_string())),
+                "0" => out.push((lang.t(zh, en).to_string(), lang.t("否", "No").to_string())),
+                _ => {}
+            }
+        }
+        for f in FIELDS.iter().filter(|f| f.section == s) {
+            let given: Vec<String> = values
+                .all(f.path)
+                .iter()
+                .filter(|v| !v.is_empty() && *v != "unsure")
+                .map(|v| words(f, v))
+                .collect();
+            if !given.is_empty() {
+                out.push((
+                    lang.t(f.zh, f.en).to_string(),
+                    given.join(lang.t("、", ", ")),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// One material of a checklist, in words.
+pub struct MaterialView {
+    /// For the upload field's name (`material:ID`), never shown.
+    pub id: String,
+    pub name: String,
+    pub what: String,
+    /// The file kinds accepted: "PDF、JPEG、PNG".
+    pub files: String,
+    /// The programs that need it.
+    pub programs: String,
+}
+
+/// The materials the given programs (indexes into the version's programs) need, each once.
+pub fn checklist(
+    policy: &rules::policy::Policy,
+    rules: &Rules,
+    programs: &[usize],
+    lang: Lang,
+) -> Vec<MaterialView> {
+    policy
+        .checklist(rules, programs)
+        .into_iter()
+        .map(|(m, needing)| MaterialView {
+            id: m.id.to_string(),
+            name: lang.t(&m.zh, &m.en).to_string(),
+            what: lang.t(&m.what_zh, &m.what_en).to_string(),
+            files: m
+                .files
+                .iter()
+                .map(|f| f.to_uppercase())
+                .collect::<Vec<_>>()
+                .join(lang.t("、", ", ")),
+            programs: needing
+                .iter()
+                .map(|p| lang.t(&p.zh, &p.en))
+                .collect::<Vec<_>>()
+                .join(lang.t("、", "; ")),
+        })
+        .collect()
+}
