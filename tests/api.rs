@@ -4,37 +4,24 @@
 mod common;
 use common::{edit, policy_copy};
 
-use actix_web::web;
 use serde_json::Value;
 use std::time::Duration;
 use talent_subsidy::policy::PolicySource;
-use talent_subsidy::web::AppState;
 use talent_subsidy::web::startup::watch_policy;
 
 const EXAMPLE: &str = talent_subsidy::EXAMPLE_PROFILE;
 
-struct TestApp {
-    base: String,
-    client: reqwest::Client,
-    state: web::Data<AppState>,
-}
+use common::TestApp;
 
 fn spawn_app(source: PolicySource) -> TestApp {
-    let policy = source.load().expect("policy loads");
-    let state = web::Data::new(AppState::new(policy, source));
-    let (base, _) = common::launch(state.clone());
-    TestApp {
-        base,
-        client: reqwest::Client::new(),
-        state,
-    }
+    TestApp::of_source(source)
 }
 
 fn default_app() -> TestApp {
     spawn_app(PolicySource::Dir("policy".into()))
 }
 
-impl TestApp {
+impl common::TestApp {
     async fn post_assessment(
         &self,
         query: &str,
@@ -74,18 +61,8 @@ impl TestApp {
         (r.status().as_u16(), r.text().await.unwrap())
     }
 
-    async fn get(&self, path: &str) -> (u16, String) {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
-    }
-
     async fn get_json(&self, path: &str) -> (u16, Value) {
-        let (status, text) = self.get(path).await;
+        let (status, text) = self.page(path).await;
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 }
@@ -386,7 +363,7 @@ async fn versions_health_and_metrics() {
 
     app.post_assessment("", "application/json", EXAMPLE).await;
     app.post_assessment("", "text/plain", EXAMPLE).await;
-    let (status, text) = app.get("/metrics").await;
+    let (status, text) = app.page("/metrics").await;
     assert_eq!(status, 200);
     // The exposition writes a series' labels in name order.
     assert!(
@@ -501,17 +478,17 @@ async fn every_route_is_in_the_openapi_document_and_its_example_is_assessed() {
 #[actix_web::test]
 async fn the_api_docs_page_and_its_assets_are_served_by_the_app() {
     let app = default_app();
-    let (status, html) = app.get("/api/docs/").await;
+    let (status, html) = app.page("/api/docs/").await;
     assert_eq!(status, 200);
     assert!(html.contains("swagger-ui"), "{html}");
     assert!(
         !html.contains("https://"),
         "the docs page must not load anything from a CDN"
     );
-    let (status, js) = app.get("/api/docs/swagger-ui-bundle.js").await;
+    let (status, js) = app.page("/api/docs/swagger-ui-bundle.js").await;
     assert_eq!(status, 200);
     assert!(js.len() > 100_000);
-    let (status, init) = app.get("/api/docs/swagger-initializer.js").await;
+    let (status, init) = app.page("/api/docs/swagger-initializer.js").await;
     assert_eq!(status, 200);
     assert!(init.contains("/api/v1/openapi.json"), "{init}");
 }
@@ -562,7 +539,7 @@ async fn the_running_service_picks_up_a_valid_edit_and_keeps_serving_through_an_
         "{diag}"
     );
     assert_eq!(rent(&app).await, "90000");
-    let (_, metrics) = app.get("/metrics").await;
+    let (_, metrics) = app.page("/metrics").await;
     assert!(
         metrics.contains("policy_reload_failures_total 1")
             || metrics.contains("policy_reload_failures_total 2"),
@@ -738,7 +715,7 @@ async fn a_known_path_with_another_method_answers_405_with_allow() {
         assert_eq!(r.status().as_u16(), 405, "{method} {path}");
         assert_eq!(r.headers()["allow"], allow, "{method} {path}");
     }
-    let (status, _) = app.get("/nowhere").await;
+    let (status, _) = app.page("/nowhere").await;
     assert_eq!(status, 404);
     let r = app
         .client

@@ -30,28 +30,6 @@ async fn casework_console(url: &str) -> Console {
     .await
 }
 
-macro_rules! on_both {
-    ($scenario:ident: $sqlite:ident, $postgres:ident) => {
-        #[actix_web::test]
-        async fn $sqlite() {
-            let dir = tempfile::tempdir().unwrap();
-            let url = dir.path().join("casework.db");
-            let c = casework_console(url.to_str().unwrap()).await;
-            $scenario(&c).await;
-        }
-
-        #[actix_web::test]
-        async fn $postgres() {
-            let Some(db) = common::pg_database(stringify!($scenario)) else {
-                return;
-            };
-            let c = casework_console(&db.url).await;
-            $scenario(&c).await;
-            c.shut_down().await;
-        }
-    };
-}
-
 /// A file of `n` bytes of the kind whose signature starts it.
 fn file(signature: &[u8], n: usize, seed: u8) -> Vec<u8> {
     let mut v = signature.to_vec();
@@ -805,20 +783,20 @@ async fn deciding_everything_at_once_is_only_for_an_undecided_application(c: &Co
     assert_eq!(status, 303);
 }
 
-on_both!(deciding_everything_at_once_is_only_for_an_undecided_application:
+on_both_databases!(casework_console => deciding_everything_at_once_is_only_for_an_undecided_application:
     deciding_everything_at_once_is_only_for_an_undecided_application_on_sqlite,
     deciding_everything_at_once_is_only_for_an_undecided_application_on_postgresql);
-on_both!(files_are_recognised_by_content_and_given_only_to_their_owner:
+on_both_databases!(casework_console => files_are_recognised_by_content_and_given_only_to_their_owner:
     files_are_recognised_by_content_and_given_only_to_their_owner_on_sqlite,
     files_are_recognised_by_content_and_given_only_to_their_owner_on_postgresql);
-on_both!(only_pdf_jpeg_and_png_are_accepted_and_within_the_limits:
+on_both_databases!(casework_console => only_pdf_jpeg_and_png_are_accepted_and_within_the_limits:
     only_pdf_jpeg_and_png_are_accepted_and_within_the_limits_on_sqlite,
     only_pdf_jpeg_and_png_are_accepted_and_within_the_limits_on_postgresql);
-on_both!(supplement_round_trip: a_supplement_round_trip_on_sqlite, a_supplement_round_trip_on_postgresql);
-on_both!(program_by_program_with_a_partial_approval_and_payments:
+on_both_databases!(casework_console => supplement_round_trip: a_supplement_round_trip_on_sqlite, a_supplement_round_trip_on_postgresql);
+on_both_databases!(casework_console => program_by_program_with_a_partial_approval_and_payments:
     program_by_program_with_a_partial_approval_and_payments_on_sqlite,
     program_by_program_with_a_partial_approval_and_payments_on_postgresql);
-on_both!(of_program_decisions_made_at_once_one_is_recorded:
+on_both_databases!(casework_console => of_program_decisions_made_at_once_one_is_recorded:
     of_program_decisions_made_at_once_one_is_recorded_on_sqlite,
     of_program_decisions_made_at_once_one_is_recorded_on_postgresql);
 

@@ -5,17 +5,10 @@ mod common;
 
 use std::collections::HashMap;
 
-struct App {
-    base: String,
-    client: reqwest::Client,
-}
+use common::TestApp as App;
 
 fn app() -> App {
-    let (base, _) = common::launch(common::policy_state());
-    App {
-        base,
-        client: reqwest::Client::new(),
-    }
+    App::with_policy()
 }
 
 fn unescape(s: &str) -> String {
@@ -56,32 +49,10 @@ fn shown(html: &str) -> Vec<String> {
 }
 
 impl App {
-    async fn get(&self, path: &str) -> (u16, String) {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, pairs: &[(String, String)]) -> (u16, String) {
-        let r = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(serde_html_form::to_string(pairs).unwrap())
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
-    }
-
     /// Answers every question asked from `answers` ("unsure" when not there) until the
     /// result. Returns the result page, the number of answers given and the pages seen.
     async fn walk(&self, answers: &HashMap<&str, Vec<&str>>) -> (String, usize, Vec<String>) {
-        let (status, mut page) = self.get("/").await;
+        let (status, mut page) = self.page("/").await;
         assert_eq!(status, 200);
         let mut given = 0;
         let mut pages = Vec::new();
@@ -105,7 +76,7 @@ impl App {
                     None => pairs.push((name.clone(), "unsure".into())),
                 }
             }
-            let (status, next) = self.post("/interview", &pairs).await;
+            let (status, next) = self.post_form("/interview", &pairs).await;
             assert_eq!(status, 200, "{next}");
             page = next;
         }
@@ -146,7 +117,7 @@ fn graduate() -> HashMap<&'static str, Vec<&'static str>> {
 #[actix_web::test]
 async fn the_interview_starts_with_what_decides_the_most_and_never_asks_for_identity() {
     let app = app();
-    let (status, html) = app.get("/").await;
+    let (status, html) = app.page("/").await;
     assert_eq!(status, 200);
     assert!(html.contains("¥0 – ¥10,000,000"), "the running range");
     let asked = shown(&html);
@@ -164,7 +135,7 @@ async fn the_interview_starts_with_what_decides_the_most_and_never_asks_for_iden
     assert!(html.contains("不清楚"), "not sure is always allowed");
     // The full form stays one click away.
     assert!(html.contains("formaction=\"/edit\""));
-    let (status, form) = app.get("/form").await;
+    let (status, form) = app.page("/form").await;
     assert_eq!(status, 200);
     assert!(form.contains("name=\"person.full_name\""));
 }
@@ -225,7 +196,7 @@ async fn a_graduates_interview_narrows_to_the_assessment_with_far_fewer_answers_
         .find(|(k, _)| k == "application_date")
         .unwrap();
     form.push(date);
-    let (status, full) = app.post("/assess", &form).await;
+    let (status, full) = app.post_form("/assess", &form).await;
     assert_eq!(
         status,
         200,
@@ -264,14 +235,14 @@ async fn not_sure_gives_need_more_information_never_not_eligible() {
 #[actix_web::test]
 async fn switching_language_mid_interview_keeps_every_answer_and_bad_answers_are_named() {
     let app = app();
-    let (_, first) = app.get("/").await;
+    let (_, first) = app.page("/").await;
     let mut pairs: Vec<(String, String)> = hidden(&first)
         .into_iter()
         .filter(|(k, _)| k != "shown")
         .collect();
     pairs.push(("person.highest_degree".into(), "master".into()));
     pairs.push(("person.birth_date".into(), "1998/5/1".into()));
-    let (status, en) = app.post("/interview?lang=en", &pairs).await;
+    let (status, en) = app.post_form("/interview?lang=en", &pairs).await;
     assert_eq!(status, 200, "{en}");
     assert!(en.contains("<html lang=\"en\">"));
     let kept = hidden(&en);
@@ -289,7 +260,7 @@ async fn switching_language_mid_interview_keeps_every_answer_and_bad_answers_are
     bad.retain(|(k, _)| k != "person.birth_date");
     bad.push(("person.birth_date".into(), "2099-01-01".into()));
     bad.extend(shown(&first).into_iter().map(|s| ("shown".to_string(), s)));
-    let (status, again) = app.post("/interview", &bad).await;
+    let (status, again) = app.post_form("/interview", &bad).await;
     assert_eq!(status, 422);
     assert!(again.contains("在申请日期"), "{again}");
     assert!(!again.contains("0 周岁"));
@@ -362,7 +333,7 @@ async fn a_founders_interview_ends_with_the_startup_programs_and_the_full_forms_
             form.extend(vs.iter().map(|v| (k.to_string(), v.to_string())));
         }
     }
-    let (status, full) = app.post("/assess", &form).await;
+    let (status, full) = app.post_form("/assess", &form).await;
     assert_eq!(status, 200);
     assert!(full.contains("¥3,162,000"), "the full form agrees");
 }
@@ -374,7 +345,7 @@ async fn a_founders_interview_ends_with_the_startup_programs_and_the_full_forms_
 #[actix_web::test]
 async fn an_unticked_group_is_unknown_and_none_of_these_is_said_explicitly() {
     let app = app();
-    let (_, first) = app.get("/").await;
+    let (_, first) = app.page("/").await;
     assert!(
         first.contains("name=\"person.honors\""),
         "the first page asks about honours"
@@ -385,19 +356,21 @@ async fn an_unticked_group_is_unknown_and_none_of_these_is_said_explicitly() {
     let page_pairs = |page: &str| -> Vec<(String, String)> { hidden(page) };
     let mut stop = page_pairs(&first);
     stop.push(("stop".into(), "1".into()));
-    let (status, result) = app.post("/interview", &stop).await;
+    let (status, result) = app.post_form("/interview", &stop).await;
     assert_eq!(status, 200);
     assert!(result.contains("¥10,000,000"), "{result}");
     assert!(!result.contains("✗ 顶尖人才"), "{result}");
     // Switching language keeps the question open.
-    let (status, en) = app.post("/interview?lang=en", &page_pairs(&first)).await;
+    let (status, en) = app
+        .post_form("/interview?lang=en", &page_pairs(&first))
+        .await;
     assert_eq!(status, 200);
     assert!(en.contains("name=\"person.honors\""), "still asked: {en}");
     // "None of these" ticked is an answer: the range narrows, and the page does not ask again.
     let mut none = page_pairs(&first);
     none.push(("none_of".into(), "person.honors".into()));
     none.push(("stop".into(), "1".into()));
-    let (_, answered) = app.post("/interview", &none).await;
+    let (_, answered) = app.post_form("/interview", &none).await;
     assert!(!answered.contains("¥10,000,000"), "{answered}");
 }
 
@@ -408,7 +381,7 @@ async fn an_unticked_group_is_unknown_and_none_of_these_is_said_explicitly() {
 #[actix_web::test]
 async fn each_card_names_only_what_can_still_change_it() {
     let app = app();
-    let (_, first) = app.get("/").await;
+    let (_, first) = app.page("/").await;
     let mut pairs = hidden(&first);
     for (k, v) in [
         ("person.birth_date", "1998-05-01"),
@@ -419,7 +392,7 @@ async fn each_card_names_only_what_can_still_change_it() {
     ] {
         pairs.push((k.into(), v.into()));
     }
-    let (status, result) = app.post("/interview", &pairs).await;
+    let (status, result) = app.post_form("/interview", &pairs).await;
     assert_eq!(status, 200, "{result}");
     let needs: Vec<(String, String)> = result
         .split("<article class=\"card open\">")

@@ -3,50 +3,10 @@
 
 mod common;
 
-struct TestApp {
-    base: String,
-    client: reqwest::Client,
-}
+use common::TestApp;
 
 fn spawn_app() -> TestApp {
-    let (base, _) = common::launch(common::policy_state());
-    TestApp {
-        base,
-        client: reqwest::Client::new(),
-    }
-}
-
-impl TestApp {
-    async fn get(
-        &self,
-        path: &str,
-        cookie: Option<&str>,
-    ) -> (u16, String, reqwest::header::HeaderMap) {
-        let mut r = self.client.get(format!("{}{path}", self.base));
-        if let Some(c) = cookie {
-            r = r.header("Cookie", c);
-        }
-        let r = r.send().await.unwrap();
-        let (status, headers) = (r.status().as_u16(), r.headers().clone());
-        (status, r.text().await.unwrap(), headers)
-    }
-
-    async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> (u16, String) {
-        let body = serde_html_form::to_string(pairs).unwrap();
-        self.post_raw(path, body.into_bytes()).await
-    }
-
-    async fn post_raw(&self, path: &str, body: Vec<u8>) -> (u16, String) {
-        let r = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
-    }
+    TestApp::with_policy()
 }
 
 /// A startup founder's answers, as the form sends them.

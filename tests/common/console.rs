@@ -55,6 +55,11 @@ pub async fn console_set(
 }
 
 /// A console on a new SQLite file (kept with its folder until the end of the test).
+/// A console on this database, with the policy in `./policy` and no limits.
+pub async fn plain_console(url: &str) -> Console {
+    console_with(url, false).await
+}
+
 pub async fn sqlite_console() -> (Console, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = dir.path().join("console.db");
@@ -237,21 +242,30 @@ pub fn applicant_form() -> Vec<(String, String)> {
 
 /// Two tests running one scenario `async fn(&Console)`: one on a new SQLite file, one on a
 /// PostgreSQL database of the test's own (said loudly when there is no server, failed on CI).
+/// The console is made by `make` (`async fn(&str) -> Console`, given the database's URL), by
+/// default [`plain_console`]: the one both-databases macro of the tests.
 #[macro_export]
 macro_rules! on_both_databases {
     ($scenario:ident: $sqlite:ident, $postgres:ident) => {
+        $crate::on_both_databases!(
+            $crate::common::console::plain_console => $scenario: $sqlite, $postgres
+        );
+    };
+    ($make:path => $scenario:ident: $sqlite:ident, $postgres:ident) => {
         #[actix_web::test]
         async fn $sqlite() {
-            let (c, _dir) = $crate::common::console::sqlite_console().await;
+            let dir = tempfile::tempdir().unwrap();
+            let url = dir.path().join("console.db");
+            let c = $make(url.to_str().unwrap()).await;
             $scenario(&c).await;
         }
 
         #[actix_web::test]
         async fn $postgres() {
-            let Some((c, _db)) = $crate::common::console::pg_console(stringify!($scenario)).await
-            else {
+            let Some(db) = $crate::common::pg_database(stringify!($scenario)) else {
                 return;
             };
+            let c = $make(&db.url).await;
             $scenario(&c).await;
             c.shut_down().await;
         }

@@ -2,44 +2,13 @@
 #![allow(dead_code)]
 
 pub mod console;
+#[path = "../../crates/rules/tests/common/files.rs"]
+mod files;
+#[path = "../../crates/rules/tests/common/generator.rs"]
 pub mod generator;
+pub use files::*;
 
 use std::path::Path;
-
-/// The shipped policy, loaded once per test binary.
-pub fn shipped_policy() -> &'static talent_subsidy::policy::Policy {
-    static P: std::sync::OnceLock<talent_subsidy::policy::Policy> = std::sync::OnceLock::new();
-    P.get_or_init(|| talent_subsidy::policy::load(Path::new("policy")).expect("policy loads"))
-}
-
-/// The policy files, without their tests.
-pub const POLICY_FILES: [&str; 5] = [
-    "policy.toml",
-    "scitech.toml",
-    "jinying.toml",
-    "doubling.toml",
-    "combining.toml",
-];
-
-/// A copy of `policy/` in a temporary folder, to edit.
-pub fn policy_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for f in POLICY_FILES {
-        std::fs::copy(Path::new("policy").join(f), dir.path().join(f)).unwrap();
-    }
-    dir
-}
-
-/// Replaces the first `from` with `to` in a copied policy file, writing a temporary file and
-/// renaming it over the old one as editors do.
-pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} does not contain {from:?}");
-    let tmp = dir.join(format!(".{file}.swp"));
-    std::fs::write(&tmp, text.replacen(from, to, 1)).unwrap();
-    std::fs::rename(&tmp, &path).unwrap();
-}
 
 /// `doubling.toml` with the doctorate rent subsidy raised from 2,000 to 2,500 a month: the
 /// rule and both descriptions (a description that kept 2,000 would be refused).
@@ -81,6 +50,83 @@ pub fn launch(
     let handle = server.handle();
     actix_web::rt::spawn(server);
     (format!("http://127.0.0.1:{port}"), handle)
+}
+
+/// The service in-process on 127.0.0.1 with a client: the one test app of the HTTP tests
+/// (each test file adds the helpers of its own endpoints with `impl common::TestApp`).
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: actix_web::web::Data<talent_subsidy::web::AppState>,
+}
+
+impl TestApp {
+    /// The app with this state.
+    pub fn start(state: actix_web::web::Data<talent_subsidy::web::AppState>) -> TestApp {
+        let (base, _) = launch(state.clone());
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            state,
+        }
+    }
+
+    /// The app with the policy from `source` and no database.
+    pub fn of_source(source: talent_subsidy::policy::PolicySource) -> TestApp {
+        let policy = source.load().expect("policy loads");
+        TestApp::start(actix_web::web::Data::new(
+            talent_subsidy::web::AppState::new(policy, source),
+        ))
+    }
+
+    /// The app with the policy in `./policy` and no database.
+    pub fn with_policy() -> TestApp {
+        TestApp::start(policy_state())
+    }
+
+    /// `GET path`: status and body.
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let (status, body, _) = self.get(path, None).await;
+        (status, body)
+    }
+
+    /// `GET path` with a cookie: status, body and headers.
+    pub async fn get(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+    ) -> (u16, String, reqwest::header::HeaderMap) {
+        let mut r = self.client.get(format!("{}{path}", self.base));
+        if let Some(c) = cookie {
+            r = r.header("Cookie", c);
+        }
+        let r = r.send().await.unwrap();
+        let (status, headers) = (r.status().as_u16(), r.headers().clone());
+        (status, r.text().await.unwrap(), headers)
+    }
+
+    /// `POST path` with a form of these pairs.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        pairs: &(impl serde::Serialize + ?Sized),
+    ) -> (u16, String) {
+        let body = serde_html_form::to_string(pairs).unwrap();
+        self.post_raw(path, body.into_bytes()).await
+    }
+
+    /// `POST path` with this body as a form.
+    pub async fn post_raw(&self, path: &str, body: Vec<u8>) -> (u16, String) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
 }
 
 /// The state of a service with the policy in `./policy` and no database.

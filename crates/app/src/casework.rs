@@ -14,9 +14,13 @@
 //!   been decided on its own, and approving it all needs no open check;
 //! - a payment is dated no later than today and no earlier than its approval.
 
+use crate::case::Case;
+use crate::service::casework::payment_plan;
 use chrono::NaiveDate;
+use rules::policy::Policy;
 use rules::policy::diagnostic::Msg;
 use rust_decimal::Decimal;
+use store::{Check, ProgramDecision};
 
 /// Longest note, reason or reply a person may write on an application.
 pub const NOTE_LIMIT: usize = 2000;
@@ -187,6 +191,46 @@ pub fn payment_date(written: &str, today: NaiveDate) -> Result<NaiveDate, Refuse
     }
 }
 
+/// Whether an undecided program has a condition checked "not met" or "awaiting material":
+/// approving everything at once is then refused.
+pub fn has_open_checks(case: &Case) -> bool {
+    case.checks
+        .iter()
+        .any(|c| c.check != Check::Verified && case.decision(&c.program).is_none())
+}
+
+/// The decisions a decision on the whole application makes: every undecided program approved
+/// at its assessed amount (with the payments its installments plan, under the version the
+/// application was assessed with), or refused with the note.
+pub fn whole_decisions(
+    case: &Case,
+    policy: &Policy,
+    version: &str,
+    approve: bool,
+    note: &str,
+) -> Vec<ProgramDecision> {
+    case.under_review
+        .iter()
+        .filter(|p| case.decision(&p.program).is_none())
+        .map(|p| ProgramDecision {
+            program: p.program.clone(),
+            approved: approve,
+            amount: if approve { p.amount } else { Decimal::ZERO },
+            assessed: p.amount,
+            reason: if approve {
+                String::new()
+            } else {
+                note.to_string()
+            },
+            payments: if approve {
+                payment_plan(policy, version, &p.program, p.amount)
+            } else {
+                Vec::new()
+            },
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,5 +376,90 @@ mod tests {
         );
         assert!(payment_date("2026-12-05", today).is_err());
         assert!(payment_date("someday", today).is_err());
+    }
+
+    fn case(under_review: &[(&str, i64)], decided: &[&str], checks: &[(&str, Check)]) -> Case {
+        Case {
+            files: Vec::new(),
+            decisions: decided
+                .iter()
+                .map(|p| store::DecisionRow {
+                    program: p.to_string(),
+                    approved: true,
+                    amount: Decimal::ONE,
+                    assessed: Decimal::ONE,
+                    reason: String::new(),
+                    actor: "zhou".into(),
+                    at: String::new(),
+                })
+                .collect(),
+            checks: checks
+                .iter()
+                .map(|(p, c)| store::CheckRow {
+                    program: p.to_string(),
+                    condition: "c".into(),
+                    check: *c,
+                    actor: "zhou".into(),
+                    at: String::new(),
+                })
+                .collect(),
+            under_review: under_review
+                .iter()
+                .map(|(p, a)| store::ProgramRow {
+                    program: p.to_string(),
+                    status: "eligible".into(),
+                    amount: Decimal::from(*a),
+                })
+                .collect(),
+            payments: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_an_undecided_programs_unverified_check_is_open() {
+        let verified = case(&[("a", 1)], &[], &[("a", Check::Verified)]);
+        assert!(!has_open_checks(&verified));
+        let pending = case(&[("a", 1)], &[], &[("a", Check::Pending)]);
+        assert!(has_open_checks(&pending));
+        let failed = case(&[("a", 1), ("b", 1)], &[], &[("b", Check::Failed)]);
+        assert!(has_open_checks(&failed));
+        // Once its program is decided, a check no longer holds the rest back.
+        let decided = case(&[("a", 1), ("b", 1)], &["b"], &[("b", Check::Failed)]);
+        assert!(!has_open_checks(&decided));
+    }
+
+    #[test]
+    fn deciding_the_whole_decides_each_undecided_program_with_its_payments() {
+        let policy = rules::policy::load_embedded().unwrap();
+        let c = case(
+            &[("jinying_startup", 900_000), ("jinying_office", 216_000)],
+            &["jinying_startup"],
+            &[],
+        );
+        let approved = whole_decisions(&c, &policy, "2026", true, "");
+        assert_eq!(approved.len(), 1, "the decided program is left as it is");
+        let d = &approved[0];
+        assert_eq!(d.program, "jinying_office");
+        assert!(d.approved && d.reason.is_empty());
+        assert_eq!(
+            (d.amount, d.assessed),
+            (Decimal::from(216_000), Decimal::from(216_000))
+        );
+        assert_eq!(
+            d.payments.iter().map(|p| p.amount).sum::<Decimal>(),
+            d.amount,
+            "the installments add up to the amount"
+        );
+        assert_eq!(
+            d.payments
+                .iter()
+                .map(|p| p.after_months)
+                .collect::<Vec<_>>(),
+            [Some(0), Some(12), Some(24)]
+        );
+        let refused = whole_decisions(&c, &policy, "2026", false, "材料不全");
+        assert!(!refused[0].approved && refused[0].amount.is_zero());
+        assert_eq!(refused[0].reason, "材料不全");
+        assert!(refused[0].payments.is_empty());
     }
 }

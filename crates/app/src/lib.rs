@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod batch;
+pub mod case;
 pub mod cases;
 pub mod casework;
 pub mod parallel;
@@ -13,3 +14,4 @@ pub mod service;
 pub mod settings;
 pub mod simulate;
 pub mod spreadsheet;
+pub mod stored;

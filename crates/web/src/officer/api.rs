@@ -142,7 +142,9 @@ pub async fn application_api(
         .audit_log(app.summary.id)
         .await
         .map_err(|e| s.db_error(e))?;
-    let case = Case::read(store, &app).await.map_err(|e| s.db_error(e))?;
+    let case = app::case::Case::read(store, &app)
+        .await
+        .map_err(|e| s.db_error(e))?;
     let raw = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or_default();
     let reference = app.summary.reference.clone();
     Ok(HttpResponse::Ok().json(serde_json::json!({

@@ -9,20 +9,9 @@
 
 use super::*;
 use crate::case_view::{PaymentLine, decision_text};
+use app::case::Case;
 use app::service::casework::{payment_plan, reviewed_program};
-use store::{
-    Check, CheckRow, DecisionRow, Payment, PaymentFilter, ProgramDecision, ProgramReview,
-    ProgramRow, Upload,
-};
-
-/// What an application's casework holds.
-pub struct Case {
-    pub files: Vec<Upload>,
-    pub decisions: Vec<DecisionRow>,
-    pub checks: Vec<CheckRow>,
-    pub under_review: Vec<ProgramRow>,
-    pub payments: Vec<Payment>,
-}
+use store::{Check, ProgramDecision, ProgramReview};
 
 /// A program under review, for its card on the application page.
 pub struct ReviewCard {
@@ -50,206 +39,136 @@ pub struct ConditionView {
     pub check_words: &'static str,
 }
 
-impl Case {
-    /// The application with this reference and its casework, as an officer's request reads
-    /// them (`None`: no such application).
-    pub async fn of_reference(
-        s: &Signed,
-        store: &store::Store,
-        reference: &str,
-    ) -> Result<Option<(store::Application, Case)>, AuthError> {
-        let Some(app) = store
-            .application(reference)
-            .await
-            .map_err(|e| s.db_error(e))?
-        else {
-            return Ok(None);
-        };
-        let case = Case::read(store, &app).await.map_err(|e| s.db_error(e))?;
-        Ok(Some((app, case)))
-    }
+/// The application with this reference and its casework, as an officer's request reads
+/// them (`None`: no such application).
+pub async fn case_of_reference(
+    s: &Signed,
+    store: &store::Store,
+    reference: &str,
+) -> Result<Option<(store::Application, Case)>, AuthError> {
+    let Some(app) = store
+        .application(reference)
+        .await
+        .map_err(|e| s.db_error(e))?
+    else {
+        return Ok(None);
+    };
+    let case = Case::read(store, &app).await.map_err(|e| s.db_error(e))?;
+    Ok(Some((app, case)))
+}
 
-    pub async fn read(
-        store: &store::Store,
-        app: &store::Application,
-    ) -> Result<Case, store::StoreError> {
-        let id = app.summary.id;
-        // In the order the result lists them (the policy's).
-        let order = StoredResult::parse(&app.result)
-            .map(|r| r.programs.into_iter().map(|p| p.id).collect::<Vec<_>>())
-            .unwrap_or_default();
-        let mut under_review = store.programs_under_review(id).await?;
-        under_review.sort_by_key(|p| order.iter().position(|o| *o == p.program));
-        Ok(Case {
-            files: store.uploads(id).await?,
-            decisions: store.decisions(id).await?,
-            checks: store.checks(id).await?,
-            under_review,
-            payments: store
-                .payments(&PaymentFilter {
-                    application_id: Some(id),
-                    ..Default::default()
+/// The programs under review as cards for the application page.
+pub fn review_cards(
+    case: &Case,
+    state: &AppState,
+    app: &store::Application,
+    l: Lang,
+) -> Vec<ReviewCard> {
+    let loaded = state.snapshot();
+    let stored = StoredResult::parse(&app.result);
+    let open = app.summary.status.is_open();
+    case.under_review
+        .iter()
+        .map(|p| {
+            let name = program_name(stored.as_ref(), &p.program, l);
+            let reviewed =
+                reviewed_program(&loaded.policy, &app.summary.policy_version, &p.program);
+            let conditions = reviewed
+                .map(|r| {
+                    r.conditions
+                        .iter()
+                        .map(|(c, materials)| {
+                            let check = case.check(&p.program, &c.id);
+                            ConditionView {
+                                field: format!("check:{}", c.id),
+                                name: l.t(&c.zh, &c.en).to_string(),
+                                materials: materials
+                                    .iter()
+                                    .map(|m| {
+                                        let files = case
+                                            .files
+                                            .iter()
+                                            .filter(|f| f.material == *m.id)
+                                            .map(|f| {
+                                                (
+                                                    format!(
+                                                        "/officer/applications/{}/files/{}",
+                                                        app.summary.reference, f.id
+                                                    ),
+                                                    f.file_name.clone(),
+                                                )
+                                            })
+                                            .collect();
+                                        (l.t(&m.zh, &m.en).to_string(), files)
+                                    })
+                                    .collect(),
+                                check: check.map_or("", Check::id),
+                                check_words: check.map_or("", |c| l.t(c.zh(), c.en())),
+                            }
+                        })
+                        .collect()
                 })
-                .await?,
+                .unwrap_or_default();
+            let decided = case.decision(&p.program).map(|d| decision_text(d, l));
+            ReviewCard {
+                id: p.program.clone(),
+                assessed: view::yuan(&p.amount),
+                assessed_plain: p.amount.to_string(),
+                open: open && decided.is_none(),
+                decided,
+                conditions,
+                action: format!(
+                    "/officer/applications/{}/programs/{}",
+                    app.summary.reference, p.program
+                ),
+                name,
+            }
         })
-    }
+        .collect()
+}
 
-    pub fn decision(&self, program: &str) -> Option<&DecisionRow> {
-        self.decisions.iter().find(|d| d.program == program)
-    }
-
-    fn check(&self, program: &str, condition: &str) -> Option<Check> {
-        self.checks
-            .iter()
-            .find(|c| c.program == program && c.condition == condition)
-            .map(|c| c.check)
-    }
-
-    /// Whether an undecided program has a condition checked "not met" or "awaiting material".
-    pub fn has_open_checks(&self) -> bool {
-        self.checks
-            .iter()
-            .any(|c| c.check != Check::Verified && self.decision(&c.program).is_none())
-    }
-
-    /// The decisions a decision on the whole makes: every undecided program approved at its
-    /// assessed amount, or refused with the note.
-    pub fn whole_decisions(
-        &self,
-        state: &AppState,
-        app: &store::Application,
-        approve: bool,
-        note: &str,
-    ) -> Vec<ProgramDecision> {
-        let policy = &state.snapshot().policy;
-        self.under_review
-            .iter()
-            .filter(|p| self.decision(&p.program).is_none())
-            .map(|p| ProgramDecision {
-                program: p.program.clone(),
-                approved: approve,
-                amount: if approve { p.amount } else { Decimal::ZERO },
-                assessed: p.amount,
-                reason: if approve {
-                    String::new()
-                } else {
-                    note.to_string()
-                },
-                payments: if approve {
-                    payment_plan(policy, &app.summary.policy_version, &p.program, p.amount)
-                } else {
-                    Vec::new()
-                },
-            })
-            .collect()
-    }
-
-    pub fn cards(&self, state: &AppState, app: &store::Application, l: Lang) -> Vec<ReviewCard> {
-        let loaded = state.snapshot();
-        let stored = StoredResult::parse(&app.result);
-        let open = app.summary.status.is_open();
-        self.under_review
-            .iter()
-            .map(|p| {
-                let name = program_name(stored.as_ref(), &p.program, l);
-                let reviewed =
-                    reviewed_program(&loaded.policy, &app.summary.policy_version, &p.program);
-                let conditions = reviewed
-                    .map(|r| {
-                        r.conditions
-                            .iter()
-                            .map(|(c, materials)| {
-                                let check = self.check(&p.program, &c.id);
-                                ConditionView {
-                                    field: format!("check:{}", c.id),
-                                    name: l.t(&c.zh, &c.en).to_string(),
-                                    materials: materials
-                                        .iter()
-                                        .map(|m| {
-                                            let files = self
-                                                .files
-                                                .iter()
-                                                .filter(|f| f.material == *m.id)
-                                                .map(|f| {
-                                                    (
-                                                        format!(
-                                                            "/officer/applications/{}/files/{}",
-                                                            app.summary.reference, f.id
-                                                        ),
-                                                        f.file_name.clone(),
-                                                    )
-                                                })
-                                                .collect();
-                                            (l.t(&m.zh, &m.en).to_string(), files)
-                                        })
-                                        .collect(),
-                                    check: check.map_or("", Check::id),
-                                    check_words: check.map_or("", |c| l.t(c.zh(), c.en())),
-                                }
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let decided = self.decision(&p.program).map(|d| decision_text(d, l));
-                ReviewCard {
-                    id: p.program.clone(),
-                    assessed: view::yuan(&p.amount),
-                    assessed_plain: p.amount.to_string(),
-                    open: open && decided.is_none(),
-                    decided,
-                    conditions,
-                    action: format!(
-                        "/officer/applications/{}/programs/{}",
-                        app.summary.reference, p.program
-                    ),
-                    name,
-                }
-            })
-            .collect()
-    }
-
-    /// The materials a request for more information can name: those proving the programs
-    /// under review; ticked are those typed before, or else those of conditions awaiting
-    /// material and those no file was sent for.
-    pub fn material_choices(
-        &self,
-        state: &AppState,
-        app: &store::Application,
-        form: Option<&FormValues>,
-        l: Lang,
-    ) -> Vec<(String, String, bool)> {
-        let loaded = state.snapshot();
-        let mut out: Vec<(String, String, bool)> = Vec::new();
-        for p in &self.under_review {
-            let Some(r) = reviewed_program(&loaded.policy, &app.summary.policy_version, &p.program)
-            else {
-                continue;
-            };
-            for (c, materials) in &r.conditions {
-                let pending = self.check(&p.program, &c.id) == Some(Check::Pending);
-                for m in materials {
-                    let sent = self.files.iter().any(|f| f.material == *m.id);
-                    let ticked = match form {
-                        Some(f) => f.has("missing", &m.id),
-                        None => pending || !sent,
-                    };
-                    match out.iter_mut().find(|(id, _, _)| *id == *m.id) {
-                        Some(o) => o.2 |= ticked,
-                        None => out.push((m.id.to_string(), l.t(&m.zh, &m.en).to_string(), ticked)),
-                    }
+/// The materials a request for more information can name: those proving the programs
+/// under review; ticked are those typed before, or else those of conditions awaiting
+/// material and those no file was sent for.
+pub fn material_choices(
+    case: &Case,
+    state: &AppState,
+    app: &store::Application,
+    form: Option<&FormValues>,
+    l: Lang,
+) -> Vec<(String, String, bool)> {
+    let loaded = state.snapshot();
+    let mut out: Vec<(String, String, bool)> = Vec::new();
+    for p in &case.under_review {
+        let Some(r) = reviewed_program(&loaded.policy, &app.summary.policy_version, &p.program)
+        else {
+            continue;
+        };
+        for (c, materials) in &r.conditions {
+            let pending = case.check(&p.program, &c.id) == Some(Check::Pending);
+            for m in materials {
+                let sent = case.files.iter().any(|f| f.material == *m.id);
+                let ticked = match form {
+                    Some(f) => f.has("missing", &m.id),
+                    None => pending || !sent,
+                };
+                match out.iter_mut().find(|(id, _, _)| *id == *m.id) {
+                    Some(o) => o.2 |= ticked,
+                    None => out.push((m.id.to_string(), l.t(&m.zh, &m.en).to_string(), ticked)),
                 }
             }
         }
-        out
     }
+    out
+}
 
-    pub fn payment_lines(&self, app: &store::Application, l: Lang) -> Vec<PaymentLine> {
-        let stored = StoredResult::parse(&app.result);
-        self.payments
-            .iter()
-            .map(|p| PaymentLine::of(p, program_name(stored.as_ref(), &p.program, l), l))
-            .collect()
-    }
+/// The payments planned for the application, as lines of the schedule.
+pub fn payment_lines(case: &Case, app: &store::Application, l: Lang) -> Vec<PaymentLine> {
+    let stored = StoredResult::parse(&app.result);
+    case.payments
+        .iter()
+        .map(|p| PaymentLine::of(p, program_name(stored.as_ref(), &p.program, l), l))
+        .collect()
 }
 
 fn program_name(stored: Option<&StoredResult>, id: &str, l: Lang) -> String {
@@ -285,7 +204,7 @@ pub async fn review_program(
     let (reference, program) = path.into_inner();
     let l = language(&req, None).lang;
     let store = s.store(&state)?;
-    let Some((app, case)) = Case::of_reference(&s, store, &reference).await? else {
+    let Some((app, case)) = case_of_reference(&s, store, &reference).await? else {
         return Ok(no_application());
     };
     let Some(row) = case.under_review.iter().find(|p| p.program == program) else {

@@ -252,7 +252,7 @@ async fn render_application(
         .await
         .map_err(|e| s.db_error(e))?;
     let profile: serde_json::Value = serde_json::from_str(&app.profile).unwrap_or_default();
-    let case = casework::Case::read(store, &app)
+    let case = app::case::Case::read(store, &app)
         .await
         .map_err(|e| s.db_error(e))?;
     let then = StoredResult::parse(&app.result);
@@ -332,15 +332,15 @@ async fn render_application(
             .filter(|d| **d == AppStatus::MoreInfo || case.decisions.is_empty())
             .map(|d| (d.id(), decision_words(*d, l)))
             .collect(),
-            programs: case.cards(state, &app, l),
+            programs: casework::review_cards(&case, state, &app, l),
             files: crate::case_view::file_lines(
                 state,
                 &case.files,
                 &format!("/officer/applications/{}", a.reference),
                 l,
             ),
-            material_choices: case.material_choices(state, &app, form, l),
-            scheduled: case.payment_lines(&app, l),
+            material_choices: casework::material_choices(&case, state, &app, form, l),
+            scheduled: casework::payment_lines(&case, &app, l),
             error: body,
             chosen: form
                 .map(|f| f.get("decision").to_string())
@@ -497,19 +497,20 @@ pub async fn decide(
     let programs = if asked == Whole::MoreInfo {
         Vec::new()
     } else {
-        let Some((app, case)) = casework::Case::of_reference(&s, store, &reference).await? else {
+        let Some((app, case)) = casework::case_of_reference(&s, store, &reference).await? else {
             return Ok(no_application());
         };
         let now = WholeState {
             programs_decided: !case.decisions.is_empty(),
-            open_checks: case.has_open_checks(),
+            open_checks: app::casework::has_open_checks(&case),
         };
         let approve = asked == Whole::Approve;
         if let Err(r) = app::casework::whole_programs(approve, now) {
             let problem = invalid(&r.msg().zh, &r.msg().en);
             return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
         }
-        case.whole_decisions(&state, &app, approve, note)
+        let policy = &state.snapshot().policy;
+        app::casework::whole_decisions(&case, policy, &app.summary.policy_version, approve, note)
     };
     let result = store
         .decide(&reference, s.name(), seen, to, note, &missing, &programs)

@@ -1,18 +1,19 @@
 //! Reading applicant profiles from JSON: every error names its field and says what is wrong in
 //! Chinese and English; all errors come at once; numbers are read exactly; nothing panics.
 
+mod common;
+
 use proptest::prelude::*;
-use std::path::Path;
+use rules::applicant::Profile;
+use rules::policy::{self, Policy};
 use std::sync::OnceLock;
-use talent_subsidy::applicant::Profile;
-use talent_subsidy::policy::{self, Policy};
 
 fn policy() -> &'static Policy {
     static P: OnceLock<Policy> = OnceLock::new();
-    P.get_or_init(|| policy::load(Path::new("policy")).unwrap())
+    P.get_or_init(|| policy::load(&common::policy_dir()).unwrap())
 }
 
-const EXAMPLE: &str = talent_subsidy::EXAMPLE_PROFILE;
+const EXAMPLE: &str = rules::EXAMPLE_PROFILE;
 
 fn fields(json: &str) -> Vec<String> {
     match Profile::from_json(json.as_bytes(), policy()) {

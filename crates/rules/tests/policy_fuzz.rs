@@ -2,8 +2,8 @@
 //! refuses comes with at least one error located at a real file, line and column.
 
 use proptest::prelude::*;
+use rules::policy::{self, Severity};
 use std::fs;
-use talent_subsidy::policy::{self, Severity};
 
 mod common;
 use common::{POLICY_FILES as FILES, policy_copy};

@@ -7,11 +7,11 @@ use common::generator::{Rng, profile_json};
 use common::shipped_policy as policy;
 
 use proptest::prelude::*;
+use rules::applicant::{PATHS, Partial, Profile};
+use rules::engine::screen::{Screening, screen};
+use rules::engine::{Assessment, Status, assess};
 use rust_decimal::Decimal;
 use serde_json::Value;
-use talent_subsidy::applicant::{PATHS, Partial, Profile};
-use talent_subsidy::engine::screen::{Screening, screen};
-use talent_subsidy::engine::{Assessment, Status, assess};
 
 fn today() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
@@ -255,7 +255,7 @@ fn an_interview_asks_far_fewer_questions_than_the_form_and_ends_at_the_assessmen
     counts.sort_unstable();
     let median = counts[counts.len() / 2];
     let p90 = counts[counts.len() * 9 / 10];
-    let form_fields = talent_subsidy::input::fields::FIELDS.len();
+    let form_fields = rules::input::fields::FIELDS.len();
     // README records these (`cargo test --test screening interview -- --nocapture`).
     eprintln!(
         "interview: {} people, answers median {median}, 90th percentile {p90}, most {}; the full form has {form_fields} fields",

@@ -3,13 +3,13 @@
 //! statuses agree with conditions, the same input gives the same result, nothing panics.
 
 use proptest::prelude::*;
+use rules::applicant::Profile;
+use rules::engine::{ReducedBy, Status, assess, hints::hints};
+use rules::policy::Policy;
+use rules::policy::fields::{FIELDS, revised};
+use rules::policy::value::{Shown, Val};
 use rust_decimal::Decimal;
 use serde_json::json;
-use talent_subsidy::applicant::Profile;
-use talent_subsidy::engine::{ReducedBy, Status, assess, hints::hints};
-use talent_subsidy::policy::Policy;
-use talent_subsidy::policy::fields::{FIELDS, revised};
-use talent_subsidy::policy::value::{Shown, Val};
 
 mod common;
 use common::generator::profile_json;
@@ -75,9 +75,9 @@ proptest! {
         let json: serde_json::Value = serde_json::to_value(&a).unwrap();
         for (pj, p) in json["programs"].as_array().unwrap().iter().zip(&a.programs) {
             for ((cj, c), o) in pj["conditions"].as_array().unwrap().iter().zip(&p.program.conditions).zip(&p.conditions) {
-                let want = talent_subsidy::engine::RequirementText { requirement: &o.requirement, condition: c, rules: &a.version.rules }.to_string();
+                let want = rules::engine::RequirementText { requirement: &o.requirement, condition: c, rules: &a.version.rules }.to_string();
                 prop_assert_eq!(cj["requirement"].as_str().unwrap(), want.as_str(), "{} {}", p.program.id, c.id);
-                let value = talent_subsidy::engine::ObservedText { observed: &o.value, condition: c, rules: &a.version.rules }.to_string();
+                let value = rules::engine::ObservedText { observed: &o.value, condition: c, rules: &a.version.rules }.to_string();
                 match cj["value"].as_str() {
                     Some(v) => prop_assert_eq!(v, value.as_str()),
                     None => prop_assert!(value.is_empty()),
@@ -92,7 +92,7 @@ proptest! {
         // smallest (one step less on any field and the program is missed again).
         let hs = hints(&a, &profile, policy());
         prop_assert!(hs.windows(2).all(|w| {
-            let per = |h: &talent_subsidy::engine::hints::Hint<'_>| h.gained / Decimal::from(h.changes.len());
+            let per = |h: &rules::engine::hints::Hint<'_>| h.gained / Decimal::from(h.changes.len());
             per(&w[0]) >= per(&w[1])
         }), "hints ranked by what they gain per change");
         for h in &hs {
@@ -188,11 +188,11 @@ proptest! {
         let policy = policy();
         let json = profile_json(seed);
         let Ok(profile) = Profile::from_value(&json, policy) else { return Ok(()) };
-        let full = talent_subsidy::engine::assess(policy, &profile).unwrap();
-        let decided = talent_subsidy::engine::assess_as(
+        let full = rules::engine::assess(policy, &profile).unwrap();
+        let decided = rules::engine::assess_as(
             policy,
             &profile,
-            talent_subsidy::engine::Detail::DecisionOnly,
+            rules::engine::Detail::DecisionOnly,
         )
         .unwrap();
         prop_assert_eq!(full.tier_id(), decided.tier_id());

@@ -5,11 +5,11 @@
 mod common;
 use common::{edit, policy_copy as copy_policy};
 
+use rules::applicant::Profile;
+use rules::engine::{Status, assess};
+use rules::policy::{self, Diagnostic, Severity};
 use std::fs;
 use std::path::Path;
-use talent_subsidy::applicant::Profile;
-use talent_subsidy::engine::{Status, assess};
-use talent_subsidy::policy::{self, Diagnostic, Severity};
 
 fn append(dir: &Path, file: &str, extra: &str) {
     let path = dir.join(file);
@@ -39,7 +39,7 @@ const ENGINEER: &str = r#"{
 
 #[test]
 fn the_real_policy_loads_without_errors_or_warnings() {
-    let p = policy::load(Path::new("policy")).unwrap();
+    let p = policy::load(&common::policy_dir()).unwrap();
     assert!(p.warnings.is_empty(), "{:#?}", p.warnings);
     let ids: Vec<&str> = p.versions[1]
         .rules
@@ -64,9 +64,9 @@ fn the_real_policy_loads_without_errors_or_warnings() {
 
 #[test]
 fn the_built_in_policy_is_the_policy_folder() {
-    let folder = policy::load(Path::new("policy")).unwrap();
+    let folder = policy::load(&common::policy_dir()).unwrap();
     let built_in = policy::load_embedded().unwrap();
-    let profile = Profile::from_json(talent_subsidy::EXAMPLE_PROFILE.as_bytes(), &folder).unwrap();
+    let profile = Profile::from_json(rules::EXAMPLE_PROFILE.as_bytes(), &folder).unwrap();
     let a = serde_json::to_string(&assess(&folder, &profile).unwrap()).unwrap();
     let b = serde_json::to_string(&assess(&built_in, &profile).unwrap()).unwrap();
     assert_eq!(a, b);
@@ -539,7 +539,7 @@ fn a_missing_file_and_an_unlisted_file_are_reported() {
 
 #[test]
 fn a_date_before_any_version_has_no_policy_in_force() {
-    let p = policy::load(Path::new("policy")).unwrap();
+    let p = policy::load(&common::policy_dir()).unwrap();
     let early = ENGINEER
         .replace("2026-03-01", "2021-06-30")
         .replace("2024-03-01", "2021-01-01")
@@ -597,7 +597,7 @@ fn materials_are_checked_and_a_program_without_proof_is_warned_about() {
 
 #[test]
 fn the_checklist_follows_the_conditions_and_counts_each_material_once() {
-    let p = policy::load(Path::new("policy")).unwrap();
+    let p = policy::load(&common::policy_dir()).unwrap();
     let v = p.versions.last().unwrap();
     let index = |id: &str| v.rules.programs.iter().position(|x| &*x.id == id).unwrap();
     let list = p.checklist(
