@@ -151,6 +151,42 @@ fn check_says_ok_for_the_real_policy_and_locates_errors_in_a_broken_one() {
     assert!(out.stdout.is_empty());
 }
 
+/// Deadlines are counted on the working-day calendar: `check` warns (and still passes) when
+/// it does not reach the next 60 working days, naming the year to add; never guesses one.
+#[test]
+fn check_warns_when_the_calendar_stops_short() {
+    let dir = common::policy_copy();
+    for (from, to) in [
+        ("year = 2026", "year = 2020"),
+        (
+            "2026-01-04, 2026-02-14, 2026-02-28, 2026-05-09, 2026-09-20, 2026-10-10",
+            "2020-01-04",
+        ),
+    ] {
+        common::edit(dir.path(), "calendar.toml", from, to);
+    }
+    let text = std::fs::read_to_string(dir.path().join("calendar.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("calendar.toml"),
+        text.split("\n  [[year.holiday]]").next().unwrap(),
+    )
+    .unwrap();
+    let out = run(&["check", "--policy", dir.path().to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("calendar.toml: 警告 warning: 工作日历只到 2020-12-31"),
+        "{err}"
+    );
+    assert!(err.contains("add the holidays of 2021"), "{err}");
+
+    std::fs::remove_file(dir.path().join("calendar.toml")).unwrap();
+    let out = run(&["check", "--policy", dir.path().to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no working-day calendar"), "{err}");
+}
+
 #[test]
 fn check_refuses_a_description_whose_number_no_parameter_has() {
     let dir = common::policy_copy();

@@ -58,6 +58,24 @@ async fn a_draft_raising_one_parameter_moves_exactly_those_it_should(c: &Console
         !params.contains("startup_amount"),
         "names, not ids: {params}"
     );
+    // The working-day calendar: how far it reaches, and a warning when not far enough.
+    assert!(
+        page.contains("<dd id=\"calendar\">至 2026-12-31</dd>"),
+        "{page}"
+    );
+    let policy = talent_subsidy::policy::load(std::path::Path::new("policy")).unwrap();
+    let short = talent_subsidy::policy::load::calendar_shortfall(
+        &policy.calendar,
+        talent_subsidy::store::today(),
+    );
+    assert_eq!(
+        page.contains("id=\"calendar-short\""),
+        short.is_some(),
+        "the warning shows when the calendar stops short"
+    );
+    if let Some(m) = short {
+        assert!(page.contains(&m.zh), "{page}");
+    }
     assert!(
         page.contains("startup_amount[tier]"),
         "the source files are shown"

@@ -366,6 +366,15 @@ fn with_policy(arg: &PolicyArg, f: impl FnOnce(&Policy) -> ExitCode) -> ExitCode
     }
 }
 
+/// Deadlines are counted in working days: says so when the calendar does not reach far
+/// enough ahead (the office enters each year when its notice comes out).
+fn warn_short_calendar(p: &rules::policy::Policy, today: chrono::NaiveDate) {
+    if let Some(m) = rules::policy::load::calendar_shortfall(&p.calendar, today) {
+        let file = p.source.join(rules::policy::load::CALENDAR_FILE);
+        eprintln!("{}: 警告 warning: {} / {}", file.display(), m.zh, m.en);
+    }
+}
+
 fn check(arg: &PolicyArg) -> ExitCode {
     match load_policy(arg) {
         Ok(p) => {
@@ -389,6 +398,7 @@ fn check(arg: &PolicyArg) -> ExitCode {
                 versions.join(", "),
                 p.warnings.len()
             );
+            warn_short_calendar(&p, store::today());
             ExitCode::SUCCESS
         }
         Err(diags) => {

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod applicant;
+pub mod calendar;
 pub mod engine;
 pub mod input;
 pub mod policy;

@@ -421,6 +421,34 @@ fn mistakes_are_located_at_file_line_and_column() {
             says: "expected a set of talent_tier values",
         },
         Broken {
+            file: "calendar.toml",
+            from: "makeup = [2026-01-04,",
+            to: "makeup = [2026-01-05,",
+            at: ("makeup = [", "2026-01-05"),
+            says: "must be a Saturday or Sunday outside the holidays",
+        },
+        Broken {
+            file: "calendar.toml",
+            from: "from = 2026-10-01\n  to = 2026-10-07",
+            to: "from = 2026-10-07\n  to = 2026-10-01",
+            at: ("from = 2026-10-07\n  to = ", "2026-10-01"),
+            says: "the holiday ends before it starts",
+        },
+        Broken {
+            file: "calendar.toml",
+            from: "from = 2026-02-15",
+            to: "from = 2025-02-15",
+            at: ("from = ", "2025-02-15"),
+            says: "a date in 2026",
+        },
+        Broken {
+            file: "calendar.toml",
+            from: "source = ",
+            to: "sourse = ",
+            at: ("", "sourse"),
+            says: "unknown field `sourse`",
+        },
+        Broken {
             file: "jinying.toml",
             from: "min(startup.office_area_sqm, 200) * 30 * 36",
             to: "min(startup.office_area_sqm, 200) * 30 * 36 months",
@@ -629,4 +657,40 @@ fn the_checklist_follows_the_conditions_and_counts_each_material_once() {
     let v = edited.versions.last().unwrap();
     let list = edited.checklist(&v.rules, &[index("jinying_office")]);
     assert!(list.iter().any(|(m, _)| &*m.id == "rd_plan"));
+}
+
+/// The working-day calendar is read with the policy: the 2026 notice's holidays and make-up
+/// days, counted as the procedure's deadlines count them; a year not entered is not guessed.
+#[test]
+fn the_calendar_is_read_with_the_policy() {
+    let p = policy::load(&common::policy_dir()).unwrap();
+    let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let c = &p.calendar;
+    assert_eq!(c.covered_through(), Some(d("2026-12-31")));
+    assert_eq!(
+        c.is_working_day(d("2026-02-14")),
+        Some(true),
+        "a make-up Saturday"
+    );
+    assert_eq!(
+        c.is_working_day(d("2026-10-05")),
+        Some(false),
+        "National Day"
+    );
+    assert_eq!(
+        c.holiday(d("2026-02-17")).map(|h| h.1.as_str()),
+        Some("Spring Festival")
+    );
+    // Accepted on Thursday 30 April: five working days skip Labour Day and count Saturday 9 May.
+    assert_eq!(
+        c.add_working_days(d("2026-04-30"), 5),
+        Some(d("2026-05-11"))
+    );
+    assert_eq!(c.is_working_day(d("2027-01-04")), None);
+    // A folder without the file has an empty calendar, and still loads.
+    let dir = copy_policy();
+    fs::remove_file(dir.path().join("calendar.toml")).unwrap();
+    let without = policy::load(dir.path()).unwrap();
+    assert_eq!(without.calendar.covered_through(), None);
+    assert!(without.warnings.is_empty());
 }

@@ -328,3 +328,35 @@ pub struct CapDef {
     pub all_programs: bool,
     pub max: Spanned<Versioned>,
 }
+
+/// `policy/calendar.toml`: each year's public holidays and make-up working days, as the State
+/// Council's notice gives them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarFile {
+    #[serde(default)]
+    pub year: Vec<CalendarYearDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarYearDef {
+    pub year: Spanned<i64>,
+    /// The notice the dates come from.
+    pub source: String,
+    #[serde(default)]
+    pub holiday: Vec<HolidayDef>,
+    /// Weekend days worked instead (调休上班).
+    #[serde(default)]
+    pub makeup: Vec<Spanned<toml::value::Datetime>>,
+}
+
+/// Days off in a row: `from` to `to` (both included; `to` absent for one day).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayDef {
+    pub zh: String,
+    pub en: String,
+    pub from: Spanned<toml::value::Datetime>,
+    pub to: Option<Spanned<toml::value::Datetime>>,
+}

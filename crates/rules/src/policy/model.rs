@@ -80,6 +80,8 @@ pub struct Policy {
     pub materials: Vec<Material>,
     /// Every parameter's names and unit, in the files' order.
     pub parameters: Vec<ParamLabel>,
+    /// Working days: the public holidays and make-up days of the years entered.
+    pub calendar: crate::calendar::Calendar,
 }
 
 /// What people read about a parameter.

@@ -24,12 +24,13 @@ pub fn shipped_policy() -> &'static rules::policy::Policy {
 }
 
 /// The policy files, without their tests.
-pub const POLICY_FILES: [&str; 5] = [
+pub const POLICY_FILES: [&str; 6] = [
     "policy.toml",
     "scitech.toml",
     "jinying.toml",
     "doubling.toml",
     "combining.toml",
+    "calendar.toml",
 ];
 
 /// A copy of `policy/` in a temporary folder, to edit.

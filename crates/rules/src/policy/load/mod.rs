@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use toml::Spanned;
 
+mod calendar;
 mod checks;
 pub mod draft;
 mod materials;
@@ -36,6 +37,7 @@ mod programs;
 mod rules;
 mod source;
 mod versions;
+pub use calendar::{CALENDAR_AHEAD, CALENDAR_FILE, calendar_shortfall};
 use source::{Diags, read_file};
 pub use source::{MAX_DIAGNOSTICS, Source, source_files};
 
@@ -340,6 +342,7 @@ impl Loader {
         let docs = self.documents(src, sf, &shared);
         self.materials(sf, &shared);
         let combining = read_file::<CombiningFile>(&mut self.d, src, COMBINING_FILE);
+        let calendar = self.calendar(src);
         self.warn_unlisted_files(src, &shared);
         let versions = self.versions(sf, &shared)?;
         let read = Read {
@@ -389,6 +392,7 @@ impl Loader {
         self.warn_unreachable_rows(sf, &shared, &compiled);
         Some(Policy {
             source: src.path(""),
+            calendar,
             documents: self.documents.clone(),
             versions: compiled,
             program_ids,

@@ -147,6 +147,7 @@ impl Loader {
         for n in src.toml_files() {
             let listed = n == SHARED_FILE
                 || n == COMBINING_FILE
+                || n == super::CALENDAR_FILE
                 || shared
                     .documents
                     .iter()

@@ -147,6 +147,10 @@ pub struct PolicyPage {
     pub versions: Vec<VersionLine>,
     pub params: Vec<ParamLine>,
     pub warnings: Vec<Problem>,
+    /// The last day of the working-day calendar, in words.
+    pub calendar: String,
+    /// Said when the calendar does not reach far enough ahead.
+    pub calendar_short: Option<String>,
     pub refused: Option<(String, Vec<String>)>,
     pub reloads: Vec<ReloadLine>,
     pub files: Vec<(String, Vec<(usize, String)>)>,
@@ -193,6 +197,12 @@ pub async fn policy_files(
                 .collect(),
             params: param_lines(p, &slots, &[], l),
             warnings: problems(&p.warnings, l, &files),
+            calendar: p.calendar.covered_through().map_or_else(
+                || l.t("没有工作日历", "No working-day calendar").to_string(),
+                |last| format!("{}{last}", l.t("至 ", "until ")),
+            ),
+            calendar_short: rules::policy::load::calendar_shortfall(&p.calendar, today())
+                .map(|m| l.t(&m.zh, &m.en).to_string()),
             refused: state
                 .last_failure()
                 .map(|f| (store::stamp(f.at)[..16].replace('T', " "), f.diagnostics)),
