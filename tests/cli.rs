@@ -184,7 +184,7 @@ fn check_warns_when_the_calendar_stops_short() {
     let out = run(&["check", "--policy", dir.path().to_str().unwrap()], "");
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no working-day calendar"), "{err}");
+    assert!(err.contains("No working-day calendar"), "{err}");
 }
 
 #[test]

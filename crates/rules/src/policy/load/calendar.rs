@@ -28,13 +28,13 @@ pub fn calendar_shortfall(calendar: &Calendar, today: chrono::NaiveDate) -> Opti
                     "工作日历只到 {last}，不够从今天起的 {CALENDAR_AHEAD} 个工作日：请添加 {next} 年的节假日安排"
                 ),
                 format!(
-                    "the calendar ends on {last}, short of the next {CALENDAR_AHEAD} working days: add the holidays of {next}"
+                    "The calendar ends on {last}, short of the next {CALENDAR_AHEAD} working days: add the holidays of {next}"
                 ),
             )
         }
         None => Msg::new(
             "没有工作日历，期限无法按工作日计算",
-            "no working-day calendar: deadlines cannot be counted in working days",
+            "No working-day calendar: deadlines cannot be counted in working days",
         ),
     })
 }
