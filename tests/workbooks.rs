@@ -295,16 +295,16 @@ fn a_zip_bomb_is_refused_whether_it_states_its_size_or_lies() {
         // Stating its size, it is refused unopened; lying, it is refused as soon as it unpacks
         // past what it stated or past the limit, whichever the unpacking meets first.
         assert!(
-            err.message_zh.contains("解压后超过") || (lie && err.message_zh.contains("无法作为")),
+            err.0.zh.contains("解压后超过") || (lie && err.0.zh.contains("无法作为")),
             "lying: {lie}: {}",
-            err.message_zh
+            err.0.zh
         );
     }
     // Something that is not a workbook at all, though it starts like one.
     let err = batch::run(&policy, b"PK\x03\x04 not really a zip", None)
         .err()
         .unwrap();
-    assert!(err.message_zh.contains("Excel"), "{}", err.message_zh);
+    assert!(err.0.zh.contains("Excel"), "{}", err.0.zh);
 }
 
 #[test]

@@ -17,8 +17,8 @@
 use crate::case::Case;
 use crate::service::casework::payment_plan;
 use chrono::NaiveDate;
+use rules::Msg;
 use rules::policy::Policy;
-use rules::policy::diagnostic::Msg;
 use rust_decimal::Decimal;
 use store::{Check, ProgramDecision};
 

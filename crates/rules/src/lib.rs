@@ -9,8 +9,11 @@ pub mod calendar;
 pub mod engine;
 pub mod input;
 pub mod policy;
+pub mod text;
 pub mod units;
 pub mod words;
+
+pub use text::Msg;
 
 /// A startup founder who is also employed in the park: a profile that reaches every program.
 pub const EXAMPLE_PROFILE: &str = include_str!("../../../examples/profile.json");

@@ -17,6 +17,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use app::service::prepare_application;
+use rules::Msg;
 use rules::input::FormValues;
 use serde::Serialize;
 use store::{AppStatus, Stage, Submitted};
@@ -146,7 +147,7 @@ async fn save_with_files(
 }
 
 fn files_error(r: &uploads::Refused) -> ApiError {
-    let (zh, en) = r.words();
+    let Msg { zh, en } = r.words();
     ApiError::Files(r.status(), zh, en)
 }
 
@@ -154,8 +155,8 @@ pub(crate) fn refused_page(r: &uploads::Refused) -> HttpResponse {
     if matches!(r, uploads::Refused::Token) {
         return actix_web::ResponseError::error_response(&auth::AuthError::Csrf { api: false });
     }
-    let (zh, en) = r.words();
-    html::message(r.status(), &zh, &en)
+    let m = r.words();
+    html::message(r.status(), &m.zh, &m.en)
 }
 
 /// A page's form: multipart with files (the form token checked before the first file is

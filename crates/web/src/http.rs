@@ -129,8 +129,8 @@ impl ResponseError for ApiError {
             )]),
             ApiError::File(e) => errors_body(vec![FieldError::new(
                 "file",
-                e.message_zh.clone(),
-                e.message_en.clone(),
+                e.0.zh.clone(),
+                e.0.en.clone(),
             )]),
             ApiError::KeyReused => errors_body(vec![FieldError::new(
                 "Idempotency-Key",

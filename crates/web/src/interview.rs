@@ -174,7 +174,7 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
                     let text: Vec<String> = again
                         .errors
                         .iter()
-                        .map(|e| lang.lang.t(&e.message_zh, &e.message_en).to_string())
+                        .map(|e| e.message(lang.lang).to_string())
                         .collect();
                     return super::html::message(
                         StatusCode::UNPROCESSABLE_ENTITY,
@@ -317,7 +317,7 @@ fn question_view(
     let error = errors
         .iter()
         .filter(|e| e.field.split('[').next() == Some(q.field.as_str()))
-        .map(|e| lang.t(&e.message_zh, &e.message_en).to_string())
+        .map(|e| e.message(lang).to_string())
         .collect::<Vec<_>>();
     let error = (!error.is_empty()).then(|| error.join(lang.t("；", "; ")));
     let not_sure = ChoiceView {

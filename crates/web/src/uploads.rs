@@ -14,6 +14,7 @@ use super::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use futures_util::StreamExt;
+use rules::Msg;
 use rules::input::Lang;
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -38,24 +39,18 @@ fn body_limit(total_files: u64) -> u64 {
 }
 
 fn too_large_body() -> Refused {
-    Refused::TooLarge {
-        zh: "提交的内容过大".into(),
-        en: "The form is too large".into(),
-    }
+    Refused::TooLarge(Msg::new("提交的内容过大", "The form is too large"))
 }
 
 fn too_much_text() -> Refused {
-    Refused::TooLarge {
-        zh: "表单文字部分过大".into(),
-        en: "The form's text is too large".into(),
-    }
+    Refused::TooLarge(Msg::new("表单文字部分过大", "The form's text is too large"))
 }
 
 fn too_many_parts() -> Refused {
-    Refused::Invalid {
-        zh: format!("表单的组成部分过多（最多 {PARTS_LIMIT} 个）"),
-        en: format!("The form has too many parts (at most {PARTS_LIMIT})"),
-    }
+    Refused::Invalid(Msg::new(
+        format!("表单的组成部分过多（最多 {PARTS_LIMIT} 个）"),
+        format!("The form has too many parts (at most {PARTS_LIMIT})"),
+    ))
 }
 
 /// The body as a stream that ends in an error once it passes `limit` bytes (whatever its
@@ -120,9 +115,9 @@ impl Received {
 #[derive(Debug)]
 pub enum Refused {
     /// 413: a file or the files together are too large.
-    TooLarge { zh: String, en: String },
+    TooLarge(Msg),
     /// 422: not an accepted kind, an unknown material, too many files.
-    Invalid { zh: String, en: String },
+    Invalid(Msg),
     /// 400: the body is not multipart or stopped in the middle.
     Broken,
     /// 403: a file came before the form's valid token.
@@ -134,8 +129,8 @@ pub enum Refused {
 impl Refused {
     pub fn status(&self) -> StatusCode {
         match self {
-            Refused::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Refused::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Refused::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Refused::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Refused::Broken => StatusCode::BAD_REQUEST,
             Refused::Token => StatusCode::FORBIDDEN,
             Refused::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -143,20 +138,20 @@ impl Refused {
     }
 
     /// The message in Chinese and English.
-    pub fn words(&self) -> (String, String) {
+    pub fn words(&self) -> Msg {
         match self {
-            Refused::TooLarge { zh, en } | Refused::Invalid { zh, en } => (zh.clone(), en.clone()),
-            Refused::Broken => (
-                "文件没有完整上传，请重新提交".into(),
-                "The files did not arrive whole: send them again".into(),
+            Refused::TooLarge(m) | Refused::Invalid(m) => m.clone(),
+            Refused::Broken => Msg::new(
+                "文件没有完整上传，请重新提交",
+                "The files did not arrive whole: send them again",
             ),
-            Refused::Token => (
-                "页面已过期，请刷新后重新提交".into(),
-                "The page has expired: reload it and send again".into(),
+            Refused::Token => Msg::new(
+                "页面已过期，请刷新后重新提交",
+                "The page has expired: reload it and send again",
             ),
-            Refused::Unavailable => (
-                "暂时无法保存文件，请稍后再试".into(),
-                "The files cannot be kept just now; try again shortly".into(),
+            Refused::Unavailable => Msg::new(
+                "暂时无法保存文件，请稍后再试",
+                "The files cannot be kept just now; try again shortly",
             ),
         }
     }
@@ -174,10 +169,10 @@ fn unreadable(e: &actix_multipart::MultipartError) -> Refused {
         | E::ContentTypeParse
         | E::ContentTypeIncompatible
         | E::BoundaryMissing => Refused::Broken,
-        _ => Refused::Invalid {
-            zh: "表单的某一部分无法读取（名称或格式不正确）".into(),
-            en: "A part of the form cannot be read (its name or headers are malformed)".into(),
-        },
+        _ => Refused::Invalid(Msg::new(
+            "表单的某一部分无法读取（名称或格式不正确）",
+            "A part of the form cannot be read (its name or headers are malformed)",
+        )),
     }
 }
 
@@ -264,12 +259,10 @@ pub async fn receive(
         }
         let name = field.name().unwrap_or_default().to_string();
         if name.len() > NAME_LIMIT {
-            return Err(Refused::Invalid {
-                zh: format!("表单某一部分的名称过长（最多 {NAME_LIMIT} 个字符）"),
-                en: format!(
-                    "A part of the form has too long a name (at most {NAME_LIMIT} characters)"
-                ),
-            });
+            return Err(Refused::Invalid(Msg::new(
+                format!("表单某一部分的名称过长（最多 {NAME_LIMIT} 个字符）"),
+                format!("A part of the form has too long a name (at most {NAME_LIMIT} characters)"),
+            )));
         }
         let file_name = field
             .content_disposition()
@@ -312,24 +305,24 @@ pub async fn receive(
             size += chunk.len() as u64;
             total += chunk.len() as u64;
             if size > file_limit {
-                return Err(Refused::TooLarge {
-                    zh: format!(
+                return Err(Refused::TooLarge(Msg::new(
+                    format!(
                         "文件“{}”超过 {} MB",
                         display_name(&file_name, FileKind::Pdf),
                         mib(file_limit)
                     ),
-                    en: format!(
+                    format!(
                         "The file \"{}\" is larger than {} MB",
                         display_name(&file_name, FileKind::Pdf),
                         mib(file_limit)
                     ),
-                });
+                )));
             }
             if total > total_limit {
-                return Err(Refused::TooLarge {
-                    zh: format!("所有文件合计超过 {} MB", mib(total_limit)),
-                    en: format!("The files together are larger than {} MB", mib(total_limit)),
-                });
+                return Err(Refused::TooLarge(Msg::new(
+                    format!("所有文件合计超过 {} MB", mib(total_limit)),
+                    format!("The files together are larger than {} MB", mib(total_limit)),
+                )));
             }
             let want = FileKind::HEAD.saturating_sub(head.len()).min(chunk.len());
             head.extend_from_slice(&chunk[..want]);
@@ -345,28 +338,28 @@ pub async fn receive(
         }
         let shown = display_name(&file_name, FileKind::Pdf);
         if !materials.contains(&material) {
-            return Err(Refused::Invalid {
-                zh: format!("文件“{shown}”：没有说明是哪一项材料，或材料不在本政策的清单中"),
-                en: format!(
+            return Err(Refused::Invalid(Msg::new(
+                format!("文件“{shown}”：没有说明是哪一项材料，或材料不在本政策的清单中"),
+                format!(
                     "The file \"{shown}\": it does not say which material it is, or the policy lists no such material"
                 ),
-            });
+            )));
         }
         let Some(kind) = FileKind::sniff(&head) else {
-            return Err(Refused::Invalid {
-                zh: format!(
+            return Err(Refused::Invalid(Msg::new(
+                format!(
                     "文件“{shown}”：只接受 PDF、JPEG、PNG 文件（按文件内容识别，与文件名无关）"
                 ),
-                en: format!(
+                format!(
                     "The file \"{shown}\": only PDF, JPEG and PNG files are accepted (recognised by their content, not their name)"
                 ),
-            });
+            )));
         };
         if got.files.len() >= FILES_LIMIT {
-            return Err(Refused::Invalid {
-                zh: format!("一次最多上传 {FILES_LIMIT} 个文件"),
-                en: format!("At most {FILES_LIMIT} files at a time"),
-            });
+            return Err(Refused::Invalid(Msg::new(
+                format!("一次最多上传 {FILES_LIMIT} 个文件"),
+                format!("At most {FILES_LIMIT} files at a time"),
+            )));
         }
         got.files.push(Spooled {
             upload: NewUpload {

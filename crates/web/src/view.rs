@@ -108,7 +108,7 @@ fn field_view(
     let error = errors
         .iter()
         .filter(|e| form::error_field(&e.field).is_some_and(|ef| ef.path == f.path))
-        .map(|e| lang.t(&e.message_zh, &e.message_en).to_string())
+        .map(|e| e.message(lang).to_string())
         .collect::<Vec<_>>();
     let error = (!error.is_empty()).then(|| error.join("；"));
     let (kind, inputmode, opts) = match f.kind {
@@ -229,12 +229,12 @@ pub fn error_links(errors: &[FieldError], lang: Lang) -> Vec<ErrorLink> {
             Some(f) => ErrorLink {
                 id: form::input_id(f.path),
                 label: lang.t(f.zh, f.en).into(),
-                message: lang.t(&e.message_zh, &e.message_en).into(),
+                message: e.message(lang).into(),
             },
             None => ErrorLink {
                 id: "form".into(),
                 label: lang.t("表单", "Form").into(),
-                message: lang.t(&e.message_zh, &e.message_en).into(),
+                message: e.message(lang).into(),
             },
         })
         .collect()

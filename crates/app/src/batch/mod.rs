@@ -13,6 +13,7 @@
 
 use crate::spreadsheet::Sheet;
 use rayon::prelude::*;
+use rules::Msg;
 use rules::applicant::FieldError;
 use rules::engine::Status;
 use rules::input::Lang;
@@ -40,29 +41,23 @@ pub const CELL_LIMIT: usize = 500;
 /// Longest name shown back in the results.
 const NAME_SHOWN: usize = 50;
 
-/// A file refused as a whole.
+/// A file refused as a whole, with why in both languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileError {
-    pub message_zh: String,
-    pub message_en: String,
-}
+pub struct FileError(pub Msg);
 
 impl FileError {
     fn new(zh: impl Into<String>, en: impl Into<String>) -> FileError {
-        FileError {
-            message_zh: zh.into(),
-            message_en: en.into(),
-        }
+        FileError(Msg::new(zh, en))
     }
 
     pub fn message(&self, lang: Lang) -> &str {
-        lang.t(&self.message_zh, &self.message_en)
+        self.0.t(lang)
     }
 }
 
 impl std::fmt::Display for FileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} / {}", self.message_zh, self.message_en)
+        self.0.fmt(f)
     }
 }
 
@@ -463,7 +458,7 @@ pub fn errors_in_words(errors: &[FieldError], lang: Lang) -> String {
     errors
         .iter()
         .map(|e| {
-            let m = lang.t(&e.message_zh, &e.message_en);
+            let m = e.message(lang);
             match rules::input::error_field(&e.field) {
                 Some(f) => format!("{}{}{m}", lang.t(f.zh, f.en), lang.t("：", ": ")),
                 None => m.to_string(),

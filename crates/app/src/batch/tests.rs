@@ -61,7 +61,7 @@ fn a_csv_over_the_limit_is_refused_while_it_is_read() {
     let Err(e) = csv_table(text.as_bytes(), Some(5)) else {
         panic!("a file over the limit was read");
     };
-    assert!(e.message_en.contains("At most 5 people"), "{e:?}");
+    assert!(e.0.en.contains("At most 5 people"), "{e:?}");
     // Rows of empty cells count too, at twice the limit.
     let blank = format!("姓名,备注\n{}", ",\n".repeat(200));
     assert!(csv_table(blank.as_bytes(), Some(5)).is_err());

@@ -50,8 +50,8 @@ pub fn read_file(
     if first == Some(&b'{') {
         return Ok(read_jsonl(bytes, ctx, max_people));
     }
-    let rows = crate::batch::profiles(bytes, ctx.0, ctx, max_people)
-        .map_err(|e| (e.message_zh, e.message_en))?;
+    let rows =
+        crate::batch::profiles(bytes, ctx.0, ctx, max_people).map_err(|e| (e.0.zh, e.0.en))?;
     let mut out = Read::default();
     for (line, row) in rows {
         let label = format!("第 {line} 行");

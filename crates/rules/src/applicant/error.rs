@@ -21,6 +21,11 @@ impl FieldError {
             message_en: en.into(),
         }
     }
+
+    /// The message in `lang` (the JSON keeps both, as `message_zh` and `message_en`).
+    pub fn message(&self, lang: crate::text::Lang) -> &str {
+        lang.t(&self.message_zh, &self.message_en)
+    }
 }
 
 /// All the problems found in one profile, in the order of the profile's fields.

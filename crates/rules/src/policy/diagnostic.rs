@@ -1,6 +1,7 @@
 //! Located problems in policy files. A diagnostic keeps the file, line and column all the way
 //! to the user; it is never flattened into a bare string before it is printed.
 
+pub use crate::text::Msg;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -22,22 +23,6 @@ pub struct Diagnostic {
     /// In Chinese; empty where a message has no Chinese yet (a TOML syntax error's text
     /// comes from the parser, in English).
     pub zh: String,
-}
-
-/// A message in both languages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Msg {
-    pub zh: String,
-    pub en: String,
-}
-
-impl Msg {
-    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Msg {
-        Msg {
-            zh: zh.into(),
-            en: en.into(),
-        }
-    }
 }
 
 impl fmt::Display for Diagnostic {

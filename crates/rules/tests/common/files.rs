@@ -52,3 +52,68 @@ pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     std::fs::write(&tmp, text.replacen(from, to, 1)).unwrap();
     std::fs::rename(&tmp, &path).unwrap();
 }
+
+/// The errors loading the folder gives (it must not load).
+pub fn errors(dir: &Path) -> Vec<rules::policy::Diagnostic> {
+    match rules::policy::load(dir) {
+        Ok(_) => panic!("the policy loaded, but errors were expected"),
+        Err(d) => d
+            .into_iter()
+            .filter(|d| d.severity == rules::policy::Severity::Error)
+            .collect(),
+    }
+}
+
+/// One broken edit, and what the loader must say about it.
+pub struct Broken {
+    pub file: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
+    /// Where the error must point, in the edited file: at `target`, where it follows `prefix`.
+    pub at: (&'static str, &'static str),
+    pub says: &'static str,
+}
+
+pub fn line_col(text: &str, prefix: &str, target: &str) -> (usize, usize) {
+    let at = text
+        .find(&format!("{prefix}{target}"))
+        .unwrap_or_else(|| panic!("{prefix}{target} is not in the edited file"))
+        + prefix.len();
+    let before = &text[..at];
+    (
+        before.matches('\n').count() + 1,
+        before[before.rfind('\n').map_or(0, |i| i + 1)..]
+            .chars()
+            .count()
+            + 1,
+    )
+}
+
+pub fn check_broken(cases: &[Broken]) {
+    for case in cases {
+        let dir = policy_copy();
+        edit(dir.path(), case.file, case.from, case.to);
+        if rules::policy::load(dir.path()).is_ok() {
+            panic!(
+                "editing {} to {:?} loaded: errors were expected",
+                case.file, case.to
+            );
+        }
+        let errs = errors(dir.path());
+        let hit = errs.iter().find(|d| d.message.contains(case.says));
+        let Some(d) = hit else {
+            panic!(
+                "editing {} to {:?}: no error says {:?}; got {errs:#?}",
+                case.file, case.to, case.says
+            );
+        };
+        assert_eq!(d.file, dir.path().join(case.file), "{}", case.says);
+        let text = std::fs::read_to_string(dir.path().join(case.file)).unwrap();
+        assert_eq!(
+            (d.line, d.column),
+            line_col(&text, case.at.0, case.at.1),
+            "{}: {d}",
+            case.says
+        );
+    }
+}

@@ -62,11 +62,7 @@ pub async fn batch_template_xlsx(_s: Signed) -> HttpResponse {
             .body(bytes),
         Err(e) => {
             tracing::error!(error = %e, "writing the template failed");
-            super::super::html::message(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &e.message_zh,
-                &e.message_en,
-            )
+            super::super::html::message(StatusCode::INTERNAL_SERVER_ERROR, &e.0.zh, &e.0.en)
         }
     }
 }

@@ -184,7 +184,7 @@ fn reassess(
             .iter()
             .map(|e| {
                 let label = rules::input::error_field(&e.field).map_or("", |f| lang.t(f.zh, f.en));
-                let message = lang.t(&e.message_zh, &e.message_en);
+                let message = e.message(lang);
                 if label.is_empty() {
                     message.to_string()
                 } else {

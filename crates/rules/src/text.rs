@@ -1,4 +1,9 @@
-//! The two languages of everything people read (Chinese first, English equal).
+//! The two languages of everything people read (Chinese first, English equal), and a message
+//! in both: the one shape every layer gives people's words in (policy problems, refusals of
+//! files and forms, casework rules). There is no conversion from a bare string to a `Msg`, so
+//! a message without Chinese does not compile.
+
+use std::fmt;
 
 /// The language of a page, a spreadsheet or a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,5 +64,33 @@ impl Lang {
     }
     pub fn en(self) -> bool {
         self == Lang::En
+    }
+}
+
+/// A message in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Msg {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Msg {
+        Msg {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn t(&self, lang: Lang) -> &str {
+        lang.t(&self.zh, &self.en)
+    }
+}
+
+/// Both languages on one line, for logs and the command line: `中文 / English`.
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} / {}", self.zh, self.en)
     }
 }
