@@ -5,7 +5,7 @@
 //! asking next comes from the rules' structure: the unknown answers an undecided condition or
 //! amount reads, each with the money at stake and the programs it decides.
 //!
-//! Invariants (property-tested in `tests/screening.rs`):
+//! Invariants (property-tested in `crates/rules/tests/screening.rs`):
 //! - **Sound**: whatever the unknown answers turn out to be, the assessment of the answered
 //!   profile has each program's status among the possible ones, each amount and the total
 //!   inside their ranges, and the tier among the possible tiers.
