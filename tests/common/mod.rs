@@ -73,10 +73,7 @@ impl TestApp {
 
     /// The app with the policy from `source` and no database.
     pub fn of_source(source: talent_subsidy::policy::PolicySource) -> TestApp {
-        let policy = source.load().expect("policy loads");
-        TestApp::start(actix_web::web::Data::new(
-            talent_subsidy::web::AppState::new(policy, source),
-        ))
+        TestApp::start(state_of(source))
     }
 
     /// The app with the policy in `./policy` and no database.
@@ -131,11 +128,15 @@ impl TestApp {
 
 /// The state of a service with the policy in `./policy` and no database.
 pub fn policy_state() -> actix_web::web::Data<talent_subsidy::web::AppState> {
-    let source = talent_subsidy::policy::PolicySource::Dir("policy".into());
-    actix_web::web::Data::new(talent_subsidy::web::AppState::new(
-        source.load().expect("policy loads"),
-        source,
-    ))
+    state_of(talent_subsidy::policy::PolicySource::Dir("policy".into()))
+}
+
+/// The state of a service with the policy from `source` and no database.
+pub fn state_of(
+    source: talent_subsidy::policy::PolicySource,
+) -> actix_web::web::Data<talent_subsidy::web::AppState> {
+    let policy = source.load().expect("policy loads");
+    actix_web::web::Data::new(talent_subsidy::web::AppState::new(policy, source))
 }
 
 /// Polls `ready` every 50 ms on the test's runtime until it holds; fails after `limit`.

@@ -6,7 +6,7 @@
 use super::Ctx;
 use crate::policy::eval::{eval, truth};
 use crate::policy::expr::BinOp;
-use crate::policy::fields::{FIELDS, Var};
+use crate::policy::fields::{Var, unit_at};
 use crate::policy::model::Expr;
 use crate::policy::value::Val;
 use crate::units::Unit;
@@ -60,11 +60,6 @@ impl Calc {
     }
 }
 
-/// A profile field's unit, as the field table declares it.
-fn unit_of_path(path: &str) -> Option<Unit> {
-    crate::input::fields::field(path)?.kind.unit()
-}
-
 /// A bare number in an amount's rule: a sum of money when it is large, else a plain number
 /// (a factor such as 1.2, a count).
 fn constant_unit(v: Decimal) -> Option<Unit> {
@@ -79,10 +74,7 @@ pub(super) fn trace(e: &Expr, ctx: &Ctx<'_>) -> Option<Calc> {
     };
     Some(match e {
         Expr::Const(Val::Num(n)) => Calc::Value(*n, constant_unit(*n)),
-        Expr::Field(i) => Calc::Value(
-            number(e)?,
-            FIELDS.get(*i).and_then(|f| unit_of_path(f.path)),
-        ),
+        Expr::Field(i) => Calc::Value(number(e)?, unit_at(*i)),
         Expr::Var(Var::AnnualSalary) | Expr::Var(Var::Amount) => {
             Calc::Value(number(e)?, Some(Unit::Yuan))
         }

@@ -539,6 +539,12 @@ pub fn field(path: &str) -> Option<&'static FieldSpec> {
     FIELDS.iter().find(|f| f.path == path)
 }
 
+/// What the field at `path` measures, as the table declares it (`None`: not a field, or not a
+/// quantity).
+pub fn unit_of(path: &str) -> Option<Unit> {
+    field(path)?.kind.unit()
+}
+
 /// The unit a hint or a value is shown with.
 pub fn unit(kind: Kind) -> (&'static str, &'static str) {
     match kind {

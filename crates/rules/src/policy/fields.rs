@@ -54,6 +54,21 @@ impl Section {
     }
 }
 
+/// Each expression field's unit, by its index in [`FIELDS`], looked up once from the field
+/// table (the engine's explanations read it per amount).
+static UNITS: std::sync::LazyLock<Vec<Option<crate::units::Unit>>> =
+    std::sync::LazyLock::new(|| {
+        FIELDS
+            .iter()
+            .map(|f| crate::input::fields::unit_of(f.path))
+            .collect()
+    });
+
+/// The unit of the field at `index` in [`FIELDS`].
+pub fn unit_at(index: usize) -> Option<crate::units::Unit> {
+    UNITS.get(index).copied().flatten()
+}
+
 /// A profile field an expression can read.
 pub struct FieldDef {
     pub path: &'static str,

@@ -6,11 +6,6 @@ use super::expr::{BinOp, Node, NodeKind};
 use super::fields::Var;
 use crate::units::Unit;
 
-/// The unit of a profile field, as the field table declares it.
-fn field_unit(path: &str) -> Option<Unit> {
-    crate::input::fields::field(path)?.kind.unit()
-}
-
 /// The unit of an expression where it is plain: a name with a unit, a table entry, the sum or
 /// the least of quantities in one unit. `None` where it is not known (a bare number, a
 /// product).
@@ -27,7 +22,7 @@ fn unit_of(n: &Node, scope: &Scope, problems: &mut Vec<Problem>) -> Option<Unit>
                 Some(Var::Age) => Some(Unit::Years),
                 Some(Var::AnnualSalary) => Some(Unit::Yuan),
                 Some(_) => None,
-                None => field_unit(name),
+                None => crate::input::fields::unit_of(name),
             }
         }
         NodeKind::Binary(op, l, r) => {

@@ -40,9 +40,9 @@ pub fn calendar_shortfall(calendar: &Calendar, today: chrono::NaiveDate) -> Opti
 }
 
 impl Loader {
-    pub(super) fn calendar(&mut self, src: &Source) -> Calendar {
+    pub(super) fn calendar(&mut self, src: &Source, names: &[String]) -> Calendar {
         let mut calendar = Calendar::default();
-        if !src.toml_files().iter().any(|n| n == CALENDAR_FILE) {
+        if !names.iter().any(|n| n == CALENDAR_FILE) {
             return calendar;
         }
         let Some((file, read)) = read_file::<CalendarFile>(&mut self.d, src, CALENDAR_FILE) else {

@@ -342,8 +342,10 @@ impl Loader {
         let docs = self.documents(src, sf, &shared);
         self.materials(sf, &shared);
         let combining = read_file::<CombiningFile>(&mut self.d, src, COMBINING_FILE);
-        let calendar = self.calendar(src);
-        self.warn_unlisted_files(src, &shared);
+        // The folder is listed once, for the optional calendar and the unlisted files.
+        let names = src.toml_files();
+        let calendar = self.calendar(src, &names);
+        self.warn_unlisted_files(src, &names, &shared);
         let versions = self.versions(sf, &shared)?;
         let read = Read {
             shared_file: sf,

@@ -143,19 +143,24 @@ impl Loader {
         Some(versions)
     }
 
-    pub(super) fn warn_unlisted_files(&mut self, src: &Source, shared: &SharedFile) {
-        for n in src.toml_files() {
+    pub(super) fn warn_unlisted_files(
+        &mut self,
+        src: &Source,
+        names: &[String],
+        shared: &SharedFile,
+    ) {
+        for n in names {
             let listed = n == SHARED_FILE
                 || n == COMBINING_FILE
                 || n == super::CALENDAR_FILE
                 || shared
                     .documents
                     .iter()
-                    .any(|d| format!("{}.toml", d.get_ref()) == n);
+                    .any(|d| format!("{}.toml", d.get_ref()) == *n);
             if !listed {
                 self.d
                     .files
-                    .push(SourceFile::new(src.path(&n), String::new()));
+                    .push(SourceFile::new(src.path(n), String::new()));
                 let i = self.d.files.len() - 1;
                 self.d.at(
                     i,
