@@ -886,6 +886,91 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
             "{decisions}"
         );
         shot(&c, "#decisions", "6-status-decisions").await;
+        // The procedure: the first reviewer may not take 复审 (four eyes); another reviewer
+        // agrees, a leader signs off (¥3,000,000 is above the threshold), the case goes on a
+        // public notice, the notice passes, a reviewer records the agreement's date and
+        // finance registers the first installment after a confirmation.
+        run.add_officer("reviewer4", "reviewer password 4", "reviewer");
+        run.add_officer("leader1", "leader password 1", "approver");
+        run.add_officer("cashier1", "cashier password 1", "finance");
+        let case_url = format!("{base}/officer/applications/{reference}");
+        c.goto(&case_url).await.unwrap();
+        assert_eq!(text_of(&c, "#step").await, "复审");
+        assert!(text_of(&c, "#four-eyes").await.contains("四眼原则"));
+        let switch_to = |name: &'static str, password: &'static str| {
+            let (c, base) = (&c, &base);
+            async move {
+                c.goto(&format!("{base}/officer/payments")).await.unwrap();
+                click_and_load(c, "#logout").await;
+                c.goto(&format!("{base}/officer/login")).await.unwrap();
+                type_into(c, "name", name).await;
+                type_into(c, "password", password).await;
+                click_and_load(c, "form.section button[type=submit]").await;
+            }
+        };
+        switch_to("reviewer4", "reviewer password 4").await;
+        c.goto(&case_url).await.unwrap();
+        assert_accessible(&c, &axe, "a case at the second review").await;
+        assert_fits_phone(&c, "a case at the second review").await;
+        shot(&c, "#h-step", "11-second-review").await;
+        click_and_load(&c, "#step-agree").await;
+        assert_eq!(text_of(&c, "#step").await, "审批");
+        switch_to("leader1", "leader password 1").await;
+        c.goto(&case_url).await.unwrap();
+        click_and_load(&c, "#step-sign_off").await;
+        assert_eq!(text_of(&c, "#step").await, "待公示");
+        assert!(text_of(&c, "#timeline").await.contains("审批同意"));
+        shot(&c, "#h-timeline", "12-timeline").await;
+        c.goto(&format!("{base}/officer/notices")).await.unwrap();
+        assert!(text_of(&c, "#h-ready").await.contains("待公示"));
+        assert!(c.source().await.unwrap().contains(&reference));
+        assert_accessible(&c, &axe, "the notices page").await;
+        assert_fits_phone(&c, "the notices page").await;
+        shot(&c, "h1", "13-notices").await;
+        // The notice opens today (the console offers the next working day, on which the
+        // public page would show it), straight through the store, and ends as the sweep ends
+        // it the day after its last day.
+        let store = talent_subsidy::store::Store::open(
+            run.database.to_str().unwrap(),
+            &talent_subsidy::store::KeySource::Beside,
+        )
+        .await
+        .unwrap();
+        let app = store.application(&reference).await.unwrap().unwrap();
+        let today = talent_subsidy::store::today();
+        let shown = talent_subsidy::procedure::notice_case(&app);
+        store
+            .publish_notice("leader1", today, today, &[(shown, app.summary.version)])
+            .await
+            .unwrap();
+        c.goto(&format!("{base}/gongshi")).await.unwrap();
+        let notice = text_of(&c, "#n-1").await;
+        assert!(notice.contains(&today.to_string()), "{notice}");
+        let listed = c.source().await.unwrap();
+        assert!(listed.contains("¥3,000,000") && !listed.contains("张三"), "the name masked");
+        assert_accessible(&c, &axe, "the public notice").await;
+        assert_fits_phone(&c, "the public notice").await;
+        shot(&c, "#h-current", "14-gongshi").await;
+        assert_eq!(
+            store.close_notices(today.succ_opt().unwrap()).await.unwrap(),
+            vec![reference.clone()]
+        );
+        switch_to("reviewer3", "reviewer password 3").await;
+        c.goto(&format!("{base}/officer/payments")).await.unwrap();
+        click_and_load(&c, "form[action$='/trigger'] button").await;
+        switch_to("cashier1", "cashier password 1").await;
+        c.goto(&format!("{base}/officer/payments")).await.unwrap();
+        click_and_load(&c, "form[action$='/paid'] button").await;
+        let confirm = text_of(&c, "#payment-to-confirm").await;
+        assert!(confirm.contains("¥1,500,000"), "{confirm}");
+        assert_accessible(&c, &axe, "the payment confirmation").await;
+        assert_fits_phone(&c, "the payment confirmation").await;
+        shot(&c, "h1", "15-confirm-payment").await;
+        click_and_load(&c, "#confirm-paid").await;
+        assert!(text_of(&c, "#payments").await.contains("已拨付"));
+        c.goto(&format!("{base}{status_path}")).await.unwrap();
+        assert_eq!(text_of(&c, "#step").await, "决定生效");
+        store.close().await;
         if std::env::var("TS_SCREENSHOTS").is_ok() {
             // The same pages in English, on the phone.
             c.goto(&format!("{base}{status_path}?lang=en")).await.unwrap();

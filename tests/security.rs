@@ -1080,7 +1080,10 @@ async fn the_smaller_leaks_are_closed() {
     )
     .await;
     assert_eq!(status, 303);
-    let (_, list, _) = get(&officer, format!("{}/officer/payments", c.base)).await;
+    put_in_force(&c, &reference).await;
+    let finance = signed_in(&c, "qian", Role::Finance).await;
+    let ftoken = csrf_on(&c, &finance, "/officer/payments").await;
+    let (_, list, _) = get(&finance, format!("{}/officer/payments", c.base)).await;
     let at = list.find("/officer/payments/").expect("a payment form");
     let id: String = list[at + 18..]
         .chars()
@@ -1088,13 +1091,22 @@ async fn the_smaller_leaks_are_closed() {
         .collect();
     let pay = format!("{}/officer/payments/{id}/paid", c.base);
     let (status, _, _) = post_form(
-        &officer,
+        &finance,
         pay.clone(),
-        &[("csrf", &token), ("paid_on", "0001-01-01")],
+        &[
+            ("csrf", &ftoken),
+            ("paid_on", "0001-01-01"),
+            ("confirm", "yes"),
+        ],
     )
     .await;
     assert_eq!(status, 409, "not before the approval");
-    let (status, _, _) = post_form(&officer, pay, &[("csrf", &token), ("paid_on", "")]).await;
+    let (status, _, _) = post_form(
+        &finance,
+        pay,
+        &[("csrf", &ftoken), ("paid_on", ""), ("confirm", "yes")],
+    )
+    .await;
     assert_eq!(status, 303, "today is fine");
     // A status link for an erased application.
     let (_, v) = submit_json(&c, EXAMPLE, None).await;

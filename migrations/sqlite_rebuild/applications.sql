@@ -1,5 +1,6 @@
 -- Rebuilds `applications` with the statuses of migrations 0003 (partial, closed) and 0005
--- (withdrawn) in its CHECK constraint: SQLite's documented way (a new table, copy, drop,
+-- (withdrawn) in its CHECK constraint, keeping the columns of later migrations (0007: step,
+-- review_round, accepted_on): SQLite's documented way (a new table, copy, drop,
 -- rename), run by `Store::open` after every migration on one connection with foreign keys
 -- off, in one transaction, only while an older constraint is in place.
 BEGIN IMMEDIATE;
@@ -28,16 +29,20 @@ CREATE TABLE applications_new (
     name_hmac         TEXT,
     notice_version    TEXT    NOT NULL DEFAULT '',
     consented_at      TEXT    NOT NULL DEFAULT '',
-    erased_at         TEXT
+    erased_at         TEXT,
+    step              TEXT    NOT NULL DEFAULT 'accept' CHECK (step IN ('accept', 'first_review', 'second_review', 'sign_off', 'notice_ready', 'notice', 'in_force', 'not_accepted', 'withdrawn')),
+    review_round      INTEGER NOT NULL DEFAULT 1,
+    accepted_on       TEXT
 );
 INSERT INTO applications_new (id, reference, status_token, idempotency_key, submitted_at,
     submitted_on, applicant_name, id_number, tier, total, policy_version, application_date,
     profile, result, status, note, updated_at, version, request_hash, missing_materials,
-    id_hmac, name_hmac, notice_version, consented_at, erased_at)
+    id_hmac, name_hmac, notice_version, consented_at, erased_at, step, review_round,
+    accepted_on)
 SELECT id, reference, status_token, idempotency_key, submitted_at, submitted_on,
     applicant_name, id_number, tier, total, policy_version, application_date, profile, result,
     status, note, updated_at, version, request_hash, missing_materials, id_hmac, name_hmac,
-    notice_version, consented_at, erased_at
+    notice_version, consented_at, erased_at, step, review_round, accepted_on
 FROM applications;
 DROP TABLE applications;
 ALTER TABLE applications_new RENAME TO applications;
@@ -45,4 +50,5 @@ CREATE INDEX applications_submitted ON applications (submitted_on, id);
 CREATE INDEX applications_status ON applications (status, id);
 CREATE INDEX applications_id_hmac ON applications (id_hmac);
 CREATE INDEX applications_name_hmac ON applications (name_hmac);
+CREATE INDEX applications_step ON applications (step, id);
 COMMIT;

@@ -1,11 +1,12 @@
--- Rebuilds `officers` with the roles of migration 0005 (auditor, policy) in its CHECK
+-- Rebuilds `officers` with the roles of migrations 0005 (auditor, policy) and 0007 (approver,
+-- finance) in its CHECK
 -- constraint, as `applications.sql` does for statuses: by `Store::open`, once, with foreign
 -- keys off, in one transaction.
 BEGIN IMMEDIATE;
 CREATE TABLE officers_new (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     name          TEXT    NOT NULL UNIQUE,
-    role          TEXT    NOT NULL CHECK (role IN ('reviewer', 'hr', 'auditor', 'policy')),
+    role          TEXT    NOT NULL CHECK (role IN ('reviewer', 'hr', 'auditor', 'policy', 'approver', 'finance')),
     password_hash TEXT    NOT NULL,
     disabled      INTEGER NOT NULL DEFAULT 0,
     created_at    TEXT    NOT NULL

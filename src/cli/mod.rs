@@ -178,6 +178,10 @@ pub enum RoleArg {
     Auditor,
     /// The policy office: policy files, drafts of parameter changes and simulations only
     Policy,
+    /// A leader (分管领导): signs off cases at or above the threshold, opens public notices
+    Approver,
+    /// Finance: registers payments; sees payments and payees, not the answers
+    Finance,
 }
 
 #[derive(Debug, Subcommand)]

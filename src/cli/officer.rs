@@ -52,6 +52,8 @@ pub(super) fn officer(database: &DatabaseArg, command: OfficerCommand) -> ExitCo
                     RoleArg::Hr => Role::Hr,
                     RoleArg::Auditor => Role::Auditor,
                     RoleArg::Policy => Role::Policy,
+                    RoleArg::Approver => Role::Approver,
+                    RoleArg::Finance => Role::Finance,
                 };
                 if store
                     .add_officer(&name, role, &hashed(&name)?)

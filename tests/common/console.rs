@@ -16,6 +16,8 @@ pub const PASSWORD: &str = "a long enough password";
 
 pub struct Console {
     pub base: String,
+    /// The database's URL: a second instance opens the same.
+    pub url: String,
     pub store: Store,
     pub server: actix_web::dev::ServerHandle,
     pub state: web::Data<AppState>,
@@ -48,6 +50,7 @@ pub async fn console_set(
     let (base, handle) = super::launch(state.clone());
     Console {
         base,
+        url: url.to_string(),
         store,
         server: handle,
         state,
@@ -323,4 +326,102 @@ pub async fn every_pg_row(url: &str) -> Vec<(String, String)> {
     }
     conn.close().await.unwrap();
     out
+}
+
+/// The policy folder with a calendar that also holds the five years after 2026 (weekends
+/// only, no holidays): the procedure's deadlines and notices then count the same whatever
+/// day the tests run on. Made once per test binary.
+pub fn policy_years_ahead() -> std::path::PathBuf {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        for e in std::fs::read_dir("policy").unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_some_and(|x| x == "toml") {
+                std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+            }
+        }
+        let mut calendar = std::fs::read_to_string("policy/calendar.toml").unwrap();
+        for year in 2027..=2031 {
+            calendar.push_str(&format!(
+                "\n[[year]]\nyear = {year}\nsource = \"tests: weekends only\"\n"
+            ));
+        }
+        std::fs::write(dir.path().join("calendar.toml"), calendar).unwrap();
+        dir
+    })
+    .path()
+    .to_path_buf()
+}
+
+/// The next working day after today in that calendar.
+pub fn next_working_day() -> chrono::NaiveDate {
+    let policy = PolicySource::Dir(policy_years_ahead()).load().unwrap();
+    policy
+        .calendar
+        .add_working_days(talent_subsidy::store::today(), 1)
+        .unwrap()
+}
+
+/// A signed-in officer's CSRF token, read from `page` (one their role may open).
+pub async fn csrf_on(c: &Console, b: &reqwest::Client, page: &str) -> String {
+    let (status, html, _) = get(b, format!("{}{page}", c.base)).await;
+    assert_eq!(status, 200, "{page}");
+    hidden(&html, "csrf")
+}
+
+/// Posts a form of owned pairs (a form built in a test).
+pub async fn post_pairs(
+    b: &reqwest::Client,
+    url: &str,
+    form: &[(String, String)],
+) -> (u16, String, reqwest::header::HeaderMap) {
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    post_form(b, url.to_string(), &pairs).await
+}
+
+/// Takes a case whose first review is done through the rest of the procedure by the store's
+/// moves, as the officers' forms would (another reviewer agrees, a leader puts it on a notice
+/// starting today, the notice ends): its decision is then in force and its payments due.
+pub async fn put_in_force(c: &Console, reference: &str) {
+    use talent_subsidy::store::{CaseStep, Move, Signed};
+    let today = talent_subsidy::store::today();
+    let app = c.store.application(reference).await.unwrap().unwrap();
+    assert_eq!(
+        app.summary.step,
+        CaseStep::SecondReview,
+        "the first review is done"
+    );
+    c.store
+        .advance(&Move {
+            reference,
+            seen_version: app.summary.version,
+            from: CaseStep::SecondReview,
+            to: CaseStep::NoticeReady,
+            actor: "second-reviewer",
+            action: "agree",
+            note: "",
+            signs: Some(Signed::SecondReview),
+            back_to_first_review: false,
+            status: None,
+            day: today,
+        })
+        .await
+        .unwrap();
+    let app = c.store.application(reference).await.unwrap().unwrap();
+    let case = talent_subsidy::store::NoticeCase {
+        reference: reference.to_string(),
+        masked_name: "张*".into(),
+        employer: String::new(),
+    };
+    c.store
+        .publish_notice("leader", today, today, &[(case, app.summary.version)])
+        .await
+        .unwrap();
+    let ended = c
+        .store
+        .close_notices(today.succ_opt().unwrap())
+        .await
+        .unwrap();
+    assert!(ended.iter().any(|r| r == reference));
 }

@@ -3,8 +3,10 @@
 //! place; the rules about what may happen to it are in `casework`.
 
 use crate::stored::StoredResult;
+use rust_decimal::Decimal;
 use store::{
-    Check, CheckRow, DecisionRow, Payment, PaymentFilter, ProgramRow, Store, StoreError, Upload,
+    CaseEvent, Check, CheckRow, DecisionRow, Notice, Payment, PaymentFilter, ProgramRow, Signer,
+    Store, StoreError, Upload,
 };
 
 /// What an application's casework holds.
@@ -14,6 +16,12 @@ pub struct Case {
     pub checks: Vec<CheckRow>,
     pub under_review: Vec<ProgramRow>,
     pub payments: Vec<Payment>,
+    /// Who signed its review steps, every round.
+    pub signers: Vec<Signer>,
+    /// Its timeline.
+    pub events: Vec<CaseEvent>,
+    /// The latest public notice it was put on.
+    pub notice: Option<Notice>,
 }
 
 impl Case {
@@ -36,7 +44,50 @@ impl Case {
                     ..Default::default()
                 })
                 .await?,
+            signers: store.signers(id).await?,
+            events: store.case_events(id).await?,
+            notice: store.notice_of(id).await?,
         })
+    }
+
+    /// The total approved in the current round's decisions.
+    pub fn approved_total(&self) -> Decimal {
+        self.decisions
+            .iter()
+            .filter(|d| d.approved)
+            .map(|d| d.amount)
+            .sum()
+    }
+
+    /// The case as the procedure's rules read it.
+    pub fn facts<'a>(&'a self, app: &store::ApplicationSummary) -> crate::procedure::Facts<'a> {
+        crate::procedure::Facts {
+            step: app.step,
+            round: app.review_round,
+            status: app.status,
+            signers: &self.signers,
+            approved_total: self.approved_total(),
+        }
+    }
+
+    /// When the step the case is at is due (see `procedure::due`).
+    pub fn due(
+        &self,
+        app: &store::ApplicationSummary,
+        policy: &rules::policy::Policy,
+        today: chrono::NaiveDate,
+    ) -> Option<crate::procedure::Due> {
+        let submitted = store::parse_day(app.submitted_at.get(..10).unwrap_or_default())?;
+        crate::procedure::due(
+            &policy.procedure,
+            &policy.calendar,
+            app.step,
+            submitted,
+            app.accepted_on,
+            &self.events,
+            self.notice.as_ref().map(|n| n.last_day),
+            today,
+        )
     }
 
     /// The decision made on a program, if any.

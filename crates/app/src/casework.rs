@@ -412,6 +412,9 @@ mod tests {
                 })
                 .collect(),
             payments: Vec::new(),
+            signers: Vec::new(),
+            events: Vec::new(),
+            notice: None,
         }
     }
 

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod casework;
 pub mod parallel;
 pub mod privacy;
+pub mod procedure;
 pub mod service;
 pub mod settings;
 pub mod simulate;

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod engine;
 pub mod input;
 pub mod policy;
+pub mod procedure;
 pub mod text;
 pub mod units;
 pub mod words;

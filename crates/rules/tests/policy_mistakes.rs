@@ -219,6 +219,27 @@ fn mistakes_are_located_at_file_line_and_column() {
             says: "unknown field `sourse`",
         },
         Broken {
+            file: "procedure.toml",
+            from: "id = \"sign_off\"",
+            to: "id = \"notice\"",
+            at: ("", "\"notice\"\nzh = \"审批\""),
+            says: "step 4 should be `sign_off`",
+        },
+        Broken {
+            file: "procedure.toml",
+            from: "role = \"finance\"",
+            to: "role = \"cashier\"",
+            at: ("role = ", "\"cashier\""),
+            says: "no role `cashier`",
+        },
+        Broken {
+            file: "procedure.toml",
+            from: "notice_days = 5",
+            to: "notice_days = 0",
+            at: ("notice_days = ", "0"),
+            says: "a whole number of working days from 1 to 30",
+        },
+        Broken {
             file: "jinying.toml",
             from: "min(startup.office_area_sqm, 200) * 30 * 36",
             to: "min(startup.office_area_sqm, 200) * 30 * 36 months",

@@ -35,7 +35,7 @@ impl Store {
     const APPLICATION_COLUMNS: &'static str = "id, reference, submitted_at, applicant_name, \
         id_number, tier, CAST(total AS TEXT) AS total, policy_version, application_date, \
         status, note, updated_at, version, missing_materials, notice_version, consented_at, \
-        erased_at";
+        erased_at, step, review_round, accepted_on";
 
     fn summary(&self, row: &AnyRow) -> Result<ApplicationSummary> {
         let status: String = row.try_get("status")?;
@@ -68,6 +68,15 @@ impl Store {
             notice_version: row.try_get("notice_version")?,
             consented_at: row.try_get("consented_at")?,
             erased_at: row.try_get("erased_at")?,
+            step: {
+                let step: String = row.try_get("step")?;
+                CaseStep::from_id(&step)
+                    .ok_or_else(|| StoreError::Corrupt(format!("step = {step:?}")))?
+            },
+            review_round: row.try_get("review_round")?,
+            accepted_on: row
+                .try_get::<Option<String>, _>("accepted_on")?
+                .and_then(|d| parse_day(&d)),
         })
     }
 
@@ -126,6 +135,9 @@ impl Store {
         };
         if let Some(s) = filter.status {
             add("a.status = ?", &[s.id().into()]);
+        }
+        if let Some(s) = filter.step {
+            add("a.step = ?", &[s.id().into()]);
         }
         if let Some(t) = &filter.tier {
             add("a.tier = ?", std::slice::from_ref(t));
@@ -265,6 +277,20 @@ impl Store {
             .await
             .map_err(StoreError::from)?;
         let to = super::transitions::status_on_reply(&mut tx, id).await?;
+        let (step, round) = super::transitions::step_of(&mut tx, id).await?;
+        super::transitions::event(
+            &mut tx,
+            &self.key,
+            id,
+            round,
+            "resume",
+            step,
+            step,
+            super::APPLICANT_ACTOR,
+            "",
+            today(),
+        )
+        .await?;
         let why = if uploads.is_empty() {
             text.to_string()
         } else {
@@ -372,6 +398,21 @@ impl Store {
                     .execute(&mut *tx)
                     .await
                     .map_err(StoreError::from)?;
+                // 补正: the step stays; its clock stops until the reply.
+                let (step, round) = super::transitions::step_of(&mut tx, id).await?;
+                super::transitions::event(
+                    &mut tx,
+                    &self.key,
+                    id,
+                    round,
+                    "pause",
+                    step,
+                    step,
+                    actor,
+                    note,
+                    today(),
+                )
+                .await?;
             }
             let at = stamp(Utc::now());
             for d in programs {
@@ -385,6 +426,9 @@ impl Store {
                     self.money_type(),
                 )
                 .await?;
+            }
+            if !programs.is_empty() {
+                super::transitions::after_decisions(&mut tx, &self.key, id, actor, to).await?;
             }
             tx.commit().await.map_err(StoreError::from)?;
             Ok(())

@@ -8,7 +8,9 @@
 //! payments and its audit entry in one transaction, on the version the officer saw.
 
 use super::keys::{self, Place};
-use super::transitions::{current, decision_words, record_decision, status_after, transition};
+use super::transitions::{
+    after_decisions, current, decision_words, record_decision, status_after, transition,
+};
 use super::*;
 use std::io::Read;
 
@@ -37,7 +39,7 @@ const UPLOAD_COLUMNS: &str = "id, material, file_name, kind, size, sha256, creat
 
 const PAYMENT_COLUMNS: &str = "p.id, a.reference, a.applicant_name, p.program, p.seq, \
     CAST(p.amount AS TEXT) AS amount, p.trigger_zh, p.trigger_en, p.due_on, p.status, \
-    p.paid_on, p.paid_by";
+    p.paid_on, p.paid_by, a.step";
 
 fn payment_row(store: &Store, r: &AnyRow) -> Result<Payment> {
     let status: String = r.try_get("status")?;
@@ -56,6 +58,11 @@ fn payment_row(store: &Store, r: &AnyRow) -> Result<Payment> {
         paid: status == "paid",
         paid_on: r.try_get("paid_on")?,
         paid_by: r.try_get("paid_by")?,
+        step: {
+            let step: String = r.try_get("step")?;
+            CaseStep::from_id(&step)
+                .ok_or_else(|| StoreError::Corrupt(format!("step = {step:?}")))?
+        },
     })
 }
 
@@ -302,6 +309,9 @@ impl Store {
                 return Ok(from);
             }
             let to = status_after(&mut tx, id, from).await?;
+            if review.decision.is_some() {
+                after_decisions(&mut tx, &self.key, id, actor, to).await?;
+            }
             let why = format!("{}：{}", review.program_name, said.join("；"));
             transition(&mut tx, &self.key, id, version, from, to, actor, &why, None).await?;
             tx.commit().await.map_err(StoreError::from)?;
@@ -357,8 +367,24 @@ impl Store {
             .collect()
     }
 
+    /// One payment on the schedule.
+    pub async fn payment(&self, payment_id: i64) -> Result<Option<Payment>> {
+        sqlx::query(&format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payments p JOIN applications a ON a.id = p.application_id \
+             WHERE p.id = $1"
+        ))
+        .bind(payment_id)
+        .fetch_optional(&self.read)
+        .await?
+        .as_ref()
+        .map(|r| payment_row(self, r))
+        .transpose()
+    }
+
     /// Marks a payment made (on `on`, by `actor`), with an audit entry on its application.
-    /// `Ok(false)`: no such payment, it was already paid, or `on` is before its approval.
+    /// `Ok(false)`: no such payment, it was already paid, `on` is before its approval, it
+    /// waits for its trigger, the decision is not in force yet (公示 not passed), or `actor`
+    /// signed a review step of the case's round (the one who approved never pays).
     pub async fn mark_paid(&self, payment_id: i64, actor: &str, on: NaiveDate) -> Result<bool> {
         let done = async {
             let mut tx = self.write.begin().await?;
@@ -366,7 +392,11 @@ impl Store {
                 "UPDATE payments SET status = 'paid', paid_on = $1, paid_by = $2 \
                  WHERE id = $3 AND status = 'scheduled' AND EXISTS (SELECT 1 FROM \
                  program_decisions d WHERE d.application_id = payments.application_id \
-                 AND d.program = payments.program AND SUBSTR(d.at, 1, 10) <= $1)",
+                 AND d.program = payments.program AND SUBSTR(d.at, 1, 10) <= $1) \
+                 AND due_on IS NOT NULL AND EXISTS (SELECT 1 FROM applications a \
+                 WHERE a.id = payments.application_id AND a.step = 'in_force' \
+                 AND NOT EXISTS (SELECT 1 FROM case_signers s WHERE s.application_id = a.id \
+                 AND s.review_round = a.review_round AND s.actor = $2))",
             )
             .bind(on.to_string())
             .bind(actor)
@@ -397,6 +427,56 @@ impl Store {
                 Some(&status),
                 &status,
                 &format!("已拨付 ¥{amount}（{zh}，{on}） / Paid ¥{amount} ({en}, {on})"),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        }
+        .await;
+        self.recycle.note(done)
+    }
+
+    /// Records the day an installment's trigger happened (the agreement signed, the mid-term
+    /// review passed, …): the installment falls due that day and can then be paid.
+    /// `Ok(false)`: no such payment, or it is dated already.
+    pub async fn record_trigger(
+        &self,
+        payment_id: i64,
+        actor: &str,
+        on: NaiveDate,
+    ) -> Result<bool> {
+        let done = async {
+            let mut tx = self.write.begin().await?;
+            let changed = sqlx::query(
+                "UPDATE payments SET due_on = $1 WHERE id = $2 AND due_on IS NULL \
+                 AND status = 'scheduled'",
+            )
+            .bind(on.to_string())
+            .bind(payment_id)
+            .execute(&mut *tx)
+            .await?;
+            if changed.rows_affected() != 1 {
+                return Ok(false);
+            }
+            let row = sqlx::query(
+                "SELECT p.application_id, p.trigger_zh, p.trigger_en, a.status FROM payments p \
+                 JOIN applications a ON a.id = p.application_id WHERE p.id = $1",
+            )
+            .bind(payment_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let status: String = row.try_get("status")?;
+            let (zh, en): (String, String) =
+                (row.try_get("trigger_zh")?, row.try_get("trigger_en")?);
+            super::transitions::audit(
+                &mut tx,
+                &self.key,
+                row.try_get("application_id")?,
+                &stamp(Utc::now()),
+                actor,
+                Some(&status),
+                &status,
+                &format!("拨付条件已达成：{zh}（{on}） / Trigger recorded: {en} ({on})"),
             )
             .await?;
             tx.commit().await?;

@@ -26,6 +26,8 @@ pub enum Place {
     AuditNote,
     /// An officer's reason for a program's decision (row: the application's id).
     DecisionReason,
+    /// An officer's words on a step of the procedure (row: the application's id).
+    CaseEvent,
     BatchSummary,
     BatchFileName,
     /// Who a simulation was run on (file names of populations).
@@ -41,6 +43,7 @@ impl Place {
             Place::FileName => "uploads.file_name",
             Place::BatchResults => "batch_runs.results",
             Place::BatchWorkbook => "batch_runs.workbook",
+            Place::CaseEvent => "case_events.note",
             Place::Result => "applications.result",
             Place::Note => "applications.note",
             Place::AuditNote => "audit_log.note",

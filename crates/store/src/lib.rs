@@ -33,6 +33,7 @@ mod model;
 mod officers;
 mod policy;
 mod privacy;
+mod procedure;
 mod transitions;
 pub use policy::{Draft, Reload, SimulationRun};
 pub use privacy::Retention;
@@ -402,14 +403,16 @@ async fn rebuild_tables(write: &AnyPool) -> Result<()> {
     rebuild(
         write,
         "applications",
-        "'withdrawn'",
+        // The status constraint's last two (the procedure's step constraint also names
+        // 'withdrawn').
+        "'rejected', 'withdrawn'",
         include_str!("../../../migrations/sqlite_rebuild/applications.sql"),
     )
     .await?;
     rebuild(
         write,
         "officers",
-        "'auditor'",
+        "'finance'",
         include_str!("../../../migrations/sqlite_rebuild/officers.sql"),
     )
     .await

@@ -7,11 +7,16 @@ pub use crate::secrets::Secret;
 
 mod access;
 mod casework;
+mod procedure;
 pub use access::*;
 pub use casework::*;
+pub use procedure::*;
 
 /// The actor of audit entries written for the applicant (the submission itself).
 pub const APPLICANT_ACTOR: &str = "applicant";
+
+/// The actor of what happens by the calendar (a notice period ending).
+pub const SYSTEM_ACTOR: &str = "system";
 
 /// Where an application stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,26 +135,35 @@ pub enum Role {
     /// The policy office: the policy files, drafts of parameter changes and their
     /// simulations; no application and no batch check.
     Policy,
+    /// A leader (分管领导): signs off cases at or above the threshold, opens public notices.
+    Approver,
+    /// Finance: registers payments; sees payments and payees, not the answers.
+    Finance,
 }
 
 impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Reviewer,
+        Role::Hr,
+        Role::Auditor,
+        Role::Policy,
+        Role::Approver,
+        Role::Finance,
+    ];
+
     pub fn id(self) -> &'static str {
         match self {
             Role::Reviewer => "reviewer",
             Role::Hr => "hr",
             Role::Auditor => "auditor",
             Role::Policy => "policy",
+            Role::Approver => "approver",
+            Role::Finance => "finance",
         }
     }
 
     pub fn from_id(s: &str) -> Option<Role> {
-        match s {
-            "reviewer" => Some(Role::Reviewer),
-            "hr" => Some(Role::Hr),
-            "auditor" => Some(Role::Auditor),
-            "policy" => Some(Role::Policy),
-            _ => None,
-        }
+        Role::ALL.into_iter().find(|r| r.id() == s)
     }
 }
 
@@ -221,6 +235,10 @@ pub struct ApplicationSummary {
     /// When the personal fields were erased after the retention period: the name, the ID
     /// number and the profile are then empty.
     pub erased_at: Option<String>,
+    /// Where it is in the procedure, in which review round, and the day it was accepted.
+    pub step: CaseStep,
+    pub review_round: i64,
+    pub accepted_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone)]
@@ -233,6 +251,8 @@ pub struct Application {
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub status: Option<AppStatus>,
+    /// At this step of the procedure.
+    pub step: Option<CaseStep>,
     /// Applications eligible for this program.
     pub program: Option<String>,
     pub tier: Option<String>,
@@ -310,6 +330,15 @@ pub enum DecideError {
     Changed(AppStatus),
     #[error("an application that is {} cannot become {}", .0.id(), .1.id())]
     NotAllowed(AppStatus, AppStatus),
+    /// The case is at another step of the procedure now.
+    #[error("the case is now at step {}", .0.id())]
+    Step(CaseStep),
+    /// The officer signed another review step of this round (四眼原则).
+    #[error("the same officer cannot sign two review steps of one case")]
+    SameOfficer,
+    /// Another officer signed this step of the round: who.
+    #[error("{0} is handling this step")]
+    Taken(String),
     #[error(transparent)]
     Store(#[from] super::StoreError),
 }

@@ -164,6 +164,20 @@ impl Store {
                 None,
             )
             .await?;
+            let (step, _) = super::transitions::step_of(&mut tx, id).await?;
+            super::transitions::move_step(
+                &mut tx,
+                &self.key,
+                id,
+                step,
+                CaseStep::Withdrawn,
+                "withdrawn",
+                APPLICANT_ACTOR,
+                "",
+                super::today(),
+                false,
+            )
+            .await?;
             tx.commit().await.map_err(StoreError::from)?;
             Ok(())
         }

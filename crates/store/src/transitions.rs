@@ -241,3 +241,233 @@ pub(super) async fn status_on_reply(
         AppStatus::Submitted
     })
 }
+
+/// The step and review round of application `id`.
+pub(super) async fn step_of(
+    tx: &mut sqlx::AnyConnection,
+    id: i64,
+) -> std::result::Result<(CaseStep, i64), DecideError> {
+    let row = sqlx::query("SELECT step, review_round FROM applications WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    let step: String = row.try_get("step").map_err(StoreError::from)?;
+    let round: i64 = row.try_get("review_round").map_err(StoreError::from)?;
+    let step =
+        CaseStep::from_id(&step).ok_or_else(|| StoreError::Corrupt(format!("step = {step:?}")))?;
+    Ok((step, round))
+}
+
+/// Moves application `id` from step `from` to `to` (refused when it is no longer at `from`:
+/// of two officers moving it at once, one does) and writes the timeline's entry. Accepting
+/// records the day; `back` (a case sent back to 初审) also counts the round up.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn move_step(
+    tx: &mut sqlx::AnyConnection,
+    key: &DataKey,
+    id: i64,
+    from: CaseStep,
+    to: CaseStep,
+    action: &str,
+    actor: &str,
+    note: &str,
+    day: NaiveDate,
+    back: bool,
+) -> std::result::Result<(), DecideError> {
+    let accepted =
+        (from == CaseStep::Accept && to != CaseStep::NotAccepted && to != CaseStep::Withdrawn)
+            .then(|| day.to_string());
+    let moved = sqlx::query(
+        "UPDATE applications SET step = $1, accepted_on = COALESCE(accepted_on, $2), \
+         review_round = review_round + $3 WHERE id = $4 AND step = $5",
+    )
+    .bind(to.id())
+    .bind(accepted)
+    .bind(i64::from(back))
+    .bind(id)
+    .bind(from.id())
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    if moved.rows_affected() != 1 {
+        let (now, _) = step_of(tx, id).await?;
+        return Err(DecideError::Step(now));
+    }
+    let (_, round) = step_of(tx, id).await?;
+    event(tx, key, id, round, action, from, to, actor, note, day).await
+}
+
+/// One entry of a case's timeline (the step may stay: a pause for 补正, a reply).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn event(
+    tx: &mut sqlx::AnyConnection,
+    key: &DataKey,
+    id: i64,
+    round: i64,
+    action: &str,
+    from: CaseStep,
+    to: CaseStep,
+    actor: &str,
+    note: &str,
+    day: NaiveDate,
+) -> std::result::Result<(), DecideError> {
+    sqlx::query(
+        "INSERT INTO case_events (application_id, review_round, action, from_step, to_step, \
+         actor, at, day, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id)
+    .bind(round)
+    .bind(action)
+    .bind(from.id())
+    .bind(to.id())
+    .bind(actor)
+    .bind(stamp(Utc::now()))
+    .bind(day.to_string())
+    .bind(if note.is_empty() {
+        String::new()
+    } else {
+        key.seal_text(note, &Place::CaseEvent.of(&id.to_string()))
+    })
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Records that `actor` signs review step `step` of the round. The database refuses an
+/// officer who signed another step of the round (四眼原则: `UNIQUE (application_id,
+/// review_round, actor)`) and keeps the first officer of a step (`PRIMARY KEY`); signing a
+/// step one signed already is nothing new.
+pub(super) async fn sign(
+    tx: &mut sqlx::AnyConnection,
+    id: i64,
+    round: i64,
+    step: Signed,
+    actor: &str,
+) -> std::result::Result<(), DecideError> {
+    let inserted = sqlx::query(
+        "INSERT INTO case_signers (application_id, review_round, step, actor, at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, review_round, step) DO NOTHING",
+    )
+    .bind(id)
+    .bind(round)
+    .bind(step.id())
+    .bind(actor)
+    .bind(stamp(Utc::now()))
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(DecideError::SameOfficer);
+        }
+        Err(e) => return Err(StoreError::from(e).into()),
+    }
+    let by: String = sqlx::query_scalar(
+        "SELECT actor FROM case_signers WHERE application_id = $1 AND review_round = $2 \
+         AND step = $3",
+    )
+    .bind(id)
+    .bind(round)
+    .bind(step.id())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    if by != actor {
+        return Err(DecideError::Taken(by));
+    }
+    Ok(())
+}
+
+/// Voids the round's program decisions (kept in `voided_decisions`) and drops the payments
+/// they planned (none can have been paid: nothing is payable before the decision is in
+/// force), so 初审 starts again.
+pub(super) async fn void_round(
+    tx: &mut sqlx::AnyConnection,
+    id: i64,
+    round: i64,
+    actor: &str,
+) -> std::result::Result<(), DecideError> {
+    let paid: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM payments WHERE application_id = $1 AND status = 'paid'",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    if paid > 0 {
+        return Err(DecideError::Step(CaseStep::InForce));
+    }
+    sqlx::query(
+        "INSERT INTO voided_decisions (application_id, review_round, program, decision, amount, \
+         assessed, reason, actor, at, voided_by, voided_at) SELECT application_id, $1, program, \
+         decision, amount, assessed, reason, actor, at, $2, $3 FROM program_decisions \
+         WHERE application_id = $4",
+    )
+    .bind(round)
+    .bind(actor)
+    .bind(stamp(Utc::now()))
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    for table in ["payments", "program_decisions"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE application_id = $1"))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+    }
+    Ok(())
+}
+
+/// What a program decision (or a decision on the whole) does to the procedure: the first one
+/// accepts a case not yet accepted; each signs 初审 for its officer; once every program is
+/// decided (`to` is decided) the case goes to 复审.
+pub(super) async fn after_decisions(
+    tx: &mut sqlx::AnyConnection,
+    key: &DataKey,
+    id: i64,
+    actor: &str,
+    to: AppStatus,
+) -> std::result::Result<(), DecideError> {
+    let day = super::today();
+    let (mut step, round) = step_of(tx, id).await?;
+    if step == CaseStep::Accept {
+        move_step(
+            tx,
+            key,
+            id,
+            CaseStep::Accept,
+            CaseStep::FirstReview,
+            "accept",
+            actor,
+            "",
+            day,
+            false,
+        )
+        .await?;
+        step = CaseStep::FirstReview;
+    }
+    if step != CaseStep::FirstReview {
+        return Err(DecideError::Step(step));
+    }
+    sign(tx, id, round, Signed::FirstReview, actor).await?;
+    if to.is_decided() {
+        move_step(
+            tx,
+            key,
+            id,
+            CaseStep::FirstReview,
+            CaseStep::SecondReview,
+            "proposed",
+            actor,
+            "",
+            day,
+            false,
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -210,6 +210,21 @@ impl Signed {
         self.one_of(&[Role::Reviewer])
     }
 
+    /// Applications and their cases: the talent office, and the leaders who sign them off.
+    pub fn case_reader(&self) -> Result<(), AuthError> {
+        self.one_of(&[Role::Reviewer, Role::Approver])
+    }
+
+    /// The payment schedule: the talent office, leaders and finance.
+    pub fn payments_reader(&self) -> Result<(), AuthError> {
+        self.one_of(&[Role::Reviewer, Role::Approver, Role::Finance])
+    }
+
+    /// Public notices are opened by the role the procedure names (checked again there).
+    pub fn approver(&self) -> Result<(), AuthError> {
+        self.one_of(&[Role::Approver])
+    }
+
     /// Only auditors read the access log.
     pub fn auditor(&self) -> Result<(), AuthError> {
         self.one_of(&[Role::Auditor])

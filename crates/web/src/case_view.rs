@@ -52,6 +52,10 @@ pub struct PaymentLine {
     pub due: String,
     pub paid: bool,
     pub state: String,
+    /// It can be registered paid: the decision is in force and it is dated.
+    pub payable: bool,
+    /// It waits for its trigger's date (the decision in force).
+    pub needs_trigger: bool,
 }
 
 impl PaymentLine {
@@ -65,6 +69,8 @@ impl PaymentLine {
             trigger: lang.t(&p.trigger_zh, &p.trigger_en).to_string(),
             due: due_words(p, lang),
             paid: p.paid,
+            payable: !p.paid && p.step == store::CaseStep::InForce && p.due_on.is_some(),
+            needs_trigger: !p.paid && p.step == store::CaseStep::InForce && p.due_on.is_none(),
             state: if p.paid {
                 format!(
                     "{} {}",
@@ -86,10 +92,17 @@ pub fn due_words(p: &store::Payment, lang: Lang) -> String {
     })
 }
 
-/// 已拨付 or 待拨付.
+/// 已拨付, 待拨付, or what it waits for.
 pub fn paid_words(p: &store::Payment, lang: Lang) -> &'static str {
     if p.paid {
         lang.t("已拨付", "Paid")
+    } else if p.step != store::CaseStep::InForce {
+        lang.t(
+            "待决定生效（公示期满无异议后）",
+            "Waiting for the decision to be in force (after the public notice)",
+        )
+    } else if p.due_on.is_none() {
+        lang.t("待登记条件达成日期", "Waiting for its trigger's date")
     } else {
         lang.t("待拨付", "To pay")
     }

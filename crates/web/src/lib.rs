@@ -17,6 +17,7 @@ pub mod html;
 pub mod http;
 pub mod interview;
 pub mod metrics;
+pub mod notices;
 pub mod officer;
 pub mod openapi;
 pub mod pages;

@@ -111,6 +111,7 @@ where
         .service(super::pages::program)
         .service(super::pages::asset)
         .service(super::privacy::privacy_page)
+        .service(super::notices::gongshi)
         .service(super::apply::submit_form)
         .service(super::status::status_page)
         .service(super::status::reply)
@@ -139,10 +140,14 @@ where
         .service(officer::simulation_csv)
         .service(officer::decide)
         .service(officer::review_program)
+        .service(officer::take_step)
         .service(officer::application_file)
         .service(officer::payments)
         .service(officer::payments_csv)
         .service(officer::mark_paid)
+        .service(officer::record_trigger)
+        .service(super::notices::notices)
+        .service(super::notices::publish)
         .service(officer::batch_form)
         .service(officer::batch_template)
         .service(officer::batch_template_xlsx)
@@ -380,8 +385,8 @@ pub fn init_logging(json: bool) {
 
 /// Keeps data no longer than needed, at start and then every day: deletes batch checks older
 /// than the retention setting, spent sign-in counters and expired sessions, and erases the
-/// personal information of applications past their retention; every minute,
-/// forgets addresses whose rate limits have refilled.
+/// personal information of applications past their retention; every minute, ends the public
+/// notices whose last day has passed and forgets addresses whose rate limits have refilled.
 async fn upkeep(state: web::Data<AppState>) {
     let mut minutes = 0u32;
     loop {
@@ -407,6 +412,19 @@ async fn upkeep(state: web::Data<AppState>) {
                 ),
                 Err(e) => {
                     tracing::warn!(error = %e, "erasing personal information failed; tried again tomorrow")
+                }
+            }
+        }
+        if let Some(store) = &state.store {
+            // Every minute: notices whose period has ended (each case once, whichever
+            // instance gets there first).
+            match store.close_notices(crate::http::today()).await {
+                Ok(ended) if !ended.is_empty() => {
+                    tracing::info!(cases = ended.len(), "public notice periods ended")
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "ending notice periods failed; tried again in a minute")
                 }
             }
         }

@@ -48,6 +48,10 @@ pub struct StatusPage {
     pub submitted_at: String,
     pub status: &'static str,
     pub status_id: &'static str,
+    /// Where it is in the procedure.
+    pub step: &'static str,
+    /// Decisions recorded but not yet in force (复审, 审批 or 公示 still to come).
+    pub pending: bool,
     pub note: String,
     pub policy_version: String,
     pub tier: String,
@@ -205,6 +209,12 @@ pub async fn status_page(
             submitted_at: view::short_time(&s.submitted_at),
             status: app_status_words(s.status, l),
             status_id: s.status.id(),
+            step: l.t(s.step.zh(), s.step.en()),
+            pending: !decisions.is_empty()
+                && !matches!(
+                    s.step,
+                    store::CaseStep::InForce | store::CaseStep::FirstReview
+                ),
             note: s.note.clone(),
             policy_version: s.policy_version.clone(),
             tier: result
@@ -293,9 +303,13 @@ fn status_link_outcome(
             .insert_header((LOCATION, status_url(token)))
             .finish(),
         Err(DecideError::NotFound) => no_such_link(),
-        Err(DecideError::NotAllowed(..) | DecideError::Changed(..)) => {
-            html::message(StatusCode::CONFLICT, conflict.0, conflict.1)
-        }
+        Err(
+            DecideError::NotAllowed(..)
+            | DecideError::Changed(..)
+            | DecideError::Step(..)
+            | DecideError::SameOfficer
+            | DecideError::Taken(..),
+        ) => html::message(StatusCode::CONFLICT, conflict.0, conflict.1),
         Err(DecideError::Store(e)) => {
             tracing::error!(error = %e, "saving an applicant's action failed");
             html::message(

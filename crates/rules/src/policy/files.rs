@@ -360,3 +360,36 @@ pub struct HolidayDef {
     pub from: Spanned<toml::value::Datetime>,
     pub to: Option<Spanned<toml::value::Datetime>>,
 }
+
+/// `procedure.toml`: the steps of the park's procedure, in order, and its limits.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcedureFile {
+    /// Yuan: a case approved at or above it needs a leader's sign-off.
+    pub sign_off_from: Spanned<i64>,
+    /// Working days.
+    pub accept_days: Spanned<i64>,
+    pub decision_days: Spanned<i64>,
+    pub notice_days: Spanned<i64>,
+    pub contact: ContactDef,
+    #[serde(default)]
+    pub step: Vec<StepDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactDef {
+    pub zh: String,
+    pub en: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepDef {
+    pub id: Spanned<String>,
+    pub zh: String,
+    pub en: String,
+    pub role: Spanned<String>,
+    #[serde(default)]
+    pub other_officer: bool,
+}

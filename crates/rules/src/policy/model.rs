@@ -82,6 +82,8 @@ pub struct Policy {
     pub parameters: Vec<ParamLabel>,
     /// Working days: the public holidays and make-up days of the years entered.
     pub calendar: crate::calendar::Calendar,
+    /// The park's procedure: steps, roles, sign-off threshold, time limits.
+    pub procedure: crate::procedure::Procedure,
 }
 
 /// What people read about a parameter.

@@ -24,13 +24,14 @@ pub fn shipped_policy() -> &'static rules::policy::Policy {
 }
 
 /// The policy files, without their tests.
-pub const POLICY_FILES: [&str; 6] = [
+pub const POLICY_FILES: [&str; 7] = [
     "policy.toml",
     "scitech.toml",
     "jinying.toml",
     "doubling.toml",
     "combining.toml",
     "calendar.toml",
+    "procedure.toml",
 ];
 
 /// A copy of `policy/` in a temporary folder, to edit.

@@ -208,6 +208,8 @@ pub struct Payment {
     pub paid: bool,
     pub paid_on: Option<String>,
     pub paid_by: Option<String>,
+    /// Where its application is in the procedure: paid only once the decision is in force.
+    pub step: CaseStep,
 }
 
 #[derive(Debug, Clone, Default)]

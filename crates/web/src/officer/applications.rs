@@ -6,6 +6,7 @@ use super::*;
 #[derive(Default)]
 pub struct FilterView {
     pub status: String,
+    pub step: String,
     pub program: String,
     pub tier: String,
     pub from: String,
@@ -28,6 +29,7 @@ pub(super) fn read_filter(q: &FormValues, state: &AppState, lang: Lang) -> ReadF
     let mut filter = ListFilter::default();
     let view = FilterView {
         status: q.get("status").into(),
+        step: q.get("step").into(),
         program: q.get("program").into(),
         tier: q.get("tier").into(),
         from: q.get("from").into(),
@@ -41,6 +43,12 @@ pub(super) fn read_filter(q: &FormValues, state: &AppState, lang: Lang) -> ReadF
         match AppStatus::from_id(&view.status) {
             Some(s) => filter.status = Some(s),
             None => errors.push(lang.t("状态：无此选项", "status: no such choice").into()),
+        }
+    }
+    if !view.step.is_empty() {
+        match store::CaseStep::from_id(&view.step) {
+            Some(s) => filter.step = Some(s),
+            None => errors.push(lang.t("办理环节：无此选项", "step: no such choice").into()),
         }
     }
     if !view.program.is_empty() {
@@ -125,6 +133,7 @@ fn tiers(state: &AppState, lang: Lang) -> Vec<(String, String)> {
 fn filter_query(f: &FilterView, extra: &[(&str, &str)]) -> String {
     let mut pairs: Vec<(&str, &str)> = [
         ("status", f.status.as_str()),
+        ("step", f.step.as_str()),
         ("program", f.program.as_str()),
         ("tier", f.tier.as_str()),
         ("from", f.from.as_str()),
@@ -147,6 +156,8 @@ pub struct ListRow {
     pub total: String,
     pub status: &'static str,
     pub status_id: &'static str,
+    pub step: &'static str,
+    pub step_id: &'static str,
 }
 
 fn list_row(a: &ApplicationSummary, lang: Lang) -> ListRow {
@@ -163,6 +174,8 @@ fn list_row(a: &ApplicationSummary, lang: Lang) -> ListRow {
         total: view::yuan(&a.total),
         status: app_status_words(a.status, lang),
         status_id: a.status.id(),
+        step: super::procedure::step_words(a.step, lang),
+        step_id: a.step.id(),
     }
 }
 
@@ -173,6 +186,7 @@ pub struct ListPage {
     pub nav: Nav,
     pub filter: FilterView,
     pub statuses: Vec<(&'static str, &'static str)>,
+    pub steps: Vec<(&'static str, &'static str)>,
     pub programs: Vec<(String, String)>,
     pub tiers: Vec<(String, String)>,
     pub errors: Vec<String>,
@@ -192,7 +206,7 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AuthError> {
-    s.reviewer()?;
+    s.case_reader()?;
     let lang = language(&req, None);
     let q = FormValues::parse(req.query_string().as_bytes());
     let ReadFilter {
@@ -232,6 +246,10 @@ pub async fn list(
                 .iter()
                 .map(|st| (st.id(), app_status_words(*st, l)))
                 .collect(),
+            steps: store::CaseStep::ALL
+                .iter()
+                .map(|st| (st.id(), super::procedure::step_words(*st, l)))
+                .collect(),
             programs: program_names(&state, l),
             tiers: tiers(&state, l),
             errors,
@@ -257,7 +275,7 @@ pub async fn export(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AuthError> {
-    s.reviewer()?;
+    s.case_reader()?;
     let lang = language(&req, None).lang;
     let q = FormValues::parse(req.query_string().as_bytes());
     let ReadFilter { filter, errors, .. } = read_filter(&q, &state, lang);

@@ -181,7 +181,7 @@ fn program_name(stored: Option<&StoredResult>, id: &str, l: Lang) -> String {
 }
 
 /// The program's name in the current policy, for lists of payments.
-pub(super) fn policy_program_name(state: &AppState, id: &str, l: Lang) -> String {
+pub fn policy_program_name(state: &AppState, id: &str, l: Lang) -> String {
     program_names(state, l)
         .into_iter()
         .find(|(p, _)| p == id)
@@ -342,6 +342,7 @@ pub async fn review_program(
         ),
         Err(DecideError::NotAllowed(from, _)) => closed_problem(from, l),
         Err(DecideError::Store(e)) => return Err(s.db_error(e)),
+        Err(e) => (StatusCode::CONFLICT, refusal_words(&e, l)),
     };
     application_page(&s, &req, &state, &reference, Some(problem), Some(&form)).await
 }
@@ -353,7 +354,7 @@ pub async fn application_file(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AuthError> {
-    s.reviewer()?;
+    s.case_reader()?;
     let (reference, file) = path.into_inner();
     let store = s.store(&state)?;
     let Some(app) = store

@@ -14,6 +14,7 @@ mod applications;
 mod batch;
 mod casework;
 mod policy;
+mod procedure;
 mod review;
 mod schedule;
 mod signin;
@@ -24,6 +25,7 @@ pub use applications::*;
 pub use batch::*;
 pub use casework::*;
 pub use policy::*;
+pub use procedure::*;
 pub use review::*;
 pub use schedule::*;
 pub use signin::*;
@@ -62,15 +64,20 @@ pub struct Nav {
     pub auditor: bool,
     /// The policy office (its pages only).
     pub policy: bool,
+    /// A leader: signs off, opens public notices.
+    pub approver: bool,
+    pub finance: bool,
     pub csrf: String,
 }
 
-fn nav(s: &Signed) -> Nav {
+pub fn nav(s: &Signed) -> Nav {
     Nav {
         name: s.name().to_string(),
         reviewer: s.role() == Role::Reviewer,
         auditor: s.role() == Role::Auditor,
         policy: s.role() == Role::Policy,
+        approver: s.role() == Role::Approver,
+        finance: s.role() == Role::Finance,
         csrf: s.csrf().to_string(),
     }
 }

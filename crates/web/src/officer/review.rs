@@ -57,6 +57,10 @@ pub struct ApplicationPage {
     pub material_choices: Vec<(String, String, bool)>,
     /// The payments its approvals scheduled.
     pub scheduled: Vec<crate::case_view::PaymentLine>,
+    /// Where it is in the procedure, what is due, and what this officer may do.
+    pub procedure: super::procedure::ProcedureView,
+    /// The reason typed into the step form, kept when it is refused.
+    pub typed_reason: String,
 }
 
 /// An answer of the saved profile in words.
@@ -319,7 +323,8 @@ async fn render_application(
             today: crate::http::today().to_string(),
             reassessment_error,
             compare: compare_rows,
-            can_decide: AppStatus::ALL.iter().any(|t| a.status.can_become(*t)),
+            can_decide: s.role() == Role::Reviewer
+                && AppStatus::ALL.iter().any(|t| a.status.can_become(*t)),
             decisions: [
                 AppStatus::MoreInfo,
                 AppStatus::Approved,
@@ -341,6 +346,10 @@ async fn render_application(
             ),
             material_choices: casework::material_choices(&case, state, &app, form, l),
             scheduled: casework::payment_lines(&case, &app, l),
+            procedure: super::procedure::procedure_view(s, state, &app, &case, l),
+            typed_reason: form
+                .map(|f| f.get("reason").to_string())
+                .unwrap_or_default(),
             error: body,
             chosen: form
                 .map(|f| f.get("decision").to_string())
@@ -395,7 +404,7 @@ pub async fn application(
     state: web::Data<AppState>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AuthError> {
-    s.reviewer()?;
+    s.case_reader()?;
     application_page(&s, &req, &state, &reference, None, None).await
 }
 
@@ -537,6 +546,7 @@ pub async fn decide(
         ),
         Err(DecideError::NotAllowed(from, _)) => closed_problem(from, l),
         Err(DecideError::Store(e)) => return Err(s.db_error(e)),
+        Err(e) => (StatusCode::CONFLICT, refusal_words(&e, l)),
     };
     application_page(&s, &req, &state, &reference, Some(problem), Some(&form)).await
 }

@@ -100,7 +100,7 @@ pub async fn payments(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AuthError> {
-    s.reviewer()?;
+    s.payments_reader()?;
     let lang = language(&req, None);
     let l = lang.lang;
     let q = read_payment_query(&FormValues::parse(req.query_string().as_bytes()), &state, l);
@@ -187,7 +187,7 @@ pub async fn payments_csv(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AuthError> {
-    s.reviewer()?;
+    s.payments_reader()?;
     let l = language(&req, None).lang;
     let q = read_payment_query(&FormValues::parse(req.query_string().as_bytes()), &state, l);
     if let Some(e) = q.errors.first() {
@@ -231,28 +231,103 @@ pub async fn payments_csv(
     ))
 }
 
-#[utoipa::path(tag = "officers", params(("id" = i64, Path, description = "The payment")), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, paid_on (YYYY-MM-DD), back (the list to return to)"), responses((status = 303, description = "Recorded: back to the list"), (status = 403, description = "Not a reviewer, or no CSRF token"), (status = 409, description = "No such payment, or it is paid already", content_type = "text/html", body = String), (status = 422, description = "The date is not valid", content_type = "text/html", body = String)))]
+/// A payment asked to be registered, shown once more before it is.
+#[derive(Template)]
+#[template(path = "officer/confirm_payment.html")]
+pub struct ConfirmPaymentPage {
+    pub lang: Lang,
+    pub nav: Nav,
+    pub id: i64,
+    pub line: PaymentLine,
+    pub seq: i64,
+    pub paid_on: String,
+    pub back: String,
+}
+
+/// The list a payment form returns to: a payments list, or the list itself.
+fn back_to(form: &FormValues) -> &str {
+    let back = form.get("back");
+    if back.starts_with("/officer/payments") && !back.contains("//") {
+        back
+    } else {
+        "/officer/payments"
+    }
+}
+
+/// A refusal as a page.
+fn refused_page(r: &app::casework::Refused) -> HttpResponse {
+    let status = match r {
+        app::casework::Refused::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        app::casework::Refused::Conflict(_) => StatusCode::CONFLICT,
+    };
+    super::super::html::message(status, &r.msg().zh, &r.msg().en)
+}
+
+#[utoipa::path(tag = "officers", params(("id" = i64, Path, description = "The payment")), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, paid_on (YYYY-MM-DD), back (the list to return to), confirm (`yes` once the officer has seen the confirmation)"), responses((status = 200, description = "The payment to confirm: amount, payee, installment", content_type = "text/html", body = String), (status = 303, description = "Recorded: back to the list"), (status = 403, description = "Not finance, or no CSRF token"), (status = 409, description = "Not payable: the decision not in force, an undated trigger, an officer who approved, or paid already", content_type = "text/html", body = String), (status = 422, description = "The date is not valid", content_type = "text/html", body = String)))]
 #[post("/officer/payments/{id}/paid")]
 pub async fn mark_paid(
     s: Signed,
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
-    let form = reviewer_form(&s, &body)?;
+    let form = FormValues::parse(&body);
+    s.check_csrf(form.get("csrf"))?;
+    s.payments_reader()?;
+    let lang = language(&req, None);
+    let l = lang.lang;
     let on = match app::casework::payment_date(form.get("paid_on"), crate::http::today()) {
         Ok(on) => on,
-        Err(refused) => {
-            let m = refused.msg();
-            return Ok(super::super::html::message(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &m.zh,
-                &m.en,
-            ));
-        }
+        Err(refused) => return Ok(refused_page(&refused)),
     };
-    let done = s
-        .store(&state)?
+    let store = s.store(&state)?;
+    let Some(p) = store.payment(*id).await.map_err(|e| s.db_error(e))? else {
+        return Ok(super::super::html::message(
+            StatusCode::NOT_FOUND,
+            "没有这笔款项",
+            "No such payment",
+        ));
+    };
+    let Some((app, case)) = casework::case_of_reference(&s, store, &p.reference).await? else {
+        return Ok(no_application());
+    };
+    let procedure = state.snapshot().policy.procedure.clone();
+    let me = app::procedure::Officer {
+        name: s.name(),
+        role: s.role(),
+    };
+    if let Err(r) = app::procedure::may_pay(
+        &procedure,
+        &case.facts(&app.summary),
+        me,
+        p.due_on.is_some(),
+    ) {
+        return Ok(refused_page(&r));
+    }
+    if p.paid {
+        return Ok(super::super::html::message(
+            StatusCode::CONFLICT,
+            "这笔款项已登记拨付",
+            "This payment is recorded as paid already",
+        ));
+    }
+    if form.get("confirm") != "yes" {
+        return Ok(page(
+            &ConfirmPaymentPage {
+                lang: l,
+                nav: nav(&s),
+                id: p.id,
+                line: PaymentLine::of(&p, policy_program_name(&state, &p.program, l), l),
+                seq: p.seq,
+                paid_on: on.to_string(),
+                back: back_to(&form).to_string(),
+            },
+            StatusCode::OK,
+            lang,
+        ));
+    }
+    let done = store
         .mark_paid(*id, s.name(), on)
         .await
         .map_err(|e| s.db_error(e))?;
@@ -264,11 +339,34 @@ pub async fn mark_paid(
         ));
     }
     tracing::info!(officer = %s.name(), payment = *id, "payment recorded");
-    let back = form.get("back");
-    let back = if back.starts_with("/officer/payments") && !back.contains("//") {
-        back
-    } else {
-        "/officer/payments"
+    Ok(redirect(back_to(&form)))
+}
+
+#[utoipa::path(tag = "officers", params(("id" = i64, Path, description = "The payment")), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, on (YYYY-MM-DD: the day its trigger happened), back"), responses((status = 303, description = "Recorded: back to the list"), (status = 403, description = "Not a reviewer, or no CSRF token"), (status = 409, description = "No such payment waiting for its trigger", content_type = "text/html", body = String), (status = 422, description = "The date is not valid", content_type = "text/html", body = String)))]
+#[post("/officer/payments/{id}/trigger")]
+pub async fn record_trigger(
+    s: Signed,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AuthError> {
+    let form = reviewer_form(&s, &body)?;
+    let on = match app::casework::payment_date(form.get("on"), crate::http::today()) {
+        Ok(on) => on,
+        Err(refused) => return Ok(refused_page(&refused)),
     };
-    Ok(redirect(back))
+    let done = s
+        .store(&state)?
+        .record_trigger(*id, s.name(), on)
+        .await
+        .map_err(|e| s.db_error(e))?;
+    if !done {
+        return Ok(super::super::html::message(
+            StatusCode::CONFLICT,
+            "没有这笔待登记条件达成日期的款项",
+            "No such payment waiting for its trigger's date",
+        ));
+    }
+    tracing::info!(officer = %s.name(), payment = *id, "trigger recorded");
+    Ok(redirect(back_to(&form)))
 }

@@ -209,5 +209,7 @@ pub async fn home(s: Signed) -> HttpResponse {
         Role::Hr => redirect("/officer/batch"),
         Role::Auditor => redirect("/officer/access-log"),
         Role::Policy => redirect("/officer/policy"),
+        Role::Approver => redirect("/officer/applications?step=sign_off"),
+        Role::Finance => redirect("/officer/payments"),
     }
 }

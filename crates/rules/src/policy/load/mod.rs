@@ -33,11 +33,13 @@ mod checks;
 pub mod draft;
 mod materials;
 mod params;
+mod procedure;
 mod programs;
 mod rules;
 mod source;
 mod versions;
 pub use calendar::{CALENDAR_AHEAD, CALENDAR_FILE, calendar_shortfall};
+pub use procedure::PROCEDURE_FILE;
 use source::{Diags, read_file};
 pub use source::{MAX_DIAGNOSTICS, Source, source_files};
 
@@ -345,6 +347,7 @@ impl Loader {
         // The folder is listed once, for the optional calendar and the unlisted files.
         let names = src.toml_files();
         let calendar = self.calendar(src, &names);
+        let procedure = self.procedure(src, &names);
         self.warn_unlisted_files(src, &names, &shared);
         let versions = self.versions(sf, &shared)?;
         let read = Read {
@@ -395,6 +398,7 @@ impl Loader {
         Some(Policy {
             source: src.path(""),
             calendar,
+            procedure,
             documents: self.documents.clone(),
             versions: compiled,
             program_ids,

@@ -153,6 +153,7 @@ impl Loader {
             let listed = n == SHARED_FILE
                 || n == COMBINING_FILE
                 || n == super::CALENDAR_FILE
+                || n == super::PROCEDURE_FILE
                 || shared
                     .documents
                     .iter()

@@ -1,0 +1,352 @@
+use super::*;
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn park() -> rules::policy::Policy {
+    rules::policy::load_embedded().unwrap()
+}
+
+fn signer(round: i64, step: Signed, actor: &str) -> Signer {
+    Signer {
+        round,
+        step,
+        actor: actor.into(),
+        at: String::new(),
+    }
+}
+
+fn facts(step: CaseStep, signers: &[Signer], total: i64) -> Facts<'_> {
+    Facts {
+        step,
+        round: 1,
+        status: AppStatus::Closed,
+        signers,
+        approved_total: Decimal::from(total),
+    }
+}
+
+fn officer(name: &str, role: Role) -> Officer<'_> {
+    Officer { name, role }
+}
+
+fn refused(r: Result<Plan, Refused>) -> String {
+    r.unwrap_err().msg().en.clone()
+}
+
+#[test]
+fn the_procedure_file_is_the_modelled_one() {
+    let p = park().procedure;
+    assert_eq!(p.sign_off_from, Decimal::from(1_000_000));
+    assert_eq!((p.accept_days, p.decision_days, p.notice_days), (5, 20, 5));
+    assert_eq!(p.step(StepId::SecondReview).zh, "复审");
+    assert!(p.step(StepId::SecondReview).other_officer);
+    assert_eq!(p.step(StepId::Payment).role, "finance");
+}
+
+#[test]
+fn the_officer_of_the_first_review_cannot_take_the_second() {
+    let p = park().procedure;
+    let s = [signer(1, Signed::FirstReview, "zhou")];
+    let f = facts(CaseStep::SecondReview, &s, 500_000);
+    let same = plan(&p, &f, officer("zhou", Role::Reviewer), Asked::Agree, "");
+    assert!(
+        refused(same).contains("Four eyes"),
+        "the same officer twice"
+    );
+    let other = plan(&p, &f, officer("wu", Role::Reviewer), Asked::Agree, "").unwrap();
+    assert_eq!(other.to, CaseStep::NoticeReady);
+    assert_eq!(other.signs, Some(Signed::SecondReview));
+    // Of an earlier round, a signature does not count.
+    let old = [
+        signer(0, Signed::FirstReview, "wu"),
+        signer(1, Signed::FirstReview, "zhou"),
+    ];
+    let f = facts(CaseStep::SecondReview, &old, 500_000);
+    assert!(plan(&p, &f, officer("wu", Role::Reviewer), Asked::Agree, "").is_ok());
+}
+
+#[test]
+fn at_or_above_the_threshold_a_leader_signs_off_and_not_one_of_the_reviewers() {
+    let p = park().procedure;
+    let s = [signer(1, Signed::FirstReview, "zhou")];
+    for (total, to) in [
+        (999_999, CaseStep::NoticeReady),
+        (1_000_000, CaseStep::SignOff),
+        (0, CaseStep::InForce),
+    ] {
+        let f = facts(CaseStep::SecondReview, &s, total);
+        let got = plan(&p, &f, officer("wu", Role::Reviewer), Asked::Agree, "").unwrap();
+        assert_eq!(got.to, to, "approved total {total}");
+    }
+    let s = [
+        signer(1, Signed::FirstReview, "zhou"),
+        signer(1, Signed::SecondReview, "wu"),
+    ];
+    let f = facts(CaseStep::SignOff, &s, 2_500_000);
+    assert!(
+        refused(plan(
+            &p,
+            &f,
+            officer("wu", Role::Reviewer),
+            Asked::SignOff,
+            ""
+        ))
+        .contains("approver")
+    );
+    let ok = plan(&p, &f, officer("li", Role::Approver), Asked::SignOff, "").unwrap();
+    assert_eq!(
+        (ok.to, ok.signs),
+        (CaseStep::NoticeReady, Some(Signed::SignOff))
+    );
+    let back = plan(
+        &p,
+        &f,
+        officer("li", Role::Approver),
+        Asked::ReturnToSecondReview,
+        " ",
+    );
+    assert!(refused(back).contains("say why"));
+}
+
+#[test]
+fn sending_back_or_not_accepting_needs_a_reason_and_reopens_the_first_review() {
+    let p = park().procedure;
+    let s = [signer(1, Signed::FirstReview, "zhou")];
+    let f = facts(CaseStep::SecondReview, &s, 500_000);
+    assert!(
+        refused(plan(
+            &p,
+            &f,
+            officer("wu", Role::Reviewer),
+            Asked::SendBack,
+            ""
+        ))
+        .contains("say why")
+    );
+    let back = plan(
+        &p,
+        &f,
+        officer("wu", Role::Reviewer),
+        Asked::SendBack,
+        "金额有误",
+    )
+    .unwrap();
+    assert!(back.back_to_first_review);
+    assert_eq!(
+        (back.to, back.status),
+        (CaseStep::FirstReview, Some(AppStatus::Submitted))
+    );
+    let f = facts(CaseStep::Accept, &[], 0);
+    assert!(
+        plan(
+            &p,
+            &f,
+            officer("zhou", Role::Reviewer),
+            Asked::NotAccept,
+            ""
+        )
+        .is_err()
+    );
+    let no = plan(
+        &p,
+        &f,
+        officer("zhou", Role::Reviewer),
+        Asked::NotAccept,
+        "不在园区",
+    )
+    .unwrap();
+    assert_eq!(
+        (no.to, no.status),
+        (CaseStep::NotAccepted, Some(AppStatus::Rejected))
+    );
+    // A step the case is not at cannot be taken.
+    assert!(
+        refused(plan(
+            &p,
+            &f,
+            officer("wu", Role::Reviewer),
+            Asked::Agree,
+            ""
+        ))
+        .contains("cannot be taken")
+    );
+    // Finance takes no review step.
+    assert!(
+        refused(plan(
+            &p,
+            &f,
+            officer("qian", Role::Finance),
+            Asked::Accept,
+            ""
+        ))
+        .contains("reviewer")
+    );
+}
+
+#[test]
+fn nothing_is_paid_before_the_decision_is_in_force_nor_by_one_who_approved() {
+    let p = park().procedure;
+    let s = [
+        signer(1, Signed::FirstReview, "zhou"),
+        signer(1, Signed::SecondReview, "wu"),
+        signer(1, Signed::SignOff, "li"),
+    ];
+    let pay =
+        |step, who: &str, role, dated| may_pay(&p, &facts(step, &s, 1), officer(who, role), dated);
+    assert!(pay(CaseStep::InForce, "qian", Role::Finance, true).is_ok());
+    let notice = pay(CaseStep::Notice, "qian", Role::Finance, true).unwrap_err();
+    assert!(notice.msg().en.contains("not in force"));
+    assert!(
+        pay(CaseStep::InForce, "zhou", Role::Reviewer, true)
+            .unwrap_err()
+            .msg()
+            .en
+            .contains("finance")
+    );
+    assert!(
+        pay(CaseStep::InForce, "qian", Role::Finance, false)
+            .unwrap_err()
+            .msg()
+            .en
+            .contains("trigger")
+    );
+    // A finance officer who signed the round (were roles changed) still may not.
+    let s2 = [signer(1, Signed::SignOff, "qian")];
+    let f = facts(CaseStep::InForce, &s2, 1);
+    assert!(may_pay(&p, &f, officer("qian", Role::Finance), true).is_err());
+}
+
+#[test]
+fn a_notice_starts_on_a_working_day_and_lasts_five_across_a_holiday() {
+    let policy = park();
+    let (p, cal) = (&policy.procedure, &policy.calendar);
+    let today = day("2026-09-28");
+    // Tuesday 29 September: 29, 30 Sep, then the National Day holiday (1–7 Oct), then
+    // Thursday 8, Friday 9 and Saturday 10 October (a make-up working day).
+    assert_eq!(
+        notice_period(p, cal, day("2026-09-29"), today),
+        Ok((day("2026-09-29"), day("2026-10-10")))
+    );
+    assert!(
+        notice_period(p, cal, day("2026-10-02"), today).is_err(),
+        "a holiday"
+    );
+    assert!(
+        notice_period(p, cal, day("2026-09-27"), today).is_err(),
+        "before today"
+    );
+    // Late December runs into 2027, which the calendar does not hold yet.
+    let err = notice_period(p, cal, day("2026-12-28"), day("2026-12-04")).unwrap_err();
+    assert!(err.msg().en.contains("past the calendar"));
+}
+
+fn ev(action: &str, d: &str) -> CaseEvent {
+    CaseEvent {
+        round: 1,
+        action: action.into(),
+        from: CaseStep::FirstReview,
+        to: CaseStep::FirstReview,
+        actor: "zhou".into(),
+        at: String::new(),
+        day: day(d),
+        note: String::new(),
+    }
+}
+
+#[test]
+fn a_decision_is_due_twenty_working_days_after_acceptance_less_the_wait_for_a_reply() {
+    let policy = park();
+    let (p, cal) = (&policy.procedure, &policy.calendar);
+    let submitted = day("2026-09-21");
+    let accepted = day("2026-09-22");
+    // 20 working days from Tuesday 22 September: 23, 24 Sep (25–27 are the Mid-Autumn
+    // holiday), 28–30 Sep (5), then the National Day holiday, 8, 9 Oct and Saturday the 10th
+    // (a make-up day: 8), 12–16 (13), 19–23 (18), 26 and 27 October (20).
+    let d = due(
+        p,
+        cal,
+        CaseStep::FirstReview,
+        submitted,
+        Some(accepted),
+        &[],
+        None,
+        day("2026-09-24"),
+    )
+    .unwrap();
+    assert_eq!(d.on, day("2026-10-27"));
+    assert_eq!(d.left, 18);
+    // A request for more on Friday 9 October answered on Wednesday 14: the working days after
+    // the request up to the reply (Saturday 10, 12, 13, 14) do not count.
+    let events = [ev("pause", "2026-10-09"), ev("resume", "2026-10-14")];
+    let d = due(
+        p,
+        cal,
+        CaseStep::SecondReview,
+        submitted,
+        Some(accepted),
+        &events,
+        None,
+        day("2026-10-20"),
+    )
+    .unwrap();
+    assert_eq!(d.on, day("2026-11-02"), "four working days later");
+    assert!(!d.paused);
+    // While a request is open, the due date moves with each working day.
+    let open = [ev("pause", "2026-10-09")];
+    let d = due(
+        p,
+        cal,
+        CaseStep::FirstReview,
+        submitted,
+        Some(accepted),
+        &open,
+        None,
+        day("2026-10-12"),
+    )
+    .unwrap();
+    assert!(d.paused);
+    assert_eq!(
+        d.on,
+        day("2026-10-29"),
+        "two working days (10th, 12th) added"
+    );
+    // Acceptance: five working days from submission; overdue shows as negative days left.
+    let d = due(
+        p,
+        cal,
+        CaseStep::Accept,
+        submitted,
+        None,
+        &[],
+        None,
+        day("2026-10-09"),
+    )
+    .unwrap();
+    assert_eq!(d.on, day("2026-09-29"), "22, 23, 24, 28, 29 September");
+    assert!(d.left < 0);
+    assert_eq!(
+        due(
+            p,
+            cal,
+            CaseStep::InForce,
+            submitted,
+            Some(accepted),
+            &[],
+            None,
+            submitted
+        ),
+        None
+    );
+}
+
+#[test]
+fn a_notice_masks_every_character_of_a_name_but_the_first_and_last() {
+    assert_eq!(mask_name("王小明"), "王*明");
+    assert_eq!(mask_name("欧阳晓华"), "欧**华");
+    assert_eq!(mask_name("李明"), "李*");
+    assert_eq!(mask_name("Li"), "L*");
+    assert_eq!(mask_name("王"), "*");
+    assert_eq!(mask_name(""), "*");
+}

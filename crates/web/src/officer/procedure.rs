@@ -1,0 +1,314 @@
+//! The procedure on a case's page (its step, when it is due, the timeline, what this officer
+//! may do next) and the step form's handler. The rules are `app::procedure`'s; this reads the
+//! form, asks them, hands the move to the store and says what happened.
+
+use super::*;
+use app::case::Case;
+use app::procedure::{Asked, Officer, plan};
+
+/// One line of a case's timeline.
+pub struct TimelineRow {
+    pub when: String,
+    pub who: String,
+    pub what: String,
+    pub note: String,
+}
+
+/// The procedure as a case's page shows it.
+pub struct ProcedureView {
+    pub step: String,
+    pub step_id: &'static str,
+    /// "决定期限 2026-12-30（还剩 12 个工作日）", if the step has one.
+    pub due: Option<String>,
+    pub overdue: bool,
+    /// What this officer may do now: (action, label).
+    pub actions: Vec<(&'static str, &'static str)>,
+    /// Why this officer may not act at this step (四眼原则), when another may.
+    pub barred: Option<String>,
+    /// Who acts next, when not this officer.
+    pub next: Option<String>,
+    pub timeline: Vec<TimelineRow>,
+    /// The notice the case is or was on.
+    pub notice: Option<String>,
+}
+
+/// What an action is called on its button.
+fn action_label(a: Asked, l: Lang) -> &'static str {
+    match a {
+        Asked::Accept => l.t("受理", "Accept"),
+        Asked::NotAccept => l.t("不予受理", "Do not accept"),
+        Asked::Agree => l.t("复审同意", "Agree (second review)"),
+        Asked::SendBack => l.t("退回初审", "Send back to the first review"),
+        Asked::SignOff => l.t("审批同意", "Sign off"),
+        Asked::ReturnToSecondReview => l.t("退回复审", "Return to the second review"),
+    }
+}
+
+const ACTIONS: [(&str, Asked); 6] = [
+    ("accept", Asked::Accept),
+    ("not_accept", Asked::NotAccept),
+    ("agree", Asked::Agree),
+    ("send_back", Asked::SendBack),
+    ("sign_off", Asked::SignOff),
+    ("return", Asked::ReturnToSecondReview),
+];
+
+/// What a timeline entry's action was, in words.
+fn event_words(action: &str, l: Lang) -> &'static str {
+    match action {
+        "accept" => l.t("受理", "Accepted"),
+        "not_accept" => l.t("不予受理", "Not accepted"),
+        "proposed" => l.t(
+            "初审完成，提交复审",
+            "First review done, sent to the second review",
+        ),
+        "agree" => l.t("复审同意", "Second review agreed"),
+        "send_back" => l.t("复审退回初审", "Second review sent it back"),
+        "sign_off" => l.t("审批同意", "Signed off"),
+        "return" => l.t("审批退回复审", "Returned to the second review"),
+        "publish" => l.t("列入公示", "Put on public notice"),
+        "cleared" => l.t("公示期满无异议", "Notice passed with no objection upheld"),
+        "pause" => l.t("要求补正，计时暂停", "More asked for: the clock stops"),
+        "resume" => l.t(
+            "申请人补正，计时恢复",
+            "The applicant replied: the clock runs again",
+        ),
+        "withdrawn" => l.t("申请人撤回", "Withdrawn by the applicant"),
+        _ => l.t("办理", "Step taken"),
+    }
+}
+
+pub fn step_words(step: store::CaseStep, l: Lang) -> &'static str {
+    l.t(step.zh(), step.en())
+}
+
+/// Who an actor is, in words.
+pub fn actor_words(actor: &str, l: Lang) -> String {
+    match actor {
+        store::APPLICANT_ACTOR => l.t("申请人", "applicant").into(),
+        store::SYSTEM_ACTOR => l.t("系统（按日历）", "system (by the calendar)").into(),
+        a => a.to_string(),
+    }
+}
+
+/// A deadline in words, and whether it has passed.
+pub fn due_words(due: &app::procedure::Due, l: Lang) -> (String, bool) {
+    use rules::procedure::StepId;
+    let what = match due.what {
+        StepId::Accept => l.t("受理期限", "Accept by"),
+        StepId::Notice => l.t("公示截止", "Notice ends"),
+        _ => l.t("决定期限", "Decide by"),
+    };
+    let left = match due.left {
+        n if n < 0 => l
+            .t("已超期 {} 个工作日", "{} working day(s) overdue")
+            .replace("{}", &(-n).to_string()),
+        0 => l.t("今天到期", "due today").into(),
+        n => l
+            .t("还剩 {} 个工作日", "{} working day(s) left")
+            .replace("{}", &n.to_string()),
+    };
+    let paused = if due.paused {
+        l.t(
+            "；补正中，计时暂停",
+            "; waiting for the applicant, the clock is stopped",
+        )
+    } else {
+        ""
+    };
+    (
+        format!(
+            "{what} {}{}{left}{paused}{}",
+            due.on,
+            l.t("（", " ("),
+            l.t("）", ")")
+        ),
+        due.left < 0,
+    )
+}
+
+/// The procedure of a case as `s` sees it.
+pub fn procedure_view(
+    s: &Signed,
+    state: &AppState,
+    app: &store::Application,
+    case: &Case,
+    l: Lang,
+) -> ProcedureView {
+    let snapshot = state.snapshot();
+    let procedure = &snapshot.policy.procedure;
+    let a = &app.summary;
+    let facts = case.facts(a);
+    let me = Officer {
+        name: s.name(),
+        role: s.role(),
+    };
+    let mut actions = Vec::new();
+    let mut barred = None;
+    let mut next = None;
+    for (id, asked) in ACTIONS {
+        match plan(procedure, &facts, me, asked, "-") {
+            Ok(_) => actions.push((id, action_label(asked, l))),
+            Err(app::casework::Refused::Conflict(m)) => {
+                if m.en.starts_with("Four eyes") {
+                    barred = Some(m.t(l).to_string());
+                } else if m.en.contains(" is taken by ") {
+                    next = Some(m.t(l).to_string());
+                }
+            }
+            Err(_) => {}
+        }
+    }
+    if !actions.is_empty() {
+        next = None;
+    }
+    let due = case.due(a, &snapshot.policy, crate::http::today());
+    let (due, overdue) = match due.map(|d| due_words(&d, l)) {
+        Some((w, o)) => (Some(w), o),
+        None => (None, false),
+    };
+    ProcedureView {
+        step: step_words(a.step, l).into(),
+        step_id: a.step.id(),
+        due,
+        overdue,
+        actions,
+        barred,
+        next,
+        timeline: case
+            .events
+            .iter()
+            .map(|e| TimelineRow {
+                when: view::short_time(&e.at),
+                who: actor_words(&e.actor, l),
+                what: if e.from == e.to {
+                    event_words(&e.action, l).into()
+                } else {
+                    format!("{} → {}", event_words(&e.action, l), step_words(e.to, l))
+                },
+                note: e.note.clone(),
+            })
+            .collect(),
+        notice: case.notice.as_ref().map(|n| {
+            format!(
+                "{} {} {} {}",
+                l.t("公示期", "Public notice"),
+                n.first_day,
+                l.t("至", "to"),
+                n.last_day
+            )
+        }),
+    }
+}
+
+#[utoipa::path(tag = "officers", params(("reference" = String, Path)), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, seen_version, action (accept, not_accept, agree, send_back, sign_off, return), reason"), responses((status = 303, description = "Done: back to the application"), (status = 403, description = "Not a reviewer or approver, or no CSRF token"), (status = 404, description = "No such application"), (status = 409, description = "Another step, another officer, or four eyes", content_type = "text/html", body = String), (status = 422, description = "A reason is needed", content_type = "text/html", body = String)))]
+#[post("/officer/applications/{reference}/step")]
+pub async fn take_step(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    reference: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AuthError> {
+    let form = FormValues::parse(&body);
+    s.check_csrf(form.get("csrf"))?;
+    s.case_reader()?;
+    let l = language(&req, None).lang;
+    let note = form.get("reason").trim();
+    let asked = ACTIONS
+        .iter()
+        .find(|(id, _)| *id == form.get("action"))
+        .map(|(_, a)| *a);
+    let seen = form.get("seen_version").parse::<i64>().ok();
+    let problem = match (asked, seen) {
+        (None, _) | (_, None) => Some((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            l.t(
+                "表单不完整，请刷新页面后重试",
+                "The form is incomplete: reload the page and try again",
+            )
+            .to_string(),
+        )),
+        _ => text_problem(note, ("理由", "Reason"), l),
+    };
+    let (Some(asked), Some(seen), None) = (asked, seen, &problem) else {
+        return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
+    };
+    let store = s.store(&state)?;
+    let Some((app, case)) = casework::case_of_reference(&s, store, &reference).await? else {
+        return Ok(no_application());
+    };
+    let procedure = state.snapshot().policy.procedure.clone();
+    let me = Officer {
+        name: s.name(),
+        role: s.role(),
+    };
+    let planned = match plan(&procedure, &case.facts(&app.summary), me, asked, note) {
+        Ok(p) => p,
+        Err(r) => {
+            let status = match r {
+                app::casework::Refused::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                app::casework::Refused::Conflict(_) => StatusCode::CONFLICT,
+            };
+            let problem = Some((status, r.msg().t(l).to_string()));
+            return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
+        }
+    };
+    let done = store
+        .advance(&store::Move {
+            reference: &reference,
+            seen_version: seen,
+            from: planned.from,
+            to: planned.to,
+            actor: s.name(),
+            action: planned.action,
+            note,
+            signs: planned.signs,
+            back_to_first_review: planned.back_to_first_review,
+            status: planned.status,
+            day: crate::http::today(),
+        })
+        .await;
+    let problem = match done {
+        Ok(()) => {
+            tracing::info!(officer = %s.name(), reference = %reference, action = planned.action, "procedure step taken");
+            return Ok(redirect(&format!("/officer/applications/{reference}")));
+        }
+        Err(DecideError::NotFound) => return Ok(no_application()),
+        Err(DecideError::Store(e)) => return Err(s.db_error(e)),
+        Err(e) => (StatusCode::CONFLICT, refusal_words(&e, l)),
+    };
+    application_page(&s, &req, &state, &reference, Some(problem), Some(&form)).await
+}
+
+/// What a refused move tells the officer.
+pub fn refusal_words(e: &DecideError, l: Lang) -> String {
+    match e {
+        DecideError::Changed(_) => l
+            .t(
+                "此申请已被他人处理，请查看最新情况后再办理",
+                "Someone else acted on this meanwhile: look at it again before you act",
+            )
+            .into(),
+        DecideError::Step(now) => format!(
+            "{}{}",
+            l.t("本案已处于其他环节：", "The case is at another step now: "),
+            step_words(*now, l)
+        ),
+        DecideError::SameOfficer => l
+            .t(
+                "四眼原则：同一工作人员不能办理本案同一轮的两个审核环节",
+                "Four eyes: one officer cannot take two review steps of the same round",
+            )
+            .into(),
+        DecideError::Taken(by) => format!(
+            "{}{by}{}",
+            l.t("此环节已由 ", "This step is being handled by "),
+            l.t(" 办理", "")
+        ),
+        DecideError::NotAllowed(from, _) => closed_problem(*from, l).1,
+        DecideError::NotFound | DecideError::Store(_) => {
+            l.t("无法办理", "It cannot be done").into()
+        }
+    }
+}
