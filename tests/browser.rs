@@ -951,6 +951,43 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         assert_accessible(&c, &axe, "the public notice").await;
         assert_fits_phone(&c, "the public notice").await;
         shot(&c, "#h-current", "14-gongshi").await;
+        // Someone objects under their real name; the first reviewer dismisses it after
+        // looking into it; until then the notice cannot pass.
+        c.execute(
+            "const s = document.querySelector('#entry'); s.selectedIndex = 1; return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+        type_into(&c, "objector-name", "李四").await;
+        type_into(&c, "objector-phone", "13800000000").await;
+        type_into(&c, "statement", "该项目并未实际开展").await;
+        click_and_load(&c, "#send-objection").await;
+        assert!(text_of(&c, "#objection-received").await.contains("已收到"));
+        assert_accessible(&c, &axe, "the public notice with the objection form").await;
+        shot(&c, "#h-object", "15-objection-form").await;
+        assert!(
+            store
+                .close_notices(today.succ_opt().unwrap())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        switch_to("reviewer3", "reviewer password 3").await;
+        c.goto(&case_url).await.unwrap();
+        assert!(text_of(&c, "#objections").await.contains("李四"));
+        assert_accessible(&c, &axe, "a case with an objection").await;
+        assert_fits_phone(&c, "a case with an objection").await;
+        shot(&c, "#h-objections", "16-objection-finding").await;
+        click(&c, "#objections input[name=finding][value=dismissed]").await;
+        c.execute(
+            "document.querySelector('#objections textarea').value = '经核实，项目已开展'; return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+        click_and_load(&c, "#objections button[type=submit]").await;
+        assert!(text_of(&c, "#objections").await.contains("异议不成立"));
         assert_eq!(
             store.close_notices(today.succ_opt().unwrap()).await.unwrap(),
             vec![reference.clone()]
@@ -965,7 +1002,7 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         assert!(confirm.contains("¥1,500,000"), "{confirm}");
         assert_accessible(&c, &axe, "the payment confirmation").await;
         assert_fits_phone(&c, "the payment confirmation").await;
-        shot(&c, "h1", "15-confirm-payment").await;
+        shot(&c, "h1", "17-confirm-payment").await;
         click_and_load(&c, "#confirm-paid").await;
         assert!(text_of(&c, "#payments").await.contains("已拨付"));
         c.goto(&format!("{base}{status_path}")).await.unwrap();

@@ -296,6 +296,7 @@ async fn four_eyes_and_one_winner_hold_in_the_database(c: &Console) {
         note: "",
         signs,
         back_to_first_review: false,
+        reopen: false,
         status: None,
         day: today,
     };
@@ -444,6 +445,7 @@ async fn a_notice_ends_once_across_two_instances(c: &Console) {
                 note: "",
                 signs: Some(talent_subsidy::store::Signed::SecondReview),
                 back_to_first_review: false,
+                reopen: false,
                 status: None,
                 day: today,
             })
@@ -479,6 +481,207 @@ async fn a_notice_ends_once_across_two_instances(c: &Console) {
         assert_eq!(events.iter().filter(|e| e.action == "cleared").count(), 1);
     }
     other.shut_down().await;
+}
+
+/// An objection on the public page: anonymous ones are refused; a real one holds the case on
+/// its notice past the last day; upheld, the case comes off the notice and returns to 复审
+/// (where the officer of 初审 still may not act), and a second notice passes.
+async fn an_upheld_objection_returns_the_case_and_a_second_notice_passes(c: &Console) {
+    use talent_subsidy::store::{CaseStep, Move, Signed};
+    let (_, v) = submit_json(c, EXAMPLE, None).await;
+    let reference = v["reference"].as_str().unwrap().to_string();
+    let status_link = format!("{}{}", c.base, v["status_url"].as_str().unwrap());
+    let officer = signed_in(c, "sun", Role::Reviewer).await;
+    let token = csrf(c, &officer).await;
+    // The list says when acceptance is due, in working days.
+    let (_, list, _) = get(&officer, format!("{}/officer/applications", c.base)).await;
+    assert!(
+        list.contains("受理期限") && list.contains("还剩 5 个工作日"),
+        "{list}"
+    );
+    let (seen, _) = version_of(c, &officer, &reference).await;
+    let (status, _, _) = post_form(
+        &officer,
+        format!("{}/officer/applications/{reference}/decision", c.base),
+        &[
+            ("csrf", &token),
+            ("seen_version", &seen),
+            ("decision", "approved"),
+            ("note", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let today = talent_subsidy::store::today();
+    let to_notice = |actor: &'static str, step: CaseStep, signs: Signed| {
+        let (store, reference) = (c.store.clone(), reference.clone());
+        async move {
+            let app = store.application(&reference).await.unwrap().unwrap();
+            store
+                .advance(&Move {
+                    reference: &reference,
+                    seen_version: app.summary.version,
+                    from: step,
+                    to: CaseStep::NoticeReady,
+                    actor,
+                    action: "agree",
+                    note: "",
+                    signs: Some(signs),
+                    back_to_first_review: false,
+                    reopen: false,
+                    status: None,
+                    day: today,
+                })
+                .await
+                .unwrap();
+            let app = store.application(&reference).await.unwrap().unwrap();
+            let shown = talent_subsidy::procedure::notice_case(&app);
+            store
+                .publish_notice("li", today, today, &[(shown, app.summary.version)])
+                .await
+                .unwrap()
+        }
+    };
+    to_notice("wu", CaseStep::SecondReview, Signed::SecondReview).await;
+    // The public page lists the case with the objection form.
+    let public = browser();
+    let (status, page, _) = get(&public, format!("{}/gongshi", c.base)).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("某某科技有限公司") && !page.contains("张三"),
+        "masked"
+    );
+    let entry = page
+        .split("<option value=\"")
+        .nth(2)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let form_token = hidden(&page, "form_token");
+    let object = format!("{}/gongshi/objections", c.base);
+    let (status, body, _) = post_form(
+        &public,
+        object.clone(),
+        &[
+            ("form_token", &form_token),
+            ("entry", &entry),
+            ("name", "匿名"),
+            ("phone", ""),
+            ("statement", "不实"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        body.contains("匿名异议不予受理") && body.contains("联系电话"),
+        "{body}"
+    );
+    let (status, _, h) = post_form(
+        &public,
+        object,
+        &[
+            ("form_token", &form_token),
+            ("entry", &entry),
+            ("name", "李四"),
+            ("phone", "138 0000 0000"),
+            ("statement", "该公司注册地不在园区"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(location(&h), "/gongshi?received=1");
+    // A pending objection holds the case past the notice's last day.
+    let after = today.succ_opt().unwrap();
+    assert!(c.store.close_notices(after).await.unwrap().is_empty());
+    // Reviewers see who objected; the applicant never does.
+    let (_, page) = version_of(c, &officer, &reference).await;
+    assert!(page.contains("李四 · 138 0000 0000") && page.contains("该公司注册地不在园区"));
+    let (_, mine, _) = get(&browser(), status_link).await;
+    assert!(!mine.contains("李四") && !mine.contains("138 0000 0000"));
+    let objection = page
+        .split(&format!("/officer/applications/{reference}/objections/"))
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let finder = signed_in(c, "zheng", Role::Reviewer).await;
+    let ftoken = csrf(c, &finder).await;
+    let (seen, _) = version_of(c, &finder, &reference).await;
+    let find = format!(
+        "{}/officer/applications/{reference}/objections/{objection}",
+        c.base
+    );
+    let (status, _, _) = post_form(
+        &finder,
+        find.clone(),
+        &[
+            ("csrf", &ftoken),
+            ("seen_version", &seen),
+            ("finding", "upheld"),
+            ("finding_note", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "a finding needs its reason");
+    let (status, _, _) = post_form(
+        &finder,
+        find.clone(),
+        &[
+            ("csrf", &ftoken),
+            ("seen_version", &seen),
+            ("finding", "upheld"),
+            ("finding_note", "经核实，注册地在园区外"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let app = c.store.application(&reference).await.unwrap().unwrap();
+    assert_eq!(
+        (app.summary.step, app.summary.review_round),
+        (CaseStep::SecondReview, 2)
+    );
+    let (_, page, _) = get(&public, format!("{}/gongshi", c.base)).await;
+    assert!(!page.contains(&entry), "off the notice");
+    assert!(
+        c.store.close_notices(after).await.unwrap().is_empty(),
+        "nothing to end"
+    );
+    // Found once.
+    let (seen, _) = version_of(c, &finder, &reference).await;
+    let (status, _, _) = post_form(
+        &finder,
+        find,
+        &[
+            ("csrf", &ftoken),
+            ("seen_version", &seen),
+            ("finding", "dismissed"),
+            ("finding_note", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 409);
+    // 复审 again: not by the officer of 初审, whose proposals stand in the new round.
+    let (seen, page) = version_of(c, &officer, &reference).await;
+    assert!(page.contains("id=\"four-eyes\""));
+    let (status, _, _) = post_form(
+        &officer,
+        format!("{}/officer/applications/{reference}/step", c.base),
+        &[
+            ("csrf", &token),
+            ("seen_version", &seen),
+            ("action", "agree"),
+            ("reason", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 409);
+    to_notice("wu", CaseStep::SecondReview, Signed::SecondReview).await;
+    assert_eq!(
+        c.store.close_notices(after).await.unwrap(),
+        vec![reference.clone()]
+    );
+    let (_, page) = version_of(c, &officer, &reference).await;
+    assert!(page.contains("异议成立，撤下公示") && page.contains("公示期满无异议"));
 }
 
 async fn version_of(c: &Console, b: &reqwest::Client, reference: &str) -> (String, String) {
@@ -1026,6 +1229,30 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
     assert!(csv.contains("申请编号") && csv.contains("已拨付") && csv.contains("待拨付"));
     assert_eq!(csv.lines().count(), 1 + 10);
     assert!(csv.contains(",1250000,") && !csv.contains("jinying_startup"));
+    // Every view and export of the schedule (it names payees) is in the access log.
+    let (seen_by_finance, _) = c
+        .store
+        .access_log(
+            &talent_subsidy::store::AccessFilter {
+                officer: Some("qian".into()),
+                ..Default::default()
+            },
+            100,
+        )
+        .await
+        .unwrap();
+    assert!(
+        seen_by_finance
+            .iter()
+            .any(|e| e.detail.contains("payment schedule CSV"))
+    );
+    assert!(
+        seen_by_finance
+            .iter()
+            .filter(|e| e.detail == "拨付计划 / payment schedule")
+            .count()
+            >= 4
+    );
     // The audit log holds every check, decision and payment, with who; the timeline every step.
     let (_, page) = version_of(c, &officer, &reference).await;
     assert!(page.contains("已拨付 ¥"));
@@ -1055,6 +1282,33 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
     // Checks alone and five decisions by the first reviewer; the payment by finance.
     assert_eq!(page.matches("<td>sun</td>").count(), 6 + 1);
     assert_eq!(page.matches("<td>qian</td>").count(), 1);
+    // A leader reopens it, with a reason: back to 复审 in a new round; what was paid stays,
+    // and nothing more is paid until the decision is in force again.
+    let (version, _) = version_of(c, &leader, &reference).await;
+    let (status, _, _) =
+        post_pairs(&leader, &step_url, &step("reopen", "", &version, &token3)).await;
+    assert_eq!(status, 422, "a reason is needed");
+    let (status, _, _) = post_pairs(
+        &leader,
+        &step_url,
+        &step("reopen", "收到举报，重新核实", &version, &token3),
+    )
+    .await;
+    assert_eq!(status, 303);
+    let app = c.store.application(&reference).await.unwrap().unwrap();
+    assert_eq!(
+        app.summary.step,
+        talent_subsidy::store::CaseStep::SecondReview
+    );
+    assert_eq!(app.summary.review_round, 2);
+    let (_, paid, _) = get(&finance, format!("{}/officer/payments?state=paid", c.base)).await;
+    assert!(paid.contains(&reference), "the payment made stands");
+    let (_, open, _) = get(
+        &finance,
+        format!("{}/officer/payments?state=to_pay", c.base),
+    )
+    .await;
+    assert_eq!(open.matches("action=\"/officer/payments/").count(), 0);
 }
 
 async fn of_program_decisions_made_at_once_one_is_recorded(c: &Console) {
@@ -1187,6 +1441,8 @@ on_both_databases!(casework_console => four_eyes_and_one_winner_hold_in_the_data
     four_eyes_and_one_winner_hold_in_the_database_on_sqlite, four_eyes_and_one_winner_hold_in_the_database_on_postgresql);
 on_both_databases!(casework_console => a_notice_ends_once_across_two_instances:
     a_notice_ends_once_across_two_instances_on_sqlite, a_notice_ends_once_across_two_instances_on_postgresql);
+on_both_databases!(casework_console => an_upheld_objection_returns_the_case_and_a_second_notice_passes:
+    an_upheld_objection_returns_the_case_on_sqlite, an_upheld_objection_returns_the_case_on_postgresql);
 on_both_databases!(casework_console => of_program_decisions_made_at_once_one_is_recorded:
     of_program_decisions_made_at_once_one_is_recorded_on_sqlite,
     of_program_decisions_made_at_once_one_is_recorded_on_postgresql);

@@ -403,6 +403,7 @@ pub async fn put_in_force(c: &Console, reference: &str) {
             note: "",
             signs: Some(Signed::SecondReview),
             back_to_first_review: false,
+            reopen: false,
             status: None,
             day: today,
         })

@@ -5,8 +5,8 @@
 use crate::stored::StoredResult;
 use rust_decimal::Decimal;
 use store::{
-    CaseEvent, Check, CheckRow, DecisionRow, Notice, Payment, PaymentFilter, ProgramRow, Signer,
-    Store, StoreError, Upload,
+    CaseEvent, Check, CheckRow, DecisionRow, Notice, Objection, Payment, PaymentFilter, ProgramRow,
+    Signer, Store, StoreError, Upload,
 };
 
 /// What an application's casework holds.
@@ -22,6 +22,8 @@ pub struct Case {
     pub events: Vec<CaseEvent>,
     /// The latest public notice it was put on.
     pub notice: Option<Notice>,
+    /// Objections to it on its notices (the objectors' details: reviewers and leaders only).
+    pub objections: Vec<Objection>,
 }
 
 impl Case {
@@ -47,6 +49,7 @@ impl Case {
             signers: store.signers(id).await?,
             events: store.case_events(id).await?,
             notice: store.notice_of(id).await?,
+            objections: store.objections(id).await?,
         })
     }
 

@@ -415,6 +415,7 @@ mod tests {
             signers: Vec::new(),
             events: Vec::new(),
             notice: None,
+            objections: Vec::new(),
         }
     }
 

@@ -39,6 +39,8 @@ pub enum Asked {
     SignOff,
     /// 审批: return to 复审.
     ReturnToSecondReview,
+    /// A leader reopens a decided case: back to 复审, a reason required.
+    Reopen,
 }
 
 impl Asked {
@@ -50,6 +52,7 @@ impl Asked {
             "send_back" => Asked::SendBack,
             "sign_off" => Asked::SignOff,
             "return" => Asked::ReturnToSecondReview,
+            "reopen" => Asked::Reopen,
             _ => return None,
         })
     }
@@ -59,7 +62,7 @@ impl Asked {
         match self {
             Asked::Accept | Asked::NotAccept => StepId::Accept,
             Asked::Agree | Asked::SendBack => StepId::SecondReview,
-            Asked::SignOff | Asked::ReturnToSecondReview => StepId::SignOff,
+            Asked::SignOff | Asked::ReturnToSecondReview | Asked::Reopen => StepId::SignOff,
         }
     }
 
@@ -69,6 +72,7 @@ impl Asked {
             Asked::Accept | Asked::NotAccept => CaseStep::Accept,
             Asked::Agree | Asked::SendBack => CaseStep::SecondReview,
             Asked::SignOff | Asked::ReturnToSecondReview => CaseStep::SignOff,
+            Asked::Reopen => CaseStep::InForce,
         }
     }
 }
@@ -100,6 +104,7 @@ pub struct Plan {
     pub action: &'static str,
     pub signs: Option<Signed>,
     pub back_to_first_review: bool,
+    pub reopen: bool,
     pub status: Option<AppStatus>,
 }
 
@@ -169,24 +174,28 @@ pub fn plan(
         )));
     }
     may_take(procedure, asked.step(), officer)?;
-    let signs = match asked.step() {
-        StepId::SecondReview => Some(Signed::SecondReview),
-        StepId::SignOff => Some(Signed::SignOff),
-        _ => None,
+    let signs = match asked {
+        Asked::Reopen => None,
+        _ => match asked.step() {
+            StepId::SecondReview => Some(Signed::SecondReview),
+            StepId::SignOff => Some(Signed::SignOff),
+            _ => None,
+        },
     };
     if step.other_officer
+        && asked != Asked::Reopen
         && let Some(other) = signed_other(facts, officer.name, signs)
     {
         return Err(four_eyes(other, &step.zh, &step.en));
     }
     let needs_reason = matches!(
         asked,
-        Asked::NotAccept | Asked::SendBack | Asked::ReturnToSecondReview
+        Asked::NotAccept | Asked::SendBack | Asked::ReturnToSecondReview | Asked::Reopen
     );
     if needs_reason && note.trim().is_empty() {
         return Err(Refused::Invalid(Msg::new(
-            "理由：退回或不予受理时请写明理由",
-            "Reason: say why when sending back or not accepting",
+            "理由：退回、重新审核或不予受理时请写明理由",
+            "Reason: say why when sending back, reopening or not accepting",
         )));
     }
     let open = |to, action| Plan {
@@ -195,6 +204,7 @@ pub fn plan(
         action,
         signs,
         back_to_first_review: false,
+        reopen: false,
         status: None,
     };
     Ok(match asked {
@@ -222,6 +232,10 @@ pub fn plan(
         },
         Asked::SignOff => open(CaseStep::NoticeReady, "sign_off"),
         Asked::ReturnToSecondReview => open(CaseStep::SecondReview, "return"),
+        Asked::Reopen => Plan {
+            reopen: true,
+            ..open(CaseStep::SecondReview, "reopen")
+        },
     })
 }
 
@@ -408,6 +422,74 @@ pub fn notice_case(app: &store::Application) -> store::NoticeCase {
             .or_else(|| text(&["startup", "company_name"]))
             .unwrap_or_default(),
     }
+}
+
+/// What an objection form must hold, each problem naming its field: a real name (2 to 30
+/// letters; "匿名", "anonymous" and the like are refused: anonymous objections are not taken),
+/// a phone number (7 to 15 digits, with `+`, `-`, spaces or brackets), and a statement (at most
+/// `NOTE_LIMIT` characters). Every problem at once.
+pub fn objection_problems(name: &str, phone: &str, statement: &str) -> Vec<Msg> {
+    let mut out = Vec::new();
+    let name = name.trim();
+    let letters = name.chars().count();
+    let anonymous = [
+        "匿名",
+        "无名",
+        "不愿透露",
+        "anonymous",
+        "anon",
+        "none",
+        "n/a",
+    ]
+    .iter()
+    .any(|a| name.to_lowercase().contains(a));
+    if name.is_empty() || anonymous {
+        out.push(Msg::new(
+            "真实姓名：请填写您的真实姓名，匿名异议不予受理",
+            "Real name: give your real name; anonymous objections are not accepted",
+        ));
+    } else if !(2..=30).contains(&letters)
+        || !name
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '·' || c == ' ' || c == '.' || c == '-')
+    {
+        out.push(Msg::new(
+            "真实姓名：应为 2 到 30 个字，只含文字",
+            "Real name: 2 to 30 letters, nothing else",
+        ));
+    }
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let phone_ok = phone
+        .trim()
+        .chars()
+        .all(|c| c.is_ascii_digit() || "+- ()".contains(c));
+    if phone.trim().is_empty() || !phone_ok || !(7..=15).contains(&digits) {
+        out.push(Msg::new(
+            "联系电话：请填写可以联系到您的电话号码（7 到 15 位数字）",
+            "Phone: a number we can reach you on (7 to 15 digits)",
+        ));
+    }
+    let statement = statement.trim();
+    if statement.is_empty() {
+        out.push(Msg::new(
+            "异议内容：请写明对哪一项公示内容有何异议及理由",
+            "Objection: say what on the notice you object to, and why",
+        ));
+    } else if statement.chars().count() > crate::casework::NOTE_LIMIT {
+        out.push(Msg::new(
+            format!("异议内容：最多 {} 字", crate::casework::NOTE_LIMIT),
+            format!(
+                "Objection: at most {} characters",
+                crate::casework::NOTE_LIMIT
+            ),
+        ));
+    } else if let Some(p) = rules::applicant::unsafe_text(statement, true) {
+        out.push(Msg::new(
+            format!("异议内容：{}", p.zh),
+            format!("Objection: {}", p.en),
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -28,6 +28,8 @@ pub enum Place {
     DecisionReason,
     /// An officer's words on a step of the procedure (row: the application's id).
     CaseEvent,
+    /// An objector's name, phone and statement, and the finding (row: the objection's id).
+    Objection,
     BatchSummary,
     BatchFileName,
     /// Who a simulation was run on (file names of populations).
@@ -44,6 +46,7 @@ impl Place {
             Place::BatchResults => "batch_runs.results",
             Place::BatchWorkbook => "batch_runs.workbook",
             Place::CaseEvent => "case_events.note",
+            Place::Objection => "objections",
             Place::Result => "applications.result",
             Place::Note => "applications.note",
             Place::AuditNote => "audit_log.note",

@@ -30,6 +30,7 @@ mod casework;
 mod group;
 mod keys;
 mod model;
+mod objections;
 mod officers;
 mod policy;
 mod privacy;

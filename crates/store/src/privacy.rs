@@ -239,6 +239,14 @@ impl Store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                // Objectors' names, phones and words go with it; the finding's fact stays.
+                sqlx::query(
+                    "UPDATE objections SET objector_name = '', objector_phone = '', \
+                     statement = '' WHERE application_id = $1",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             }
             tx.commit().await?;
             if !due.is_empty() && self.backend == Backend::Sqlite {

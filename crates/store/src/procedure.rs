@@ -30,6 +30,9 @@ impl Store {
             if m.back_to_first_review {
                 void_round(&mut tx, id, round, m.actor).await?;
             }
+            if m.reopen {
+                super::transitions::carry_first_review(&mut tx, id, round).await?;
+            }
             move_step(
                 &mut tx,
                 &self.key,
@@ -40,7 +43,7 @@ impl Store {
                 m.actor,
                 m.note,
                 m.day,
-                m.back_to_first_review,
+                m.back_to_first_review || m.reopen,
             )
             .await?;
             let words = format!(
@@ -212,8 +215,9 @@ impl Store {
         done
     }
 
-    /// Ends the notice period of every case whose notice's last day is before `today` and
-    /// that is still on it: 公示无异议, the decision in force. Each case in its own
+    /// Ends the notice period of every case whose notice's last day is before `today`, that
+    /// is still on it and has no objection waiting for a finding: 公示无异议, the decision in
+    /// force. Each case in its own
     /// transaction, claimed by a conditional update, so two instances sweeping at once (or a
     /// sweep cut short by a restart and run again) end each case once. Returns the references
     /// it ended.
@@ -222,7 +226,9 @@ impl Store {
             "SELECT e.notice_id, e.application_id, a.reference, n.last_day FROM notice_entries e \
              JOIN notices n ON n.id = e.notice_id JOIN applications a ON a.id = e.application_id \
              WHERE n.last_day < $1 AND e.withdrawn_at IS NULL AND e.cleared_at IS NULL \
-             AND a.step = 'notice' ORDER BY e.notice_id, e.application_id",
+             AND a.step = 'notice' AND NOT EXISTS (SELECT 1 FROM objections o \
+             WHERE o.notice_id = e.notice_id AND o.application_id = e.application_id \
+             AND o.finding IS NULL) ORDER BY e.notice_id, e.application_id",
         )
         .bind(today.to_string())
         .fetch_all(&self.read)
@@ -373,6 +379,7 @@ impl Store {
                 }
             }
             out.push(NoticeEntry {
+                application_id: app,
                 reference: e.try_get("reference")?,
                 masked_name: e.try_get("masked_name")?,
                 employer: e.try_get("employer")?,

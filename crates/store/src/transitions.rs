@@ -471,3 +471,23 @@ pub(super) async fn after_decisions(
     }
     Ok(())
 }
+
+/// Starts a new round (the caller's move counts it up) whose 初审 is round `round`'s: its
+/// officer signs it again, so 复审 of the new round is still not theirs.
+pub(super) async fn carry_first_review(
+    tx: &mut sqlx::AnyConnection,
+    id: i64,
+    round: i64,
+) -> std::result::Result<(), DecideError> {
+    sqlx::query(
+        "INSERT INTO case_signers (application_id, review_round, step, actor, at) \
+         SELECT application_id, review_round + 1, step, actor, at FROM case_signers \
+         WHERE application_id = $1 AND review_round = $2 AND step = 'first_review'",
+    )
+    .bind(id)
+    .bind(round)
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    Ok(())
+}

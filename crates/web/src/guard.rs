@@ -66,6 +66,7 @@ impl Work {
         match (method, path) {
             (&Method::POST, "/applications" | "/api/v1/applications") => Some(Work::Submission),
             (&Method::POST, p) if p.starts_with("/status/") => Some(Work::Submission),
+            (&Method::POST, "/gongshi/objections") => Some(Work::Submission),
             (
                 &Method::POST,
                 "/assess"

@@ -19,6 +19,8 @@ use rust_decimal::Decimal;
 
 /// One case on a notice as the public reads it.
 pub struct NoticeLine {
+    /// What the objection form names it by (`NOTICE-APPLICATION`).
+    pub entry: String,
     pub name: String,
     pub employer: String,
     /// Each program and its amount.
@@ -53,6 +55,7 @@ fn notice_view(
             .entries
             .iter()
             .map(|e| NoticeLine {
+                entry: format!("{}-{}", n.id, e.application_id),
                 name: e.masked_name.clone(),
                 employer: if e.employer.is_empty() {
                     l.t("（未填写）", "(not given)").into()
@@ -84,13 +87,26 @@ pub struct GongshiPage {
     pub past: Vec<NoticeView>,
     pub contact: String,
     pub days: u32,
+    /// The objection form's token (its cookie is set with the page).
+    pub form_token: String,
+    /// What was typed, kept when the form is refused: entry, name, phone, statement.
+    pub typed: [String; 4],
+    /// The entry chosen, as typed.
+    pub chosen: String,
+    pub errors: Vec<String>,
+    /// An objection was just received.
+    pub received: bool,
 }
 
-/// The park's public notices: those running today, then those ended.
-#[utoipa::path(tag = "pages", responses((status = 200, description = "The public notices (公示): running and past", content_type = "text/html", body = String), (status = 503, description = "No database")))]
-#[get("/gongshi")]
-pub async fn gongshi(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let lang = language(&req, None);
+/// The public page, with the objection form as typed and its problems, if any.
+async fn gongshi_page(
+    req: &HttpRequest,
+    state: &AppState,
+    status: StatusCode,
+    typed: [String; 4],
+    errors: Vec<String>,
+) -> HttpResponse {
+    let lang = language(req, None);
     let l = lang.lang;
     let Some(store) = &state.store else {
         return super::html::message(
@@ -115,9 +131,10 @@ pub async fn gongshi(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
     let procedure = &snapshot.policy.procedure;
     let (current, past): (Vec<_>, Vec<_>) = all
         .iter()
-        .map(|n| notice_view(&state, n, today, l))
+        .map(|n| notice_view(state, n, today, l))
         .partition(|n| n.running);
-    page(
+    let (form_token, cookie) = super::auth::form_token(req, state.secure_cookies);
+    let mut resp = page(
         &GongshiPage {
             lang: l,
             current,
@@ -126,10 +143,121 @@ pub async fn gongshi(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
                 .t(&procedure.contact_zh, &procedure.contact_en)
                 .to_string(),
             days: procedure.notice_days,
+            form_token,
+            chosen: typed[0].clone(),
+            typed,
+            errors,
+            received: req.query_string().contains("received=1"),
         },
-        StatusCode::OK,
+        status,
         lang,
-    )
+    );
+    if let Some(c) = cookie {
+        let _ = resp.add_cookie(&c);
+    }
+    resp
+}
+
+/// The park's public notices: those running today (with the objection form), then those
+/// ended.
+#[utoipa::path(tag = "pages", responses((status = 200, description = "The public notices (公示): running and past, and the objection form", content_type = "text/html", body = String), (status = 503, description = "No database")))]
+#[get("/gongshi")]
+pub async fn gongshi(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    gongshi_page(&req, &state, StatusCode::OK, Default::default(), Vec::new()).await
+}
+
+/// An objection to a case on a running notice: under a real name with a phone number; the
+/// objector's details are sealed and shown only to reviewers and leaders.
+#[utoipa::path(tag = "pages", request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "form_token, entry (NOTICE-APPLICATION, from the page), name, phone, statement"), responses((status = 303, description = "Received: back to the notices"), (status = 403, description = "The form token is missing or wrong"), (status = 409, description = "That case is not on a running notice", content_type = "text/html", body = String), (status = 422, description = "A field is missing or not valid (anonymous objections are refused)", content_type = "text/html", body = String), (status = 429, description = "Too many from this address")))]
+#[post("/gongshi/objections")]
+pub async fn object(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let form = FormValues::parse(&body);
+    if !super::auth::form_token_ok(&req, form.get("form_token")) {
+        return super::html::message(
+            StatusCode::FORBIDDEN,
+            "表单已过期，请刷新页面后重新提交",
+            "The form has expired: reload the page and send it again",
+        );
+    }
+    let l = language(&req, None).lang;
+    let typed = [
+        form.get("entry").to_string(),
+        form.get("name").to_string(),
+        form.get("phone").to_string(),
+        form.get("statement").to_string(),
+    ];
+    let entry = typed[0]
+        .split_once('-')
+        .and_then(|(n, a)| Some((n.parse::<i64>().ok()?, a.parse::<i64>().ok()?)));
+    let mut errors: Vec<String> = Vec::new();
+    if entry.is_none() {
+        errors.push(
+            l.t(
+                "异议对象：请选择公示名单中的一项",
+                "Objecting to: choose one of the people on the notice",
+            )
+            .into(),
+        );
+    }
+    errors.extend(
+        app::procedure::objection_problems(&typed[1], &typed[2], &typed[3])
+            .iter()
+            .map(|m| m.t(l).to_string()),
+    );
+    let (Some((notice, application)), true) = (entry, errors.is_empty()) else {
+        return gongshi_page(
+            &req,
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            typed,
+            errors,
+        )
+        .await;
+    };
+    let Some(store) = &state.store else {
+        return super::html::message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "公示暂不可用",
+            "Public notices are not available",
+        );
+    };
+    match store
+        .add_objection(
+            notice,
+            application,
+            crate::http::today(),
+            typed[1].trim(),
+            typed[2].trim(),
+            typed[3].trim(),
+        )
+        .await
+    {
+        Ok(Some(id)) => {
+            tracing::info!(objection = id, notice, "objection received");
+            HttpResponse::SeeOther()
+                .insert_header((actix_web::http::header::LOCATION, "/gongshi?received=1"))
+                .finish()
+        }
+        Ok(None) => {
+            let said = l.t(
+                "该人员已不在正在进行的公示中（公示期已过或已撤下），异议未能受理",
+                "That person is no longer on a running notice (it ended or they were taken off): the objection was not taken",
+            );
+            gongshi_page(&req, &state, StatusCode::CONFLICT, typed, vec![said.into()]).await
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "saving an objection failed");
+            super::html::message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "暂时无法受理，请稍后再试",
+                "It cannot be taken just now; try again shortly",
+            )
+        }
+    }
 }
 
 /// A case waiting to be put on a notice, as the console lists it.

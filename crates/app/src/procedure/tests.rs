@@ -350,3 +350,77 @@ fn a_notice_masks_every_character_of_a_name_but_the_first_and_last() {
     assert_eq!(mask_name("王"), "*");
     assert_eq!(mask_name(""), "*");
 }
+
+#[test]
+fn an_objection_needs_a_real_name_a_phone_and_a_statement() {
+    assert!(objection_problems("李四", "0513-8000 0000", "该企业并未在园区实际经营").is_empty());
+    assert!(objection_problems("Anna Smith", "+86 138 0000 0000", "x").is_empty());
+    let all = objection_problems("匿名", "", " ");
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert!(all[0].en.contains("anonymous objections are not accepted"));
+    assert!(all[1].en.starts_with("Phone"));
+    assert!(all[2].en.starts_with("Objection"));
+    assert_eq!(
+        objection_problems("李", "13800000000", "x").len(),
+        1,
+        "one letter"
+    );
+    assert_eq!(objection_problems("李四", "call me", "x").len(), 1);
+    assert_eq!(objection_problems("李四", "123", "x").len(), 1, "too short");
+    let long = "长".repeat(crate::casework::NOTE_LIMIT + 1);
+    assert_eq!(objection_problems("李四", "13800000000", &long).len(), 1);
+}
+
+#[test]
+fn only_a_leader_reopens_a_decided_case_and_only_with_a_reason() {
+    let p = park().procedure;
+    let s = [
+        signer(1, Signed::FirstReview, "zhou"),
+        signer(1, Signed::SecondReview, "wu"),
+        signer(1, Signed::SignOff, "li"),
+    ];
+    let f = facts(CaseStep::InForce, &s, 2_500_000);
+    assert!(
+        refused(plan(
+            &p,
+            &f,
+            officer("wu", Role::Reviewer),
+            Asked::Reopen,
+            "x"
+        ))
+        .contains("approver")
+    );
+    assert!(
+        refused(plan(
+            &p,
+            &f,
+            officer("li", Role::Approver),
+            Asked::Reopen,
+            " "
+        ))
+        .contains("say why")
+    );
+    let ok = plan(
+        &p,
+        &f,
+        officer("li", Role::Approver),
+        Asked::Reopen,
+        "举报核实",
+    )
+    .unwrap();
+    assert_eq!(
+        (ok.to, ok.reopen, ok.signs),
+        (CaseStep::SecondReview, true, None)
+    );
+    let not_yet = facts(CaseStep::Notice, &s, 2_500_000);
+    assert!(
+        plan(
+            &p,
+            &not_yet,
+            officer("li", Role::Approver),
+            Asked::Reopen,
+            "x"
+        )
+        .is_err()
+    );
+}

@@ -155,6 +155,9 @@ pub struct Move<'a> {
     /// Sending the case back to 初审: this round's decisions are voided (kept), its planned
     /// payments dropped, the round counts up and the application is open for review again.
     pub back_to_first_review: bool,
+    /// Reopening a decided case: a new round whose 初审 is the one already done (its
+    /// decisions and any payments made stand), back at 复审.
+    pub reopen: bool,
     /// The application's status after the move (`None`: as it is).
     pub status: Option<AppStatus>,
     /// The day at UTC+8 the move happens (accepting sets `accepted_on` to it).
@@ -181,6 +184,7 @@ pub struct Notice {
 /// One case on a notice.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NoticeEntry {
+    pub application_id: i64,
     pub reference: String,
     pub masked_name: String,
     pub employer: String,
@@ -189,4 +193,20 @@ pub struct NoticeEntry {
     /// Taken off the notice (an objection upheld).
     pub withdrawn: bool,
     pub cleared: bool,
+}
+
+/// An objection to a case on a notice, as reviewers and leaders read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Objection {
+    pub id: i64,
+    pub notice_id: i64,
+    pub received_at: String,
+    pub objector_name: String,
+    pub objector_phone: String,
+    pub statement: String,
+    /// `Some(true)`: upheld; `Some(false)`: dismissed; `None`: not yet found on.
+    pub upheld: Option<bool>,
+    pub finding_note: String,
+    pub found_by: Option<String>,
+    pub found_at: Option<String>,
 }

@@ -158,6 +158,9 @@ pub struct ListRow {
     pub status_id: &'static str,
     pub step: &'static str,
     pub step_id: &'static str,
+    /// When its step is due, in words (empty at an untimed step).
+    pub due: String,
+    pub overdue: bool,
 }
 
 fn list_row(a: &ApplicationSummary, lang: Lang) -> ListRow {
@@ -176,7 +179,55 @@ fn list_row(a: &ApplicationSummary, lang: Lang) -> ListRow {
         status_id: a.status.id(),
         step: super::procedure::step_words(a.step, lang),
         step_id: a.step.id(),
+        due: String::new(),
+        overdue: false,
     }
+}
+
+/// Each row's deadline (from its timeline and notice): the steps that have one.
+async fn with_deadlines(
+    s: &Signed,
+    state: &AppState,
+    apps: &[ApplicationSummary],
+    rows: &mut [ListRow],
+    lang: Lang,
+) -> Result<(), AuthError> {
+    use store::CaseStep::*;
+    let store = s.store(state)?;
+    let snapshot = state.snapshot();
+    let today = crate::http::today();
+    for (a, row) in apps.iter().zip(rows.iter_mut()) {
+        if !matches!(
+            a.step,
+            Accept | FirstReview | SecondReview | SignOff | Notice
+        ) {
+            continue;
+        }
+        let events = store.case_events(a.id).await.map_err(|e| s.db_error(e))?;
+        let notice = if a.step == Notice {
+            store.notice_of(a.id).await.map_err(|e| s.db_error(e))?
+        } else {
+            None
+        };
+        let Some(submitted) = store::parse_day(a.submitted_at.get(..10).unwrap_or_default()) else {
+            continue;
+        };
+        if let Some(d) = app::procedure::due(
+            &snapshot.policy.procedure,
+            &snapshot.policy.calendar,
+            a.step,
+            submitted,
+            a.accepted_on,
+            &events,
+            notice.map(|n| n.last_day),
+            today,
+        ) {
+            let (words, overdue) = super::procedure::due_words(&d, lang);
+            row.due = words;
+            row.overdue = overdue;
+        }
+    }
+    Ok(())
 }
 
 #[derive(Template)]
@@ -197,6 +248,8 @@ pub struct ListPage {
     pub prev: Option<String>,
     pub next: Option<String>,
     pub export: String,
+    /// How many on this page are past their deadline.
+    pub overdue: usize,
 }
 
 #[utoipa::path(tag = "officers", params(("status" = Option<String>, Query), ("program" = Option<String>, Query, description = "Applications eligible for this program"), ("tier" = Option<String>, Query), ("from" = Option<String>, Query, description = "Submitted on or after, YYYY-MM-DD"), ("to" = Option<String>, Query, description = "Submitted on or before"), ("page" = Option<u32>, Query)), responses((status = 200, description = "Applications, newest first", content_type = "text/html", body = String), (status = 303, description = "Not signed in: to the login page"), (status = 403, description = "Not a reviewer")))]
@@ -238,6 +291,8 @@ pub async fn list(
         StatusCode::BAD_REQUEST
     };
     let l = lang.lang;
+    let mut shown: Vec<ListRow> = rows.iter().map(|a| list_row(a, l)).collect();
+    with_deadlines(&s, &state, &rows, &mut shown, l).await?;
     Ok(page(
         &ListPage {
             lang: l,
@@ -253,7 +308,8 @@ pub async fn list(
             programs: program_names(&state, l),
             tiers: tiers(&state, l),
             errors,
-            rows: rows.iter().map(|a| list_row(a, l)).collect(),
+            overdue: shown.iter().filter(|r| r.overdue).count(),
+            rows: shown,
             total,
             page: page_no,
             pages,

@@ -14,6 +14,16 @@ pub struct TimelineRow {
     pub note: String,
 }
 
+/// An objection as the case's page shows it.
+pub struct ObjectionView {
+    pub id: i64,
+    pub received: String,
+    pub who: String,
+    pub statement: String,
+    /// The finding in words, once made.
+    pub finding: Option<String>,
+}
+
 /// The procedure as a case's page shows it.
 pub struct ProcedureView {
     pub step: String,
@@ -30,6 +40,9 @@ pub struct ProcedureView {
     pub timeline: Vec<TimelineRow>,
     /// The notice the case is or was on.
     pub notice: Option<String>,
+    pub objections: Vec<ObjectionView>,
+    /// This officer may record findings (a reviewer).
+    pub can_find: bool,
 }
 
 /// What an action is called on its button.
@@ -41,16 +54,18 @@ fn action_label(a: Asked, l: Lang) -> &'static str {
         Asked::SendBack => l.t("退回初审", "Send back to the first review"),
         Asked::SignOff => l.t("审批同意", "Sign off"),
         Asked::ReturnToSecondReview => l.t("退回复审", "Return to the second review"),
+        Asked::Reopen => l.t("重新审核（退回复审）", "Reopen (back to the second review)"),
     }
 }
 
-const ACTIONS: [(&str, Asked); 6] = [
+const ACTIONS: [(&str, Asked); 7] = [
     ("accept", Asked::Accept),
     ("not_accept", Asked::NotAccept),
     ("agree", Asked::Agree),
     ("send_back", Asked::SendBack),
     ("sign_off", Asked::SignOff),
     ("return", Asked::ReturnToSecondReview),
+    ("reopen", Asked::Reopen),
 ];
 
 /// What a timeline entry's action was, in words.
@@ -66,6 +81,7 @@ fn event_words(action: &str, l: Lang) -> &'static str {
         "send_back" => l.t("复审退回初审", "Second review sent it back"),
         "sign_off" => l.t("审批同意", "Signed off"),
         "return" => l.t("审批退回复审", "Returned to the second review"),
+        "reopen" => l.t("重新审核", "Reopened"),
         "publish" => l.t("列入公示", "Put on public notice"),
         "cleared" => l.t("公示期满无异议", "Notice passed with no objection upheld"),
         "pause" => l.t("要求补正，计时暂停", "More asked for: the clock stops"),
@@ -74,6 +90,8 @@ fn event_words(action: &str, l: Lang) -> &'static str {
             "The applicant replied: the clock runs again",
         ),
         "withdrawn" => l.t("申请人撤回", "Withdrawn by the applicant"),
+        "objection_upheld" => l.t("异议成立，撤下公示", "Objection upheld: off the notice"),
+        "objection_dismissed" => l.t("异议不成立", "Objection dismissed"),
         _ => l.t("办理", "Step taken"),
     }
 }
@@ -189,6 +207,34 @@ pub fn procedure_view(
                 note: e.note.clone(),
             })
             .collect(),
+        can_find: s.role() == Role::Reviewer,
+        objections: case
+            .objections
+            .iter()
+            .map(|o| ObjectionView {
+                id: o.id,
+                received: view::short_time(&o.received_at),
+                who: format!("{} · {}", o.objector_name, o.objector_phone),
+                statement: o.statement.clone(),
+                finding: o.upheld.map(|u| {
+                    format!(
+                        "{}{}{}{}",
+                        if u {
+                            l.t("异议成立", "Upheld")
+                        } else {
+                            l.t("异议不成立", "Dismissed")
+                        },
+                        l.t("（", " ("),
+                        o.found_by.clone().unwrap_or_default(),
+                        l.t("）", ")")
+                    ) + &if o.finding_note.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{}{}", l.colon(), o.finding_note)
+                    }
+                }),
+            })
+            .collect(),
         notice: case.notice.as_ref().map(|n| {
             format!(
                 "{} {} {} {}",
@@ -265,6 +311,7 @@ pub async fn take_step(
             note,
             signs: planned.signs,
             back_to_first_review: planned.back_to_first_review,
+            reopen: planned.reopen,
             status: planned.status,
             day: crate::http::today(),
         })
@@ -311,4 +358,58 @@ pub fn refusal_words(e: &DecideError, l: Lang) -> String {
             l.t("无法办理", "It cannot be done").into()
         }
     }
+}
+
+#[utoipa::path(tag = "officers", params(("reference" = String, Path), ("id" = i64, Path, description = "The objection")), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, seen_version, finding (upheld, dismissed), finding_note"), responses((status = 303, description = "Recorded: back to the application"), (status = 403, description = "Not a reviewer, or no CSRF token"), (status = 409, description = "Found on already, or the case changed", content_type = "text/html", body = String), (status = 422, description = "No finding chosen, or no reason", content_type = "text/html", body = String)))]
+#[post("/officer/applications/{reference}/objections/{id}")]
+pub async fn find_objection(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AuthError> {
+    let (reference, id) = path.into_inner();
+    let form = reviewer_form(&s, &body)?;
+    let l = language(&req, None).lang;
+    let note = form.get("finding_note").trim();
+    let upheld = match form.get("finding") {
+        "upheld" => Some(true),
+        "dismissed" => Some(false),
+        _ => None,
+    };
+    let seen = form.get("seen_version").parse::<i64>().ok();
+    let problem = match (upheld, seen) {
+        (None, _) | (_, None) => Some((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            l.t(
+                "核实结论：请选择成立或不成立",
+                "Finding: choose upheld or dismissed",
+            )
+            .to_string(),
+        )),
+        _ if note.is_empty() => Some((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            l.t("核实意见：请写明核实情况", "Finding: say what was found")
+                .to_string(),
+        )),
+        _ => text_problem(note, ("核实意见", "Finding"), l),
+    };
+    let (Some(upheld), Some(seen), None) = (upheld, seen, &problem) else {
+        return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
+    };
+    let done = s
+        .store(&state)?
+        .find_objection(&reference, id, seen, s.name(), upheld, note)
+        .await;
+    let problem = match done {
+        Ok(()) => {
+            tracing::info!(officer = %s.name(), reference = %reference, objection = id, upheld, "objection found on");
+            return Ok(redirect(&format!("/officer/applications/{reference}")));
+        }
+        Err(DecideError::NotFound) => return Ok(no_application()),
+        Err(DecideError::Store(e)) => return Err(s.db_error(e)),
+        Err(e) => (StatusCode::CONFLICT, refusal_words(&e, l)),
+    };
+    application_page(&s, &req, &state, &reference, Some(problem), Some(&form)).await
 }

@@ -105,10 +105,18 @@ pub async fn payments(
     let l = lang.lang;
     let q = read_payment_query(&FormValues::parse(req.query_string().as_bytes()), &state, l);
     let found = if q.errors.is_empty() {
-        s.store(&state)?
-            .payments(&q.filter)
+        let store = s.store(&state)?;
+        // The schedule names payees: every view is in the access log.
+        store
+            .log_access(
+                s.officer(),
+                store::Access::View,
+                None,
+                "拨付计划 / payment schedule",
+            )
             .await
-            .map_err(|e| s.db_error(e))?
+            .map_err(|e| s.db_error(e))?;
+        store.payments(&q.filter).await.map_err(|e| s.db_error(e))?
     } else {
         Vec::new()
     };
@@ -193,11 +201,17 @@ pub async fn payments_csv(
     if let Some(e) = q.errors.first() {
         return Ok(super::super::html::message(StatusCode::BAD_REQUEST, e, e));
     }
-    let found = s
-        .store(&state)?
-        .payments(&q.filter)
+    let store = s.store(&state)?;
+    store
+        .log_access(
+            s.officer(),
+            store::Access::Export,
+            None,
+            "拨付计划 CSV / payment schedule CSV",
+        )
         .await
         .map_err(|e| s.db_error(e))?;
+    let found = store.payments(&q.filter).await.map_err(|e| s.db_error(e))?;
     let mut sheet = app::spreadsheet::Sheet::new();
     sheet.row([
         l.t("申请编号", "Reference"),
