@@ -912,7 +912,7 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         c.goto(&case_url).await.unwrap();
         assert_accessible(&c, &axe, "a case at the second review").await;
         assert_fits_phone(&c, "a case at the second review").await;
-        shot(&c, "#h-step", "11-second-review").await;
+        shot(&c, "#h-step", "p1-second-review").await;
         click_and_load(&c, "#step-agree").await;
         assert_eq!(text_of(&c, "#step").await, "审批");
         switch_to("leader1", "leader password 1").await;
@@ -920,13 +920,13 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         click_and_load(&c, "#step-sign_off").await;
         assert_eq!(text_of(&c, "#step").await, "待公示");
         assert!(text_of(&c, "#timeline").await.contains("审批同意"));
-        shot(&c, "#h-timeline", "12-timeline").await;
+        shot(&c, "#h-timeline", "p2-timeline").await;
         c.goto(&format!("{base}/officer/notices")).await.unwrap();
         assert!(text_of(&c, "#h-ready").await.contains("待公示"));
         assert!(c.source().await.unwrap().contains(&reference));
         assert_accessible(&c, &axe, "the notices page").await;
         assert_fits_phone(&c, "the notices page").await;
-        shot(&c, "h1", "13-notices").await;
+        shot(&c, "h1", "p3-notices").await;
         // The notice opens today (the console offers the next working day, on which the
         // public page would show it), straight through the store, and ends as the sweep ends
         // it the day after its last day.
@@ -950,7 +950,7 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         assert!(listed.contains("¥3,000,000") && !listed.contains("张三"), "the name masked");
         assert_accessible(&c, &axe, "the public notice").await;
         assert_fits_phone(&c, "the public notice").await;
-        shot(&c, "#h-current", "14-gongshi").await;
+        shot(&c, "#h-current", "p4-gongshi").await;
         // Someone objects under their real name; the first reviewer dismisses it after
         // looking into it; until then the notice cannot pass.
         c.execute(
@@ -965,7 +965,7 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         click_and_load(&c, "#send-objection").await;
         assert!(text_of(&c, "#objection-received").await.contains("已收到"));
         assert_accessible(&c, &axe, "the public notice with the objection form").await;
-        shot(&c, "#h-object", "15-objection-form").await;
+        shot(&c, "#h-object", "p5-objection-form").await;
         assert!(
             store
                 .close_notices(today.succ_opt().unwrap())
@@ -978,7 +978,7 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         assert!(text_of(&c, "#objections").await.contains("李四"));
         assert_accessible(&c, &axe, "a case with an objection").await;
         assert_fits_phone(&c, "a case with an objection").await;
-        shot(&c, "#h-objections", "16-objection-finding").await;
+        shot(&c, "#h-objections", "p6-objection-finding").await;
         click(&c, "#objections input[name=finding][value=dismissed]").await;
         c.execute(
             "document.querySelector('#objections textarea').value = '经核实，项目已开展'; return true;",
@@ -1002,7 +1002,7 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         assert!(confirm.contains("¥1,500,000"), "{confirm}");
         assert_accessible(&c, &axe, "the payment confirmation").await;
         assert_fits_phone(&c, "the payment confirmation").await;
-        shot(&c, "h1", "17-confirm-payment").await;
+        shot(&c, "h1", "p7-confirm-payment").await;
         click_and_load(&c, "#confirm-paid").await;
         assert!(text_of(&c, "#payments").await.contains("已拨付"));
         c.goto(&format!("{base}{status_path}")).await.unwrap();
@@ -1037,6 +1037,11 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
                 .await
                 .unwrap();
             shot(&d, "#h-programs", "7-en-desktop-application").await;
+            shot(&d, "#h-timeline", "p8-en-desktop-timeline").await;
+            d.goto(&format!("{base}/gongshi?lang=en")).await.unwrap();
+            shot(&d, "h1", "p9-en-desktop-gongshi").await;
+            d.goto(&format!("{base}/officer/applications?lang=en")).await.unwrap();
+            shot(&d, "h1", "p10-en-desktop-list").await;
             d.goto(&format!("{base}/officer/batch?lang=en")).await.unwrap();
             shot(&d, "h1", "10-en-desktop-batch").await;
             d.close().await.unwrap();

@@ -684,6 +684,130 @@ async fn an_upheld_objection_returns_the_case_and_a_second_notice_passes(c: &Con
     assert!(page.contains("异议成立，撤下公示") && page.contains("公示期满无异议"));
 }
 
+/// Assignment: two reviewers take the same case at once and one does; the handler hands it
+/// over with a reason; "my queue" lists what is mine; a leader assigns cases in bulk, and a
+/// case cannot be given to one who may not handle its step.
+async fn one_of_two_takes_a_case_and_queues_follow_the_handler(c: &Console) {
+    let (_, v) = submit_json(c, EXAMPLE, None).await;
+    let reference = v["reference"].as_str().unwrap().to_string();
+    let (_, v2) = submit_json(c, EXAMPLE, None).await;
+    let second = v2["reference"].as_str().unwrap().to_string();
+    let sun = signed_in(c, "sun", Role::Reviewer).await;
+    let wu = signed_in(c, "wu", Role::Reviewer).await;
+    add(c, "qian", Role::Finance).await;
+    let (ts, tw) = (csrf(c, &sun).await, csrf(c, &wu).await);
+    let (_, unassigned, _) = get(
+        &sun,
+        format!("{}/officer/applications?handler=unassigned", c.base),
+    )
+    .await;
+    assert!(unassigned.contains(&reference) && unassigned.contains(&second));
+    let take = format!("{}/officer/applications/{reference}/take", c.base);
+    let (a, b) = futures_util::future::join(
+        post_form(&sun, take.clone(), &[("csrf", &ts)]),
+        post_form(&wu, take.clone(), &[("csrf", &tw)]),
+    )
+    .await;
+    let statuses = [a.0, b.0];
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&409), "{statuses:?}");
+    let (holder, holder_token, other) = if a.0 == 303 {
+        (&sun, &ts, "wu")
+    } else {
+        (&wu, &tw, "sun")
+    };
+    let app = c.store.application(&reference).await.unwrap().unwrap();
+    let me = app.summary.handler.clone().unwrap();
+    let (_, mine, _) = get(
+        holder,
+        format!("{}/officer/applications?handler=mine", c.base),
+    )
+    .await;
+    assert!(
+        mine.contains(&reference) && !mine.contains(&second),
+        "my queue"
+    );
+    // Handing over needs a reason and someone who may take the step.
+    let over = format!("{}/officer/applications/{reference}/hand-over", c.base);
+    let (status, _, _) = post_form(
+        holder,
+        over.clone(),
+        &[
+            ("csrf", holder_token),
+            ("to", other),
+            ("handover_reason", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, body, _) = post_form(
+        holder,
+        over.clone(),
+        &[
+            ("csrf", holder_token),
+            ("to", "qian"),
+            ("handover_reason", "休假"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "finance does not accept cases: {body}");
+    let (status, _, _) = post_form(
+        holder,
+        over,
+        &[
+            ("csrf", holder_token),
+            ("to", other),
+            ("handover_reason", "休假"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let app = c.store.application(&reference).await.unwrap().unwrap();
+    assert_eq!(app.summary.handler.as_deref(), Some(other));
+    assert_ne!(me, other);
+    // A leader assigns the rest in bulk; a step change empties the handler.
+    let leader = signed_in(c, "li", Role::Approver).await;
+    let tl = csrf_on(c, &leader, "/officer/notices").await;
+    let (status, body, _) = post_form(
+        &leader,
+        format!("{}/officer/applications/assign", c.base),
+        &[
+            ("csrf", &tl),
+            ("to", "sun"),
+            ("case", &second),
+            ("case", &reference),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(body.contains("已分配给 sun：1 件"), "{body}");
+    let app = c.store.application(&second).await.unwrap().unwrap();
+    assert_eq!(app.summary.handler.as_deref(), Some("sun"));
+    let (seen, _) = version_of(c, &sun, &second).await;
+    let (status, _, _) = post_form(
+        &sun,
+        format!("{}/officer/applications/{second}/step", c.base),
+        &[
+            ("csrf", &ts),
+            ("seen_version", &seen),
+            ("action", "accept"),
+            ("reason", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let app = c.store.application(&second).await.unwrap().unwrap();
+    assert_eq!(
+        app.summary.step,
+        talent_subsidy::store::CaseStep::FirstReview
+    );
+    assert_eq!(app.summary.handler, None, "the next step waits to be taken");
+}
+
 async fn version_of(c: &Console, b: &reqwest::Client, reference: &str) -> (String, String) {
     let (_, page, _) = get(b, format!("{}/officer/applications/{reference}", c.base)).await;
     (hidden(&page, "seen_version"), page)
@@ -1443,6 +1567,8 @@ on_both_databases!(casework_console => a_notice_ends_once_across_two_instances:
     a_notice_ends_once_across_two_instances_on_sqlite, a_notice_ends_once_across_two_instances_on_postgresql);
 on_both_databases!(casework_console => an_upheld_objection_returns_the_case_and_a_second_notice_passes:
     an_upheld_objection_returns_the_case_on_sqlite, an_upheld_objection_returns_the_case_on_postgresql);
+on_both_databases!(casework_console => one_of_two_takes_a_case_and_queues_follow_the_handler:
+    one_of_two_takes_a_case_on_sqlite, one_of_two_takes_a_case_on_postgresql);
 on_both_databases!(casework_console => of_program_decisions_made_at_once_one_is_recorded:
     of_program_decisions_made_at_once_one_is_recorded_on_sqlite,
     of_program_decisions_made_at_once_one_is_recorded_on_postgresql);

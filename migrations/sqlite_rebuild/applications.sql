@@ -1,6 +1,6 @@
 -- Rebuilds `applications` with the statuses of migrations 0003 (partial, closed) and 0005
 -- (withdrawn) in its CHECK constraint, keeping the columns of later migrations (0007: step,
--- review_round, accepted_on): SQLite's documented way (a new table, copy, drop,
+-- review_round, accepted_on; 0009: handler): SQLite's documented way (a new table, copy, drop,
 -- rename), run by `Store::open` after every migration on one connection with foreign keys
 -- off, in one transaction, only while an older constraint is in place.
 BEGIN IMMEDIATE;
@@ -32,17 +32,18 @@ CREATE TABLE applications_new (
     erased_at         TEXT,
     step              TEXT    NOT NULL DEFAULT 'accept' CHECK (step IN ('accept', 'first_review', 'second_review', 'sign_off', 'notice_ready', 'notice', 'in_force', 'not_accepted', 'withdrawn')),
     review_round      INTEGER NOT NULL DEFAULT 1,
-    accepted_on       TEXT
+    accepted_on       TEXT,
+    handler           TEXT
 );
 INSERT INTO applications_new (id, reference, status_token, idempotency_key, submitted_at,
     submitted_on, applicant_name, id_number, tier, total, policy_version, application_date,
     profile, result, status, note, updated_at, version, request_hash, missing_materials,
     id_hmac, name_hmac, notice_version, consented_at, erased_at, step, review_round,
-    accepted_on)
+    accepted_on, handler)
 SELECT id, reference, status_token, idempotency_key, submitted_at, submitted_on,
     applicant_name, id_number, tier, total, policy_version, application_date, profile, result,
     status, note, updated_at, version, request_hash, missing_materials, id_hmac, name_hmac,
-    notice_version, consented_at, erased_at, step, review_round, accepted_on
+    notice_version, consented_at, erased_at, step, review_round, accepted_on, handler
 FROM applications;
 DROP TABLE applications;
 ALTER TABLE applications_new RENAME TO applications;
@@ -51,4 +52,5 @@ CREATE INDEX applications_status ON applications (status, id);
 CREATE INDEX applications_id_hmac ON applications (id_hmac);
 CREATE INDEX applications_name_hmac ON applications (name_hmac);
 CREATE INDEX applications_step ON applications (step, id);
+CREATE INDEX applications_handler ON applications (handler, step);
 COMMIT;

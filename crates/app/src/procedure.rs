@@ -239,6 +239,51 @@ pub fn plan(
     })
 }
 
+/// The step of the procedure an officer handles while a case is at `step`, if any.
+pub fn handled_step(step: CaseStep) -> Option<StepId> {
+    Some(match step {
+        CaseStep::Accept => StepId::Accept,
+        CaseStep::FirstReview => StepId::FirstReview,
+        CaseStep::SecondReview => StepId::SecondReview,
+        CaseStep::SignOff => StepId::SignOff,
+        CaseStep::NoticeReady => StepId::Notice,
+        _ => return None,
+    })
+}
+
+/// Whether `officer` may handle the step the case is at (take it, or be given it): the step's
+/// role, and for a step another officer must take, no signature on another review step of the
+/// round.
+pub fn may_handle(
+    procedure: &Procedure,
+    facts: &Facts<'_>,
+    officer: Officer<'_>,
+) -> Result<(), Refused> {
+    let Some(id) = handled_step(facts.step) else {
+        return Err(Refused::Conflict(Msg::new(
+            format!("本案处于“{}”，无需经办", facts.step.zh()),
+            format!(
+                "The case is at \"{}\": there is no step to handle",
+                facts.step.en()
+            ),
+        )));
+    };
+    may_take(procedure, id, officer)?;
+    let step = procedure.step(id);
+    let own = match id {
+        StepId::SecondReview => Some(Signed::SecondReview),
+        StepId::SignOff => Some(Signed::SignOff),
+        StepId::FirstReview => Some(Signed::FirstReview),
+        _ => None,
+    };
+    if step.other_officer
+        && let Some(other) = signed_other(facts, officer.name, own)
+    {
+        return Err(four_eyes(other, &step.zh, &step.en));
+    }
+    Ok(())
+}
+
 /// The period of a notice opened on `first`: its first and last day, or why not (`first`
 /// before `today`, not a working day, or past the calendar).
 pub fn notice_period(

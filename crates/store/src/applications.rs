@@ -35,7 +35,7 @@ impl Store {
     const APPLICATION_COLUMNS: &'static str = "id, reference, submitted_at, applicant_name, \
         id_number, tier, CAST(total AS TEXT) AS total, policy_version, application_date, \
         status, note, updated_at, version, missing_materials, notice_version, consented_at, \
-        erased_at, step, review_round, accepted_on";
+        erased_at, step, review_round, accepted_on, handler";
 
     fn summary(&self, row: &AnyRow) -> Result<ApplicationSummary> {
         let status: String = row.try_get("status")?;
@@ -77,6 +77,7 @@ impl Store {
             accepted_on: row
                 .try_get::<Option<String>, _>("accepted_on")?
                 .and_then(|d| parse_day(&d)),
+            handler: row.try_get("handler")?,
         })
     }
 
@@ -138,6 +139,15 @@ impl Store {
         }
         if let Some(s) = filter.step {
             add("a.step = ?", &[s.id().into()]);
+        }
+        match filter.handler.as_deref() {
+            None => {}
+            Some("") => add(
+                "a.handler IS NULL AND a.step IN ('accept', 'first_review', 'second_review', \
+                 'sign_off', 'notice_ready')",
+                &[],
+            ),
+            Some(h) => add("a.handler = ?", &[h.to_string()]),
         }
         if let Some(t) = &filter.tier {
             add("a.tier = ?", std::slice::from_ref(t));

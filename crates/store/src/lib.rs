@@ -25,6 +25,7 @@ pub mod crypto;
 pub mod secrets;
 
 mod applications;
+mod assignment;
 mod batches;
 mod casework;
 mod group;

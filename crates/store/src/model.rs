@@ -239,6 +239,8 @@ pub struct ApplicationSummary {
     pub step: CaseStep,
     pub review_round: i64,
     pub accepted_on: Option<NaiveDate>,
+    /// Who handles the step it is at (经办人); `None`: in the unassigned queue.
+    pub handler: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -253,6 +255,8 @@ pub struct ListFilter {
     pub status: Option<AppStatus>,
     /// At this step of the procedure.
     pub step: Option<CaseStep>,
+    /// Handled by this officer (`Some("")`: by nobody yet, the unassigned queue).
+    pub handler: Option<String>,
     /// Applications eligible for this program.
     pub program: Option<String>,
     pub tier: Option<String>,

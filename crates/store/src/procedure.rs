@@ -195,7 +195,8 @@ impl Store {
                     CaseStep::Notice,
                     "publish",
                     actor,
-                    &words,
+                    // The timeline says it in the reader's language; the audit log keeps words.
+                    "",
                     today(),
                     false,
                 )
@@ -266,7 +267,7 @@ impl Store {
                     CaseStep::InForce,
                     "cleared",
                     SYSTEM_ACTOR,
-                    &words,
+                    "",
                     today,
                     false,
                 )

@@ -260,7 +260,8 @@ pub(super) async fn step_of(
 }
 
 /// Moves application `id` from step `from` to `to` (refused when it is no longer at `from`:
-/// of two officers moving it at once, one does) and writes the timeline's entry. Accepting
+/// of two officers moving it at once, one does), leaves the new step unassigned, and writes
+/// the timeline's entry. Accepting
 /// records the day; `back` (a case sent back to 初审) also counts the round up.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn move_step(
@@ -280,7 +281,7 @@ pub(super) async fn move_step(
             .then(|| day.to_string());
     let moved = sqlx::query(
         "UPDATE applications SET step = $1, accepted_on = COALESCE(accepted_on, $2), \
-         review_round = review_round + $3 WHERE id = $4 AND step = $5",
+         review_round = review_round + $3, handler = NULL WHERE id = $4 AND step = $5",
     )
     .bind(to.id())
     .bind(accepted)

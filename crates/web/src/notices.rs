@@ -58,7 +58,7 @@ fn notice_view(
                 entry: format!("{}-{}", n.id, e.application_id),
                 name: e.masked_name.clone(),
                 employer: if e.employer.is_empty() {
-                    l.t("（未填写）", "(not given)").into()
+                    l.t("（未填写单位）", "(employer not given)").into()
                 } else {
                     e.employer.clone()
                 },

@@ -424,3 +424,21 @@ fn only_a_leader_reopens_a_decided_case_and_only_with_a_reason() {
         .is_err()
     );
 }
+
+#[test]
+fn a_step_is_handled_by_its_role_and_never_by_the_officer_of_another_review_step() {
+    let p = park().procedure;
+    let s = [signer(1, Signed::FirstReview, "zhou")];
+    let f = facts(CaseStep::SecondReview, &s, 1);
+    assert!(may_handle(&p, &f, officer("wu", Role::Reviewer)).is_ok());
+    let same = may_handle(&p, &f, officer("zhou", Role::Reviewer)).unwrap_err();
+    assert!(same.msg().en.contains("Four eyes"));
+    assert!(
+        may_handle(&p, &f, officer("li", Role::Approver)).is_err(),
+        "a reviewer's step"
+    );
+    let ready = facts(CaseStep::NoticeReady, &s, 1);
+    assert!(may_handle(&p, &ready, officer("li", Role::Approver)).is_ok());
+    let done = facts(CaseStep::InForce, &s, 1);
+    assert!(may_handle(&p, &done, officer("wu", Role::Reviewer)).is_err());
+}

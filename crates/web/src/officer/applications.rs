@@ -7,6 +7,8 @@ use super::*;
 pub struct FilterView {
     pub status: String,
     pub step: String,
+    /// `mine` or `unassigned`.
+    pub handler: String,
     pub program: String,
     pub tier: String,
     pub from: String,
@@ -30,6 +32,7 @@ pub(super) fn read_filter(q: &FormValues, state: &AppState, lang: Lang) -> ReadF
     let view = FilterView {
         status: q.get("status").into(),
         step: q.get("step").into(),
+        handler: q.get("handler").into(),
         program: q.get("program").into(),
         tier: q.get("tier").into(),
         from: q.get("from").into(),
@@ -44,6 +47,12 @@ pub(super) fn read_filter(q: &FormValues, state: &AppState, lang: Lang) -> ReadF
             Some(s) => filter.status = Some(s),
             None => errors.push(lang.t("状态：无此选项", "status: no such choice").into()),
         }
+    }
+    match view.handler.as_str() {
+        "" => {}
+        "unassigned" => filter.handler = Some(String::new()),
+        "mine" => {} // the signed-in officer's name is filled in by the caller
+        _ => errors.push(lang.t("经办：无此选项", "handler: no such choice").into()),
     }
     if !view.step.is_empty() {
         match store::CaseStep::from_id(&view.step) {
@@ -134,6 +143,7 @@ fn filter_query(f: &FilterView, extra: &[(&str, &str)]) -> String {
     let mut pairs: Vec<(&str, &str)> = [
         ("status", f.status.as_str()),
         ("step", f.step.as_str()),
+        ("handler", f.handler.as_str()),
         ("program", f.program.as_str()),
         ("tier", f.tier.as_str()),
         ("from", f.from.as_str()),
@@ -158,6 +168,7 @@ pub struct ListRow {
     pub status_id: &'static str,
     pub step: &'static str,
     pub step_id: &'static str,
+    pub handler: String,
     /// When its step is due, in words (empty at an untimed step).
     pub due: String,
     pub overdue: bool,
@@ -179,6 +190,7 @@ fn list_row(a: &ApplicationSummary, lang: Lang) -> ListRow {
         status_id: a.status.id(),
         step: super::procedure::step_words(a.step, lang),
         step_id: a.step.id(),
+        handler: a.handler.clone().unwrap_or_default(),
         due: String::new(),
         overdue: false,
     }
@@ -250,6 +262,8 @@ pub struct ListPage {
     pub export: String,
     /// How many on this page are past their deadline.
     pub overdue: usize,
+    /// Cases can be ticked and assigned (reviewers and leaders).
+    pub can_assign: bool,
 }
 
 #[utoipa::path(tag = "officers", params(("status" = Option<String>, Query), ("program" = Option<String>, Query, description = "Applications eligible for this program"), ("tier" = Option<String>, Query), ("from" = Option<String>, Query, description = "Submitted on or after, YYYY-MM-DD"), ("to" = Option<String>, Query, description = "Submitted on or before"), ("page" = Option<u32>, Query)), responses((status = 200, description = "Applications, newest first", content_type = "text/html", body = String), (status = 303, description = "Not signed in: to the login page"), (status = 403, description = "Not a reviewer")))]
@@ -268,6 +282,10 @@ pub async fn list(
         page: page_no,
         errors,
     } = read_filter(&q, &state, lang.lang);
+    let mut filter = filter;
+    if view.handler == "mine" {
+        filter.handler = Some(s.name().to_string());
+    }
     let (rows, total) = if errors.is_empty() {
         s.store(&state)?
             .list(&filter, page_no, PER_PAGE)
@@ -309,6 +327,7 @@ pub async fn list(
             tiers: tiers(&state, l),
             errors,
             overdue: shown.iter().filter(|r| r.overdue).count(),
+            can_assign: matches!(s.role(), Role::Reviewer | Role::Approver),
             rows: shown,
             total,
             page: page_no,
@@ -334,7 +353,15 @@ pub async fn export(
     s.case_reader()?;
     let lang = language(&req, None).lang;
     let q = FormValues::parse(req.query_string().as_bytes());
-    let ReadFilter { filter, errors, .. } = read_filter(&q, &state, lang);
+    let ReadFilter {
+        mut filter,
+        errors,
+        view,
+        ..
+    } = read_filter(&q, &state, lang);
+    if view.handler == "mine" {
+        filter.handler = Some(s.name().to_string());
+    }
     if !errors.is_empty() {
         return Ok(crate::html::message(
             StatusCode::BAD_REQUEST,

@@ -11,6 +11,7 @@
 mod access;
 mod api;
 mod applications;
+mod assignment;
 mod batch;
 mod casework;
 mod policy;
@@ -22,6 +23,7 @@ mod signin;
 pub use access::*;
 pub use api::*;
 pub use applications::*;
+pub use assignment::*;
 pub use batch::*;
 pub use casework::*;
 pub use policy::*;

@@ -43,6 +43,12 @@ pub struct ProcedureView {
     pub objections: Vec<ObjectionView>,
     /// This officer may record findings (a reviewer).
     pub can_find: bool,
+    /// Who handles the step (empty: nobody yet).
+    pub handler: String,
+    /// This officer may take it from the unassigned queue.
+    pub can_take: bool,
+    /// This officer may hand it over (its handler, or a leader).
+    pub can_hand_over: bool,
 }
 
 /// What an action is called on its button.
@@ -92,6 +98,9 @@ fn event_words(action: &str, l: Lang) -> &'static str {
         "withdrawn" => l.t("申请人撤回", "Withdrawn by the applicant"),
         "objection_upheld" => l.t("异议成立，撤下公示", "Objection upheld: off the notice"),
         "objection_dismissed" => l.t("异议不成立", "Objection dismissed"),
+        "take" => l.t("接手办理", "Taken"),
+        "hand_over" => l.t("移交", "Handed over"),
+        "assign" => l.t("分配经办人", "Assigned"),
         _ => l.t("办理", "Step taken"),
     }
 }
@@ -208,6 +217,10 @@ pub fn procedure_view(
             })
             .collect(),
         can_find: s.role() == Role::Reviewer,
+        handler: a.handler.clone().unwrap_or_default(),
+        can_take: a.handler.is_none() && app::procedure::may_handle(procedure, &facts, me).is_ok(),
+        can_hand_over: app::procedure::handled_step(a.step).is_some()
+            && (a.handler.as_deref() == Some(s.name()) || s.role() == Role::Approver),
         objections: case
             .objections
             .iter()
