@@ -1501,3 +1501,41 @@ async fn an_older_postgresql_database_is_sealed_when_opened() {
     };
     an_older_database_is_sealed_when_opened(&db.url, &common::test_keys(&db.url)).await;
 }
+
+/// Two instances on one PostgreSQL database: a client's submissions are limited across both,
+/// not per instance (each alone would allow the whole limit), and a status look-up limit holds
+/// the same way.
+#[actix_web::test]
+async fn a_rate_limit_holds_across_two_instances_on_one_database() {
+    let Some(db) = common::pg_database("rate_limit_two_instances") else {
+        return;
+    };
+    let source = || PolicySource::Dir("policy".into());
+    let a = console_set(&db.url, false, source(), limited(false)).await;
+    let b = console_set(&db.url, false, source(), limited(false)).await;
+    // Three allowed in all, alternating instances; the fourth refused on either.
+    let statuses = [
+        submit_from(&a, "x").await.status().as_u16(),
+        submit_from(&b, "x").await.status().as_u16(),
+        submit_from(&a, "x").await.status().as_u16(),
+    ];
+    assert_eq!(statuses, [201, 201, 201]);
+    for c in [&b, &a] {
+        let r = submit_from(c, "x").await;
+        assert_eq!(r.status().as_u16(), 429, "the fourth, on either instance");
+        assert!(r.headers().contains_key("retry-after"));
+    }
+    assert_eq!(a.store.count_applications().await.unwrap(), 3);
+    for (i, c) in [&a, &b, &a].into_iter().enumerate() {
+        let r = reqwest::get(format!("{}/status/{}", c.base, "0".repeat(64)))
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 404, "look-up {i}");
+    }
+    let r = reqwest::get(format!("{}/status/{}", b.base, "0".repeat(64)))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    a.shut_down().await;
+    b.shut_down().await;
+}

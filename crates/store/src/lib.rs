@@ -365,6 +365,12 @@ impl Store {
     }
 
     /// The column type of money in this database.
+    /// Whether several instances may share this database (PostgreSQL): what every instance
+    /// must see (rate limits) is then counted in it.
+    pub fn shared(&self) -> bool {
+        self.backend == Backend::Postgres
+    }
+
     fn money_type(&self) -> &'static str {
         match self.backend {
             Backend::Sqlite => "TEXT",

@@ -204,6 +204,40 @@ impl Store {
         self.recycle.note(counted)
     }
 
+    /// Counts one more hit on `subject` in its fixed window of `window` (a new window starts
+    /// when the last one is over): how many hits the window holds now, this one included, and
+    /// when it started. Shared by every instance on the database: rate limits that hold across
+    /// instances count here.
+    pub async fn count_hit(
+        &self,
+        subject: &str,
+        window: Duration,
+    ) -> Result<(i64, DateTime<FixedOffset>)> {
+        let counted = async {
+            let now = Utc::now();
+            let row = sqlx::query(
+                "INSERT INTO login_attempts (subject, window_start, attempts) \
+                 VALUES ($1, $2, 1) ON CONFLICT (subject) DO UPDATE SET \
+                 attempts = CASE WHEN login_attempts.window_start <= $3 THEN 1 \
+                            ELSE login_attempts.attempts + 1 END, \
+                 window_start = CASE WHEN login_attempts.window_start <= $3 THEN $2 \
+                                ELSE login_attempts.window_start END \
+                 RETURNING attempts, window_start",
+            )
+            .bind(subject)
+            .bind(stamp(now))
+            .bind(stamp(now - window))
+            .fetch_one(&self.write)
+            .await?;
+            let start: String = row.try_get("window_start")?;
+            let start = DateTime::parse_from_rfc3339(&start)
+                .map_err(|_| StoreError::Corrupt(format!("window_start = {start:?}")))?;
+            Ok((row.try_get::<i64, _>("attempts")?, start))
+        }
+        .await;
+        self.recycle.note(counted)
+    }
+
     /// A sign-in succeeded: the account's counter starts again, and the address gets back the
     /// attempt it was charged (an officer signing in often is not an attack).
     pub async fn login_succeeded(&self, account: &str, address: &str) -> Result<()> {

@@ -207,6 +207,35 @@ pub async fn refuse_nul(
     Ok(req.into_response(resp).map_into_right_body())
 }
 
+/// The limit every instance on a shared database sees (PostgreSQL): submissions and status
+/// lookups from one address, counted per minute in the database, so that two instances do
+/// not each allow the whole limit. Assessments stay counted by each instance (a database
+/// round trip would cost their microseconds); on SQLite there is one instance. A database
+/// that does not answer does not stop the request here (the handler meets it anyway).
+async fn shared_limit(state: &AppState, work: Work, ip: IpAddr) -> Option<Duration> {
+    let store = state.store.as_ref().filter(|s| s.shared())?;
+    let (per_minute, name) = match work {
+        Work::Submission => (state.settings.submissions_per_minute, "submission"),
+        Work::StatusLookup => (state.settings.status_per_minute, "status"),
+        Work::Assessment => return None,
+    };
+    if per_minute == 0 {
+        return None;
+    }
+    let minute = chrono::Duration::seconds(60);
+    match store.count_hit(&format!("limit:{name}:{ip}"), minute).await {
+        Ok((hits, since)) if hits > i64::from(per_minute) => {
+            let left = (since + minute).signed_duration_since(chrono::Utc::now());
+            Some(left.to_std().unwrap_or(Duration::from_secs(1)))
+        }
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "the shared rate limit could not be counted");
+            None
+        }
+    }
+}
+
 /// Middleware: refuses anonymous work beyond the address's limit, before the handler runs.
 pub async fn rate_limit(
     req: ServiceRequest,
@@ -216,8 +245,15 @@ pub async fn rate_limit(
         Work::of(req.method(), req.path()),
         req.app_data::<web::Data<AppState>>(),
     ) {
-        (Some(work), Some(state)) => client_ip(req.request(), &state.settings.trusted_proxies)
-            .and_then(|ip| state.limits.check(work, ip).err()),
+        (Some(work), Some(state)) => {
+            match client_ip(req.request(), &state.settings.trusted_proxies) {
+                Some(ip) => match state.limits.check(work, ip) {
+                    Err(wait) => Some(wait),
+                    Ok(()) => shared_limit(state, work, ip).await,
+                },
+                None => None,
+            }
+        }
         _ => None,
     };
     let Some(wait) = refused else {
