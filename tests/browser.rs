@@ -992,14 +992,22 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
             store.close_notices(today.succ_opt().unwrap()).await.unwrap(),
             vec![reference.clone()]
         );
-        switch_to("reviewer3", "reviewer password 3").await;
-        c.goto(&format!("{base}/officer/payments")).await.unwrap();
-        click_and_load(&c, "form[action$='/trigger'] button").await;
+        // The first reviewer records the funding agreement with the payee's account: the
+        // signing installment falls due.
+        c.goto(&case_url).await.unwrap();
+        type_into(&c, "signed-jinying_startup", &today.to_string()).await;
+        type_into(&c, "bank-jinying_startup", "中国银行南通分行").await;
+        type_into(&c, "account-jinying_startup", "6217000012345678").await;
+        assert_accessible(&c, &axe, "a case with its agreement form").await;
+        shot(&c, "#h-agreements", "p7a-agreement").await;
+        click_and_load(&c, "#record-agreement-jinying_startup").await;
+        assert!(text_of(&c, "#agreement-jinying_startup").await.contains("****5678"));
         switch_to("cashier1", "cashier password 1").await;
         c.goto(&format!("{base}/officer/payments")).await.unwrap();
         click_and_load(&c, "form[action$='/paid'] button").await;
         let confirm = text_of(&c, "#payment-to-confirm").await;
         assert!(confirm.contains("¥1,500,000"), "{confirm}");
+        assert!(confirm.contains("6217000012345678"), "{confirm}");
         assert_accessible(&c, &axe, "the payment confirmation").await;
         assert_fits_phone(&c, "the payment confirmation").await;
         shot(&c, "h1", "p7-confirm-payment").await;

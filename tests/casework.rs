@@ -1334,6 +1334,78 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
     )
     .await;
     assert_eq!(status, 409, "paid once");
+    // The startup funding is paid under its agreement: not before it is recorded, then to the
+    // account recorded with it, masked in lists.
+    let pay_startup = format!("{}/officer/payments/{trigger}/paid", c.base);
+    let (status, body, _) = post_form(
+        &finance,
+        pay_startup.clone(),
+        &[
+            ("csrf", &token4),
+            ("paid_on", &today.to_string()),
+            ("confirm", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(body.contains("资助协议"), "{body}");
+    let agreement = format!(
+        "{}/officer/applications/{reference}/agreements/{startup}",
+        c.base
+    );
+    let (status, _, _) = post_form(
+        &officer,
+        agreement.clone(),
+        &[
+            ("csrf", &token),
+            ("signed_on", &today.to_string()),
+            ("bank", "中国银行南通分行"),
+            ("account", "12"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "an account number of 2 digits");
+    let (status, _, _) = post_form(
+        &officer,
+        agreement.clone(),
+        &[
+            ("csrf", &token),
+            ("signed_on", &today.to_string()),
+            ("bank", "中国银行南通分行"),
+            ("account", "6217 0000 1234 5678"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, _, _) = post_form(
+        &officer,
+        agreement,
+        &[
+            ("csrf", &token),
+            ("signed_on", &today.to_string()),
+            ("bank", "别的银行"),
+            ("account", "62170000999999"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 409, "recorded once");
+    let (status, confirm, _) = post_form(
+        &finance,
+        pay_startup,
+        &[("csrf", &token4), ("paid_on", &today.to_string())],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        confirm.contains("中国银行南通分行 · 6217000012345678"),
+        "{confirm}"
+    );
+    let (_, listed, _) = get(
+        &finance,
+        format!("{}/officer/payments?program={startup}", c.base),
+    )
+    .await;
+    assert!(listed.contains("****5678") && !listed.contains("6217000012345678"));
     let (_, paid, _) = get(&finance, format!("{}/officer/payments?state=paid", c.base)).await;
     assert!(paid.contains("已拨付") && paid.contains(&reference));
     // The finance office's CSV: BOM, words, every payment.
@@ -1353,6 +1425,7 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
     assert!(csv.contains("申请编号") && csv.contains("已拨付") && csv.contains("待拨付"));
     assert_eq!(csv.lines().count(), 1 + 10);
     assert!(csv.contains(",1250000,") && !csv.contains("jinying_startup"));
+    assert!(csv.contains("中国银行南通分行,****5678") && !csv.contains("6217000012345678"));
     // Every view and export of the schedule (it names payees) is in the access log.
     let (seen_by_finance, _) = c
         .store
@@ -1404,7 +1477,11 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
     assert_eq!(startup["amount"], "2500000");
     assert_eq!(startup["assessed"], "3000000");
     // Checks alone and five decisions by the first reviewer; the payment by finance.
-    assert_eq!(page.matches("<td>sun</td>").count(), 6 + 1);
+    assert_eq!(
+        page.matches("<td>sun</td>").count(),
+        6 + 2,
+        "and the trigger, the agreement"
+    );
     assert_eq!(page.matches("<td>qian</td>").count(), 1);
     // A leader reopens it, with a reason: back to 复审 in a new round; what was paid stays,
     // and nothing more is paid until the decision is in force again.

@@ -5,8 +5,8 @@
 use crate::stored::StoredResult;
 use rust_decimal::Decimal;
 use store::{
-    CaseEvent, Check, CheckRow, DecisionRow, Notice, Objection, Payment, PaymentFilter, ProgramRow,
-    Signer, Store, StoreError, Upload,
+    Agreement, CaseEvent, Check, CheckRow, DecisionRow, Notice, Objection, Payment, PaymentFilter,
+    ProgramRow, Signer, Store, StoreError, Upload,
 };
 
 /// What an application's casework holds.
@@ -24,6 +24,8 @@ pub struct Case {
     pub notice: Option<Notice>,
     /// Objections to it on its notices (the objectors' details: reviewers and leaders only).
     pub objections: Vec<Objection>,
+    /// Funding agreements recorded, with the payee's account.
+    pub agreements: Vec<Agreement>,
 }
 
 impl Case {
@@ -50,6 +52,7 @@ impl Case {
             events: store.case_events(id).await?,
             notice: store.notice_of(id).await?,
             objections: store.objections(id).await?,
+            agreements: store.agreements(id).await?,
         })
     }
 

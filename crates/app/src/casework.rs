@@ -416,6 +416,7 @@ mod tests {
             events: Vec::new(),
             notice: None,
             objections: Vec::new(),
+            agreements: Vec::new(),
         }
     }
 

@@ -469,6 +469,50 @@ pub fn notice_case(app: &store::Application) -> store::NoticeCase {
     }
 }
 
+/// What a funding agreement's form must hold: the day signed (today or earlier), the bank (2 to
+/// 60 characters) and the account (8 to 32 digits, spaces and dashes allowed). The day read, or
+/// every problem.
+pub fn agreement_problems(
+    signed_on: &str,
+    bank: &str,
+    account: &str,
+    today: NaiveDate,
+) -> Result<NaiveDate, Vec<Msg>> {
+    let mut out = Vec::new();
+    let day = rules::applicant::parse_date(signed_on.trim()).filter(|d| *d <= today);
+    if day.is_none() {
+        out.push(Msg::new(
+            "签订日期：应为不晚于今天的日期（YYYY-MM-DD）",
+            "Signed on: a date no later than today (YYYY-MM-DD)",
+        ));
+    }
+    let bank = bank.trim();
+    if !(2..=60).contains(&bank.chars().count())
+        || rules::applicant::unsafe_text(bank, false).is_some()
+    {
+        out.push(Msg::new(
+            "开户银行：请填写开户行名称（2 到 60 个字）",
+            "Bank: the bank's name (2 to 60 characters)",
+        ));
+    }
+    let digits = account.chars().filter(char::is_ascii_digit).count();
+    if !account
+        .trim()
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ' ' || c == '-')
+        || !(8..=32).contains(&digits)
+    {
+        out.push(Msg::new(
+            "收款账号：应为 8 到 32 位数字",
+            "Account: 8 to 32 digits",
+        ));
+    }
+    match (day, out.is_empty()) {
+        (Some(d), true) => Ok(d),
+        _ => Err(out),
+    }
+}
+
 /// What an objection form must hold, each problem naming its field: a real name (2 to 30
 /// letters; "匿名", "anonymous" and the like are refused: anonymous objections are not taken),
 /// a phone number (7 to 15 digits, with `+`, `-`, spaces or brackets), and a statement (at most

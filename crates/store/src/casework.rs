@@ -39,7 +39,11 @@ const UPLOAD_COLUMNS: &str = "id, material, file_name, kind, size, sha256, creat
 
 const PAYMENT_COLUMNS: &str = "p.id, a.reference, a.applicant_name, p.program, p.seq, \
     CAST(p.amount AS TEXT) AS amount, p.trigger_zh, p.trigger_en, p.due_on, p.status, \
-    p.paid_on, p.paid_by, a.step";
+    p.paid_on, p.paid_by, a.step, g.account_tail, g.bank_name, p.application_id";
+
+/// The payee of a payment: the agreement of its program, if recorded.
+const PAYEE_JOIN: &str =
+    "LEFT JOIN agreements g ON g.application_id = p.application_id AND g.program = p.program";
 
 fn payment_row(store: &Store, r: &AnyRow) -> Result<Payment> {
     let status: String = r.try_get("status")?;
@@ -62,6 +66,21 @@ fn payment_row(store: &Store, r: &AnyRow) -> Result<Payment> {
             let step: String = r.try_get("step")?;
             CaseStep::from_id(&step)
                 .ok_or_else(|| StoreError::Corrupt(format!("step = {step:?}")))?
+        },
+        payee_account: r.try_get("account_tail")?,
+        payee_bank: match r.try_get::<Option<String>, _>("bank_name")? {
+            Some(sealed) if !sealed.is_empty() => {
+                let id: i64 = r.try_get("application_id")?;
+                let program: String = r.try_get("program")?;
+                let place = keys::Place::Payee.of(&format!("{id}/{program}"));
+                Some(
+                    store
+                        .data_key()
+                        .open_text(&sealed, &format!("{place}.bank"))
+                        .map_err(|e| StoreError::Corrupt(format!("payee of {id}: {e}")))?,
+                )
+            }
+            _ => None,
         },
     })
 }
@@ -328,7 +347,7 @@ impl Store {
     /// trigger last), then reference and installment.
     pub async fn payments(&self, filter: &PaymentFilter) -> Result<Vec<Payment>> {
         let mut sql = format!(
-            "SELECT {PAYMENT_COLUMNS} FROM payments p JOIN applications a ON a.id = p.application_id \
+            "SELECT {PAYMENT_COLUMNS} FROM payments p JOIN applications a ON a.id = p.application_id {PAYEE_JOIN} \
              WHERE 1 = 1"
         );
         let mut binds: Vec<String> = Vec::new();
@@ -370,7 +389,7 @@ impl Store {
     /// One payment on the schedule.
     pub async fn payment(&self, payment_id: i64) -> Result<Option<Payment>> {
         sqlx::query(&format!(
-            "SELECT {PAYMENT_COLUMNS} FROM payments p JOIN applications a ON a.id = p.application_id \
+            "SELECT {PAYMENT_COLUMNS} FROM payments p JOIN applications a ON a.id = p.application_id {PAYEE_JOIN} \
              WHERE p.id = $1"
         ))
         .bind(payment_id)

@@ -30,6 +30,8 @@ pub enum Place {
     CaseEvent,
     /// An objector's name, phone and statement, and the finding (row: the objection's id).
     Objection,
+    /// A payee's bank and account (row: `APPLICATION_ID/PROGRAM`).
+    Payee,
     BatchSummary,
     BatchFileName,
     /// Who a simulation was run on (file names of populations).
@@ -47,6 +49,7 @@ impl Place {
             Place::BatchWorkbook => "batch_runs.workbook",
             Place::CaseEvent => "case_events.note",
             Place::Objection => "objections",
+            Place::Payee => "agreements",
             Place::Result => "applications.result",
             Place::Note => "applications.note",
             Place::AuditNote => "audit_log.note",

@@ -24,6 +24,7 @@
 pub mod crypto;
 pub mod secrets;
 
+mod agreements;
 mod applications;
 mod assignment;
 mod batches;

@@ -239,6 +239,12 @@ impl Store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                sqlx::query(
+                    "UPDATE agreements SET bank_name = '', account = '' WHERE application_id = $1",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
                 // Objectors' names, phones and words go with it; the finding's fact stays.
                 sqlx::query(
                     "UPDATE objections SET objector_name = '', objector_phone = '', \

@@ -56,6 +56,8 @@ pub struct PaymentLine {
     pub payable: bool,
     /// It waits for its trigger's date (the decision in force).
     pub needs_trigger: bool,
+    /// The payee's bank and masked account, once the agreement is recorded.
+    pub payee: String,
 }
 
 impl PaymentLine {
@@ -71,6 +73,10 @@ impl PaymentLine {
             paid: p.paid,
             payable: !p.paid && p.step == store::CaseStep::InForce && p.due_on.is_some(),
             needs_trigger: !p.paid && p.step == store::CaseStep::InForce && p.due_on.is_none(),
+            payee: match (&p.payee_bank, &p.payee_account) {
+                (Some(b), Some(a)) => format!("{b} · {a}"),
+                _ => String::new(),
+            },
             state: if p.paid {
                 format!(
                     "{} {}",

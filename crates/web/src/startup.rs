@@ -146,6 +146,7 @@ where
         .service(officer::hand_over)
         .service(officer::assign)
         .service(officer::find_objection)
+        .service(officer::record_agreement)
         .service(officer::application_file)
         .service(officer::payments)
         .service(officer::payments_csv)

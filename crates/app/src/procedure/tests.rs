@@ -442,3 +442,23 @@ fn a_step_is_handled_by_its_role_and_never_by_the_officer_of_another_review_step
     let done = facts(CaseStep::InForce, &s, 1);
     assert!(may_handle(&p, &done, officer("wu", Role::Reviewer)).is_err());
 }
+
+#[test]
+fn an_agreement_needs_a_past_date_a_bank_and_an_account_number() {
+    let today = day("2026-12-04");
+    assert_eq!(
+        agreement_problems(
+            "2026-12-01",
+            "中国银行南通分行",
+            "6217 0000 1234 5678",
+            today
+        ),
+        Ok(day("2026-12-01"))
+    );
+    let all = agreement_problems("2026-12-05", "", "abc", today).unwrap_err();
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert!(
+        agreement_problems("2026-12-01", "中国银行", "1234567", today).is_err(),
+        "7 digits"
+    );
+}

@@ -210,6 +210,9 @@ pub struct Payment {
     pub paid_by: Option<String>,
     /// Where its application is in the procedure: paid only once the decision is in force.
     pub step: CaseStep,
+    /// The payee's account, masked (`****1234`), and bank, once the agreement is recorded.
+    pub payee_account: Option<String>,
+    pub payee_bank: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]

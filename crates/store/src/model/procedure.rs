@@ -210,3 +210,31 @@ pub struct Objection {
     pub found_by: Option<String>,
     pub found_at: Option<String>,
 }
+
+/// A funding agreement as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    pub program: String,
+    pub signed_on: NaiveDate,
+    pub bank_name: String,
+    /// The whole account number (finance's confirmation only).
+    pub account: String,
+    pub recorded_by: String,
+}
+
+impl Agreement {
+    /// The account as lists show it: its last four digits.
+    pub fn account_masked(&self) -> String {
+        mask_account(&self.account)
+    }
+}
+
+/// An account number with all but its last four digits hidden (`****1234`).
+pub fn mask_account(account: &str) -> String {
+    let digits: Vec<char> = account
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let tail: String = digits[digits.len().saturating_sub(4)..].iter().collect();
+    format!("****{tail}")
+}

@@ -24,6 +24,14 @@ pub struct ObjectionView {
     pub finding: Option<String>,
 }
 
+/// An approved program paid under a funding agreement, as the case's page shows it.
+pub struct AgreementView {
+    pub program: String,
+    pub name: String,
+    /// The agreement in words, once recorded (the account masked).
+    pub recorded: Option<String>,
+}
+
 /// The procedure as a case's page shows it.
 pub struct ProcedureView {
     pub step: String,
@@ -49,6 +57,10 @@ pub struct ProcedureView {
     pub can_take: bool,
     /// This officer may hand it over (its handler, or a leader).
     pub can_hand_over: bool,
+    /// Approved programs paid under an agreement, once the decision is in force.
+    pub agreements: Vec<AgreementView>,
+    /// This officer may record agreements (a reviewer).
+    pub can_record_agreement: bool,
 }
 
 /// What an action is called on its button.
@@ -217,6 +229,43 @@ pub fn procedure_view(
             })
             .collect(),
         can_find: s.role() == Role::Reviewer,
+        can_record_agreement: s.role() == Role::Reviewer,
+        agreements: if a.step == store::CaseStep::InForce {
+            case.decisions
+                .iter()
+                .filter(|d| d.approved)
+                .filter(|d| {
+                    app::service::casework::payment_plan(
+                        &snapshot.policy,
+                        &a.policy_version,
+                        &d.program,
+                        d.amount,
+                    )
+                    .iter()
+                    .any(|i| i.after_months.is_none())
+                })
+                .map(|d| AgreementView {
+                    program: d.program.clone(),
+                    name: super::casework::policy_program_name(state, &d.program, l),
+                    recorded: case
+                        .agreements
+                        .iter()
+                        .find(|g| g.program == d.program)
+                        .map(|g| {
+                            format!(
+                                "{} {} · {} · {} · {}",
+                                l.t("签订于", "Signed on"),
+                                g.signed_on,
+                                g.bank_name,
+                                g.account_masked(),
+                                g.recorded_by
+                            )
+                        }),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         handler: a.handler.clone().unwrap_or_default(),
         can_take: a.handler.is_none() && app::procedure::may_handle(procedure, &facts, me).is_ok(),
         can_hand_over: app::procedure::handled_step(a.step).is_some()
@@ -425,4 +474,78 @@ pub async fn find_objection(
         Err(e) => (StatusCode::CONFLICT, refusal_words(&e, l)),
     };
     application_page(&s, &req, &state, &reference, Some(problem), Some(&form)).await
+}
+
+#[utoipa::path(tag = "officers", params(("reference" = String, Path), ("program" = String, Path)), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, signed_on (YYYY-MM-DD), bank, account"), responses((status = 303, description = "Recorded: back to the application"), (status = 403, description = "Not a reviewer, or no CSRF token"), (status = 409, description = "Recorded already, or the decision not in force", content_type = "text/html", body = String), (status = 422, description = "A field is not valid", content_type = "text/html", body = String)))]
+#[post("/officer/applications/{reference}/agreements/{program}")]
+pub async fn record_agreement(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AuthError> {
+    let (reference, program) = path.into_inner();
+    let form = reviewer_form(&s, &body)?;
+    let l = language(&req, None).lang;
+    let store = s.store(&state)?;
+    let Some((app, _)) = casework::case_of_reference(&s, store, &reference).await? else {
+        return Ok(no_application());
+    };
+    if app.summary.step != store::CaseStep::InForce {
+        let problem = Some((
+            StatusCode::CONFLICT,
+            l.t(
+                "决定生效（公示期满无异议）后才能登记资助协议",
+                "An agreement is recorded once the decision is in force (after the public notice)",
+            )
+            .to_string(),
+        ));
+        return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
+    }
+    let day = match app::procedure::agreement_problems(
+        form.get("signed_on"),
+        form.get("bank"),
+        form.get("account"),
+        crate::http::today(),
+    ) {
+        Ok(d) => d,
+        Err(problems) => {
+            let words: Vec<&str> = problems.iter().map(|m| m.t(l)).collect();
+            let problem = Some((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                words.join(l.t("；", "; ")),
+            ));
+            return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
+        }
+    };
+    let account: String = form
+        .get("account")
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let done = store
+        .record_agreement(
+            app.summary.id,
+            &program,
+            day,
+            form.get("bank").trim(),
+            &account,
+            s.name(),
+        )
+        .await
+        .map_err(|e| s.db_error(e))?;
+    if !done {
+        let problem = Some((
+            StatusCode::CONFLICT,
+            l.t(
+                "此项目的资助协议已登记，或该项目未获批准",
+                "This program's agreement is recorded already, or the program is not approved",
+            )
+            .to_string(),
+        ));
+        return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
+    }
+    tracing::info!(officer = %s.name(), reference = %reference, program = %program, "agreement recorded");
+    Ok(redirect(&format!("/officer/applications/{reference}")))
 }

@@ -224,6 +224,8 @@ pub async fn payments_csv(
         l.t("状态", "Status"),
         l.t("拨付日期", "Paid on"),
         l.t("经办人", "Paid by"),
+        l.t("收款银行", "Payee's bank"),
+        l.t("收款账户", "Payee's account"),
     ]);
     for p in &found {
         sheet.row([
@@ -237,6 +239,8 @@ pub async fn payments_csv(
             crate::case_view::paid_words(p, l).to_string(),
             p.paid_on.clone().unwrap_or_default(),
             p.paid_by.clone().unwrap_or_default(),
+            p.payee_bank.clone().unwrap_or_default(),
+            p.payee_account.clone().unwrap_or_default(),
         ]);
     }
     Ok(super::applications::csv_response(
@@ -251,6 +255,8 @@ pub async fn payments_csv(
 pub struct ConfirmPaymentPage {
     pub lang: Lang,
     pub nav: Nav,
+    /// The payee's bank and whole account, from the agreement (empty when none is needed).
+    pub payee: String,
     pub id: i64,
     pub line: PaymentLine,
     pub seq: i64,
@@ -319,6 +325,23 @@ pub async fn mark_paid(
     ) {
         return Ok(refused_page(&r));
     }
+    // A program paid under an agreement is paid to the account recorded with it.
+    let agreement = case.agreements.iter().find(|a| a.program == p.program);
+    let needs_agreement = app::service::casework::payment_plan(
+        &state.snapshot().policy,
+        &app.summary.policy_version,
+        &p.program,
+        p.amount,
+    )
+    .iter()
+    .any(|i| i.after_months.is_none());
+    if needs_agreement && agreement.is_none() {
+        return Ok(super::super::html::message(
+            StatusCode::CONFLICT,
+            "此项目须先登记资助协议及收款账户，才能拨付",
+            "Record this program's funding agreement and the payee's account before paying it",
+        ));
+    }
     if p.paid {
         return Ok(super::super::html::message(
             StatusCode::CONFLICT,
@@ -331,6 +354,9 @@ pub async fn mark_paid(
             &ConfirmPaymentPage {
                 lang: l,
                 nav: nav(&s),
+                payee: agreement
+                    .map(|a| format!("{} · {}", a.bank_name, a.account))
+                    .unwrap_or_default(),
                 id: p.id,
                 line: PaymentLine::of(&p, policy_program_name(&state, &p.program, l), l),
                 seq: p.seq,
