@@ -1334,6 +1334,52 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
     )
     .await;
     assert_eq!(status, 409, "paid once");
+    // A wrong registration is reversed with a reason by another finance officer, never by the
+    // one who made it; the payment is then to pay again, and nothing is deleted.
+    let reverse = format!("{}/officer/payments/{first}/reverse", c.base);
+    let (status, _, _) = post_form(
+        &finance,
+        reverse.clone(),
+        &[("csrf", &token4), ("reason", "金额有误")],
+    )
+    .await;
+    assert_eq!(status, 409, "not by the one who registered it");
+    let second_finance = signed_in(c, "zhao", Role::Finance).await;
+    let token5 = csrf_on(c, &second_finance, "/officer/payments").await;
+    let (status, _, _) = post_form(
+        &second_finance,
+        reverse.clone(),
+        &[("csrf", &token5), ("reason", "")],
+    )
+    .await;
+    assert_eq!(status, 422, "a reason is needed");
+    let (status, _, _) = post_form(
+        &second_finance,
+        reverse.clone(),
+        &[("csrf", &token5), ("reason", "拨付日期登记错误")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, _, _) = post_form(&officer, reverse, &[("csrf", &token), ("reason", "x")]).await;
+    assert_eq!(status, 403, "only finance reverses");
+    let again = c
+        .store
+        .payment(first.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!again.paid && again.paid_by.is_none());
+    let (status, _, _) = post_form(
+        &finance,
+        format!("{}/officer/payments/{first}/paid", c.base),
+        &[
+            ("csrf", &token4),
+            ("paid_on", &today.to_string()),
+            ("confirm", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "paid again, rightly");
     // The startup funding is paid under its agreement: not before it is recorded, then to the
     // account recorded with it, masked in lists.
     let pay_startup = format!("{}/officer/payments/{trigger}/paid", c.base);
@@ -1482,7 +1528,13 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
         6 + 2,
         "and the trigger, the agreement"
     );
-    assert_eq!(page.matches("<td>qian</td>").count(), 1);
+    assert_eq!(
+        page.matches("<td>qian</td>").count(),
+        2,
+        "paid, reversed, paid again"
+    );
+    assert_eq!(page.matches("<td>zhao</td>").count(), 1);
+    assert!(page.contains("拨付登记冲正"));
     // A leader reopens it, with a reason: back to 复审 in a new round; what was paid stays,
     // and nothing more is paid until the decision is in force again.
     let (version, _) = version_of(c, &leader, &reference).await;

@@ -504,4 +504,70 @@ impl Store {
         .await;
         self.recycle.note(done)
     }
+
+    /// Reverses a payment registered by mistake: by another officer than the one who
+    /// registered it, with a reason. The registration is kept in `payment_reversals`, the
+    /// payment is to pay again, and the audit log says so. `Ok(false)`: not paid, or the
+    /// officer registered it themselves.
+    pub async fn reverse_payment(
+        &self,
+        payment_id: i64,
+        actor: &str,
+        reason: &str,
+    ) -> Result<bool> {
+        let done = async {
+            let mut tx = self.write.begin().await?;
+            let at = stamp(Utc::now());
+            let kept = sqlx::query(
+                "INSERT INTO payment_reversals (payment_id, paid_on, paid_by, reason, \
+                 reversed_by, reversed_at) SELECT id, paid_on, paid_by, $1, $2, $3 FROM payments \
+                 WHERE id = $4 AND status = 'paid' AND paid_by <> $2",
+            )
+            .bind(self.data_key().seal_text(
+                reason,
+                &keys::Place::AuditNote.of(&format!("reversal/{payment_id}")),
+            ))
+            .bind(actor)
+            .bind(&at)
+            .bind(payment_id)
+            .execute(&mut *tx)
+            .await?;
+            if kept.rows_affected() != 1 {
+                return Ok(false);
+            }
+            sqlx::query(
+                "UPDATE payments SET status = 'scheduled', paid_on = NULL, paid_by = NULL \
+                 WHERE id = $1 AND status = 'paid'",
+            )
+            .bind(payment_id)
+            .execute(&mut *tx)
+            .await?;
+            let row = sqlx::query(
+                "SELECT p.application_id, CAST(p.amount AS TEXT) AS amount, a.status \
+                 FROM payments p JOIN applications a ON a.id = p.application_id WHERE p.id = $1",
+            )
+            .bind(payment_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let status: String = row.try_get("status")?;
+            let amount = decimal(&row, "amount")?;
+            super::transitions::audit(
+                &mut tx,
+                &self.key,
+                row.try_get("application_id")?,
+                &at,
+                actor,
+                Some(&status),
+                &status,
+                &format!(
+                    "拨付登记冲正 ¥{amount}：{reason} / Payment of ¥{amount} reversed: {reason}"
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        }
+        .await;
+        self.recycle.note(done)
+    }
 }

@@ -152,6 +152,7 @@ where
         .service(officer::payments_csv)
         .service(officer::mark_paid)
         .service(officer::record_trigger)
+        .service(officer::reverse_payment)
         .service(super::notices::notices)
         .service(super::notices::publish)
         .service(officer::batch_form)

@@ -410,3 +410,40 @@ pub async fn record_trigger(
     tracing::info!(officer = %s.name(), payment = *id, "trigger recorded");
     Ok(redirect(back_to(&form)))
 }
+
+#[utoipa::path(tag = "officers", params(("id" = i64, Path, description = "The payment")), request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "csrf, reason, back"), responses((status = 303, description = "Reversed: back to the list"), (status = 403, description = "Not finance, or no CSRF token"), (status = 409, description = "Not paid, or registered by this officer (a second finance officer reverses)", content_type = "text/html", body = String), (status = 422, description = "No reason", content_type = "text/html", body = String)))]
+#[post("/officer/payments/{id}/reverse")]
+pub async fn reverse_payment(
+    s: Signed,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AuthError> {
+    let form = FormValues::parse(&body);
+    s.check_csrf(form.get("csrf"))?;
+    if s.role() != Role::Finance {
+        return Err(AuthError::Forbidden { api: s.api() });
+    }
+    let reason = form.get("reason").trim();
+    if reason.is_empty() || reason.chars().count() > NOTE_LIMIT {
+        return Ok(super::super::html::message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "冲正理由：请写明登记错误的原因（最多 2000 字）",
+            "Reason: say why the registration was wrong (at most 2000 characters)",
+        ));
+    }
+    let done = s
+        .store(&state)?
+        .reverse_payment(*id, s.name(), reason)
+        .await
+        .map_err(|e| s.db_error(e))?;
+    if !done {
+        return Ok(super::super::html::message(
+            StatusCode::CONFLICT,
+            "这笔款项未登记拨付，或由您本人登记：冲正须由另一名财务人员办理",
+            "This payment is not recorded as paid, or you recorded it: another finance officer reverses it",
+        ));
+    }
+    tracing::info!(officer = %s.name(), payment = *id, "payment reversed");
+    Ok(redirect(back_to(&form)))
+}
