@@ -1562,6 +1562,42 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
     )
     .await;
     assert_eq!(open.matches("action=\"/officer/payments/").count(), 0);
+    // The month's report per step counts this case leaving 受理, 初审, 复审, 审批 and 公示.
+    // (公示 ended the day after its last day, which may be next month.)
+    let month = &today.to_string()[..7];
+    for (step, on) in [
+        ("待受理", today),
+        ("初审", today),
+        ("复审", today),
+        ("审批", today),
+        ("公示中", after),
+    ] {
+        let in_month = &on.to_string()[..7];
+        let (status, report, _) = get(
+            &leader,
+            format!("{}/officer/reports?month={in_month}", c.base),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let row = format!("<tr><td>{step}</td><td class=\"num\">");
+        let at = report
+            .find(&row)
+            .unwrap_or_else(|| panic!("{step}: {report}"));
+        let done: String = report[at + row.len()..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        assert!(done.parse::<u32>().unwrap() >= 1, "{step} done");
+    }
+    let (status, _, _) = get(&leader, format!("{}/officer/reports?month=2026-13", c.base)).await;
+    assert_eq!(status, 400);
+    let (status, csv, _) = get(
+        &leader,
+        format!("{}/officer/reports.csv?month={month}", c.base),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(csv.starts_with('\u{feff}') && csv.contains("用时中位数") && csv.lines().count() == 6);
 }
 
 async fn of_program_decisions_made_at_once_one_is_recorded(c: &Console) {

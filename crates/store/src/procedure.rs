@@ -396,4 +396,34 @@ impl Store {
             entries: out,
         })
     }
+
+    /// Every case with a timeline entry from `first` to `last` (days at UTC+8): the day it was
+    /// submitted, the day it was accepted, and its whole timeline (the monthly report).
+    pub async fn case_histories(
+        &self,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, Option<NaiveDate>, Vec<CaseEvent>)>> {
+        let rows = sqlx::query(
+            "SELECT id, submitted_on, accepted_on FROM applications WHERE id IN \
+             (SELECT application_id FROM case_events WHERE day >= $1 AND day <= $2) ORDER BY id",
+        )
+        .bind(first.to_string())
+        .bind(last.to_string())
+        .fetch_all(&self.read)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            let submitted: String = r.try_get("submitted_on")?;
+            let accepted: Option<String> = r.try_get("accepted_on")?;
+            out.push((
+                parse_day(&submitted)
+                    .ok_or_else(|| StoreError::Corrupt(format!("submitted_on = {submitted:?}")))?,
+                accepted.as_deref().and_then(parse_day),
+                self.case_events(id).await?,
+            ));
+        }
+        Ok(out)
+    }
 }

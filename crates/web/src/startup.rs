@@ -145,6 +145,8 @@ where
         .service(officer::take_case)
         .service(officer::hand_over)
         .service(officer::assign)
+        .service(officer::report)
+        .service(officer::report_csv)
         .service(officer::find_objection)
         .service(officer::record_agreement)
         .service(officer::application_file)

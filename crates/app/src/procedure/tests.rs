@@ -462,3 +462,80 @@ fn an_agreement_needs_a_past_date_a_bank_and_an_account_number() {
         "7 digits"
     );
 }
+
+fn moved(from: CaseStep, to: CaseStep, d: &str) -> CaseEvent {
+    CaseEvent {
+        from,
+        to,
+        action: "x".into(),
+        ..ev("x", d)
+    }
+}
+
+#[test]
+fn the_month_report_counts_who_left_each_step_how_long_they_took_and_who_was_late() {
+    let policy = park();
+    let (p, cal) = (&policy.procedure, &policy.calendar);
+    use CaseStep::*;
+    // Submitted Monday 2 November, accepted on the 3rd (1 working day), proposed on the 10th
+    // (5), agreed on the 11th (1).
+    let quick = [
+        moved(Accept, FirstReview, "2026-11-03"),
+        moved(FirstReview, SecondReview, "2026-11-10"),
+        moved(SecondReview, NoticeReady, "2026-11-11"),
+    ];
+    // Submitted Monday 2 November, accepted on the 16th (10 working days: late), more asked on
+    // the 17th and answered on the 24th (5 working days not counted), proposed on the 26th
+    // (8 - 5 = 3).
+    let slow = [
+        moved(Accept, FirstReview, "2026-11-16"),
+        CaseEvent {
+            action: "pause".into(),
+            ..ev("pause", "2026-11-17")
+        },
+        CaseEvent {
+            action: "resume".into(),
+            ..ev("resume", "2026-11-24")
+        },
+        moved(FirstReview, SecondReview, "2026-11-26"),
+    ];
+    let cases = [
+        report::CaseHistory {
+            submitted_on: day("2026-11-02"),
+            accepted_on: Some(day("2026-11-03")),
+            events: &quick,
+        },
+        report::CaseHistory {
+            submitted_on: day("2026-11-02"),
+            accepted_on: Some(day("2026-11-16")),
+            events: &slow,
+        },
+    ];
+    let r = month_report(p, cal, &cases, day("2026-11-01"), day("2026-11-30"));
+    let line = |s| r.lines.iter().find(|l| l.step == s).unwrap().clone();
+    assert_eq!(line(Accept).completed, 2);
+    assert_eq!(
+        line(Accept).median_days,
+        Some(Decimal::new(55, 1)),
+        "(1 + 10) / 2"
+    );
+    assert_eq!(line(Accept).overdue, 1);
+    assert_eq!(
+        line(FirstReview).median_days,
+        Some(Decimal::from(4)),
+        "(5 + 3) / 2"
+    );
+    assert_eq!(line(FirstReview).overdue, 0);
+    assert_eq!(
+        (line(SecondReview).completed, line(SecondReview).median_days),
+        (1, Some(Decimal::ONE))
+    );
+    assert_eq!(line(SignOff).completed, 0);
+    // Another month counts none of it.
+    let dec = month_report(p, cal, &cases, day("2026-12-01"), day("2026-12-31"));
+    assert!(
+        dec.lines
+            .iter()
+            .all(|l| l.completed == 0 && l.median_days.is_none())
+    );
+}
