@@ -1214,6 +1214,10 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
         0,
         "an undated trigger cannot be paid"
     );
+    assert!(
+        !for_finance.contains("href=\"/officer/applications/"),
+        "finance is not led to the answers it may not open"
+    );
     let trigger = list
         .split("action=\"/officer/payments/")
         .nth(1)

@@ -302,11 +302,11 @@ impl Store {
     }
 
     /// Notices whose first day has come (`first_day <= today`), newest first: those still
-    /// running and, when `past`, those ended too.
+    /// running and, when `past`, those ended too (the latest 30 of them).
     pub async fn notices(&self, today: NaiveDate, past: bool) -> Result<Vec<Notice>> {
         let rows = sqlx::query(
             "SELECT id, first_day, last_day FROM notices WHERE first_day <= $1 \
-             AND (last_day >= $1 OR $2 = 1) ORDER BY first_day DESC, id DESC",
+             AND (last_day >= $1 OR $2 = 1) ORDER BY first_day DESC, id DESC LIMIT 30",
         )
         .bind(today.to_string())
         .bind(i64::from(past))
