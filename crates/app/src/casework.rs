@@ -22,28 +22,7 @@ use rules::policy::Policy;
 use rust_decimal::Decimal;
 use store::{Check, ProgramDecision};
 
-/// Longest note, reason or reply a person may write on an application.
-pub const NOTE_LIMIT: usize = 2000;
-
-/// Why a request is refused: invalid as asked (the officer can correct the form), or in
-/// conflict with the application's state (nothing the form can change).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refused {
-    Invalid(Msg),
-    Conflict(Msg),
-}
-
-impl Refused {
-    fn invalid(zh: impl Into<String>, en: impl Into<String>) -> Refused {
-        Refused::Invalid(Msg::new(zh, en))
-    }
-
-    pub fn msg(&self) -> &Msg {
-        match self {
-            Refused::Invalid(m) | Refused::Conflict(m) => m,
-        }
-    }
-}
+pub use crate::refusal::{NOTE_LIMIT, Refused};
 
 /// A program as a decision on it finds it.
 #[derive(Debug, Clone, Copy)]

@@ -11,6 +11,7 @@ pub mod casework;
 pub mod parallel;
 pub mod privacy;
 pub mod procedure;
+pub mod refusal;
 pub mod service;
 pub mod settings;
 pub mod simulate;

@@ -16,7 +16,7 @@
 //! - nothing is paid before the decision is in force (公示无异议), nor an installment whose
 //!   trigger has no date.
 
-use crate::casework::Refused;
+use crate::refusal::Refused;
 use chrono::NaiveDate;
 use rules::Msg;
 use rules::calendar::Calendar;

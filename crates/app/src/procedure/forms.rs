@@ -1,6 +1,7 @@
 //! What the procedure's forms must hold (a funding agreement, an objection), every problem at
 //! once, each naming its field in both languages.
 
+use crate::refusal::NOTE_LIMIT;
 use chrono::NaiveDate;
 use rules::Msg;
 
@@ -99,13 +100,10 @@ pub fn objection_problems(name: &str, phone: &str, statement: &str) -> Vec<Msg> 
             "异议内容：请写明对哪一项公示内容有何异议及理由",
             "Objection: say what on the notice you object to, and why",
         ));
-    } else if statement.chars().count() > crate::casework::NOTE_LIMIT {
+    } else if statement.chars().count() > NOTE_LIMIT {
         out.push(Msg::new(
-            format!("异议内容：最多 {} 字", crate::casework::NOTE_LIMIT),
-            format!(
-                "Objection: at most {} characters",
-                crate::casework::NOTE_LIMIT
-            ),
+            format!("异议内容：最多 {} 字", NOTE_LIMIT),
+            format!("Objection: at most {} characters", NOTE_LIMIT),
         ));
     } else if let Some(p) = rules::applicant::unsafe_text(statement, true) {
         out.push(Msg::new(
