@@ -1040,6 +1040,11 @@ async fn the_status_page_names_the_tier_and_console_pages_offer_no_sign_in() {
     let b = signed_in(&c, "tang", Role::Reviewer).await;
     let (_, list, _) = get(&b, format!("{}/officer/applications", c.base)).await;
     assert!(!list.contains("href=\"/officer/login\""), "{list}");
+    // The tier filter names "no tier" in words, not its code.
+    assert!(
+        list.contains(">未达到人才层次</option>") && !list.contains("none ·"),
+        "{list}"
+    );
     // The applicant's "estimate only" line means nothing on the console.
     assert!(!list.contains("估算结果，以园区正式审核为准"), "{list}");
 }

@@ -134,7 +134,10 @@ fn tiers(state: &AppState, lang: Lang) -> Vec<(String, String)> {
             }
         }
     }
-    out.push(("none".into(), lang.t("无", "none").into()));
+    out.push((
+        "none".into(),
+        lang.t("未达到人才层次", "No talent tier").into(),
+    ));
     out
 }
 
