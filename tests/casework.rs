@@ -1090,6 +1090,8 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
     // The applicant sees each decision.
     let (_, status_page, _) = get(&browser(), link).await;
     assert!(status_page.contains("已办结") && status_page.contains("场地为自有房产，无租金"));
+    // …as findings that take effect after 复审, sign-off and the notice.
+    assert!(status_page.contains("id=\"step\">复审<") && status_page.contains("id=\"pending\""));
     assert!(status_page.contains("¥2,500,000"));
 
     // 初审 is done: the case waits for 复审 by another officer, and nothing is payable yet.
