@@ -425,28 +425,9 @@ impl Store {
             if changed.rows_affected() != 1 {
                 return Ok(false);
             }
-            let row = sqlx::query(
-                "SELECT p.application_id, p.seq, CAST(p.amount AS TEXT) AS amount, \
-                 p.trigger_zh, p.trigger_en, a.status FROM payments p \
-                 JOIN applications a ON a.id = p.application_id WHERE p.id = $1",
-            )
-            .bind(payment_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            let status: String = row.try_get("status")?;
-            let amount = decimal(&row, "amount")?;
-            let (zh, en): (String, String) =
-                (row.try_get("trigger_zh")?, row.try_get("trigger_en")?);
-            super::transitions::audit(
-                &mut tx,
-                &self.key,
-                row.try_get("application_id")?,
-                &stamp(Utc::now()),
-                actor,
-                Some(&status),
-                &status,
-                &format!("已拨付 ¥{amount}（{zh}，{on}） / Paid ¥{amount} ({en}, {on})"),
-            )
+            self.audit_payment(&mut tx, payment_id, actor, |amount, zh, en| {
+                format!("已拨付 ¥{amount}（{zh}，{on}） / Paid ¥{amount} ({en}, {on})")
+            })
             .await?;
             tx.commit().await?;
             Ok(true)
@@ -477,26 +458,9 @@ impl Store {
             if changed.rows_affected() != 1 {
                 return Ok(false);
             }
-            let row = sqlx::query(
-                "SELECT p.application_id, p.trigger_zh, p.trigger_en, a.status FROM payments p \
-                 JOIN applications a ON a.id = p.application_id WHERE p.id = $1",
-            )
-            .bind(payment_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            let status: String = row.try_get("status")?;
-            let (zh, en): (String, String) =
-                (row.try_get("trigger_zh")?, row.try_get("trigger_en")?);
-            super::transitions::audit(
-                &mut tx,
-                &self.key,
-                row.try_get("application_id")?,
-                &stamp(Utc::now()),
-                actor,
-                Some(&status),
-                &status,
-                &format!("拨付条件已达成：{zh}（{on}） / Trigger recorded: {en} ({on})"),
-            )
+            self.audit_payment(&mut tx, payment_id, actor, |_, zh, en| {
+                format!("拨付条件已达成：{zh}（{on}） / Trigger recorded: {en} ({on})")
+            })
             .await?;
             tx.commit().await?;
             Ok(true)
@@ -542,32 +506,49 @@ impl Store {
             .bind(payment_id)
             .execute(&mut *tx)
             .await?;
-            let row = sqlx::query(
-                "SELECT p.application_id, CAST(p.amount AS TEXT) AS amount, a.status \
-                 FROM payments p JOIN applications a ON a.id = p.application_id WHERE p.id = $1",
-            )
-            .bind(payment_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            let status: String = row.try_get("status")?;
-            let amount = decimal(&row, "amount")?;
-            super::transitions::audit(
-                &mut tx,
-                &self.key,
-                row.try_get("application_id")?,
-                &at,
-                actor,
-                Some(&status),
-                &status,
-                &format!(
+            self.audit_payment(&mut tx, payment_id, actor, |amount, _, _| {
+                format!(
                     "拨付登记冲正 ¥{amount}：{reason} / Payment of ¥{amount} reversed: {reason}"
-                ),
-            )
+                )
+            })
             .await?;
             tx.commit().await?;
             Ok(true)
         }
         .await;
         self.recycle.note(done)
+    }
+
+    /// The audit entry of a change to a payment, on its application (its status unchanged):
+    /// `words` is given the payment's amount and its trigger in Chinese and English.
+    async fn audit_payment(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        payment_id: i64,
+        actor: &str,
+        words: impl FnOnce(Decimal, &str, &str) -> String,
+    ) -> Result<()> {
+        let row = sqlx::query(
+            "SELECT p.application_id, CAST(p.amount AS TEXT) AS amount, p.trigger_zh, \
+             p.trigger_en, a.status FROM payments p JOIN applications a \
+             ON a.id = p.application_id WHERE p.id = $1",
+        )
+        .bind(payment_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let status: String = row.try_get("status")?;
+        let (zh, en): (String, String) = (row.try_get("trigger_zh")?, row.try_get("trigger_en")?);
+        let said = words(decimal(&row, "amount")?, &zh, &en);
+        super::transitions::audit(
+            tx,
+            &self.key,
+            row.try_get("application_id")?,
+            &stamp(Utc::now()),
+            actor,
+            Some(&status),
+            &status,
+            &said,
+        )
+        .await
     }
 }

@@ -175,24 +175,7 @@ impl Store {
             let mut tx = self.write.begin().await?;
             let mut counts = Vec::with_capacity(2);
             for subject in [format!("account:{account}"), format!("address:{address}")] {
-                let row = sqlx::query(
-                    "INSERT INTO login_attempts (subject, window_start, attempts) \
-                     VALUES ($1, $2, 1) ON CONFLICT (subject) DO UPDATE SET \
-                     attempts = CASE WHEN login_attempts.window_start <= $3 THEN 1 \
-                                ELSE login_attempts.attempts + 1 END, \
-                     window_start = CASE WHEN login_attempts.window_start <= $3 THEN $2 \
-                                    ELSE login_attempts.window_start END \
-                     RETURNING attempts, window_start",
-                )
-                .bind(&subject)
-                .bind(stamp(now))
-                .bind(stamp(now - window))
-                .fetch_one(&mut *tx)
-                .await?;
-                let start: String = row.try_get("window_start")?;
-                let start = DateTime::parse_from_rfc3339(&start)
-                    .map_err(|_| StoreError::Corrupt(format!("window_start = {start:?}")))?;
-                counts.push((row.try_get::<i64, _>("attempts")?, start));
+                counts.push(hit(&mut tx, &subject, now, window).await?);
             }
             tx.commit().await?;
             Ok(LoginAttempt {
@@ -214,25 +197,8 @@ impl Store {
         window: Duration,
     ) -> Result<(i64, DateTime<FixedOffset>)> {
         let counted = async {
-            let now = Utc::now();
-            let row = sqlx::query(
-                "INSERT INTO login_attempts (subject, window_start, attempts) \
-                 VALUES ($1, $2, 1) ON CONFLICT (subject) DO UPDATE SET \
-                 attempts = CASE WHEN login_attempts.window_start <= $3 THEN 1 \
-                            ELSE login_attempts.attempts + 1 END, \
-                 window_start = CASE WHEN login_attempts.window_start <= $3 THEN $2 \
-                                ELSE login_attempts.window_start END \
-                 RETURNING attempts, window_start",
-            )
-            .bind(subject)
-            .bind(stamp(now))
-            .bind(stamp(now - window))
-            .fetch_one(&self.write)
-            .await?;
-            let start: String = row.try_get("window_start")?;
-            let start = DateTime::parse_from_rfc3339(&start)
-                .map_err(|_| StoreError::Corrupt(format!("window_start = {start:?}")))?;
-            Ok((row.try_get::<i64, _>("attempts")?, start))
+            let mut conn = self.write.acquire().await?;
+            hit(&mut conn, subject, Utc::now(), window).await
         }
         .await;
         self.recycle.note(counted)
@@ -276,4 +242,33 @@ impl Store {
         .await;
         self.recycle.note(done)
     }
+}
+
+/// One more hit on `subject` in its fixed window of `window` ending `now` (a new window starts
+/// when the last one is over): the hits it holds now, this one included, and when it started.
+/// What the sign-in lockout and the shared rate limits count with.
+async fn hit(
+    conn: &mut sqlx::AnyConnection,
+    subject: &str,
+    now: DateTime<Utc>,
+    window: Duration,
+) -> Result<(i64, DateTime<FixedOffset>)> {
+    let row = sqlx::query(
+        "INSERT INTO login_attempts (subject, window_start, attempts) \
+         VALUES ($1, $2, 1) ON CONFLICT (subject) DO UPDATE SET \
+         attempts = CASE WHEN login_attempts.window_start <= $3 THEN 1 \
+                    ELSE login_attempts.attempts + 1 END, \
+         window_start = CASE WHEN login_attempts.window_start <= $3 THEN $2 \
+                        ELSE login_attempts.window_start END \
+         RETURNING attempts, window_start",
+    )
+    .bind(subject)
+    .bind(stamp(now))
+    .bind(stamp(now - window))
+    .fetch_one(&mut *conn)
+    .await?;
+    let start: String = row.try_get("window_start")?;
+    let start = DateTime::parse_from_rfc3339(&start)
+        .map_err(|_| StoreError::Corrupt(format!("window_start = {start:?}")))?;
+    Ok((row.try_get::<i64, _>("attempts")?, start))
 }

@@ -539,3 +539,12 @@ fn the_month_report_counts_who_left_each_step_how_long_they_took_and_who_was_lat
             .all(|l| l.completed == 0 && l.median_days.is_none())
     );
 }
+
+#[test]
+fn only_a_program_with_a_trigger_installment_is_paid_under_an_agreement() {
+    use crate::service::casework::paid_under_agreement;
+    let policy = park();
+    assert!(paid_under_agreement(&policy, "2026", "jinying_startup"));
+    assert!(!paid_under_agreement(&policy, "2026", "rent_subsidy"));
+    assert!(!paid_under_agreement(&policy, "2026", "no_such_program"));
+}

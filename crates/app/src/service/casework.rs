@@ -65,6 +65,18 @@ pub fn reviewed_program<'p>(
 /// The payments an approved `amount` of `program` becomes: its installments' shares of the
 /// amount (whole yuan, the last taking the remainder), each with its trigger and, where the
 /// policy gives one, its offset from approval. A program the policy no longer has is paid in
+/// Whether `program` (under `version`) is paid under a funding agreement: some installment
+/// waits for a trigger (signing, a review) rather than falling due a number of months on.
+/// Such a program's agreement, with the payee's account, is recorded before it is paid.
+pub fn paid_under_agreement(policy: &Policy, version: &str, program: &str) -> bool {
+    program_rules(policy, version, program).is_some_and(|(rules, i)| {
+        rules.programs[i]
+            .installments
+            .iter()
+            .any(|s| s.after_months.is_none())
+    })
+}
+
 /// one payment on the approval document.
 pub fn payment_plan(
     policy: &Policy,

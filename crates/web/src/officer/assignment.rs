@@ -60,9 +60,7 @@ pub async fn take_case(
     reference: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
-    let form = FormValues::parse(&body);
-    s.check_csrf(form.get("csrf"))?;
-    s.case_reader()?;
+    case_form(&s, &body)?;
     let l = language(&req, None).lang;
     let store = s.store(&state)?;
     let Some((app, case)) = casework::case_of_reference(&s, store, &reference).await? else {
@@ -100,9 +98,7 @@ pub async fn hand_over(
     reference: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
-    let form = FormValues::parse(&body);
-    s.check_csrf(form.get("csrf"))?;
-    s.case_reader()?;
+    let form = case_form(&s, &body)?;
     let l = language(&req, None).lang;
     let to = form.get("to").trim().to_string();
     let reason = form.get("handover_reason").trim().to_string();
@@ -168,9 +164,7 @@ pub async fn assign(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
-    let form = FormValues::parse(&body);
-    s.check_csrf(form.get("csrf"))?;
-    s.case_reader()?;
+    let form = case_form(&s, &body)?;
     let l = language(&req, None).lang;
     let to = form.get("to").trim().to_string();
     let store = s.store(&state)?;

@@ -123,6 +123,15 @@ fn reviewer_form(s: &Signed, body: &[u8]) -> Result<FormValues, AuthError> {
     Ok(form)
 }
 
+/// A form about a case from a reviewer or a leader (the procedure's rules then say which of
+/// them may do what): read, its CSRF token checked first, then the role.
+fn case_form(s: &Signed, body: &[u8]) -> Result<FormValues, AuthError> {
+    let form = FormValues::parse(body);
+    s.check_csrf(form.get("csrf"))?;
+    s.case_reader()?;
+    Ok(form)
+}
+
 /// The most parts a console form sends (besides its token).
 const MAX_PARTS: usize = 16;
 

@@ -235,14 +235,11 @@ pub fn procedure_view(
                 .iter()
                 .filter(|d| d.approved)
                 .filter(|d| {
-                    app::service::casework::payment_plan(
+                    app::service::casework::paid_under_agreement(
                         &snapshot.policy,
                         &a.policy_version,
                         &d.program,
-                        d.amount,
                     )
-                    .iter()
-                    .any(|i| i.after_months.is_none())
                 })
                 .map(|d| AgreementView {
                     program: d.program.clone(),
@@ -318,9 +315,7 @@ pub async fn take_step(
     reference: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
-    let form = FormValues::parse(&body);
-    s.check_csrf(form.get("csrf"))?;
-    s.case_reader()?;
+    let form = case_form(&s, &body)?;
     let l = language(&req, None).lang;
     let note = form.get("reason").trim();
     let asked = ACTIONS

@@ -327,14 +327,11 @@ pub async fn mark_paid(
     }
     // A program paid under an agreement is paid to the account recorded with it.
     let agreement = case.agreements.iter().find(|a| a.program == p.program);
-    let needs_agreement = app::service::casework::payment_plan(
+    let needs_agreement = app::service::casework::paid_under_agreement(
         &state.snapshot().policy,
         &app.summary.policy_version,
         &p.program,
-        p.amount,
-    )
-    .iter()
-    .any(|i| i.after_months.is_none());
+    );
     if needs_agreement && agreement.is_none() {
         return Ok(super::super::html::message(
             StatusCode::CONFLICT,
