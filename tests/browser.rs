@@ -1015,6 +1015,59 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         assert!(text_of(&c, "#payments").await.contains("已拨付"));
         c.goto(&format!("{base}{status_path}")).await.unwrap();
         assert_eq!(text_of(&c, "#step").await, "决定生效");
+        // The letters: each issued when its step was taken, the applicant's listed on the
+        // status page (never finance's payment notice), each fitting two A4 pages in print.
+        let listed = text_of(&c, "#letters").await;
+        for kind in ["受理通知书", "补正材料通知书", "资助决定书"] {
+            assert!(listed.contains(kind), "{kind} in {listed}");
+        }
+        assert!(!listed.contains("拨付通知"), "{listed}");
+        let hrefs = c
+            .execute(
+                "return Array.from(document.querySelectorAll('#letters a')).map(a => a.getAttribute('href'));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let mut hrefs: Vec<String> = hrefs
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_string())
+            .collect();
+        let app = store.application(&reference).await.unwrap().unwrap();
+        let paid_letter = store
+            .letters(app.summary.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|l| l.kind == "payment")
+            .expect("the payment notice is issued with the registration");
+        hrefs.push(format!(
+            "/officer/applications/{reference}/letters/{}",
+            paid_letter.id
+        ));
+        for (i, href) in hrefs.iter().enumerate() {
+            c.goto(&format!("{base}{href}")).await.unwrap();
+            let title = text_of(&c, "#letter-title").await;
+            assert_accessible(&c, &axe, &title).await;
+            assert_fits_phone(&c, &title).await;
+            let pdf = c
+                .print(
+                    fantoccini::wd::PrintConfiguration::builder()
+                        .size(fantoccini::wd::PrintSize::A4)
+                        .build()
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let pages = pdf
+                .windows(12)
+                .filter(|w| w.starts_with(b"/Type /Page") && w[11] != b's')
+                .count();
+            assert!((1..=2).contains(&pages), "{title}: {pages} pages printed");
+            shot(&c, "#letter-title", &format!("p11-letter-{i}")).await;
+        }
         store.close().await;
         if std::env::var("TS_SCREENSHOTS").is_ok() {
             // The same pages in English, on the phone.

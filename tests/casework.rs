@@ -6,6 +6,9 @@
 
 mod common;
 use common::console::*;
+#[path = "casework/letters.rs"]
+mod letters;
+use letters::*;
 
 use serde_json::Value;
 use talent_subsidy::policy::PolicySource;
@@ -1740,6 +1743,10 @@ on_both_databases!(casework_console => an_upheld_objection_returns_the_case_and_
     an_upheld_objection_returns_the_case_on_sqlite, an_upheld_objection_returns_the_case_on_postgresql);
 on_both_databases!(casework_console => one_of_two_takes_a_case_and_queues_follow_the_handler:
     one_of_two_takes_a_case_on_sqlite, one_of_two_takes_a_case_on_postgresql);
+on_both_databases!(casework_console => letters_follow_the_steps:
+    letters_follow_the_steps_on_sqlite, letters_follow_the_steps_on_postgresql);
+on_both_databases!(casework_console => letter_numbers_have_no_gaps_across_two_instances:
+    letter_numbers_have_no_gaps_on_sqlite, letter_numbers_have_no_gaps_on_postgresql);
 on_both_databases!(casework_console => of_program_decisions_made_at_once_one_is_recorded:
     of_program_decisions_made_at_once_one_is_recorded_on_sqlite,
     of_program_decisions_made_at_once_one_is_recorded_on_postgresql);

@@ -679,6 +679,28 @@ async fn the_access_log_is_append_only() {
 async fn a_key_rotation_re_encrypts_everything() {
     let (c, dir) = sqlite_console().await;
     let (reference, _) = submit_with_file(&c).await;
+    // A request for materials: a sealed note on the case's timeline, and its letter.
+    let app = c.store.application(&reference).await.unwrap().unwrap();
+    c.store
+        .decide(
+            &reference,
+            "sun",
+            app.summary.version,
+            talent_subsidy::store::AppStatus::MoreInfo,
+            "请补充社保缴纳证明",
+            &["social_insurance_record".to_string()],
+            &[],
+        )
+        .await
+        .unwrap();
+    let app = c.store.application(&reference).await.unwrap().unwrap();
+    let loaded = c.state.snapshot();
+    assert_eq!(
+        talent_subsidy::letters::issue_owed(&c.store, &loaded.policy, &app)
+            .await
+            .unwrap(),
+        1
+    );
     c.shut_down().await;
     let db = dir.path().join("console.db").display().to_string();
     let old_key = std::fs::read_to_string(dir.path().join("console.db.key")).unwrap();
@@ -712,6 +734,10 @@ async fn a_key_rotation_re_encrypts_everything() {
     assert_eq!(app.summary.applicant_name, NAME);
     assert!(app.profile.contains(ID));
     let file = &store.uploads(app.summary.id).await.unwrap()[0];
+    let events = store.case_events(app.summary.id).await.unwrap();
+    assert_eq!(events.last().unwrap().note, "请补充社保缴纳证明");
+    let letters = store.letters(app.summary.id).await.unwrap();
+    assert!(letters[0].body.contains(NAME) && letters[0].body.contains("补正材料通知书"));
     assert_eq!(
         store.upload_chunk(&file.id, 0).await.unwrap().unwrap(),
         certificate()

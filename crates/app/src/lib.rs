@@ -8,6 +8,7 @@ pub mod batch;
 pub mod case;
 pub mod cases;
 pub mod casework;
+pub mod letters;
 pub mod parallel;
 pub mod privacy;
 pub mod procedure;

@@ -8,6 +8,7 @@ pub mod applicant;
 pub mod calendar;
 pub mod engine;
 pub mod input;
+pub mod letters;
 pub mod policy;
 pub mod procedure;
 pub mod text;

@@ -39,7 +39,8 @@ const UPLOAD_COLUMNS: &str = "id, material, file_name, kind, size, sha256, creat
 
 const PAYMENT_COLUMNS: &str = "p.id, a.reference, a.applicant_name, p.program, p.seq, \
     CAST(p.amount AS TEXT) AS amount, p.trigger_zh, p.trigger_en, p.due_on, p.status, \
-    p.paid_on, p.paid_by, a.step, g.account_tail, g.bank_name, p.application_id";
+    p.paid_on, p.paid_by, a.step, g.account_tail, g.bank_name, p.application_id, \
+    (SELECT COUNT(*) FROM payment_reversals r WHERE r.payment_id = p.id) AS reversals";
 
 /// The payee of a payment: the agreement of its program, if recorded.
 const PAYEE_JOIN: &str =
@@ -68,6 +69,7 @@ fn payment_row(store: &Store, r: &AnyRow) -> Result<Payment> {
                 .ok_or_else(|| StoreError::Corrupt(format!("step = {step:?}")))?
         },
         payee_account: r.try_get("account_tail")?,
+        reversals: r.try_get("reversals")?,
         payee_bank: match r.try_get::<Option<String>, _>("bank_name")? {
             Some(sealed) if !sealed.is_empty() => {
                 let id: i64 = r.try_get("application_id")?;

@@ -36,6 +36,8 @@ pub enum Place {
     BatchFileName,
     /// Who a simulation was run on (file names of populations).
     Population,
+    /// A letter's words as issued (row: `APPLICATION_ID/KIND/SOURCE`).
+    Letter,
 }
 
 impl Place {
@@ -57,6 +59,7 @@ impl Place {
             Place::BatchSummary => "batch_runs.summary",
             Place::BatchFileName => "batch_runs.file_name",
             Place::Population => "simulation_runs.population",
+            Place::Letter => "letters.body",
         };
         format!("{column}/{row}")
     }
@@ -339,6 +342,8 @@ struct SealedColumn {
     /// integer alone does not.
     key: &'static str,
     also: Option<&'static str>,
+    /// What follows the place's row (`.name` of an objection's `objections/ID.name`).
+    suffix: &'static str,
 }
 
 const fn sealed(
@@ -354,10 +359,40 @@ const fn sealed(
         row,
         key: "id",
         also: None,
+        suffix: "",
     }
 }
 
-const SEALED_COLUMNS: [SealedColumn; 6] = [
+/// A sealed column whose place has a suffix after its row.
+const fn sealed_part(
+    table: &'static str,
+    column: &'static str,
+    place: Place,
+    row: &'static str,
+    suffix: &'static str,
+) -> SealedColumn {
+    SealedColumn {
+        suffix,
+        ..sealed(table, column, place, row)
+    }
+}
+
+/// A payee's bank or account: the row is the application and the program.
+const fn payee(column: &'static str, suffix: &'static str) -> SealedColumn {
+    SealedColumn {
+        key: "application_id",
+        also: Some("program"),
+        ..sealed_part(
+            "agreements",
+            column,
+            Place::Payee,
+            "application_id || '/' || program",
+            suffix,
+        )
+    }
+}
+
+const SEALED_COLUMNS: [SealedColumn; 13] = [
     sealed("applications", "result", Place::Result, "reference"),
     sealed("applications", "note", Place::Note, "id"),
     SealedColumn {
@@ -373,6 +408,42 @@ const SEALED_COLUMNS: [SealedColumn; 6] = [
     sealed("batch_runs", "summary", Place::BatchSummary, "token"),
     sealed("batch_runs", "file_name", Place::BatchFileName, "token"),
     sealed("simulation_runs", "population", Place::Population, "''"),
+    sealed_part(
+        "objections",
+        "objector_name",
+        Place::Objection,
+        "id",
+        ".name",
+    ),
+    sealed_part(
+        "objections",
+        "objector_phone",
+        Place::Objection,
+        "id",
+        ".phone",
+    ),
+    sealed_part(
+        "objections",
+        "statement",
+        Place::Objection,
+        "id",
+        ".statement",
+    ),
+    sealed_part(
+        "objections",
+        "finding_note",
+        Place::Objection,
+        "id",
+        ".finding",
+    ),
+    payee("bank_name", ".bank"),
+    payee("account", ".account"),
+    sealed(
+        "letters",
+        "body",
+        Place::Letter,
+        "application_id || '/' || kind || '/' || source",
+    ),
 ];
 
 /// Opens every value of the columns in `SEALED_COLUMNS` and of the audit log's notes with
@@ -401,6 +472,7 @@ pub(super) async fn reseal_columns(
         row,
         key,
         also,
+        suffix,
     } in SEALED_COLUMNS
     {
         let also_select = also.unwrap_or("''");
@@ -418,7 +490,12 @@ pub(super) async fn reseal_columns(
         for r in rows {
             let (at, value): (String, String) = (r.try_get("r")?, r.try_get("v")?);
             let q = sqlx::query(&update)
-                .bind(reseal_text(old, new, &value, &place.of(&at))?)
+                .bind(reseal_text(
+                    old,
+                    new,
+                    &value,
+                    &format!("{}{suffix}", place.of(&at)),
+                )?)
                 .bind(r.try_get::<i64, _>("k")?);
             let q = match also {
                 Some(_) => q.bind(r.try_get::<String, _>("k2")?),
@@ -441,9 +518,64 @@ pub(super) async fn reseal_columns(
                 .await?;
         }
     }
+    for log in &APPEND_ONLY {
+        reseal_append_only(conn, old, new, &chosen(log.column), log).await?;
+    }
+    Ok(())
+}
+
+/// A table no one updates (its triggers refuse it) whose notes are sealed: the audit log and
+/// the case timeline. Their triggers are lifted inside the caller's transaction while the
+/// notes are sealed again, and put back before it commits.
+struct AppendOnly {
+    table: &'static str,
+    column: &'static str,
+    place: Place,
+    /// PostgreSQL: the trigger to disable.
+    pg_trigger: &'static str,
+    /// SQLite: the trigger to drop and its text to create it again.
+    sqlite_trigger: &'static str,
+    sqlite_body: &'static str,
+}
+
+const APPEND_ONLY: [AppendOnly; 2] = [
+    AppendOnly {
+        table: "audit_log",
+        column: "note",
+        place: Place::AuditNote,
+        pg_trigger: "audit_log_append_only",
+        sqlite_trigger: "audit_log_no_update",
+        sqlite_body: "BEFORE UPDATE ON audit_log \
+             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    },
+    AppendOnly {
+        table: "case_events",
+        column: "note",
+        place: Place::CaseEvent,
+        pg_trigger: "case_events_no_change",
+        sqlite_trigger: "case_events_no_update",
+        sqlite_body: "BEFORE UPDATE ON case_events \
+             BEGIN SELECT RAISE(ABORT, 'the case timeline is append-only'); END",
+    },
+];
+
+async fn reseal_append_only(
+    conn: &mut sqlx::AnyConnection,
+    old: Option<&DataKey>,
+    new: &DataKey,
+    chosen: &str,
+    log: &AppendOnly,
+) -> Result<()> {
+    let AppendOnly {
+        table,
+        column,
+        place,
+        pg_trigger,
+        sqlite_trigger,
+        sqlite_body,
+    } = log;
     let notes: Vec<(i64, i64, String)> = sqlx::query_as(&format!(
-        "SELECT id, application_id, note FROM audit_log WHERE {}",
-        chosen("note")
+        "SELECT id, application_id, {column} FROM {table} WHERE {chosen}"
     ))
     .fetch_all(&mut *conn)
     .await?;
@@ -452,26 +584,29 @@ pub(super) async fn reseal_columns(
     }
     let postgres = conn.backend_name() == "PostgreSQL";
     let lift = if postgres {
-        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"
+        format!("ALTER TABLE {table} DISABLE TRIGGER {pg_trigger}")
     } else {
-        "DROP TRIGGER audit_log_no_update"
+        format!("DROP TRIGGER {sqlite_trigger}")
     };
-    sqlx::query(lift).execute(&mut *conn).await?;
+    sqlx::query(&lift).execute(&mut *conn).await?;
     for (id, application, note) in notes {
-        let place = Place::AuditNote.of(&application.to_string());
-        sqlx::query("UPDATE audit_log SET note = $1 WHERE id = $2")
-            .bind(reseal_text(old, new, &note, &place)?)
+        sqlx::query(&format!("UPDATE {table} SET {column} = $1 WHERE id = $2"))
+            .bind(reseal_text(
+                old,
+                new,
+                &note,
+                &place.of(&application.to_string()),
+            )?)
             .bind(id)
             .execute(&mut *conn)
             .await?;
     }
     let restore = if postgres {
-        "ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"
+        format!("ALTER TABLE {table} ENABLE TRIGGER {pg_trigger}")
     } else {
-        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log \
-         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+        format!("CREATE TRIGGER {sqlite_trigger} {sqlite_body}")
     };
-    sqlx::query(restore).execute(&mut *conn).await?;
+    sqlx::query(&restore).execute(&mut *conn).await?;
     Ok(())
 }
 

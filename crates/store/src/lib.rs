@@ -31,6 +31,7 @@ mod batches;
 mod casework;
 mod group;
 mod keys;
+mod letters;
 mod model;
 mod objections;
 mod officers;
@@ -38,6 +39,7 @@ mod policy;
 mod privacy;
 mod procedure;
 mod transitions;
+pub use letters::{Letter, NewLetter};
 pub use policy::{Draft, Reload, SimulationRun};
 pub use privacy::Retention;
 

@@ -245,6 +245,11 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+                // Letters keep their numbers (the register stays whole), not their words.
+                sqlx::query("UPDATE letters SET body = '' WHERE application_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
                 // Objectors' names, phones and words go with it; the finding's fact stays.
                 sqlx::query(
                     "UPDATE objections SET objector_name = '', objector_phone = '', \

@@ -100,7 +100,7 @@ impl Store {
     /// Application `id`'s timeline, oldest first.
     pub async fn case_events(&self, id: i64) -> Result<Vec<CaseEvent>> {
         let rows = sqlx::query(
-            "SELECT review_round, action, from_step, to_step, actor, at, day, note \
+            "SELECT id, review_round, action, from_step, to_step, actor, at, day, note \
              FROM case_events WHERE application_id = $1 ORDER BY id",
         )
         .bind(id)
@@ -117,6 +117,7 @@ impl Store {
                 let day: String = r.try_get("day")?;
                 let note: String = r.try_get("note")?;
                 Ok(CaseEvent {
+                    id: r.try_get("id")?,
                     round: r.try_get("review_round")?,
                     action: r.try_get("action")?,
                     from: step("from_step")?,

@@ -16,6 +16,7 @@ pub mod guard;
 pub mod html;
 pub mod http;
 pub mod interview;
+pub mod letters;
 pub mod metrics;
 pub mod notices;
 pub mod officer;

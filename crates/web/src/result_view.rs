@@ -322,37 +322,7 @@ pub fn tier_view(policy: &rules::policy::Policy, a: &Assessment<'_>, lang: Lang)
     }
 }
 
-/// `jinying 第五条` → 《“金英计划”实施办法》第五条 (the document's name in the language).
-pub fn citation(policy: &rules::policy::Policy, cite: &str, lang: Lang) -> String {
-    let (doc, article) = cite.split_once(' ').unwrap_or((cite, ""));
-    match policy.documents.iter().find(|d| &*d.id == doc) {
-        Some(d) => match lang {
-            Lang::Zh => format!("{}{}", d.zh, article),
-            Lang::En => format!("{}, {}", d.en, article_en(article)),
-        },
-        None => cite.to_string(),
-    }
-}
-
-/// `第十三条` → `Article 13`; anything else as written.
-fn article_en(article: &str) -> String {
-    let Some(n) = article
-        .strip_prefix('第')
-        .and_then(|a| a.strip_suffix('条'))
-    else {
-        return article.to_string();
-    };
-    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c);
-    let number = match n.chars().collect::<Vec<_>>().as_slice() {
-        [c] if *c == '十' => Some(10),
-        [c] => digit(*c),
-        ['十', u] => digit(*u).map(|u| 10 + u),
-        [t, '十'] => digit(*t).map(|t| t * 10),
-        [t, '十', u] => digit(*t).zip(digit(*u)).map(|(t, u)| t * 10 + u),
-        _ => None,
-    };
-    number.map_or(article.to_string(), |n| format!("Article {n}"))
-}
+pub use rules::words::citation;
 
 /// The answers given, as label and value in words, in the form's order.
 pub fn answers_in_words(

@@ -118,6 +118,8 @@ where
         .service(super::status::reply)
         .service(super::status::withdraw)
         .service(super::status::status_file)
+        .service(super::letters::status_letter)
+        .service(super::letters::officer_letter)
         .service(officer::login_form)
         .service(officer::login)
         .service(officer::logout)
@@ -434,6 +436,16 @@ async fn upkeep(state: web::Data<AppState>) {
                 Ok(_) => {}
                 Err(e) => {
                     tracing::warn!(error = %e, "ending notice periods failed; tried again in a minute")
+                }
+            }
+            // The letters steps owe and no request issued (a notice that ended, a request
+            // that failed after its step): each once, whichever instance gets there first.
+            let loaded = state.snapshot();
+            match app::letters::sweep(store, &loaded.policy, 100).await {
+                Ok(n) if n > 0 => tracing::info!(letters = n, "letters issued by the sweep"),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "issuing letters failed; tried again in a minute")
                 }
             }
         }

@@ -28,7 +28,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use store::{AppStatus, Application, Stage};
 
-async fn by_token(state: &AppState, token: &str) -> Result<Application, ApiError> {
+pub(crate) async fn by_token(state: &AppState, token: &str) -> Result<Application, ApiError> {
     let store = state.store.as_ref().ok_or(ApiError::Store)?;
     match store.application_by_token(token).await {
         Ok(Some(a)) => Ok(a),
@@ -44,6 +44,8 @@ async fn by_token(state: &AppState, token: &str) -> Result<Application, ApiError
 #[template(path = "status.html")]
 pub struct StatusPage {
     pub lang: Lang,
+    /// The letters issued to the applicant.
+    pub letters: Vec<crate::letters::LetterLine>,
     pub reference: String,
     pub submitted_at: String,
     pub status: &'static str,
@@ -154,10 +156,11 @@ pub async fn status_page(
                 ..Default::default()
             })
             .await?;
-        Ok::<_, store::StoreError>((files, decisions, payments))
+        let letters = store.letters(s.id).await?;
+        Ok::<_, store::StoreError>((files, decisions, payments, letters))
     }
     .await;
-    let Ok((files, decisions, payments)) = casework else {
+    let Ok((files, decisions, payments, letters)) = casework else {
         return html::message(
             StatusCode::SERVICE_UNAVAILABLE,
             "暂时无法查询，请稍后再试",
@@ -180,6 +183,7 @@ pub async fn status_page(
         .collect();
     let mut resp = page(
         &StatusPage {
+            letters: crate::letters::letter_lines(&letters, &status_url(&token), l, true),
             missing,
             files: file_lines(&state, &files, &status_url(&token), l),
             decisions: decisions

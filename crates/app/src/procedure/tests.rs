@@ -244,6 +244,7 @@ fn a_notice_starts_on_a_working_day_and_lasts_five_across_a_holiday() {
 
 fn ev(action: &str, d: &str) -> CaseEvent {
     CaseEvent {
+        id: 0,
         round: 1,
         action: action.into(),
         from: CaseStep::FirstReview,
@@ -465,6 +466,7 @@ fn an_agreement_needs_a_past_date_a_bank_and_an_account_number() {
 
 fn moved(from: CaseStep, to: CaseStep, d: &str) -> CaseEvent {
     CaseEvent {
+        id: 0,
         from,
         to,
         action: "x".into(),
@@ -490,10 +492,12 @@ fn the_month_report_counts_who_left_each_step_how_long_they_took_and_who_was_lat
     let slow = [
         moved(Accept, FirstReview, "2026-11-16"),
         CaseEvent {
+            id: 0,
             action: "pause".into(),
             ..ev("pause", "2026-11-17")
         },
         CaseEvent {
+            id: 0,
             action: "resume".into(),
             ..ev("resume", "2026-11-24")
         },

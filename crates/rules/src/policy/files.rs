@@ -374,6 +374,43 @@ pub struct ProcedureFile {
     pub contact: ContactDef,
     #[serde(default)]
     pub step: Vec<StepDef>,
+    /// How letters are numbered, who issues them, where a refusal can be challenged.
+    pub letters: Option<LetterSettingsDef>,
+}
+
+/// `[letters]` of `procedure.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LetterSettingsDef {
+    /// With `{年}`, `{类别}` and `{序号}`.
+    pub number: Spanned<String>,
+    /// Each kind's code in the number, by kind id.
+    pub codes: Spanned<std::collections::BTreeMap<String, String>>,
+    pub office: ContactDef,
+    pub reply_days: Spanned<i64>,
+    pub review_body: ContactDef,
+    pub review_days: Spanned<i64>,
+    pub court: ContactDef,
+    pub suit_months: Spanned<i64>,
+}
+
+/// `letters.toml`: each kind of letter's wording, Chinese and English.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LettersFile {
+    pub accept: Option<TemplateDef>,
+    pub correction: Option<TemplateDef>,
+    pub not_accepted: Option<TemplateDef>,
+    pub grant: Option<TemplateDef>,
+    pub refusal: Option<TemplateDef>,
+    pub payment: Option<TemplateDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateDef {
+    pub zh: Spanned<String>,
+    pub en: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -84,6 +84,8 @@ pub struct Policy {
     pub calendar: crate::calendar::Calendar,
     /// The park's procedure: steps, roles, sign-off threshold, time limits.
     pub procedure: crate::procedure::Procedure,
+    /// The office's letters: numbering, issuing office, each kind's wording.
+    pub letters: crate::letters::Letters,
 }
 
 /// What people read about a parameter.

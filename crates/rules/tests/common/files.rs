@@ -24,7 +24,7 @@ pub fn shipped_policy() -> &'static rules::policy::Policy {
 }
 
 /// The policy files, without their tests.
-pub const POLICY_FILES: [&str; 7] = [
+pub const POLICY_FILES: [&str; 8] = [
     "policy.toml",
     "scitech.toml",
     "jinying.toml",
@@ -32,6 +32,7 @@ pub const POLICY_FILES: [&str; 7] = [
     "combining.toml",
     "calendar.toml",
     "procedure.toml",
+    "letters.toml",
 ];
 
 /// A copy of `policy/` in a temporary folder, to edit.

@@ -213,6 +213,8 @@ pub struct Payment {
     /// The payee's account, masked (`****1234`), and bank, once the agreement is recorded.
     pub payee_account: Option<String>,
     pub payee_bank: Option<String>,
+    /// Registrations of it reversed so far (a registration after one is a new one).
+    pub reversals: i64,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -123,6 +123,8 @@ pub struct Signer {
 /// One entry of a case's timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseEvent {
+    /// Its number in the database (what a letter answering it names).
+    pub id: i64,
     pub round: i64,
     /// What happened (`accept`, `agree`, `send_back`, `publish`, `cleared`, `pause`, …).
     pub action: String,

@@ -376,6 +376,7 @@ pub async fn take_step(
     let problem = match done {
         Ok(()) => {
             tracing::info!(officer = %s.name(), reference = %reference, action = planned.action, "procedure step taken");
+            crate::letters::issue_after_step(&state, store, &reference).await;
             return Ok(redirect(&format!("/officer/applications/{reference}")));
         }
         Err(DecideError::NotFound) => return Ok(no_application()),

@@ -23,6 +23,8 @@ pub struct AuditView {
 #[template(path = "officer/application.html")]
 pub struct ApplicationPage {
     pub lang: Lang,
+    /// The letters issued on the case.
+    pub letters: Vec<crate::letters::LetterLine>,
     pub nav: Nav,
     pub reference: String,
     pub name: String,
@@ -259,6 +261,10 @@ async fn render_application(
     let case = app::case::Case::read(store, &app)
         .await
         .map_err(|e| s.db_error(e))?;
+    let letters = store
+        .letters(app.summary.id)
+        .await
+        .map_err(|e| s.db_error(e))?;
     let then = StoredResult::parse(&app.result);
     let (compare_rows, reassessment_error) = match (then, reassess(state, &profile, l)) {
         _ if erased.is_some() => (
@@ -300,6 +306,12 @@ async fn render_application(
     let (status, body) = error.map_or((StatusCode::OK, None), |(st, m)| (st, Some(m)));
     Ok(page(
         &ApplicationPage {
+            letters: crate::letters::letter_lines(
+                &letters,
+                &format!("/officer/applications/{reference}"),
+                l,
+                false,
+            ),
             lang: l,
             nav: nav(s),
             reference: a.reference.clone(),
@@ -528,6 +540,7 @@ pub async fn decide(
         Ok(()) => {
             state.metrics.decisions.inc();
             tracing::info!(officer = %s.name(), reference = %reference, decision = to.id(), "application decided");
+            crate::letters::issue_after_step(&state, store, &reference).await;
             return Ok(redirect(&format!("/officer/applications/{reference}")));
         }
         Err(DecideError::NotFound) => {

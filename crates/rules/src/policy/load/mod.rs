@@ -31,6 +31,7 @@ use toml::Spanned;
 mod calendar;
 mod checks;
 pub mod draft;
+mod letters;
 mod materials;
 mod params;
 mod procedure;
@@ -39,6 +40,7 @@ mod rules;
 mod source;
 mod versions;
 pub use calendar::{CALENDAR_AHEAD, CALENDAR_FILE, calendar_shortfall};
+pub use letters::LETTERS_FILE;
 pub use procedure::PROCEDURE_FILE;
 use source::{Diags, read_file};
 pub use source::{MAX_DIAGNOSTICS, Source, source_files};
@@ -347,7 +349,8 @@ impl Loader {
         // The folder is listed once, for the optional calendar and the unlisted files.
         let names = src.toml_files();
         let calendar = self.calendar(src, &names);
-        let procedure = self.procedure(src, &names);
+        let (procedure, mut letters) = self.procedure(src, &names);
+        self.letters(src, &names, &mut letters);
         self.warn_unlisted_files(src, &names, &shared);
         let versions = self.versions(sf, &shared)?;
         let read = Read {
@@ -399,6 +402,7 @@ impl Loader {
             source: src.path(""),
             calendar,
             procedure,
+            letters,
             documents: self.documents.clone(),
             versions: compiled,
             program_ids,

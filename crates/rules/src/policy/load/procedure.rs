@@ -10,13 +10,23 @@ use crate::procedure::{Procedure, ROLES, Step, StepId};
 pub const PROCEDURE_FILE: &str = "procedure.toml";
 
 impl Loader {
-    pub(super) fn procedure(&mut self, src: &Source, names: &[String]) -> Procedure {
+    /// The procedure, and the letters' settings its `[letters]` names (modelled without).
+    pub(super) fn procedure(
+        &mut self,
+        src: &Source,
+        names: &[String],
+    ) -> (Procedure, crate::letters::Letters) {
+        let modelled = || (Procedure::modelled(), crate::letters::Letters::modelled());
         if !names.iter().any(|n| n == PROCEDURE_FILE) {
-            return Procedure::modelled();
+            return modelled();
         }
         let Some((file, read)) = read_file::<ProcedureFile>(&mut self.d, src, PROCEDURE_FILE)
         else {
-            return Procedure::modelled();
+            return modelled();
+        };
+        let letters = match &read.letters {
+            Some(def) => self.letter_settings(file, def),
+            None => crate::letters::Letters::modelled(),
         };
         let days = |this: &mut Loader, v: &Spanned<i64>, most: i64| -> u32 {
             match u32::try_from(*v.get_ref()) {
@@ -134,9 +144,9 @@ impl Loader {
             );
         }
         if steps.len() != StepId::ALL.len() {
-            return Procedure::modelled();
+            return (Procedure::modelled(), letters);
         }
-        Procedure {
+        let procedure = Procedure {
             steps,
             sign_off_from: rust_decimal::Decimal::from(threshold.max(0)),
             accept_days,
@@ -144,6 +154,7 @@ impl Loader {
             notice_days,
             contact_zh: read.contact.zh.clone(),
             contact_en: read.contact.en.clone(),
-        }
+        };
+        (procedure, letters)
     }
 }

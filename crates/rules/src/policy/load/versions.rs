@@ -154,6 +154,7 @@ impl Loader {
                 || n == COMBINING_FILE
                 || n == super::CALENDAR_FILE
                 || n == super::PROCEDURE_FILE
+                || n == super::LETTERS_FILE
                 || shared
                     .documents
                     .iter()

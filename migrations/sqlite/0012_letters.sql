@@ -1,0 +1,27 @@
+-- The office's letters (文书): each issued once for what it answers (a step of the case's
+-- timeline `e<id>`, a registered payment `p<id>`), numbered without gaps per kind and year,
+-- and kept as issued (its words in both languages, sealed: they name the applicant). Erasure
+-- empties the words and keeps the number, so the register stays whole.
+CREATE TABLE letter_counters (
+    kind TEXT    NOT NULL,
+    year INTEGER NOT NULL,
+    last INTEGER NOT NULL,
+    PRIMARY KEY (kind, year)
+);
+
+CREATE TABLE letters (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    application_id INTEGER NOT NULL REFERENCES applications (id),
+    kind           TEXT    NOT NULL CHECK (kind IN ('accept', 'correction', 'not_accepted', 'grant', 'refusal', 'payment')),
+    source         TEXT    NOT NULL,
+    year           INTEGER NOT NULL,
+    seq            INTEGER NOT NULL,
+    number         TEXT    NOT NULL,
+    issued_on      TEXT    NOT NULL,
+    issued_at      TEXT    NOT NULL,
+    issued_by      TEXT    NOT NULL,
+    body           TEXT    NOT NULL,
+    UNIQUE (kind, source),
+    UNIQUE (kind, year, seq)
+);
+CREATE INDEX letters_application ON letters (application_id, id);
