@@ -9,6 +9,9 @@ use common::console::*;
 #[path = "casework/letters.rs"]
 mod letters;
 use letters::*;
+#[path = "casework/messages.rs"]
+mod messages;
+use messages::*;
 
 use serde_json::Value;
 use talent_subsidy::policy::PolicySource;
@@ -1743,6 +1746,12 @@ on_both_databases!(casework_console => an_upheld_objection_returns_the_case_and_
     an_upheld_objection_returns_the_case_on_sqlite, an_upheld_objection_returns_the_case_on_postgresql);
 on_both_databases!(casework_console => one_of_two_takes_a_case_and_queues_follow_the_handler:
     one_of_two_takes_a_case_on_sqlite, one_of_two_takes_a_case_on_postgresql);
+on_both_databases!(casework_console => every_step_sends_one_message_per_channel:
+    every_step_sends_one_message_per_channel_on_sqlite, every_step_sends_one_message_per_channel_on_postgresql);
+on_both_databases!(casework_console => a_failing_receiver_gets_the_message_once_after_retries:
+    a_failing_receiver_gets_the_message_once_on_sqlite, a_failing_receiver_gets_the_message_once_on_postgresql);
+on_both_databases!(casework_console => two_instances_send_each_message_once:
+    two_instances_send_each_message_once_on_sqlite, two_instances_send_each_message_once_on_postgresql);
 on_both_databases!(casework_console => letters_follow_the_steps:
     letters_follow_the_steps_on_sqlite, letters_follow_the_steps_on_postgresql);
 on_both_databases!(casework_console => letter_numbers_have_no_gaps_across_two_instances:

@@ -1,6 +1,6 @@
 -- Rebuilds `applications` with the statuses of migrations 0003 (partial, closed) and 0005
 -- (withdrawn) in its CHECK constraint, keeping the columns of later migrations (0007: step,
--- review_round, accepted_on; 0009: handler): SQLite's documented way (a new table, copy, drop,
+-- review_round, accepted_on; 0009: handler; 0013: the contact details): SQLite's documented way (a new table, copy, drop,
 -- rename), run by `Store::open` after every migration on one connection with foreign keys
 -- off, in one transaction, only while an older constraint is in place.
 BEGIN IMMEDIATE;
@@ -33,17 +33,21 @@ CREATE TABLE applications_new (
     step              TEXT    NOT NULL DEFAULT 'accept' CHECK (step IN ('accept', 'first_review', 'second_review', 'sign_off', 'notice_ready', 'notice', 'in_force', 'not_accepted', 'withdrawn')),
     review_round      INTEGER NOT NULL DEFAULT 1,
     accepted_on       TEXT,
-    handler           TEXT
+    handler           TEXT,
+    contact_mobile    TEXT    NOT NULL DEFAULT '',
+    contact_email     TEXT    NOT NULL DEFAULT '',
+    contact_link      TEXT    NOT NULL DEFAULT ''
 );
 INSERT INTO applications_new (id, reference, status_token, idempotency_key, submitted_at,
     submitted_on, applicant_name, id_number, tier, total, policy_version, application_date,
     profile, result, status, note, updated_at, version, request_hash, missing_materials,
     id_hmac, name_hmac, notice_version, consented_at, erased_at, step, review_round,
-    accepted_on, handler)
+    accepted_on, handler, contact_mobile, contact_email, contact_link)
 SELECT id, reference, status_token, idempotency_key, submitted_at, submitted_on,
     applicant_name, id_number, tier, total, policy_version, application_date, profile, result,
     status, note, updated_at, version, request_hash, missing_materials, id_hmac, name_hmac,
-    notice_version, consented_at, erased_at, step, review_round, accepted_on, handler
+    notice_version, consented_at, erased_at, step, review_round, accepted_on, handler,
+    contact_mobile, contact_email, contact_link
 FROM applications;
 DROP TABLE applications;
 ALTER TABLE applications_new RENAME TO applications;

@@ -91,6 +91,34 @@ pub struct ServeArgs {
     /// answers only requests from this machine (loopback) and refuses every other client
     #[arg(long, value_name = "SECRET", env = "TALENT_SUBSIDY_METRICS_TOKEN")]
     pub metrics_token: Option<String>,
+    /// The park's SMS gateway: each message is POSTed there as JSON (see README)
+    #[arg(long, value_name = "URL", env = "TALENT_SUBSIDY_SMS_WEBHOOK")]
+    pub sms_webhook: Option<String>,
+    /// A secret sent with each SMS request in `X-Talent-Subsidy-Secret`
+    #[arg(long, value_name = "SECRET", env = "TALENT_SUBSIDY_SMS_SECRET")]
+    pub sms_secret: Option<String>,
+    /// SMTP server for e-mail: smtp://host:25, smtp://user:pass@host:587?tls=required,
+    /// smtps://host:465
+    #[arg(long, value_name = "URL", env = "TALENT_SUBSIDY_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of e-mail messages
+    #[arg(
+        long,
+        value_name = "ADDRESS",
+        env = "TALENT_SUBSIDY_SMTP_FROM",
+        default_value = "rencai@sxt-park.invalid"
+    )]
+    pub smtp_from: String,
+    /// The address applicants reach the service at (https://…): messages carry the status
+    /// link only with it, and only to applicants who asked
+    #[arg(long, value_name = "URL", env = "TALENT_SUBSIDY_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Seconds before a failed delivery's first retry (doubling after each, at most an hour)
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, env = "TALENT_SUBSIDY_DELIVERY_RETRY_SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub delivery_retry_secs: u64,
+    /// Attempts before a delivery is given up and listed for an officer
+    #[arg(long, value_name = "N", default_value_t = 6, env = "TALENT_SUBSIDY_DELIVERY_ATTEMPTS", value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub delivery_attempts: u32,
 }
 
 impl ServeArgs {
@@ -107,6 +135,20 @@ impl ServeArgs {
             upload_file_limit: self.upload_file_mib * 1024 * 1024,
             upload_total_limit: self.upload_total_mib * 1024 * 1024,
             metrics_token: self.metrics_token.clone().filter(|t| !t.is_empty()),
+            delivery: app::settings::Delivery {
+                sms_webhook: self.sms_webhook.clone().filter(|t| !t.is_empty()),
+                sms_secret: self.sms_secret.clone().filter(|t| !t.is_empty()),
+                smtp_url: self.smtp_url.clone().filter(|t| !t.is_empty()),
+                smtp_from: self.smtp_from.clone(),
+                public_url: self
+                    .public_url
+                    .clone()
+                    .map(|u| u.trim_end_matches('/').to_string())
+                    .filter(|t| !t.is_empty()),
+                retry_base: std::time::Duration::from_secs(self.delivery_retry_secs),
+                max_attempts: self.delivery_attempts,
+                ..app::settings::Delivery::default()
+            },
             ..app::settings::Settings::production()
         }
     }

@@ -38,7 +38,7 @@ async fn letter(b: &reqwest::Client, base: &str, links: &[(String, String)], kin
     page
 }
 
-async fn step(
+pub async fn step(
     c: &Console,
     b: &reqwest::Client,
     token: &str,

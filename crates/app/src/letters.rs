@@ -114,7 +114,7 @@ pub fn owed(case: &Case) -> Vec<Owed> {
 
 /// What a payment's notice answers: the payment's registration (`p<id>`, and `p<id>.<n>`
 /// for a registration after `n` reversals).
-fn payment_source(p: &store::Payment) -> String {
+pub fn payment_source(p: &store::Payment) -> String {
     if p.reversals == 0 {
         format!("p{}", p.id)
     } else {

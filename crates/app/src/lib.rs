@@ -9,6 +9,7 @@ pub mod case;
 pub mod cases;
 pub mod casework;
 pub mod letters;
+pub mod messages;
 pub mod parallel;
 pub mod privacy;
 pub mod procedure;

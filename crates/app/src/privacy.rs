@@ -6,7 +6,7 @@ use rules::input::Lang;
 
 /// The notice in force. A submission names it (the form's hidden field, the API's
 /// `Consent-Notice-Version` header); any other version is refused.
-pub const NOTICE_VERSION: &str = "2026-11-26";
+pub const NOTICE_VERSION: &str = "2026-12-05";
 
 /// How long personal information is kept, as the notice states it.
 pub use store::Retention;
@@ -64,6 +64,12 @@ pub fn notice(retention: Retention) -> Vec<NoticePart> {
             "What is collected",
             "您在表单中填写的全部信息，其中姓名、身份证件号码、收入、公司股权和您上传的证书、合同等扫描件属于敏感个人信息。您的姓名、证件号码、填写内容和上传的文件均加密保存；仅测算不提交时，我们不保存任何信息。".into(),
             "Everything you enter in the form. Your name, ID number, income, company shares and the certificates and contracts you upload are sensitive personal information. Your name, ID number, answers and files are stored encrypted. An estimate you do not submit is not stored at all.".into(),
+        ),
+        part(
+            "消息通知（可选）",
+            "Messages (optional)",
+            "提交时您可以留下手机号码和/或电子邮箱，用于告知申请的办理进展（受理、补正、决定、公示、拨付）。消息只写申请编号，不写姓名、项目或金额；只有您勾选时才附查询链接，且只发往您留下的号码或邮箱。号码和邮箱加密保存，经园区短信平台和邮件服务器发送，与其他个人信息一同删除。不留也不影响审核，进展始终可在申请状态页面查看。".into(),
+            "When applying you may give a mobile number and/or an e-mail address to be told when your application moves (acceptance, a request for materials, the decision, the public notice, payments). A message names only the application's reference — no name, program or amount — and carries the status link only if you tick that, and only to the number or address you gave. They are stored encrypted, sent through the park's SMS gateway and mail server, and erased with the rest. Giving none changes nothing in the review; the status page always shows where it stands.".into(),
         ),
         part(
             "保存多久",

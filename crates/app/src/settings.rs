@@ -55,6 +55,59 @@ pub struct Settings {
     pub upload_total_limit: u64,
     /// The secret `/metrics` asks for; `None`: only clients on this machine (loopback).
     pub metrics_token: Option<String>,
+    /// Where messages to applicants go besides their status page.
+    pub delivery: Delivery,
+}
+
+/// The channels messages are delivered through, and how hard each is tried.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The park's SMS gateway: a URL that takes a JSON POST per message.
+    pub sms_webhook: Option<String>,
+    /// Sent in `X-Talent-Subsidy-Secret` with each SMS request.
+    pub sms_secret: Option<String>,
+    /// SMTP server as a URL (`smtp://host:25`, `smtp://user:pass@host:587?tls=required`,
+    /// `smtps://host:465`).
+    pub smtp_url: Option<String>,
+    /// The sender's address.
+    pub smtp_from: String,
+    /// The service's address as applicants reach it (`https://rencai.example.cn`): a message
+    /// that may carry the status link needs it.
+    pub public_url: Option<String>,
+    /// The first retry waits this long; each next one twice as long (at most an hour).
+    pub retry_base: Duration,
+    /// Attempts before a delivery is given up and listed for a person.
+    pub max_attempts: u32,
+    /// How often each instance looks for messages due.
+    pub every: Duration,
+    /// How long a claimed message is this instance's before another may take it.
+    pub lease: Duration,
+}
+
+impl Default for Delivery {
+    fn default() -> Self {
+        Delivery {
+            sms_webhook: None,
+            sms_secret: None,
+            smtp_url: None,
+            smtp_from: "rencai@sxt-park.invalid".into(),
+            public_url: None,
+            retry_base: Duration::from_secs(30),
+            max_attempts: 6,
+            every: Duration::from_secs(5),
+            lease: Duration::from_secs(120),
+        }
+    }
+}
+
+impl Delivery {
+    /// How long to wait before attempt `attempts + 1`.
+    pub fn backoff(&self, attempts: i64) -> Duration {
+        let doublings = u32::try_from(attempts.clamp(1, 12) - 1).unwrap_or(0);
+        self.retry_base
+            .saturating_mul(2u32.saturating_pow(doublings))
+            .min(Duration::from_secs(3600))
+    }
 }
 
 impl Settings {
@@ -93,6 +146,7 @@ impl Settings {
             upload_file_limit: 10 * 1024 * 1024,
             upload_total_limit: 50 * 1024 * 1024,
             metrics_token: None,
+            delivery: Delivery::default(),
         }
     }
 }

@@ -209,6 +209,7 @@ async fn insert(
             .execute(&mut *conn)
             .await?;
     }
+    super::messages::save_contact(conn, key, id, &reference, &new.contact, &token).await?;
     super::transitions::claim(conn, id, &new.uploads).await?;
     let submitted = super::AppStatus::Submitted.id();
     super::transitions::audit(conn, key, id, &at, APPLICANT_ACTOR, None, submitted, "").await?;

@@ -38,6 +38,9 @@ pub enum Place {
     Population,
     /// A letter's words as issued (row: `APPLICATION_ID/KIND/SOURCE`).
     Letter,
+    /// An applicant's mobile number, e-mail address and the status link to send them (row:
+    /// the reference; `.mobile`, `.email`, `.link`).
+    Contact,
 }
 
 impl Place {
@@ -60,6 +63,7 @@ impl Place {
             Place::BatchFileName => "batch_runs.file_name",
             Place::Population => "simulation_runs.population",
             Place::Letter => "letters.body",
+            Place::Contact => "applications.contact",
         };
         format!("{column}/{row}")
     }
@@ -392,7 +396,7 @@ const fn payee(column: &'static str, suffix: &'static str) -> SealedColumn {
     }
 }
 
-const SEALED_COLUMNS: [SealedColumn; 13] = [
+const SEALED_COLUMNS: [SealedColumn; 16] = [
     sealed("applications", "result", Place::Result, "reference"),
     sealed("applications", "note", Place::Note, "id"),
     SealedColumn {
@@ -438,6 +442,27 @@ const SEALED_COLUMNS: [SealedColumn; 13] = [
     ),
     payee("bank_name", ".bank"),
     payee("account", ".account"),
+    sealed_part(
+        "applications",
+        "contact_mobile",
+        Place::Contact,
+        "reference",
+        ".mobile",
+    ),
+    sealed_part(
+        "applications",
+        "contact_email",
+        Place::Contact,
+        "reference",
+        ".email",
+    ),
+    sealed_part(
+        "applications",
+        "contact_link",
+        Place::Contact,
+        "reference",
+        ".link",
+    ),
     sealed(
         "letters",
         "body",

@@ -32,6 +32,7 @@ mod casework;
 mod group;
 mod keys;
 mod letters;
+mod messages;
 mod model;
 mod objections;
 mod officers;
@@ -40,6 +41,7 @@ mod privacy;
 mod procedure;
 mod transitions;
 pub use letters::{Letter, NewLetter};
+pub use messages::{Claimed, Delivery, FailedDelivery, Message};
 pub use policy::{Draft, Reload, SimulationRun};
 pub use privacy::Retention;
 

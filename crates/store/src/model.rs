@@ -198,6 +198,17 @@ pub struct NewApplication {
     /// Files already kept (`Store::put_upload`) that this submission brings: they become its
     /// own in the transaction that saves it.
     pub uploads: Vec<String>,
+    /// Where the applicant wants to be told of their application's steps (optional).
+    pub contact: Contact,
+}
+
+/// An applicant's mobile number and e-mail address for messages (each may be empty), and
+/// whether their messages may carry the status link.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contact {
+    pub mobile: String,
+    pub email: String,
+    pub send_link: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -217,7 +217,8 @@ impl Store {
                 let result = self.open_sealed(result, Place::Result, reference)?;
                 sqlx::query(
                     "UPDATE applications SET applicant_name = '', id_number = '', profile = '', \
-                     note = '', id_hmac = NULL, name_hmac = NULL, idempotency_key = NULL, \
+                     note = '', contact_mobile = '', contact_email = '', contact_link = '', \
+                     id_hmac = NULL, name_hmac = NULL, idempotency_key = NULL, \
                      request_hash = NULL, status_token = $1, erased_at = $2, result = $3 \
                      WHERE id = $4",
                 )

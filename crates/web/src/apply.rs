@@ -80,6 +80,35 @@ fn api_consent(req: &HttpRequest) -> Result<(), ApiError> {
     Err(ApiError::Invalid(super::http::errors_body(vec![error])))
 }
 
+/// The API's contact details: the optional `Applicant-Mobile`, `Applicant-Email` and
+/// `Applicant-Send-Link: true` headers, checked as the form's fields are.
+fn api_contact(req: &HttpRequest) -> Result<store::Contact, ApiError> {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap_or("\u{fffd}").to_string())
+            .unwrap_or_default()
+    };
+    app::messages::read_contact(
+        &header("Applicant-Mobile"),
+        &header("Applicant-Email"),
+        header("Applicant-Send-Link").eq_ignore_ascii_case("true"),
+    )
+    .map_err(|errors| {
+        let name = |f: &str| match f {
+            "contact_mobile" => "Applicant-Mobile",
+            "contact_email" => "Applicant-Email",
+            _ => "Applicant-Send-Link",
+        };
+        ApiError::Invalid(super::http::errors_body(
+            errors
+                .into_iter()
+                .map(|(f, zh, en)| rules::applicant::FieldError::new(name(f), zh, en))
+                .collect(),
+        ))
+    })
+}
+
 async fn save(state: &AppState, new: store::NewApplication) -> Result<Submitted, NotSaved> {
     let store = state
         .store
@@ -215,6 +244,25 @@ pub async fn submit_form(
             "Consent to processing: before applying, read the privacy notice and tick your consent to the processing of your sensitive personal information; go back to the result, tick it and submit again",
         );
     }
+    let contact = match app::messages::read_contact(
+        values.get("contact_mobile"),
+        values.get("contact_email"),
+        values.get("contact_link") == "1",
+    ) {
+        Ok(c) => c,
+        Err(errors) => {
+            let zh: Vec<String> = errors.iter().map(|e| e.1.clone()).collect();
+            let en: Vec<String> = errors.iter().map(|e| e.2.clone()).collect();
+            return html::message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("{}；请返回结果页改正后再提交", zh.join("；")),
+                &format!(
+                    "{}. Go back to the result, correct it and submit again",
+                    en.join("; ")
+                ),
+            );
+        }
+    };
     let json = rules::input::to_profile_json(&values).to_string();
     // The key is the visitor's own: bound to their form cookie, so nobody else's key (seen in
     // a page source, say) can fetch their application.
@@ -233,7 +281,10 @@ pub async fn submit_form(
                 "The estimate is ¥0: to apply all the same, go back to the result and tick the confirmation",
             );
         }
-        Ok(new) => save_with_files(&state, new, &mut files).await,
+        Ok(mut new) => {
+            new.contact = contact;
+            save_with_files(&state, new, &mut files).await
+        }
         Err(e) => Err(e),
     };
     match saved {
@@ -297,7 +348,10 @@ pub struct SubmittedDoc {
     )),
     params(
         ("Idempotency-Key" = Option<String>, Header, description = "Up to 100 characters. The same key with the same body returns the application saved first (200: its reference and status, without the status link, which only the first answer carries); with a different body it is refused (422)"),
-        ("Consent-Notice-Version" = super::schema::NoticeVersionDoc, Header, description = "The version of the privacy notice (GET /api/v1/privacy-notice) the integrating system showed the applicant, who consented to the processing of their sensitive personal information. Missing or not the notice in force: 422")
+        ("Consent-Notice-Version" = super::schema::NoticeVersionDoc, Header, description = "The version of the privacy notice (GET /api/v1/privacy-notice) the integrating system showed the applicant, who consented to the processing of their sensitive personal information. Missing or not the notice in force: 422"),
+        ("Applicant-Mobile" = Option<String>, Header, description = "Optional: a mainland mobile number to text the applicant at when their application moves (11 digits from 1)"),
+        ("Applicant-Email" = Option<String>, Header, description = "Optional: an e-mail address to write to when the application moves"),
+        ("Applicant-Send-Link" = Option<String>, Header, description = "`true`: messages may carry the status link (only to the number or address given here)")
     ),
     responses(
         (status = 201, description = "Saved", body = SubmittedDoc),
@@ -347,8 +401,12 @@ pub async fn submit_api(
         .map(str::trim)
         .filter(|k| !k.is_empty())
         .map(|k| format!("api:{}", k.chars().take(100).collect::<String>()));
+    let contact = api_contact(&req)?;
     let saved = match prepare(&state, &body, key) {
-        Ok(new) => save_with_files(&state, new, &mut files).await,
+        Ok(mut new) => {
+            new.contact = contact;
+            save_with_files(&state, new, &mut files).await
+        }
         Err(e) => Err(e),
     };
     match saved {

@@ -5,7 +5,7 @@
 //! Invariants: a letter is shown only through the case it belongs to (the status link's
 //! application, or an officer allowed to read that case; finance reads payment notices
 //! only); reading one is in the access log for officers; letters are issued after a step by
-//! [`issue_after_step`] and by the sweep every minute, never by a page view.
+//! [`after_step`] and by the sweep every minute, never by a page view.
 
 use super::AppState;
 use super::auth::{AuthError, Signed};
@@ -51,23 +51,28 @@ pub fn letter_lines(
         .collect()
 }
 
-/// Issues the letters a case owes after one of its steps; a failure is logged (the sweep
-/// issues it within a minute) and never undoes the step.
-pub async fn issue_after_step(state: &AppState, store: &Store, reference: &str) {
+/// Issues the letters and records the messages a case owes after one of its steps; a
+/// failure is logged (the sweep does it within a minute) and never undoes the step.
+pub async fn after_step(state: &AppState, store: &Store, reference: &str) {
     let loaded = state.snapshot();
     let policy = &loaded.policy;
-    let done = async {
+    let done: Result<(usize, usize), store::StoreError> = async {
         match store.application(reference).await? {
-            Some(app) => app::letters::issue_owed(store, policy, &app).await,
-            None => Ok(0),
+            Some(app) => Ok((
+                app::letters::issue_owed(store, policy, &app).await?,
+                app::messages::record_owed(store, &app).await?,
+            )),
+            None => Ok((0, 0)),
         }
     }
     .await;
     match done {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(reference = %reference, letters = n, "letters issued"),
+        Ok((0, 0)) => {}
+        Ok((letters, messages)) => {
+            tracing::info!(reference = %reference, letters, messages, "letters issued, messages recorded")
+        }
         Err(e) => {
-            tracing::warn!(error = %e, reference = %reference, "issuing letters failed; the sweep tries again")
+            tracing::warn!(error = %e, reference = %reference, "letters or messages failed after a step; the sweep tries again")
         }
     }
 }

@@ -12,11 +12,13 @@ pub mod apply;
 pub mod auth;
 pub mod case_view;
 pub mod catalog;
+pub mod delivery;
 pub mod guard;
 pub mod html;
 pub mod http;
 pub mod interview;
 pub mod letters;
+pub mod message_view;
 pub mod metrics;
 pub mod notices;
 pub mod officer;
@@ -65,6 +67,8 @@ pub struct AppState {
     pub passwords: store::secrets::PasswordChecker,
     /// Where the history of policy loads is written from (the watcher's thread has none).
     pub runtime: Option<tokio::runtime::Handle>,
+    /// The channels messages are delivered through (none: status page only).
+    pub channels: std::sync::Arc<delivery::Channels>,
 }
 
 /// One line of a load's history: the versions and programs loaded.
@@ -109,6 +113,7 @@ impl AppState {
                 app::settings::Settings::unlimited().password_checks,
             ),
             settings: app::settings::Settings::unlimited(),
+            channels: std::sync::Arc::new(delivery::Channels::none()),
         }
     }
 
@@ -116,6 +121,13 @@ impl AppState {
     pub fn with_settings(mut self, settings: app::settings::Settings) -> Self {
         self.limits = guard::Limits::new(&settings);
         self.passwords = store::secrets::PasswordChecker::new(settings.password_checks);
+        // `serve` refuses to start with a channel it cannot use; a test's settings are right.
+        self.channels = std::sync::Arc::new(
+            delivery::Channels::new(&settings.delivery).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "messages are not delivered");
+                delivery::Channels::none()
+            }),
+        );
         self.settings = settings;
         self
     }

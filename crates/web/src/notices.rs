@@ -453,6 +453,9 @@ pub async fn publish(
     match store.publish_notice(s.name(), first, last, &cases).await {
         Ok(id) => {
             tracing::info!(officer = %s.name(), notice = id, cases = cases.len(), "public notice opened");
+            for (case, _) in &cases {
+                crate::letters::after_step(&state, store, &case.reference).await;
+            }
             Ok(HttpResponse::SeeOther()
                 .insert_header((actix_web::http::header::LOCATION, "/officer/notices"))
                 .finish())

@@ -440,7 +440,7 @@ pub struct ReloadErrorDoc {
 /// test keeps this name equal to `privacy::NOTICE_VERSION`.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub enum NoticeVersionDoc {
-    #[serde(rename = "2026-11-26")]
+    #[serde(rename = "2026-12-05")]
     Current,
 }
 

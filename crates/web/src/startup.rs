@@ -440,6 +440,13 @@ async fn upkeep(state: web::Data<AppState>) {
             }
             // The letters steps owe and no request issued (a notice that ended, a request
             // that failed after its step): each once, whichever instance gets there first.
+            match app::messages::sweep(store, 100).await {
+                Ok(n) if n > 0 => tracing::info!(messages = n, "messages recorded by the sweep"),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "recording messages failed; tried again in a minute")
+                }
+            }
             let loaded = state.snapshot();
             match app::letters::sweep(store, &loaded.policy, 100).await {
                 Ok(n) if n > 0 => tracing::info!(letters = n, "letters issued by the sweep"),
@@ -477,6 +484,11 @@ pub fn serve(config: app::settings::Serve) -> std::io::Result<()> {
             return Err(std::io::Error::other("the policy has errors: not starting"));
         }
     };
+    if let Err(e) = super::delivery::Channels::new(&settings.delivery) {
+        return Err(std::io::Error::other(format!(
+            "cannot deliver messages: {e}"
+        )));
+    }
     let listener = TcpListener::bind(bind)?;
     let addr = listener.local_addr()?;
     actix_web::rt::System::new().block_on(async move {
@@ -490,6 +502,9 @@ pub fn serve(config: app::settings::Serve) -> std::io::Result<()> {
                 .with_settings(settings),
         );
         actix_web::rt::spawn(upkeep(state.clone()));
+        if let Some(store) = state.store.clone() {
+            actix_web::rt::spawn(super::delivery::run(state.channels.clone(), store));
+        }
         let _watcher = match &source {
             PolicySource::Dir(dir) if watch => match watch_policy(dir.clone(), state.clone()) {
                 Ok(w) => Some(w),

@@ -46,6 +46,8 @@ pub struct StatusPage {
     pub lang: Lang,
     /// The letters issued to the applicant.
     pub letters: Vec<crate::letters::LetterLine>,
+    /// Messages about the application, newest first (站内消息).
+    pub messages: Vec<crate::message_view::MessageLine>,
     pub reference: String,
     pub submitted_at: String,
     pub status: &'static str,
@@ -157,10 +159,11 @@ pub async fn status_page(
             })
             .await?;
         let letters = store.letters(s.id).await?;
-        Ok::<_, store::StoreError>((files, decisions, payments, letters))
+        let messages = store.messages(s.id).await?;
+        Ok::<_, store::StoreError>((files, decisions, payments, letters, messages))
     }
     .await;
-    let Ok((files, decisions, payments, letters)) = casework else {
+    let Ok((files, decisions, payments, letters, messages)) = casework else {
         return html::message(
             StatusCode::SERVICE_UNAVAILABLE,
             "暂时无法查询，请稍后再试",
@@ -184,6 +187,7 @@ pub async fn status_page(
     let mut resp = page(
         &StatusPage {
             letters: crate::letters::letter_lines(&letters, &status_url(&token), l, true),
+            messages: crate::message_view::message_lines(&messages, l, None),
             missing,
             files: file_lines(&state, &files, &status_url(&token), l),
             decisions: decisions
@@ -391,6 +395,9 @@ pub async fn reply(
             files = ids.len(),
             "an applicant replied to a request for more information"
         );
+        if let Ok(a) = by_token(&state, &token).await {
+            crate::letters::after_step(&state, store, &a.summary.reference).await;
+        }
     }
     status_link_outcome(done, &token, NOT_WAITING, UNAVAILABLE)
 }

@@ -171,6 +171,7 @@ pub fn prepare_application(
         profile: profile_json,
         result: String::from_utf8_lossy(&result).into_owned(),
         uploads: Vec::new(),
+        contact: store::Contact::default(),
         notice_version: notice_version.to_string(),
         programs: a
             .programs

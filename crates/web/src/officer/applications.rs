@@ -267,6 +267,8 @@ pub struct ListPage {
     pub overdue: usize,
     /// Cases can be ticked and assigned (reviewers and leaders).
     pub can_assign: bool,
+    /// Messages given up after their retries: (case, what failed), for a person to act on.
+    pub failed: Vec<(String, String)>,
 }
 
 #[utoipa::path(tag = "officers", params(("status" = Option<String>, Query), ("program" = Option<String>, Query, description = "Applications eligible for this program"), ("tier" = Option<String>, Query), ("from" = Option<String>, Query, description = "Submitted on or after, YYYY-MM-DD"), ("to" = Option<String>, Query, description = "Submitted on or before"), ("page" = Option<u32>, Query)), responses((status = 200, description = "Applications, newest first", content_type = "text/html", body = String), (status = 303, description = "Not signed in: to the login page"), (status = 403, description = "Not a reviewer")))]
@@ -314,8 +316,25 @@ pub async fn list(
     let l = lang.lang;
     let mut shown: Vec<ListRow> = rows.iter().map(|a| list_row(a, l)).collect();
     with_deadlines(&s, &state, &rows, &mut shown, l).await?;
+    let failed = s
+        .store(&state)?
+        .failed_deliveries(20)
+        .await
+        .map_err(|e| s.db_error(e))?
+        .into_iter()
+        .map(|f| {
+            let what = app::messages::Kind::from_id(&f.kind).map_or("", |k| k.words(l));
+            let via = if f.channel == "sms" {
+                l.t("短信", "SMS")
+            } else {
+                l.t("邮件", "E-mail")
+            };
+            (f.reference, format!("{} · {via} · {what}", f.day))
+        })
+        .collect();
     Ok(page(
         &ListPage {
+            failed,
             lang: l,
             nav: nav(&s),
             statuses: AppStatus::ALL

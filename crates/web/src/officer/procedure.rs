@@ -376,7 +376,7 @@ pub async fn take_step(
     let problem = match done {
         Ok(()) => {
             tracing::info!(officer = %s.name(), reference = %reference, action = planned.action, "procedure step taken");
-            crate::letters::issue_after_step(&state, store, &reference).await;
+            crate::letters::after_step(&state, store, &reference).await;
             return Ok(redirect(&format!("/officer/applications/{reference}")));
         }
         Err(DecideError::NotFound) => return Ok(no_application()),
@@ -463,6 +463,9 @@ pub async fn find_objection(
     let problem = match done {
         Ok(()) => {
             tracing::info!(officer = %s.name(), reference = %reference, objection = id, upheld, "objection found on");
+            if let Ok(store) = s.store(&state) {
+                crate::letters::after_step(&state, store, &reference).await;
+            }
             return Ok(redirect(&format!("/officer/applications/{reference}")));
         }
         Err(DecideError::NotFound) => return Ok(no_application()),

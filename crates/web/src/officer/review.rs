@@ -25,6 +25,8 @@ pub struct ApplicationPage {
     pub lang: Lang,
     /// The letters issued on the case.
     pub letters: Vec<crate::letters::LetterLine>,
+    /// Messages to the applicant and their delivery.
+    pub messages: Vec<crate::message_view::MessageLine>,
     pub nav: Nav,
     pub reference: String,
     pub name: String,
@@ -265,6 +267,10 @@ async fn render_application(
         .letters(app.summary.id)
         .await
         .map_err(|e| s.db_error(e))?;
+    let messages = store
+        .messages(app.summary.id)
+        .await
+        .map_err(|e| s.db_error(e))?;
     let then = StoredResult::parse(&app.result);
     let (compare_rows, reassessment_error) = match (then, reassess(state, &profile, l)) {
         _ if erased.is_some() => (
@@ -306,6 +312,7 @@ async fn render_application(
     let (status, body) = error.map_or((StatusCode::OK, None), |(st, m)| (st, Some(m)));
     Ok(page(
         &ApplicationPage {
+            messages: crate::message_view::message_lines(&messages, l, Some(&state.channels)),
             letters: crate::letters::letter_lines(
                 &letters,
                 &format!("/officer/applications/{reference}"),
@@ -540,7 +547,7 @@ pub async fn decide(
         Ok(()) => {
             state.metrics.decisions.inc();
             tracing::info!(officer = %s.name(), reference = %reference, decision = to.id(), "application decided");
-            crate::letters::issue_after_step(&state, store, &reference).await;
+            crate::letters::after_step(&state, store, &reference).await;
             return Ok(redirect(&format!("/officer/applications/{reference}")));
         }
         Err(DecideError::NotFound) => {

@@ -376,7 +376,7 @@ pub async fn mark_paid(
         ));
     }
     tracing::info!(officer = %s.name(), payment = *id, "payment recorded");
-    crate::letters::issue_after_step(&state, store, &p.reference).await;
+    crate::letters::after_step(&state, store, &p.reference).await;
     Ok(redirect(back_to(&form)))
 }
 
