@@ -801,6 +801,10 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
             .unwrap();
         assert_fits_phone(&c, "the result with its uploads").await;
         shot(&c, "fieldset.uploads", "1-result-uploads").await;
+        // The founder asks to be told by text message when the application moves.
+        type_into(&c, "contact-mobile", "13800000000").await;
+        assert_accessible(&c, &axe, "the result with the contact fields").await;
+        shot(&c, "#contact", "p12-result-contact").await;
         click(&c, "#consent").await;
         click_and_load(&c, "#submit-application").await;
         let reference = text_of(&c, "#reference").await;
@@ -1017,6 +1021,15 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         assert_eq!(text_of(&c, "#step").await, "决定生效");
         // The letters: each issued when its step was taken, the applicant's listed on the
         // status page (never finance's payment notice), each fitting two A4 pages in print.
+        // The status page's messages, newest first: the decision, 受理, the reply, 补正.
+        let messages = text_of(&c, "#messages").await;
+        assert!(
+            messages.find("已作出决定").unwrap_or(usize::MAX)
+                < messages.find("已受理").unwrap_or(0),
+            "{messages}"
+        );
+        assert!(messages.contains("需要补正材料") && messages.contains("拨付"), "{messages}");
+        shot(&c, "#h-messages", "p13-status-messages").await;
         let listed = text_of(&c, "#letters").await;
         for kind in ["受理通知书", "补正材料通知书", "资助决定书"] {
             assert!(listed.contains(kind), "{kind} in {listed}");
@@ -1099,6 +1112,8 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
                 .unwrap();
             shot(&d, "#h-programs", "7-en-desktop-application").await;
             shot(&d, "#h-timeline", "p8-en-desktop-timeline").await;
+            d.goto(&format!("{base}/officer/applications/{reference}")).await.unwrap();
+            shot(&d, "#h-messages", "p14-desktop-case-messages").await;
             d.goto(&format!("{base}/gongshi?lang=en")).await.unwrap();
             shot(&d, "h1", "p9-en-desktop-gongshi").await;
             d.goto(&format!("{base}/officer/applications?lang=en")).await.unwrap();

@@ -308,7 +308,9 @@ async fn consent_is_required_and_kept(c: &Console) {
         .await
         .unwrap();
     assert_eq!(v["version"], NOTICE_VERSION);
-    assert_eq!(v["parts"].as_array().unwrap().len(), 6);
+    assert_eq!(v["parts"].as_array().unwrap().len(), 7);
+    // It names the optional contact details and what messages carry.
+    assert!(notice.contains("消息通知（可选）") && notice.contains("只写申请编号"));
 }
 
 on_both_databases!(consent_is_required_and_kept: consent_on_sqlite, consent_on_postgresql);
