@@ -1030,6 +1030,8 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         );
         assert!(messages.contains("需要补正材料") && messages.contains("拨付"), "{messages}");
         shot(&c, "#h-messages", "p13-status-messages").await;
+        assert_accessible(&c, &axe, "the status page with messages and letters").await;
+        assert_fits_phone(&c, "the status page with messages and letters").await;
         let listed = text_of(&c, "#letters").await;
         for kind in ["受理通知书", "补正材料通知书", "资助决定书"] {
             assert!(listed.contains(kind), "{kind} in {listed}");

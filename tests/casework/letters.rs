@@ -329,6 +329,17 @@ pub async fn letters_follow_the_steps(c: &Console) {
         assert!(paid.contains(part), "拨付通知 lacks {part}: {paid}");
     }
     assert!(!paid.contains("6217000012345678"), "the account masked");
+    // Finance finds it from the schedule.
+    let (_, schedule, _) = get(&qian, format!("{}/officer/payments?state=paid", c.base)).await;
+    assert!(schedule.contains(&format!("/officer/payments/{}/notice", first.id)));
+    let r = qian
+        .get(format!("{}/officer/payments/{}/notice", c.base, first.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to, links.iter().find(|(_, k)| k == "拨付通知").unwrap().0);
     // Finance reads payment notices, not the applicant's decisions; the applicant never sees
     // finance's notice, not even by its number.
     let grant_href = &links.iter().find(|(_, k)| k == "资助决定书").unwrap().0;

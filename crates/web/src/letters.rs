@@ -201,3 +201,54 @@ pub async fn officer_letter(
         ),
     })
 }
+
+/// A registered payment's notice (拨付通知), from the payment schedule: to the latest one
+/// issued for it (a registration after a reversal has its own).
+#[utoipa::path(tag = "officers", params(("id" = String, Path, description = "The payment")), responses((status = 303, description = "To the payment notice"), (status = 403, description = "Not an officer who reads payments"), (status = 404, description = "No payment notice for this payment")))]
+#[get("/officer/payments/{id}/notice")]
+pub async fn payment_notice(
+    s: Signed,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AuthError> {
+    s.payments_reader()?;
+    let none = || {
+        super::html::message(
+            StatusCode::NOT_FOUND,
+            "这笔款项尚无拨付通知（登记拨付后出具）",
+            "This payment has no payment notice yet (one is issued when it is registered paid)",
+        )
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(none());
+    };
+    let store = s.store(&state)?;
+    let Some(p) = store.payment(id).await.map_err(|e| s.db_error(e))? else {
+        return Ok(none());
+    };
+    let Some(app) = store
+        .application(&p.reference)
+        .await
+        .map_err(|e| s.db_error(e))?
+    else {
+        return Ok(none());
+    };
+    let letters = store
+        .letters(app.summary.id)
+        .await
+        .map_err(|e| s.db_error(e))?;
+    let plain = format!("p{id}");
+    let after = format!("p{id}.");
+    let found = letters.iter().rev().find(|l| {
+        l.kind == LetterKind::Payment.id() && (l.source == plain || l.source.starts_with(&after))
+    });
+    Ok(match found {
+        Some(l) => HttpResponse::SeeOther()
+            .insert_header((
+                actix_web::http::header::LOCATION,
+                format!("/officer/applications/{}/letters/{}", p.reference, l.id),
+            ))
+            .finish(),
+        None => none(),
+    })
+}

@@ -120,6 +120,7 @@ where
         .service(super::status::status_file)
         .service(super::letters::status_letter)
         .service(super::letters::officer_letter)
+        .service(super::letters::payment_notice)
         .service(officer::login_form)
         .service(officer::login)
         .service(officer::logout)
