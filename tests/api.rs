@@ -826,6 +826,68 @@ async fn an_empty_screening_is_all_open_and_asks_what_decides_the_most_first() {
     );
 }
 
+/// The checklist asks only for papers a person may have: after "no title" and "none of these
+/// honours", no title certificate and no proof of a talent program; with a title, its
+/// certificate; while unknown, both.
+#[actix_web::test]
+async fn the_checklist_leaves_out_papers_the_person_said_they_do_not_have() {
+    let app = default_app();
+    let ids = |s: &serde_json::Value| -> Vec<String> {
+        s["materials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, unknown) = app
+        .post_screening(r#"{"person": {"highest_degree": "master"}, "startup": {}}"#)
+        .await;
+    assert_eq!(status, 200, "{unknown}");
+    let listed = ids(&unknown);
+    assert!(
+        listed.contains(&"title_certificate".to_string()),
+        "{listed:?}"
+    );
+    assert!(
+        listed.contains(&"talent_program_proof".to_string()),
+        "{listed:?}"
+    );
+    let (status, none) = app
+        .post_screening(
+            r#"{"person": {"highest_degree": "master", "professional_title": "none", "honors": []}, "startup": {}}"#,
+        )
+        .await;
+    assert_eq!(status, 200, "{none}");
+    let listed = ids(&none);
+    assert!(
+        !listed.contains(&"title_certificate".to_string()),
+        "{listed:?}"
+    );
+    assert!(
+        !listed.contains(&"talent_program_proof".to_string()),
+        "{listed:?}"
+    );
+    assert!(
+        listed.contains(&"degree_certificate".to_string()),
+        "{listed:?}"
+    );
+    let (_, senior) = app
+        .post_screening(
+            r#"{"person": {"highest_degree": "master", "professional_title": "senior", "honors": []}, "startup": {}}"#,
+        )
+        .await;
+    let listed = ids(&senior);
+    assert!(
+        listed.contains(&"title_certificate".to_string()),
+        "{listed:?}"
+    );
+    assert!(
+        !listed.contains(&"talent_program_proof".to_string()),
+        "{listed:?}"
+    );
+}
+
 #[actix_web::test]
 async fn a_section_said_not_to_apply_decides_its_programs_and_bad_answers_are_refused() {
     let app = default_app();

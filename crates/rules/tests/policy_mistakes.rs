@@ -233,6 +233,13 @@ fn mistakes_are_located_at_file_line_and_column() {
             says: "no role `cashier`",
         },
         Broken {
+            file: "policy.toml",
+            from: "shows = [\"person.professional_title\"]",
+            to: "shows = [\"person.title\"]",
+            at: ("shows = [", "\"person.title\""),
+            says: "unknown field `person.title`",
+        },
+        Broken {
             file: "letters.toml",
             from: "请于{补正期限}前通过",
             to: "请于{补正日期}前通过",

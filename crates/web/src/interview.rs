@@ -550,6 +550,15 @@ fn result_page(
             .flat_map(|(k, vs)| vs.iter().map(move |v| (k.clone(), v.clone())))
             .collect(),
         can_continue,
-        materials: result_view::checklist(policy, rules, &wanted, lang),
+        materials: {
+            let unknown = |path: &str| partial.is_some_and(|p| p.is_unknown(path));
+            result_view::checklist(
+                policy,
+                rules,
+                &wanted,
+                partial.map(|p| (&p.profile, &unknown as &dyn Fn(&str) -> bool)),
+                lang,
+            )
+        },
     }
 }

@@ -269,7 +269,13 @@ pub async fn submit(
         review_yuan: (review > rust_decimal::Decimal::ZERO).then(|| view::yuan(&review)),
         nothing_payable: a.total.is_zero(),
         answers: result_view::answers_in_words(&values, rules, lang.lang),
-        materials: result_view::checklist(policy, rules, &wanted, lang.lang),
+        materials: result_view::checklist(
+            policy,
+            rules,
+            &wanted,
+            Some((&profile, &|_: &str| false)),
+            lang.lang,
+        ),
         groups,
         hidden,
         submit: None,
@@ -454,6 +460,7 @@ pub async fn program(
                 &loaded.policy,
                 &v.rules,
                 &[i],
+                None,
                 lang.lang,
             ))
         })

@@ -393,15 +393,20 @@ pub struct MaterialView {
     pub programs: String,
 }
 
-/// The materials the given programs (indexes into the version's programs) need, each once.
+/// The materials the given programs (indexes into the version's programs) need, each once;
+/// with `profile`, only those its answers may hold (no title certificate for "no title";
+/// `unknown` names the answers not given).
 pub fn checklist(
     policy: &rules::policy::Policy,
     rules: &Rules,
     programs: &[usize],
+    profile: Option<(&rules::applicant::Profile, &dyn Fn(&str) -> bool)>,
     lang: Lang,
 ) -> Vec<MaterialView> {
     policy
-        .checklist(rules, programs)
+        .checklist_for(rules, programs, |m| {
+            profile.is_none_or(|(p, unknown)| m.may_be_held(p, unknown))
+        })
         .into_iter()
         .map(|(m, needing)| MaterialView {
             id: m.id.to_string(),

@@ -44,8 +44,8 @@ pub fn screen_json(
     };
     let value: serde_json::Value =
         serde_json::from_slice(input).map_err(|e| refused(&rules::applicant::not_json(&e)))?;
-    let (_, s) = screen_value(policy, &value, today).map_err(|e| refused(&e))?;
-    Ok(serde_json::to_vec(&ScreeningJson::new(policy, &s)).unwrap_or_default())
+    let (partial, s) = screen_value(policy, &value, today).map_err(|e| refused(&e))?;
+    Ok(serde_json::to_vec(&ScreeningJson::new(policy, &s, &partial)).unwrap_or_default())
 }
 
 /// A range of money in whole yuan; `min` equals `max` once decided.
@@ -194,7 +194,7 @@ pub struct MaterialJson {
 }
 
 impl ScreeningJson {
-    pub fn new(policy: &Policy, s: &Screening<'_>) -> ScreeningJson {
+    pub fn new(policy: &Policy, s: &Screening<'_>, partial: &Partial) -> ScreeningJson {
         let tiers = s.tier_ids();
         let talent_tier = match tiers.as_slice() {
             [one] => TierRange::Decided(one.to_string()),
@@ -253,7 +253,9 @@ impl ScreeningJson {
             materials: {
                 let wanted = s.may_pay();
                 policy
-                    .checklist(rules, &wanted)
+                    .checklist_for(rules, &wanted, |m| {
+                        m.may_be_held(&partial.profile, |path| partial.is_unknown(path))
+                    })
                     .into_iter()
                     .map(|(m, needing)| MaterialJson {
                         id: m.id.to_string(),

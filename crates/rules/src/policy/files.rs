@@ -157,6 +157,9 @@ pub struct MaterialDef {
     /// Accepted file kinds: `pdf`, `jpeg`, `png`.
     pub files: Vec<Text>,
     pub cite: Option<Text>,
+    /// The answers it proves (field paths).
+    #[serde(default)]
+    pub shows: Vec<Text>,
 }
 
 #[derive(Debug, Deserialize)]

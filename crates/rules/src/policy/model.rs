@@ -137,6 +137,39 @@ pub struct Material {
     /// `pdf`, `jpeg`, `png`.
     pub files: Vec<String>,
     pub cite: Citation,
+    /// The answers it is proof of (indexes into [`super::fields::FIELDS`]); empty: it proves
+    /// the condition as a whole. A material whose every answer is "none" (no title, nothing
+    /// ticked, no) is not asked for.
+    pub shows: Vec<usize>,
+}
+
+impl Material {
+    /// Whether the material may still be wanted of a person with `profile`, whose answers at
+    /// the paths `unknown` names are not known: it shows no particular answer, or one of its
+    /// answers is unknown or is something (not "none", not no, not zero, not nothing ticked).
+    pub fn may_be_held(
+        &self,
+        profile: &crate::applicant::Profile,
+        unknown: impl Fn(&str) -> bool,
+    ) -> bool {
+        use super::value::Val;
+        self.shows.is_empty()
+            || self.shows.iter().any(|&i| {
+                let f = &super::fields::FIELDS[i];
+                if unknown(f.path) {
+                    return true;
+                }
+                match (f.get)(profile) {
+                    None | Some(Val::Bool(false)) | Some(Val::Set(_, 0)) => false,
+                    Some(Val::Num(n)) => !n.is_zero(),
+                    Some(Val::Enum(d, v)) => d
+                        .values()
+                        .get(usize::from(v))
+                        .is_some_and(|x| x.id != "none"),
+                    Some(_) => true,
+                }
+            })
+    }
 }
 
 impl Policy {
@@ -148,6 +181,16 @@ impl Policy {
         &'p self,
         rules: &'p Rules,
         programs: &[usize],
+    ) -> Vec<(&'p Material, Vec<&'p Program>)> {
+        self.checklist_for(rules, programs, |_| true)
+    }
+
+    /// The checklist of the materials `held` admits (see [`Material::may_be_held`]).
+    pub fn checklist_for<'p>(
+        &'p self,
+        rules: &'p Rules,
+        programs: &[usize],
+        held: impl Fn(&Material) -> bool,
     ) -> Vec<(&'p Material, Vec<&'p Program>)> {
         fn needs(rules: &Rules, p: usize, out: &mut Vec<usize>, depth: usize) {
             let Some(program) = rules.programs.get(p) else {
@@ -171,6 +214,7 @@ impl Policy {
         self.materials
             .iter()
             .enumerate()
+            .filter(|(_, m)| held(m))
             .filter_map(|(mi, m)| {
                 let needing: Vec<&Program> = wanted
                     .iter()

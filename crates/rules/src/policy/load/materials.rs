@@ -50,6 +50,20 @@ impl Loader {
                 );
             }
             let cite = self.cite(sf, m.cite.as_ref(), None, m.id.span().start);
+            let mut shows = Vec::new();
+            for f in &m.shows {
+                match crate::policy::fields::field_index(f.get_ref()) {
+                    Some(i) => shows.push(i),
+                    None => self.d.error(
+                        sf,
+                        f.span().start,
+                        Msg::new(
+                            format!("没有 `{}` 这一填写项", f.get_ref()),
+                            format!("unknown field `{}`", f.get_ref()),
+                        ),
+                    ),
+                }
+            }
             self.materials.push(crate::policy::model::Material {
                 id: Arc::from(id.as_str()),
                 zh: m.zh.clone(),
@@ -58,6 +72,7 @@ impl Loader {
                 what_en: m.what_en.clone(),
                 files: m.files.iter().map(|f| f.get_ref().clone()).collect(),
                 cite,
+                shows,
             });
         }
     }
