@@ -400,7 +400,7 @@ async fn each_card_names_only_what_can_still_change_it() {
         .filter_map(|card| {
             let name = card.split("<h2>").nth(1)?.split('<').next()?.to_string();
             let needed = card
-                .split("还需要：")
+                .split("还需要（决定能否享受及金额）：")
                 .nth(1)?
                 .split("</p>")
                 .next()?
@@ -416,4 +416,85 @@ async fn each_card_names_only_what_can_still_change_it() {
     assert!(!rent.1.contains("毕业院校"), "{rent:?}");
     let distinct: std::collections::HashSet<&String> = needs.iter().map(|(_, n)| n).collect();
     assert!(distinct.len() > 1, "every card the same: {needs:?}");
+}
+
+/// One person, one grouping: a program that fails a condition while nobody asked whether its
+/// section applies is "不能享受或不适用", not "不能享受" (the full form, with that section left
+/// out, says 不适用); once the section is said not to apply, both say 不适用.
+#[actix_web::test]
+async fn a_program_whose_section_was_not_asked_is_not_called_ineligible() {
+    let app = app();
+    let (_, first) = app.page("/").await;
+    let mut pairs = hidden(&first);
+    for (k, v) in [
+        ("person.birth_date", "2000-05-01"),
+        ("person.highest_degree", "bachelor"),
+        ("person.professional_title", "none"),
+        ("none_of", "person.honors"),
+        ("person.overseas_work_years", "0"),
+        ("stop", "1"),
+    ] {
+        pairs.push((k.into(), v.into()));
+    }
+    let (status, result) = app.post_form("/interview", &pairs).await;
+    assert_eq!(status, 200, "{result}");
+    let either = result
+        .split("id=\"ineligible-or-na\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no 不能享受或不适用 group: {result}"));
+    let either = either.split("</details>").next().unwrap();
+    assert!(either.contains("创业类项目资助"), "{either}");
+    let plain = result
+        .split("不能享受的项目")
+        .nth(1)
+        .map(|s| s.split("</details>").next().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    assert!(
+        !plain.contains("创业类项目资助"),
+        "called ineligible: {plain}"
+    );
+    // Said not to apply: 不适用, as the full form says.
+    pairs.push(("has_startup".into(), "0".into()));
+    let (_, result) = app.post_form("/interview", &pairs).await;
+    let na = result.split("不适用：").nth(1).unwrap_or_default();
+    assert!(
+        na.split("</p>").next().unwrap().contains("创业类项目资助"),
+        "{result}"
+    );
+}
+
+/// A range never stands without a reason: the total's range names the answers that decide it,
+/// and a program granted for an amount not yet fixed names what fixes it.
+#[actix_web::test]
+async fn every_range_says_what_decides_where_in_it_the_person_lands() {
+    let app = app();
+    let (_, first) = app.page("/").await;
+    let mut pairs = hidden(&first);
+    pairs.push(("stop".into(), "1".into()));
+    let (_, result) = app.post_form("/interview", &pairs).await;
+    assert!(result.contains("¥10,000,000"), "{result}");
+    let reason = result
+        .split("id=\"range-reason\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("the total's range has no reason: {result}"));
+    let reason = reason.split("</p>").next().unwrap();
+    assert!(reason.contains("主要取决于"), "{reason}");
+    assert!(reason.matches('、').count() >= 1, "names answers: {reason}");
+    let mut ranged = 0;
+    for card in result.split("<article class=\"card ").skip(1) {
+        let card = card.split("</article>").next().unwrap();
+        let amount = card
+            .split("<p class=\"amount\">")
+            .nth(1)
+            .map(|a| a.split("</p>").next().unwrap())
+            .unwrap_or_default();
+        if amount.contains('–') {
+            ranged += 1;
+            assert!(
+                card.contains("range-reason") || card.contains("还需要（决定能否享受及金额）"),
+                "a range without a reason: {card}"
+            );
+        }
+    }
+    assert!(ranged > 0, "no card with a range: {result}");
 }

@@ -97,6 +97,8 @@ pub struct ResultProgram {
     pub review: bool,
     /// How the amount is computed, when it is decided.
     pub arithmetic: String,
+    /// The amount is a range: `missing` says what decides where in it the person lands.
+    pub ranged: bool,
 }
 
 #[derive(Template)]
@@ -113,6 +115,10 @@ pub struct InterviewResultPage {
     pub open: Vec<ResultProgram>,
     pub ineligible: Vec<ResultProgram>,
     pub not_applicable: Vec<String>,
+    /// Not eligible, or not applicable: whether its section applies was not asked.
+    pub ineligible_or_na: Vec<ResultProgram>,
+    /// While the total is a range: the answers that decide most where in it the person lands.
+    pub range_reason: Vec<String>,
     pub answers: Vec<(String, String)>,
     pub hidden: Vec<(String, String)>,
     pub can_continue: bool,
@@ -433,6 +439,7 @@ fn result_page(
     let mut open = Vec::new();
     let mut ineligible = Vec::new();
     let mut not_applicable = Vec::new();
+    let mut ineligible_or_na = Vec::new();
     let mut review = Decimal::ZERO;
     for (i, p) in s.programs.iter().enumerate() {
         let prog = p.program;
@@ -480,6 +487,7 @@ fn result_page(
             .map(|c| result_view::calc_text(c, lang))
             .unwrap_or_default();
         let card = ResultProgram {
+            ranged: p.amount.0 != p.amount.1,
             arithmetic,
             name: lang.t(&prog.zh, &prog.en).to_string(),
             amount: range_text(&p.amount.0, &p.amount.1),
@@ -496,7 +504,14 @@ fn result_page(
             installments,
             review: p.review.yes,
         };
+        // Not eligible, but whether its section applies was not asked: the full form would
+        // say 不适用 where a condition fails too, so say both rather than pick one.
+        let either = p.is_decided()
+            && !p.statuses.has(Status::Eligible)
+            && p.statuses.has(Status::NotApplicable)
+            && p.statuses.only().is_none();
         match p.status() {
+            _ if either => ineligible_or_na.push(card),
             Some(Status::Eligible) => eligible.push(card),
             Some(Status::NotApplicable) => not_applicable.push(card.name),
             Some(_) => ineligible.push(card),
@@ -542,6 +557,19 @@ fn result_page(
         open,
         ineligible,
         not_applicable,
+        ineligible_or_na,
+        range_reason: if s.total.0 == s.total.1 {
+            Vec::new()
+        } else {
+            s.questions
+                .iter()
+                .take(3)
+                .map(|q| {
+                    let d = describe(q.path, rules);
+                    lang.t(&d.label_zh, &d.label_en).to_string()
+                })
+                .collect()
+        },
         answers,
         hidden: values
             .0
