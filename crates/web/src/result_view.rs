@@ -393,6 +393,9 @@ pub struct MaterialView {
     pub programs: String,
 }
 
+/// A person's answers, and which of them are not known (a path in, whether it is unknown).
+pub type Answers<'a> = (&'a rules::applicant::Profile, &'a dyn Fn(&str) -> bool);
+
 /// The materials the given programs (indexes into the version's programs) need, each once;
 /// with `profile`, only those its answers may hold (no title certificate for "no title";
 /// `unknown` names the answers not given).
@@ -400,7 +403,7 @@ pub fn checklist(
     policy: &rules::policy::Policy,
     rules: &Rules,
     programs: &[usize],
-    profile: Option<(&rules::applicant::Profile, &dyn Fn(&str) -> bool)>,
+    profile: Option<Answers<'_>>,
     lang: Lang,
 ) -> Vec<MaterialView> {
     policy
