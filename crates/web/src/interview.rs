@@ -449,7 +449,9 @@ fn result_page(
             .filter(|q| q.decides.contains(&i))
             .map(|q| {
                 let d = describe(q.path, rules);
-                lang.t(&d.label_zh, &d.label_en).to_string()
+                lang.t(&d.label_zh, &d.label_en)
+                    .trim_end_matches(['？', '?'])
+                    .to_string()
             })
             .collect();
         let conditions = prog
@@ -566,7 +568,9 @@ fn result_page(
                 .take(3)
                 .map(|q| {
                     let d = describe(q.path, rules);
-                    lang.t(&d.label_zh, &d.label_en).to_string()
+                    lang.t(&d.label_zh, &d.label_en)
+                        .trim_end_matches(['？', '?'])
+                        .to_string()
                 })
                 .collect()
         },

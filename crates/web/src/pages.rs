@@ -215,7 +215,10 @@ pub async fn submit(
                 .filter(|q| q.decides.contains(&i))
                 .map(|q| {
                     let d = app::service::screening::describe(q.path, rules);
-                    lang.lang.t(&d.label_zh, &d.label_en).to_string()
+                    lang.lang
+                        .t(&d.label_zh, &d.label_en)
+                        .trim_end_matches(['？', '?'])
+                        .to_string()
                 })
                 .collect::<Vec<_>>()
                 .join(lang.lang.t("、", ", "));
