@@ -1539,3 +1539,90 @@ async fn a_rate_limit_holds_across_two_instances_on_one_database() {
     a.shut_down().await;
     b.shut_down().await;
 }
+
+/// Assessments are limited across instances when a Redis is configured (each instance alone
+/// would allow the whole limit); a Redis that is not there stops nothing — each instance then
+/// counts its own.
+#[actix_web::test]
+async fn an_assessment_limit_holds_across_two_instances_through_redis() {
+    let up = std::net::TcpStream::connect("127.0.0.1:6379").is_ok();
+    if !up {
+        common::tool_absent(
+            "redis_rate_limit",
+            "Redis on 127.0.0.1:6379",
+            "the machine starts one; redis-server --daemonize yes --port 6379",
+        );
+        return;
+    }
+    let settings = |redis: &str| Settings {
+        assessments_per_minute: 3,
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        redis_url: Some(redis.to_string()),
+        ..Settings::unlimited()
+    };
+    // A client address of this run's own, so an earlier run's counts do not meet it.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let client = format!(
+        "10.{}.{}.{}",
+        nanos % 250,
+        (nanos / 250) % 250,
+        (nanos / 62_500) % 250 + 1
+    );
+    let assess = |c: &Console, client: String| {
+        let url = format!("{}/api/v1/assessments", c.base);
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("Content-Type", "application/json")
+                .header("X-Forwarded-For", client)
+                .body(EXAMPLE)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = |n: &str| dir.path().join(n).display().to_string();
+    let source = || PolicySource::Dir("policy".into());
+    let a = console_set(
+        &path("a.db"),
+        false,
+        source(),
+        settings("redis://127.0.0.1:6379"),
+    )
+    .await;
+    let b = console_set(
+        &path("b.db"),
+        false,
+        source(),
+        settings("redis://127.0.0.1:6379"),
+    )
+    .await;
+    let mut seen = Vec::new();
+    for c in [&a, &b, &a, &b, &a] {
+        seen.push(assess(c, client.clone()).await.status().as_u16());
+    }
+    assert_eq!(
+        seen,
+        [200, 200, 200, 429, 429],
+        "three in all across both instances"
+    );
+    let r = assess(&b, client.clone()).await;
+    assert!(r.headers().contains_key("retry-after"));
+    a.shut_down().await;
+    b.shut_down().await;
+
+    // No Redis where it is said to be: every assessment is answered, and each instance
+    // counts its own (three each).
+    let gone = format!("redis://127.0.0.1:{}", common::free_port());
+    let c = console_set(&path("c.db"), false, source(), settings(&gone)).await;
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        seen.push(assess(&c, client.clone()).await.status().as_u16());
+    }
+    assert_eq!(seen, [200, 200, 200, 429], "limited here, not stopped");
+    c.shut_down().await;
+}

@@ -116,6 +116,10 @@ pub struct ServeArgs {
     /// Seconds before a failed delivery's first retry (doubling after each, at most an hour)
     #[arg(long, value_name = "SECONDS", default_value_t = 30, env = "TALENT_SUBSIDY_DELIVERY_RETRY_SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub delivery_retry_secs: u64,
+    /// A Redis every instance shares (redis://host:port): rate limits, assessments included,
+    /// are counted there; a Redis that is missing or fails never stops the service
+    #[arg(long, value_name = "URL", env = "TALENT_SUBSIDY_REDIS_URL")]
+    pub redis_url: Option<String>,
     /// Attempts before a delivery is given up and listed for an officer
     #[arg(long, value_name = "N", default_value_t = 6, env = "TALENT_SUBSIDY_DELIVERY_ATTEMPTS", value_parser = clap::value_parser!(u32).range(1..=50))]
     pub delivery_attempts: u32,
@@ -149,6 +153,7 @@ impl ServeArgs {
                 max_attempts: self.delivery_attempts,
                 ..app::settings::Delivery::default()
             },
+            redis_url: self.redis_url.clone().filter(|u| !u.is_empty()),
             ..app::settings::Settings::production()
         }
     }

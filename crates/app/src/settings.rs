@@ -57,6 +57,10 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// Where messages to applicants go besides their status page.
     pub delivery: Delivery,
+    /// A Redis every instance shares (`redis://host:port`): rate limits are counted there,
+    /// assessments included; without one, or while it fails, each instance counts its own
+    /// (submissions and status look-ups in a shared PostgreSQL database as well).
+    pub redis_url: Option<String>,
 }
 
 /// The channels messages are delivered through, and how hard each is tried.
@@ -147,6 +151,7 @@ impl Settings {
             upload_total_limit: 50 * 1024 * 1024,
             metrics_token: None,
             delivery: Delivery::default(),
+            redis_url: None,
         }
     }
 }

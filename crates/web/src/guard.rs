@@ -207,21 +207,32 @@ pub async fn refuse_nul(
     Ok(req.into_response(resp).map_into_right_body())
 }
 
-/// The limit every instance on a shared database sees (PostgreSQL): submissions and status
-/// lookups from one address, counted per minute in the database, so that two instances do
-/// not each allow the whole limit. Assessments stay counted by each instance (a database
-/// round trip would cost their microseconds); on SQLite there is one instance. A database
-/// that does not answer does not stop the request here (the handler meets it anyway).
+/// The limit every instance sees: counted in Redis when one is configured (assessments
+/// included), else — for submissions and status look-ups — in a shared PostgreSQL database,
+/// per address and minute, so that two instances do not each allow the whole limit.
+/// Assessments without Redis stay counted by each instance (a database round trip would cost
+/// their microseconds); on SQLite there is one instance. A Redis or database that does not
+/// answer does not stop the request here.
 async fn shared_limit(state: &AppState, work: Work, ip: IpAddr) -> Option<Duration> {
-    let store = state.store.as_ref().filter(|s| s.shared())?;
     let (per_minute, name) = match work {
         Work::Submission => (state.settings.submissions_per_minute, "submission"),
         Work::StatusLookup => (state.settings.status_per_minute, "status"),
-        Work::Assessment => return None,
+        Work::Assessment => (state.settings.assessments_per_minute, "assessment"),
     };
     if per_minute == 0 {
         return None;
     }
+    if let Some(redis) = &state.redis
+        && let Some((hits, left)) = redis
+            .hit(&format!("talent-subsidy:limit:{name}:{ip}"))
+            .await
+    {
+        return (hits > i64::from(per_minute)).then_some(left);
+    }
+    if work == Work::Assessment {
+        return None;
+    }
+    let store = state.store.as_ref().filter(|s| s.shared())?;
     let minute = chrono::Duration::seconds(60);
     match store.count_hit(&format!("limit:{name}:{ip}"), minute).await {
         Ok((hits, since)) if hits > i64::from(per_minute) => {

@@ -12,6 +12,7 @@ pub mod apply;
 pub mod auth;
 pub mod case_view;
 pub mod catalog;
+pub mod counter;
 pub mod delivery;
 pub mod guard;
 pub mod html;
@@ -69,6 +70,8 @@ pub struct AppState {
     pub runtime: Option<tokio::runtime::Handle>,
     /// The channels messages are delivered through (none: status page only).
     pub channels: std::sync::Arc<delivery::Channels>,
+    /// The shared counters of rate limits, when a Redis is configured.
+    pub redis: Option<counter::Redis>,
 }
 
 /// One line of a load's history: the versions and programs loaded.
@@ -114,6 +117,7 @@ impl AppState {
             ),
             settings: app::settings::Settings::unlimited(),
             channels: std::sync::Arc::new(delivery::Channels::none()),
+            redis: None,
         }
     }
 
@@ -128,6 +132,11 @@ impl AppState {
                 delivery::Channels::none()
             }),
         );
+        self.redis = settings.redis_url.as_deref().and_then(|u| {
+            counter::Redis::new(u)
+                .map_err(|e| tracing::error!(error = %e, "rate limits are counted per instance"))
+                .ok()
+        });
         self.settings = settings;
         self
     }
