@@ -582,20 +582,50 @@ async fn an_upheld_objection_returns_the_case_and_a_second_notice_passes(c: &Con
         body.contains("匿名异议不予受理") && body.contains("联系电话"),
         "{body}"
     );
-    let (status, _, h) = post_form(
-        &public,
-        object,
-        &[
-            ("form_token", &form_token),
-            ("entry", &entry),
-            ("name", "李四"),
-            ("phone", "138 0000 0000"),
-            ("statement", "该公司注册地不在园区"),
-        ],
-    )
-    .await;
-    assert_eq!(status, 303);
-    assert_eq!(location(&h), "/gongshi?received=1");
+    // With files: one that is not a PDF, JPEG or PNG is refused, and nothing is taken.
+    let objection_form = |file: Vec<u8>, name: &str| {
+        reqwest::multipart::Form::new()
+            .text("form_token", form_token.clone())
+            .text("entry", entry.clone())
+            .text("name", "李四")
+            .text("phone", "138 0000 0000")
+            .text("statement", "该公司注册地不在园区")
+            .part(
+                "material:objection",
+                reqwest::multipart::Part::bytes(file)
+                    .file_name(name.to_string())
+                    .mime_str("application/octet-stream")
+                    .unwrap(),
+            )
+    };
+    let r = public
+        .post(object.clone())
+        .multipart(objection_form(
+            b"MZ\x90\x00 not a document".to_vec(),
+            "证据.exe",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let app_id = c
+        .store
+        .application(&reference)
+        .await
+        .unwrap()
+        .unwrap()
+        .summary
+        .id;
+    assert!(c.store.objections(app_id).await.unwrap().is_empty());
+    let evidence = pdf(20_000, 9);
+    let r = public
+        .post(object)
+        .multipart(objection_form(evidence.clone(), "工商登记截图.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/gongshi?received=1");
     // A pending objection holds the case past the notice's last day.
     let after = today.succ_opt().unwrap();
     assert!(c.store.close_notices(after).await.unwrap().is_empty());
@@ -604,10 +634,26 @@ async fn an_upheld_objection_returns_the_case_and_a_second_notice_passes(c: &Con
     assert!(page.contains("李四 · 138 0000 0000") && page.contains("该公司注册地不在园区"));
     let (_, mine, _) = get(&browser(), status_link).await;
     assert!(!mine.contains("李四") && !mine.contains("138 0000 0000"));
+    assert!(
+        !mine.contains("工商登记截图"),
+        "the objector's file is not the applicant's"
+    );
+    // The file is the reviewers' to read, as sent.
+    let file_link = page
+        .split("<a href=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|h| h.contains("/files/") && h.contains("/objections/"))
+        .expect("the objection's file is linked")
+        .to_string();
+    assert!(page.contains("工商登记截图.pdf"));
+    let (status, bytes, _) = download(&officer, format!("{}{file_link}", c.base)).await;
+    assert_eq!((status, bytes), (200, evidence));
+    let (status, _, _) = download(&browser(), format!("{}{file_link}", c.base)).await;
+    assert_ne!(status, 200, "not to anyone else");
     let objection = page
         .split(&format!("/officer/applications/{reference}/objections/"))
         .nth(1)
-        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.split(['"', '/']).next())
         .unwrap()
         .to_string();
     let finder = signed_in(c, "zheng", Role::Reviewer).await;

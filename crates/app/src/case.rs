@@ -24,6 +24,8 @@ pub struct Case {
     pub notice: Option<Notice>,
     /// Objections to it on its notices (the objectors' details: reviewers and leaders only).
     pub objections: Vec<Objection>,
+    /// Files sent with those objections: (objection id, file).
+    pub objection_files: Vec<(i64, Upload)>,
     /// Funding agreements recorded, with the payee's account.
     pub agreements: Vec<Agreement>,
 }
@@ -52,6 +54,7 @@ impl Case {
             events: store.case_events(id).await?,
             notice: store.notice_of(id).await?,
             objections: store.objections(id).await?,
+            objection_files: store.objection_files(id).await?,
             agreements: store.agreements(id).await?,
         })
     }

@@ -395,6 +395,7 @@ mod tests {
             events: Vec::new(),
             notice: None,
             objections: Vec::new(),
+            objection_files: Vec::new(),
             agreements: Vec::new(),
         }
     }

@@ -86,15 +86,19 @@ impl Store {
             let stale = stamp(now - Duration::days(1));
             sqlx::query(
                 "DELETE FROM upload_chunks WHERE upload_id IN (SELECT id FROM uploads \
-                 WHERE application_id IS NULL AND created_at < $1)",
+                 WHERE application_id IS NULL AND created_at < $1 \
+                 AND id NOT IN (SELECT upload_id FROM objection_files))",
             )
             .bind(&stale)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("DELETE FROM uploads WHERE application_id IS NULL AND created_at < $1")
-                .bind(&stale)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "DELETE FROM uploads WHERE application_id IS NULL AND created_at < $1 \
+                 AND id NOT IN (SELECT upload_id FROM objection_files)",
+            )
+            .bind(&stale)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             Ok(batches)
         }

@@ -17,7 +17,7 @@ use std::io::Read;
 /// Bytes per stored chunk: a download reads one at a time.
 pub const CHUNK: usize = 256 * 1024;
 
-fn upload_row(store: &Store, r: &AnyRow) -> Result<Upload> {
+pub(super) fn upload_row(store: &Store, r: &AnyRow) -> Result<Upload> {
     let kind: String = r.try_get("kind")?;
     let stage: String = r.try_get("stage")?;
     let id: String = r.try_get("id")?;
@@ -35,7 +35,8 @@ fn upload_row(store: &Store, r: &AnyRow) -> Result<Upload> {
     })
 }
 
-const UPLOAD_COLUMNS: &str = "id, material, file_name, kind, size, sha256, created_at, stage";
+pub(super) const UPLOAD_COLUMNS: &str =
+    "id, material, file_name, kind, size, sha256, created_at, stage";
 
 const PAYMENT_COLUMNS: &str = "p.id, a.reference, a.applicant_name, p.program, p.seq, \
     CAST(p.amount AS TEXT) AS amount, p.trigger_zh, p.trigger_en, p.due_on, p.status, \

@@ -42,6 +42,7 @@ mod procedure;
 mod transitions;
 pub use letters::{Letter, NewLetter};
 pub use messages::{Claimed, Delivery, FailedDelivery, Message};
+pub use objections::NewObjection;
 pub use policy::{Draft, Reload, SimulationRun};
 pub use privacy::Retention;
 

@@ -10,18 +10,33 @@ use super::keys::Place;
 use super::transitions::{current, move_step, step_of, transition};
 use super::*;
 
+/// An objection as the public form sends it.
+#[derive(Debug, Clone)]
+pub struct NewObjection<'a> {
+    pub notice_id: i64,
+    pub application_id: i64,
+    /// The day it is received (UTC+8): the notice must run then.
+    pub today: NaiveDate,
+    pub name: &'a str,
+    pub phone: &'a str,
+    pub statement: &'a str,
+    /// Files kept already (`Store::put_upload`) that it brings.
+    pub uploads: &'a [String],
+}
+
 impl Store {
-    /// Takes an objection to the case `application_id` on notice `notice_id`, if that notice
-    /// runs on `today` and the case is still on it. Returns its id (`None`: not taken).
-    pub async fn add_objection(
-        &self,
-        notice_id: i64,
-        application_id: i64,
-        today: NaiveDate,
-        name: &str,
-        phone: &str,
-        statement: &str,
-    ) -> Result<Option<i64>> {
+    /// Takes an objection to the case on the notice it names, if that notice runs on the day
+    /// and the case is still on it. Returns its id (`None`: not taken).
+    pub async fn add_objection(&self, o: &NewObjection<'_>) -> Result<Option<i64>> {
+        let NewObjection {
+            notice_id,
+            application_id,
+            today,
+            name,
+            phone,
+            statement,
+            uploads,
+        } = *o;
         let done = async {
             let mut tx = self.write.begin().await?;
             let open: i64 = sqlx::query_scalar(
@@ -58,11 +73,47 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+            // The files it brought: kept already, claimed by no application.
+            for upload in uploads {
+                sqlx::query(
+                    "INSERT INTO objection_files (objection_id, upload_id) SELECT $1, id \
+                     FROM uploads WHERE id = $2 AND application_id IS NULL",
+                )
+                .bind(id)
+                .bind(upload)
+                .execute(&mut *tx)
+                .await?;
+            }
             tx.commit().await?;
             Ok(Some(id))
         }
         .await;
         self.recycle.note(done)
+    }
+
+    /// The files sent with an objection to application `id` (reviewers and leaders only).
+    pub async fn objection_files(&self, id: i64) -> Result<Vec<(i64, Upload)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT f.objection_id, {} FROM objection_files f \
+             JOIN objections o ON o.id = f.objection_id JOIN uploads u ON u.id = f.upload_id \
+             WHERE o.application_id = $1 ORDER BY u.created_at",
+            super::casework::UPLOAD_COLUMNS
+                .split(", ")
+                .map(|c| format!("u.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("objection_id")?,
+                    super::casework::upload_row(self, r)?,
+                ))
+            })
+            .collect()
     }
 
     /// The objections to application `id`, oldest first.

@@ -251,6 +251,32 @@ impl Store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                // The files objectors sent go too.
+                let sent = "SELECT f.upload_id FROM objection_files f \
+                     JOIN objections o ON o.id = f.objection_id WHERE o.application_id = $1";
+                sqlx::query(&format!(
+                    "DELETE FROM upload_chunks WHERE upload_id IN ({sent})"
+                ))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                let files: Vec<String> = sqlx::query_scalar(sent)
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "DELETE FROM objection_files WHERE objection_id IN \
+                     (SELECT id FROM objections WHERE application_id = $1)",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                for f in files {
+                    sqlx::query("DELETE FROM uploads WHERE id = $1")
+                        .bind(f)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 // Objectors' names, phones and words go with it; the finding's fact stays.
                 sqlx::query(
                     "UPDATE objections SET objector_name = '', objector_phone = '', \

@@ -168,20 +168,44 @@ pub async fn gongshi(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
 
 /// An objection to a case on a running notice: under a real name with a phone number; the
 /// objector's details are sealed and shown only to reviewers and leaders.
-#[utoipa::path(tag = "pages", request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "form_token, entry (NOTICE-APPLICATION, from the page), name, phone, statement"), responses((status = 303, description = "Received: back to the notices"), (status = 403, description = "The form token is missing or wrong"), (status = 409, description = "That case is not on a running notice", content_type = "text/html", body = String), (status = 422, description = "A field is missing or not valid (anonymous objections are refused)", content_type = "text/html", body = String), (status = 429, description = "Too many from this address")))]
+#[utoipa::path(tag = "pages", request_body(content = String, content_type = "multipart/form-data", description = "form_token, entry (NOTICE-APPLICATION, from the page), name, phone, statement, then optional files as `material:objection` parts (PDF, JPEG, PNG); a plain form without files is also taken"), responses((status = 303, description = "Received: back to the notices"), (status = 403, description = "The form token is missing or wrong"), (status = 409, description = "That case is not on a running notice", content_type = "text/html", body = String), (status = 422, description = "A field is missing or not valid (anonymous objections are refused)", content_type = "text/html", body = String), (status = 429, description = "Too many from this address")))]
 #[post("/gongshi/objections")]
 pub async fn object(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> HttpResponse {
+    // A plain form, or multipart with files (`material:objection`, PDF/JPEG/PNG, the upload
+    // limits of an application; the form token checked before the first file is read).
+    let (body, mut files) = if super::uploads::is_multipart(&req) {
+        if !super::auth::has_form_cookie(&req) {
+            return expired();
+        }
+        let token_ok = |got: &super::uploads::Received| {
+            super::auth::form_token_ok(&req, got.field("form_token").unwrap_or_default())
+        };
+        match super::uploads::receive(
+            &state,
+            &req,
+            payload,
+            store::Stage::Application,
+            &[OBJECTION_FILES.to_string()],
+            Some(&token_ok),
+        )
+        .await
+        {
+            Ok(got) => (got.form_bytes(), got.files),
+            Err(r) => return super::apply::refused_page(&r),
+        }
+    } else {
+        match super::http::read_body(payload, 64 * 1024).await {
+            Ok(b) => (b.to_vec(), Vec::new()),
+            Err(e) => return actix_web::ResponseError::error_response(&e),
+        }
+    };
     let form = FormValues::parse(&body);
     if !super::auth::form_token_ok(&req, form.get("form_token")) {
-        return super::html::message(
-            StatusCode::FORBIDDEN,
-            "表单已过期，请刷新页面后重新提交",
-            "The form has expired: reload the page and send it again",
-        );
+        return expired();
     }
     let l = language(&req, None).lang;
     let typed = [
@@ -225,15 +249,20 @@ pub async fn object(
             "Public notices are not available",
         );
     };
+    let uploads = match super::uploads::keep(store, &mut files).await {
+        Ok(ids) => ids,
+        Err(r) => return super::apply::refused_page(&r),
+    };
     match store
-        .add_objection(
-            notice,
-            application,
-            crate::http::today(),
-            typed[1].trim(),
-            typed[2].trim(),
-            typed[3].trim(),
-        )
+        .add_objection(&store::NewObjection {
+            notice_id: notice,
+            application_id: application,
+            today: crate::http::today(),
+            name: typed[1].trim(),
+            phone: typed[2].trim(),
+            statement: typed[3].trim(),
+            uploads: &uploads,
+        })
         .await
     {
         Ok(Some(id)) => {
@@ -258,6 +287,17 @@ pub async fn object(
             )
         }
     }
+}
+
+/// The material name an objection's files are sent under (`material:objection`).
+pub const OBJECTION_FILES: &str = "objection";
+
+fn expired() -> HttpResponse {
+    super::html::message(
+        StatusCode::FORBIDDEN,
+        "表单已过期，请刷新页面后重新提交",
+        "The form has expired: reload the page and send it again",
+    )
 }
 
 /// A case waiting to be put on a notice, as the console lists it.

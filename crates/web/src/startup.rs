@@ -151,6 +151,7 @@ where
         .service(officer::report)
         .service(officer::report_csv)
         .service(officer::find_objection)
+        .service(officer::objection_file)
         .service(officer::record_agreement)
         .service(officer::application_file)
         .service(officer::payments)

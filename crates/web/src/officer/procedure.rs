@@ -22,6 +22,8 @@ pub struct ObjectionView {
     pub statement: String,
     /// The finding in words, once made.
     pub finding: Option<String>,
+    /// Files the objector sent: (link, name).
+    pub files: Vec<(String, String)>,
 }
 
 /// An approved program paid under a funding agreement, as the case's page shows it.
@@ -275,6 +277,20 @@ pub fn procedure_view(
                 received: view::short_time(&o.received_at),
                 who: format!("{} · {}", o.objector_name, o.objector_phone),
                 statement: o.statement.clone(),
+                files: case
+                    .objection_files
+                    .iter()
+                    .filter(|(oid, _)| *oid == o.id)
+                    .map(|(_, f)| {
+                        (
+                            format!(
+                                "/officer/applications/{}/objections/{}/files/{}",
+                                a.reference, o.id, f.id
+                            ),
+                            f.file_name.clone(),
+                        )
+                    })
+                    .collect(),
                 finding: o.upheld.map(|u| {
                     format!(
                         "{}{}{}{}",
@@ -547,4 +563,45 @@ pub async fn record_agreement(
     }
     tracing::info!(officer = %s.name(), reference = %reference, program = %program, "agreement recorded");
     Ok(redirect(&format!("/officer/applications/{reference}")))
+}
+
+/// A file an objector sent, for the reviewers and leaders who read the case (in the access
+/// log).
+#[utoipa::path(tag = "officers", params(("reference" = String, Path), ("objection" = String, Path), ("file" = String, Path)), responses((status = 200, description = "The file, as an attachment", content_type = "application/octet-stream", body = String), (status = 403, description = "Not a reviewer or leader"), (status = 404, description = "No such file with this objection")))]
+#[get("/officer/applications/{reference}/objections/{objection}/files/{file}")]
+pub async fn objection_file(
+    s: Signed,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, AuthError> {
+    s.case_reader()?;
+    let (reference, objection, file) = path.into_inner();
+    let none = || crate::html::message(StatusCode::NOT_FOUND, "没有找到这个文件", "No such file");
+    let store = s.store(&state)?;
+    let Some(app) = store
+        .application(&reference)
+        .await
+        .map_err(|e| s.db_error(e))?
+    else {
+        return Ok(none());
+    };
+    let found = store
+        .objection_files(app.summary.id)
+        .await
+        .map_err(|e| s.db_error(e))?
+        .into_iter()
+        .find(|(oid, f)| oid.to_string() == objection && f.id == file);
+    let Some((_, upload)) = found else {
+        return Ok(none());
+    };
+    store
+        .log_access(
+            s.officer(),
+            store::Access::View,
+            Some((app.summary.id, &app.summary.reference)),
+            "异议材料 / an objection's file",
+        )
+        .await
+        .map_err(|e| s.db_error(e))?;
+    Ok(crate::uploads::download(store, upload))
 }
