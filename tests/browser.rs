@@ -983,19 +983,47 @@ fn a_founder_uploads_supplies_what_is_asked_and_is_paid_in_chromium() {
         assert_accessible(&c, &axe, "a case with an objection").await;
         assert_fits_phone(&c, "a case with an objection").await;
         shot(&c, "#h-objections", "p6-objection-finding").await;
-        click(&c, "#objections input[name=finding][value=dismissed]").await;
+        // The objection holds: the case comes off the notice and back to 复审 in a new round.
+        click(&c, "#objections input[name=finding][value=upheld]").await;
         c.execute(
-            "document.querySelector('#objections textarea').value = '经核实，项目已开展'; return true;",
+            "document.querySelector('#objections textarea').value = '经核实，项目尚未在园区开展'; return true;",
             vec![],
         )
         .await
         .unwrap();
         click_and_load(&c, "#objections button[type=submit]").await;
-        assert!(text_of(&c, "#objections").await.contains("异议不成立"));
+        assert!(text_of(&c, "#objections").await.contains("异议成立"));
+        assert_eq!(text_of(&c, "#step").await, "复审");
+        assert!(text_of(&c, "#timeline").await.contains("异议成立"));
+        shot(&c, "#h-timeline", "p6b-objection-upheld").await;
+        c.goto(&format!("{base}/gongshi")).await.unwrap();
+        assert!(
+            !c.source().await.unwrap().contains("<option value=\"1-"),
+            "off the notice"
+        );
+        // 复审 again by the second reviewer, sign-off again, and a second notice that passes.
+        switch_to("reviewer4", "reviewer password 4").await;
+        c.goto(&case_url).await.unwrap();
+        click_and_load(&c, "#step-agree").await;
+        assert_eq!(text_of(&c, "#step").await, "审批");
+        switch_to("leader1", "leader password 1").await;
+        c.goto(&case_url).await.unwrap();
+        click_and_load(&c, "#step-sign_off").await;
+        assert_eq!(text_of(&c, "#step").await, "待公示");
+        let app = store.application(&reference).await.unwrap().unwrap();
+        let shown = talent_subsidy::procedure::notice_case(&app);
+        store
+            .publish_notice("leader1", today, today, &[(shown, app.summary.version)])
+            .await
+            .unwrap();
+        c.goto(&format!("{base}/gongshi")).await.unwrap();
+        assert!(text_of(&c, "#n-2").await.contains(&today.to_string()), "the second notice");
+        assert_accessible(&c, &axe, "the public notice, a second time").await;
         assert_eq!(
             store.close_notices(today.succ_opt().unwrap()).await.unwrap(),
             vec![reference.clone()]
         );
+        switch_to("reviewer3", "reviewer password 3").await;
         // The first reviewer records the funding agreement with the payee's account: the
         // signing installment falls due.
         c.goto(&case_url).await.unwrap();
