@@ -874,8 +874,11 @@ async fn review(
     fields: &[(&str, &str)],
 ) -> (u16, String) {
     let (seen, page) = version_of(c, b, reference).await;
-    let mut form: Vec<(String, String)> =
-        vec![("csrf".into(), csrf.into()), ("seen_version".into(), seen)];
+    let mut form: Vec<(String, String)> = vec![
+        ("csrf".into(), csrf.into()),
+        ("seen_version".into(), seen),
+        ("program".into(), program.into()),
+    ];
     let checks = check_fields(&page, program);
     for f in fields {
         if f.0 == "all_checks" {
@@ -990,7 +993,7 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
     let token = csrf(c, &officer).await;
     let startup = "jinying_startup";
     // A lower amount needs a reason; more than assessed is refused.
-    let (status, _) = review(
+    let (status, page) = review(
         c,
         &officer,
         &token,
@@ -1004,6 +1007,42 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
     )
     .await;
     assert_eq!(status, 422);
+    // Nothing the officer entered is lost: every check, the decision and the amount stay as
+    // typed; the refusal stands at the reason, and a summary at the top links there.
+    let card = page
+        .split(&format!("id=\"p-{startup}\""))
+        .nth(1)
+        .unwrap()
+        .split("</form>")
+        .next()
+        .unwrap();
+    assert!(
+        !card.contains("value=\"\" selected"),
+        "a check reset: {card}"
+    );
+    assert!(
+        card.matches("value=\"verified\" selected").count() >= 3,
+        "{card}"
+    );
+    assert!(card.contains("value=\"approve\" checked"), "{card}");
+    assert!(card.contains("value=\"2500000\""), "{card}");
+    assert!(
+        card.contains(&format!("id=\"reason-{startup}-error\"")),
+        "{card}"
+    );
+    assert!(card.contains("aria-invalid=\"true\""), "{card}");
+    let summary = page
+        .split("id=\"error-summary\"")
+        .nth(1)
+        .expect("a summary");
+    assert!(
+        summary.contains(&format!("href=\"#reason-{startup}\"")),
+        "{summary}"
+    );
+    assert!(
+        page.find("id=\"error-summary\"").unwrap() < page.find("id=\"h-programs\"").unwrap(),
+        "the summary at the top"
+    );
     let (status, _) = review(
         c,
         &officer,
@@ -1114,6 +1153,11 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
         )
         .await;
         assert_eq!(status, 422, "{p}: more than assessed");
+        assert!(
+            body.contains("value=\"999999999\""),
+            "the amount typed is kept"
+        );
+        let (_, body) = version_of(c, &officer, &reference).await;
         let assessed = body
             .split(&format!(
                 "id=\"amount-{p}\" name=\"amount\" inputmode=\"numeric\" value=\""

@@ -26,6 +26,13 @@ pub struct ReviewCard {
     pub action: String,
     /// Checks and a decision can still be saved.
     pub open: bool,
+    /// What the officer typed before a refusal (kept, never reset): decision, amount, reason.
+    pub chosen: String,
+    pub amount: String,
+    pub reason: String,
+    /// The refusal shown at its field (`decision`, `amount` or `reason`), when this card's form
+    /// was refused.
+    pub error: Option<(&'static str, String)>,
 }
 
 pub struct ConditionView {
@@ -58,10 +65,25 @@ pub async fn case_of_reference(
 }
 
 /// The programs under review as cards for the application page.
+/// Which field of a program's form a refusal is about, from its words.
+pub fn refused_field(message: &str) -> &'static str {
+    if message.contains("理由") || message.contains("reason") || message.contains("Reason") {
+        "reason"
+    } else if message.contains("金额") || message.contains("mount") {
+        "amount"
+    } else {
+        "decision"
+    }
+}
+
+/// Each program under review as a card; the one whose form was refused (`typed`: the form
+/// sent and the refusal's words) keeps what the officer entered and shows the refusal at
+/// its field.
 pub fn review_cards(
     case: &Case,
     state: &AppState,
     app: &store::Application,
+    typed: Option<(&FormValues, &str)>,
     l: Lang,
 ) -> Vec<ReviewCard> {
     let loaded = state.snapshot();
@@ -71,6 +93,7 @@ pub fn review_cards(
         .iter()
         .map(|p| {
             let name = program_name(stored.as_ref(), &p.program, l);
+            let mine = typed.filter(|(f, _)| f.get("program") == p.program);
             let reviewed =
                 reviewed_program(&loaded.policy, &app.summary.policy_version, &p.program);
             let conditions = reviewed
@@ -78,9 +101,13 @@ pub fn review_cards(
                     r.conditions
                         .iter()
                         .map(|(c, materials)| {
-                            let check = case.check(&p.program, &c.id);
+                            let field = format!("check:{}", c.id);
+                            let check = match mine {
+                                Some((f, _)) => Check::from_id(f.get(&field)),
+                                None => case.check(&p.program, &c.id),
+                            };
                             ConditionView {
-                                field: format!("check:{}", c.id),
+                                field,
                                 name: l.t(&c.zh, &c.en).to_string(),
                                 materials: materials
                                     .iter()
@@ -111,6 +138,17 @@ pub fn review_cards(
                 .unwrap_or_default();
             let decided = case.decision(&p.program).map(|d| decision_text(d, l));
             ReviewCard {
+                chosen: mine
+                    .map(|(f, _)| f.get("decision").to_string())
+                    .unwrap_or_default(),
+                amount: mine.map_or_else(
+                    || p.amount.to_string(),
+                    |(f, _)| f.get("amount").to_string(),
+                ),
+                reason: mine
+                    .map(|(f, _)| f.get("reason").to_string())
+                    .unwrap_or_default(),
+                error: mine.map(|(_, e)| (refused_field(e), e.to_string())),
                 id: p.program.clone(),
                 assessed: view::yuan(&p.amount),
                 assessed_plain: p.amount.to_string(),

@@ -23,6 +23,8 @@ pub struct AuditView {
 #[template(path = "officer/application.html")]
 pub struct ApplicationPage {
     pub lang: Lang,
+    /// The id of the field a refusal is about (the summary at the top links to it).
+    pub error_at: String,
     /// The letters issued on the case.
     pub letters: Vec<crate::letters::LetterLine>,
     /// Messages to the applicant and their delivery.
@@ -310,8 +312,19 @@ async fn render_application(
         AppStatus::from_id(id).map_or_else(|| id.to_string(), |st| app_status_words(st, l).into())
     };
     let (status, body) = error.map_or((StatusCode::OK, None), |(st, m)| (st, Some(m)));
+    // Where the refusal is shown: the field of the form it is about, linked from the summary.
+    let error_at = match form {
+        Some(f) if !f.get("program").is_empty() => format!(
+            "{}-{}",
+            casework::refused_field(body.as_deref().unwrap_or_default()),
+            f.get("program")
+        ),
+        Some(f) if f.0.contains_key("note") => "note".to_string(),
+        _ => "h-step".to_string(),
+    };
     Ok(page(
         &ApplicationPage {
+            error_at,
             messages: crate::message_view::message_lines(&messages, l, Some(&state.channels)),
             letters: crate::letters::letter_lines(
                 &letters,
@@ -356,7 +369,7 @@ async fn render_application(
             .filter(|d| **d == AppStatus::MoreInfo || case.decisions.is_empty())
             .map(|d| (d.id(), decision_words(*d, l)))
             .collect(),
-            programs: casework::review_cards(&case, state, &app, l),
+            programs: casework::review_cards(&case, state, &app, form.zip(body.as_deref()), l),
             files: crate::case_view::file_lines(
                 state,
                 &case.files,
