@@ -29,7 +29,7 @@ assert amounts["rent_subsidy"] == "72000", amounts
 # An integrating system shows the applicant the privacy notice, obtains their consent, and says
 # which notice it was.
 notice = privacy_api.sync(client=client)
-assert len(notice.parts) == 6 and notice.retention_withdrawn_days == 30, notice
+assert len(notice.parts) == 7 and notice.retention_withdrawn_days == 30, notice
 saved = submit_api.sync(
     client=client,
     body=profile,

@@ -948,9 +948,18 @@ async fn supplement_round_trip(c: &Console) {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 303);
-    let (_, page, _) = get(&applicant, link.clone()).await;
+    // The applicant is told it arrived.
+    let back = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.ends_with("?replied=1"), "{back}");
+    let (_, page, _) = get(&applicant, format!("{}{back}", c.base)).await;
+    assert!(page.contains("id=\"replied\"") && page.contains("已收到您补充的材料"));
     assert!(
         page.contains("待审核") && page.contains("社保.pdf") && !page.contains("id=\"missing\"")
+    );
+    // The request is answered: its note is no longer the application's latest word.
+    assert!(
+        !page.contains("id=\"note\""),
+        "a stale request shown as the note"
     );
     // The officer sees it as a supplement, with the reply in the audit log, and approves.
     let (seen, page) = version_of(c, &officer, &reference).await;

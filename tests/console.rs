@@ -492,6 +492,14 @@ async fn submit_review_decide(c: &Console) {
     assert!(text.starts_with("申请编号,提交时间,姓名,证件号码"));
     assert!(text.contains("3206**********001X") && !text.contains("32068219880315001X"));
     assert!(text.contains(&format!("{reference},")) && text.contains("已批准,材料齐全"));
+    // What was decided stands beside the assessment: approved in full, nothing paid yet.
+    assert!(text.contains("批准金额（元）,已拨付（元）"), "{text}");
+    assert!(text.contains(",0,0,已批准,材料齐全"), "{text}");
+    let (_, list, _) = get(&b, format!("{}/officer/applications", c.base)).await;
+    assert!(
+        list.contains("class=\"why decided\">批准 ¥"),
+        "the list shows what was approved"
+    );
     let (_, full, _) = get(
         &b,
         format!(
@@ -1143,7 +1151,11 @@ async fn a_reply_through_the_status_link(c: &Console) {
     )
     .await;
     assert_eq!(status, 303);
-    assert_eq!(format!("{}{}", c.base, location(&h)), link);
+    assert_eq!(
+        format!("{}{}", c.base, location(&h)),
+        format!("{link}?replied=1"),
+        "back to the status page, which says it arrived"
+    );
     let (_, page, _) = get(&applicant, link.clone()).await;
     assert!(page.contains("待审核") && !page.contains("id=\"send-reply\""));
     // Once is enough: a second reply finds nothing waiting.

@@ -281,7 +281,9 @@ impl Store {
             return Err(DecideError::NotAllowed(from, AppStatus::Submitted));
         }
         super::transitions::claim(&mut tx, id, uploads).await?;
-        sqlx::query("UPDATE applications SET missing_materials = '' WHERE id = $1")
+        // The request is answered: it leaves the application's latest note (the audit log and
+        // the timeline keep it), so no list shows a stale "please send…" as the latest word.
+        sqlx::query("UPDATE applications SET missing_materials = '', note = '' WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await
@@ -471,6 +473,46 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// What was decided and paid on each of `ids`: the total approved, how many programs are
+    /// decided, and the total paid (payments registered, not reversed).
+    pub async fn decided_figures(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, DecidedFigures>> {
+        let mut out: std::collections::HashMap<i64, DecidedFigures> = Default::default();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let list = ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let decided: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+            "SELECT application_id, decision, CAST(amount AS TEXT) FROM program_decisions \
+             WHERE application_id IN ({list})"
+        ))
+        .fetch_all(&self.read)
+        .await?;
+        for (id, decision, amount) in decided {
+            let f = out.entry(id).or_default();
+            f.decided += 1;
+            if decision == "approved" {
+                f.approved += amount.parse::<Decimal>().unwrap_or_default();
+            }
+        }
+        let paid: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT application_id, CAST(amount AS TEXT) FROM payments \
+             WHERE status = 'paid' AND application_id IN ({list})"
+        ))
+        .fetch_all(&self.read)
+        .await?;
+        for (id, amount) in paid {
+            out.entry(id).or_default().paid += amount.parse::<Decimal>().unwrap_or_default();
+        }
+        Ok(out)
     }
 
     /// How many applications there are (all of them).

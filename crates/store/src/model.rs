@@ -202,6 +202,17 @@ pub struct NewApplication {
     pub contact: Contact,
 }
 
+/// What was decided and paid on an application.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DecidedFigures {
+    /// Programs decided (approved or refused).
+    pub decided: i64,
+    /// The total approved.
+    pub approved: Decimal,
+    /// The total registered paid.
+    pub paid: Decimal,
+}
+
 /// An applicant's mobile number and e-mail address for messages (each may be empty), and
 /// whether their messages may carry the status link.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -48,6 +48,8 @@ pub struct StatusPage {
     pub letters: Vec<crate::letters::LetterLine>,
     /// Messages about the application, newest first (站内消息).
     pub messages: Vec<crate::message_view::MessageLine>,
+    /// The applicant's reply was just received.
+    pub replied: bool,
     pub reference: String,
     pub submitted_at: String,
     pub status: &'static str,
@@ -206,6 +208,7 @@ pub async fn status_page(
             withdraw_token: form_token.filter(|_| decisions.is_empty()),
             withdraw_action: format!("{}/withdraw", status_url(&token)),
             withdrawn: s.status == AppStatus::Withdrawn,
+            replied: req.query_string().split('&').any(|p| p == "replied=1"),
             notice_version: s.notice_version.clone(),
             link: format!(
                 "{}{}",
@@ -399,7 +402,13 @@ pub async fn reply(
             crate::letters::after_step(&state, store, &a.summary.reference).await;
         }
     }
-    status_link_outcome(done, &token, NOT_WAITING, UNAVAILABLE)
+    match status_link_outcome(done, &token, NOT_WAITING, UNAVAILABLE) {
+        // Saved: back to the status page, which says it arrived.
+        r if r.status() == StatusCode::SEE_OTHER => HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("{}?replied=1", status_url(&token))))
+            .finish(),
+        r => r,
+    }
 }
 
 /// One of the applicant's own files, through their status link; anyone else's is not found.

@@ -175,6 +175,9 @@ pub struct ListRow {
     /// When its step is due, in words (empty at an untimed step).
     pub due: String,
     pub overdue: bool,
+    /// What was decided beside the assessment: approved and paid so far (empty while nothing
+    /// is decided).
+    pub decided: String,
 }
 
 fn list_row(a: &ApplicationSummary, lang: Lang) -> ListRow {
@@ -196,7 +199,26 @@ fn list_row(a: &ApplicationSummary, lang: Lang) -> ListRow {
         handler: a.handler.clone().unwrap_or_default(),
         due: String::new(),
         overdue: false,
+        decided: String::new(),
     }
+}
+
+/// What was decided on an application, in words for a list: the total approved and what was
+/// paid of it.
+fn decided_words(f: &store::DecidedFigures, status: AppStatus, lang: Lang) -> String {
+    if f.decided == 0 && status.is_open() {
+        return String::new();
+    }
+    let mut out = format!("{} {}", lang.t("批准", "approved"), view::yuan(&f.approved));
+    if !f.paid.is_zero() {
+        out.push_str(&format!(
+            "{}{} {}",
+            lang.t(" · ", " · "),
+            lang.t("已拨付", "paid"),
+            view::yuan(&f.paid)
+        ));
+    }
+    out
 }
 
 /// Each row's deadline (from its timeline and notice): the steps that have one.
@@ -316,6 +338,16 @@ pub async fn list(
     let l = lang.lang;
     let mut shown: Vec<ListRow> = rows.iter().map(|a| list_row(a, l)).collect();
     with_deadlines(&s, &state, &rows, &mut shown, l).await?;
+    let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+    let figures = s
+        .store(&state)?
+        .decided_figures(&ids)
+        .await
+        .map_err(|e| s.db_error(e))?;
+    for (row, a) in shown.iter_mut().zip(&rows) {
+        let f = figures.get(&a.id).cloned().unwrap_or_default();
+        row.decided = decided_words(&f, a.status, l);
+    }
     let failed = s
         .store(&state)?
         .failed_deliveries(20)
@@ -435,13 +467,20 @@ pub async fn export(
     .collect();
     header.extend(app::batch::program_headers(&progs, lang));
     for (zh, en) in [
-        ("合计（元）", "Total (yuan)"),
+        ("测算合计（元）", "Assessed total (yuan)"),
+        ("批准金额（元）", "Approved (yuan)"),
+        ("已拨付（元）", "Paid (yuan)"),
         ("状态", "Status"),
         ("审核意见", "Note"),
     ] {
         header.push(lang.t(zh, en).into());
     }
     sheet.row(&header);
+    let ids: Vec<i64> = apps.iter().map(|(a, _)| a.id).collect();
+    let figures = store
+        .decided_figures(&ids)
+        .await
+        .map_err(|e| s.db_error(e))?;
     for (a, rows) in &apps {
         let mut rec = vec![
             a.reference.clone(),
@@ -466,6 +505,12 @@ pub async fn export(
             }
         }
         rec.push(a.total.to_string());
+        let f = figures.get(&a.id).cloned().unwrap_or_default();
+        if f.decided == 0 && a.status.is_open() {
+            rec.extend([String::new(), String::new()]);
+        } else {
+            rec.extend([f.approved.to_string(), f.paid.to_string()]);
+        }
         rec.push(app_status_words(a.status, lang).into());
         rec.push(a.note.clone());
         sheet.row(&rec);
