@@ -1114,6 +1114,31 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
     assert_eq!(status, 303);
     let (_, page) = version_of(c, &officer, &reference).await;
     assert!(page.contains("部分批准"), "some approved, others open");
+    // Each condition shows what it asks and what the applicant declared, beside its check.
+    let card = page
+        .split(&format!("id=\"p-{startup}\""))
+        .nth(1)
+        .unwrap()
+        .split("</form>")
+        .next()
+        .unwrap();
+    let declared: Vec<&str> = card.split("class=\"declared\"").skip(1).collect();
+    assert!(declared.len() >= 5, "{card}");
+    assert!(
+        declared
+            .iter()
+            .any(|d| d.contains("51") && d.contains("30")),
+        "the founder's 51% beside the 30% asked: {card}"
+    );
+    assert!(
+        declared.iter().all(|d| !d.contains("startup.")),
+        "no field paths"
+    );
+    assert!(
+        declared.iter().any(|d| d.contains("不早于 ")),
+        "a date is no earlier than, not no lower than: {card}"
+    );
+    assert!(declared.iter().all(|d| !d.contains("不低于 20")), "{card}");
     assert!(page.contains("核验通过") && page.contains("实缴资本核定为 200 万元"));
     // Refusing needs a reason.
     let (status, _) = review(

@@ -14,10 +14,15 @@ use rust_decimal::Decimal;
 use super::view::{wan, yuan};
 use rules::words::show;
 
-/// A comparison in words, before the value it compares with.
-fn op_words(op: rules::policy::expr::BinOp, lang: Lang) -> &'static str {
+/// A comparison in words, before the value it compares with; a date is "no earlier than",
+/// never "no lower than".
+fn op_words(op: rules::policy::expr::BinOp, date: bool, lang: Lang) -> &'static str {
     use rules::policy::expr::BinOp::*;
     match op {
+        Ge if date => lang.t("不早于 ", "on or after "),
+        Gt if date => lang.t("晚于 ", "after "),
+        Le if date => lang.t("不晚于 ", "on or before "),
+        Lt if date => lang.t("早于 ", "before "),
         Ge => lang.t("不低于 ", "at least "),
         Gt => lang.t("高于 ", "more than "),
         Le => lang.t("不超过 ", "at most "),
@@ -130,7 +135,7 @@ pub fn calc_text(c: &rules::engine::Calc, lang: Lang) -> String {
     }
 }
 
-fn condition_view(
+pub fn condition_view(
     c: &Condition,
     o: &rules::engine::ConditionOutcome,
     rules: &Rules,
@@ -170,11 +175,14 @@ fn condition_view(
                     .replace(", ", lang.t("、", ", ")),
                 _ => show(s, rules, lang),
             };
-            format!("{}{value}", op_words(*op, lang))
+            format!(
+                "{}{value}",
+                op_words(*op, matches!(s, Shown::Date(_)), lang)
+            )
         }
         Requirement::Compare(op, None) => format!(
             "{}{}",
-            op_words(*op, lang),
+            op_words(*op, false, lang),
             lang.t("（取决于未填写的信息）", "(depends on a value not given)")
         ),
         Requirement::Is(b) => show(&Shown::Bool(*b), rules, lang),

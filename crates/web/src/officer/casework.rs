@@ -44,6 +44,10 @@ pub struct ConditionView {
     /// The check recorded (`verified`, `failed`, `pending`), or empty.
     pub check: &'static str,
     pub check_words: &'static str,
+    /// What the condition asks, and what the applicant declared, in words (from the answers
+    /// saved with the application; empty once they are erased).
+    pub requirement: String,
+    pub answer: String,
 }
 
 /// The application with this reference and its casework, as an officer's request reads
@@ -89,11 +93,22 @@ pub fn review_cards(
     let loaded = state.snapshot();
     let stored = StoredResult::parse(&app.result);
     let open = app.summary.status.is_open();
+    // The saved answers assessed again under their own date: each condition's declared value
+    // and requirement, beside its check.
+    let profile: serde_json::Value = serde_json::from_str(&app.profile).unwrap_or_default();
+    let assessed = app::service::assess_value(&loaded.policy, &profile).ok();
     case.under_review
         .iter()
         .map(|p| {
             let name = program_name(stored.as_ref(), &p.program, l);
             let mine = typed.filter(|(f, _)| f.get("program") == p.program);
+            let outcome = assessed.as_ref().and_then(|a| {
+                a.assessment
+                    .programs
+                    .iter()
+                    .find(|o| *o.program.id == *p.program)
+                    .map(|o| (o, &a.assessment.version.rules))
+            });
             let reviewed =
                 reviewed_program(&loaded.policy, &app.summary.policy_version, &p.program);
             let conditions = reviewed
@@ -106,7 +121,21 @@ pub fn review_cards(
                                 Some((f, _)) => Check::from_id(f.get(&field)),
                                 None => case.check(&p.program, &c.id),
                             };
+                            let said = outcome.and_then(|(o, rules)| {
+                                let i = o.program.conditions.iter().position(|x| x.id == c.id)?;
+                                Some(crate::result_view::condition_view(
+                                    &o.program.conditions[i],
+                                    o.conditions.get(i)?,
+                                    rules,
+                                    l,
+                                ))
+                            });
                             ConditionView {
+                                requirement: said
+                                    .as_ref()
+                                    .map(|v| v.requirement.clone())
+                                    .unwrap_or_default(),
+                                answer: said.map(|v| v.value).unwrap_or_default(),
                                 field,
                                 name: l.t(&c.zh, &c.en).to_string(),
                                 materials: materials
