@@ -18,6 +18,10 @@
     print.hidden = false;
     print.addEventListener("click", function () { window.print(); });
   }
+  // On paper every folded explanation ("why you qualify") is open.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  });
   // Copying the status link, where the browser allows it; the field is selectable anyway.
   var copy = document.getElementById("copy-link");
   var link = document.getElementById("status-link");

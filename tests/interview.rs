@@ -498,3 +498,29 @@ async fn every_range_says_what_decides_where_in_it_the_person_lands() {
     }
     assert!(ranged > 0, "no card with a range: {result}");
 }
+
+/// A label that names its unit does not get it twice ("年薪（元）（元）"), in either language;
+/// the result has a print button.
+#[actix_web::test]
+async fn units_are_said_once_and_the_result_can_be_printed() {
+    let app = app();
+    let (result, _, pages) = app.walk(&graduate()).await;
+    assert!(
+        pages.iter().any(|p| p.contains("劳动合同期限（年）")),
+        "the contract is asked"
+    );
+    for page in &pages {
+        for twice in ["（年）（年）", "（元）（元）", "（%）（%）", "（月）（月）"]
+        {
+            assert!(!page.contains(twice), "{twice}");
+        }
+    }
+    assert!(result.contains("id=\"print\""), "a print button");
+    let (_, first) = app.page("/?lang=en").await;
+    let mut pairs = hidden(&first);
+    pairs.push(("has_employment".into(), "1".into()));
+    let (_, en) = app.post_form("/interview?lang=en", &pairs).await;
+    for twice in ["(years) (years)", "(yuan) (yuan)", "(%) (%)"] {
+        assert!(!en.contains(twice), "{twice}");
+    }
+}

@@ -463,3 +463,20 @@ async fn an_english_result_has_no_chinese_punctuation_or_wan() {
         assert!(!main.contains(mark), "{mark} in the English result");
     }
 }
+
+/// Every page names its icon and says what the site is for (no 404 for /favicon.ico, a
+/// description for search results and shared links).
+#[actix_web::test]
+async fn every_page_has_an_icon_and_a_description() {
+    let app = spawn_app();
+    let (status, html, _) = app.get("/", None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<link rel=\"icon\" href=\"/static/favicon.svg\""));
+    assert!(html.contains("<meta name=\"description\" content=\"苏锡通科技产业园区人才政策资金"));
+    for path in ["/favicon.ico", "/static/favicon.svg"] {
+        let (status, body, headers) = app.get(path, None).await;
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(headers["content-type"], "image/svg+xml", "{path}");
+        assert!(body.starts_with("<svg"), "{path}");
+    }
+}

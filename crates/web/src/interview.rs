@@ -409,7 +409,18 @@ fn question_view(
         kind,
         inputmode,
         placeholder,
-        unit: lang.t(&q.unit_zh, &q.unit_en).to_string(),
+        // A label that already names its unit ("年薪（元）") does not get it twice.
+        unit: {
+            let (label, unit) = (
+                lang.t(&q.label_zh, &q.label_en),
+                lang.t(&q.unit_zh, &q.unit_en),
+            );
+            if label.contains(&format!("（{unit}）")) || label.contains(&format!("({unit})")) {
+                String::new()
+            } else {
+                unit.to_string()
+            }
+        },
         value: if value == "unsure" {
             String::new()
         } else {

@@ -485,7 +485,7 @@ pub async fn program(
 }
 
 /// The stylesheet and script, built into the binary.
-#[utoipa::path(tag = "pages", params(("file" = String, Path, description = "app.css or app.js")), responses((status = 200, description = "The page assets, served by the app", body = String), (status = 404, description = "No such asset")))]
+#[utoipa::path(tag = "pages", params(("file" = String, Path, description = "app.css, app.js or favicon.svg")), responses((status = 200, description = "The page assets, served by the app", body = String), (status = 404, description = "No such asset")))]
 #[get("/static/{file}")]
 pub async fn asset(file: web::Path<String>) -> HttpResponse {
     let (body, ctype) = match file.as_str() {
@@ -497,12 +497,23 @@ pub async fn asset(file: web::Path<String>) -> HttpResponse {
             include_str!("../../../static/app.js"),
             "text/javascript; charset=utf-8",
         ),
+        "favicon.svg" => (include_str!("../../../static/favicon.svg"), "image/svg+xml"),
         _ => return HttpResponse::NotFound().finish(),
     };
     HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, ctype))
         .insert_header((CACHE_CONTROL, "public, max-age=3600"))
         .body(body)
+}
+
+/// The icon browsers ask for at the site's root, when a page's own link was not read.
+#[utoipa::path(tag = "pages", responses((status = 200, description = "The site's icon (SVG)", content_type = "image/svg+xml", body = String)))]
+#[get("/favicon.ico")]
+pub async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "image/svg+xml"))
+        .insert_header((CACHE_CONTROL, "public, max-age=86400"))
+        .body(include_str!("../../../static/favicon.svg"))
 }
 
 /// Pages read at most this much of a form.

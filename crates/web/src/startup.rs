@@ -110,6 +110,7 @@ where
         .service(super::pages::policies)
         .service(super::pages::program)
         .service(super::pages::asset)
+        .service(super::pages::favicon)
         .service(super::privacy::privacy_page)
         .service(super::notices::gongshi)
         .service(super::notices::object)
