@@ -30,6 +30,28 @@ fn fields(json: &str) -> Vec<String> {
                         .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
                     "no Chinese in {err:?}"
                 );
+                // People read words: no field id (`birth_date`) in either message — except
+                // where an API client sent a key there is not, which names the keys there are.
+                for m in [&err.message_en, &err.message_zh]
+                    .into_iter()
+                    .filter(|m| !m.starts_with("unknown field") && !m.starts_with("未知字段"))
+                {
+                    // What the client sent is echoed after "got": a value, not a field.
+                    let said = m
+                        .split("got ")
+                        .next()
+                        .and_then(|m| m.split("收到的是").next())
+                        .unwrap_or_default();
+                    let id = said
+                        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .find(|w| {
+                            w.contains('_')
+                                && w.split('_').all(|p| {
+                                    !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase())
+                                })
+                        });
+                    assert!(id.is_none(), "a field id in {m:?}");
+                }
             }
             e.errors.into_iter().map(|e| e.field).collect()
         }
@@ -266,4 +288,32 @@ fn a_resident_id_of_eighteen_bytes_in_wide_characters_is_an_error_not_a_panic() 
     assert_eq!(fields(&json), ["person.id_number"]);
     let json = EXAMPLE.replace("32068219880315001X", "1234567890123456é");
     assert_eq!(fields(&json), ["person.id_number"]);
+}
+
+/// The English words of the two messages that named fields by their ids.
+#[test]
+fn english_errors_name_fields_in_words() {
+    let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+    v["person"]["birth_date"] = "1988-03-16".into();
+    let e = Profile::from_json(v.to_string().as_bytes(), policy()).unwrap_err();
+    let m = &e
+        .errors
+        .iter()
+        .find(|e| e.field == "person.id_number")
+        .unwrap()
+        .message_en;
+    assert!(m.contains("differs from the date of birth given"), "{m}");
+    let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+    v["person"]
+        .as_object_mut()
+        .unwrap()
+        .remove("graduation_date");
+    let e = Profile::from_json(v.to_string().as_bytes(), policy()).unwrap_err();
+    let m = &e
+        .errors
+        .iter()
+        .find(|e| e.field == "person.graduation_date")
+        .unwrap()
+        .message_en;
+    assert_eq!(m, "is required when a highest degree is given");
 }

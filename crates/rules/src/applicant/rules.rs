@@ -225,7 +225,7 @@ fn cross_field(
                         &id[6..14]
                     ),
                     format!(
-                        "the birth date in the ID number ({}) differs from birth_date",
+                        "the birth date in the ID number ({}) differs from the date of birth given",
                         &id[6..14]
                     ),
                 );
@@ -285,7 +285,7 @@ fn cross_field(
                     out,
                     field,
                     "填写了学历时为必填项".into(),
-                    "is required when highest_degree is not none".into(),
+                    "is required when a highest degree is given".into(),
                 );
             }
         }
