@@ -374,10 +374,30 @@ async fn submit_review_decide(c: &Console) {
             "masked"
         );
     }
+    // In part: the name's first character (a surname), the ID number's last four, a part of
+    // the reference — found by keyed hashes, never by the name or number in plain.
     let (_, page, _) = list("?q=%E9%99%88").await;
     assert!(
-        !page.contains(&reference),
-        "a part of the name finds nothing"
+        page.contains(&reference) && !page.contains(&other_ref),
+        "陈 finds 陈静, not 周敏"
+    );
+    let (_, page, _) = list("?q=%E9%9D%99").await;
+    assert!(!page.contains(&reference), "静 is no name's start");
+    let (_, page, _) = list("?q=001x").await;
+    assert!(
+        page.contains(&reference) && page.contains(&other_ref),
+        "the ID's last four"
+    );
+    let serial = &reference[reference.len() - 6..];
+    let (_, page, _) = list(&format!("?q={serial}")).await;
+    assert!(
+        page.contains(&reference) && !page.contains(&other_ref),
+        "{serial}"
+    );
+    let (_, page, _) = list("?q=0").await;
+    assert!(
+        page.contains("共 0 份申请"),
+        "one character of a reference is no search"
     );
     let (_, api, _) = get(&b, format!("{}/api/v1/applications?q={lower}", c.base)).await;
     let api: Value = serde_json::from_str(&api).unwrap();

@@ -159,15 +159,29 @@ impl Store {
             add("a.submitted_on <= ?", &[d.to_string()]);
         }
         if let Some(q) = &filter.search {
-            // References are stored upper case; ID numbers and names are sealed and found by
-            // their keyed hashes.
+            // References are stored upper case and matched in part (a prefix, or the serial
+            // "000002"); ID numbers and names are sealed and found by their keyed hashes —
+            // whole, or the ID's last 4–6 characters, or the name's first one or two.
             let key = self.data_key();
+            let upper = q.trim().to_uppercase();
+            let part = upper
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect::<String>();
+            let [tail, head] = <[String; 2]>::try_from(keys::query_terms(key, q))
+                .unwrap_or_else(|_| unreachable!("two terms"));
             add(
-                "(a.reference = ? OR a.id_hmac = ? OR a.name_hmac = ?)",
+                "(a.reference = ? OR (LENGTH(?) >= 3 AND a.reference LIKE ?) OR a.id_hmac = ? \
+                 OR a.name_hmac = ? OR a.id IN (SELECT application_id FROM search_terms \
+                 WHERE term IN (?, ?)))",
                 &[
-                    q.trim().to_uppercase(),
+                    upper,
+                    part.clone(),
+                    format!("%{part}%"),
                     keys::id_hash(key, q),
                     keys::name_hash(key, q),
+                    tail,
+                    head,
                 ],
             );
         }

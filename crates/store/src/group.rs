@@ -210,6 +210,7 @@ async fn insert(
             .await?;
     }
     super::messages::save_contact(conn, key, id, &reference, &new.contact, &token).await?;
+    super::keys::write_search_terms(conn, key, id, &new.applicant_name, &new.id_number).await?;
     super::transitions::claim(conn, id, &new.uploads).await?;
     let submitted = super::AppStatus::Submitted.id();
     super::transitions::audit(conn, key, id, &at, APPLICANT_ACTOR, None, submitted, "").await?;

@@ -352,6 +352,7 @@ impl Store {
         {
             let mut tx = write.begin().await?;
             keys::reseal_columns(&mut tx, None, &key, true).await?;
+            keys::backfill_search_terms(&mut tx, &key).await?;
             tx.commit().await?;
         }
         let group = (backend == Backend::Sqlite)

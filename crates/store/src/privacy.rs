@@ -246,6 +246,10 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+                sqlx::query("DELETE FROM search_terms WHERE application_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
                 // Letters keep their numbers (the register stays whole), not their words.
                 sqlx::query("UPDATE letters SET body = '' WHERE application_id = $1")
                     .bind(id)
