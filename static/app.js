@@ -20,7 +20,7 @@
   }
   // On paper every folded explanation ("why you qualify") is open.
   window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+    document.querySelectorAll("details.print-open").forEach(function (d) { d.open = true; });
   });
   // Copying the status link, where the browser allows it; the field is selectable anyway.
   var copy = document.getElementById("copy-link");
