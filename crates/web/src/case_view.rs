@@ -161,3 +161,20 @@ pub fn decision_text(d: &store::DecisionRow, lang: Lang) -> String {
         format!("{} {}", lang.t("批准", "Approved"), view::yuan(&d.amount))
     }
 }
+
+/// The application a status link names (the link is the secret; 404 when none).
+pub(crate) async fn by_token(
+    state: &AppState,
+    token: &str,
+) -> Result<store::Application, super::http::ApiError> {
+    use super::http::ApiError;
+    let store = state.store.as_ref().ok_or(ApiError::Store)?;
+    match store.application_by_token(token).await {
+        Ok(Some(a)) => Ok(a),
+        Ok(None) => Err(ApiError::NotFound),
+        Err(e) => {
+            tracing::error!(error = %e, "reading an application failed");
+            Err(ApiError::Store)
+        }
+    }
+}

@@ -110,7 +110,7 @@ pub async fn status_letter(
 ) -> HttpResponse {
     let (token, id) = path.into_inner();
     let lang = language(&req, None);
-    let a = match super::status::by_token(&state, &token).await {
+    let a = match super::case_view::by_token(&state, &token).await {
         Ok(a) => a,
         Err(super::http::ApiError::NotFound) => return no_letter(),
         Err(e) => return actix_web::ResponseError::error_response(&e),

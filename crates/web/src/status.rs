@@ -26,19 +26,9 @@ use rules::input::FormValues;
 use rules::input::Lang;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use store::{AppStatus, Application, Stage};
+use store::{AppStatus, Stage};
 
-pub(crate) async fn by_token(state: &AppState, token: &str) -> Result<Application, ApiError> {
-    let store = state.store.as_ref().ok_or(ApiError::Store)?;
-    match store.application_by_token(token).await {
-        Ok(Some(a)) => Ok(a),
-        Ok(None) => Err(ApiError::NotFound),
-        Err(e) => {
-            tracing::error!(error = %e, "reading an application failed");
-            Err(ApiError::Store)
-        }
-    }
-}
+use crate::case_view::by_token;
 
 #[derive(Template)]
 #[template(path = "status.html")]
