@@ -397,6 +397,33 @@ pub async fn a_failing_receiver_gets_the_message_once_after_retries(c: &Console)
     let messages = c.store.messages(app.summary.id).await.unwrap();
     assert_eq!(messages[0].deliveries[0].state, "sent");
     assert_eq!(messages[0].deliveries[0].attempts, 3);
+    // A new status link replaces the old in later messages.
+    let fresh = c
+        .store
+        .new_status_link(&reference, "sun")
+        .await
+        .unwrap()
+        .unwrap();
+    let (seen, _) = version_of(c, &sun, &reference).await;
+    let (status, _, _) = post_form(
+        &sun,
+        format!("{}/officer/applications/{reference}/decision", c.base),
+        &[
+            ("csrf", &ts),
+            ("seen_version", &seen),
+            ("decision", "more_info"),
+            ("note", "请补充"),
+            ("missing", "social_insurance_record"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(m.state.channels.deliver_due(&m.store, "retrying").await, 1);
+    let text = gateway.accepted.lock().unwrap()[1].2["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.contains(&fresh) && !text.contains(&token), "{text}");
     m.shut_down().await;
     gateway.server.stop(false).await;
 

@@ -368,6 +368,17 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        // An applicant who asked for the link in messages is sent the new one, never the old.
+        sqlx::query(
+            "UPDATE applications SET contact_link = $1 WHERE id = $2 AND contact_link <> ''",
+        )
+        .bind(
+            self.data_key()
+                .seal_text(&token, &format!("{}.link", Place::Contact.of(reference))),
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         audit(
             &mut tx,
             &self.key,

@@ -329,7 +329,8 @@ pub struct SubmittedDoc {
     pub reference: String,
     pub status: String,
     /// The applicant's status link (keep it private: whoever has it sees the status). Only
-    /// in the first answer (201): the service keeps a hash of it, never the link, and a
+    /// in the first answer (201): the service keeps a hash of it (and, sealed, the link only
+    /// when `Applicant-Send-Link: true` asked for it in messages), and a
     /// replayed request (200) does not prove it comes from the same client.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_url: Option<String>,
