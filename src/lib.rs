@@ -9,8 +9,8 @@
 pub mod cli;
 
 pub use app::{
-    batch, cases, casework, letters, messages, parallel, privacy, procedure, service, settings,
-    simulate, spreadsheet,
+    batch, case, cases, casework, letters, messages, parallel, privacy, procedure, service,
+    settings, simulate, spreadsheet,
 };
 pub use rules::{EXAMPLE_PROFILE, applicant, engine, input, policy, words};
 pub use store::{self, crypto, secrets};

@@ -698,9 +698,16 @@ async fn a_key_rotation_re_encrypts_everything() {
     let app = c.store.application(&reference).await.unwrap().unwrap();
     let loaded = c.state.snapshot();
     assert_eq!(
-        talent_subsidy::letters::issue_owed(&c.store, &loaded.policy, &app)
-            .await
-            .unwrap(),
+        talent_subsidy::letters::issue_owed(
+            &c.store,
+            &loaded.policy,
+            &app,
+            &talent_subsidy::case::Case::read(&c.store, &app)
+                .await
+                .unwrap()
+        )
+        .await
+        .unwrap(),
         1
     );
     c.shut_down().await;

@@ -99,6 +99,21 @@ impl Case {
         )
     }
 
+    /// Whether a timeline entry brought the decision into force (the notice passed, or —
+    /// nothing granted — 复审 agreed): what a decision letter and message answer.
+    pub fn came_into_force(e: &CaseEvent) -> bool {
+        e.to == store::CaseStep::InForce && e.from != store::CaseStep::InForce
+    }
+
+    /// Each registration of a payment as paid: what it is known by (`p<id>`, and `p<id>.<n>`
+    /// for a registration after `n` reversals), its day, the payment.
+    pub fn registrations(&self) -> impl Iterator<Item = (String, chrono::NaiveDate, &Payment)> {
+        self.payments.iter().filter(|p| p.paid).filter_map(|p| {
+            let day = p.paid_on.as_deref().and_then(store::parse_day)?;
+            Some((registration(p), day, p))
+        })
+    }
+
     /// The decision made on a program, if any.
     pub fn decision(&self, program: &str) -> Option<&DecisionRow> {
         self.decisions.iter().find(|d| d.program == program)
@@ -110,5 +125,14 @@ impl Case {
             .iter()
             .find(|c| c.program == program && c.condition == condition)
             .map(|c| c.check)
+    }
+}
+
+/// What a payment's registration is known by (see [`Case::registrations`]).
+pub fn registration(p: &Payment) -> String {
+    if p.reversals == 0 {
+        format!("p{}", p.id)
+    } else {
+        format!("p{}.{}", p.id, p.reversals)
     }
 }

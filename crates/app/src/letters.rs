@@ -15,7 +15,7 @@ use rules::input::Lang;
 use rules::letters::{LetterKind, Part, Piece};
 use rules::policy::Policy;
 use serde::{Deserialize, Serialize};
-use store::{CaseStep, Store, StoreError};
+use store::{Store, StoreError};
 
 /// A letter as written: both languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,7 +84,7 @@ pub fn owed(case: &Case) -> Vec<Owed> {
             "accept" => owe(LetterKind::Accept),
             "not_accept" => owe(LetterKind::NotAccepted),
             "pause" => owe(LetterKind::Correction),
-            _ if e.to == CaseStep::InForce && e.from != CaseStep::InForce => {
+            _ if Case::came_into_force(e) => {
                 if case.decisions.iter().any(|d| d.approved) {
                     owe(LetterKind::Grant);
                 }
@@ -95,41 +95,29 @@ pub fn owed(case: &Case) -> Vec<Owed> {
             _ => {}
         }
     }
-    for p in case.payments.iter().filter(|p| p.paid) {
-        let day = p.paid_on.as_deref().and_then(store::parse_day);
-        if let Some(day) = day {
-            out.push(Owed {
-                kind: LetterKind::Payment,
-                source: payment_source(p),
-                day,
-                actor: p.paid_by.clone().unwrap_or_default(),
-            });
-        }
+    for (source, day, p) in case.registrations() {
+        out.push(Owed {
+            kind: LetterKind::Payment,
+            source,
+            day,
+            actor: p.paid_by.clone().unwrap_or_default(),
+        });
     }
     out
 }
 
-/// What a payment's notice answers: the payment's registration (`p<id>`, and `p<id>.<n>`
-/// for a registration after `n` reversals).
-pub fn payment_source(p: &store::Payment) -> String {
-    if p.reversals == 0 {
-        format!("p{}", p.id)
-    } else {
-        format!("p{}.{}", p.id, p.reversals)
-    }
-}
-
-/// Issues every letter the case owes and has not had; returns how many were issued. A kind
-/// the policy has no wording for is not issued (a folder without `letters.toml`).
+/// Issues every letter the case (`case`, as read for `app`) owes and has not had; returns
+/// how many were issued. A kind the policy has no wording for is not issued (a folder
+/// without `letters.toml`).
 pub async fn issue_owed(
     store: &Store,
     policy: &Policy,
     app: &store::Application,
+    case: &Case,
 ) -> Result<usize, StoreError> {
-    let case = Case::read(store, app).await?;
     let issued = store.letters(app.summary.id).await?;
     let mut n = 0;
-    for o in owed(&case) {
+    for o in owed(case) {
         if issued
             .iter()
             .any(|l| l.kind == o.kind.id() && l.source == o.source)
@@ -150,7 +138,7 @@ pub async fn issue_owed(
                 &new,
                 |seq| letters.number_of(o.kind, o.day.year(), seq),
                 |number| {
-                    let w = write(policy, app, &case, &o, number);
+                    let w = write(policy, app, case, &o, number);
                     serde_json::to_string(&w).unwrap_or_default()
                 },
             )
@@ -166,7 +154,8 @@ pub async fn sweep(store: &Store, policy: &Policy, limit: i64) -> Result<usize, 
     let mut n = 0;
     for reference in store.owing_letters(limit).await? {
         if let Some(app) = store.application(&reference).await? {
-            n += issue_owed(store, policy, &app).await?;
+            let case = Case::read(store, &app).await?;
+            n += issue_owed(store, policy, &app, &case).await?;
         }
     }
     Ok(n)

@@ -9,7 +9,7 @@
 
 use crate::case::Case;
 use rules::input::Lang;
-use store::{CaseStep, Store, StoreError};
+use store::{Store, StoreError};
 
 /// What a message tells of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,7 +119,7 @@ pub fn owed(case: &Case) -> Vec<Owed> {
             "publish" => Some(Kind::Notice),
             "objection_upheld" => Some(Kind::ObjectionUpheld),
             "reopen" => Some(Kind::Reopened),
-            _ if e.to == CaseStep::InForce && e.from != CaseStep::InForce => Some(Kind::Decided),
+            _ if Case::came_into_force(e) => Some(Kind::Decided),
             _ => None,
         };
         if let Some(kind) = kind {
@@ -130,26 +130,23 @@ pub fn owed(case: &Case) -> Vec<Owed> {
             });
         }
     }
-    for p in case.payments.iter().filter(|p| p.paid) {
-        if let Some(day) = p.paid_on.as_deref().and_then(store::parse_day) {
-            out.push(Owed {
-                kind: Kind::Paid,
-                source: crate::letters::payment_source(p),
-                day,
-            });
-        }
+    for (source, day, _) in case.registrations() {
+        out.push(Owed {
+            kind: Kind::Paid,
+            source,
+            day,
+        });
     }
     out
 }
 
-/// Records every message the case owes; returns how many were new.
-pub async fn record_owed(store: &Store, app: &store::Application) -> Result<usize, StoreError> {
-    let case = Case::read(store, app).await?;
+/// Records every message the case of application `id` owes; returns how many were new.
+pub async fn record_owed(store: &Store, id: i64, case: &Case) -> Result<usize, StoreError> {
     let mut n = 0;
-    for o in owed(&case) {
+    for o in owed(case) {
         n += usize::from(
             store
-                .record_message(app.summary.id, o.kind.id(), &o.source, o.day)
+                .record_message(id, o.kind.id(), &o.source, o.day)
                 .await?,
         );
     }
@@ -161,7 +158,8 @@ pub async fn sweep(store: &Store, limit: i64) -> Result<usize, StoreError> {
     let mut n = 0;
     for reference in store.owing_messages(limit).await? {
         if let Some(app) = store.application(&reference).await? {
-            n += record_owed(store, &app).await?;
+            let case = Case::read(store, &app).await?;
+            n += record_owed(store, app.summary.id, &case).await?;
         }
     }
     Ok(n)

@@ -4,7 +4,6 @@
 
 use super::result_view;
 use super::view;
-use app::service::screening::describe;
 use askama::Template;
 use rules::engine::Status;
 use rules::engine::screen::Screening;
@@ -88,12 +87,7 @@ pub(crate) fn result_page(
             .questions
             .iter()
             .filter(|q| q.decides.contains(&i))
-            .map(|q| {
-                let d = describe(q.path, rules);
-                lang.t(&d.label_zh, &d.label_en)
-                    .trim_end_matches(['？', '?'])
-                    .to_string()
-            })
+            .map(|q| result_view::asked_about(q.path, rules, lang))
             .collect();
         let conditions = prog
             .conditions
@@ -207,12 +201,7 @@ pub(crate) fn result_page(
             s.questions
                 .iter()
                 .take(3)
-                .map(|q| {
-                    let d = describe(q.path, rules);
-                    lang.t(&d.label_zh, &d.label_en)
-                        .trim_end_matches(['？', '?'])
-                        .to_string()
-                })
+                .map(|q| result_view::asked_about(q.path, rules, lang))
                 .collect()
         },
         answers,

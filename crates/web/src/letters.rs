@@ -58,10 +58,14 @@ pub async fn after_step(state: &AppState, store: &Store, reference: &str) {
     let policy = &loaded.policy;
     let done: Result<(usize, usize), store::StoreError> = async {
         match store.application(reference).await? {
-            Some(app) => Ok((
-                app::letters::issue_owed(store, policy, &app).await?,
-                app::messages::record_owed(store, &app).await?,
-            )),
+            Some(app) => {
+                // The case read once for both.
+                let case = app::case::Case::read(store, &app).await?;
+                Ok((
+                    app::letters::issue_owed(store, policy, &app, &case).await?,
+                    app::messages::record_owed(store, app.summary.id, &case).await?,
+                ))
+            }
             None => Ok((0, 0)),
         }
     }

@@ -13,7 +13,8 @@ pub struct MessageLine {
     pub deliveries: Vec<(String, bool)>,
 }
 
-fn channel_words(channel: &str, l: Lang) -> &'static str {
+/// A delivery channel in words.
+pub fn channel_words(channel: &str, l: Lang) -> &'static str {
     if channel == "sms" {
         l.t("短信", "SMS")
     } else {

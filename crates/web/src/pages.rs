@@ -213,13 +213,7 @@ pub async fn submit(
                 .questions
                 .iter()
                 .filter(|q| q.decides.contains(&i))
-                .map(|q| {
-                    let d = app::service::screening::describe(q.path, rules);
-                    lang.lang
-                        .t(&d.label_zh, &d.label_en)
-                        .trim_end_matches(['？', '?'])
-                        .to_string()
-                })
+                .map(|q| result_view::asked_about(q.path, rules, lang.lang))
                 .collect::<Vec<_>>()
                 .join(lang.lang.t("、", ", "));
             groups.open.push(card);

@@ -332,6 +332,15 @@ pub fn tier_view(policy: &rules::policy::Policy, a: &Assessment<'_>, lang: Lang)
 
 pub use rules::words::citation;
 
+/// What a question asks about, as an item of a list ("还需要：年薪、毕业日期"): its label
+/// without the question mark.
+pub fn asked_about(path: &str, rules: &Rules, lang: Lang) -> String {
+    let d = app::service::screening::describe(path, rules);
+    lang.t(&d.label_zh, &d.label_en)
+        .trim_end_matches(['？', '?'])
+        .to_string()
+}
+
 /// The answers given, as label and value in words, in the form's order.
 pub fn answers_in_words(
     values: &FormValues,

@@ -3,8 +3,9 @@
 //! 拨付明细, 审批记录). Every name a kind admits gets a value here ("not recorded" where the
 //! case has none).
 
-use super::{Owed, day_words, payment_source};
+use super::{Owed, day_words};
 use crate::case::Case;
+use crate::case::registration;
 use rules::input::Lang;
 use rules::letters::LetterKind;
 use rules::policy::Policy;
@@ -188,7 +189,7 @@ impl Data {
                 tables.insert("不予资助项目", refusal_table(policy, app, case, l));
             }
             LetterKind::Payment => {
-                let payment = case.payments.iter().find(|p| o.source == payment_source(p));
+                let payment = case.payments.iter().find(|p| o.source == registration(p));
                 let program = payment.map(|p| p.program.as_str()).unwrap_or_default();
                 let agreement = case.agreements.iter().find(|g| g.program == program);
                 fields.insert("收款人", payee(policy, app, program));

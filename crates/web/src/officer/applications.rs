@@ -203,10 +203,16 @@ fn list_row(a: &ApplicationSummary, lang: Lang) -> ListRow {
     }
 }
 
+/// Whether there is a decision to show: a program decided, or the application closed (an
+/// application decided as a whole with no program eligible approved ¥0).
+fn anything_decided(f: &store::DecidedFigures, status: AppStatus) -> bool {
+    f.decided > 0 || !status.is_open()
+}
+
 /// What was decided on an application, in words for a list: the total approved and what was
 /// paid of it.
 fn decided_words(f: &store::DecidedFigures, status: AppStatus, lang: Lang) -> String {
-    if f.decided == 0 && status.is_open() {
+    if !anything_decided(f, status) {
         return String::new();
     }
     let mut out = format!("{} {}", lang.t("批准", "approved"), view::yuan(&f.approved));
@@ -356,11 +362,7 @@ pub async fn list(
         .into_iter()
         .map(|f| {
             let what = app::messages::Kind::from_id(&f.kind).map_or("", |k| k.words(l));
-            let via = if f.channel == "sms" {
-                l.t("短信", "SMS")
-            } else {
-                l.t("邮件", "E-mail")
-            };
+            let via = crate::message_view::channel_words(&f.channel, l);
             (f.reference, format!("{} · {via} · {what}", f.day))
         })
         .collect();
@@ -506,10 +508,10 @@ pub async fn export(
         }
         rec.push(a.total.to_string());
         let f = figures.get(&a.id).cloned().unwrap_or_default();
-        if f.decided == 0 && a.status.is_open() {
-            rec.extend([String::new(), String::new()]);
-        } else {
+        if anything_decided(&f, a.status) {
             rec.extend([f.approved.to_string(), f.paid.to_string()]);
+        } else {
+            rec.extend([String::new(), String::new()]);
         }
         rec.push(app_status_words(a.status, lang).into());
         rec.push(a.note.clone());
