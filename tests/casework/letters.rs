@@ -62,6 +62,31 @@ pub async fn step(
     status
 }
 
+/// An officer asks for one material with a note (补正) on the version they see.
+pub async fn ask_for_more(
+    c: &Console,
+    b: &reqwest::Client,
+    token: &str,
+    reference: &str,
+    note: &str,
+    material: &str,
+) {
+    let (seen, _) = version_of(c, b, reference).await;
+    let (status, body, _) = post_form(
+        b,
+        format!("{}/officer/applications/{reference}/decision", c.base),
+        &[
+            ("csrf", token),
+            ("seen_version", &seen),
+            ("decision", "more_info"),
+            ("note", note),
+            ("missing", material),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+}
+
 pub async fn letters_follow_the_steps(c: &Console) {
     let year = talent_subsidy::store::today().format("%Y").to_string();
     let sun = signed_in(c, "sun", Role::Reviewer).await;
@@ -71,20 +96,15 @@ pub async fn letters_follow_the_steps(c: &Console) {
     let (_, v) = submit_json(c, EXAMPLE, None).await;
     let asked = v["reference"].as_str().unwrap().to_string();
     let asked_link = format!("{}{}", c.base, v["status_url"].as_str().unwrap());
-    let (seen, _) = version_of(c, &sun, &asked).await;
-    let (status, _, _) = post_form(
+    ask_for_more(
+        c,
         &sun,
-        format!("{}/officer/applications/{asked}/decision", c.base),
-        &[
-            ("csrf", &ts),
-            ("seen_version", &seen),
-            ("decision", "more_info"),
-            ("note", "社保证明须加盖社保机构印章"),
-            ("missing", "social_insurance_record"),
-        ],
+        &ts,
+        &asked,
+        "社保证明须加盖社保机构印章",
+        "social_insurance_record",
     )
     .await;
-    assert_eq!(status, 303);
     let applicant = browser();
     let (_, page, _) = get(&applicant, asked_link.clone()).await;
     let links = letter_links(&page);

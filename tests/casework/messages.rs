@@ -242,20 +242,15 @@ pub async fn every_step_sends_one_message_per_channel(c: &Console) {
     let sun = signed_in(c, "sun", Role::Reviewer).await;
     let ts = csrf(c, &sun).await;
     // 补正 before acceptance, the applicant's reply, 受理.
-    let (seen, _) = version_of(c, &sun, &reference).await;
-    let (status, _, _) = post_form(
+    ask_for_more(
+        c,
         &sun,
-        format!("{}/officer/applications/{reference}/decision", c.base),
-        &[
-            ("csrf", &ts),
-            ("seen_version", &seen),
-            ("decision", "more_info"),
-            ("note", "请上传社保缴纳证明"),
-            ("missing", "social_insurance_record"),
-        ],
+        &ts,
+        &reference,
+        "请上传社保缴纳证明",
+        "social_insurance_record",
     )
     .await;
-    assert_eq!(status, 303);
     let applicant = browser();
     let (_, page, _) = get(&applicant, link.clone()).await;
     let form = reqwest::multipart::Form::new()
@@ -404,20 +399,15 @@ pub async fn a_failing_receiver_gets_the_message_once_after_retries(c: &Console)
         .await
         .unwrap()
         .unwrap();
-    let (seen, _) = version_of(c, &sun, &reference).await;
-    let (status, _, _) = post_form(
+    ask_for_more(
+        c,
         &sun,
-        format!("{}/officer/applications/{reference}/decision", c.base),
-        &[
-            ("csrf", &ts),
-            ("seen_version", &seen),
-            ("decision", "more_info"),
-            ("note", "请补充"),
-            ("missing", "social_insurance_record"),
-        ],
+        &ts,
+        &reference,
+        "请补充",
+        "social_insurance_record",
     )
     .await;
-    assert_eq!(status, 303);
     assert_eq!(m.state.channels.deliver_due(&m.store, "retrying").await, 1);
     let text = gateway.accepted.lock().unwrap()[1].2["text"]
         .as_str()
