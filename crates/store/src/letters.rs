@@ -185,7 +185,8 @@ impl Store {
             "SELECT reference FROM applications WHERE erased_at IS NULL AND id IN ( \
                SELECT e.application_id FROM case_events e \
                WHERE (e.action IN ('accept', 'not_accept', 'pause') OR e.to_step = 'in_force') \
-               AND NOT EXISTS (SELECT 1 FROM letters l WHERE l.source = 'e' || CAST(e.id AS TEXT)) \
+               AND NOT EXISTS (SELECT 1 FROM letters l WHERE l.application_id = e.application_id \
+                 AND l.source = 'e' || CAST(e.id AS TEXT)) \
                UNION \
                SELECT p.application_id FROM payments p WHERE p.status = 'paid' \
                AND NOT EXISTS (SELECT 1 FROM letters l WHERE l.application_id = p.application_id \

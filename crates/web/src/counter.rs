@@ -64,19 +64,21 @@ impl Redis {
         if conn.quiet_until.is_some_and(|t| Instant::now() < t) {
             return None;
         }
-        match tokio::time::timeout(TIMEOUT, Self::ask(&mut conn, &self.addr, key)).await {
-            Ok(Ok(got)) => {
+        let asked = tokio::time::timeout(TIMEOUT, Self::ask(&mut conn, &self.addr, key))
+            .await
+            .unwrap_or_else(|_| {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "Redis did not answer in time",
+                ))
+            });
+        match asked {
+            Ok(got) => {
                 conn.quiet_until = None;
                 Some(got)
             }
-            Ok(Err(e)) => {
+            Err(e) => {
                 tracing::warn!(error = %e, "Redis did not count a hit; counting here for 5 s");
-                conn.stream = None;
-                conn.quiet_until = Some(Instant::now() + QUIET);
-                None
-            }
-            Err(_) => {
-                tracing::warn!("Redis did not answer in time; counting here for 5 s");
                 conn.stream = None;
                 conn.quiet_until = Some(Instant::now() + QUIET);
                 None
