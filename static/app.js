@@ -34,4 +34,23 @@
     });
     link.addEventListener("focus", function () { link.select(); });
   }
+  // A table that scrolls sideways says so above it, in the page's language, while it overflows.
+  var hintText = document.documentElement.lang === "en" ? "← The table scrolls sideways →" : "← 表格可左右滑动查看 →";
+  function hints() {
+    document.querySelectorAll(".scroll[role=region]").forEach(function (box) {
+      var hint = box.previousElementSibling;
+      var has = hint && hint.classList.contains("scroll-hint");
+      var over = box.scrollWidth > box.clientWidth + 1;
+      if (over && !has) {
+        hint = document.createElement("p");
+        hint.className = "scroll-hint";
+        hint.textContent = hintText;
+        box.parentNode.insertBefore(hint, box);
+      } else if (!over && has) {
+        hint.remove();
+      }
+    });
+  }
+  hints();
+  window.addEventListener("resize", hints);
 })();

@@ -416,9 +416,9 @@ async fn click_and_load(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("no new page after {css}: {e}"));
 }
 
-/// Nothing on the page is wider than the phone's screen (outside a scrolling table), no table
-/// cell with text is narrower than two characters, and no short word in a cell or badge
-/// breaks across lines (不符/合).
+/// Nothing on the page is wider than the phone's screen (outside a scrolling table), a table
+/// that scrolls sideways says so in words above it, no table cell with text is narrower than
+/// two characters, and no short word in a cell or badge breaks across lines (不符/合).
 async fn assert_fits_phone(c: &Client, what: &str) {
     let found = c
         .execute(
@@ -438,7 +438,12 @@ async fn assert_fits_phone(c: &Client, what: &str) {
                  const tops = [...r.getClientRects()].map(x => x.top).sort((a, b) => a - b);\
                  return tops.some((t, i) => i > 0 && t - tops[i - 1] > 0.6 * em); })\
                .map(e => 'a short word broken across lines: ' + e.textContent.trim());\
-             return wide.concat(narrow, broken);",
+             const hidden = [...document.querySelectorAll('.scroll')]\
+               .filter(e => seen(e) && e.scrollWidth > e.clientWidth + 1)\
+               .filter(e => { const h = e.previousElementSibling;\
+                 return !(h && h.classList.contains('scroll-hint') && h.getBoundingClientRect().height > 0); })\
+               .map(e => 'a table scrolls sideways with nothing saying so: ' + e.getAttribute('aria-label'));\
+             return wide.concat(narrow, broken, hidden);",
             vec![],
         )
         .await
@@ -616,6 +621,17 @@ fn a_graduate_is_interviewed_on_a_phone_and_every_page_kind_passes_axe_core() {
         text_of(&c, "table.list").await;
         assert_accessible(&c, &axe, "the applications list").await;
         assert_fits_phone(&c, "the applications list").await;
+        // A reviewer on a phone sees each case's status and amount without scrolling.
+        let off = c
+            .execute(
+                "const w = window.innerWidth; return [...document.querySelectorAll('#applications tbody tr')]\
+                 .flatMap(r => [r.querySelector('.badge'), r.querySelector('td.num')])\
+                 .filter(e => !e || e.getBoundingClientRect().right > w).length;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(off, 0, "status or amount off the phone's screen on the list");
         c.goto(&format!("{base}/officer/applications/{reference}"))
             .await
             .unwrap();

@@ -169,3 +169,65 @@ async fn documented_enumerations_are_the_ones_the_service_reads_and_writes() {
     .collect();
     assert_eq!(enum_values(&doc, "Status"), statuses);
 }
+
+/// The officers' list documents its filters as the service reads them: every status and step
+/// the code has (so a new one cannot be left out), days as dates (`from=0` is not a day), and
+/// every route a rate limit covers documents its 429.
+#[actix_web::test]
+async fn the_list_filters_are_documented_from_the_code_and_every_limited_route_says_429() {
+    use talent_subsidy::store::{AppStatus, CaseStep};
+    use talent_subsidy::web::guard::Work;
+    let doc = openapi().await;
+    let params = doc["paths"]["/api/v1/applications"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let schema_of = |name: &str| -> Value {
+        let p = params
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("the list's `{name}` filter is not documented"));
+        let s = &p["schema"];
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) => doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")]
+                .clone(),
+            None => s.clone(),
+        }
+    };
+    let listed = |name: &str| -> BTreeSet<String> {
+        schema_of(name)["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("`{name}` is not an enumeration"))
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    };
+    let statuses: BTreeSet<String> = AppStatus::ALL.iter().map(|s| s.id().into()).collect();
+    assert_eq!(listed("status"), statuses);
+    assert!(listed("status").contains("withdrawn"));
+    let steps: BTreeSet<String> = CaseStep::ALL.iter().map(|s| s.id().into()).collect();
+    assert_eq!(listed("step"), steps);
+    assert_eq!(
+        listed("handler"),
+        BTreeSet::from(["mine".to_string(), "unassigned".to_string()])
+    );
+    for day in ["from", "to"] {
+        assert_eq!(schema_of(day)["format"], "date", "`{day}` is not a date");
+    }
+    let mut limited = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let concrete = path.replace("{token}", "t0ken").replace("{reference}", "STP-2026-000001");
+        for (method, op) in item.as_object().unwrap() {
+            let Ok(m) = method.to_uppercase().parse::<actix_web::http::Method>() else {
+                continue;
+            };
+            if Work::of(&m, &concrete).is_some() {
+                limited += 1;
+                assert!(
+                    op["responses"].get("429").is_some(),
+                    "{method} {path} is rate-limited but does not document 429"
+                );
+            }
+        }
+    }
+    assert!(limited >= 5, "only {limited} limited routes found in the document");
+}

@@ -109,6 +109,7 @@ fn flag(q: &HintsQuery) -> Result<bool, ApiError> {
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorsDoc),
         (status = 415, description = "The body is not application/json", body = ErrorsDoc),
         (status = 422, description = "The profile is not valid: every field error, in Chinese and English", body = ErrorsDoc),
+        (status = 429, description = "Too many assessments from this address (Retry-After)", body = ErrorsDoc),
     )
 )]
 #[post("/api/v1/assessments")]

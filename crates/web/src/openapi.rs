@@ -21,7 +21,10 @@ use utoipa::OpenApi;
     components(schemas(
         super::schema::NoticeVersionDoc,
         super::officer::IdsParam,
-        super::officer::ResultFormat
+        super::officer::ResultFormat,
+        super::schema::AppStatusParam,
+        super::schema::CaseStepParam,
+        super::schema::HandlerParam
     ))
 )]
 pub(crate) struct ApiDoc;

@@ -454,3 +454,59 @@ mod tests {
         );
     }
 }
+
+/// A string parameter whose values are ids the code defines, listed from the code itself so
+/// that a status the procedure adds appears in the document without anyone editing it.
+fn id_choices(ids: impl IntoIterator<Item = &'static str>, description: &str) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(ids))
+        .description(Some(description))
+        .build()
+}
+
+/// The application list's `status` filter: every status an application can have.
+pub struct AppStatusParam;
+
+impl utoipa::PartialSchema for AppStatusParam {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let words: Vec<String> = store::AppStatus::ALL
+            .iter()
+            .map(|s| format!("{} ({})", s.id(), s.en()))
+            .collect();
+        id_choices(
+            store::AppStatus::ALL.iter().map(|s| s.id()),
+            &format!("An application's status: {}", words.join(", ")),
+        )
+        .into()
+    }
+}
+impl ToSchema for AppStatusParam {}
+
+/// The application list's `step` filter: every step of the park's procedure.
+pub struct CaseStepParam;
+
+impl utoipa::PartialSchema for CaseStepParam {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let words: Vec<String> = store::CaseStep::ALL
+            .iter()
+            .map(|s| format!("{} ({})", s.id(), s.en()))
+            .collect();
+        id_choices(
+            store::CaseStep::ALL.iter().map(|s| s.id()),
+            &format!("A step of the procedure: {}", words.join(", ")),
+        )
+        .into()
+    }
+}
+impl ToSchema for CaseStepParam {}
+
+/// The application list's `handler` filter.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HandlerParam {
+    /// Cases no officer has taken.
+    Unassigned,
+    /// Cases the signed-in officer holds.
+    Mine,
+}

@@ -432,8 +432,9 @@ pub async fn status_file(
 pub struct StatusDoc {
     pub reference: String,
     pub submitted_at: String,
-    /// submitted, more_info, partial (some programs approved), closed (every program
-    /// decided), approved or rejected (decided as a whole)
+    /// The application's status (partial: some programs approved; closed: every program
+    /// decided; approved or rejected: decided as a whole).
+    #[schema(value_type = crate::schema::AppStatusParam)]
     pub status: String,
     /// The officer's note with the latest decision.
     pub note: String,
@@ -444,7 +445,7 @@ pub struct StatusDoc {
 }
 
 /// Where an application stands, for the holder of its status link.
-#[utoipa::path(tag = "applications", params(("token" = String, Path, description = "The status link's secret")), responses((status = 200, description = "The status", body = StatusDoc), (status = 404, description = "No such application", body = super::schema::ErrorsDoc)))]
+#[utoipa::path(tag = "applications", params(("token" = String, Path, description = "The status link's secret")), responses((status = 200, description = "The status", body = StatusDoc), (status = 404, description = "No such application", body = super::schema::ErrorsDoc), (status = 429, description = "Too many status reads from this address (Retry-After); the limit is `--limit-status` a minute", body = super::schema::ErrorsDoc)))]
 #[get("/api/v1/status/{token}")]
 pub async fn status_api(
     state: web::Data<AppState>,

@@ -13,6 +13,7 @@ pub struct ApplicationItem {
     pub talent_tier: String,
     #[schema(value_type = String)]
     pub total: Decimal,
+    #[schema(value_type = crate::schema::AppStatusParam)]
     pub status: String,
     pub note: String,
 }
@@ -43,7 +44,17 @@ pub struct ApplicationList {
     pub items: Vec<ApplicationItem>,
 }
 
-#[utoipa::path(tag = "officers", params(("status" = Option<String>, Query, description = "submitted, more_info, partial, closed, approved or rejected; empty for all"), ("program" = Option<String>, Query, description = "A program id of the policy (see /api/v1/programs): applications eligible for it; empty for all"), ("tier" = Option<String>, Query, description = "A tier id of the policy, or none; empty for all"), ("from" = Option<String>, Query, description = "Submitted on or after, YYYY-MM-DD; empty for no bound"), ("to" = Option<String>, Query, description = "Submitted on or before, YYYY-MM-DD; empty for no bound"), ("q" = Option<String>, Query, description = "A reference number, a name or an ID number, matched exactly (references and ID numbers whatever their case); empty for all"), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000)), responses((status = 200, description = "Applications, newest first; ID numbers masked", body = ApplicationList), (status = 400, description = "A filter value is not valid", body = crate::schema::ErrorsDoc), (status = 401, description = "Not signed in", body = crate::schema::ErrorsDoc), (status = 403, description = "Not a reviewer", body = crate::schema::ErrorsDoc)))]
+#[utoipa::path(tag = "officers", params(
+    ("status" = Option<crate::schema::AppStatusParam>, Query, description = "Applications with this status; absent for all"),
+    ("step" = Option<crate::schema::CaseStepParam>, Query, description = "Applications at this step of the procedure; absent for all"),
+    ("handler" = Option<crate::schema::HandlerParam>, Query, description = "`unassigned` for cases no officer holds, `mine` for the signed-in officer's; absent for all"),
+    ("program" = Option<String>, Query, description = "A program id of the policy (see /api/v1/programs): applications eligible for it; absent for all. The ids change with the policy files, so an unknown one is a 400 naming the filter"),
+    ("tier" = Option<String>, Query, description = "A tier id of the policy, or `none` for applications that reached no tier; absent for all. An unknown one is a 400 naming the filter"),
+    ("from" = Option<chrono::NaiveDate>, Query, description = "Submitted on or after this day; absent for no bound"),
+    ("to" = Option<chrono::NaiveDate>, Query, description = "Submitted on or before this day (not before `from`, else 400); absent for no bound"),
+    ("q" = Option<String>, Query, description = "A reference or the start of one, a name or the start of one, the last 4 to 6 characters of an ID number, or a whole ID number (references and ID numbers whatever their case); absent for all"),
+    ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000)),
+    responses((status = 200, description = "Applications, newest first; ID numbers masked", body = ApplicationList), (status = 400, description = "A filter value is not valid", body = crate::schema::ErrorsDoc), (status = 401, description = "Not signed in", body = crate::schema::ErrorsDoc), (status = 403, description = "Not a reviewer", body = crate::schema::ErrorsDoc)))]
 #[get("/api/v1/applications")]
 pub async fn list_api(
     s: Signed,
