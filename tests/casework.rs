@@ -1617,18 +1617,20 @@ async fn program_by_program_with_a_partial_approval_and_payments(c: &Console) {
                 ..Default::default()
             },
             100,
+            false,
         )
         .await
         .unwrap();
+    use talent_subsidy::store::Access;
     assert!(
         seen_by_finance
             .iter()
-            .any(|e| e.detail.contains("payment schedule CSV"))
+            .any(|e| e.action == Access::PaymentsExport && e.detail.items == Some(10))
     );
     assert!(
         seen_by_finance
             .iter()
-            .filter(|e| e.detail == "拨付计划 / payment schedule")
+            .filter(|e| e.action == Access::Payments && e.detail.items.is_some())
             .count()
             >= 4
     );

@@ -434,7 +434,7 @@ async fn submit_review_decide(c: &Console) {
         full.contains("32068219880315001X"),
         "the full ID on the application's own page, when asked for"
     );
-    let (log, _) = c.store.access_log(&Default::default(), 10).await.unwrap();
+    let (log, _) = c.store.access_log(&Default::default(), 10, false).await.unwrap();
     let actions: Vec<&str> = log.iter().map(|e| e.action.id()).collect();
     assert_eq!(actions, ["full_id", "view"], "newest first");
     assert!(

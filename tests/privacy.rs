@@ -645,9 +645,111 @@ async fn the_access_log(c: &Console) {
     );
     assert_eq!(csv.trim_end().lines().count(), 8);
     // The auditor's own reading is not personal information; nothing was added.
-    let (log, total) = c.store.access_log(&Default::default(), 100).await.unwrap();
+    let (log, total) = c
+        .store
+        .access_log(&Default::default(), 100, false)
+        .await
+        .unwrap();
     assert_eq!(total, 7);
     assert!(log.iter().all(|e| e.officer == "lu"));
+    // Times to the second, details in the page's language only.
+    let seconds = regex_lite_free_time(&page);
+    assert!(seconds, "times to the second: {page}");
+    let (_, english, _) = get(&auditor, format!("{}/officer/access-log?lang=en", c.base)).await;
+    assert!(english.contains("Degree certificate") && !english.contains("学位证书"));
+    assert!(!english.contains(" / applications") && !page.contains(" / applications"));
+
+    // What the log missed before: a search (how many found, not the words), the payment
+    // schedule and its CSV (payees), a batch check, a simulation over the saved applications.
+    let (_, found, _) = get(
+        &reviewer,
+        format!("{}/officer/applications?q=%E6%AC%A7%E9%98%B3", c.base),
+    )
+    .await;
+    assert!(found.contains(&reference));
+    get(&reviewer, format!("{}/api/v1/applications?q=001X", c.base)).await;
+    get(&reviewer, format!("{}/officer/payments", c.base)).await;
+    get(&reviewer, format!("{}/officer/payments.csv", c.base)).await;
+    let hr = signed_in(c, "hr1", Role::Hr).await;
+    let staff = "姓名,证件号码,出生日期\n张三,32068219880315001X,1988-03-15\n李四,32068219880315001X,1988-03-15\n";
+    let ran = upload_batch(c, &hr, staff.as_bytes().to_vec(), "staff.csv").await;
+    assert!(ran.status().is_redirection() || ran.status().is_success());
+    let policy = signed_in(c, "po", Role::Policy).await;
+    let (_, drafts, _) = get(&policy, format!("{}/officer/policy/drafts", c.base)).await;
+    let token = hidden(&drafts, "csrf");
+    let (status, _, h) = post_form(
+        &policy,
+        format!("{}/officer/policy/drafts", c.base),
+        &[("csrf", &token), ("name", "安家补贴调整")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let draft = location(&h);
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", token.clone())
+        .text("saved", "on");
+    let ran = policy
+        .post(format!("{}{draft}/simulate", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(ran.status().is_redirection() || ran.status().is_success(), "{}", ran.status());
+    let (log, _) = c
+        .store
+        .access_log(&Default::default(), 100, false)
+        .await
+        .unwrap();
+    let kinds: Vec<(&str, Option<i64>, &str)> = log
+        .iter()
+        .take(6)
+        .map(|e| (e.action.id(), e.detail.items, e.officer.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("simulation", Some(1), "po"),
+            ("batch", Some(2), "hr1"),
+            ("payments_export", Some(0), "lu"),
+            ("payments", Some(0), "lu"),
+            ("search", Some(1), "lu"),
+            ("search", Some(1), "lu"),
+        ]
+    );
+    assert!(
+        log.iter().all(|e| !e.detail.zh.contains("欧阳") && !e.detail.en.contains("001X")),
+        "the words searched for are not kept"
+    );
+
+    // A sitting: the same case opened ten times is one line with its count on the page; the
+    // CSV keeps each view.
+    for _ in 0..10 {
+        get(
+            &reviewer,
+            format!("{}/officer/applications/{reference}", c.base),
+        )
+        .await;
+    }
+    let (_, page, _) = get(&auditor, format!("{}/officer/access-log?action=view&lang=zh", c.base)).await;
+    assert_eq!(page.matches("<tr><td").count(), 1, "{page}");
+    assert!(page.contains("共 11 次"), "ten views and the first one: {page}");
+    let (_, csv, _) = get(&auditor, format!("{}/officer/access-log.csv?action=view", c.base)).await;
+    assert_eq!(csv.trim_end().lines().count(), 1 + 11);
+}
+
+/// Whether the page's first log line gives its time to the second (`2026-12-05 14:03:09`).
+fn regex_lite_free_time(page: &str) -> bool {
+    let Some(at) = page.find("<tr><td class=\"word\">") else {
+        return false;
+    };
+    let cell: String = page[at + 21..].chars().take(19).collect();
+    cell.len() == 19
+        && cell.chars().enumerate().all(|(i, ch)| match i {
+            4 | 7 => ch == '-',
+            10 => ch == ' ',
+            13 | 16 => ch == ':',
+            _ => ch.is_ascii_digit(),
+        })
 }
 
 on_both_databases!(the_access_log: access_log_on_sqlite, access_log_on_postgresql);

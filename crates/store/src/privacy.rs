@@ -28,11 +28,11 @@ impl Store {
         officer: &Officer,
         action: Access,
         application: Option<(i64, &str)>,
-        detail: &str,
+        detail: AccessDetail,
     ) -> Result<()> {
         let done = sqlx::query(
             "INSERT INTO access_log (at, officer, role, action, application_id, reference, \
-             detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             detail, detail_en, items) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(stamp(Utc::now()))
         .bind(&officer.name)
@@ -40,7 +40,9 @@ impl Store {
         .bind(action.id())
         .bind(application.map(|(id, _)| id))
         .bind(application.map(|(_, r)| r).unwrap_or_default())
-        .bind(detail)
+        .bind(detail.zh)
+        .bind(detail.en)
+        .bind(detail.items)
         .execute(&self.write)
         .await
         .map(|_| ())
@@ -48,11 +50,14 @@ impl Store {
         self.recycle.note(done)
     }
 
-    /// The access log, newest first, at most `limit` lines, and how many match.
+    /// The access log, newest first, at most `limit` lines, and how many match; with `fold`,
+    /// repeated views of a case by one officer are one line (`fold_views`), read from at most
+    /// twenty times as many entries.
     pub async fn access_log(
         &self,
         filter: &AccessFilter,
         limit: u32,
+        fold: bool,
     ) -> Result<(Vec<AccessEntry>, i64)> {
         let mut clauses = vec!["1 = 1".to_string()];
         let mut binds: Vec<String> = Vec::new();
@@ -83,9 +88,14 @@ impl Store {
             count = count.bind(b);
         }
         let total = count.fetch_one(&self.read).await?;
+        let read = if fold {
+            limit.saturating_mul(20)
+        } else {
+            limit
+        };
         let sql = format!(
-            "SELECT id, at, officer, role, action, reference, detail FROM access_log \
-             WHERE {cond} ORDER BY id DESC LIMIT {limit}"
+            "SELECT id, at, officer, role, action, reference, detail, detail_en, items \
+             FROM access_log WHERE {cond} ORDER BY id DESC LIMIT {read}"
         );
         let mut q = sqlx::query(&sql);
         for b in &binds {
@@ -104,10 +114,18 @@ impl Store {
                     action: Access::from_id(&action)
                         .ok_or_else(|| StoreError::Corrupt(format!("action = {action:?}")))?,
                     reference: r.try_get("reference")?,
-                    detail: r.try_get("detail")?,
+                    detail: AccessDetail {
+                        zh: r.try_get("detail")?,
+                        en: r.try_get("detail_en")?,
+                        items: r.try_get("items")?,
+                    },
+                    times: 1,
+                    first_at: r.try_get("at")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let mut entries = if fold { fold_views(entries) } else { entries };
+        entries.truncate(limit as usize);
         Ok((entries, total))
     }
 

@@ -186,7 +186,10 @@ pub async fn officer_letter(
             s.officer(),
             store::Access::View,
             Some((app.summary.id, &app.summary.reference)),
-            &format!("文书 {} / letter {}", letter.number, letter.number),
+            store::AccessDetail::words(
+                format!("文书 {}", letter.number),
+                format!("letter {}", letter.number),
+            ),
         )
         .await
         .map_err(|e| s.db_error(e))?;

@@ -10,7 +10,10 @@ const SHOWN: u32 = 500;
 const EXPORTED: u32 = 1_000_000;
 
 pub struct AccessLine {
+    /// To the second; a folded line gives its first and last view.
     pub at: String,
+    /// "15 次" for repeated views folded into the line; empty for one.
+    pub times: String,
     pub officer: String,
     pub role: &'static str,
     pub action: &'static str,
@@ -84,23 +87,66 @@ fn read_access_filter(q: &FormValues, l: Lang) -> (AccessFilter, Vec<String>) {
 }
 
 fn role_words(role: &str, l: Lang) -> &'static str {
-    match role {
-        "reviewer" => l.t("审核人员", "Reviewer"),
-        "hr" => l.t("企业人事", "HR officer"),
-        "auditor" => l.t("审计人员", "Auditor"),
-        "policy" => l.t("政策办", "Policy office"),
-        _ => l.t("其他", "Other"),
+    match store::Role::from_id(role) {
+        Some(store::Role::Reviewer) => l.t("审核人员", "Reviewer"),
+        Some(store::Role::Hr) => l.t("企业人事", "HR officer"),
+        Some(store::Role::Auditor) => l.t("审计人员", "Auditor"),
+        Some(store::Role::Policy) => l.t("政策办", "Policy office"),
+        Some(store::Role::Approver) => l.t("分管领导", "Approver"),
+        Some(store::Role::Finance) => l.t("财务", "Finance"),
+        None => l.t("其他", "Other"),
     }
 }
 
+/// `2026-12-05 14:03:09`: a stored stamp to the second, in the park's time as stored.
+fn to_second(stamp: &str) -> String {
+    stamp.chars().take(19).collect::<String>().replace('T', " ")
+}
+
 fn line(e: AccessEntry, l: Lang) -> AccessLine {
+    let at = if e.times > 1 {
+        // The same day: the second time without its date.
+        let first = to_second(&e.first_at);
+        let last = to_second(&e.at);
+        match (first.split_once(' '), last.split_once(' ')) {
+            (Some((d1, _)), Some((d2, t2))) if d1 == d2 => format!("{first} – {t2}"),
+            _ => format!("{first} – {last}"),
+        }
+    } else {
+        to_second(&e.at)
+    };
+    let pick = |zh: String, en: String| if l == Lang::Zh { zh } else { en };
+    let mut detail = l.t(&e.detail.zh, &e.detail.en).to_string();
+    if let Some(n) = e.detail.items {
+        let count = match e.action {
+            Access::Search => pick(format!("找到 {n} 份申请"), format!("{n} applications found")),
+            Access::Simulation => pick(format!("读取 {n} 份申请"), format!("{n} applications read")),
+            Access::Batch => pick(format!("{n} 人"), format!("{n} people")),
+            Access::Payments | Access::PaymentsExport => {
+                pick(format!("{n} 笔拨付"), format!("{n} payments"))
+            }
+            _ => pick(format!("{n} 条"), format!("{n} records")),
+        };
+        if !detail.contains(&n.to_string()) {
+            detail = if detail.is_empty() {
+                count
+            } else {
+                format!("{detail}{}{count}", l.t("；", "; "))
+            };
+        }
+    }
     AccessLine {
-        at: view::short_time(&e.at),
+        at,
+        times: if e.times > 1 {
+            pick(format!("共 {} 次", e.times), format!("{} views", e.times))
+        } else {
+            String::new()
+        },
         role: role_words(&e.role, l),
         action: l.t(e.action.zh(), e.action.en()),
         officer: e.officer,
         reference: e.reference,
-        detail: e.detail,
+        detail,
     }
 }
 
@@ -118,7 +164,7 @@ pub async fn access_log(
     let (filter, errors) = read_access_filter(&q, l);
     let (rows, total) = if errors.is_empty() {
         s.store(&state)?
-            .access_log(&filter, SHOWN)
+            .access_log(&filter, SHOWN, true)
             .await
             .map_err(|e| s.db_error(e))?
     } else {
@@ -179,7 +225,7 @@ pub async fn access_log_csv(
     }
     let (rows, _) = s
         .store(&state)?
-        .access_log(&filter, EXPORTED)
+        .access_log(&filter, EXPORTED, false)
         .await
         .map_err(|e| s.db_error(e))?;
     let mut sheet = app::spreadsheet::Sheet::new();

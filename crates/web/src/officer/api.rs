@@ -92,6 +92,7 @@ pub async fn list_api(
         .list(&filter, page_no, PER_PAGE)
         .await
         .map_err(|e| s.db_error(e))?;
+    super::applications::log_search(&s, &state, &filter, total).await?;
     Ok(HttpResponse::Ok().json(ApplicationList {
         total,
         page: page_no,
@@ -138,7 +139,7 @@ pub async fn application_api(
                 store::Access::ViewApi
             },
             Some((app.summary.id, &app.summary.reference)),
-            "",
+            store::AccessDetail::default(),
         )
         .await
         .map_err(|e| s.db_error(e))?;

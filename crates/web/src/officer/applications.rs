@@ -141,6 +141,28 @@ fn tiers(state: &AppState, lang: Lang) -> Vec<(String, String)> {
     out
 }
 
+/// A search (a name, an ID number's digits or a reference) goes into the access log with how
+/// many applications it found — never the words searched for, which may be a name or an ID.
+pub(super) async fn log_search(
+    s: &Signed,
+    state: &AppState,
+    filter: &ListFilter,
+    found: i64,
+) -> Result<(), AuthError> {
+    if filter.search.is_none() {
+        return Ok(());
+    }
+    s.store(state)?
+        .log_access(
+            s.officer(),
+            store::Access::Search,
+            None,
+            store::AccessDetail::default().items(usize::try_from(found).unwrap_or(0)),
+        )
+        .await
+        .map_err(|e| s.db_error(e))
+}
+
 /// The query string of a filter, for links that keep it.
 fn filter_query(f: &FilterView, extra: &[(&str, &str)]) -> String {
     let mut pairs: Vec<(&str, &str)> = [
@@ -320,10 +342,13 @@ pub async fn list(
         filter.handler = Some(s.name().to_string());
     }
     let (rows, total) = if errors.is_empty() {
-        s.store(&state)?
+        let found = s
+            .store(&state)?
             .list(&filter, page_no, PER_PAGE)
             .await
-            .map_err(|e| s.db_error(e))?
+            .map_err(|e| s.db_error(e))?;
+        log_search(&s, &state, &filter, found.1).await?;
+        found
     } else {
         (Vec::new(), 0)
     };
@@ -438,17 +463,21 @@ pub async fn export(
         store::Access::Export
     };
     // The filter is described without its search text, which may be a name or an ID number.
-    let searched = if filter.search.is_some() {
-        "；按编号、姓名或证件号检索 / searched by reference, name or ID number"
+    let (searched_zh, searched_en) = if filter.search.is_some() {
+        ("，按编号、姓名或证件号检索", ", searched by reference, name or ID number")
     } else {
-        ""
+        ("", "")
     };
     store
         .log_access(
             s.officer(),
             access,
             None,
-            &format!("{} 份申请 / applications{searched}", apps.len()),
+            store::AccessDetail::words(
+                format!("{} 份申请{searched_zh}", apps.len()),
+                format!("{} applications{searched_en}", apps.len()),
+            )
+            .items(apps.len()),
         )
         .await
         .map_err(|e| s.db_error(e))?;

@@ -153,6 +153,17 @@ pub(super) async fn run_batch(
     };
     tracing::info!(officer = %s.name(), rows = saved.summary.rows, invalid = saved.summary.invalid, elapsed_ms = started.elapsed().as_millis() as u64, "batch check");
     state.metrics.batch_rows.inc_by(saved.summary.rows as u64);
+    // A batch holds staff's ID numbers and answers: each run is in the access log (the file's
+    // name is the officer's own words, so it is not repeated there).
+    s.store(state)?
+        .log_access(
+            s.officer(),
+            store::Access::Batch,
+            None,
+            store::AccessDetail::default().items(saved.summary.rows),
+        )
+        .await
+        .map_err(|e| s.db_error(e))?;
     let summary_json = serde_json::to_string(&saved).unwrap_or_default();
     let token = s
         .store(state)?

@@ -443,7 +443,7 @@ pub async fn application_file(
                     s.officer(),
                     store::Access::Download,
                     Some((app.summary.id, &app.summary.reference)),
-                    &format!("{} / {}", material(Lang::Zh), material(Lang::En)),
+                    store::AccessDetail::words(material(Lang::Zh), material(Lang::En)),
                 )
                 .await
                 .map_err(|e| s.db_error(e))?;

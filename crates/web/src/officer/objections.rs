@@ -95,7 +95,7 @@ pub async fn objection_file(
             s.officer(),
             store::Access::View,
             Some((app.summary.id, &app.summary.reference)),
-            "异议材料 / an objection's file",
+            store::AccessDetail::words("异议材料", "an objection's file"),
         )
         .await
         .map_err(|e| s.db_error(e))?;

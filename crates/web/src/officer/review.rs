@@ -252,7 +252,7 @@ async fn render_application(
             s.officer(),
             access,
             Some((app.summary.id, &app.summary.reference)),
-            "",
+            store::AccessDetail::default(),
         )
         .await
         .map_err(|e| s.db_error(e))?;

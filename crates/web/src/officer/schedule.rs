@@ -106,17 +106,18 @@ pub async fn payments(
     let q = read_payment_query(&FormValues::parse(req.query_string().as_bytes()), &state, l);
     let found = if q.errors.is_empty() {
         let store = s.store(&state)?;
-        // The schedule names payees: every view is in the access log.
+        let found = store.payments(&q.filter).await.map_err(|e| s.db_error(e))?;
+        // The schedule names payees: every view is in the access log, with how many it showed.
         store
             .log_access(
                 s.officer(),
-                store::Access::View,
+                store::Access::Payments,
                 None,
-                "拨付计划 / payment schedule",
+                store::AccessDetail::default().items(found.len()),
             )
             .await
             .map_err(|e| s.db_error(e))?;
-        store.payments(&q.filter).await.map_err(|e| s.db_error(e))?
+        found
     } else {
         Vec::new()
     };
@@ -202,16 +203,16 @@ pub async fn payments_csv(
         return Ok(super::super::html::message(StatusCode::BAD_REQUEST, e, e));
     }
     let store = s.store(&state)?;
+    let found = store.payments(&q.filter).await.map_err(|e| s.db_error(e))?;
     store
         .log_access(
             s.officer(),
-            store::Access::Export,
+            store::Access::PaymentsExport,
             None,
-            "拨付计划 CSV / payment schedule CSV",
+            store::AccessDetail::default().items(found.len()),
         )
         .await
         .map_err(|e| s.db_error(e))?;
-    let found = store.payments(&q.filter).await.map_err(|e| s.db_error(e))?;
     let mut sheet = app::spreadsheet::Sheet::new();
     sheet.row([
         l.t("申请编号", "Reference"),

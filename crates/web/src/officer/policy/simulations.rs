@@ -109,7 +109,19 @@ async fn run_simulation(
     }
     let store = s.store(state)?;
     let saved = if asked.saved {
-        store.saved_profiles().await.map_err(|e| s.db_error(e))?
+        let saved = store.saved_profiles().await.map_err(|e| s.db_error(e))?;
+        // Reading every saved application's answers is in the access log, with how many.
+        store
+            .log_access(
+                s.officer(),
+                store::Access::Simulation,
+                None,
+                store::AccessDetail::words(format!("草案：{title}"), format!("Draft: {title}"))
+                    .items(saved.len()),
+            )
+            .await
+            .map_err(|e| s.db_error(e))?;
+        saved
     } else {
         Vec::new()
     };
