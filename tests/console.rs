@@ -434,12 +434,25 @@ async fn submit_review_decide(c: &Console) {
         full.contains("32068219880315001X"),
         "the full ID on the application's own page, when asked for"
     );
-    let (log, _) = c.store.access_log(&Default::default(), 10, false).await.unwrap();
-    let actions: Vec<&str> = log.iter().map(|e| e.action.id()).collect();
+    let (log, _) = c
+        .store
+        .access_log(&Default::default(), 20, false)
+        .await
+        .unwrap();
+    // The searches above are logged with how many they found; the case's views with it.
+    let (cases, searches): (Vec<_>, Vec<_>) = log.iter().partition(|e| !e.reference.is_empty());
+    let actions: Vec<&str> = cases.iter().map(|e| e.action.id()).collect();
     assert_eq!(actions, ["full_id", "view"], "newest first");
     assert!(
-        log.iter()
+        cases
+            .iter()
             .all(|e| e.reference == reference && e.officer == "sun")
+    );
+    assert!(!searches.is_empty());
+    assert!(
+        searches
+            .iter()
+            .all(|e| e.action.id() == "search" && e.detail.items.is_some())
     );
     assert!(page.contains("id=\"compare\""));
     let token = hidden(&page, "csrf");
@@ -874,11 +887,23 @@ async fn a_batch_with_good_and_bad_rows_in_gbk() {
     let other = signed_in(&c, "hr3", Role::Hr).await;
     let (status, _, _) = get(&other, format!("{}{summary_url}", c.base)).await;
     assert_eq!(status, 404);
+    // The officer's own earlier checks are listed on the batch page; nobody else's.
+    let (_, mine, _) = get(&b, format!("{}/officer/batch", c.base)).await;
+    assert!(mine.contains(&format!("href=\"{summary_url}\"")) && mine.contains("员工.csv"));
+    let (_, theirs, _) = get(&other, format!("{}/officer/batch", c.base)).await;
+    assert!(!theirs.contains(&summary_url) && theirs.contains("还没有批量检查"));
 
     // A file that is not a table of ours is refused whole, saying why.
-    let r = upload_batch(&c, &b, "姓名,备注\n张三,x\n".as_bytes().to_vec(), "x.csv").await;
+    let r = upload_batch(&c, &b, "姓名,说明\n张三,x\n".as_bytes().to_vec(), "x.csv").await;
     assert_eq!(r.status().as_u16(), 400);
-    assert!(r.text().await.unwrap().contains("无法识别的列：备注"));
+    assert!(r.text().await.unwrap().contains("无法识别的列：说明"));
+    let r = upload_batch(&c, &b, b"%PDF-1.4\n%\xE2\xE3\n".to_vec(), "staff.pdf").await;
+    assert_eq!(r.status().as_u16(), 400);
+    let said = r.text().await.unwrap();
+    assert!(
+        said.contains("这不是表格文件") && !said.contains("%PDF"),
+        "{said}"
+    );
 
     // The same through the API.
     let r = b

@@ -694,7 +694,11 @@ async fn the_access_log(c: &Console) {
         .send()
         .await
         .unwrap();
-    assert!(ran.status().is_redirection() || ran.status().is_success(), "{}", ran.status());
+    assert!(
+        ran.status().is_redirection() || ran.status().is_success(),
+        "{}",
+        ran.status()
+    );
     let (log, _) = c
         .store
         .access_log(&Default::default(), 100, false)
@@ -717,7 +721,8 @@ async fn the_access_log(c: &Console) {
         ]
     );
     assert!(
-        log.iter().all(|e| !e.detail.zh.contains("欧阳") && !e.detail.en.contains("001X")),
+        log.iter()
+            .all(|e| !e.detail.zh.contains("欧阳") && !e.detail.en.contains("001X")),
         "the words searched for are not kept"
     );
 
@@ -730,10 +735,21 @@ async fn the_access_log(c: &Console) {
         )
         .await;
     }
-    let (_, page, _) = get(&auditor, format!("{}/officer/access-log?action=view&lang=zh", c.base)).await;
+    let (_, page, _) = get(
+        &auditor,
+        format!("{}/officer/access-log?action=view&lang=zh", c.base),
+    )
+    .await;
     assert_eq!(page.matches("<tr><td").count(), 1, "{page}");
-    assert!(page.contains("共 11 次"), "ten views and the first one: {page}");
-    let (_, csv, _) = get(&auditor, format!("{}/officer/access-log.csv?action=view", c.base)).await;
+    assert!(
+        page.contains("共 11 次"),
+        "ten views and the first one: {page}"
+    );
+    let (_, csv, _) = get(
+        &auditor,
+        format!("{}/officer/access-log.csv?action=view", c.base),
+    )
+    .await;
     assert_eq!(csv.trim_end().lines().count(), 1 + 11);
 }
 

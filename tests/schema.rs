@@ -188,8 +188,9 @@ async fn the_list_filters_are_documented_from_the_code_and_every_limited_route_s
             .unwrap_or_else(|| panic!("the list's `{name}` filter is not documented"));
         let s = &p["schema"];
         match s.get("$ref").and_then(Value::as_str) {
-            Some(r) => doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")]
-                .clone(),
+            Some(r) => {
+                doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")].clone()
+            }
             None => s.clone(),
         }
     };
@@ -215,7 +216,9 @@ async fn the_list_filters_are_documented_from_the_code_and_every_limited_route_s
     }
     let mut limited = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
-        let concrete = path.replace("{token}", "t0ken").replace("{reference}", "STP-2026-000001");
+        let concrete = path
+            .replace("{token}", "t0ken")
+            .replace("{reference}", "STP-2026-000001");
         for (method, op) in item.as_object().unwrap() {
             let Ok(m) = method.to_uppercase().parse::<actix_web::http::Method>() else {
                 continue;
@@ -229,5 +232,8 @@ async fn the_list_filters_are_documented_from_the_code_and_every_limited_route_s
             }
         }
     }
-    assert!(limited >= 5, "only {limited} limited routes found in the document");
+    assert!(
+        limited >= 5,
+        "only {limited} limited routes found in the document"
+    );
 }

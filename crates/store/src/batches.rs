@@ -35,6 +35,31 @@ impl Store {
         Ok(token)
     }
 
+    /// This officer's batch checks still kept, newest first (at most `limit`): token, when, the
+    /// file's name and the summary (JSON) — not the results.
+    pub async fn batches_of(&self, officer_id: i64, limit: u32) -> Result<Vec<BatchListed>> {
+        let rows = sqlx::query(&format!(
+            "SELECT token, created_at, file_name, summary FROM batch_runs \
+             WHERE officer_id = $1 ORDER BY id DESC LIMIT {limit}"
+        ))
+        .bind(officer_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let token: String = r.try_get("token")?;
+                let file_name: String = r.try_get("file_name")?;
+                let summary: String = r.try_get("summary")?;
+                Ok(BatchListed {
+                    created_at: r.try_get("created_at")?,
+                    file_name: self.open_sealed(&file_name, Place::BatchFileName, &token)?,
+                    summary: self.open_sealed(&summary, Place::BatchSummary, &token)?,
+                    token,
+                })
+            })
+            .collect()
+    }
+
     /// A batch run of this officer's.
     pub async fn batch(&self, token: &str, officer_id: i64) -> Result<Option<BatchRun>> {
         let row = sqlx::query(

@@ -337,6 +337,15 @@ pub struct Session {
     pub csrf: String,
 }
 
+/// A batch check in its officer's list.
+#[derive(Debug, Clone)]
+pub struct BatchListed {
+    pub token: String,
+    pub created_at: String,
+    pub file_name: String,
+    pub summary: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct BatchRun {
     pub created_at: String,

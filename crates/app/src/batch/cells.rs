@@ -44,6 +44,36 @@ pub(super) fn header_key(h: &str) -> String {
     s
 }
 
+/// The template's column of the officer's own: a staff number or a note, never read as an
+/// answer, given back unchanged beside the person's results so they can be matched to staff
+/// (the results show ID numbers masked).
+pub const PASS_THROUGH: (&str, &str) = (
+    "工号/备注（选填，原样带回）",
+    "Staff no./note (optional, returned as written)",
+);
+
+/// Whether a column is the officer's own (工号, 备注, a staff number, a note): given back, not read.
+pub fn is_pass_through(header: &str) -> bool {
+    const NAMES: [&str; 14] = [
+        "工号",
+        "员工编号",
+        "员工号",
+        "编号",
+        "备注",
+        "工号/备注",
+        "staffno.",
+        "staffno",
+        "staffno./note",
+        "staffnumber",
+        "staffid",
+        "employeeid",
+        "note",
+        "remark",
+    ];
+    let key = header_key(header);
+    NAMES.contains(&key.as_str()) || key == "notes" || key == "remarks"
+}
+
 /// The field a column header names: its path, its Chinese label or its English label.
 pub fn column_field(header: &str) -> Option<&'static FieldSpec> {
     let key = header_key(header);
@@ -58,8 +88,17 @@ pub fn column_field(header: &str) -> Option<&'static FieldSpec> {
 /// example row (never checked). The .xlsx template (`xlsx::template`) has the same columns.
 pub fn template_csv() -> String {
     let mut sheet = Sheet::new();
-    sheet.row(FIELDS.iter().map(super::xlsx::header));
-    sheet.row(super::xlsx::example_row());
+    sheet.row(
+        FIELDS
+            .iter()
+            .map(super::xlsx::header)
+            .chain([PASS_THROUGH.0.to_string()]),
+    );
+    sheet.row(
+        super::xlsx::example_row()
+            .into_iter()
+            .chain(["E0001".to_string()]),
+    );
     sheet.finish()
 }
 

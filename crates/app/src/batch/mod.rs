@@ -26,7 +26,8 @@ mod output;
 pub mod xlsx;
 use cells::{Lines, row_values};
 pub use cells::{
-    ProgramName, all_programs, column_field, csv_row, decode, program_headers, template_csv,
+    PASS_THROUGH, ProgramName, all_programs, column_field, csv_row, decode, is_pass_through,
+    program_headers, template_csv,
 };
 pub use output::Cell;
 use rust_decimal::Decimal;
@@ -68,6 +69,8 @@ pub struct RowResult {
     pub line: u64,
     pub name: String,
     pub id_masked: String,
+    /// The officer's own columns (工号, 备注), as written.
+    pub tags: Vec<String>,
     pub outcome: RowOutcome,
 }
 
@@ -114,6 +117,8 @@ pub struct Batch {
     pub summary: Summary,
     pub rows: Vec<RowResult>,
     programs: Vec<ProgramName>,
+    /// The headers of the officer's own columns, as written.
+    tag_headers: Vec<String>,
 }
 
 fn assess_row(policy: &Policy, values: &FormValues) -> RowOutcome {
@@ -180,12 +185,59 @@ pub struct Table {
 /// (never their names), read by the same rules. `max_rows` bounds the people in it (`None`:
 /// no bound).
 pub fn run(policy: &Policy, bytes: &[u8], max_rows: Option<usize>) -> Result<Batch, FileError> {
-    let table = if xlsx::is_xlsx(bytes) {
-        xlsx::read(bytes, max_rows)?
+    run_table(policy, read_table(bytes, max_rows)?, max_rows)
+}
+
+/// A file as a table: an .xlsx workbook or a CSV; any other kind of file (a PDF, a picture, a
+/// Word document, an old .xls) is refused by name before its bytes are read as text.
+fn read_table(bytes: &[u8], max_rows: Option<usize>) -> Result<Table, FileError> {
+    if let Some((zh, en)) = not_a_table(bytes) {
+        return Err(FileError::new(
+            format!(
+                "这不是表格文件：它看起来是{zh}。请上传 Excel 工作簿（.xlsx）或 CSV 文件，可先下载模板填写"
+            ),
+            format!(
+                "This is not a spreadsheet: it looks like {en}. Upload an Excel workbook (.xlsx) or a CSV file; the template is a good start"
+            ),
+        ));
+    }
+    if xlsx::is_xlsx(bytes) {
+        xlsx::read(bytes, max_rows)
     } else {
-        csv_table(bytes, max_rows)?
-    };
-    run_table(policy, table, max_rows)
+        csv_table(bytes, max_rows)
+    }
+}
+
+/// What a file is when its first bytes say it is not a table: (zh, en).
+fn not_a_table(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    let kinds: [(&[u8], &str, &str); 8] = [
+        (b"%PDF", " PDF 文档", "a PDF document"),
+        (b"\x89PNG", "一张 PNG 图片", "a PNG picture"),
+        (b"\xFF\xD8\xFF", "一张 JPEG 图片", "a JPEG picture"),
+        (b"GIF8", "一张 GIF 图片", "a GIF picture"),
+        (
+            b"\xD0\xCF\x11\xE0",
+            "旧版 Excel（.xls）或 Word（.doc）文件",
+            "an old Excel (.xls) or Word (.doc) file",
+        ),
+        (b"{\\rtf", " RTF 文档", "an RTF document"),
+        (b"Rar!", " RAR 压缩包", "a RAR archive"),
+        (b"\x1F\x8B", " gzip 压缩包", "a gzip archive"),
+    ];
+    if let Some((_, zh, en)) = kinds.iter().find(|(magic, _, _)| bytes.starts_with(magic)) {
+        return Some((zh, en));
+    }
+    if xlsx::is_xlsx(bytes) && !xlsx::is_workbook(bytes) {
+        return Some((
+            " Word 文档或其他压缩包，不是 Excel 工作簿",
+            "a Word document or another zip archive, not an Excel workbook",
+        ));
+    }
+    // Text has no NUL bytes (UTF-16 is not what Excel's “CSV” writes).
+    if bytes.iter().take(4096).any(|b| *b == 0) {
+        return Some(("二进制文件", "a binary file"));
+    }
+    None
 }
 
 /// A CSV (UTF-8, with or without BOM, or GBK) as a table.
@@ -270,7 +322,7 @@ fn columns(headers: &[String]) -> Result<Vec<Option<&'static FieldSpec>>, FileEr
     let mut columns = Vec::with_capacity(headers.len());
     let mut unknown = Vec::new();
     for h in headers {
-        if h.trim().is_empty() {
+        if h.trim().is_empty() || is_pass_through(h) {
             columns.push(None);
             continue;
         }
@@ -314,11 +366,7 @@ pub fn profiles(
     ctx: &dyn rules::applicant::ProfileContext,
     max_rows: usize,
 ) -> Result<Vec<ReadRow>, FileError> {
-    let table = if xlsx::is_xlsx(bytes) {
-        xlsx::read(bytes, Some(max_rows))?
-    } else {
-        csv_table(bytes, Some(max_rows))?
-    };
+    let table = read_table(bytes, Some(max_rows))?;
     let columns = columns(&table.header)?;
     let programs = all_programs(policy);
     let mut out = Vec::new();
@@ -344,6 +392,28 @@ pub fn profiles(
     Ok(out)
 }
 
+/// A cell shown back as words: what may not be shown is dropped, and a long cell cut.
+fn shown(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter(|c| !rules::applicant::is_unsafe_char(*c, true))
+        .take(NAME_SHOWN)
+        .collect()
+}
+
+/// Whether an ID number reads as Excel writes a long number it took for one: `3.20682E+17`, or
+/// 16 to 18 digits whose last ones became zeros (Excel keeps 15 significant digits).
+fn excel_changed_id(raw: &str) -> bool {
+    let raw = raw.trim();
+    let scientific = raw.contains(['E', 'e'])
+        && raw.contains('+')
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'E' | 'e' | '+'));
+    let digits = raw.len() >= 16 && raw.len() <= 18 && raw.chars().all(|c| c.is_ascii_digit());
+    scientific || (digits && raw.ends_with("00"))
+}
+
 /// Assesses every row of a table, each as the web form reads it.
 pub fn run_table(
     policy: &Policy,
@@ -351,9 +421,19 @@ pub fn run_table(
     max_rows: Option<usize>,
 ) -> Result<Batch, FileError> {
     let columns = columns(&table.header)?;
+    let pass: Vec<usize> = table
+        .header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| is_pass_through(h))
+        .map(|(i, _)| i)
+        .collect();
+    let tag_headers: Vec<String> = pass.iter().map(|i| shown(&table.header[*i])).collect();
     let programs = all_programs(policy);
     let mut rows = Vec::new();
     let mut to_assess: Vec<(usize, FormValues)> = Vec::new();
+    // Rows whose ID number Excel seems to have turned into a number.
+    let mut excel_ids: Vec<usize> = Vec::new();
     for (line, record) in table.rows {
         let record = match record {
             Ok(r) => r,
@@ -362,6 +442,7 @@ pub fn run_table(
                     line,
                     name: String::new(),
                     id_masked: String::new(),
+                    tags: vec![String::new(); pass.len()],
                     outcome: RowOutcome::Invalid(vec![e]),
                 });
                 continue;
@@ -378,18 +459,22 @@ pub fn run_table(
             ));
         }
         let cell = |path: &str| {
-            let text = columns
-                .iter()
-                .position(|c| c.is_some_and(|f| f.path == path))
-                .and_then(|i| record.get(i))
-                .map_or("", |c| c.trim());
-            // Shown back as words: what may not be shown is dropped, and a long cell cut.
-            text.chars()
-                .filter(|c| !rules::applicant::is_unsafe_char(*c, true))
-                .take(NAME_SHOWN)
-                .collect::<String>()
+            shown(
+                columns
+                    .iter()
+                    .position(|c| c.is_some_and(|f| f.path == path))
+                    .and_then(|i| record.get(i))
+                    .map_or("", |c| c.as_str()),
+            )
         };
         let (name, id_masked) = (cell("person.full_name"), mask_id(&cell("person.id_number")));
+        let tags: Vec<String> = pass
+            .iter()
+            .map(|i| record.get(*i).map_or_else(String::new, |t| shown(t)))
+            .collect();
+        if excel_changed_id(&cell("person.id_number")) {
+            excel_ids.push(rows.len());
+        }
         let too_long: Vec<FieldError> = columns
             .iter()
             .zip(record.iter())
@@ -428,8 +513,15 @@ pub fn run_table(
             line,
             name,
             id_masked,
+            tags,
             outcome,
         });
+    }
+    if rows.is_empty() {
+        return Err(FileError::new(
+            "文件中没有要检查的人：表头下面没有填写任何人（模板第 2 行的示例不检查）。请从第 3 行起每行填写一人后再上传",
+            "The file has nobody to check: no one is filled in under the header (the template's example in row 2 is never checked). Fill in one person per row from row 3, then upload it again",
+        ));
     }
     // The rows are independent: assessed on every core, each result to its own row.
     let outcomes: Vec<Vec<_>> = crate::parallel::runs(&to_assess)
@@ -444,11 +536,24 @@ pub fn run_table(
             r.outcome = outcome;
         }
     }
+    // An ID number refused after Excel changed it: say what happened, not only “check digit”.
+    for i in excel_ids {
+        if let Some(RowOutcome::Invalid(errors)) = rows.get_mut(i).map(|r| &mut r.outcome) {
+            for e in errors.iter_mut().filter(|e| e.field == "person.id_number") {
+                *e = FieldError::new(
+                    "person.id_number",
+                    "号码像是被 Excel 当作数字改写了（变成科学计数法，或末几位变成 0）：请把这一列设为“文本”格式后重新输入号码，或使用模板（该列已设为文本）",
+                    "the number looks changed by Excel, which took it for a number (scientific notation, or its last digits turned to 0): format the column as Text and type the numbers again, or use the template (its column is already Text)",
+                );
+            }
+        }
+    }
     let summary = summarize(&rows, &programs);
     Ok(Batch {
         summary,
         rows,
         programs,
+        tag_headers,
     })
 }
 

@@ -32,16 +32,20 @@ impl Batch {
     /// version, tier, each program's status and amount, the total, the conditions missed, the
     /// hints, the errors — all in words.
     pub fn results_table(&self, lang: Lang) -> (Vec<String>, Vec<Vec<Cell>>) {
-        let mut header: Vec<String> = [
-            lang.t("行号", "Line"),
-            lang.t("姓名", "Name"),
-            lang.t("证件号码", "ID number"),
-            lang.t("政策版本", "Policy version"),
-            lang.t("人才层次", "Talent tier"),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        let mut header: Vec<String> = vec![
+            lang.t("行号", "Line").to_string(),
+            lang.t("姓名", "Name").to_string(),
+        ];
+        header.extend(self.tag_headers.iter().cloned());
+        header.extend(
+            [
+                lang.t("证件号码", "ID number"),
+                lang.t("政策版本", "Policy version"),
+                lang.t("人才层次", "Talent tier"),
+            ]
+            .iter()
+            .map(|s| s.to_string()),
+        );
         header.extend(program_headers(&self.programs, lang));
         header.push(lang.t("合计（元）", "Total (yuan)").into());
         header.push(lang.t("未满足的条件", "Conditions not met").into());
@@ -58,11 +62,9 @@ impl Batch {
             .rows
             .iter()
             .map(|r| {
-                let mut rec = vec![
-                    Cell::Text(r.line.to_string()),
-                    Cell::Text(r.name.clone()),
-                    Cell::Text(r.id_masked.clone()),
-                ];
+                let mut rec = vec![Cell::Text(r.line.to_string()), Cell::Text(r.name.clone())];
+                rec.extend(r.tags.iter().map(|t| Cell::Text(t.clone())));
+                rec.push(Cell::Text(r.id_masked.clone()));
                 match &r.outcome {
                     RowOutcome::Assessed {
                         version,

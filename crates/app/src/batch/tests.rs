@@ -24,7 +24,8 @@ fn headers_are_paths_or_labels_with_or_without_units() {
         column_field("Full name").map(|f| f.path),
         Some("person.full_name")
     );
-    assert!(column_field("备注").is_none());
+    assert!(column_field("备注").is_none() && is_pass_through("备注"));
+    assert!(is_pass_through("工号") && is_pass_through(" Staff no. ") && !is_pass_through("姓名"));
 }
 
 #[test]
@@ -144,4 +145,147 @@ fn gbk_text_is_decoded_and_other_bytes_are_refused() {
     assert_eq!(decode(&gbk).unwrap(), "姓名,证件号码");
     assert_eq!(decode(b"\xEF\xBB\xBFa,b").unwrap(), "a,b");
     assert!(decode(&[0x81, 0x20, 0xFF]).is_err());
+}
+
+/// A file that is no table is refused by what it is, never by "columns not recognised" with
+/// its bytes; a table with nobody in it says so.
+#[test]
+fn a_pdf_a_picture_or_an_empty_table_is_refused_in_words() {
+    let policy = rules::policy::load_embedded().unwrap();
+    let pdf = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n";
+    let e = run(&policy, pdf, None).unwrap_err();
+    assert!(e.message(Lang::Zh).contains("PDF"), "{e}");
+    assert!(e.message(Lang::En).contains("not a spreadsheet"), "{e}");
+    assert!(!e.message(Lang::Zh).contains("无法识别的列"));
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    assert!(
+        run(&policy, png, None)
+            .unwrap_err()
+            .message(Lang::Zh)
+            .contains("PNG")
+    );
+    let docx = {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        zip.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(b"<w:document/>").unwrap();
+        zip.finish().unwrap().into_inner()
+    };
+    assert!(
+        run(&policy, &docx, None)
+            .unwrap_err()
+            .message(Lang::Zh)
+            .contains("Word")
+    );
+    let template = template_csv();
+    let e = run(&policy, template.as_bytes(), None).unwrap_err();
+    assert!(e.message(Lang::Zh).contains("没有要检查的人"), "{e}");
+    assert!(e.message(Lang::En).contains("nobody to check"), "{e}");
+}
+
+/// The officer's own column comes back unchanged beside the name; it is not an answer.
+#[test]
+fn a_staff_number_column_is_given_back_unchanged() {
+    let policy = rules::policy::load_embedded().unwrap();
+    let csv = "工号,姓名,证件号码,备注\r\n007,张三,32068219880315001X,财务部 A\r\n008,李四,,\r\n";
+    let b = run(&policy, csv.as_bytes(), None).unwrap();
+    let out = b.results_csv(Lang::Zh);
+    let mut lines = out.lines();
+    let header = lines.next().unwrap().trim_start_matches('\u{feff}');
+    assert!(
+        header.starts_with("行号,姓名,工号,备注,证件号码,"),
+        "{header}"
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("2,张三,007,财务部 A,3206")
+    );
+    assert!(lines.next().unwrap().starts_with("3,李四,008,,"));
+}
+
+/// An ID number Excel turned into a number gets a message that says so.
+#[test]
+fn an_id_number_changed_by_excel_is_named_as_such() {
+    let policy = rules::policy::load_embedded().unwrap();
+    let csv = "申请日期,姓名,证件类型,证件号码,出生日期,最高学历,毕业院校类别\r\n\
+               2026-03-01,张三,居民身份证,3.20682E+17,1988-03-15,硕士,双一流\r\n\
+               2026-03-01,李四,居民身份证,320682198803150000,1988-03-15,硕士,双一流\r\n\
+               2026-03-01,王五,居民身份证,32068219880315001Y,1988-03-15,硕士,双一流\r\n";
+    let b = run(&policy, csv.as_bytes(), None).unwrap();
+    let id_errors = |i: usize| match &b.rows[i].outcome {
+        RowOutcome::Invalid(e) => errors_in_words(e, Lang::Zh),
+        RowOutcome::Assessed { .. } => String::new(),
+    };
+    assert!(id_errors(0).contains("Excel"), "{}", id_errors(0));
+    assert!(id_errors(1).contains("Excel"), "{}", id_errors(1));
+    assert!(
+        id_errors(2).contains("证件号码") && !id_errors(2).contains("Excel"),
+        "{}",
+        id_errors(2)
+    );
+}
+
+/// English errors name fields in words: no field path or id (`birth_date`, `highest_degree`).
+#[test]
+fn english_errors_in_a_batch_name_no_field_ids() {
+    let policy = rules::policy::load_embedded().unwrap();
+    let csv = "申请日期,姓名,证件类型,证件号码,出生日期,最高学历,毕业院校类别\r\n\
+               2026-03-01,张三,居民身份证,32068219880315001X,1990-01-01,硕士,\r\n\
+               2026-03-01,李四,居民身份证,32068219880315001X,,,双一流\r\n";
+    let b = run(&policy, csv.as_bytes(), None).unwrap();
+    for r in &b.rows {
+        if let RowOutcome::Invalid(e) = &r.outcome {
+            let words = errors_in_words(e, Lang::En);
+            assert!(!words.is_empty());
+            let ids: Vec<&str> = words
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .filter(|w| {
+                    w.contains('_')
+                        || (w.contains('.')
+                            && w.chars().any(char::is_alphabetic)
+                            && !w.ends_with('.'))
+                })
+                .collect();
+            assert!(ids.is_empty(), "{words}: {ids:?}");
+        }
+    }
+}
+
+/// The template explains each column once (no “可写 … 可写”, no “整数。整数年”), its notes
+/// carry no “Author:” line, and money columns warn rather than refuse “15万”.
+#[test]
+fn the_template_says_each_thing_once_and_lets_money_be_written_in_words() {
+    use std::io::Read;
+    let book = xlsx::template().unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut part = |name: &str| {
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let strings = part("xl/sharedStrings.xml");
+    for doubled in [
+        "可写 1200000 或 120万。单位：元",
+        "整数。整数年",
+        "。可写 1200000、1,200,000 或 120万。",
+    ] {
+        assert!(!strings.contains(doubled), "{doubled}");
+    }
+    assert!(strings.contains("工号/备注"));
+    let comments = part("xl/comments1.xml");
+    assert!(
+        !comments.contains("<b/>") && !comments.contains("<author>Author</author>"),
+        "{comments}"
+    );
+    let sheet = part("xl/worksheets/sheet2.xml");
+    assert!(
+        sheet.contains("errorStyle=\"warning\""),
+        "money columns warn"
+    );
 }

@@ -119,8 +119,13 @@ fn line(e: AccessEntry, l: Lang) -> AccessLine {
     let mut detail = l.t(&e.detail.zh, &e.detail.en).to_string();
     if let Some(n) = e.detail.items {
         let count = match e.action {
-            Access::Search => pick(format!("找到 {n} 份申请"), format!("{n} applications found")),
-            Access::Simulation => pick(format!("读取 {n} 份申请"), format!("{n} applications read")),
+            Access::Search => pick(
+                format!("找到 {n} 份申请"),
+                format!("{n} applications found"),
+            ),
+            Access::Simulation => {
+                pick(format!("读取 {n} 份申请"), format!("{n} applications read"))
+            }
             Access::Batch => pick(format!("{n} 人"), format!("{n} people")),
             Access::Payments | Access::PaymentsExport => {
                 pick(format!("{n} 笔拨付"), format!("{n} payments"))

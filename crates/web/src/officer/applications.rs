@@ -464,7 +464,10 @@ pub async fn export(
     };
     // The filter is described without its search text, which may be a name or an ID number.
     let (searched_zh, searched_en) = if filter.search.is_some() {
-        ("，按编号、姓名或证件号检索", ", searched by reference, name or ID number")
+        (
+            "，按编号、姓名或证件号检索",
+            ", searched by reference, name or ID number",
+        )
     } else {
         ("", "")
     };

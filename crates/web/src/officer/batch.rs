@@ -11,42 +11,90 @@ pub struct BatchPage {
     pub max_rows: usize,
     /// Each column: its header, what it takes, whether it is required.
     pub columns: Vec<(String, String, bool)>,
+    /// The officer's own batch checks still kept, newest first.
+    pub past: Vec<PastBatch>,
+    pub kept_days: u32,
 }
 
-fn batch_page(
+/// One of the officer's earlier batch checks.
+pub struct PastBatch {
+    pub href: String,
+    pub when: String,
+    pub file_name: String,
+    pub people: usize,
+    pub total: String,
+}
+
+async fn batch_page(
     s: &Signed,
+    state: &AppState,
     lang: PageLang,
     error: Option<String>,
     status: StatusCode,
-) -> HttpResponse {
-    page(
+) -> Result<HttpResponse, AuthError> {
+    let l = lang.lang;
+    let mut columns: Vec<(String, String, bool)> = FIELDS
+        .iter()
+        .map(|f| {
+            let (zh, en) = app::batch::xlsx::what_it_takes(f);
+            let header = match l {
+                Lang::Zh => app::batch::xlsx::header(f),
+                Lang::En => f.en.to_string(),
+            };
+            (header, l.t(&zh, &en).to_string(), f.required)
+        })
+        .collect();
+    let (own_zh, own_en) = app::batch::PASS_THROUGH;
+    columns.push((
+        l.t(own_zh, own_en).to_string(),
+        l.t(
+            "选填：贵单位的工号或备注，不作为申请信息读取，在结果中原样列在姓名旁",
+            "Optional: your staff number or note, not read as an answer, given back unchanged beside the name",
+        )
+        .to_string(),
+        false,
+    ));
+    let past = s
+        .store(state)?
+        .batches_of(s.session.officer.id, 50)
+        .await
+        .map_err(|e| s.db_error(e))?
+        .into_iter()
+        .map(|b| {
+            let summary = serde_json::from_str::<SavedSummary>(&b.summary).ok();
+            PastBatch {
+                href: format!("/officer/batch/{}", b.token),
+                when: view::short_time(&b.created_at),
+                file_name: b.file_name,
+                people: summary.as_ref().map_or(0, |x| x.summary.rows),
+                total: summary.map_or_else(String::new, |x| view::yuan(&x.summary.total)),
+            }
+        })
+        .collect();
+    Ok(page(
         &BatchPage {
-            lang: lang.lang,
+            lang: l,
             nav: nav(s),
             error,
             max_rows: app::batch::MAX_ROWS,
-            columns: FIELDS
-                .iter()
-                .map(|f| {
-                    let (zh, en) = app::batch::xlsx::what_it_takes(f);
-                    let header = match lang.lang {
-                        Lang::Zh => app::batch::xlsx::header(f),
-                        Lang::En => f.en.to_string(),
-                    };
-                    (header, lang.lang.t(&zh, &en).to_string(), f.required)
-                })
-                .collect(),
+            columns,
+            past,
+            kept_days: state.settings.batch_retention_days,
         },
         status,
         lang,
-    )
+    ))
 }
 
 #[utoipa::path(tag = "officers", responses((status = 200, description = "The upload form and the columns a file may have", content_type = "text/html", body = String)))]
 #[get("/officer/batch")]
-pub async fn batch_form(s: Signed, req: HttpRequest) -> Result<HttpResponse, AuthError> {
+pub async fn batch_form(
+    s: Signed,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AuthError> {
     s.batch_user()?;
-    Ok(batch_page(&s, language(&req, None), None, StatusCode::OK))
+    batch_page(&s, &state, language(&req, None), None, StatusCode::OK).await
 }
 
 #[utoipa::path(tag = "officers", responses((status = 200, description = "The Excel template: sheet 填写 (Chinese headers, an example row, dropdowns, number checks, text-formatted IDs and dates), sheet 说明 (each column explained)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 500, description = "The workbook could not be written")))]
@@ -210,8 +258,9 @@ pub async fn batch_upload(
             .map(|p| (p.file_name.unwrap_or_else(|| "upload.csv".into()), p.data))
     });
     if too_large {
-        return Ok(batch_page(
+        return batch_page(
             &s,
+            &state,
             lang,
             Some(
                 l.t(
@@ -221,11 +270,13 @@ pub async fn batch_upload(
                 .into(),
             ),
             StatusCode::PAYLOAD_TOO_LARGE,
-        ));
+        )
+        .await;
     }
     if broken {
-        return Ok(batch_page(
+        return batch_page(
             &s,
+            &state,
             lang,
             Some(
                 l.t(
@@ -235,21 +286,24 @@ pub async fn batch_upload(
                 .into(),
             ),
             StatusCode::BAD_REQUEST,
-        ));
+        )
+        .await;
     }
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Ok(batch_page(
+        return batch_page(
             &s,
+            &state,
             lang,
             Some(
                 l.t(
-                    "file：请选择要上传的 CSV 文件",
-                    "file: choose a CSV file to upload",
+                    "文件：请选择要上传的 Excel 或 CSV 文件",
+                    "File: choose an Excel or CSV file to upload",
                 )
                 .into(),
             ),
             StatusCode::BAD_REQUEST,
-        ));
+        )
+        .await;
     };
     let file_name: String = file_name
         .chars()
@@ -259,12 +313,16 @@ pub async fn batch_upload(
     match run_batch(&s, &state, bytes, &file_name, l).await {
         Ok(Checked { token, .. }) => Ok(redirect(&format!("/officer/batch/{token}"))),
         Err(NotChecked::Refused(e)) => Err(e),
-        Err(NotChecked::File(e)) => Ok(batch_page(
-            &s,
-            lang,
-            Some(e.message(l).to_string()),
-            StatusCode::BAD_REQUEST,
-        )),
+        Err(NotChecked::File(e)) => {
+            batch_page(
+                &s,
+                &state,
+                lang,
+                Some(e.message(l).to_string()),
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
     }
 }
 

@@ -33,6 +33,15 @@ pub fn is_xlsx(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
+/// Whether a zip archive holds a workbook (`xl/workbook.xml`) rather than a Word document or
+/// any other archive; an archive that cannot be opened is left for `read` to refuse.
+pub fn is_workbook(bytes: &[u8]) -> bool {
+    match zip::ZipArchive::new(Cursor::new(bytes)) {
+        Ok(mut zip) => zip.by_name("xl/workbook.xml").is_ok(),
+        Err(_) => true,
+    }
+}
+
 fn refuse(zh: impl Into<String>, en: impl Into<String>) -> FileError {
     FileError::new(zh, en)
 }

@@ -29,6 +29,25 @@ fn header_row(
     Ok(())
 }
 
+/// A column explained once: what it takes, then the field's own help — left out where the
+/// help already says it (money's unit and the ways to write it, whole years).
+fn explained(f: &FieldSpec) -> (String, String) {
+    let (zh, en) = what_it_takes(f);
+    if f.help_zh.is_empty() {
+        return (zh, en);
+    }
+    let says_kind = (matches!(f.kind, Kind::Money) && f.help_zh.contains("元"))
+        || (matches!(f.kind, Kind::Years | Kind::Months) && f.help_zh.contains("整数"));
+    if says_kind {
+        (f.help_zh.to_string(), f.help_en.to_string())
+    } else {
+        (
+            format!("{zh}。{}", f.help_zh),
+            format!("{en}. {}", f.help_en),
+        )
+    }
+}
+
 /// Rows the template's checks and dropdowns cover (header excluded).
 const TEMPLATE_ROWS: u32 = crate::batch::MAX_ROWS as u32;
 
@@ -37,7 +56,8 @@ const TEMPLATE_ROWS: u32 = crate::batch::MAX_ROWS as u32;
 /// dropdowns' choices.
 pub fn template() -> Result<Vec<u8>, FileError> {
     use rust_xlsxwriter::{
-        DataValidation, DataValidationRule, Format, FormatAlign, Formula, Note, Workbook,
+        DataValidation, DataValidationErrorStyle, DataValidationRule, Format, FormatAlign, Formula,
+        Note, Workbook,
     };
     let mut book = Workbook::new();
     // Excel's built-in text format (number format 49, "@").
@@ -80,6 +100,7 @@ pub fn template() -> Result<Vec<u8>, FileError> {
 
     let sheet = book.add_worksheet();
     sheet.set_name(SHEET).map_err(xlsx_error)?;
+    sheet.set_default_note_author("苏锡通科技产业园区");
     for (i, (f, cell)) in FIELDS.iter().zip(example_row()).enumerate() {
         let col = i as u16;
         let title = header(f);
@@ -91,7 +112,9 @@ pub fn template() -> Result<Vec<u8>, FileError> {
             .insert_note(
                 0,
                 col,
-                &Note::new(format!("{}\n{zh}\n{en}", f.en)).set_width(320),
+                &Note::new(format!("{}\n{zh}\n{en}", f.en))
+                    .add_author_prefix(false)
+                    .set_width(320),
             )
             .map_err(xlsx_error)?;
         let width = (title.chars().count() as f64 * 2.1 + 2.0).clamp(10.0, 40.0);
@@ -132,16 +155,39 @@ pub fn template() -> Result<Vec<u8>, FileError> {
             _ => None,
         };
         if let Some(rule) = rule {
+            // A number column warns rather than stops: the service reads “15万” and “3年”
+            // as people write them, so Excel may keep them when the officer says so.
+            let (style, message) = if numeric {
+                (
+                    DataValidationErrorStyle::Warning,
+                    format!(
+                        "{zh}。也可写 15万、3年 这样的文字：点“是”保留。\n{en}. Words such as 15万 or 3年 are read too: choose Yes to keep them."
+                    ),
+                )
+            } else {
+                (DataValidationErrorStyle::Stop, format!("{zh}\n{en}"))
+            };
             let rule = rule
+                .set_error_style(style)
                 .set_error_title("请检查 / Check")
                 .map_err(xlsx_error)?
-                .set_error_message(format!("{zh}\n{en}"))
+                .set_error_message(message)
                 .map_err(xlsx_error)?;
             sheet
                 .add_data_validation(1, col, TEMPLATE_ROWS, col, &rule)
                 .map_err(xlsx_error)?;
         }
     }
+    // The officer's own column last: a staff number or a note, given back with the results.
+    let own = FIELDS.len() as u16;
+    sheet
+        .write_string_with_format(0, own, super::super::PASS_THROUGH.0, &head)
+        .map_err(xlsx_error)?;
+    sheet.set_column_width(own, 22.0).map_err(xlsx_error)?;
+    sheet.set_column_format(own, &text).map_err(xlsx_error)?;
+    sheet
+        .write_string_with_format(1, own, "E0001", &example)
+        .map_err(xlsx_error)?;
     sheet.set_row_height(0, 36).map_err(xlsx_error)?;
     sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
 
@@ -174,17 +220,7 @@ pub fn template() -> Result<Vec<u8>, FileError> {
     .map_err(xlsx_error)?;
     for (i, f) in FIELDS.iter().enumerate() {
         let r = i as u32 + 2;
-        let (zh, en) = what_it_takes(f);
-        let help_zh = if f.help_zh.is_empty() {
-            zh
-        } else {
-            format!("{zh}。{}", f.help_zh)
-        };
-        let help_en = if f.help_en.is_empty() {
-            en
-        } else {
-            format!("{en}. {}", f.help_en)
-        };
+        let (help_zh, help_en) = explained(f);
         for (c, v) in [
             header(f),
             f.en.to_string(),
@@ -198,6 +234,20 @@ pub fn template() -> Result<Vec<u8>, FileError> {
             help.write_string_with_format(r, c as u16, v, &wrap)
                 .map_err(xlsx_error)?;
         }
+    }
+    let r = FIELDS.len() as u32 + 2;
+    for (c, v) in [
+        super::super::PASS_THROUGH.0,
+        super::super::PASS_THROUGH.1,
+        "选填。贵单位自己的工号或备注，不作为申请信息读取，在结果中原样列在姓名旁，便于与员工名单对应（结果中的证件号码是遮盖的）",
+        "Optional. Your own staff number or note: not read as an answer, given back unchanged beside the name in the results, so you can match them to your staff list (the results mask ID numbers)",
+        "",
+    ]
+    .iter()
+    .enumerate()
+    {
+        help.write_string_with_format(r, c as u16, *v, &wrap)
+            .map_err(xlsx_error)?;
     }
     help.set_freeze_panes(1, 0).map_err(xlsx_error)?;
     // Open on the sheet to fill in.
