@@ -363,3 +363,150 @@ async fn a_zipped_draft_folder_is_simulated_and_a_broken_one_is_refused_with_its
         .unwrap();
     assert_eq!(r.status().as_u16(), 413);
 }
+
+/// The policy office's draft in words: "10万" taken; a description the change makes wrong is
+/// named by its program (not a file and line) and rewritten beside the value; the change is
+/// listed in words; and a day makes the draft a new version from then, earlier ones kept.
+#[actix_web::test]
+async fn a_draft_speaks_in_words_takes_10_wan_and_can_apply_from_a_day() {
+    let (c, _dir) = sqlite_console().await;
+    let b = signed_in(&c, "zhou", Role::Policy).await;
+    let (_, page, _) = get(&b, format!("{}/officer/policy/drafts", c.base)).await;
+    let token = hidden(&page, "csrf");
+    let (status, _, h) = post_form(
+        &b,
+        format!("{}/officer/policy/drafts", c.base),
+        &[("csrf", &token), ("name", "硕士安家补贴提高到10万")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let draft = location(&h);
+    const MASTER: &str = "v:doubling.toml:housing_allowance_master[2026]";
+    const TEXT: &str = "t:doubling.toml:housing_allowance.amount.zh";
+    let (status, _, _) = post_form(
+        &b,
+        format!("{}{draft}", c.base),
+        &[
+            ("csrf", &token),
+            ("name", "硕士安家补贴提高到10万"),
+            (MASTER, "10万"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "10万 is a value");
+    let (_, page, _) = get(&b, format!("{}{draft}", c.base)).await;
+    // The change in words; the description named by its program, editable on the form.
+    assert!(
+        page.contains("安家补贴·硕士（2026 年版起）：¥80,000 → ¥100,000"),
+        "{page}"
+    );
+    assert!(
+        page.contains("人才倍增计划·安家补贴的金额说明（中文）仍写着“8万”"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("name=\"{TEXT}\"")));
+    let problems = page
+        .split("id=\"draft-problems\"")
+        .nth(1)
+        .map_or("", |p| p.split("</ul>").next().unwrap_or(""));
+    assert!(
+        !problems.contains("doubling.toml")
+            && !problems.contains("-->")
+            && !problems.contains("warning"),
+        "{problems}"
+    );
+    // Rewritten beside the value: nothing left to correct.
+    let fixed = "博士20万元（2026年起25万元），硕士6万元（2026年起10万元），“双一流”或QS前200本科3万元，其他本科2万元";
+    let (status, _, _) = post_form(
+        &b,
+        format!("{}{draft}", c.base),
+        &[
+            ("csrf", &token),
+            ("name", "硕士安家补贴提高到10万"),
+            (MASTER, "100000"),
+            (TEXT, fixed),
+            ("t:doubling.toml:housing_allowance.amount.en", "Doctorate 200,000 (250,000 from 2026); master 60,000 (100,000 from 2026); bachelor from a Double First-Class or QS top-200 university 30,000; other bachelor 20,000"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page, _) = get(&b, format!("{}{draft}", c.base)).await;
+    assert!(!page.contains("仍写着"), "{page}");
+    assert!(page.contains("金额说明（中文）改为："));
+    // From 2027: a new version; the 2026 value stays.
+    let (status, _, _) = post_form(
+        &b,
+        format!("{}{draft}", c.base),
+        &[
+            ("csrf", &token),
+            ("name", "硕士安家补贴提高到10万"),
+            (MASTER, "100000"),
+            ("from", "2027/1/1"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page, _) = get(&b, format!("{}{draft}", c.base)).await;
+    assert!(
+        page.contains("新增 2027年版，自 2027-01-01 起施行"),
+        "{page}"
+    );
+    assert!(
+        page.contains("自 2027-01-01 起（新增 2027年版））：¥80,000 → ¥100,000"),
+        "{page}"
+    );
+    let (_, diff, _) = get(&b, format!("{}{draft}/change.diff", c.base)).await;
+    assert!(
+        diff.contains("\"2026\" = \"80_000\", \"2027\" = \"100000\""),
+        "{diff}"
+    );
+    assert!(diff.contains("+until = 2026-12-31") && diff.contains("+from = 2027-01-01"));
+    // The file change applies to the policy folder as `git apply --unidiff-zero` reads it.
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir(repo.path().join("policy")).unwrap();
+    for entry in std::fs::read_dir("policy").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            std::fs::copy(
+                &path,
+                repo.path().join("policy").join(path.file_name().unwrap()),
+            )
+            .unwrap();
+        }
+    }
+    std::fs::write(repo.path().join("change.diff"), &diff).unwrap();
+    let applied = std::process::Command::new("git")
+        .args(["apply", "--unidiff-zero", "change.diff"])
+        .current_dir(repo.path())
+        .output()
+        .expect("git runs");
+    assert!(
+        applied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    let applied_policy = talent_subsidy::policy::PolicySource::Dir(repo.path().join("policy"))
+        .load()
+        .expect("the committed change loads");
+    assert_eq!(applied_policy.versions.len(), 3);
+    // The English page says the same in English.
+    let (_, en, _) = get(&b, format!("{}{draft}?lang=en", c.base)).await;
+    assert!(
+        en.contains("A new 2027 edition in force from 2027-01-01"),
+        "{en}"
+    );
+    // A day before the latest version is refused, saying why, and nothing is saved.
+    let (status, page, _) = post_form(
+        &b,
+        format!("{}{draft}?lang=zh", c.base),
+        &[
+            ("csrf", &token),
+            ("name", "硕士安家补贴提高到10万"),
+            (MASTER, "100000"),
+            ("from", "2025-06-01"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("施行日期：生效日期应晚于"), "{page}");
+}

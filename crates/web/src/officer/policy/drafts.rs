@@ -31,8 +31,9 @@ pub struct DraftsPage {
     pub as_of: String,
 }
 
-pub(super) fn edits_of(d: &Draft) -> Vec<Edit> {
-    serde_json::from_str(&d.edits).unwrap_or_default()
+/// A draft's change as stored (older drafts stored a bare list of edits).
+pub(super) fn change_of(d: &Draft) -> Change {
+    Change::read(&d.edits)
 }
 
 pub(super) async fn drafts_page(
@@ -54,7 +55,10 @@ pub(super) async fn drafts_page(
                 .map(|d| DraftLine {
                     id: d.id,
                     name: d.name.clone(),
-                    changes: edits_of(d).len(),
+                    changes: {
+                        let c = change_of(d);
+                        c.edits.len() + c.texts.len() + usize::from(c.from.is_some())
+                    },
                     updated_by: d.updated_by.clone(),
                     updated_at: view::short_time(&d.updated_at),
                 })
@@ -147,7 +151,14 @@ pub struct DraftPage {
     pub updated: String,
     pub params: Vec<ParamLine>,
     pub errors: Vec<String>,
-    pub problems: Vec<Problem>,
+    /// What the loader found that is not about a description on the form.
+    pub problems: Vec<super::words::Finding>,
+    /// Descriptions to rewrite beside the values.
+    pub texts: Vec<super::words::TextLine>,
+    /// What the draft changes, in words.
+    pub changes: Vec<String>,
+    /// The day it applies from (`YYYY-MM-DD`), empty for the versions as they are.
+    pub from: String,
     pub diff: String,
     pub can_edit: bool,
     pub can_simulate: bool,
@@ -164,9 +175,9 @@ pub(super) struct Built {
 
 pub(super) fn build(
     before: &[(String, String)],
-    edits: &[Edit],
+    change: &Change,
 ) -> Result<Built, Vec<draft::EditError>> {
-    let after = draft::apply(before, edits)?;
+    let after = draft::apply_change(before, change)?;
     let policy = draft::load_files(Path::new("draft"), &after);
     Ok(Built { after, policy })
 }
@@ -189,7 +200,7 @@ pub(super) fn draft_page(
     state: &AppState,
     lang: PageLang,
     d: &Draft,
-    edits: &[Edit],
+    change: &Change,
     errors: Vec<String>,
     saved: Option<String>,
     status: StatusCode,
@@ -197,30 +208,50 @@ pub(super) fn draft_page(
     let l = lang.lang;
     let files = state.source.files();
     let slots = draft::slots(&files);
-    let built = build(&files, edits);
-    let (diff, problems, can_simulate) = match &built {
+    let built = build(&files, change);
+    let changes = super::words::change_words(change, &files, &slots, l);
+    // The values' part of the change, named in a description's finding.
+    let values: Vec<String> = changes
+        .iter()
+        .skip(usize::from(change.from.is_some()))
+        .take(change.edits.len())
+        .cloned()
+        .collect();
+    let (diff, found, can_simulate) = match &built {
         Ok(b) => match &b.policy {
             Ok(p) => (
                 draft::diff(&files, &b.after),
-                problems(&p.warnings, l, &b.after),
+                super::words::findings(&p.warnings, &b.after, &values, l),
                 true,
             ),
             Err(d) => (
                 draft::diff(&files, &b.after),
-                problems(d, l, &b.after),
+                super::words::findings(d, &b.after, &values, l),
                 false,
             ),
         },
         Err(_) => (String::new(), Vec::new(), false),
     };
+    let texts = super::words::text_lines(change, &files, &found, l);
+    let problems = found.into_iter().filter(|f| f.text_key.is_none()).collect();
     let mut errors = errors;
     if let Err(stale) = &built {
         // The files changed since the draft was saved: say which values no longer apply.
         errors.extend(stale.iter().map(|e| {
-            let name = slots.iter().find(|s| s.key == e.slot).map_or_else(
-                || l.t("草案中的一项参数", "A value of the draft").to_string(),
-                |s| slot_words(s, l).0,
-            );
+            let name = if e.slot == "@from" {
+                l.t("施行日期", "In force from").to_string()
+            } else {
+                slots.iter().find(|s| s.key == e.slot).map_or_else(
+                    || {
+                        l.t(
+                            "草案中的一项参数或说明",
+                            "A value or description of the draft",
+                        )
+                        .to_string()
+                    },
+                    |s| slot_words(s, l).0,
+                )
+            };
             format!("{name}{}{}", l.colon(), l.t(&e.zh, &e.en))
         }));
     }
@@ -236,9 +267,12 @@ pub(super) fn draft_page(
             name: d.name.clone(),
             created: format!("{} · {}", d.created_by, view::short_time(&d.created_at)),
             updated: format!("{} · {}", d.updated_by, view::short_time(&d.updated_at)),
-            params: param_lines(&state.snapshot().policy, &slots, edits, l),
+            params: param_lines(&state.snapshot().policy, &slots, &change.edits, l),
             errors,
             problems,
+            texts,
+            changes,
+            from: change.from.map(|d| d.to_string()).unwrap_or_default(),
             diff,
             can_edit: s.role() == Role::Policy,
             can_simulate,
@@ -270,7 +304,7 @@ pub async fn draft_form(
         &state,
         lang,
         &d,
-        &edits_of(&d),
+        &change_of(&d),
         Vec::new(),
         saved,
         StatusCode::OK,
@@ -294,7 +328,8 @@ pub async fn save_draft(
     let Some(d) = own_draft(&s, &state, path.into_inner()).await? else {
         return Ok(no_draft());
     };
-    let slots = draft::slots(&state.source.files());
+    let files = state.source.files();
+    let slots = draft::slots(&files);
     let mut errors = Vec::new();
     let mut edits = Vec::new();
     for slot in &slots {
@@ -302,7 +337,7 @@ pub async fn save_draft(
         if typed.is_empty() {
             continue;
         }
-        match draft::normalise(typed) {
+        match draft::normalise_for(typed, slot.unit) {
             Some(v) if Some(&v) == draft::normalise(&slot.value).as_ref() => {}
             Some(v) => edits.push(Edit {
                 slot: slot.key.clone(),
@@ -326,6 +361,41 @@ pub async fn save_draft(
             }
         }
     }
+    // Descriptions rewritten beside the values: kept where they differ from the files.
+    let texts: Vec<Edit> = draft::text_slots(&files)
+        .into_iter()
+        .filter_map(|t| {
+            let typed = form
+                .0
+                .get(&format!("t:{}", t.key))?
+                .first()?
+                .trim()
+                .to_string();
+            (typed.split_whitespace().collect::<Vec<_>>().join(" ") != t.text).then_some(Edit {
+                slot: t.key,
+                value: typed,
+            })
+        })
+        .collect();
+    let from_typed = form.get("from").trim();
+    let from = if from_typed.is_empty() {
+        None
+    } else {
+        match rules::applicant::parse_date(from_typed) {
+            Some(d) => Some(d),
+            None => {
+                errors.push(format!(
+                    "{}{}",
+                    l.t("施行日期：", "In force from: "),
+                    l.t(
+                        &format!("“{from_typed}”不是日期，请写作 2027-01-01"),
+                        &format!("“{from_typed}” is not a date: write it as 2027-01-01")
+                    )
+                ));
+                None
+            }
+        }
+    };
     let name = match draft_name(form.get("name"), l) {
         Ok(n) => n,
         Err(e) => {
@@ -333,6 +403,19 @@ pub async fn save_draft(
             d.name.clone()
         }
     };
+    let change = Change { edits, texts, from };
+    if errors.is_empty()
+        && let Err(refused) = draft::apply_change(&files, &change)
+    {
+        errors.extend(refused.iter().map(|e| {
+            let what = if e.slot == "@from" {
+                l.t("施行日期", "In force from").to_string()
+            } else {
+                l.t("草案", "The draft").to_string()
+            };
+            format!("{what}{}{}", l.colon(), l.t(&e.zh, &e.en))
+        }));
+    }
     if !errors.is_empty() {
         let shown = Draft { name, ..d };
         return Ok(draft_page(
@@ -340,13 +423,13 @@ pub async fn save_draft(
             &state,
             lang,
             &shown,
-            &edits,
+            &change,
             errors,
             None,
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
-    let json = serde_json::to_string(&edits).unwrap_or_else(|_| "[]".into());
+    let json = serde_json::to_string(&change).unwrap_or_else(|_| "[]".into());
     s.store(&state)?
         .save_draft(d.id, &name, &json, s.name())
         .await
@@ -369,7 +452,7 @@ pub async fn draft_diff(
         return Ok(no_draft());
     };
     let files = state.source.files();
-    let body = match build(&files, &edits_of(&d)) {
+    let body = match build(&files, &change_of(&d)) {
         Ok(b) => draft::diff(&files, &b.after),
         Err(_) => String::new(),
     };

@@ -11,7 +11,7 @@ use super::*;
 use crate::result_view;
 use app::simulate::population::{EitherPolicy, Read, from_saved, read_file};
 use app::simulate::{Simulation, charts, default_as_of, simulate, tables::TABLES};
-use rules::policy::load::draft::{self, Edit, Slot};
+use rules::policy::load::draft::{self, Change, Edit, Slot};
 use rules::policy::{Diagnostic, Policy, Severity};
 use std::path::Path;
 use store::Draft;
@@ -20,6 +20,7 @@ use store::today;
 mod drafts;
 mod results;
 mod simulations;
+mod words;
 pub use drafts::{draft_diff, draft_form, drafts_list, new_draft, save_draft};
 pub use results::{simulation, simulation_csv};
 pub use simulations::{simulate_draft, simulate_upload};
@@ -79,14 +80,19 @@ pub struct ParamLine {
     pub changed: bool,
 }
 
-fn slot_words(slot: &Slot, l: Lang) -> (String, String) {
-    let tier = slot.tier.as_deref().map(|t| {
+/// The tier a slot's value is for, in words (`C类`, `other tiers`).
+fn tier_words(slot: &Slot, l: Lang) -> Option<String> {
+    slot.tier.as_deref().map(|t| {
         if t == "others" {
             l.t("其他层次", "other tiers").to_string()
         } else {
             format!("{}{}", l.t("", "tier "), t) + l.t("类", "")
         }
-    });
+    })
+}
+
+fn slot_words(slot: &Slot, l: Lang) -> (String, String) {
+    let tier = tier_words(slot, l);
     let version = slot
         .version
         .as_deref()

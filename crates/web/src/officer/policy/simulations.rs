@@ -2,7 +2,7 @@
 //! and loaded off the workers, within a budget), on the saved applications and/or an
 //! uploaded population.
 
-use super::drafts::{build, draft_page, drafts_page, edits_of, no_draft, own_draft};
+use super::drafts::{build, change_of, draft_page, drafts_page, no_draft, own_draft};
 use super::*;
 
 /// What a simulation form asked for.
@@ -196,14 +196,14 @@ pub async fn simulate_draft(
     let Some(d) = own_draft(&s, &state, path.into_inner()).await? else {
         return Ok(no_draft());
     };
-    let edits = edits_of(&d);
+    let change = change_of(&d);
     let refuse =
-        |status, said: String| draft_page(&s, &state, lang, &d, &edits, vec![said], None, status);
+        |status, said: String| draft_page(&s, &state, lang, &d, &change, vec![said], None, status);
     let asked = match asked {
         Ok(a) => a,
         Err((status, said)) => return Ok(refuse(status, said)),
     };
-    let policy = match build(&state.source.files(), &edits).map(|b| b.policy) {
+    let policy = match build(&state.source.files(), &change).map(|b| b.policy) {
         Ok(Ok(p)) => p,
         _ => {
             return Ok(refuse(
