@@ -1435,13 +1435,30 @@ fn a_policy_officer_tries_a_raise_on_the_saved_applications_in_chromium() {
             Some("2,500,000")
         );
         input.clear().await.unwrap();
-        input.send_keys("3,000,000").await.unwrap();
+        // Written as the forms take money.
+        input.send_keys("300万").await.unwrap();
         click_and_load(&c, "#save-draft").await;
         assert_eq!(text_of(&c, "#saved").await, "已保存");
+        // The change in words; the file diff folded away for whoever commits it.
+        let changes = text_of(&c, "#draft-changes").await;
+        assert!(
+            changes.contains("创业类项目资助额度（C类，2026 年版起）：¥2,500,000 → ¥3,000,000"),
+            "{changes}"
+        );
+        click(&c, "#diff-details summary").await;
         let diff = text_of(&c, "#diff").await;
         assert!(diff.contains("\"2026\" = \"3000000\""), "{diff}");
-        // The description still says 250万: a note to correct before committing.
-        assert!(text_of(&c, "#draft-problems").await.contains("250万"));
+        // The description still says 250万: named by its program, with its words to correct
+        // beside the value — no file, line or compiler words.
+        let note = text_of(&c, ".text-edit .warn").await;
+        assert!(
+            note.contains("金英计划·创业类项目资助的金额说明（中文）仍写着“250万”"),
+            "{note}"
+        );
+        assert!(
+            !note.contains(".toml") && !note.contains("warning"),
+            "{note}"
+        );
         let change = fetch_text(&c, "#download-diff").await;
         assert!(
             change.starts_with("--- a/policy/jinying.toml\n+++ b/policy/jinying.toml\n@@ -"),
@@ -1454,17 +1471,38 @@ fn a_policy_officer_tries_a_raise_on_the_saved_applications_in_chromium() {
         assert_accessible(&c, &axe, "a draft of parameters").await;
         assert_fits_phone(&c, "a draft of parameters").await;
         shot(&c, "#draft-params", "19-draft").await;
-        shot(&c, "#draft-problems", "19b-draft-problems").await;
+        shot(&c, "#h-texts", "19b-draft-descriptions").await;
 
         // Simulated on the saved application: +600,000 (3,600,000 with the core-industry uplift).
         click_and_load(&c, "#run-simulation").await;
         assert_eq!(text_of(&c, "#winners").await, "1");
         assert_eq!(text_of(&c, "#total-change").await, "+¥600,000");
         for chart in ["#chart-programs", "#chart-cash", "#chart-bands"] {
-            let svg = c.find(Locator::Css(chart)).await.unwrap();
-            let title = svg.find(Locator::Css("title")).await.unwrap();
-            assert!(!title.html(true).await.unwrap().is_empty(), "{chart}");
+            let figure = c.find(Locator::Css(chart)).await.unwrap();
+            let caption = figure.find(Locator::Css("figcaption")).await.unwrap();
+            assert!(!caption.text().await.unwrap().is_empty(), "{chart}");
         }
+        // The programs' chart shows the one change, says which programs it leaves out, and
+        // uses the page's width.
+        let bars = text_of(&c, "#chart-programs").await;
+        assert!(
+            bars.contains("+¥600,000（¥3,000,000 → ¥3,600,000）"),
+            "{bars}"
+        );
+        assert!(bars.contains("金额不变，未画出"), "{bars}");
+        let widths = c
+            .execute(
+                "return [document.querySelector('#chart-programs').getBoundingClientRect().width,\
+                 document.querySelector('main').getBoundingClientRect().width];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (chart_w, main_w) = (widths[0].as_f64().unwrap(), widths[1].as_f64().unwrap());
+        assert!(
+            chart_w > 0.8 * main_w - 40.0,
+            "the chart is {chart_w} px of {main_w}"
+        );
         let top = text_of(&c, "#sim-top").await;
         assert!(
             top.contains(&reference) && top.contains("按金额规则"),

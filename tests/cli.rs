@@ -309,17 +309,17 @@ fn simulate_compares_a_draft_folder_with_the_policy_in_force() {
         "bands.csv",
         "top.csv",
         "parameters.csv",
-        "cash.zh.svg",
-        "programs.en.svg",
-        "bands.zh.svg",
+        "charts.zh.html",
+        "charts.en.html",
     ] {
         assert!(out_dir.path().join(f).exists(), "{f}");
     }
-    let svg = std::fs::read_to_string(out_dir.path().join("cash.zh.svg")).unwrap();
+    let page = std::fs::read_to_string(out_dir.path().join("charts.en.html")).unwrap();
     assert!(
-        svg.starts_with("<svg") && svg.contains("<title id=\"chart-cash-t\">"),
-        "{svg}"
+        page.starts_with("<!doctype html>") && page.contains("<figcaption id=\"chart-cash-t\">"),
+        "{page}"
     );
+    assert!(page.contains("ul.bars"), "the page carries its styles");
     // Without people it says what is missing.
     let out = run(&["simulate", "--draft", draft.path().to_str().unwrap()], "");
     assert_eq!(out.status.code(), Some(2));

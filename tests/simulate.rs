@@ -159,11 +159,32 @@ async fn a_draft_raising_one_parameter_moves_exactly_those_it_should(c: &Console
     assert_eq!(status, 200);
     for chart in ["chart-programs", "chart-cash", "chart-bands"] {
         assert!(
-            page.contains(&format!("<svg class=\"chart\" id=\"{chart}\"")),
+            page.contains(&format!(
+                "<figure class=\"bars\" id=\"{chart}\" aria-labelledby=\"{chart}-t\">"
+            )),
             "{chart}"
         );
-        assert!(page.contains(&format!("aria-labelledby=\"{chart}-t {chart}-d\"")));
+        assert!(page.contains(&format!("<figcaption id=\"{chart}-t\">")));
     }
+    // The programs' chart: only the startup funding moves; the others are named as left out.
+    let programs_chart = page
+        .split("id=\"chart-programs\"")
+        .nth(1)
+        .and_then(|p| p.split("</figure>").next())
+        .unwrap_or_default();
+    assert_eq!(
+        programs_chart.matches("<li>").count(),
+        1,
+        "{programs_chart}"
+    );
+    assert!(
+        programs_chart.contains("+¥1,100,000（¥7,300,000 → ¥8,400,000）"),
+        "{programs_chart}"
+    );
+    assert!(
+        programs_chart.contains("金额不变，未画出"),
+        "{programs_chart}"
+    );
     assert!(
         page.contains("<dd id=\"winners\">2</dd>") && page.contains("<dd id=\"losers\">0</dd>")
     );

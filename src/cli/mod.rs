@@ -352,7 +352,15 @@ fn print_diagnostics(diags: &[Diagnostic]) {
 
 /// Runs a command; `serve` is what runs the web service (`web::startup::serve`), passed in so
 /// that the command line does not depend on the web layer.
-pub fn run(cli: Cli, serve: fn(Serve) -> std::io::Result<()>) -> ExitCode {
+/// What the command line is handed by the web layer, so that it depends on none of it: the
+/// function that runs the service, and the one that draws a simulation's charts as a page.
+pub struct Web {
+    pub serve: fn(Serve) -> std::io::Result<()>,
+    pub charts: fn(&app::simulate::Simulation, rules::input::Lang) -> String,
+}
+
+pub fn run(cli: Cli, web: Web) -> ExitCode {
+    let serve = web.serve;
     match cli.command {
         Some(Command::Eval {
             policy,
@@ -390,7 +398,7 @@ pub fn run(cli: Cli, serve: fn(Serve) -> std::io::Result<()>) -> ExitCode {
         }) => serve_command(serve, &policy, &args),
         Some(Command::Officer { database, command }) => officer(&database, command),
         Some(Command::Simulate { policy, args }) => {
-            with_policy(&policy, |p| simulate::run(p, args))
+            with_policy(&policy, |p| simulate::run(p, args, web.charts))
         }
         Some(Command::DataKey { database, command }) => officer::data_key(&database, command),
         Some(Command::Batch {

@@ -53,7 +53,11 @@ fn saved_people(database: &DatabaseArg, ctx: &EitherPolicy) -> Result<Read, Stri
     Ok(from_saved(&saved, ctx))
 }
 
-pub(super) fn run(current: &Policy, args: SimulateArgs) -> ExitCode {
+pub(super) fn run(
+    current: &Policy,
+    args: SimulateArgs,
+    charts: fn(&Simulation, Lang) -> String,
+) -> ExitCode {
     let draft = match rules::policy::load::draft::load_dir(&args.draft) {
         Ok(d) => {
             print_diagnostics(&d.warnings);
@@ -117,7 +121,7 @@ pub(super) fn run(current: &Policy, args: SimulateArgs) -> ExitCode {
     };
     sim.add_unread(people.skipped);
     if let Some(dir) = &args.out
-        && let Err(e) = write_out(&sim, dir)
+        && let Err(e) = write_out(&sim, dir, charts)
     {
         eprintln!(
             "无法写入 {}：{e} / cannot write into {}: {e}",
@@ -134,8 +138,13 @@ pub(super) fn run(current: &Policy, args: SimulateArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Every table as CSV and every chart as SVG (in Chinese and in English).
-fn write_out(sim: &Simulation, dir: &Path) -> std::io::Result<()> {
+/// Every table as CSV, and the charts as a page of their own in Chinese and in English (drawn
+/// by the console's template, so they look as they do there).
+fn write_out(
+    sim: &Simulation,
+    dir: &Path,
+    charts: fn(&Simulation, Lang) -> String,
+) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     for (name, _, _) in app::simulate::tables::TABLES {
         if let Some(csv) = sim.table_csv(name) {
@@ -143,18 +152,9 @@ fn write_out(sim: &Simulation, dir: &Path) -> std::io::Result<()> {
         }
     }
     for lang in [Lang::Zh, Lang::En] {
-        let c = lang.code();
         std::fs::write(
-            dir.join(format!("programs.{c}.svg")),
-            app::simulate::charts::programs(sim, lang),
-        )?;
-        std::fs::write(
-            dir.join(format!("cash.{c}.svg")),
-            app::simulate::charts::cash(sim, lang),
-        )?;
-        std::fs::write(
-            dir.join(format!("bands.{c}.svg")),
-            app::simulate::charts::bands(sim, lang),
+            dir.join(format!("charts.{}.html", lang.code())),
+            charts(sim, lang),
         )?;
     }
     Ok(())

@@ -1,214 +1,234 @@
-//! Charts drawn on the server as SVG: they need no JavaScript, scale to a phone's width,
-//! print in black and white (the draft's bars are dark, the current ones light with an
-//! outline), and carry their numbers as text (`<title>`, `<desc>`, and a label on every bar)
-//! for screen readers. Geometry is computed in decimals like the money it shows.
+//! A simulation's charts as data: rows of bars with their words, which the console's template
+//! (`officer/bars.html`) draws — labels and numbers as HTML text that wraps on a phone, each bar
+//! a rectangle whose length is a share of the longest. No markup is written here, so nothing
+//! here escapes anything: the template does.
+//!
+//! The programs' chart shows the change (a bar per program whose amount moves, gains and losses
+//! told apart, with before → after in words) and names the programs left out because they do
+//! not move; the cash chart pairs in force and draft per year, told apart by fill and legend.
 
 use super::Simulation;
 use rules::input::Lang;
 use rules::words::{grouped, yuan};
 use rust_decimal::Decimal;
-use std::fmt::Write;
 
-/// One row of a chart: its label and one or two values.
-struct Row {
-    label: String,
-    values: Vec<Decimal>,
+/// Bar lengths are out of this (the longest bar is this long).
+pub const FULL: i64 = 1000;
+
+/// One bar: its length (0..=`FULL`), its kind (`current`, `draft`, `gain`, `loss`, `count`),
+/// and its number in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub length: i64,
+    pub kind: &'static str,
+    pub words: String,
 }
 
-const WIDTH: i64 = 400;
-/// Room at the right of the longest bar for its number.
-const VALUE_ROOM: i64 = 130;
-const BAR: i64 = 16;
-const LINE: i64 = 20;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// A row: its label and one or two bars.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarRow {
+    pub label: String,
+    pub bars: Vec<Bar>,
 }
 
-/// The label's lines: one, or two when it would not fit the chart's width (estimated: a
-/// Chinese character is about a font size wide, a Latin letter about half).
-fn label_lines(label: &str) -> Vec<String> {
-    let width = |s: &str| -> i64 { s.chars().map(|c| if c.is_ascii() { 8 } else { 15 }).sum() };
-    if width(label) <= WIDTH {
-        return vec![label.to_string()];
+/// A chart: its id (for the page's anchors and tests), its title, the legend (kind, words),
+/// its rows, and a note on what it leaves out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarChart {
+    pub id: &'static str,
+    pub title: String,
+    pub legend: Vec<(&'static str, String)>,
+    pub rows: Vec<BarRow>,
+    pub note: String,
+}
+
+/// Lengths of `values`, each as a share of the largest magnitude among `all`.
+fn length(v: &Decimal, max: &Decimal) -> i64 {
+    if max.is_zero() {
+        return 0;
     }
-    let mut first = String::new();
-    let mut rest = label;
-    for (i, c) in label.char_indices() {
-        if width(&first) + width(&c.to_string()) > WIDTH {
-            // Break at the last space (English) when there is one.
-            if let Some(sp) = first.rfind(' ') {
-                rest = &label[sp + 1..];
-                first.truncate(sp);
-            } else {
-                rest = &label[i..];
-            }
-            break;
-        }
-        first.push(c);
-    }
-    vec![first, rest.to_string()]
+    use rust_decimal::prelude::ToPrimitive;
+    let l = (v.abs() * Decimal::from(FULL) / max).round();
+    // A change too small to see still shows a sliver.
+    l.to_i64()
+        .unwrap_or(FULL)
+        .min(FULL)
+        .max(i64::from(!v.is_zero()) * 4)
 }
 
-/// Horizontal bars: each row's label on a line of its own (long program names fit a
-/// phone), then one bar per series with its number.
-fn hbars(
-    id: &str,
-    title: &str,
-    desc: &str,
-    series: &[&str],
-    rows: &[Row],
-    show: fn(&Decimal) -> String,
-) -> String {
-    let n = series.len().max(1) as i64;
-    let labels: Vec<Vec<String>> = rows.iter().map(|r| label_lines(&r.label)).collect();
-    let group = |lines: usize| LINE * lines as i64 + n * (BAR + 2) + 12;
-    let top_margin = if series.len() > 1 { 28 } else { 4 };
-    let height = top_margin + labels.iter().map(|l| group(l.len())).sum::<i64>();
-    let max = rows
-        .iter()
-        .flat_map(|r| r.values.iter().map(|v| v.abs()))
-        .max()
-        .unwrap_or(Decimal::ZERO);
-    let room = Decimal::from(WIDTH - VALUE_ROOM);
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg class="chart" id="{id}" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{id}-t {id}-d" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
-        esc(title),
-        esc(desc)
-    );
-    if series.len() > 1 {
-        let mut x = 0;
-        for (i, s) in series.iter().enumerate() {
-            let _ = write!(
-                svg,
-                r#"<rect x="{x}" y="4" width="14" height="14" class="s{i}"/><text x="{}" y="16" class="legend">{}</text>"#,
-                x + 20,
-                esc(s)
-            );
-            x += 20 + 15 * s.chars().count() as i64 + 24;
-        }
-    }
-    let mut top = top_margin;
-    for (r, lines) in rows.iter().zip(&labels) {
-        for (li, line) in lines.iter().enumerate() {
-            let _ = write!(
-                svg,
-                r#"<text x="0" y="{}" class="label">{}</text>"#,
-                top + 15 + LINE * li as i64,
-                esc(line)
-            );
-        }
-        let bars = top + LINE * lines.len() as i64;
-        top += group(lines.len());
-        for (si, v) in r.values.iter().enumerate() {
-            let y = bars + si as i64 * (BAR + 2);
-            let w = if max.is_zero() {
-                Decimal::ZERO
-            } else {
-                (v.abs() * room / max).round_dp(1)
-            };
-            let _ = write!(
-                svg,
-                r#"<rect x="0" y="{y}" width="{w}" height="{BAR}" class="s{si}"/><text x="{}" y="{}" class="value">{}</text>"#,
-                w + Decimal::from(6),
-                y + BAR - 3,
-                show(v)
-            );
-        }
-    }
-    svg.push_str("</svg>");
-    svg
+fn signed(d: &Decimal) -> String {
+    rules::words::signed_yuan(*d)
 }
 
-/// Bars of money now and under the draft, described as “label: before → after”.
-fn before_after(id: &str, title: &str, rows: &[Row], lang: Lang) -> String {
-    let desc = rows
-        .iter()
-        .map(|r| {
-            format!(
-                "{}{}{} → {}",
-                r.label,
-                lang.colon(),
-                yuan(&r.values[0]),
-                yuan(&r.values[1])
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(lang.t("；", "; "));
-    hbars(
-        id,
-        title,
-        &desc,
-        &[lang.t("现行", "In force"), lang.t("草案", "Draft")],
-        rows,
-        yuan,
-    )
-}
-
-/// The amount per program, now and under the draft.
-pub fn programs(sim: &Simulation, lang: Lang) -> String {
-    let rows: Vec<Row> = sim
+/// The change per program: only programs whose amount moves, each with before → after.
+pub fn programs(sim: &Simulation, lang: Lang) -> BarChart {
+    let changed: Vec<_> = sim
         .programs
         .iter()
-        .map(|p| Row {
-            label: lang.t(&p.zh, &p.en).to_string(),
-            values: vec![p.current_amount, p.draft_amount],
+        .filter(|p| p.draft_amount != p.current_amount)
+        .collect();
+    let max = changed
+        .iter()
+        .map(|p| (p.draft_amount - p.current_amount).abs())
+        .max()
+        .unwrap_or_default();
+    let rows = changed
+        .iter()
+        .map(|p| {
+            let change = p.draft_amount - p.current_amount;
+            BarRow {
+                label: lang.t(&p.zh, &p.en).to_string(),
+                bars: vec![Bar {
+                    length: length(&change, &max),
+                    kind: if change.is_sign_negative() {
+                        "loss"
+                    } else {
+                        "gain"
+                    },
+                    words: format!(
+                        "{}{}{} → {}{}",
+                        signed(&change),
+                        lang.t("（", " ("),
+                        yuan(&p.current_amount),
+                        yuan(&p.draft_amount),
+                        lang.t("）", ")")
+                    ),
+                }],
+            }
         })
         .collect();
-    let title = lang.t(
-        "各项目资助总额：现行与草案",
-        "Amount per program: in force and draft",
-    );
-    before_after("chart-programs", title, &rows, lang)
+    let unchanged: Vec<String> = sim
+        .programs
+        .iter()
+        .filter(|p| p.draft_amount == p.current_amount)
+        .map(|p| lang.t(&p.zh, &p.en).to_string())
+        .collect();
+    let note = match (changed.is_empty(), unchanged.is_empty()) {
+        (true, _) => lang
+            .t("没有项目的资助总额变化。", "No program's amount changes.")
+            .to_string(),
+        (false, true) => String::new(),
+        (false, false) => format!(
+            "{}{}{}",
+            lang.t(
+                &format!("其余 {} 个项目金额不变，未画出：", unchanged.len()),
+                &format!(
+                    "{} programs whose amount does not change are left out: ",
+                    unchanged.len()
+                ),
+            ),
+            unchanged.join(lang.t("、", "; ")),
+            lang.t("。", ".")
+        ),
+    };
+    BarChart {
+        id: "chart-programs",
+        title: lang
+            .t(
+                "各项目资助总额的变化（草案减现行）",
+                "Change in each program's amount (draft less in force)",
+            )
+            .to_string(),
+        legend: vec![
+            ("gain", lang.t("增加", "More").to_string()),
+            ("loss", lang.t("减少", "Less").to_string()),
+        ],
+        rows,
+        note,
+    }
 }
 
-/// What falls due each year, now and under the draft.
-pub fn cash(sim: &Simulation, lang: Lang) -> String {
-    let rows: Vec<Row> = sim
+/// What falls due each year, in force and under the draft, side by side.
+pub fn cash(sim: &Simulation, lang: Lang) -> BarChart {
+    let max = sim
         .cash
         .iter()
-        .map(|y| Row {
-            label: lang
-                .t(&format!("{} 年", y.year), &y.year.to_string())
-                .to_string(),
-            values: vec![y.current_total(), y.draft_total()],
+        .flat_map(|y| [y.current_total(), y.draft_total()])
+        .max()
+        .unwrap_or_default();
+    let rows = sim
+        .cash
+        .iter()
+        .map(|y| {
+            let (now, draft) = (y.current_total(), y.draft_total());
+            let change = if now == draft {
+                String::new()
+            } else {
+                format!(
+                    "{}{}{}",
+                    lang.t("（", " ("),
+                    signed(&(draft - now)),
+                    lang.t("）", ")")
+                )
+            };
+            BarRow {
+                label: lang
+                    .t(&format!("{} 年", y.year), &y.year.to_string())
+                    .to_string(),
+                bars: vec![
+                    Bar {
+                        length: length(&now, &max),
+                        kind: "current",
+                        words: format!("{} {}", lang.t("现行", "In force"), yuan(&now)),
+                    },
+                    Bar {
+                        length: length(&draft, &max),
+                        kind: "draft",
+                        words: format!("{} {}{change}", lang.t("草案", "Draft"), yuan(&draft)),
+                    },
+                ],
+            }
         })
         .collect();
-    let title = lang.t(
-        "每年拨付：现行与草案（元）",
-        "Paid out each year: in force and draft (yuan)",
-    );
-    before_after("chart-cash", title, &rows, lang)
+    BarChart {
+        id: "chart-cash",
+        title: lang
+            .t(
+                "每年拨付：现行与草案",
+                "Paid out each year: in force and draft",
+            )
+            .to_string(),
+        legend: vec![
+            ("current", lang.t("现行", "In force").to_string()),
+            ("draft", lang.t("草案", "Draft").to_string()),
+        ],
+        rows,
+        note: String::new(),
+    }
 }
 
 /// How many people's totals changed by how much.
-pub fn bands(sim: &Simulation, lang: Lang) -> String {
-    let rows: Vec<Row> = sim
+pub fn bands(sim: &Simulation, lang: Lang) -> BarChart {
+    let max = sim
         .bands
         .iter()
-        .map(|b| Row {
-            label: lang.t(&b.zh, &b.en).to_string(),
-            values: vec![Decimal::from(b.count)],
-        })
-        .collect();
-    let desc = rows
-        .iter()
-        .map(|r| format!("{}{}{}", r.label, lang.colon(), grouped(&r.values[0])))
-        .collect::<Vec<_>>()
-        .join(lang.t("；", "; "));
-    hbars(
-        "chart-bands",
-        lang.t("总额变化的分布（人数）", "How totals change (people)"),
-        &desc,
-        &[lang.t("人数", "People")],
-        &rows,
-        grouped,
-    )
+        .map(|b| Decimal::from(b.count))
+        .max()
+        .unwrap_or_default();
+    BarChart {
+        id: "chart-bands",
+        title: lang
+            .t("总额变化的分布（人数）", "How totals change (people)")
+            .to_string(),
+        legend: Vec::new(),
+        rows: sim
+            .bands
+            .iter()
+            .map(|b| BarRow {
+                label: lang.t(&b.zh, &b.en).to_string(),
+                bars: vec![Bar {
+                    length: length(&Decimal::from(b.count), &max),
+                    kind: "count",
+                    words: format!(
+                        "{}{}",
+                        grouped(&Decimal::from(b.count)),
+                        lang.t(" 人", " people")
+                    ),
+                }],
+            })
+            .collect(),
+        note: String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -216,11 +236,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_long_label_takes_two_lines_broken_at_a_space() {
-        let long = "Science policy: major innovation project funding for top talent";
-        let lines = label_lines(long);
-        assert_eq!(lines.len(), 2, "{lines:?}");
-        assert_eq!(lines.join(" "), long);
-        assert_eq!(label_lines("金英计划·创业类项目资助").len(), 1);
+    fn lengths_are_shares_of_the_longest_and_a_small_change_still_shows() {
+        let max = Decimal::from(600_000);
+        assert_eq!(length(&Decimal::from(600_000), &max), FULL);
+        assert_eq!(length(&Decimal::from(-300_000), &max), FULL / 2);
+        assert_eq!(length(&Decimal::from(1), &max), 4);
+        assert_eq!(length(&Decimal::ZERO, &max), 0);
+        assert_eq!(length(&Decimal::ONE, &Decimal::ZERO), 0);
     }
 }

@@ -22,7 +22,7 @@ mod results;
 mod simulations;
 mod words;
 pub use drafts::{draft_diff, draft_form, drafts_list, new_draft, save_draft};
-pub use results::{simulation, simulation_csv};
+pub use results::{charts_file, simulation, simulation_csv};
 pub use simulations::{simulate_draft, simulate_upload};
 
 /// How long reading an uploaded draft may take before it is refused (the park's folder
@@ -186,7 +186,23 @@ pub async fn policy_files(
         &PolicyPage {
             lang: l,
             nav: nav(&s),
-            source: state.source.describe(),
+            source: match &state.source {
+                rules::policy::PolicySource::Dir(d) => format!(
+                    "{}{}{}",
+                    l.t("服务器上的政策文件夹 ", "The policy folder "),
+                    d.display(),
+                    l.t(
+                        "（文件修改后自动重新加载）",
+                        " on the server (reloaded when a file changes)"
+                    )
+                ),
+                rules::policy::PolicySource::BuiltIn => l
+                    .t(
+                        "程序内置的默认政策文件",
+                        "The default policy files built into the program",
+                    )
+                    .to_string(),
+            },
             loaded_at: store::stamp(loaded.loaded_at)[..16].replace('T', " "),
             versions: p
                 .versions

@@ -45,9 +45,9 @@ pub struct SimulationPage {
     pub bands: Vec<(String, u64)>,
     pub top: Vec<TopLine>,
     pub skipped: Vec<(String, String)>,
-    pub chart_programs: String,
-    pub chart_cash: String,
-    pub chart_bands: String,
+    pub chart_programs: charts::BarChart,
+    pub chart_cash: charts::BarChart,
+    pub chart_bands: charts::BarChart,
     pub tables: Vec<(&'static str, &'static str)>,
 }
 
@@ -135,7 +135,7 @@ pub async fn simulation(
                 .top
                 .iter()
                 .map(|c| TopLine {
-                    label: c.label.clone(),
+                    label: person_label(&c.label, l),
                     current: y(&c.current_total),
                     draft: y(&c.draft_total),
                     change: rules::words::signed_yuan(c.change()),
@@ -146,7 +146,12 @@ pub async fn simulation(
                         .collect(),
                 })
                 .collect(),
-            skipped: sim.skipped.iter().take(20).cloned().collect(),
+            skipped: sim
+                .skipped
+                .iter()
+                .take(20)
+                .map(|(label, why)| (person_label(label, l), why.clone()))
+                .collect(),
             chart_programs: charts::programs(&sim, l),
             chart_cash: charts::cash(&sim, l),
             chart_bands: charts::bands(&sim, l),
@@ -186,4 +191,43 @@ pub async fn simulation_csv(
         Some(text) => csv_response(text.into_bytes(), &format!("simulation-{id}-{table}.csv")),
         None => no_simulation(),
     })
+}
+
+/// A person of a simulation as labelled when it ran (a reference, or `第 3 行` for a line of an
+/// uploaded file), in the page's language.
+fn person_label(label: &str, l: Lang) -> String {
+    match label
+        .strip_prefix("第 ")
+        .and_then(|r| r.strip_suffix(" 行"))
+        .and_then(|n| n.parse::<u64>().ok())
+    {
+        Some(n) => l.t(&format!("第 {n} 行"), &format!("Line {n}")).to_string(),
+        None => label.to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "officer/charts_file.html")]
+struct ChartsFile {
+    lang: Lang,
+    as_of: String,
+    charts: [charts::BarChart; 3],
+    /// The console's own stylesheet, so the file reads alone.
+    css: &'static str,
+}
+
+/// A simulation's three charts as one HTML file that reads on its own (for `simulate --out`).
+pub fn charts_file(sim: &Simulation, l: Lang) -> String {
+    ChartsFile {
+        lang: l,
+        as_of: sim.as_of.to_string(),
+        charts: [
+            charts::programs(sim, l),
+            charts::cash(sim, l),
+            charts::bands(sim, l),
+        ],
+        css: include_str!("../../../../../static/app.css"),
+    }
+    .render()
+    .unwrap_or_default()
 }
