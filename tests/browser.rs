@@ -626,12 +626,18 @@ fn a_graduate_is_interviewed_on_a_phone_and_every_page_kind_passes_axe_core() {
             .execute(
                 "const w = window.innerWidth; return [...document.querySelectorAll('#applications tbody tr')]\
                  .flatMap(r => [r.querySelector('.badge'), r.querySelector('td.num')])\
-                 .filter(e => !e || e.getBoundingClientRect().right > w).length;",
+                 .filter(e => !e || e.getBoundingClientRect().right > w)\
+                 .map(e => e ? e.textContent + ' ends at ' + e.getBoundingClientRect().right + ' of ' + w : 'missing');",
                 vec![],
             )
             .await
             .unwrap();
-        assert_eq!(off, 0, "status or amount off the phone's screen on the list");
+        shot(&c, "#applications", "p0-list").await;
+        assert_eq!(
+            off,
+            serde_json::json!([]),
+            "status or amount off the phone's screen on the list"
+        );
         c.goto(&format!("{base}/officer/applications/{reference}"))
             .await
             .unwrap();

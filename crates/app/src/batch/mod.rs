@@ -227,8 +227,8 @@ fn not_a_table(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     if let Some((_, zh, en)) = kinds.iter().find(|(magic, _, _)| bytes.starts_with(magic)) {
         return Some((zh, en));
     }
-    if xlsx::is_xlsx(bytes) && !xlsx::is_workbook(bytes) {
-        return Some((
+    if xlsx::is_xlsx(bytes) {
+        return (!xlsx::is_workbook(bytes)).then_some((
             " Word 文档或其他压缩包，不是 Excel 工作簿",
             "a Word document or another zip archive, not an Excel workbook",
         ));

@@ -289,3 +289,14 @@ fn the_template_says_each_thing_once_and_lets_money_be_written_in_words() {
         "money columns warn"
     );
 }
+
+/// A workbook (a zip, so full of NUL bytes) is never taken for a binary file.
+#[test]
+fn a_workbook_of_people_is_read_as_a_table() {
+    let policy = rules::policy::load_embedded().unwrap();
+    let good: serde_json::Value = serde_json::from_str(rules::EXAMPLE_PROFILE).unwrap();
+    let rows: Vec<Vec<String>> = [good.clone(), good].iter().map(csv_row).collect();
+    let book = xlsx::people(&rows).unwrap();
+    let b = run(&policy, &book, None);
+    assert!(b.is_ok(), "{:?}", b.err());
+}

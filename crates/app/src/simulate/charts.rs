@@ -72,7 +72,7 @@ pub fn programs(sim: &Simulation, lang: Lang) -> BarChart {
         .map(|p| (p.draft_amount - p.current_amount).abs())
         .max()
         .unwrap_or_default();
-    let rows = changed
+    let rows: Vec<BarRow> = changed
         .iter()
         .map(|p| {
             let change = p.draft_amount - p.current_amount;
@@ -129,10 +129,17 @@ pub fn programs(sim: &Simulation, lang: Lang) -> BarChart {
                 "Change in each program's amount (draft less in force)",
             )
             .to_string(),
-        legend: vec![
+        // Only the kinds drawn.
+        legend: [
             ("gain", lang.t("增加", "More").to_string()),
             ("loss", lang.t("减少", "Less").to_string()),
-        ],
+        ]
+        .into_iter()
+        .filter(|(kind, _)| {
+            rows.iter()
+                .any(|r: &BarRow| r.bars.iter().any(|b| b.kind == *kind))
+        })
+        .collect(),
         rows,
         note,
     }
