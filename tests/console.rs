@@ -678,7 +678,7 @@ async fn two_hundred_at_once(c: &Console) {
     let first = page(1).await;
     assert_eq!(
         first
-            .matches("<td><a href=\"/officer/applications/SXT-")
+            .matches("<td class=\"ref\"><a href=\"/officer/applications/SXT-")
             .count(),
         50
     );
@@ -696,7 +696,7 @@ async fn two_hundred_at_once(c: &Console) {
     assert_eq!(
         page(5)
             .await
-            .matches("<td><a href=\"/officer/applications/SXT-")
+            .matches("<td class=\"ref\"><a href=\"/officer/applications/SXT-")
             .count(),
         0
     );

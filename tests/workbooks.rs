@@ -58,7 +58,12 @@ fn the_template_has_chinese_headers_dropdowns_number_checks_and_text_columns() {
         .iter()
         .map(|c| c.to_string())
         .collect();
-    assert_eq!(header.len(), FIELDS.len());
+    // Every field, then the officer's own column (given back with the results).
+    assert_eq!(header.len(), FIELDS.len() + 1);
+    assert_eq!(
+        header.last().unwrap(),
+        talent_subsidy::batch::PASS_THROUGH.0
+    );
     assert_eq!(header[1], "姓名");
     assert!(header.iter().any(|h| h == "年薪（元）"), "{header:?}");
     assert!(
@@ -79,8 +84,8 @@ fn the_template_has_chinese_headers_dropdowns_number_checks_and_text_columns() {
     let help = book.worksheet_range("说明").unwrap();
     assert_eq!(
         help.rows().count(),
-        FIELDS.len() + 2,
-        "a header, a note, a row a column"
+        FIELDS.len() + 3,
+        "a header, a note, a row a column, the officer's own column"
     );
 
     // Dropdowns and number checks, as the file holds them.

@@ -317,3 +317,31 @@ fn english_errors_name_fields_in_words() {
         .message_en;
     assert_eq!(m, "is required when a highest degree is given");
 }
+
+/// Years and months as their labels invite: `36个月` where the field counts years is 3, `3年`
+/// where it counts months is 36, full-width digits too; `15个月` in years says what was read.
+#[test]
+fn years_and_months_are_read_as_people_write_them() {
+    let json = EXAMPLE
+        .replace(r#""contract_years": 5"#, r#""contract_years": "36个月""#)
+        .replace(
+            r#""social_insurance_months_in_park": 6"#,
+            r#""social_insurance_months_in_park": "１年""#,
+        );
+    let p = Profile::from_json(json.as_bytes(), policy()).unwrap();
+    let e = p.employment().unwrap();
+    assert_eq!(e.contract_years, Some(3));
+    assert_eq!(e.social_insurance_months_in_park, Some(12));
+    let json = EXAMPLE.replace(r#""contract_years": 5"#, r#""contract_years": "15个月""#);
+    let err = Profile::from_json(json.as_bytes(), policy()).unwrap_err();
+    let e = err
+        .errors
+        .iter()
+        .find(|e| e.field == "employment.contract_years")
+        .unwrap();
+    assert!(
+        e.message_zh.contains("按 15 个月理解，即 1 年 3 个月"),
+        "{e:?}"
+    );
+    assert!(e.message_en.contains("read as 15 months"), "{e:?}");
+}

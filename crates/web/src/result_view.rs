@@ -367,6 +367,9 @@ pub fn answers_in_words(
                 .map_or(v.to_string(), |p| lang.t(&p.zh, &p.en).to_string()),
             Kind::Money => rules::applicant::parse_decimal(&rules::input::normalize_money(v))
                 .map_or_else(|| v.to_string(), |d| yuan(&d)),
+            // However it was typed (1999年3月15日, 1999/3/15), in the page's language.
+            Kind::Date => rules::applicant::parse_date(v)
+                .map_or_else(|| v.to_string(), |d| app::letters::day_words(d, lang)),
             _ => v.to_string(),
         }
     };
@@ -445,4 +448,25 @@ pub fn checklist(
                 .join(lang.t("、", "; ")),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A date is shown in the page's language however it was typed.
+    #[test]
+    fn answers_give_dates_in_the_pages_language() {
+        let policy = rules::policy::load_embedded().unwrap();
+        let rules = &policy.versions.last().unwrap().rules;
+        let values = FormValues::parse(
+            "person.birth_date=1999%E5%B9%B43%E6%9C%8815%E6%97%A5&person.full_name=x".as_bytes(),
+        );
+        let en = answers_in_words(&values, rules, Lang::En);
+        let birth = en.iter().find(|(l, _)| l == "Date of birth").unwrap();
+        assert_eq!(birth.1, "15 March 1999");
+        let zh = answers_in_words(&values, rules, Lang::Zh);
+        let birth = zh.iter().find(|(l, _)| l == "出生日期").unwrap();
+        assert_eq!(birth.1, "1999年3月15日");
+    }
 }

@@ -227,17 +227,19 @@ fn not_a_table(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     if let Some((_, zh, en)) = kinds.iter().find(|(magic, _, _)| bytes.starts_with(magic)) {
         return Some((zh, en));
     }
+    // A zip is read as a workbook (`xlsx::read` names a Word document or other archive once
+    // it has checked what the zip unpacks to).
     if xlsx::is_xlsx(bytes) {
-        return (!xlsx::is_workbook(bytes)).then_some((
-            " Word 文档或其他压缩包，不是 Excel 工作簿",
-            "a Word document or another zip archive, not an Excel workbook",
-        ));
+        return None;
     }
-    // Text has no NUL bytes (UTF-16 is not what Excel's “CSV” writes).
-    if bytes.iter().take(4096).any(|b| *b == 0) {
-        return Some(("二进制文件", "a binary file"));
-    }
-    None
+    // Text has few control bytes: one in a cell is that cell's error, many make a binary file
+    // (UTF-16 is not what Excel's “CSV” writes).
+    let head = &bytes[..bytes.len().min(4096)];
+    let control = head
+        .iter()
+        .filter(|b| **b < 0x09 || (0x0E..0x20).contains(*b) && **b != 0x1B)
+        .count();
+    (control >= 8 && control * 50 > head.len()).then_some(("二进制文件", "a binary file"))
 }
 
 /// A CSV (UTF-8, with or without BOM, or GBK) as a table.

@@ -193,9 +193,34 @@ impl<'v, 'e> ObjectReader<'v, 'e> {
     /// A whole number of years, months…; a JSON number or a string of digits.
     fn count(&mut self, key: &str) -> Option<u32> {
         let v = self.get(key)?;
+        // Where the field counts years (`contract_years`) or months, `36个月` or `3年` says so.
+        let unit = if key.ends_with("_years") {
+            super::written::Span::Years
+        } else {
+            super::written::Span::Months
+        };
         let parsed = match v {
             Value::Number(n) => n.as_str().parse::<u32>().ok(),
-            Value::String(s) => s.trim().parse::<u32>().ok(),
+            Value::String(s) => match super::written::parse_count(s, unit) {
+                Ok(n) => Some(n),
+                Err(super::written::CountProblem::NotWholeYears(months)) => {
+                    let f = self.field(key);
+                    let (y, m) = (months / 12, months % 12);
+                    self.errors.push(FieldError::new(
+                        f,
+                        format!(
+                            "“{}”按 {months} 个月理解，即 {y} 年 {m} 个月；本项按整年计算，请填写整年数",
+                            s.trim()
+                        ),
+                        format!(
+                            "“{}” was read as {months} months, that is {y} years and {m} months; this counts whole years: write a whole number of years",
+                            s.trim()
+                        ),
+                    ));
+                    return None;
+                }
+                Err(super::written::CountProblem::NotCount) => None,
+            },
             _ => None,
         };
         if parsed.is_none() {

@@ -46,6 +46,100 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
+/// What a count of years or months measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    Years,
+    Months,
+}
+
+/// Why a count was not taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CountProblem {
+    /// Not a count of years or months at all.
+    NotCount,
+    /// Understood as this many months, which is not a whole number of years.
+    NotWholeYears(u32),
+}
+
+/// A number of years or months as people write it: `3`, `3年`, `36个月`, `1年6个月`, `1.5年`,
+/// `３`, `3 years`, `18 months` — in the field's own unit, exactly: `36个月` is 3 where the field
+/// counts years, `3年` is 36 where it counts months; `15个月` where it counts years is refused
+/// with what was understood.
+pub fn parse_count(s: &str, unit: Span) -> Result<u32, CountProblem> {
+    let mut plain = String::with_capacity(s.len());
+    let t = s.trim();
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let mut last = ' ';
+    let mut gap = false;
+    for c in t.chars() {
+        let c = match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            c => c,
+        };
+        if c.is_whitespace() {
+            gap = true;
+            continue;
+        }
+        // `3 0` is not 30: a space may stand only beside a word.
+        if gap && last.is_ascii_digit() && c.is_ascii_digit() {
+            return Err(CountProblem::NotCount);
+        }
+        gap = false;
+        last = c;
+        plain.extend(c.to_lowercase());
+    }
+    if plain.len() > 40 {
+        return Err(CountProblem::NotCount);
+    }
+    // Months in all, exactly (a decimal of years may be a whole number of months).
+    let mut months = Decimal::ZERO;
+    let mut rest = plain.as_str();
+    let mut any_unit = false;
+    let number = |t: &str| -> Option<(Decimal, usize)> {
+        let end = t
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(t.len());
+        Some((
+            parse_decimal(&t[..end]).filter(|d| !d.is_sign_negative())?,
+            end,
+        ))
+    };
+    while !rest.is_empty() {
+        let (n, end) = number(rest).ok_or(CountProblem::NotCount)?;
+        rest = &rest[end..];
+        let year_words = ["年", "years", "year", "yrs", "yr"];
+        let month_words = ["个月", "個月", "月", "months", "month", "mos", "mo"];
+        if let Some(w) = year_words.iter().find(|w| rest.starts_with(**w)) {
+            months += n * Decimal::from(12);
+            rest = &rest[w.len()..];
+            any_unit = true;
+        } else if let Some(w) = month_words.iter().find(|w| rest.starts_with(**w)) {
+            months += n;
+            rest = &rest[w.len()..];
+            any_unit = true;
+        } else if rest.is_empty() && !any_unit {
+            // A bare number is in the field's own unit.
+            months += match unit {
+                Span::Years => n * Decimal::from(12),
+                Span::Months => n,
+            };
+        } else {
+            return Err(CountProblem::NotCount);
+        }
+    }
+    if plain.is_empty() || !months.fract().is_zero() {
+        return Err(CountProblem::NotCount);
+    }
+    let months = u32::try_from(months.trunc().mantissa()).map_err(|_| CountProblem::NotCount)?;
+    match unit {
+        Span::Months => Ok(months),
+        Span::Years if months % 12 == 0 => Ok(months / 12),
+        Span::Years => Err(CountProblem::NotWholeYears(months)),
+    }
+}
+
 /// An amount of money: `1200000`, `¥1200000元`, `120万`, `1.5万元`. The money reader of the
 /// JSON profile, the forms and the spreadsheets (which also drop thousands separators first;
 /// JSON keeps them an error, as `1,5` could mean 1.5).
@@ -80,5 +174,46 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
         Decimal::from_scientific(s).ok()
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_read_in_the_fields_own_unit_exactly() {
+        use Span::{Months, Years};
+        assert_eq!(parse_count("3", Years), Ok(3));
+        assert_eq!(parse_count("3年", Years), Ok(3));
+        assert_eq!(parse_count("36个月", Years), Ok(3));
+        assert_eq!(parse_count("３年", Years), Ok(3));
+        assert_eq!(parse_count("1.5年", Months), Ok(18));
+        assert_eq!(parse_count("1年6个月", Months), Ok(18));
+        assert_eq!(parse_count("3年", Months), Ok(36));
+        assert_eq!(parse_count("15 months", Months), Ok(15));
+        assert_eq!(parse_count("2 years", Years), Ok(2));
+        assert_eq!(parse_count("１５", Months), Ok(15));
+        assert_eq!(
+            parse_count(" +3 ", Years),
+            Ok(3),
+            "as a whole number always read"
+        );
+        assert_eq!(parse_count("1 年 6 个月", Months), Ok(18));
+        assert_eq!(
+            parse_count("15个月", Years),
+            Err(CountProblem::NotWholeYears(15))
+        );
+        assert_eq!(
+            parse_count("1.5", Years),
+            Err(CountProblem::NotWholeYears(18))
+        );
+        for bad in ["", "三年", "3年3年x", "-3", "1.25个月", "年", "3天", "3 0"] {
+            assert_eq!(
+                parse_count(bad, Months),
+                Err(CountProblem::NotCount),
+                "{bad}"
+            );
+        }
     }
 }

@@ -128,6 +128,12 @@ fn cell_text(d: &calamine::Data) -> String {
 /// stops a little past it (the caller then says the file is too long).
 pub fn read(bytes: &[u8], max_rows: Option<usize>) -> Result<Table, FileError> {
     check_unpacked_size(bytes)?;
+    if !is_workbook(bytes) {
+        return Err(refuse(
+            "这不是表格文件：它看起来是 Word 文档或其他压缩包，不是 Excel 工作簿。请上传 Excel 工作簿（.xlsx）或 CSV 文件，可先下载模板填写",
+            "This is not a spreadsheet: it looks like a Word document or another zip archive, not an Excel workbook. Upload an Excel workbook (.xlsx) or a CSV file; the template is a good start",
+        ));
+    }
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| unreadable())?;
     let names = calamine::Reader::sheet_names(&book);
