@@ -524,3 +524,40 @@ async fn units_are_said_once_and_the_result_can_be_printed() {
         assert!(!en.contains(twice), "{twice}");
     }
 }
+
+/// The language switch shows the same page in the other language, with what was typed on it,
+/// and does not move on — not even when an answer on it is half typed.
+#[actix_web::test]
+async fn the_language_switch_stays_on_the_same_page() {
+    let app = app();
+    let (_, first) = app.page("/").await;
+    let questions = shown(&first);
+    assert!(!questions.is_empty());
+    let mut pairs: Vec<(String, String)> = hidden(&first);
+    let typed = questions.first().unwrap().clone();
+    pairs.push(("switch".into(), "1".into()));
+    // A half-typed answer to one of this page's questions.
+    pairs.push(("person.birth_date".into(), "1998/5".into()));
+    let (status, en) = app.post_form("/interview?lang=en", &pairs).await;
+    assert_eq!(status, 200, "{en}");
+    assert!(en.contains("<html lang=\"en\">"));
+    assert_eq!(
+        shown(&en),
+        questions,
+        "the same questions, not the next page"
+    );
+    assert!(
+        !en.contains("class=\"error"),
+        "nothing judged on a switch: {en}"
+    );
+    assert!(
+        en.contains("value=\"1998/5\"")
+            || hidden(&en).contains(&("person.birth_date".into(), "1998/5".into())),
+        "what was typed is kept ({typed})"
+    );
+    // Back again: still the same page.
+    let mut back = hidden(&en);
+    back.push(("switch".into(), "1".into()));
+    let (_, zh) = app.post_form("/interview?lang=zh", &back).await;
+    assert_eq!(shown(&zh), questions);
+}

@@ -111,6 +111,9 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
     let policy = &loaded.policy;
     let json = to_partial_json(&values);
     let stop = !values.get("stop").is_empty();
+    // The language switch shows this page again in the other language, answers kept, without
+    // moving on (and without judging answers half typed).
+    let switching = !values.get("switch").is_empty() && !values.all("shown").is_empty();
     let (partial, s, errors) = match screen_value(policy, &json, today()) {
         Ok((p, s)) => (Some(p), s, Vec::new()),
         Err(invalid) => {
@@ -144,7 +147,8 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
         .iter()
         .filter(|q| !unsure.iter().any(|u| u == q.path))
         .collect();
-    if errors.is_empty() && (stop || remaining.is_empty()) {
+    let errors = if switching { Vec::new() } else { errors };
+    if errors.is_empty() && !switching && (stop || remaining.is_empty()) {
         let result = result_page(
             policy,
             &s,
@@ -156,7 +160,9 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
         return page(&result, StatusCode::OK, lang);
     }
     // This page's questions: again those that had errors, else the largest stake's group.
-    let shown: Vec<String> = if errors.is_empty() {
+    let shown: Vec<String> = if switching {
+        values.all("shown").to_vec()
+    } else if errors.is_empty() {
         let first = remaining.first().map(|q| section_of(q.path));
         remaining
             .iter()
@@ -179,7 +185,12 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
     let hidden = values
         .0
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "lang" | "stop" | "shown" | "none_of" | "unsure"))
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "lang" | "stop" | "switch" | "shown" | "none_of" | "unsure"
+            )
+        })
         .filter(|(k, _)| !visible.contains(&k.as_str()))
         .flat_map(|(k, vs)| {
             vs.iter()

@@ -142,29 +142,65 @@ pub fn condition_view(
     lang: Lang,
 ) -> ConditionView {
     let not_given = lang.t("未填写", "not given");
+    // A yes/no answer read against “not …” says which answer it was, never “否 / 要求：否”
+    // under a condition already in the negative: “在本市已有自有住房：否”.
+    let yes_no_label = match (&o.requirement, c.leaves.as_slice()) {
+        (Requirement::Is(_), [(name, _)]) => {
+            form::field(name).map(|f| format!("{}{}", lang.t(f.zh, f.en), lang.colon()))
+        }
+        _ => None,
+    };
+    let leaf_words = |name: &str| -> String {
+        match name {
+            "age" => lang.t("年龄", "age").to_string(),
+            "tier" => lang.t("人才层次", "talent tier").to_string(),
+            "annual_salary" => lang.t("年薪", "annual salary").to_string(),
+            _ => form::field(name).map_or(name.to_string(), |f| lang.t(f.zh, f.en).to_string()),
+        }
+    };
+    // A tier by its letter and name: “C类（省级领军人才）”.
+    let leaf_value = |name: &str, s: &Shown| -> String {
+        let shown = show(s, rules, lang);
+        if name != "tier" {
+            return shown;
+        }
+        rules
+            .tiers
+            .iter()
+            .find(|t| *t.id == *shown)
+            .map_or(shown.clone(), |t| {
+                format!(
+                    "{shown}{}{}{}{}",
+                    lang.t("类", ""),
+                    lang.open(),
+                    lang.t(&t.zh, &t.en),
+                    lang.close()
+                )
+            })
+    };
     let value = match &o.value {
-        Observed::One(Some(s)) => show(s, rules, lang),
+        Observed::One(Some(s)) if yes_no_label.is_some() => format!(
+            "{}{}",
+            yes_no_label.clone().unwrap_or_default(),
+            show(s, rules, lang)
+        ),
+        Observed::One(Some(s)) => match c.leaves.as_slice() {
+            [(name, _)] => leaf_value(name, s),
+            _ => show(s, rules, lang),
+        },
         Observed::One(None) => not_given.into(),
         Observed::Several(values) => c
             .leaves
             .iter()
             .zip(values)
             .map(|((name, _), v)| {
-                let label = form::field(name).map_or(name.as_str(), |f| lang.t(f.zh, f.en));
-                let label = match name.as_str() {
-                    "age" => lang.t("年龄", "age"),
-                    "tier" => lang.t("人才层次", "talent tier"),
-                    "annual_salary" => lang.t("年薪", "annual salary"),
-                    _ => label,
-                };
-                format!(
-                    "{label}: {}",
-                    v.as_ref()
-                        .map_or(not_given.to_string(), |s| show(s, rules, lang))
-                )
+                let shown = v
+                    .as_ref()
+                    .map_or(not_given.to_string(), |s| leaf_value(name, s));
+                format!("{}{}{shown}", leaf_words(name), lang.colon())
             })
             .collect::<Vec<_>>()
-            .join("; "),
+            .join(lang.t("；", "; ")),
     };
     let requirement = match &o.requirement {
         Requirement::Compare(op, Some(s)) => {
@@ -185,7 +221,11 @@ pub fn condition_view(
             op_words(*op, false, lang),
             lang.t("（取决于未填写的信息）", "(depends on a value not given)")
         ),
-        Requirement::Is(b) => show(&Shown::Bool(*b), rules, lang),
+        Requirement::Is(b) => format!(
+            "{}{}",
+            yes_no_label.clone().unwrap_or_default(),
+            show(&Shown::Bool(*b), rules, lang)
+        ),
         // A rule of several parts reads as the condition itself says it.
         Requirement::Rule => lang.t(&c.zh, &c.en).to_string(),
     };
@@ -468,5 +508,44 @@ mod tests {
         let zh = answers_in_words(&values, rules, Lang::Zh);
         let birth = zh.iter().find(|(l, _)| l == "出生日期").unwrap();
         assert_eq!(birth.1, "1999年3月15日");
+    }
+
+    /// A condition in the negative reads without a double negative; a tier by its name; the
+    /// parts of a value in the page's punctuation.
+    #[test]
+    fn conditions_read_as_a_person_says_them() {
+        let policy = rules::policy::load_embedded().unwrap();
+        let profile =
+            rules::applicant::Profile::from_json(rules::EXAMPLE_PROFILE.as_bytes(), &policy)
+                .unwrap();
+        let a = rules::engine::assess(&policy, &profile).unwrap();
+        let rules = &a.version.rules;
+        let view = |program: &str, condition: &str, lang: Lang| {
+            let p = a
+                .programs
+                .iter()
+                .find(|p| &*p.program.id == program)
+                .unwrap();
+            let (c, o) = p
+                .program
+                .conditions
+                .iter()
+                .zip(&p.conditions)
+                .find(|(c, _)| &*c.id == condition)
+                .unwrap();
+            condition_view(c, o, rules, lang)
+        };
+        let home = view("rent_subsidy", "no_home_in_city", Lang::Zh);
+        assert_eq!(home.value, "在本市已有自有住房：否");
+        assert_eq!(home.requirement, "在本市已有自有住房：否");
+        let home = view("rent_subsidy", "no_home_in_city", Lang::En);
+        assert_eq!(home.value, "Owns a home in the city: no");
+        let tier = view("scitech_major_project", "tier_a_or_b", Lang::Zh);
+        assert!(tier.value.contains("C类（省级领军人才）"), "{}", tier.value);
+        assert!(
+            !tier.value.contains(": ") && !tier.value.contains("; "),
+            "{}",
+            tier.value
+        );
     }
 }
