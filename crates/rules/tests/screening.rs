@@ -241,6 +241,7 @@ fn interview(full: &Value) -> (usize, bool) {
 #[test]
 fn an_interview_asks_far_fewer_questions_than_the_form_and_ends_at_the_assessment() {
     let mut counts = Vec::new();
+    let mut shares = Vec::new();
     for seed in 1..=400u64 {
         let Some(full) = complete(seed * 7919) else {
             continue;
@@ -251,16 +252,33 @@ fn an_interview_asks_far_fewer_questions_than_the_form_and_ends_at_the_assessmen
             "the interview's result differs from the assessment: {full:#}"
         );
         counts.push(asked);
+        // The share of this person's own answers (every path the full profile gives, sections
+        // included) that the interview asked for.
+        let held = PATHS
+            .iter()
+            .skip(1)
+            .filter(|p| get(&full, p).is_some_and(|v| !v.is_null()))
+            .count();
+        shares.push(Decimal::from(asked) / Decimal::from(held.max(1)));
     }
+    shares.sort_unstable();
+    let median_share = shares[shares.len() / 2];
     counts.sort_unstable();
     let median = counts[counts.len() / 2];
     let p90 = counts[counts.len() * 9 / 10];
     let form_fields = rules::input::fields::FIELDS.len();
     // README records these (`cargo test --test screening interview -- --nocapture`).
     eprintln!(
-        "interview: {} people, answers median {median}, 90th percentile {p90}, most {}; the full form has {form_fields} fields",
+        "interview: {} people, answers median {median}, 90th percentile {p90}, most {}; the full form has {form_fields} fields; median share of a person's own answers asked {}",
         counts.len(),
-        counts[counts.len() - 1]
+        counts[counts.len() - 1],
+        median_share.round_dp(2)
+    );
+    assert!(median <= 12, "median {median} answers (goal: 12 at most)");
+    assert!(
+        median_share <= Decimal::new(55, 2),
+        "median share {} of a person's answers asked (goal: 0.55 at most)",
+        median_share.round_dp(2)
     );
     assert!(
         median * 2 < form_fields,

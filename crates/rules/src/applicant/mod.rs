@@ -63,7 +63,9 @@ pub fn visible(text: &str) -> String {
     }
     out
 }
-pub use written::{CountProblem, Span, parse_count, parse_date, parse_decimal, parse_money};
+pub use written::{
+    CountProblem, Span, half_width, parse_count, parse_date, parse_decimal, parse_money,
+};
 
 /// The error for a body that is not JSON at all, with where it stops being JSON.
 pub fn not_json(e: &serde_json::Error) -> InvalidProfile {

@@ -46,6 +46,20 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
+/// Full-width digits, point and minus as ASCII (`１５．５` → `15.5`), the rest as it is.
+pub fn half_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            '－' => '-',
+            '，' => ',',
+            '％' => '%',
+            c => c,
+        })
+        .collect()
+}
+
 /// What a count of years or months measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Span {
@@ -144,8 +158,7 @@ pub fn parse_count(s: &str, unit: Span) -> Result<u32, CountProblem> {
 /// JSON profile, the forms and the spreadsheets (which also drop thousands separators first;
 /// JSON keeps them an error, as `1,5` could mean 1.5).
 pub fn parse_money(s: &str) -> Option<Decimal> {
-    let cleaned: String = s
-        .trim()
+    let cleaned: String = half_width(s.trim())
         .chars()
         .filter(|c| !matches!(c, ' ' | '¥' | '￥'))
         .collect();
@@ -194,6 +207,12 @@ mod count_tests {
         assert_eq!(parse_count("15 months", Months), Ok(15));
         assert_eq!(parse_count("2 years", Years), Ok(2));
         assert_eq!(parse_count("１５", Months), Ok(15));
+        assert_eq!(parse_money("１５万"), Some(Decimal::from(150_000)));
+        assert_eq!(
+            parse_money("１２０，０００").is_none(),
+            true,
+            "separators are the form's to drop"
+        );
         assert_eq!(
             parse_count(" +3 ", Years),
             Ok(3),

@@ -67,7 +67,7 @@ impl FormValues {
 /// Money as typed by a person → a plain decimal string (the profile's money reader); anything
 /// else is passed on as typed, so the profile reader reports it against the field.
 pub fn normalize_money(raw: &str) -> String {
-    let plain: String = raw
+    let plain: String = crate::applicant::half_width(raw)
         .chars()
         .filter(|c| !matches!(c, ',' | '，' | '_'))
         .collect();
@@ -80,11 +80,15 @@ pub fn normalize_money(raw: &str) -> String {
 }
 
 fn normalize_percent(raw: &str) -> String {
-    raw.trim().trim_end_matches(['%', '％']).trim().to_string()
+    crate::applicant::half_width(raw.trim())
+        .trim_end_matches('%')
+        .trim()
+        .to_string()
 }
 
 fn normalize_area(raw: &str) -> String {
-    let s = raw.trim();
+    let s = crate::applicant::half_width(raw.trim());
+    let s = s.as_str();
     let s = ["平方米", "平米", "㎡", "m²", "m2"]
         .iter()
         .fold(s, |s, u| s.strip_suffix(u).unwrap_or(s));
@@ -309,6 +313,10 @@ mod tests {
         assert_eq!(normalize_money("120万"), "1200000");
         assert_eq!(normalize_money("1.5万元"), "15000");
         assert_eq!(normalize_money("¥ 300,000.50"), "300000.50");
+        assert_eq!(normalize_money("１５万"), "150000");
+        assert_eq!(normalize_money("１２０，０００"), "120000");
+        assert_eq!(normalize_percent("３０％"), "30");
+        assert_eq!(normalize_area("１５０平方米"), "150");
         assert_eq!(normalize_money("abc"), "abc");
         assert_eq!(normalize_percent("30%"), "30");
         assert_eq!(normalize_area("150平方米"), "150");
