@@ -1,4 +1,5 @@
 use super::cells::*;
+use super::read::csv_table;
 use super::*;
 use rules::applicant::Domain;
 
