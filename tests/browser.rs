@@ -572,15 +572,40 @@ fn a_graduate_is_interviewed_on_a_phone_and_every_page_kind_passes_axe_core() {
         assert_fits_phone(&c, "the interview's result in English").await;
         assert_accessible(&c, &axe, "the interview's result").await;
 
-        // Applying: the full form with the answers, then name and ID.
-        click_and_load(&c, "#res button[type=submit]").await;
-        assert_accessible(&c, &axe, "the full form").await;
+        // Applying from the result, never through the full form: only what the application
+        // lacks — name, ID, and the university's category the interview never needed.
+        click_and_load(&c, "#apply-start").await;
+        assert!(
+            c.find(Locator::Id("f-person-birth_date")).await.is_err(),
+            "an answer given is not asked again"
+        );
+        assert_accessible(&c, &axe, "applying from the interview").await;
+        assert_fits_phone(&c, "applying from the interview").await;
+        shot(&c, "h1", "p15-apply-from-interview").await;
         type_into(&c, "f-person-full_name", "Wang Wu").await;
-        choose(&c, "f-person-id_type", "passport").await;
+        click(&c, "input[name='person.id_type'][value='passport']").await;
+        // Continue with the ID number missing: named at its field, focus on the summary.
+        click_and_load(&c, "#apply-continue").await;
+        c.find(Locator::Css("#error-summary a[href='#f-person-id_number']"))
+            .await
+            .expect("the missing ID number is named and linked");
         type_into(&c, "f-person-id_number", "E12345678").await;
-        // The interview never needed the institution's category; an application does.
-        choose(&c, "f-person-institution_tier", "other").await;
-        click_and_load(&c, "#submit").await;
+        click(&c, "input[name='person.institution_tier'][value='other']").await;
+        click_and_load(&c, "#apply-continue").await;
+        assert!(
+            c.find(Locator::Id("f-person-full_name")).await.is_err(),
+            "the full form is never shown"
+        );
+        // One PDF with the application.
+        let files = tempfile::tempdir().unwrap();
+        let degree = files.path().join("学位证书.pdf");
+        std::fs::write(&degree, "%PDF-1.4\n% degree\n%%EOF\n").unwrap();
+        c.find(Locator::Css("input[name='material:degree_certificate']"))
+            .await
+            .unwrap()
+            .send_keys(&degree.display().to_string())
+            .await
+            .unwrap();
         let total = text_of(&c, "#total").await;
         assert!(total.contains("133,200"), "{total}");
         assert_accessible(&c, &axe, "the full result").await;
@@ -642,6 +667,10 @@ fn a_graduate_is_interviewed_on_a_phone_and_every_page_kind_passes_axe_core() {
             .await
             .unwrap();
         text_of(&c, "h1").await;
+        assert!(
+            c.source().await.unwrap().contains("学位证书.pdf"),
+            "the PDF sent from the interview's path is with the application"
+        );
         assert_accessible(&c, &axe, "an application").await;
         assert_fits_phone(&c, "an application").await;
         c.goto(&format!("{base}/officer/batch")).await.unwrap();

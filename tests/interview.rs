@@ -561,3 +561,143 @@ async fn the_language_switch_stays_on_the_same_page() {
     let (_, zh) = app.post_form("/interview?lang=zh", &back).await;
     assert_eq!(shown(&zh), questions);
 }
+
+/// From the interview's result to the submission page without the full form: only what an
+/// application still lacks is asked (name and ID, never the answers already given), with no
+/// "not sure" for them; a missing one is named at its field; then the result page with the
+/// materials, the consent and the submit button. An open program can be applied for too,
+/// which asks its own missing answers.
+#[actix_web::test]
+async fn applying_from_the_interview_asks_only_what_the_application_lacks() {
+    let app = app();
+    let (result, _, _) = app.walk(&graduate()).await;
+    assert!(
+        result.contains("formaction=\"/interview/apply\""),
+        "{result}"
+    );
+    let answers: Vec<(String, String)> = hidden(&result);
+    let (status, page) = app.post_form("/interview/apply", &answers).await;
+    assert_eq!(status, 200, "{page}");
+    let asked = shown_names(&page);
+    for needed in ["person.full_name", "person.id_type", "person.id_number"] {
+        assert!(
+            asked.contains(&needed.to_string()),
+            "{needed} not asked: {asked:?}"
+        );
+    }
+    for given in [
+        "person.highest_degree",
+        "employment.annual_salary",
+        "person.birth_date",
+    ] {
+        assert!(
+            !asked.contains(&given.to_string()),
+            "{given} asked again: {asked:?}"
+        );
+    }
+    assert!(!page.contains("name=\"unsure\" value=\"person.full_name\""));
+    assert!(
+        !page.contains("id=\"f-person-institution_name\"")
+            || asked.contains(&"person.institution_name".to_string())
+    );
+    assert!(!page.contains("class=\"error"), "no error before Continue");
+    // Continue without the ID number: named at its field.
+    let mut some = hidden(&page);
+    some.push(("person.full_name".into(), "王五".into()));
+    some.push(("person.id_type".into(), "passport".into()));
+    some.push(("go".into(), "1".into()));
+    let (status, again) = app.post_form("/interview/apply", &some).await;
+    assert_eq!(status, 422, "{again}");
+    assert!(
+        again.contains("id=\"error-summary\"") && again.contains("证件号码"),
+        "{again}"
+    );
+    assert!(again.contains("value=\"王五\""), "what was typed is kept");
+    // Complete: the submission page (materials, consent, submit), never the full form.
+    let mut all = hidden(&again);
+    all.push(("person.full_name".into(), "王五".into()));
+    all.push(("person.id_type".into(), "passport".into()));
+    all.push(("person.id_number".into(), "E12345678".into()));
+    // The interview never needed the university's category; an application does, so it is
+    // asked here (and only if the interview left it out).
+    if asked.contains(&"person.institution_tier".to_string()) {
+        all.push(("person.institution_tier".into(), "other".into()));
+    }
+    for (k, v) in shown_values(&again) {
+        if !all.iter().any(|(a, _)| *a == k) {
+            all.push((k, v));
+        }
+    }
+    all.push(("go".into(), "1".into()));
+    let (status, submission) = app.post_form("/interview/apply", &all).await;
+    assert_eq!(status, 200, "{submission}");
+    assert!(
+        submission.contains("id=\"total\""),
+        "the result page: {submission}"
+    );
+    assert!(
+        submission.contains("133,200"),
+        "the same money as the interview"
+    );
+    assert!(
+        !submission.contains("id=\"f-person-full_name\""),
+        "not the full form"
+    );
+}
+
+/// The inputs of the questions on a page (not hidden ones): their names.
+fn shown_names(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in html.split("<div class=\"question field").skip(1) {
+        if let Some(at) = part.find("name=\"") {
+            let rest = &part[at + 6..];
+            out.push(unescape(&rest[..rest.find('"').unwrap()]));
+        }
+    }
+    out
+}
+
+/// Radio answers already checked on a page (kept as the person left them).
+fn shown_values(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for part in html.split("<input type=\"radio\" name=\"").skip(1) {
+        let name = &part[..part.find('"').unwrap()];
+        let Some(v) = part.find("value=\"") else {
+            continue;
+        };
+        let rest = &part[v + 7..];
+        let value = &rest[..rest.find('"').unwrap()];
+        if part[..part.find('>').unwrap()].contains("checked") {
+            out.push((unescape(name), unescape(value)));
+        }
+    }
+    out
+}
+
+/// A program left open by a "not sure" can be applied for too: ticking it asks what it lacks.
+#[actix_web::test]
+async fn an_open_program_can_be_applied_for_with_what_it_lacks() {
+    let app = app();
+    let mut unsure = graduate();
+    unsure.remove("employment.social_insurance_months_in_park");
+    let (result, _, _) = app.walk(&unsure).await;
+    let answers = hidden(&result);
+    let (_, page) = app.post_form("/interview/apply", &answers).await;
+    assert!(
+        page.contains("name=\"also\" value=\"housing_allowance\""),
+        "{page}"
+    );
+    assert!(
+        !shown_names(&page).contains(&"employment.social_insurance_months_in_park".to_string()),
+        "not asked until the program is ticked"
+    );
+    let mut also = hidden(&page);
+    also.push(("also".into(), "housing_allowance".into()));
+    let (status, page) = app.post_form("/interview/apply", &also).await;
+    assert_eq!(status, 200);
+    assert!(
+        shown_names(&page).contains(&"employment.social_insurance_months_in_park".to_string()),
+        "{page}"
+    );
+    assert!(page.contains("name=\"also\" value=\"housing_allowance\" checked"));
+}

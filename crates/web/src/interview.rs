@@ -47,6 +47,8 @@ pub struct QuestionView {
     pub value: String,
     pub choices: Vec<ChoiceView>,
     pub unsure: bool,
+    /// Whether "not sure" is offered (never for what a submission must have, such as the ID).
+    pub may_be_unsure: bool,
     /// For a list question: "none of these" is ticked (nothing ticked is not an answer).
     pub none_of: bool,
     pub error: Option<String>,
@@ -266,7 +268,7 @@ fn program_line(p: &ProgramRange<'_>, lang: Lang) -> ProgramLine {
     }
 }
 
-fn question_view(
+pub(crate) fn question_view(
     q: &NextQuestion,
     values: &FormValues,
     errors: &[FieldError],
@@ -386,6 +388,7 @@ fn question_view(
         },
         choices,
         unsure,
+        may_be_unsure: true,
         none_of: values.has("none_of", &q.field),
         error,
     }

@@ -18,6 +18,7 @@ pub mod guard;
 pub mod html;
 pub mod http;
 pub mod interview;
+pub mod interview_apply;
 pub mod interview_result;
 pub mod letters;
 pub mod message_view;

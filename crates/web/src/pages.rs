@@ -148,8 +148,18 @@ pub async fn submit(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = FormValues::parse(&body);
-    let lang = language(&req, Some(&values));
+    assess_values(&req, &state, FormValues::parse(&body))
+}
+
+/// The result page for a whole set of answers (with the materials, the consent and the submit
+/// button), or the full form with every error at its field. Shared by the full form and by
+/// applying from the interview.
+pub(crate) fn assess_values(
+    req: &HttpRequest,
+    state: &AppState,
+    values: FormValues,
+) -> HttpResponse {
+    let lang = language(req, Some(&values));
     let loaded = state.snapshot();
     let policy = &loaded.policy;
     let json = rules::input::to_profile_json(&values);
@@ -157,7 +167,7 @@ pub async fn submit(
         Ok(done) => (done.profile, done.assessment),
         Err(invalid) => {
             return page(
-                &form_page(&state, &values, &invalid.errors, lang.lang),
+                &form_page(state, &values, &invalid.errors, lang.lang),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 lang,
             );
@@ -284,7 +294,7 @@ pub async fn submit(
     let Some(_) = state.store else {
         return page(&result, StatusCode::OK, lang);
     };
-    let (token, set_cookie) = super::auth::form_token(&req, state.secure_cookies);
+    let (token, set_cookie) = super::auth::form_token(req, state.secure_cookies);
     let result = ResultPage {
         submit: Some((token, store::random_token())),
         ..result

@@ -104,6 +104,7 @@ where
 {
     app.service(super::interview::start)
         .service(super::interview::next)
+        .service(super::interview_apply::apply_from_interview)
         .service(super::pages::form_page_route)
         .service(super::pages::edit)
         .service(super::pages::submit)
