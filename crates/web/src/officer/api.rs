@@ -63,17 +63,42 @@ pub async fn list_api(
 ) -> Result<HttpResponse, actix_web::Error> {
     s.reviewer()?;
     let q = FormValues::parse(req.query_string().as_bytes());
-    // The page's links leave out an empty filter; on the API `page` is a number when given.
-    if q.0
-        .get("page")
-        .is_some_and(|v| v.iter().any(|p| p.trim().is_empty()))
-    {
-        return Err(ApiError::BadQuery(rules::applicant::FieldError::new(
-            "page",
-            "页码：应为正整数",
-            "page: a whole number from 1",
-        ))
-        .into());
+    // The page's links leave out an empty filter; on the API a number, a date or a choice is
+    // given or left out, never empty (the document says what each takes).
+    for (key, zh, en) in [
+        ("page", "页码：应为正整数", "page: a whole number from 1"),
+        (
+            "status",
+            "状态：请给出一个状态，或不带此参数",
+            "status: give a status, or leave the parameter out",
+        ),
+        (
+            "step",
+            "办理环节：请给出一个环节，或不带此参数",
+            "step: give a step, or leave the parameter out",
+        ),
+        (
+            "handler",
+            "经办：应为 unassigned 或 mine，或不带此参数",
+            "handler: unassigned or mine, or leave the parameter out",
+        ),
+        (
+            "from",
+            "起始日期：应写作 YYYY-MM-DD，或不带此参数",
+            "from: a date as YYYY-MM-DD, or leave the parameter out",
+        ),
+        (
+            "to",
+            "截止日期：应写作 YYYY-MM-DD，或不带此参数",
+            "to: a date as YYYY-MM-DD, or leave the parameter out",
+        ),
+    ] {
+        if q.0
+            .get(key)
+            .is_some_and(|v| v.iter().any(|p| p.trim().is_empty()))
+        {
+            return Err(ApiError::BadQuery(rules::applicant::FieldError::new(key, zh, en)).into());
+        }
     }
     let ReadFilter {
         filter,
