@@ -404,14 +404,11 @@ async fn a_draft_speaks_in_words_takes_10_wan_and_can_apply_from_a_day() {
     let draft = location(&h);
     const MASTER: &str = "v:doubling.toml:housing_allowance_master[2026]";
     const TEXT: &str = "t:doubling.toml:housing_allowance.amount.zh";
-    let (status, _, _) = post_form(
+    let (status, _, _) = save(
         &b,
-        format!("{}{draft}", c.base),
-        &[
-            ("csrf", &token),
-            ("name", "硕士安家补贴提高到10万"),
-            (MASTER, "10万"),
-        ],
+        &format!("{}{draft}", c.base),
+        &token,
+        &[(MASTER, "10万")],
     )
     .await;
     assert_eq!(status, 303, "10万 is a value");
@@ -438,15 +435,15 @@ async fn a_draft_speaks_in_words_takes_10_wan_and_can_apply_from_a_day() {
     );
     // Rewritten beside the value: nothing left to correct.
     let fixed = "博士20万元（2026年起25万元），硕士6万元（2026年起10万元），“双一流”或QS前200本科3万元，其他本科2万元";
-    let (status, _, _) = post_form(
+    let fixed_en = "Doctorate 200,000 (250,000 from 2026); master 60,000 (100,000 from 2026); bachelor from a Double First-Class or QS top-200 university 30,000; other bachelor 20,000";
+    let (status, _, _) = save(
         &b,
-        format!("{}{draft}", c.base),
+        &format!("{}{draft}", c.base),
+        &token,
         &[
-            ("csrf", &token),
-            ("name", "硕士安家补贴提高到10万"),
             (MASTER, "100000"),
             (TEXT, fixed),
-            ("t:doubling.toml:housing_allowance.amount.en", "Doctorate 200,000 (250,000 from 2026); master 60,000 (100,000 from 2026); bachelor from a Double First-Class or QS top-200 university 30,000; other bachelor 20,000"),
+            ("t:doubling.toml:housing_allowance.amount.en", fixed_en),
         ],
     )
     .await;
@@ -455,15 +452,11 @@ async fn a_draft_speaks_in_words_takes_10_wan_and_can_apply_from_a_day() {
     assert!(!page.contains("仍写着"), "{page}");
     assert!(page.contains("金额说明（中文）改为："));
     // From 2027: a new version; the 2026 value stays.
-    let (status, _, _) = post_form(
+    let (status, _, _) = save(
         &b,
-        format!("{}{draft}", c.base),
-        &[
-            ("csrf", &token),
-            ("name", "硕士安家补贴提高到10万"),
-            (MASTER, "100000"),
-            ("from", "2027/1/1"),
-        ],
+        &format!("{}{draft}", c.base),
+        &token,
+        &[(MASTER, "100000"), ("from", "2027/1/1")],
     )
     .await;
     assert_eq!(status, 303);
@@ -517,17 +510,25 @@ async fn a_draft_speaks_in_words_takes_10_wan_and_can_apply_from_a_day() {
         "{en}"
     );
     // A day before the latest version is refused, saying why, and nothing is saved.
-    let (status, page, _) = post_form(
+    let (status, page, _) = save(
         &b,
-        format!("{}{draft}?lang=zh", c.base),
-        &[
-            ("csrf", &token),
-            ("name", "硕士安家补贴提高到10万"),
-            (MASTER, "100000"),
-            ("from", "2025-06-01"),
-        ],
+        &format!("{}{draft}?lang=zh", c.base),
+        &token,
+        &[(MASTER, "100000"), ("from", "2025-06-01")],
     )
     .await;
     assert_eq!(status, 422);
     assert!(page.contains("施行日期：生效日期应晚于"), "{page}");
+}
+
+/// Saves the draft's form as the page sends it: the session's token, the name, then `fields`.
+async fn save(
+    b: &reqwest::Client,
+    url: &str,
+    token: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String, reqwest::header::HeaderMap) {
+    let mut form = vec![("csrf", token), ("name", "硕士安家补贴提高到10万")];
+    form.extend_from_slice(fields);
+    post_form(b, url.to_string(), &form).await
 }

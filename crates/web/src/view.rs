@@ -13,7 +13,20 @@ pub use rules::words::{hint_sentence, yuan};
 
 /// A stored time (`2026-11-26T17:05:19.191848+08:00`) to the minute: `2026-11-26 17:05`.
 pub fn short_time(stamp: &str) -> String {
-    stamp.chars().take(16).collect::<String>().replace('T', " ")
+    stamp_cut(stamp, 16)
+}
+
+/// A stored time to the second: `2026-11-26 17:05:19` (the access log's).
+pub fn time_to_second(stamp: &str) -> String {
+    stamp_cut(stamp, 19)
+}
+
+fn stamp_cut(stamp: &str, chars: usize) -> String {
+    stamp
+        .chars()
+        .take(chars)
+        .collect::<String>()
+        .replace('T', " ")
 }
 
 /// `123.46万元` (rounded half up to two places).

@@ -56,10 +56,6 @@ fn length(v: &Decimal, max: &Decimal) -> i64 {
         .max(i64::from(!v.is_zero()) * 4)
 }
 
-fn signed(d: &Decimal) -> String {
-    rules::words::signed_yuan(*d)
-}
-
 /// The change per program: only programs whose amount moves, each with before → after.
 pub fn programs(sim: &Simulation, lang: Lang) -> BarChart {
     let changed: Vec<_> = sim
@@ -87,7 +83,7 @@ pub fn programs(sim: &Simulation, lang: Lang) -> BarChart {
                     },
                     words: format!(
                         "{}{}{} → {}{}",
-                        signed(&change),
+                        rules::words::signed_yuan(change),
                         lang.t("（", " ("),
                         yuan(&p.current_amount),
                         yuan(&p.draft_amount),
@@ -164,7 +160,7 @@ pub fn cash(sim: &Simulation, lang: Lang) -> BarChart {
                 format!(
                     "{}{}{}",
                     lang.t("（", " ("),
-                    signed(&(draft - now)),
+                    rules::words::signed_yuan(draft - now),
                     lang.t("）", ")")
                 )
             };

@@ -86,12 +86,7 @@ pub fn parse_count(s: &str, unit: Span) -> Result<u32, CountProblem> {
     let t = t.strip_prefix('+').unwrap_or(t);
     let mut last = ' ';
     let mut gap = false;
-    for c in t.chars() {
-        let c = match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            '．' => '.',
-            c => c,
-        };
+    for c in half_width(t).chars() {
         if c.is_whitespace() {
             gap = true;
             continue;

@@ -98,22 +98,17 @@ fn role_words(role: &str, l: Lang) -> &'static str {
     }
 }
 
-/// `2026-12-05 14:03:09`: a stored stamp to the second, in the park's time as stored.
-fn to_second(stamp: &str) -> String {
-    stamp.chars().take(19).collect::<String>().replace('T', " ")
-}
-
 fn line(e: AccessEntry, l: Lang) -> AccessLine {
     let at = if e.times > 1 {
         // The same day: the second time without its date.
-        let first = to_second(&e.first_at);
-        let last = to_second(&e.at);
+        let first = view::time_to_second(&e.first_at);
+        let last = view::time_to_second(&e.at);
         match (first.split_once(' '), last.split_once(' ')) {
             (Some((d1, _)), Some((d2, t2))) if d1 == d2 => format!("{first} – {t2}"),
             _ => format!("{first} – {last}"),
         }
     } else {
-        to_second(&e.at)
+        view::time_to_second(&e.at)
     };
     let pick = |zh: String, en: String| if l == Lang::Zh { zh } else { en };
     let mut detail = l.t(&e.detail.zh, &e.detail.en).to_string();
@@ -130,15 +125,16 @@ fn line(e: AccessEntry, l: Lang) -> AccessLine {
             Access::Payments | Access::PaymentsExport => {
                 pick(format!("{n} 笔拨付"), format!("{n} payments"))
             }
+            Access::Export | Access::ExportFullIds => {
+                pick(format!("{n} 份申请"), format!("{n} applications"))
+            }
             _ => pick(format!("{n} 条"), format!("{n} records")),
         };
-        if !detail.contains(&n.to_string()) {
-            detail = if detail.is_empty() {
-                count
-            } else {
-                format!("{detail}{}{count}", l.t("；", "; "))
-            };
-        }
+        detail = if detail.is_empty() {
+            count
+        } else {
+            format!("{count}{}{detail}", l.t("；", "; "))
+        };
     }
     AccessLine {
         at,

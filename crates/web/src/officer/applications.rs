@@ -463,25 +463,16 @@ pub async fn export(
         store::Access::Export
     };
     // The filter is described without its search text, which may be a name or an ID number.
-    let (searched_zh, searched_en) = if filter.search.is_some() {
-        (
-            "，按编号、姓名或证件号检索",
-            ", searched by reference, name or ID number",
+    let detail = if filter.search.is_some() {
+        store::AccessDetail::words(
+            "按编号、姓名或证件号检索",
+            "searched by reference, name or ID number",
         )
     } else {
-        ("", "")
+        store::AccessDetail::default()
     };
     store
-        .log_access(
-            s.officer(),
-            access,
-            None,
-            store::AccessDetail::words(
-                format!("{} 份申请{searched_zh}", apps.len()),
-                format!("{} applications{searched_en}", apps.len()),
-            )
-            .items(apps.len()),
-        )
+        .log_access(s.officer(), access, None, detail.items(apps.len()))
         .await
         .map_err(|e| s.db_error(e))?;
     tracing::info!(officer = %s.name(), count = apps.len(), full_ids, "applications exported");
