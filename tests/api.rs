@@ -812,6 +812,46 @@ async fn an_empty_screening_is_all_open_and_asks_what_decides_the_most_first() {
             .count(),
         1
     );
+    // "Which of these describe you" first: one question of kind `sections` whose choices are
+    // the section paths, answered as sections are.
+    assert_eq!(qs[0]["field"], "sections", "{}", qs[0]);
+    assert_eq!(qs[0]["kind"], "sections");
+    let choices: Vec<&str> = qs[0]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        choices,
+        ["employment", "startup", "housing", "housing.home_purchase"]
+    );
+    assert!(
+        qs.iter().all(|q| q["kind"] != "section"),
+        "no section asked twice"
+    );
+    let (status, after) = app
+        .post_screening(r#"{"employment": {}, "startup": null, "housing": null}"#)
+        .await;
+    assert_eq!(status, 200, "{after}");
+    let after_qs = after["next_questions"].as_array().unwrap();
+    assert!(
+        after_qs
+            .iter()
+            .all(|q| q["field"] != "sections" && q["kind"] != "section")
+    );
+    for p in after["programs"].as_array().unwrap() {
+        if [
+            "jinying_startup",
+            "jinying_office",
+            "rent_subsidy",
+            "home_purchase",
+        ]
+        .contains(&p["id"].as_str().unwrap())
+        {
+            assert_eq!(p["status"], "not_applicable", "{p}");
+        }
+    }
     let degree = qs
         .iter()
         .find(|q| q["field"] == "person.highest_degree")

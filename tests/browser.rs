@@ -711,6 +711,31 @@ async fn walk(
         }
         for name in interview_questions(c).await {
             match (name.as_str(), answers.get(name.as_str())) {
+                // "Which of these describe you": tick what applies, else "none of these".
+                ("sections", _) => {
+                    let offered = c
+                        .execute(
+                            "return [...document.querySelectorAll(\"input[name='sections']\")].map(e => e.value)",
+                            vec![],
+                        )
+                        .await
+                        .unwrap();
+                    let mut ticked = false;
+                    for v in offered.as_array().into_iter().flatten() {
+                        let v = v.as_str().unwrap_or_default();
+                        let toggle = match v {
+                            "housing.home_purchase" => "has_home_purchase".to_string(),
+                            other => format!("has_{other}"),
+                        };
+                        if answers.get(toggle.as_str()) == Some(&"1") {
+                            click(c, &format!("input[name='sections'][value='{v}']")).await;
+                            ticked = true;
+                        }
+                    }
+                    if !ticked {
+                        click(c, "input[name='none_of'][value='sections']").await;
+                    }
+                }
                 // Lists: nothing ticked is unknown; the person says "none of these".
                 ("person.honors" | "prior_awards", _) => {
                     click(c, &format!("input[name='none_of'][value='{name}']")).await;
@@ -737,7 +762,7 @@ async fn walk(
                 .expect("the page in English");
             let kept = c
                     .execute(
-                        "return document.querySelector(\"input[type=hidden][name='person.highest_degree']\").value",
+                        "return (document.querySelector(\"input[type=hidden][name='person.highest_degree']\") || document.querySelector(\"input[name='person.highest_degree']:checked\")).value",
                         vec![],
                     )
                     .await

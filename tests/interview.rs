@@ -33,18 +33,23 @@ fn hidden(html: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The toggle a section's answer is sent under.
+fn toggle_of(section: &str) -> &str {
+    match section {
+        "employment" => "has_employment",
+        "startup" => "has_startup",
+        "housing" => "has_housing",
+        "housing.home_purchase" => "has_home_purchase",
+        other => other,
+    }
+}
+
 /// The questions a page shows, by the name its answer is sent under.
 fn shown(html: &str) -> Vec<String> {
     hidden(html)
         .into_iter()
         .filter(|(k, _)| k == "shown")
-        .map(|(_, v)| match v.as_str() {
-            "employment" => "has_employment".to_string(),
-            "startup" => "has_startup".to_string(),
-            "housing" => "has_housing".to_string(),
-            "housing.home_purchase" => "has_home_purchase".to_string(),
-            _ => v,
-        })
+        .map(|(_, v)| toggle_of(&v).to_string())
         .collect()
 }
 
@@ -59,12 +64,32 @@ impl App {
         while page.contains("id=\"iv\"") {
             pages.push(page.clone());
             assert!(pages.len() < 20, "the interview does not end");
+            let offered: Vec<String> = hidden(&page)
+                .into_iter()
+                .filter(|(k, _)| k == "offered")
+                .map(|(_, v)| v)
+                .collect();
             let mut pairs: Vec<(String, String)> = hidden(&page)
                 .into_iter()
                 .filter(|(k, _)| k != "shown")
                 .collect();
             for name in shown(&page) {
                 given += 1;
+                if name == "sections" {
+                    // "Which of these describe you": tick the sections that apply.
+                    let toggle = |s: &str| answers.get(toggle_of(s)).map(|v| v[0]);
+                    if offered.iter().all(|s| toggle(s).is_none()) {
+                        pairs.push(("unsure".into(), name.clone()));
+                        continue;
+                    }
+                    let ticked: Vec<&String> =
+                        offered.iter().filter(|s| toggle(s) == Some("1")).collect();
+                    if ticked.is_empty() {
+                        pairs.push(("none_of".into(), name.clone()));
+                    }
+                    pairs.extend(ticked.into_iter().map(|s| (name.clone(), s.clone())));
+                    continue;
+                }
                 match answers.get(name.as_str()) {
                     Some(values) if name == "person.honors" || name == "prior_awards" => {
                         if values.is_empty() {
@@ -120,6 +145,30 @@ async fn the_interview_starts_with_what_decides_the_most_and_never_asks_for_iden
     let (status, html) = app.page("/").await;
     assert_eq!(status, 200);
     assert!(html.contains("¥0 – ¥10,000,000"), "the running range");
+    // First, one question settles which parts of the policy concern the person.
+    assert_eq!(shown(&html), ["sections"]);
+    assert!(html.contains("以下哪些符合您的情况"), "{html}");
+    for (choice, words) in [
+        ("employment", "在园区企业工作"),
+        ("startup", "在园区创办了企业"),
+        ("housing", "想了解住房补贴"),
+        ("housing.home_purchase", "已在园区购买住房"),
+    ] {
+        assert!(
+            html.contains(&format!("name=\"sections\" value=\"{choice}\"")),
+            "{choice}"
+        );
+        assert!(html.contains(words), "{words}");
+    }
+    assert!(html.contains("name=\"none_of\" value=\"sections\""));
+    // Then the person, what decides the most.
+    let mut pairs = hidden(&html);
+    pairs.push(("sections".into(), "employment".into()));
+    pairs.push(("sections".into(), "startup".into()));
+    let (_, html) = app.post_form("/interview", &pairs).await;
+    assert!(html.contains("name=\"has_employment\" value=\"1\""));
+    assert!(html.contains("name=\"has_startup\" value=\"1\""));
+    assert!(html.contains("name=\"has_housing\" value=\"0\""));
     let asked = shown(&html);
     assert!(!asked.is_empty() && asked.len() <= 4, "{asked:?}");
     assert!(
@@ -259,7 +308,11 @@ async fn switching_language_mid_interview_keeps_every_answer_and_bad_answers_are
     let mut bad = pairs.clone();
     bad.retain(|(k, _)| k != "person.birth_date");
     bad.push(("person.birth_date".into(), "2099-01-01".into()));
-    bad.extend(shown(&first).into_iter().map(|s| ("shown".to_string(), s)));
+    bad.retain(|(k, _)| k != "offered");
+    bad.extend(
+        ["person.birth_date", "person.highest_degree"]
+            .map(|s| ("shown".to_string(), s.to_string())),
+    );
     let (status, again) = app.post_form("/interview", &bad).await;
     assert_eq!(status, 422);
     assert!(again.contains("在申请日期"), "{again}");
@@ -345,7 +398,16 @@ async fn a_founders_interview_ends_with_the_startup_programs_and_the_full_forms_
 #[actix_web::test]
 async fn an_unticked_group_is_unknown_and_none_of_these_is_said_explicitly() {
     let app = app();
-    let (_, first) = app.page("/").await;
+    // "Which of these describe you" with nothing ticked is not "none of these" either.
+    let (_, sections) = app.page("/").await;
+    let mut stop = hidden(&sections);
+    stop.push(("stop".into(), "1".into()));
+    let (_, result) = app.post_form("/interview", &stop).await;
+    assert!(result.contains("¥10,000,000"), "{result}");
+    assert!(!result.contains("不适用"), "{result}");
+    let mut pairs = hidden(&sections);
+    pairs.push(("sections".into(), "startup".into()));
+    let (_, first) = app.post_form("/interview", &pairs).await;
     assert!(
         first.contains("name=\"person.honors\""),
         "the first page asks about honours"

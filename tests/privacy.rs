@@ -880,3 +880,52 @@ async fn a_key_rotation_re_encrypts_everything() {
         .unwrap();
     assert!(out.status.success());
 }
+
+/// What the interview weighs its questions with grows from what the service sees: a
+/// submission's answers are counted as the prior's buckets — never its name, ID number or
+/// dates — and the policy in use weighs them.
+async fn answers_seen_are_counted_without_the_person(c: &Console) {
+    let degree_weight = |c: &Console| -> u64 {
+        c.state
+            .snapshot()
+            .policy
+            .prior()
+            .of("person.highest_degree")
+            .map_or(0, |b| b.iter().map(|x| x.weight()).sum())
+    };
+    let before = degree_weight(c);
+    let profile = profile_named(NAME);
+    let (status, v) = submit_json(c, &profile, None).await;
+    assert_eq!(status, 201, "{v}");
+    // Counted in the background, after the answer: wait a bounded while.
+    let mut counts = Vec::new();
+    for _ in 0..100 {
+        counts = c.store.answer_counts().await.unwrap();
+        if !counts.is_empty() && degree_weight(c) == before + 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        counts
+            .iter()
+            .any(|(p, _, n)| p == "person.highest_degree" && *n == 1),
+        "{counts:?}"
+    );
+    assert!(
+        counts.iter().any(|(p, _, _)| p == "employment"),
+        "{counts:?}"
+    );
+    let text = format!("{counts:?}");
+    let json: Value = serde_json::from_str(&profile).unwrap();
+    for personal in [
+        NAME,
+        json["person"]["id_number"].as_str().unwrap(),
+        json["person"]["birth_date"].as_str().unwrap(),
+    ] {
+        assert!(!text.contains(personal), "{personal} kept in {text}");
+    }
+    assert_eq!(degree_weight(c), before + 1, "the prior in use weighs it");
+}
+
+crate::on_both_databases!(answers_seen_are_counted_without_the_person: answers_seen_counted_on_sqlite, answers_seen_counted_on_postgresql);

@@ -14,6 +14,7 @@ pub mod parallel;
 pub mod privacy;
 pub mod procedure;
 pub mod refusal;
+pub mod seen;
 pub mod service;
 pub mod settings;
 pub mod simulate;

@@ -212,6 +212,20 @@ fn mistakes_are_located_at_file_line_and_column() {
             says: "a date in 2026",
         },
         Broken {
+            file: "prior.toml",
+            from: "master = 330",
+            to: "masters = 330",
+            at: ("", "masters"),
+            says: "`masters` is not an answer here",
+        },
+        Broken {
+            file: "prior.toml",
+            from: "[answers.\"person.honors\"]",
+            to: "[answers.\"person.honours\"]",
+            at: ("[answers.", "\"person.honours\""),
+            says: "no answer `person.honours`",
+        },
+        Broken {
             file: "calendar.toml",
             from: "source = ",
             to: "sourse = ",

@@ -216,7 +216,7 @@ fn interview(full: &Value) -> (usize, bool) {
     let mut asked = 0;
     loop {
         let s = screen(policy(), &read(&partial)).unwrap();
-        let Some(q) = s.questions.first() else {
+        let Some(q) = s.asks().into_iter().next() else {
             let a = assess(policy(), &Profile::from_value(full, policy()).unwrap()).unwrap();
             // The same money from the same programs; a program that pays nothing may still
             // be either ineligible or not applicable (see `ProgramRange::is_decided`).
@@ -229,7 +229,14 @@ fn interview(full: &Value) -> (usize, bool) {
                 });
             return (asked, same);
         };
-        answer(&mut partial, full, q.path);
+        if q.settles.len() > 1 {
+            // "Which of these describe you": one answer, each section it settles.
+            for s in &q.settles {
+                answer(&mut partial, full, s);
+            }
+        } else {
+            answer(&mut partial, full, q.path);
+        }
         asked += 1;
         assert!(
             asked <= PATHS.len(),
@@ -295,11 +302,13 @@ fn an_empty_profile_is_all_possible_and_asks_first_what_decides_the_most() {
     assert_eq!(s.total.1, Decimal::from(10_000_000));
     let first = &s.questions[0];
     assert!(first.at_stake > Decimal::ZERO);
+    // In the order of the money expected to settle, each at most its stake.
     assert!(
         s.questions
             .windows(2)
-            .all(|w| w[0].at_stake >= w[1].at_stake)
+            .all(|w| w[0].expected >= w[1].expected)
     );
+    assert!(s.questions.iter().all(|q| q.expected <= q.at_stake));
     let paths: Vec<&str> = s.questions.iter().map(|q| q.path).collect();
     for never in [
         "person.full_name",
@@ -312,4 +321,85 @@ fn an_empty_profile_is_all_possible_and_asks_first_what_decides_the_most() {
         !paths.iter().any(|p| p.starts_with("startup.")),
         "a section's fields before the section: {paths:?}"
     );
+}
+
+/// "Which of these describe you": with several sections open, they are one question that
+/// settles them all, asked where the first of them stood; with one open, it is asked alone.
+#[test]
+fn open_sections_are_asked_as_one_question_that_settles_them_all() {
+    let s = screen(policy(), &read(&serde_json::json!({}))).unwrap();
+    let asks = s.asks();
+    let sections: Vec<_> = asks.iter().filter(|q| q.path == "sections").collect();
+    assert_eq!(sections.len(), 1, "one question");
+    assert_eq!(
+        sections[0].settles,
+        ["employment", "startup", "housing", "housing.home_purchase"]
+    );
+    assert!(
+        asks.iter()
+            .all(|q| !["employment", "startup", "housing"].contains(&q.path)),
+        "no section asked twice"
+    );
+    assert!(
+        sections[0].decides.len()
+            >= s.questions
+                .iter()
+                .filter(|q| q.path == "startup")
+                .map(|q| q.decides.len())
+                .sum::<usize>()
+    );
+    // Employment and startup said: housing (with the home purchase inside) is one question
+    // with two choices.
+    let s = screen(
+        policy(),
+        &read(&serde_json::json!({ "employment": {}, "startup": null })),
+    )
+    .unwrap();
+    let asks = s.asks();
+    let q = asks
+        .iter()
+        .find(|q| q.path == "sections")
+        .expect("housing asked");
+    assert_eq!(q.settles, ["housing", "housing.home_purchase"]);
+    // Housing said to apply: the home purchase alone is a section's own question.
+    let s = screen(
+        policy(),
+        &read(&serde_json::json!({ "employment": {}, "startup": null, "housing": {} })),
+    )
+    .unwrap();
+    let asks = s.asks();
+    assert!(asks.iter().all(|q| q.path != "sections"));
+    assert!(asks.iter().any(|q| q.path == "housing.home_purchase"));
+}
+
+/// The questions are weighed by the prior: an answer that is rare settles little in
+/// expectation. Seeing many people with a Nobel-level honour (which rules out nothing) makes
+/// the honours question weigh less; seeing many without one makes it weigh more.
+#[test]
+fn questions_are_weighed_by_how_likely_each_answer_is() {
+    let p = read(&serde_json::json!({ "employment": {}, "startup": {}, "housing": null }));
+    let version = policy().version_on(p.profile.application_date()).unwrap();
+    let honours = |prior: &rules::policy::prior::Prior| {
+        let s = rules::engine::screen::screen_version(version, &p, prior);
+        let q = s
+            .questions
+            .iter()
+            .find(|q| q.path == "person.honors")
+            .cloned()
+            .expect("asked");
+        assert!(q.expected <= q.at_stake);
+        q.expected
+    };
+    let shipped = policy().prior();
+    let common_nobel = shipped.with_seen([("person.honors", "nobel_or_equivalent", 1_000_000)]);
+    let common_none = shipped.with_seen([("person.honors", "none", 1_000_000)]);
+    let (a, b, c) = (
+        honours(&common_nobel),
+        honours(&shipped),
+        honours(&common_none),
+    );
+    assert!(a < b && b < c, "{a} < {b} < {c}");
+    // Without a prior, each honour weighs the same as none: in between.
+    let even = honours(&rules::policy::prior::Prior::default());
+    assert!(a < even && even < c, "{a} < {even} < {c}");
 }

@@ -25,6 +25,7 @@ pub mod crypto;
 pub mod secrets;
 
 mod agreements;
+mod answers;
 mod applications;
 mod assignment;
 mod batches;

@@ -114,9 +114,21 @@ async fn save(state: &AppState, new: store::NewApplication) -> Result<Submitted,
         .store
         .as_ref()
         .ok_or(NotSaved::Refused(ApiError::Store))?;
+    // Its answers as the prior's buckets, counted once it is saved (nothing of the person).
+    let tally = {
+        let loaded = state.snapshot();
+        let mut tally = app::seen::Tally::default();
+        if let Ok(json) = serde_json::from_str::<serde_json::Value>(&new.profile)
+            && let Ok(profile) = rules::applicant::Profile::from_value(&json, &loaded.policy)
+        {
+            tally.add(&loaded.policy.prior(), &profile);
+        }
+        tally
+    };
     match store.submit(new).await {
         Ok(s) => {
             if s.created {
+                state.count_seen(tally);
                 state.metrics.applications_saved.inc();
                 tracing::info!(reference = %s.reference, "application submitted");
             }

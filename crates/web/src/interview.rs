@@ -13,11 +13,12 @@ use super::interview_result::{range_text, result_page};
 use super::view::{self, ErrorLink};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use app::service::screening::{NextQuestion, describe, screen_value};
+use app::service::screening::{NextQuestion, describe, describe_sections, screen_value};
 use askama::Template;
 use rules::applicant::FieldError;
 use rules::engine::Status;
 use rules::engine::screen::ProgramRange;
+use rules::engine::screen::SECTIONS;
 use rules::input::fields::FormSection;
 use rules::input::{FormValues, Lang, to_partial_json, unsure_paths};
 
@@ -104,6 +105,7 @@ pub async fn next(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes
 
 fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResponse {
     let lang = language(req, Some(&values));
+    settle_sections(&mut values);
     if values.get("application_date").is_empty() {
         values
             .0
@@ -144,8 +146,8 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
         }
     };
     let unsure = unsure_paths(&values);
-    let remaining: Vec<&rules::engine::screen::Question> = s
-        .questions
+    let asks = s.asks();
+    let remaining: Vec<&rules::engine::screen::Question> = asks
         .iter()
         .filter(|q| !unsure.iter().any(|u| u == q.path))
         .collect();
@@ -176,9 +178,23 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
         values.all("shown").to_vec()
     };
     let rules = &s.version.rules;
+    // The sections "which of these describe you" offers: this step's, or those offered before
+    // (shown again after a language switch).
+    let offered: Vec<String> = match remaining.iter().find(|q| q.path == SECTIONS) {
+        Some(q) if !switching => q.settles.iter().map(|s| s.to_string()).collect(),
+        _ => values.all("offered").to_vec(),
+    };
     let questions: Vec<QuestionView> = shown
         .iter()
-        .map(|path| question_view(&describe(path, rules), &values, &errors, lang.lang))
+        .map(|path| {
+            let q = if path == SECTIONS {
+                let settles: Vec<&str> = offered.iter().map(String::as_str).collect();
+                describe_sections(&settles, rules)
+            } else {
+                describe(path, rules)
+            };
+            question_view(&q, &values, &errors, lang.lang)
+        })
         .collect();
     let visible: Vec<&str> = questions
         .iter()
@@ -190,7 +206,7 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
         .filter(|(k, _)| {
             !matches!(
                 k.as_str(),
-                "lang" | "stop" | "switch" | "shown" | "none_of" | "unsure"
+                "lang" | "stop" | "switch" | "shown" | "none_of" | "unsure" | "offered" | SECTIONS
             )
         })
         .filter(|(k, _)| !visible.contains(&k.as_str()))
@@ -208,9 +224,20 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
                         .iter()
                         .map(move |v| (k.to_string(), v.clone()))
                 })
-                .filter(|(_, v)| !visible.contains(&v.as_str())),
+                // "None of these" for the sections travels as their toggles.
+                .filter(|(k, v)| {
+                    !(visible.contains(&v.as_str()) || (k == "none_of" && v == SECTIONS))
+                }),
         )
         .chain(shown.iter().map(|p| ("shown".to_string(), p.clone())))
+        .chain(
+            shown
+                .iter()
+                .any(|p| p == SECTIONS)
+                .then(|| offered.iter().map(|o| ("offered".to_string(), o.clone())))
+                .into_iter()
+                .flatten(),
+        )
         .collect();
     let programs: Vec<ProgramLine> = s
         .programs
@@ -235,6 +262,34 @@ fn step(req: &HttpRequest, state: &AppState, mut values: FormValues) -> HttpResp
         StatusCode::UNPROCESSABLE_ENTITY
     };
     page(&interview, status, lang)
+}
+
+/// "Which of these describe you", answered: each section offered applies when ticked (the
+/// home purchase makes housing apply too) and does not when not; nothing ticked, without
+/// "none of these", says nothing, and "not sure" leaves them all unknown. The answer then
+/// travels as the sections' own toggles.
+fn settle_sections(values: &mut FormValues) {
+    let offered = values.all("offered").to_vec();
+    let ticked = values.all(SECTIONS).to_vec();
+    if offered.is_empty()
+        || values.has("unsure", SECTIONS)
+        || (ticked.is_empty() && !values.has("none_of", SECTIONS))
+    {
+        return;
+    }
+    for path in &offered {
+        let Some((toggle, _, _)) = FormSection::from_profile_path(path).and_then(|s| s.toggle())
+        else {
+            continue;
+        };
+        let applies = ticked
+            .iter()
+            .any(|t| t == path || t.starts_with(&format!("{path}.")));
+        values.0.insert(
+            toggle.to_string(),
+            vec![if applies { "1" } else { "0" }.to_string()],
+        );
+    }
 }
 
 /// The part of the profile a question belongs to: questions about the person share a page,
@@ -305,13 +360,20 @@ pub(crate) fn question_view(
             },
         ]
     };
+    // A section offered in "which of these describe you" is ticked once its toggle says so.
+    let toggled = |path: &str, on: &str| {
+        FormSection::from_profile_path(path)
+            .and_then(|s| s.toggle())
+            .is_some_and(|(t, _, _)| values.get(t) == on)
+    };
     let choices: Vec<ChoiceView> = q
         .choices
         .iter()
         .map(|c| ChoiceView {
             value: c.value.clone(),
             label: lang.t(&c.label_zh, &c.label_en).to_string(),
-            checked: values.has(&name, &c.value),
+            checked: values.has(&name, &c.value)
+                || (q.kind == "sections" && toggled(&c.value, "1")),
         })
         .collect();
     let (kind, choices) = match q.kind.as_str() {
@@ -333,7 +395,7 @@ pub(crate) fn question_view(
             };
             ("radio", [choices, vec![other, not_sure]].concat())
         }
-        "list" => ("checks", choices),
+        "list" | "sections" => ("checks", choices),
         _ => ("input", Vec::new()),
     };
     let (inputmode, placeholder) = match q.kind.as_str() {
@@ -389,7 +451,10 @@ pub(crate) fn question_view(
         choices,
         unsure,
         may_be_unsure: true,
-        none_of: values.has("none_of", &q.field),
+        none_of: values.has("none_of", &q.field)
+            || (q.kind == "sections"
+                && !q.choices.is_empty()
+                && q.choices.iter().all(|c| toggled(&c.value, "0"))),
         error,
     }
 }

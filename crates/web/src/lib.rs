@@ -54,6 +54,16 @@ pub struct ReloadFailure {
     pub diagnostics: Vec<String>,
 }
 
+/// Reads the counts of answers seen and gives them to the policy's prior.
+async fn set_seen(store: &store::Store, loaded: &Loaded) {
+    match store.answer_counts().await {
+        Ok(counts) => loaded
+            .policy
+            .set_seen(counts.iter().map(|(p, k, n)| (p.as_str(), k.as_str(), *n))),
+        Err(e) => tracing::warn!(error = %e, "the answers seen could not be read"),
+    }
+}
+
 pub struct AppState {
     pub current: ArcSwap<Loaded>,
     pub source: PolicySource,
@@ -150,7 +160,37 @@ impl AppState {
         self.runtime = tokio::runtime::Handle::try_current().ok();
         let p = &self.current.load().policy;
         self.record_load("started", summary(p), String::new());
+        self.refresh_prior();
         self
+    }
+
+    /// Adds answers seen (a submission's, a batch's) to the counts, then weighs the
+    /// interview's questions with them — without making the request wait.
+    pub fn count_seen(&self, tally: app::seen::Tally) {
+        let (Some(store), Some(rt)) = (self.store.clone(), self.runtime.as_ref()) else {
+            return;
+        };
+        if tally.is_empty() {
+            return;
+        }
+        let policy = self.snapshot();
+        rt.spawn(async move {
+            if let Err(e) = store.count_answers(&tally.rows()).await {
+                tracing::warn!(error = %e, "the answers seen were not counted");
+                return;
+            }
+            set_seen(&store, &policy).await;
+        });
+    }
+
+    /// Weighs the policy in use with every answer counted so far (at start and after a
+    /// reload, whose new policy starts from the shipped prior alone).
+    pub fn refresh_prior(&self) {
+        let (Some(store), Some(rt)) = (self.store.clone(), self.runtime.as_ref()) else {
+            return;
+        };
+        let policy = self.snapshot();
+        rt.spawn(async move { set_seen(&store, &policy).await });
     }
 
     /// Keeps a load of the policy in the database's history (the policy office's page
@@ -196,6 +236,7 @@ impl AppState {
                 }
                 self.metrics.reloads.inc();
                 self.record_load("reloaded", said, warnings);
+                self.refresh_prior();
                 tracing::info!(source = %self.source.describe(), versions = ?versions, "policy reloaded");
                 true
             }

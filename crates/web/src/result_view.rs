@@ -414,15 +414,36 @@ pub fn answers_in_words(
         }
     };
     let mut out = Vec::new();
-    for s in FormSection::ALL {
-        if let Some((name, _, _)) = s.toggle() {
-            let (zh, en) = s.question();
-            match values.get(name) {
-                "1" => out.push((lang.t(zh, en).to_string(), lang.t("是", "Yes").to_string())),
-                "0" => out.push((lang.t(zh, en).to_string(), lang.t("否", "No").to_string())),
-                _ => {}
-            }
+    // Which parts concern the person, in one line (as "which of these describe you" asks).
+    let said = |on: &str| -> Vec<String> {
+        FormSection::ALL
+            .iter()
+            .filter(|s| {
+                s.toggle()
+                    .is_some_and(|(name, _, _)| values.get(name) == on)
+            })
+            .map(|s| {
+                let (zh, en) = s.choice();
+                lang.t(zh, en).to_string()
+            })
+            .collect()
+    };
+    let (applies, not) = (said("1"), said("0"));
+    if !applies.is_empty() || !not.is_empty() {
+        let sep = lang.t("、", "; ");
+        let mut parts = Vec::new();
+        if !applies.is_empty() {
+            parts.push(format!("{}{}", lang.t("是：", "yes: "), applies.join(sep)));
         }
+        if !not.is_empty() {
+            parts.push(format!("{}{}", lang.t("否：", "no: "), not.join(sep)));
+        }
+        out.push((
+            lang.t("您的情况", "Your situation").to_string(),
+            parts.join(lang.t("；", ". ")),
+        ));
+    }
+    for s in FormSection::ALL {
         for f in FIELDS.iter().filter(|f| f.section == s) {
             let given: Vec<String> = values
                 .all(f.path)

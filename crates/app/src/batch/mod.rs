@@ -11,6 +11,7 @@
 //! a file that cannot be read as a table at all (encoding, unknown or repeated columns, too
 //! many rows) is refused, and then with a message that says which.
 
+use crate::seen::Tally;
 use crate::spreadsheet::Sheet;
 use rayon::prelude::*;
 use rules::Msg;
@@ -121,11 +122,14 @@ pub struct Batch {
     programs: Vec<ProgramName>,
     /// The headers of the officer's own columns, as written.
     tag_headers: Vec<String>,
+    /// The answers of the rows assessed, as the prior's buckets (for the interview's weights).
+    pub seen: Tally,
 }
 
-fn assess_row(policy: &Policy, values: &FormValues) -> RowOutcome {
+fn assess_row(policy: &Policy, values: &FormValues, tally: &mut Tally) -> RowOutcome {
     match crate::service::assess_value(policy, &form::to_profile_json(values)) {
         Ok(done) => {
+            tally.add(&policy.prior(), &done.profile);
             let a = &done.assessment;
             let rules = &a.version.rules;
             let missed = a
@@ -360,14 +364,22 @@ pub fn run_table(
         ));
     }
     // The rows are independent: assessed on every core, each result to its own row.
-    let outcomes: Vec<Vec<_>> = crate::parallel::runs(&to_assess)
+    let outcomes: Vec<(Vec<_>, Tally)> = crate::parallel::runs(&to_assess)
         .map(|(_, run)| {
-            run.iter()
-                .map(|(i, values)| (*i, assess_row(policy, values)))
-                .collect()
+            let mut tally = Tally::default();
+            let outcomes = run
+                .iter()
+                .map(|(i, values)| (*i, assess_row(policy, values, &mut tally)))
+                .collect();
+            (outcomes, tally)
         })
         .collect();
-    for (i, outcome) in outcomes.into_iter().flatten() {
+    let mut seen = Tally::default();
+    let outcomes = outcomes.into_iter().flat_map(|(o, t)| {
+        seen.merge(t);
+        o
+    });
+    for (i, outcome) in outcomes {
         if let Some(r) = rows.get_mut(i) {
             r.outcome = outcome;
         }
@@ -390,6 +402,7 @@ pub fn run_table(
         rows,
         programs,
         tag_headers,
+        seen,
     })
 }
 

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use rules::applicant::{InvalidProfile, Partial};
-use rules::engine::screen::{ProgramRange, Screening, screen};
+use rules::engine::screen::{ProgramRange, Question, SECTIONS, Screening, screen};
 use rules::engine::{DISCLAIMER_EN, DISCLAIMER_ZH, Status};
 use rules::input::fields::{FormSection, Kind, field};
 use rules::policy::Policy;
@@ -132,11 +132,13 @@ pub struct Choice {
     pub label_en: String,
 }
 
-/// A question worth asking, largest stake first.
+/// A question worth asking, in the order worth asking it: the money an answer is expected
+/// to settle (each answer weighed by how often it is seen), largest first.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NextQuestion {
-    /// The profile path to answer (`person.highest_degree`), or a section (`startup`: answer
-    /// with its object, or null when it does not apply).
+    /// The profile path to answer (`person.highest_degree`), a section (`startup`: answer
+    /// with its object, or null when it does not apply), or `sections` (several sections at
+    /// once, see `kind`).
     #[schema(example = "person.highest_degree")]
     pub field: String,
     pub label_zh: String,
@@ -144,7 +146,11 @@ pub struct NextQuestion {
     pub help_zh: String,
     pub help_en: String,
     /// `date`, `money`, `number`, `yes_no`, `choice`, `list` (several of the choices), `text`
-    /// (the choices are the names the policy lists), or `section`.
+    /// (the choices are the names the policy lists), `section` (answer with its object, or
+    /// null when it does not apply), or `sections` (field `sections`: "which of these describe
+    /// you"; the choices are section paths — `employment`, `startup`, `housing`,
+    /// `housing.home_purchase` — each answered as a section is: `{}` for one that applies,
+    /// `null` for one that does not).
     #[schema(example = "choice")]
     pub kind: String,
     /// For a number: its unit (`%`, `m²`, `年`…), else empty.
@@ -237,10 +243,10 @@ impl ScreeningJson {
                 })
                 .collect(),
             next_questions: s
-                .questions
+                .asks()
                 .iter()
                 .map(|q| {
-                    let mut n = describe(q.path, rules);
+                    let mut n = describe_question(q, rules);
                     n.at_stake = q.at_stake.normalize().to_string();
                     n.decides = q
                         .decides
@@ -282,6 +288,39 @@ fn section_of(path: &str) -> Option<FormSection> {
         "housing.home_purchase" => FormSection::HomePurchase,
         _ => return None,
     })
+}
+
+/// The question as asked, in words: [`describe`], or for the question that settles several
+/// sections, "which of these describe you" with each section a choice.
+pub fn describe_question(q: &Question, rules: &Rules) -> NextQuestion {
+    if q.path != SECTIONS {
+        return describe(q.path, rules);
+    }
+    describe_sections(&q.settles, rules)
+}
+
+/// "Which of these describe you": one question of kind `sections` whose choices are the
+/// section paths it settles; each is answered as a section is (`{}` applies, `null` does
+/// not), none ticked being "none of these".
+pub fn describe_sections(settles: &[&str], rules: &Rules) -> NextQuestion {
+    let mut q = describe("", rules);
+    q.field = SECTIONS.to_string();
+    q.label_zh = "以下哪些符合您的情况？（可多选）".into();
+    q.label_en = "Which of these describe you? (tick all that apply)".into();
+    q.help_zh = "都不符合请选“以上都没有”；不确定的可以选“不清楚”。".into();
+    q.help_en =
+        "If none does, choose \"None of these\"; if you are not sure, choose \"Not sure\".".into();
+    q.kind = "sections".into();
+    q.choices = settles
+        .iter()
+        .filter_map(|p| section_of(p).map(|s| (p, s.choice())))
+        .map(|(p, (zh, en))| Choice {
+            value: p.to_string(),
+            label_zh: zh.to_string(),
+            label_en: en.to_string(),
+        })
+        .collect();
+    q
 }
 
 /// The question for a path, in words: label, help, kind and choices (stake and programs

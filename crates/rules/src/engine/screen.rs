@@ -18,13 +18,17 @@ use super::{AssessError, Status};
 use crate::applicant::{Domain, PATHS, Partial, path_bit};
 use crate::policy::fields::{FIELDS, Section, Var};
 use crate::policy::model::{Expr, Program};
+use crate::policy::prior::Prior;
 use crate::policy::range::{self, Inputs, Range, Truth, whole_yuan};
+use crate::policy::value::Val;
 use crate::policy::{Policy, Version};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::sync::LazyLock;
 
+mod expect;
 mod questions;
+pub use questions::SECTIONS;
 use questions::{enclosing, questions};
 
 /// A set of statuses, as bits.
@@ -124,6 +128,13 @@ pub struct Question {
     pub at_stake: Decimal,
     /// The programs (indexes into [`Screening::programs`]) it decides.
     pub decides: Vec<usize>,
+    /// The money an answer is expected to settle: each answer weighed by how often it is seen
+    /// ([`Prior`]), the widths of the programs it would decide added (at most `at_stake`).
+    /// Questions are asked largest first.
+    pub expected: Decimal,
+    /// For a section's question, the sections one answer settles (`housing` may settle the
+    /// home purchase too: "which of these describe you"); empty for a field.
+    pub settles: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone)]
@@ -152,6 +163,13 @@ impl Screening<'_> {
 
     pub fn is_complete(&self) -> bool {
         self.programs.iter().all(ProgramRange::is_decided)
+    }
+
+    /// The questions as they are asked: [`Self::questions`] with two or more sections'
+    /// questions made one that settles them all (path [`SECTIONS`], its sections in
+    /// `settles`), where the first of them stood.
+    pub fn asks(&self) -> Vec<Question> {
+        questions::asked(&self.questions, self.total.1 - self.total.0)
     }
 
     /// The tier ids still possible, highest first (`none` last).
@@ -201,6 +219,9 @@ struct Known<'a> {
     amount: Range<'static>,
     met: Vec<Truth>,
     met_reads: Vec<u64>,
+    /// A hypothetical answer ([`FIELDS`] index, value) read instead of the unknown one, when
+    /// weighing a question (see `expect.rs`).
+    over: Option<(usize, Val<'static>)>,
 }
 
 impl<'a> Inputs<'a> for Known<'a> {
@@ -208,6 +229,11 @@ impl<'a> Inputs<'a> for Known<'a> {
         let (Some(f), Some(bit)) = (FIELDS.get(index), FIELD_BITS.get(index)) else {
             return Range::MISSING;
         };
+        if let Some((i, v)) = self.over
+            && i == index
+        {
+            return Range::exact(Some(v));
+        }
         if self.unknown & bit != 0 {
             Range::any(f.ty, self.partial.profile.application_date)
         } else {
@@ -260,7 +286,7 @@ pub fn screen<'p>(policy: &'p Policy, partial: &Partial) -> Result<Screening<'p>
     let version = policy
         .version_on(date)
         .ok_or(AssessError::NoVersion(date))?;
-    Ok(screen_version(version, partial))
+    Ok(screen_version(version, partial, &policy.prior()))
 }
 
 fn section_state(partial: &Partial, s: Section) -> Option<bool> {
@@ -271,8 +297,53 @@ fn section_state(partial: &Partial, s: Section) -> Option<bool> {
     }
 }
 
-/// Screens a partial profile under one version's rules.
-pub fn screen_version<'p>(version: &'p Version, partial: &Partial) -> Screening<'p> {
+/// The possible tiers (bits over the version's tiers, then one for no tier) and the unknown
+/// paths the undecided rows read: a row is the one that holds when it may hold and every row
+/// above may not.
+fn tiers(rules: &crate::policy::Rules, k: &Known<'_>) -> (u64, u64) {
+    let mut above_may_fail = true;
+    let mut tier = 0u64;
+    let mut tier_reads = 0u64;
+    'tiers: for (ti, t) in rules.tiers.iter().enumerate() {
+        for row in &t.rows {
+            let holds = range::truth(&row.when, k);
+            if !holds.is_known() {
+                tier_reads |= k.reads(&row.when);
+            }
+            if holds.yes {
+                tier |= 1u64.checked_shl(ti as u32).unwrap_or(0);
+            }
+            if !holds.no {
+                above_may_fail = false;
+                break 'tiers;
+            }
+        }
+    }
+    if above_may_fail {
+        tier |= 1u64.checked_shl(rules.tiers.len() as u32).unwrap_or(0);
+    }
+    (tier, tier_reads)
+}
+
+/// Whether this is the first time the applicant receives the program.
+fn first_time(partial: &Partial, program: &Program) -> Truth {
+    if partial.is_unknown("prior_awards") {
+        Truth::UNKNOWN
+    } else if partial
+        .profile
+        .prior_awards
+        .iter()
+        .any(|a| **a == *program.id)
+    {
+        Truth::NO
+    } else {
+        Truth::YES
+    }
+}
+
+/// Screens a partial profile under one version's rules, its questions weighed with the
+/// answers' prior.
+pub fn screen_version<'p>(version: &'p Version, partial: &Partial, prior: &Prior) -> Screening<'p> {
     let rules = &version.rules;
     let profile = &partial.profile;
     let unknown = partial.unknown;
@@ -305,30 +376,10 @@ pub fn screen_version<'p>(version: &'p Version, partial: &Partial) -> Screening<
         amount: Range::MISSING,
         met: Vec::with_capacity(rules.programs.len()),
         met_reads: Vec::with_capacity(rules.programs.len()),
+        over: None,
     };
 
-    // The tier: a row is the one that holds when it may hold and every row above may not.
-    let mut above_may_fail = true;
-    let mut tier = 0u64;
-    let mut tier_reads = 0u64;
-    'tiers: for (ti, t) in rules.tiers.iter().enumerate() {
-        for row in &t.rows {
-            let holds = range::truth(&row.when, &k);
-            if !holds.is_known() {
-                tier_reads |= k.reads(&row.when);
-            }
-            if holds.yes {
-                tier |= 1u64.checked_shl(ti as u32).unwrap_or(0);
-            }
-            if !holds.no {
-                above_may_fail = false;
-                break 'tiers;
-            }
-        }
-    }
-    if above_may_fail {
-        tier |= 1u64.checked_shl(rules.tiers.len() as u32).unwrap_or(0);
-    }
+    let (tier, tier_reads) = tiers(rules, &k);
     k.tier = tier;
     k.tier_reads = if tier.count_ones() > 1 { tier_reads } else { 0 };
 
@@ -372,13 +423,7 @@ pub fn screen_version<'p>(version: &'p Version, partial: &Partial) -> Screening<
             .filter(|(_, st)| st.is_none())
             .map(|(s, _)| *s)
             .collect();
-        k.first_time = if is_unknown("prior_awards") {
-            Truth::UNKNOWN
-        } else if profile.prior_awards.iter().any(|a| **a == *program.id) {
-            Truth::NO
-        } else {
-            Truth::YES
-        };
+        k.first_time = first_time(partial, program);
         let conditions: Vec<Truth> = program
             .conditions
             .iter()
@@ -563,7 +608,8 @@ pub fn screen_version<'p>(version: &'p Version, partial: &Partial) -> Screening<
         };
     }
 
-    let questions = questions(&programs, total, unknown);
+    let mut questions = questions(&programs, total, unknown);
+    expect::weigh(&mut questions, &mut k, rules, &programs, prior, total);
     Screening {
         version,
         application_date: profile.application_date,

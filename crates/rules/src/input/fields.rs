@@ -142,6 +142,30 @@ impl FormSection {
         }
     }
 
+    /// The section as one choice of "which of these describe you" (the question that settles
+    /// several sections at once).
+    pub fn choice(self) -> (&'static str, &'static str) {
+        match self {
+            FormSection::Employment => (
+                "在园区企业工作（或即将入职）",
+                "I work at a company in the park (or am about to join one)",
+            ),
+            FormSection::Startup => (
+                "在园区创办了企业（或正在创办）",
+                "I founded a company in the park (or am founding one)",
+            ),
+            FormSection::Housing => (
+                "在园区租房居住，或想了解住房补贴",
+                "I rent in the park, or want to check the housing subsidies",
+            ),
+            FormSection::HomePurchase => (
+                "已在园区购买住房（或即将购买）",
+                "I bought a home in the park (or am about to)",
+            ),
+            other => other.title(),
+        }
+    }
+
     /// Where its fields go in the profile JSON.
     pub(crate) fn json_path(self) -> &'static [&'static str] {
         match self {

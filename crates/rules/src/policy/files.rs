@@ -433,3 +433,14 @@ pub struct StepDef {
     #[serde(default)]
     pub other_officer: bool,
 }
+
+/// `prior.toml`: how often each answer is seen, per profile path (`[answers."person.highest_degree"]
+/// master = 35`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorFile {
+    pub answers: std::collections::BTreeMap<
+        Spanned<String>,
+        std::collections::BTreeMap<Spanned<String>, i64>,
+    >,
+}

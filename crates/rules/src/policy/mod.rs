@@ -17,6 +17,7 @@ pub mod fields;
 pub mod files;
 pub mod load;
 pub mod model;
+pub mod prior;
 pub mod range;
 pub mod unit_check;
 pub mod value;
@@ -29,6 +30,24 @@ use crate::applicant::ProfileContext;
 use chrono::NaiveDate;
 
 impl Policy {
+    /// The answers' prior in use: the shipped counts and those seen since.
+    pub fn prior(&self) -> std::sync::Arc<prior::Prior> {
+        match self.prior.read() {
+            Ok(p) => p.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Weighs the interview's questions with what the service has seen (path, bucket, count),
+    /// in place of what it had seen before; the shipped counts stay.
+    pub fn set_seen<'a>(&self, seen: impl IntoIterator<Item = (&'a str, &'a str, u64)>) {
+        let next = std::sync::Arc::new(self.prior().with_seen(seen));
+        match self.prior.write() {
+            Ok(mut p) => *p = next,
+            Err(poisoned) => *poisoned.into_inner() = next,
+        }
+    }
+
     /// The version in force on `date`, if any.
     pub fn version_on(&self, date: NaiveDate) -> Option<&Version> {
         self.versions.iter().find(|v| v.in_force_on(date))

@@ -86,6 +86,9 @@ pub struct Policy {
     pub procedure: crate::procedure::Procedure,
     /// The office's letters: numbering, issuing office, each kind's wording.
     pub letters: crate::letters::Letters,
+    /// How often each answer is seen (`prior.toml`, plus what the service has counted since:
+    /// [`Policy::set_seen`]).
+    pub prior: std::sync::RwLock<Arc<super::prior::Prior>>,
 }
 
 /// What people read about a parameter.

@@ -24,7 +24,7 @@ pub fn shipped_policy() -> &'static rules::policy::Policy {
 }
 
 /// The policy files, without their tests.
-pub const POLICY_FILES: [&str; 8] = [
+pub const POLICY_FILES: [&str; 9] = [
     "policy.toml",
     "scitech.toml",
     "jinying.toml",
@@ -33,6 +33,7 @@ pub const POLICY_FILES: [&str; 8] = [
     "calendar.toml",
     "procedure.toml",
     "letters.toml",
+    "prior.toml",
 ];
 
 /// A copy of `policy/` in a temporary folder, to edit.

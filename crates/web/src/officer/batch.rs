@@ -191,16 +191,18 @@ pub(super) async fn run_batch(
                 },
                 csv,
                 workbook,
+                b.seen,
             ))
         })
     })
     .await?;
-    let (saved, csv, workbook) = match ran.and_then(|r| r) {
+    let (saved, csv, workbook, seen) = match ran.and_then(|r| r) {
         Ok(x) => x,
         Err(e) => return Err(NotChecked::File(e)),
     };
     tracing::info!(officer = %s.name(), rows = saved.summary.rows, invalid = saved.summary.invalid, elapsed_ms = started.elapsed().as_millis() as u64, "batch check");
     state.metrics.batch_rows.inc_by(saved.summary.rows as u64);
+    state.count_seen(seen);
     // A batch holds staff's ID numbers and answers: each run is in the access log (the file's
     // name is the officer's own words, so it is not repeated there).
     s.store(state)?

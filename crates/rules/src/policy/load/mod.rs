@@ -34,6 +34,7 @@ pub mod draft;
 mod letters;
 mod materials;
 mod params;
+mod prior;
 mod procedure;
 mod programs;
 mod rules;
@@ -41,6 +42,7 @@ mod source;
 mod versions;
 pub use calendar::{CALENDAR_AHEAD, CALENDAR_FILE, calendar_shortfall};
 pub use letters::LETTERS_FILE;
+pub use prior::PRIOR_FILE;
 pub use procedure::PROCEDURE_FILE;
 use source::{Diags, read_file};
 pub use source::{MAX_DIAGNOSTICS, Source, source_files};
@@ -368,6 +370,7 @@ impl Loader {
             .map(|p| Arc::from(p.def.id.get_ref().as_str()))
             .collect();
         self.check_combining_programs(read.combining, &program_ids);
+        let prior = self.prior(src, &names, &program_ids);
         let compiled: Vec<Version> = versions
             .iter()
             .enumerate()
@@ -403,6 +406,7 @@ impl Loader {
             calendar,
             procedure,
             letters,
+            prior: std::sync::RwLock::new(Arc::new(prior)),
             documents: self.documents.clone(),
             versions: compiled,
             program_ids,

@@ -155,6 +155,7 @@ impl Loader {
                 || n == super::CALENDAR_FILE
                 || n == super::PROCEDURE_FILE
                 || n == super::LETTERS_FILE
+                || n == super::PRIOR_FILE
                 || shared
                     .documents
                     .iter()
