@@ -150,14 +150,14 @@ fn settled_by(
                 _ => {}
             }
             if k.tier.count_ones() > 1 {
-                k.tier = super::tiers(rules, k).0;
+                k.tier = tiers(rules, k).0;
             }
             let out = q
                 .decides
                 .iter()
                 .map(|&j| {
                     let p = &programs[j];
-                    k.first_time = super::first_time(k.partial, p.program);
+                    k.first_time = first_time(k.partial, p.program);
                     width(p) - width_after(p, k).min(width(p))
                 })
                 .sum();
