@@ -582,6 +582,8 @@ fn a_graduate_is_interviewed_on_a_phone_and_every_page_kind_passes_axe_core() {
         assert_accessible(&c, &axe, "applying from the interview").await;
         assert_fits_phone(&c, "applying from the interview").await;
         shot(&c, "h1", "p15-apply-from-interview").await;
+        // Every qualifying program is ticked; the graduate leaves the alliance bonus out.
+        click(&c, "input[name='apply_for'][value='alliance_graduate_bonus']").await;
         type_into(&c, "f-person-full_name", "Wang Wu").await;
         click(&c, "input[name='person.id_type'][value='passport']").await;
         // Continue with the ID number missing: named at its field, focus on the summary.
@@ -625,10 +627,24 @@ fn a_graduate_is_interviewed_on_a_phone_and_every_page_kind_passes_axe_core() {
             .filter(|w| w.starts_with(b"/Type /Page") && w[11] != b's')
             .count();
         assert!((1..=2).contains(&pages), "{pages} pages printed");
+        // The choice made on the way is kept on the submission.
+        c.find(Locator::Css(
+            "input[name='apply_for'][value='alliance_graduate_bonus']:not(:checked)",
+        ))
+        .await
+        .expect("the program left out stays unticked");
+        c.find(Locator::Css("input[name='apply_for'][value='rent_subsidy']:checked"))
+            .await
+            .expect("the others stay ticked");
         click(&c, "#consent").await;
         click_and_load(&c, "#submit-application").await;
         let reference = text_of(&c, "#reference").await;
         let status_path = c.current_url().await.unwrap().path().to_string();
+        let status = c.source().await.unwrap();
+        assert!(
+            status.contains("未申请") || status.contains("Not applied for"),
+            "the status page says which program was not applied for"
+        );
         assert_accessible(&c, &axe, "the status page").await;
         assert_fits_phone(&c, "the status page").await;
 

@@ -1909,9 +1909,15 @@ async fn a_database_from_before_casework_upgrades_with_its_applications() {
             .await
             .unwrap();
         let policy = talent_subsidy::policy::load("policy".as_ref()).unwrap();
-        let new =
-            talent_subsidy::service::prepare_application(&policy, EXAMPLE.as_bytes(), None, "")
-                .unwrap();
+        let new = talent_subsidy::service::prepare_application(
+            &policy,
+            EXAMPLE.as_bytes(),
+            None,
+            "",
+            &[],
+        )
+        .unwrap()
+        .application;
         sqlx::query(
             "INSERT INTO applications (reference, status_token, submitted_at, submitted_on, \
              applicant_name, id_number, tier, total, policy_version, application_date, profile, \

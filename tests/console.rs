@@ -971,8 +971,10 @@ async fn a_failing_submission_in_a_group_commit_leaves_the_others_saved() {
         EXAMPLE.as_bytes(),
         None,
         "2026-11-26",
+        &[],
     )
-    .unwrap();
+    .unwrap()
+    .application;
     // One program listed twice breaks the programs table's key: that submission fails.
     let mut bad = good.clone();
     bad.programs.push(bad.programs[0].clone());
@@ -1232,3 +1234,169 @@ async fn a_reply_through_the_status_link(c: &Console) {
 }
 
 crate::on_both_databases!(a_reply_through_the_status_link: a_reply_on_sqlite, a_reply_on_postgresql);
+
+/// The applicant leaves an eligible program out of the application: every program whose
+/// conditions hold is offered on the result page, ticked; the one unticked is saved as not
+/// applied for, at ¥0, is not under review, and the status page says so; the total is what
+/// is left.
+async fn leaving_a_program_out(c: &Console) {
+    let applicant = browser();
+    let mut form: Vec<(String, String)> = applicant_form()
+        .into_iter()
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "person.birth_date"
+                    | "person.id_type"
+                    | "person.id_number"
+                    | "person.graduation_date"
+                    | "employment.start_date"
+                    | "employment.contract_years"
+                    | "employment.social_insurance_months_in_park"
+            )
+        })
+        .collect();
+    for (k, v) in [
+        ("person.birth_date", "1998-05-01"),
+        ("person.id_type", "passport"),
+        ("person.id_number", "E12345678"),
+        ("person.graduation_date", "2024-06-30"),
+        ("employment.start_date", "2024-08-01"),
+        ("employment.contract_years", "3"),
+        ("employment.annual_salary", "180000"),
+        ("employment.social_insurance_months_in_park", "18"),
+    ] {
+        form.push((k.into(), v.into()));
+    }
+    let (status, result, _) = post_pairs(&applicant, &format!("{}/assess", c.base), &form).await;
+    assert_eq!(status, 200, "{result}");
+    let offered: Vec<String> = result
+        .split("name=\"offered\" value=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .collect();
+    assert!(offered.len() >= 2, "{offered:?}");
+    for id in &offered {
+        assert!(
+            result.contains(&format!("name=\"apply_for\" value=\"{id}\" checked")),
+            "{id} is ticked by default"
+        );
+    }
+    let left_out = offered[0].clone();
+    let mut submit = form.clone();
+    for id in &offered {
+        submit.push(("offered".into(), id.clone()));
+    }
+    for name in ["form_token", "submission_key", "notice_version"] {
+        submit.push((name.into(), hidden(&result, name)));
+    }
+    submit.push(("consent".into(), "1".into()));
+    // Nothing ticked: refused, nothing saved.
+    let (status, page, _) =
+        post_pairs(&applicant, &format!("{}/applications", c.base), &submit).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("至少勾选一个"), "{page}");
+    assert_eq!(c.store.count_applications().await.unwrap(), 0);
+    for id in &offered[1..] {
+        submit.push(("apply_for".into(), id.clone()));
+    }
+    let (status, _, h) = post_pairs(&applicant, &format!("{}/applications", c.base), &submit).await;
+    assert_eq!(status, 303);
+    let (_, status_page, _) = get(&applicant, format!("{}{}", c.base, location(&h))).await;
+    assert!(status_page.contains("未申请"), "{status_page}");
+    let reference = status_page
+        .split("id=\"reference\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let app = c.store.application(&reference).await.unwrap().unwrap();
+    let result: Value = serde_json::from_str(&app.result).unwrap();
+    let program = |id: &str| {
+        result["programs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(program(&left_out)["status"], "declined");
+    assert_eq!(program(&left_out)["amount"], "0");
+    let sum: rust_decimal::Decimal = offered[1..]
+        .iter()
+        .map(|id| {
+            program(id)["amount"]
+                .as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(app.summary.total, sum);
+    assert!(sum > rust_decimal::Decimal::ZERO);
+    let reviewed: Vec<String> = c
+        .store
+        .programs_under_review(app.summary.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.program)
+        .collect();
+    assert!(!reviewed.contains(&left_out), "{reviewed:?}");
+    assert_eq!(reviewed.len(), offered.len() - 1, "{reviewed:?}");
+}
+
+crate::on_both_databases!(leaving_a_program_out: leaving_a_program_out_on_sqlite, leaving_a_program_out_on_postgresql);
+
+/// The API leaves programs out through `Declined-Programs`; an id that is no program is named.
+#[actix_web::test]
+async fn the_api_leaves_out_the_programs_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = plain_console(&dir.path().join("d.db").display().to_string()).await;
+    let send = |declined: &'static str| {
+        let url = format!("{}/api/v1/applications", c.base);
+        async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .header("Content-Type", "application/json")
+                .header(
+                    "Consent-Notice-Version",
+                    talent_subsidy::privacy::NOTICE_VERSION,
+                )
+                .header("Declined-Programs", declined)
+                .body(EXAMPLE)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, v) = send("no_such_program").await;
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(v["errors"][0]["field"], "Declined-Programs", "{v}");
+    assert!(
+        v["errors"][0]["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("no_such_program")
+    );
+    let (status, v) = send(" jinying_office ").await;
+    assert_eq!(status, 201, "{v}");
+    let app = c
+        .store
+        .application(v["reference"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let result: Value = serde_json::from_str(&app.result).unwrap();
+    let office = result["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "jinying_office")
+        .unwrap();
+    assert_eq!(office["status"], "declined", "{office}");
+}

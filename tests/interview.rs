@@ -663,8 +663,27 @@ async fn applying_from_the_interview_asks_only_what_the_application_lacks() {
             || asked.contains(&"person.institution_name".to_string())
     );
     assert!(!page.contains("class=\"error"), "no error before Continue");
+    // Every program the answers qualify for is offered, ticked: the person may leave one out.
+    let offered: Vec<String> = hidden(&page)
+        .into_iter()
+        .filter(|(k, _)| k == "offered")
+        .map(|(_, v)| v)
+        .collect();
+    assert!(offered.len() >= 2, "{page}");
+    for id in &offered {
+        assert!(
+            page.contains(&format!("name=\"apply_for\" value=\"{id}\" checked")),
+            "{id} ticked"
+        );
+    }
     // Continue without the ID number: named at its field.
     let mut some = hidden(&page);
+    // A browser sends the boxes left ticked.
+    some.extend(
+        shown_values(&page)
+            .into_iter()
+            .filter(|(k, _)| k == "apply_for"),
+    );
     some.push(("person.full_name".into(), "王五".into()));
     some.push(("person.id_type".into(), "passport".into()));
     some.push(("go".into(), "1".into()));
@@ -686,7 +705,7 @@ async fn applying_from_the_interview_asks_only_what_the_application_lacks() {
         all.push(("person.institution_tier".into(), "other".into()));
     }
     for (k, v) in shown_values(&again) {
-        if !all.iter().any(|(a, _)| *a == k) {
+        if k == "apply_for" || !all.iter().any(|(a, _)| *a == k) {
             all.push((k, v));
         }
     }
@@ -722,7 +741,9 @@ fn shown_names(html: &str) -> Vec<String> {
 /// Radio answers already checked on a page (kept as the person left them).
 fn shown_values(html: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for part in html.split("<input type=\"radio\" name=\"").skip(1) {
+    let radios = html.split("<input type=\"radio\" name=\"").skip(1);
+    let boxes = html.split("<input type=\"checkbox\" name=\"").skip(1);
+    for part in radios.chain(boxes) {
         let name = &part[..part.find('"').unwrap()];
         let Some(v) = part.find("value=\"") else {
             continue;

@@ -177,6 +177,7 @@ pub fn status_label(s: Status, lang: Lang) -> &'static str {
         Status::Ineligible => lang.t("不符合", "Not eligible"),
         Status::NotApplicable => lang.t("不适用", "Not applicable"),
         Status::Excluded => lang.t("不重复享受", "Not combined"),
+        Status::Declined => lang.t("未申请", "Not applied for"),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use rules::applicant::Profile;
-use rules::engine::{ReducedBy, Status, assess, hints::hints};
+use rules::engine::{Detail, ReducedBy, Status, assess, assess_declining, hints::hints};
 use rules::policy::Policy;
 use rules::policy::fields::{FIELDS, revised};
 use rules::policy::value::{Shown, Val};
@@ -24,6 +24,46 @@ fn yuan(n: i64) -> Decimal {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Leaving programs out of an application: each left out whose conditions hold is
+    /// `declined` at 0; a program that gave way to one left out is granted instead; the
+    /// others keep their status; the total never grows and is still the sum; leaving out
+    /// nothing is the plain assessment.
+    #[test]
+    fn declining_programs_frees_what_they_held(seed in any::<u64>(), mask in 0u8..=255) {
+        let json = profile_json(seed);
+        let Ok(profile) = Profile::from_value(&json, policy()) else { return Ok(()) };
+        let all = assess(policy(), &profile).unwrap();
+        let declined: Vec<&str> = all.programs.iter().enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, p)| &*p.program.id)
+            .collect();
+        let some = assess_declining(policy(), &profile, Detail::Explained, &declined).unwrap();
+        let none = assess_declining(policy(), &profile, Detail::Explained, &[]).unwrap();
+        prop_assert_eq!(serde_json::to_string(&none).unwrap(), serde_json::to_string(&all).unwrap());
+        prop_assert!(some.total <= all.total);
+        prop_assert_eq!(some.total, some.programs.iter().map(|p| p.amount).sum::<Decimal>());
+        for (s, a) in some.programs.iter().zip(&all.programs) {
+            let met = matches!(a.status, Status::Eligible | Status::Excluded);
+            if declined.contains(&&*a.program.id) && met {
+                prop_assert_eq!(s.status, Status::Declined);
+                prop_assert!(s.amount.is_zero() && s.installments.iter().all(|i| i.is_zero()));
+            } else if a.status == Status::Excluded {
+                let gave_way_to_declined = a.reductions.iter().any(|r| matches!(r.by,
+                    ReducedBy::Exclusive(_, winner) if declined.contains(&&*winner.id)));
+                prop_assert!(!gave_way_to_declined || s.status == Status::Eligible,
+                    "{} still gives way to a program not applied for", a.program.id);
+            } else {
+                prop_assert_eq!(s.status, a.status, "{}", a.program.id);
+            }
+            prop_assert_eq!(s.installments.iter().copied().sum::<Decimal>(), s.amount);
+            prop_assert!(s.amount <= s.computed_amount);
+        }
+        for group in [["scitech_major_project", "jinying_startup"], ["housing_allowance", "home_purchase"]] {
+            let granted = group.iter().filter(|id| some.program(id).unwrap().status == Status::Eligible).count();
+            prop_assert!(granted <= 1, "both of {:?} granted", group);
+        }
+    }
 
     #[test]
     fn assessments_keep_every_invariant(seed in any::<u64>()) {
@@ -51,6 +91,7 @@ proptest! {
                     prop_assert!(all_met && p.amount.is_zero());
                     prop_assert!(p.reductions.iter().any(|r| matches!(r.by, ReducedBy::Exclusive(..))));
                 }
+                Status::Declined => prop_assert!(false, "an assessment that declines nothing declined {}", p.program.id),
             }
             if p.amount < p.computed_amount {
                 prop_assert!(!p.reductions.is_empty(), "{} reduced without a reason", p.program.id);

@@ -16,7 +16,7 @@ use super::uploads;
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use app::service::prepare_application;
+use app::service::{Prepared, prepare_application, read_declined};
 use rules::Msg;
 use rules::input::FormValues;
 use serde::Serialize;
@@ -35,12 +35,14 @@ fn prepare(
     state: &AppState,
     profile_json: &[u8],
     key: Option<String>,
-) -> Result<store::NewApplication, NotSaved> {
+    declined: &[String],
+) -> Result<Prepared, NotSaved> {
     prepare_application(
         &state.snapshot().policy,
         profile_json,
         key,
         app::privacy::NOTICE_VERSION,
+        declined,
     )
     .map_err(NotSaved::Invalid)
 }
@@ -109,26 +111,120 @@ fn api_contact(req: &HttpRequest) -> Result<store::Contact, ApiError> {
     })
 }
 
-async fn save(state: &AppState, new: store::NewApplication) -> Result<Submitted, NotSaved> {
+/// Which of the programs offered on the result page the person applies for: the page sends
+/// each program it offered (`offered`) and each one ticked (`apply_for`); a program never
+/// offered (newly eligible after a change of answers) counts as ticked, as on the page.
+pub(crate) struct Choice<'a> {
+    offered: &'a [String],
+    ticked: &'a [String],
+}
+
+impl<'a> Choice<'a> {
+    pub(crate) fn of(values: &'a FormValues) -> Choice<'a> {
+        Choice {
+            offered: values.all("offered"),
+            ticked: values.all("apply_for"),
+        }
+    }
+
+    /// Whether the page shows `id` ticked.
+    pub(crate) fn applies_for(&self, id: &str) -> bool {
+        !self.offered.iter().any(|o| o == id) || self.ticked.iter().any(|t| t == id)
+    }
+
+    /// The programs offered and left unticked.
+    pub(crate) fn declined(&self) -> Vec<&'a str> {
+        self.offered
+            .iter()
+            .filter(|o| !self.ticked.contains(o))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Programs were offered and none of them is ticked.
+    pub(crate) fn none_chosen(&self) -> bool {
+        !self.offered.is_empty() && self.offered.iter().all(|o| !self.ticked.contains(o))
+    }
+}
+
+/// A program the result page offers to apply for.
+pub struct ChoiceLine {
+    pub id: String,
+    /// Its name and amount.
+    pub name: String,
+    pub checked: bool,
+    /// For one that gives way to another (no double funding): when it would be paid.
+    pub note: String,
+}
+
+/// The programs whose conditions all hold, as the submit section offers them: the granted
+/// ones with their amounts, and the ones that give way to another, paid only if that one is
+/// left out.
+pub(crate) fn choice_lines(
+    a: &rules::engine::Assessment<'_>,
+    values: &FormValues,
+    lang: rules::input::Lang,
+) -> Vec<ChoiceLine> {
+    use rules::engine::{ReducedBy, Status};
+    let choice = Choice::of(values);
+    a.programs
+        .iter()
+        .filter(|p| matches!(p.status, Status::Eligible | Status::Excluded))
+        .map(|p| {
+            let winner = p.reductions.iter().find_map(|r| match r.by {
+                ReducedBy::Exclusive(_, w) => Some(w),
+                _ => None,
+            });
+            ChoiceLine {
+                id: p.program.id.to_string(),
+                name: format!(
+                    "{} {}",
+                    lang.t(&p.program.zh, &p.program.en),
+                    super::view::yuan(if winner.is_some() {
+                        &p.computed_amount
+                    } else {
+                        &p.amount
+                    })
+                ),
+                checked: choice.applies_for(&p.program.id),
+                note: winner.map_or_else(String::new, |w| match lang {
+                    rules::input::Lang::Zh => {
+                        format!("与“{}”不重复享受：只在不申请“{}”时发放", w.zh, w.zh)
+                    }
+                    rules::input::Lang::En => format!(
+                        "not combined with {}: paid only if you leave {} out",
+                        w.en, w.en
+                    ),
+                }),
+            }
+        })
+        .collect()
+}
+
+/// The API's programs left out: the optional `Declined-Programs` header, program ids separated
+/// by commas (each one the applicant chose not to apply for).
+fn api_declined(req: &HttpRequest, state: &AppState) -> Result<Vec<String>, ApiError> {
+    const HEADER: &str = "Declined-Programs";
+    let raw = req
+        .headers()
+        .get(HEADER)
+        .map(|v| v.to_str().unwrap_or("\u{fffd}"))
+        .unwrap_or_default();
+    let ids: Vec<&str> = raw.split(',').collect();
+    read_declined(&state.snapshot().policy, &ids, HEADER)
+        .map_err(|invalid| ApiError::Invalid(super::http::errors_body(invalid.errors)))
+}
+
+async fn save(state: &AppState, prepared: Prepared) -> Result<Submitted, NotSaved> {
     let store = state
         .store
         .as_ref()
         .ok_or(NotSaved::Refused(ApiError::Store))?;
-    // Its answers as the prior's buckets, counted once it is saved (nothing of the person).
-    let tally = {
-        let loaded = state.snapshot();
-        let mut tally = app::seen::Tally::default();
-        if let Ok(json) = serde_json::from_str::<serde_json::Value>(&new.profile)
-            && let Ok(profile) = rules::applicant::Profile::from_value(&json, &loaded.policy)
-        {
-            tally.add(&loaded.policy.prior(), &profile);
-        }
-        tally
-    };
-    match store.submit(new).await {
+    match store.submit(prepared.application).await {
         Ok(s) => {
             if s.created {
-                state.count_seen(tally);
+                // Its answers as the prior's buckets (nothing of the person).
+                state.count_seen(prepared.seen);
                 state.metrics.applications_saved.inc();
                 tracing::info!(reference = %s.reference, "application submitted");
             }
@@ -157,12 +253,13 @@ const FORM_LIMIT: usize = 256 * 1024;
 /// with the application saved first, keeping no file a second time.
 async fn save_with_files(
     state: &AppState,
-    mut new: store::NewApplication,
+    mut prepared: Prepared,
     files: &mut [uploads::Spooled],
 ) -> Result<Submitted, NotSaved> {
     if files.is_empty() {
-        return save(state, new).await;
+        return save(state, prepared).await;
     }
+    let new = &mut prepared.application;
     let store = state
         .store
         .as_ref()
@@ -184,7 +281,7 @@ async fn save_with_files(
     new.uploads = uploads::keep(store, files)
         .await
         .map_err(|r| NotSaved::Refused(files_error(&r)))?;
-    save(state, new).await
+    save(state, prepared).await
 }
 
 fn files_error(r: &uploads::Refused) -> ApiError {
@@ -284,18 +381,46 @@ pub async fn submit_form(
             let scope = format!("{}:{k}", values.get("form_token"));
             format!("form:{}", store::secrets::sha256_hex(scope))
         });
-    let saved = match prepare(&state, json.as_bytes(), key) {
+    let choice = Choice::of(&values);
+    if choice.none_chosen() {
+        return html::message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "没有勾选要申请的项目：请返回结果页，在“申请的项目”中至少勾选一个后再提交",
+            "No program is ticked: go back to the result, tick at least one under \"Programs to apply for\" and submit again",
+        );
+    }
+    let declined = match read_declined(&state.snapshot().policy, &choice.declined(), "apply_for") {
+        Ok(d) => d,
+        Err(invalid) => {
+            return html::message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &invalid
+                    .errors
+                    .iter()
+                    .map(|e| e.message(rules::input::Lang::Zh).to_string())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                &invalid
+                    .errors
+                    .iter()
+                    .map(|e| e.message(rules::input::Lang::En).to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+        }
+    };
+    let saved = match prepare(&state, json.as_bytes(), key, &declined) {
         // Nothing payable: the applicant confirms they still want to apply (the page asks).
-        Ok(new) if new.total.is_zero() && values.get("confirm_nothing") != "1" => {
+        Ok(p) if p.application.total.is_zero() && values.get("confirm_nothing") != "1" => {
             return html::message(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "目前测算合计为 ¥0：如仍要提交，请返回结果页勾选确认后再提交",
                 "The estimate is ¥0: to apply all the same, go back to the result and tick the confirmation",
             );
         }
-        Ok(mut new) => {
-            new.contact = contact;
-            save_with_files(&state, new, &mut files).await
+        Ok(mut prepared) => {
+            prepared.application.contact = contact;
+            save_with_files(&state, prepared, &mut files).await
         }
         Err(e) => Err(e),
     };
@@ -415,10 +540,11 @@ pub async fn submit_api(
         .filter(|k| !k.is_empty())
         .map(|k| format!("api:{}", k.chars().take(100).collect::<String>()));
     let contact = api_contact(&req)?;
-    let saved = match prepare(&state, &body, key) {
-        Ok(mut new) => {
-            new.contact = contact;
-            save_with_files(&state, new, &mut files).await
+    let declined = api_declined(&req, &state)?;
+    let saved = match prepare(&state, &body, key, &declined) {
+        Ok(mut prepared) => {
+            prepared.application.contact = contact;
+            save_with_files(&state, prepared, &mut files).await
         }
         Err(e) => Err(e),
     };

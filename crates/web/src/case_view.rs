@@ -12,15 +12,10 @@ pub use app::stored::{StoredProgram, StoredResult, StoredTier};
 
 /// A stored program status in words.
 pub fn status_words(id: &str, lang: Lang) -> &'static str {
-    [
-        Status::Eligible,
-        Status::Ineligible,
-        Status::NotApplicable,
-        Status::Excluded,
-    ]
-    .into_iter()
-    .find(|s| s.id() == id)
-    .map_or("?", |s| rules::words::status_label(s, lang))
+    Status::ALL
+        .into_iter()
+        .find(|s| s.id() == id)
+        .map_or("?", |s| rules::words::status_label(s, lang))
 }
 
 pub fn app_status_words(s: AppStatus, lang: Lang) -> &'static str {

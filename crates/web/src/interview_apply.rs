@@ -33,8 +33,8 @@ pub struct OpenProgram {
 #[template(path = "interview_apply.html")]
 pub struct ApplyPage {
     pub lang: Lang,
-    /// The programs the answers qualify for: applied for.
-    pub eligible: Vec<String>,
+    /// The programs the answers qualify for: applied for unless unticked.
+    pub eligible: Vec<OpenProgram>,
     pub open: Vec<OpenProgram>,
     pub questions: Vec<QuestionView>,
     pub hidden: Vec<(String, String)>,
@@ -148,7 +148,11 @@ pub async fn apply_from_interview(
     let hidden: Vec<(String, String)> = values
         .0
         .iter()
-        .filter(|(k, _)| !CONTROLS.contains(&k.as_str()) && !visible.contains(&k.as_str()))
+        .filter(|(k, _)| {
+            !CONTROLS.contains(&k.as_str())
+                && !visible.contains(&k.as_str())
+                && !matches!(k.as_str(), "offered" | "apply_for")
+        })
         .flat_map(|(k, vs)| {
             let unsure_list = k == "unsure";
             let visible = &visible;
@@ -158,16 +162,20 @@ pub async fn apply_from_interview(
                 .map(move |v| (k.clone(), v.clone()))
         })
         .collect();
+    let choice = super::apply::Choice::of(&values);
     let eligible = s
         .programs
         .iter()
         .filter(|p| p.is_decided() && p.status() == Some(Status::Eligible))
-        .map(|p| {
-            format!(
+        .map(|p| OpenProgram {
+            id: p.program.id.to_string(),
+            name: format!(
                 "{} {}",
                 l.t(&p.program.zh, &p.program.en),
                 view::yuan(&p.amount.1)
-            )
+            ),
+            checked: choice.applies_for(&p.program.id),
+            needs: String::new(),
         })
         .collect();
     let open = s

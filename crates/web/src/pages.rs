@@ -49,6 +49,8 @@ pub struct ResultPage {
     /// "Submit application": the form token and a key that makes a repeated send save once;
     /// `None` when the service has no database.
     pub submit: Option<(String, String)>,
+    /// The programs the person may apply for, each ticked unless they chose to leave it out.
+    pub choices: Vec<super::apply::ChoiceLine>,
     /// The upload limits, in MB.
     pub file_mb: u64,
     pub total_mb: u64,
@@ -251,10 +253,11 @@ pub(crate) fn assess_values(
             _ => groups.other.push(card),
         }
     }
+    let choices = super::apply::choice_lines(&a, &values, lang.lang);
     let hidden = values
         .0
         .iter()
-        .filter(|(k, _)| k.as_str() != "lang")
+        .filter(|(k, _)| !matches!(k.as_str(), "lang" | "offered" | "apply_for"))
         .flat_map(|(k, vs)| vs.iter().map(move |v| (k.clone(), v.clone())))
         .collect();
     let result = ResultPage {
@@ -286,6 +289,7 @@ pub(crate) fn assess_values(
         groups,
         hidden,
         submit: None,
+        choices,
         file_mb: state.settings.upload_file_limit.div_ceil(1024 * 1024),
         total_mb: state.settings.upload_total_limit.div_ceil(1024 * 1024),
         parts: app::privacy::notice(state.settings.retention()),

@@ -6,7 +6,7 @@ pub mod casework;
 pub mod screening;
 
 use rules::applicant::{FieldError, InvalidProfile, Profile};
-use rules::engine::{AssessError, Assessment, Detail, assess_as, hints::hints};
+use rules::engine::{AssessError, Assessment, Detail, assess_declining, hints::hints};
 use rules::policy::Policy;
 
 /// How one input fared.
@@ -57,7 +57,17 @@ fn assess_profile(
     profile: Profile,
     detail: Detail,
 ) -> Result<Assessed<'_>, InvalidProfile> {
-    match assess_as(policy, &profile, detail) {
+    assess_leaving_out(policy, profile, detail, &[])
+}
+
+/// [`assess_profile`] for an application that leaves out the programs in `declined`.
+fn assess_leaving_out<'p>(
+    policy: &'p Policy,
+    profile: Profile,
+    detail: Detail,
+    declined: &[&str],
+) -> Result<Assessed<'p>, InvalidProfile> {
+    match assess_declining(policy, &profile, detail, declined) {
         Ok(assessment) => Ok(Assessed {
             profile,
             assessment,
@@ -86,6 +96,20 @@ pub fn assess_value<'p>(
         policy,
         Profile::from_value(json, policy)?,
         Detail::Explained,
+    )
+}
+
+/// [`assess_value`] for a saved application that left out the programs in `declined`.
+pub fn assess_value_declining<'p>(
+    policy: &'p Policy,
+    json: &serde_json::Value,
+    declined: &[&str],
+) -> Result<Assessed<'p>, InvalidProfile> {
+    assess_leaving_out(
+        policy,
+        Profile::from_value(json, policy)?,
+        Detail::Explained,
+        declined,
     )
 }
 
@@ -141,25 +165,69 @@ pub fn assess_json_as(
     }
 }
 
+/// An application ready to be saved, and its answers as the prior's buckets (counted once it
+/// is saved).
+pub struct Prepared {
+    pub application: store::NewApplication,
+    pub seen: crate::seen::Tally,
+}
+
+/// The programs an application leaves out, by id: each must be a program of the policy
+/// (`Err`: the error, under `field`).
+pub fn read_declined(
+    policy: &Policy,
+    ids: &[&str],
+    field: &str,
+) -> Result<Vec<String>, InvalidProfile> {
+    let mut out: Vec<String> = Vec::new();
+    let mut errors = Vec::new();
+    for id in ids.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+        if !rules::applicant::ProfileContext::is_known_program(policy, id) {
+            errors.push(FieldError::new(
+                field,
+                format!("不是已知的项目编号：{id}"),
+                format!("is not a known program id: {id}"),
+            ));
+        } else if !out.iter().any(|o| o == id) {
+            out.push(id.to_string());
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(InvalidProfile { errors })
+    }
+}
+
 /// A profile ready to be saved as an application: read, validated and assessed now, with
-/// the result as the applicant saw it. `Err` holds the profile's errors.
+/// the result as the applicant saw it, leaving out the programs in `declined` (ids the person
+/// chose not to apply for; see [`read_declined`]). `Err` holds the profile's errors.
 pub fn prepare_application(
     policy: &Policy,
     input: &[u8],
     idempotency_key: Option<String>,
     notice_version: &str,
-) -> Result<store::NewApplication, InvalidProfile> {
+    declined: &[String],
+) -> Result<Prepared, InvalidProfile> {
+    let declined: Vec<&str> = declined.iter().map(String::as_str).collect();
     let Assessed {
         profile,
         assessment: a,
-    } = assess_bytes(policy, input)?;
+    } = assess_leaving_out(
+        policy,
+        Profile::from_json(input, policy)?,
+        Detail::Explained,
+        &declined,
+    )?;
+    let mut seen = crate::seen::Tally::default();
+    seen.add(&policy.prior(), &profile);
     let mut result = Vec::with_capacity(8 * 1024);
     a.write_json(&mut result);
     // The profile is kept as sent, minus insignificant white space.
     let profile_json = serde_json::from_slice::<serde_json::Value>(input)
         .map(|v| v.to_string())
         .unwrap_or_else(|_| String::from_utf8_lossy(input).into_owned());
-    Ok(store::NewApplication {
+    let application = store::NewApplication {
         idempotency_key,
         request_hash: store::secrets::sha256_hex(input),
         applicant_name: profile.person().full_name.clone(),
@@ -182,5 +250,6 @@ pub fn prepare_application(
                 amount: p.amount,
             })
             .collect(),
-    })
+    };
+    Ok(Prepared { application, seen })
 }

@@ -95,7 +95,8 @@ impl ScreenStatus {
     fn of(p: &ProgramRange<'_>) -> ScreenStatus {
         match p.status() {
             None => ScreenStatus::Possible,
-            Some(Status::Eligible) => ScreenStatus::Eligible,
+            // A screening declines nothing: every program is still to be applied for.
+            Some(Status::Eligible | Status::Declined) => ScreenStatus::Eligible,
             Some(Status::Ineligible) => ScreenStatus::Ineligible,
             Some(Status::NotApplicable) => ScreenStatus::NotApplicable,
             Some(Status::Excluded) => ScreenStatus::Excluded,

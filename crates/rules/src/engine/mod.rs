@@ -36,15 +36,27 @@ pub enum Status {
     Ineligible,
     NotApplicable,
     Excluded,
+    /// Every condition holds, but the person chose not to apply for it: amount 0, and it
+    /// gives way in the combining (a program it would have beaten is granted instead).
+    Declined,
 }
 
 impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Eligible,
+        Status::Ineligible,
+        Status::NotApplicable,
+        Status::Excluded,
+        Status::Declined,
+    ];
+
     pub fn id(self) -> &'static str {
         match self {
             Status::Eligible => "eligible",
             Status::Ineligible => "ineligible",
             Status::NotApplicable => "not_applicable",
             Status::Excluded => "excluded",
+            Status::Declined => "declined",
         }
     }
 }
@@ -197,6 +209,21 @@ pub fn assess_as<'p>(
     Ok(assess_version_as(version, profile, detail))
 }
 
+/// [`assess_as`] for an application that leaves out the programs named in `declined` (ids;
+/// unknown ones are ignored): each of them whose conditions all hold is `declined`, amount
+/// 0, and the others are combined without it.
+pub fn assess_declining<'p>(
+    policy: &'p Policy,
+    profile: &Profile,
+    detail: Detail,
+    declined: &[&str],
+) -> Result<Assessment<'p>, AssessError> {
+    let version = policy
+        .version_on(profile.application_date)
+        .ok_or(AssessError::NoVersion(profile.application_date))?;
+    Ok(assess_inner(version, profile, detail, declined))
+}
+
 /// Assesses `profile` under one version's rules, whatever its application date.
 pub fn assess_version<'p>(version: &'p Version, profile: &Profile) -> Assessment<'p> {
     assess_version_as(version, profile, Detail::Explained)
@@ -216,6 +243,15 @@ pub fn assess_version_as<'p>(
     version: &'p Version,
     profile: &Profile,
     detail: Detail,
+) -> Assessment<'p> {
+    assess_inner(version, profile, detail, &[])
+}
+
+fn assess_inner<'p>(
+    version: &'p Version,
+    profile: &Profile,
+    detail: Detail,
+    declined: &[&str],
 ) -> Assessment<'p> {
     let rules = &version.rules;
     let mut ctx = Ctx {
@@ -285,17 +321,24 @@ pub fn assess_version_as<'p>(
         } else {
             Decimal::ZERO
         };
+        let status = if !all_met {
+            Status::Ineligible
+        } else if declined.contains(&&*program.id) {
+            Status::Declined
+        } else {
+            Status::Eligible
+        };
         programs.push(ProgramOutcome {
             program,
-            status: if all_met {
-                Status::Eligible
-            } else {
-                Status::Ineligible
-            },
+            status,
             missing_sections,
             conditions,
             computed_amount,
-            amount: computed_amount,
+            amount: if status == Status::Eligible {
+                computed_amount
+            } else {
+                Decimal::ZERO
+            },
             reductions: Vec::new(),
             installments: Vec::new(),
             review_required: false,

@@ -179,6 +179,7 @@ fn compare(then: &StoredResult, now: &StoredResult, lang: Lang) -> Vec<CompareRo
 fn reassess(
     state: &AppState,
     profile: &serde_json::Value,
+    declined: &[&str],
     lang: Lang,
 ) -> Result<StoredResult, String> {
     let mut p = profile.clone();
@@ -187,7 +188,7 @@ fn reassess(
         obj.insert("application_date".into(), today.to_string().into());
     }
     let loaded = state.snapshot();
-    match app::service::assess_value(&loaded.policy, &p) {
+    match app::service::assess_value_declining(&loaded.policy, &p, declined) {
         Ok(done) => Ok(StoredResult::of(&done.assessment)),
         Err(invalid) => Err(invalid
             .errors
@@ -274,7 +275,15 @@ async fn render_application(
         .await
         .map_err(|e| s.db_error(e))?;
     let then = StoredResult::parse(&app.result);
-    let (compare_rows, reassessment_error) = match (then, reassess(state, &profile, l)) {
+    // What the applicant left out stays left out when the answers are assessed again.
+    let declined: Vec<&str> = then
+        .iter()
+        .flat_map(|r| &r.programs)
+        .filter(|p| p.status == rules::engine::Status::Declined.id())
+        .map(|p| p.id.as_str())
+        .collect();
+    let again = reassess(state, &profile, &declined, l);
+    let (compare_rows, reassessment_error) = match (then.clone(), again) {
         _ if erased.is_some() => (
             Vec::new(),
             Some(
