@@ -1400,3 +1400,93 @@ async fn the_api_leaves_out_the_programs_it_names() {
         .unwrap();
     assert_eq!(office["status"], "declined", "{office}");
 }
+
+/// The full form gives an estimate without name and ID: the result page, no submit form,
+/// and "go on to apply" leads to the page that asks for them (never the full form again).
+/// The form marks every field a submission requires with *, the conditional ones too.
+async fn an_estimate_without_identity(c: &Console) {
+    let applicant = browser();
+    let (status, form, _) = get(&applicant, format!("{}/form", c.base)).await;
+    assert_eq!(status, 200);
+    for id in [
+        "f-person-full_name",
+        "f-person-id_number",
+        "f-person-institution_tier",
+        "f-person-institution_name",
+        "f-person-graduation_date",
+    ] {
+        let label = form
+            .split(&format!("<label for=\"{id}\">"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no label for {id}"))
+            .split("</label>")
+            .next()
+            .unwrap();
+        assert!(label.contains("class=\"req\""), "{id} has no *: {label}");
+    }
+    assert!(
+        form.contains("提交申请时必填，只测算可以不填"),
+        "the help says when"
+    );
+    let answers: Vec<(String, String)> = applicant_form()
+        .into_iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "person.full_name" | "person.id_number"))
+        .collect();
+    let (status, result, _) = post_pairs(&applicant, &format!("{}/assess", c.base), &answers).await;
+    assert_eq!(status, 200, "{result}");
+    assert!(result.contains("id=\"total\""), "an estimate");
+    assert!(!result.contains("class=\"error"), "{result}");
+    assert!(
+        !result.contains("id=\"submit-application\""),
+        "no submission without identity"
+    );
+    for stand_in in ["value=\"测算\"", "ESTIMATE00", "320682"] {
+        assert!(
+            !result.contains(stand_in),
+            "the stand-in is never shown: {stand_in}"
+        );
+    }
+    assert!(result.contains("id=\"apply-identity\""), "{result}");
+    let hidden_pairs: Vec<(String, String)> = result
+        .split("action=\"/interview/apply\">")
+        .nth(1)
+        .unwrap()
+        .split("</form>")
+        .next()
+        .unwrap()
+        .split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .map(|chunk| {
+            let (name, rest) = chunk.split_once('"').unwrap();
+            let value = rest
+                .strip_prefix(" value=\"")
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            (name.to_string(), value.to_string())
+        })
+        .collect();
+    assert!(!hidden_pairs.iter().any(|(k, _)| k == "person.id_number"));
+    let (status, apply, _) = post_pairs(
+        &applicant,
+        &format!("{}/interview/apply", c.base),
+        &hidden_pairs,
+    )
+    .await;
+    assert_eq!(status, 200, "{apply}");
+    assert!(
+        apply.contains("id=\"f-person-full_name\""),
+        "asks the name: {apply}"
+    );
+    assert!(
+        apply.contains("id=\"f-person-id_number\""),
+        "asks the ID: {apply}"
+    );
+    assert!(
+        !apply.contains("id=\"f-person-birth_date\""),
+        "not what was answered"
+    );
+}
+
+crate::on_both_databases!(an_estimate_without_identity: an_estimate_without_identity_on_sqlite, an_estimate_without_identity_on_postgresql);

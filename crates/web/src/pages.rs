@@ -51,6 +51,8 @@ pub struct ResultPage {
     pub submit: Option<(String, String)>,
     /// The programs the person may apply for, each ticked unless they chose to leave it out.
     pub choices: Vec<super::apply::ChoiceLine>,
+    /// An estimate without name or ID: applying goes on to a page that asks for them.
+    pub needs_identity: bool,
     /// The upload limits, in MB.
     pub file_mb: u64,
     pub total_mb: u64,
@@ -164,7 +166,8 @@ pub(crate) fn assess_values(
     let lang = language(req, Some(&values));
     let loaded = state.snapshot();
     let policy = &loaded.policy;
-    let json = rules::input::to_profile_json(&values);
+    // An estimate goes without name and ID; applying asks for them.
+    let (json, estimate) = rules::input::to_estimate_json(&values);
     let (profile, a) = match app::service::assess_value(policy, &json) {
         Ok(done) => (done.profile, done.assessment),
         Err(invalid) => {
@@ -289,6 +292,7 @@ pub(crate) fn assess_values(
         groups,
         hidden,
         submit: None,
+        needs_identity: false,
         choices,
         file_mb: state.settings.upload_file_limit.div_ceil(1024 * 1024),
         total_mb: state.settings.upload_total_limit.div_ceil(1024 * 1024),
@@ -298,6 +302,13 @@ pub(crate) fn assess_values(
     let Some(_) = state.store else {
         return page(&result, StatusCode::OK, lang);
     };
+    if estimate {
+        let result = ResultPage {
+            needs_identity: true,
+            ..result
+        };
+        return page(&result, StatusCode::OK, lang);
+    }
     let (token, set_cookie) = super::auth::form_token(req, state.secure_cookies);
     let result = ResultPage {
         submit: Some((token, store::random_token())),

@@ -5,6 +5,7 @@
 
 use rules::applicant::{Domain, FieldError};
 use rules::input::Lang;
+use rules::input::fields::Need;
 use rules::input::{self as form, FIELDS, FieldSpec, FormSection, FormValues, Kind};
 use rules::policy::model::Rules;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -46,7 +47,11 @@ pub struct FieldView {
     pub id: String,
     pub name: &'static str,
     pub label: &'static str,
-    pub help: &'static str,
+    pub help: String,
+    /// Marked with * : always required, or required to apply or with a degree (the help
+    /// says when).
+    pub star: bool,
+    /// Required for any answer at all (the input's `required`).
     pub required: bool,
     /// `text`, `date`, `number`, `money`, `select`, `yesno`, `checks`.
     pub kind: &'static str,
@@ -132,7 +137,7 @@ fn field_view(
         Kind::Select(d) => (
             "select",
             "",
-            options(d, lang, &value, !f.required || value.is_empty()),
+            options(d, lang, &value, f.need != Need::Always || value.is_empty()),
         ),
         Kind::YesNo => (
             "yesno",
@@ -184,8 +189,23 @@ fn field_view(
         id,
         name: f.path,
         label: lang.t(f.zh, f.en),
-        help: lang.t(f.help_zh, f.help_en),
-        required: f.required,
+        help: {
+            let when = match f.need {
+                Need::ToApply => lang.t(
+                    "提交申请时必填，只测算可以不填",
+                    "Needed to apply; an estimate goes without it",
+                ),
+                _ => "",
+            };
+            let help = lang.t(f.help_zh, f.help_en);
+            match (when.is_empty(), help.is_empty()) {
+                (false, false) => format!("{when}{}{help}", lang.t("。", ". ")),
+                (false, true) => when.to_string(),
+                _ => help.to_string(),
+            }
+        },
+        star: f.need != Need::Optional,
+        required: f.need == Need::Always,
         kind,
         inputmode,
         value,

@@ -12,7 +12,7 @@ mod fast;
 mod partial;
 mod read;
 mod rules;
-mod written;
+pub(crate) mod written;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

@@ -188,15 +188,37 @@ pub struct FieldSpec {
     pub en: &'static str,
     pub help_zh: &'static str,
     pub help_en: &'static str,
-    pub required: bool,
+    pub need: Need,
+}
+
+/// When a field must be given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Optional,
+    /// Always, for an estimate too.
+    Always,
+    /// To apply (identity): an estimate goes without it.
+    ToApply,
+    /// When the highest degree is not `none`.
+    WithDegree,
+}
+
+impl FieldSpec {
+    /// A whole profile (an application, a batch row) cannot go without it.
+    pub fn required(&self) -> bool {
+        matches!(self.need, Need::Always | Need::ToApply)
+    }
 }
 
 macro_rules! f {
     ($path:literal, $section:ident, $kind:expr, $zh:literal, $en:literal) => {
-        f!($path, $section, $kind, $zh, $en, "", "", false)
+        f!($path, $section, $kind, $zh, $en, "", "", Need::Optional)
     };
     ($path:literal, $section:ident, $kind:expr, $zh:literal, $en:literal, required) => {
-        f!($path, $section, $kind, $zh, $en, "", "", true)
+        f!($path, $section, $kind, $zh, $en, "", "", Need::Always)
+    };
+    ($path:literal, $section:ident, $kind:expr, $zh:literal, $en:literal, to_apply) => {
+        f!($path, $section, $kind, $zh, $en, "", "", Need::ToApply)
     };
     ($path:literal, $section:ident, $kind:expr, $zh:literal, $en:literal, $hzh:expr, $hen:expr, $req:expr) => {
         FieldSpec {
@@ -207,7 +229,7 @@ macro_rules! f {
             en: $en,
             help_zh: $hzh,
             help_en: $hen,
-            required: $req,
+            need: $req,
         }
     };
 }
@@ -224,7 +246,7 @@ pub static FIELDS: &[FieldSpec] = &[
         "Application date",
         "按申请日适用的政策版本测算",
         "The policy in force on this date applies",
-        true
+        Need::Always
     ),
     f!(
         "person.full_name",
@@ -232,7 +254,7 @@ pub static FIELDS: &[FieldSpec] = &[
         Kind::Text,
         "姓名",
         "Full name",
-        required
+        to_apply
     ),
     f!(
         "person.id_type",
@@ -240,7 +262,7 @@ pub static FIELDS: &[FieldSpec] = &[
         Kind::Select(Domain::IdType),
         "证件类型",
         "ID type",
-        required
+        to_apply
     ),
     f!(
         "person.id_number",
@@ -250,7 +272,7 @@ pub static FIELDS: &[FieldSpec] = &[
         "ID number",
         "居民身份证为18位，末位可为X",
         "A resident ID has 18 characters; the last may be X",
-        true
+        Need::ToApply
     ),
     f!(
         "person.birth_date",
@@ -276,7 +298,7 @@ pub static FIELDS: &[FieldSpec] = &[
         "Type of university",
         "有学历时必填",
         "Required with a degree",
-        false
+        Need::WithDegree
     ),
     f!(
         "person.institution_name",
@@ -286,7 +308,7 @@ pub static FIELDS: &[FieldSpec] = &[
         "University name",
         "有学历时必填；政校企合作联盟院校请按名单全称填写（如“南通大学”）",
         "Required with a degree; for an alliance institution write its full listed name (e.g. 南通大学)",
-        false
+        Need::WithDegree
     ),
     f!(
         "person.graduation_date",
@@ -296,7 +318,7 @@ pub static FIELDS: &[FieldSpec] = &[
         "Graduation date",
         "有学历时必填",
         "Required with a degree",
-        false
+        Need::WithDegree
     ),
     f!(
         "person.professional_title",
@@ -320,7 +342,7 @@ pub static FIELDS: &[FieldSpec] = &[
         "Years of work abroad",
         "整数年",
         "Whole years",
-        false
+        Need::Optional
     ),
     f!(
         "employment.employer_name",
@@ -337,7 +359,7 @@ pub static FIELDS: &[FieldSpec] = &[
         "Employer's unified social credit code",
         "18位",
         "18 characters",
-        false
+        Need::Optional
     ),
     f!(
         "employment.employer_in_park",
@@ -375,7 +397,7 @@ pub static FIELDS: &[FieldSpec] = &[
         "Contract length (years)",
         "无固定期限合同填20",
         "An open-ended contract counts as 20",
-        false
+        Need::Optional
     ),
     f!(
         "employment.annual_salary",
@@ -385,7 +407,7 @@ pub static FIELDS: &[FieldSpec] = &[
         "Annual salary (yuan)",
         MONEY_HELP_ZH,
         MONEY_HELP_EN,
-        false
+        Need::Optional
     ),
     f!(
         "employment.social_insurance_months_in_park",
@@ -409,7 +431,7 @@ pub static FIELDS: &[FieldSpec] = &[
         "Company's unified social credit code",
         "18位",
         "18 characters",
-        false
+        Need::Optional
     ),
     f!(
         "startup.company_in_park",
@@ -440,7 +462,7 @@ pub static FIELDS: &[FieldSpec] = &[
         "Paid-in capital (yuan)",
         MONEY_HELP_ZH,
         MONEY_HELP_EN,
-        false
+        Need::Optional
     ),
     f!(
         "startup.founder_equity_pct",
@@ -450,7 +472,7 @@ pub static FIELDS: &[FieldSpec] = &[
         "Your equity share (%)",
         "如 30 或 30%",
         "Such as 30 or 30%",
-        false
+        Need::Optional
     ),
     f!(
         "startup.founder_cash_investment",
@@ -460,7 +482,7 @@ pub static FIELDS: &[FieldSpec] = &[
         "Your cash investment (yuan)",
         MONEY_HELP_ZH,
         MONEY_HELP_EN,
-        false
+        Need::Optional
     ),
     f!(
         "startup.owns_core_ip",
@@ -477,7 +499,7 @@ pub static FIELDS: &[FieldSpec] = &[
         "Planned R&D investment (yuan)",
         MONEY_HELP_ZH,
         MONEY_HELP_EN,
-        false
+        Need::Optional
     ),
     f!(
         "startup.office_area_sqm",
@@ -515,7 +537,7 @@ pub static FIELDS: &[FieldSpec] = &[
         "Price (yuan)",
         MONEY_HELP_ZH,
         MONEY_HELP_EN,
-        false
+        Need::Optional
     ),
     f!(
         "housing.home_purchase.in_park",

@@ -141,6 +141,53 @@ fn place(f: &super::fields::FieldSpec) -> (&'static [&'static str], &'static str
 
 /// The profile JSON for a submitted form. Empty answers are left out; optional sections are
 /// included only when they apply.
+/// The answers read for an estimate, which needs no identity: a name or ID number left blank
+/// is filled with a stand-in (a resident ID is made from the date of birth, so that it agrees
+/// with it; another ID type gets a placeholder number), and the flag says whether it was. The
+/// stand-in is never shown or saved — applying asks for the real ones.
+pub fn to_estimate_json(form: &FormValues) -> (Value, bool) {
+    let mut json = to_profile_json(form);
+    let Some(person) = json.get_mut("person").and_then(Value::as_object_mut) else {
+        return (json, false);
+    };
+    let blank = |k: &str| {
+        person
+            .get(k)
+            .and_then(Value::as_str)
+            .is_none_or(|v| v.trim().is_empty())
+    };
+    let (no_name, no_number) = (blank("full_name"), blank("id_number"));
+    if no_name {
+        person.insert("full_name".into(), "测算".into());
+    }
+    if no_number {
+        let resident = person
+            .get("id_type")
+            .and_then(Value::as_str)
+            .is_none_or(|t| t == "resident_id");
+        let born = person
+            .get("birth_date")
+            .and_then(Value::as_str)
+            .and_then(crate::applicant::written::parse_date);
+        match born.filter(|_| resident) {
+            Some(d) => {
+                let first17 = format!("320682{}000", d.format("%Y%m%d"));
+                let check =
+                    crate::applicant::checksum::resident_id_check_char(&first17).unwrap_or('0');
+                person.insert("id_type".into(), "resident_id".into());
+                person.insert("id_number".into(), format!("{first17}{check}").into());
+            }
+            None => {
+                if resident {
+                    person.insert("id_type".into(), "passport".into());
+                }
+                person.insert("id_number".into(), "ESTIMATE00".into());
+            }
+        }
+    }
+    (json, no_name || no_number)
+}
+
 pub fn to_profile_json(form: &FormValues) -> Value {
     let mut root = Map::new();
     root.insert("person".into(), Value::Object(Map::new()));
@@ -277,6 +324,29 @@ pub fn to_partial_json(form: &FormValues) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An estimate fills a blank name and ID with a stand-in that passes validation (a
+    /// resident ID agreeing with the date of birth), and says so; given ones are kept.
+    #[test]
+    fn an_estimate_stands_in_for_a_blank_identity() {
+        let form = |q: &str| FormValues::parse(q.as_bytes());
+        let (v, estimate) = to_estimate_json(&form(
+            "person.id_type=resident_id&person.birth_date=1999%E5%B9%B43%E6%9C%8815%E6%97%A5",
+        ));
+        assert!(estimate);
+        let id = v["person"]["id_number"].as_str().unwrap();
+        assert!(crate::applicant::checksum::resident_id_is_valid(id), "{id}");
+        assert_eq!(&id[6..14], "19990315");
+        let (v, _) = to_estimate_json(&form("person.id_type=passport"));
+        assert_eq!(v["person"]["id_type"], "passport");
+        assert_eq!(v["person"]["id_number"], "ESTIMATE00");
+        let (v, estimate) = to_estimate_json(&form(
+            "person.full_name=%E7%8E%8B%E4%BA%94&person.id_type=passport&person.id_number=E12345678",
+        ));
+        assert!(!estimate);
+        assert_eq!(v["person"]["full_name"], "王五");
+        assert_eq!(v["person"]["id_number"], "E12345678");
+    }
 
     #[test]
     fn an_interviews_answers_become_a_partial_profile() {

@@ -11,4 +11,6 @@ pub use crate::text::Lang;
 pub use fields::{
     FIELDS, FieldSpec, FormSection, Kind, error_field, field, input_id, unit, value_name,
 };
-pub use form::{FormValues, normalize_money, to_partial_json, to_profile_json, unsure_paths};
+pub use form::{
+    FormValues, normalize_money, to_estimate_json, to_partial_json, to_profile_json, unsure_paths,
+};

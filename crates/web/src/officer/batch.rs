@@ -41,7 +41,7 @@ async fn batch_page(
                 Lang::Zh => app::batch::xlsx::header(f),
                 Lang::En => f.en.to_string(),
             };
-            (header, l.t(&zh, &en).to_string(), f.required)
+            (header, l.t(&zh, &en).to_string(), f.required())
         })
         .collect();
     let (own_zh, own_en) = app::batch::PASS_THROUGH;

@@ -3,6 +3,7 @@
 //! the results of a batch, and a workbook of people. Every text is written as a string.
 
 use super::*;
+use rules::input::fields::Need;
 
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> FileError {
     refuse(
@@ -226,7 +227,12 @@ pub fn template() -> Result<Vec<u8>, FileError> {
             f.en.to_string(),
             help_zh,
             help_en,
-            if f.required { "是 / yes" } else { "" }.to_string(),
+            match f.need {
+                Need::Always | Need::ToApply => "是 / yes",
+                Need::WithDegree => "有学历时 / with a degree",
+                Need::Optional => "",
+            }
+            .to_string(),
         ]
         .iter()
         .enumerate()
