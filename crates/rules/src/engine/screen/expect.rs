@@ -149,7 +149,8 @@ fn settled_by(
                 }
                 _ => {}
             }
-            if k.tier.count_ones() > 1 {
+            // The tier moves only when an undecided tier row reads this answer.
+            if k.tier.count_ones() > 1 && k.tier_reads & path_bit(q.path) != 0 {
                 k.tier = tiers(rules, k).0;
             }
             let out = q
@@ -172,9 +173,18 @@ fn settled_by(
 /// fails, its amount's width when every condition surely holds and no section is open, else
 /// unchanged.
 fn width_after(p: &ProgramRange<'_>, k: &Known<'_>) -> Decimal {
+    if p.conditions.len() != p.program.conditions.len() {
+        // Surely not applicable: nothing to settle.
+        return p.amount.1 - p.amount.0;
+    }
     let mut certain = p.open_sections.is_empty();
-    for c in &p.program.conditions {
-        let t = range::truth(&c.expr, k);
+    for (c, before) in p.program.conditions.iter().zip(&p.conditions) {
+        // More answers never unsettle a condition: one known already stays as it was.
+        let t = if before.is_known() {
+            *before
+        } else {
+            range::truth(&c.expr, k)
+        };
         if !t.yes {
             return Decimal::ZERO;
         }
