@@ -343,5 +343,8 @@ fn years_and_months_are_read_as_people_write_them() {
         e.message_zh.contains("按 15 个月理解，即 1 年 3 个月"),
         "{e:?}"
     );
-    assert!(e.message_en.contains("read as 15 months"), "{e:?}");
+    assert!(
+        e.message_en.contains("read as 15 months, that is 1 year and 3 months;"),
+        "{e:?}"
+    );
 }

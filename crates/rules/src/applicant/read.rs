@@ -206,15 +206,31 @@ impl<'v, 'e> ObjectReader<'v, 'e> {
                 Err(super::written::CountProblem::NotWholeYears(months)) => {
                     let f = self.field(key);
                     let (y, m) = (months / 12, months % 12);
+                    let plural = |n: u32, one: &str| {
+                        if n == 1 {
+                            format!("1 {one}")
+                        } else {
+                            format!("{n} {one}s")
+                        }
+                    };
+                    let (that_zh, that_en) = if y == 0 {
+                        (String::new(), String::new())
+                    } else {
+                        (
+                            format!("，即 {y} 年 {m} 个月"),
+                            format!(", that is {} and {}", plural(y, "year"), plural(m, "month")),
+                        )
+                    };
                     self.errors.push(FieldError::new(
                         f,
                         format!(
-                            "“{}”按 {months} 个月理解，即 {y} 年 {m} 个月；本项按整年计算，请填写整年数",
+                            "“{}”按 {months} 个月理解{that_zh}；本项按整年计算，请填写整年数",
                             s.trim()
                         ),
                         format!(
-                            "“{}” was read as {months} months, that is {y} years and {m} months; this counts whole years: write a whole number of years",
-                            s.trim()
+                            "“{}” was read as {}{that_en}; this counts whole years: write a whole number of years",
+                            s.trim(),
+                            plural(months, "month")
                         ),
                     ));
                     return None;
