@@ -5,7 +5,7 @@
 use app::service::Output;
 use rayon::prelude::*;
 use rules::policy::Policy;
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufRead, BufWriter, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -35,8 +35,8 @@ pub struct EvalOptions {
     pub output: Output,
 }
 
-/// Lines per batch handed to the worker threads.
-const BATCH: usize = 4096;
+/// Bytes of input per batch handed to the worker threads (about 4,000 profiles).
+const BLOCK: usize = 4 << 20;
 
 pub(super) fn eval(policy: &Policy, file: &Path, options: EvalOptions) -> ExitCode {
     let reader: Box<dyn BufRead> = if file == Path::new("-") {
@@ -91,27 +91,36 @@ pub fn eval_stream(
     }
     // Batches flow through a pipeline: while rayon's pool assesses batch N, this thread
     // writes the results of batch N-1 and reads batch N+1. Output buffers alternate between
-    // two sets, one per run, and are reused (a batch's results are ~40 MB).
-    let runs = rayon::current_num_threads();
-    let mut lines = vec![first];
-    let mut eof = read_batch(&mut reader, &mut lines)?;
-    let mut next_lines: Vec<Vec<u8>> = Vec::new();
+    // two sets, one per run, and are reused (a batch's results are ~40 MB); a batch's input
+    // is one buffer read in large blocks, its lines slices of it.
+    // Pieces of a batch, more than the threads, so that one slowed (sharing its core with
+    // the reading and writing) leaves its rest to the others.
+    let runs = rayon::current_num_threads() * 8;
+    if first.last() != Some(&b'\n') {
+        first.push(b'\n');
+    }
+    let mut lines = Batch::default();
+    let mut carry = first;
+    let mut eof = lines.read(&mut reader, &mut carry, BLOCK)?;
+    let mut next_lines = Batch::default();
     let mut working: Vec<Vec<u8>> = vec![Vec::new(); runs];
     let mut finished: Vec<Vec<u8>> = vec![Vec::new(); runs];
     let mut all_ok = true;
     while !lines.is_empty() {
-        let chunk = lines.len().div_ceil(runs).max(1);
+        let chunk = lines.spans.len().div_ceil(runs).max(1);
         let mut ok = true;
         // The body runs on this thread (reader and writer stay here); the batch on the pool.
         let io = rayon::in_place_scope(|s| {
             let (lines, working, ok) = (&lines, &mut working, &mut ok);
             s.spawn(move |_| {
                 *ok = lines
+                    .spans
                     .par_chunks(chunk)
                     .zip(working.par_iter_mut())
                     .map(|(part, buf)| {
                         buf.clear();
-                        part.iter().fold(true, |ok, line| {
+                        part.iter().fold(true, |ok, &(from, to)| {
+                            let line = &lines.bytes[from..to];
                             eval_line(policy, line, with_hints, output, buf) & ok
                         })
                     })
@@ -121,11 +130,11 @@ pub fn eval_stream(
                 out.write_all(buf)?;
                 buf.clear();
             }
-            next_lines.clear();
             if eof {
+                next_lines.clear();
                 return Ok(true);
             }
-            read_batch(&mut reader, &mut next_lines)
+            next_lines.read(&mut reader, &mut carry, BLOCK)
         });
         eof = io?;
         all_ok &= ok;
@@ -139,16 +148,101 @@ pub fn eval_stream(
     Ok(all_ok)
 }
 
-/// Reads non-blank lines until the batch is full; returns whether the input ended.
-fn read_batch(reader: &mut impl BufRead, lines: &mut Vec<Vec<u8>>) -> std::io::Result<bool> {
-    while lines.len() < BATCH {
-        let mut line = Vec::new();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            return Ok(true);
+/// Lines of input: one buffer and the non-blank lines' spans in it.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    spans: Vec<(usize, usize)>,
+}
+
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.spans.clear();
+    }
+
+    /// Reads whole lines until about `block` bytes are in: `carry` (a line begun
+    /// in the previous block) first, and what follows the last newline becomes the next
+    /// `carry`. Returns whether the input ended.
+    fn read(
+        &mut self,
+        reader: &mut impl Read,
+        carry: &mut Vec<u8>,
+        block: usize,
+    ) -> std::io::Result<bool> {
+        self.clear();
+        self.bytes.append(carry);
+        let mut eof = false;
+        loop {
+            let start = self.bytes.len();
+            if start >= block && memchr::memchr(b'\n', &self.bytes).is_some() {
+                break;
+            }
+            self.bytes.resize(start + block.div_ceil(4), 0);
+            let n = loop {
+                match reader.read(&mut self.bytes[start..]) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    r => break r?,
+                }
+            };
+            self.bytes.truncate(start + n);
+            if n == 0 {
+                eof = true;
+                break;
+            }
         }
-        if !line.iter().all(u8::is_ascii_whitespace) {
-            lines.push(line);
+        let end = if eof {
+            self.bytes.len()
+        } else {
+            memchr::memrchr(b'\n', &self.bytes).map_or(0, |i| i + 1)
+        };
+        carry.extend_from_slice(&self.bytes[end..]);
+        self.bytes.truncate(end);
+        let mut from = 0;
+        for to in memchr::memchr_iter(b'\n', &self.bytes).chain(
+            (end > 0 && self.bytes[end - 1] != b'\n').then_some(end),
+        ) {
+            if !self.bytes[from..to].iter().all(u8::is_ascii_whitespace) {
+                self.spans.push((from, to));
+            }
+            from = to + 1;
+        }
+        Ok(eof)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines split across reads, blank lines, a line longer than a block and a last line
+    /// without its newline all come out whole, in order, and only once.
+    #[test]
+    fn a_batch_holds_whole_lines_whatever_the_blocks() {
+        let input = b"first\n\n   \nsecond line\n0123456789abcdefghij\nlast";
+        for block in [1, 3, 8, 64] {
+            let mut reader = &input[..];
+            let mut carry = Vec::new();
+            let mut got: Vec<String> = Vec::new();
+            let mut batch = Batch::default();
+            loop {
+                let eof = batch.read(&mut reader, &mut carry, block).unwrap();
+                for &(from, to) in &batch.spans {
+                    got.push(String::from_utf8(batch.bytes[from..to].to_vec()).unwrap());
+                }
+                if eof {
+                    break;
+                }
+            }
+            assert_eq!(
+                got,
+                ["first", "second line", "0123456789abcdefghij", "last"],
+                "block {block}"
+            );
         }
     }
-    Ok(false)
 }

@@ -247,5 +247,14 @@ proptest! {
             prop_assert_eq!(f.review_required, d.review_required);
             prop_assert!(d.conditions.is_empty());
         }
+        // A summary's figures are the same too; it builds no installments.
+        let summary = rules::engine::assess_as(policy, &profile, rules::engine::Detail::Summary).unwrap();
+        prop_assert_eq!(full.tier_id(), summary.tier_id());
+        prop_assert_eq!(full.total, summary.total);
+        for (f, s) in full.programs.iter().zip(&summary.programs) {
+            prop_assert_eq!(f.status, s.status, "{}", f.program.id);
+            prop_assert_eq!(f.amount, s.amount);
+            prop_assert!(s.installments.is_empty() && s.conditions.is_empty());
+        }
     }
 }

@@ -141,15 +141,21 @@ pub fn assess_json_as(
 ) -> Outcome {
     // A summary without hints needs only the decision, not the explanation of each condition.
     let detail = if output == Output::Summary && !with_hints {
-        Detail::DecisionOnly
+        Detail::Summary
     } else {
         Detail::Explained
     };
-    match Profile::from_json(input, policy).and_then(|p| assess_profile(policy, p, detail)) {
-        Ok(Assessed {
-            profile,
-            assessment,
-        }) => {
+    // The profile stays where it was read (it is large; the bulk path reads 100,000s).
+    let read = Profile::from_json(input, policy).and_then(|profile| {
+        match assess_declining(policy, &profile, detail, &[]) {
+            Ok(assessment) => Ok((profile, assessment)),
+            Err(e) => Err(InvalidProfile {
+                errors: vec![no_version(&profile, &e)],
+            }),
+        }
+    });
+    match read {
+        Ok((profile, assessment)) => {
             let hs = with_hints.then(|| hints(&assessment, &profile, policy));
             match (output, &hs) {
                 (Output::Full, Some(hs)) => assessment.write_json_with_hints(hs, out),

@@ -159,14 +159,21 @@ fn decimal(raw: Option<&RawValue>) -> Got<Option<Decimal>> {
     }
 }
 
+/// Whether any byte is one of those lead bytes (memchr's vector search, two passes).
+fn has_unusual_lead(bytes: &[u8]) -> bool {
+    memchr::memchr3(0xC2, 0xD8, 0xE2, bytes).is_some() || memchr::memchr(0x7F, bytes).is_some()
+}
+
 /// The profile, if it reads without a single problem (validation rules are not checked here).
 pub(super) fn read(bytes: &[u8], ctx: &dyn ProfileContext) -> Option<Profile> {
     // Lead bytes of DEL, the C1 controls and the direction marks (U+061C, U+200E–U+206F):
     // text that may hold one goes to the general reader, which says where.
-    if bytes.iter().any(|b| matches!(b, 0x7F | 0xC2 | 0xD8 | 0xE2)) {
+    if has_unusual_lead(bytes) {
         return None;
     }
-    let raw: RawProfile = serde_json::from_slice(bytes).ok()?;
+    // One UTF-8 check of the whole line, then strings borrowed without checking each again.
+    let line = std::str::from_utf8(bytes).ok()?;
+    let raw: RawProfile = serde_json::from_str(line).ok()?;
     let p = raw.person?;
     let honors = {
         let mut set = Honors::default();

@@ -237,6 +237,9 @@ pub enum Detail {
     /// Only whether each condition holds: `conditions` stays empty; statuses, amounts,
     /// reductions and installments are the same as `Explained` gives.
     DecisionOnly,
+    /// What a summary prints: the tier, statuses, amounts and the total as `Explained` gives
+    /// them; no conditions, installments or review flags are built.
+    Summary,
 }
 
 pub fn assess_version_as<'p>(
@@ -293,7 +296,11 @@ fn assess_inner<'p>(
                 computed_amount: Decimal::ZERO,
                 amount: Decimal::ZERO,
                 reductions: Vec::new(),
-                installments: vec![Decimal::ZERO; program.installments.len()],
+                installments: if detail == Detail::Summary {
+                    Vec::new()
+                } else {
+                    vec![Decimal::ZERO; program.installments.len()]
+                },
                 review_required: false,
                 calc: None,
             });
@@ -310,7 +317,7 @@ fn assess_inner<'p>(
                 let all_met = conditions.iter().all(|c| c.met);
                 (conditions, all_met)
             }
-            Detail::DecisionOnly => (
+            Detail::DecisionOnly | Detail::Summary => (
                 Vec::new(),
                 program.conditions.iter().all(|c| holds(c, &ctx)),
             ),
@@ -352,6 +359,10 @@ fn assess_inner<'p>(
 
     let mut total = Decimal::ZERO;
     for p in &mut programs {
+        total += p.amount;
+        if detail == Detail::Summary {
+            continue;
+        }
         if p.status == Status::Eligible
             && let Some(review) = &p.program.review
         {
@@ -361,7 +372,6 @@ fn assess_inner<'p>(
         if p.status != Status::NotApplicable {
             p.installments = split(p.amount, &p.program.installments);
         }
-        total += p.amount;
     }
 
     Assessment {
