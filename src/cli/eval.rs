@@ -203,9 +203,9 @@ impl Batch {
         carry.extend_from_slice(&self.bytes[end..]);
         self.bytes.truncate(end);
         let mut from = 0;
-        for to in memchr::memchr_iter(b'\n', &self.bytes).chain(
-            (end > 0 && self.bytes[end - 1] != b'\n').then_some(end),
-        ) {
+        for to in memchr::memchr_iter(b'\n', &self.bytes)
+            .chain((end > 0 && self.bytes[end - 1] != b'\n').then_some(end))
+        {
             if !self.bytes[from..to].iter().all(u8::is_ascii_whitespace) {
                 self.spans.push((from, to));
             }

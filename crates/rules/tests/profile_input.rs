@@ -344,7 +344,8 @@ fn years_and_months_are_read_as_people_write_them() {
         "{e:?}"
     );
     assert!(
-        e.message_en.contains("read as 15 months, that is 1 year and 3 months;"),
+        e.message_en
+            .contains("read as 15 months, that is 1 year and 3 months;"),
         "{e:?}"
     );
 }

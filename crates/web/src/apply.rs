@@ -489,7 +489,8 @@ pub struct SubmittedDoc {
         ("Consent-Notice-Version" = super::schema::NoticeVersionDoc, Header, description = "The version of the privacy notice (GET /api/v1/privacy-notice) the integrating system showed the applicant, who consented to the processing of their sensitive personal information. Missing or not the notice in force: 422"),
         ("Applicant-Mobile" = Option<String>, Header, description = "Optional: a mainland mobile number to text the applicant at when their application moves (11 digits from 1)"),
         ("Applicant-Email" = Option<String>, Header, description = "Optional: an e-mail address to write to when the application moves"),
-        ("Applicant-Send-Link" = Option<String>, Header, description = "`true`: messages may carry the status link (only to the number or address given here)")
+        ("Applicant-Send-Link" = Option<String>, Header, description = "`true`: messages may carry the status link (only to the number or address given here)"),
+        ("Declined-Programs" = Option<String>, Header, description = "Program ids separated by commas that the applicant does not apply for: each whose conditions hold is saved as `declined` at 0 and not reviewed, and the others are combined without it. An id that is no program: 422")
     ),
     responses(
         (status = 201, description = "Saved", body = SubmittedDoc),
