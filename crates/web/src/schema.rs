@@ -1,6 +1,6 @@
 //! Types that describe the API's JSON for the OpenAPI document. The service reads and writes
 //! this JSON through the applicant and engine modules (the result through the engine's fast
-//! writer); these types only document it. `tests/schema.rs` keeps the two one contract: every
+//! writer); these types only document it. `tests/it/schema.rs` keeps the two one contract: every
 //! key real results carry is documented here and every key documented here occurs, and the
 //! enumerations below are exactly those the profile reader accepts.
 

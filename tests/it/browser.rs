@@ -3,7 +3,7 @@
 //! submits; a reviewer signs in, finds the application and approves it; the applicant's status
 //! page shows the decision; a wrong ID check digit shows its error at the field.
 
-mod common;
+use crate::common;
 use common::{free_port, tool_absent, wait_until};
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};

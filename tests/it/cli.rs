@@ -1,7 +1,7 @@
 //! The command-line contract: `eval`, `check`, `test`, `batch` and `officer`, run as a
 //! separate process.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

@@ -3,7 +3,7 @@
 //! exactly as the same people sent as JSON, a bad row's errors in words, and a zip bomb
 //! refused — honest about its size or lying about it.
 
-mod common;
+use crate::common;
 use common::console::*;
 
 use std::io::{Read, Write};

@@ -3,7 +3,7 @@
 //! written, floods of anonymous work, slow bodies, and the smaller leaks. Each scenario runs
 //! on SQLite, and on PostgreSQL where the database matters (always on CI).
 
-mod common;
+use crate::common;
 use common::console::*;
 use common::{pg_exec, policy_files_with, zipped_policy};
 
@@ -928,7 +928,7 @@ async fn multipart_bodies_are_bounded_before_they_are_read(c: &Console) {
     assert_eq!(c.store.count_applications().await.unwrap(), 1);
 }
 
-on_both_databases!(multipart_bodies_are_bounded_before_they_are_read: bounded_bodies_on_sqlite, bounded_bodies_on_postgresql);
+crate::on_both_databases!(multipart_bodies_are_bounded_before_they_are_read: bounded_bodies_on_sqlite, bounded_bodies_on_postgresql);
 
 /// A POST to the applications API with the consent header an integrating system sends.
 fn api_post(c: &Console) -> reqwest::RequestBuilder {
@@ -1021,7 +1021,7 @@ async fn files_are_kept_only_when_their_request_is(c: &Console) {
     assert!(!disposition.contains(".html"), "{disposition}");
 }
 
-on_both_databases!(files_are_kept_only_when_their_request_is: files_checked_first_on_sqlite, files_checked_first_on_postgresql);
+crate::on_both_databases!(files_are_kept_only_when_their_request_is: files_checked_first_on_sqlite, files_checked_first_on_postgresql);
 
 /// A NUL in a path or a query reached PostgreSQL and came back as 503 with an ERROR log.
 async fn a_nul_in_an_address_is_refused_before_any_handler(c: &Console) {
@@ -1050,7 +1050,7 @@ async fn a_nul_in_an_address_is_refused_before_any_handler(c: &Console) {
     assert_eq!(health(c).await.0, 200, "the database is still healthy");
 }
 
-on_both_databases!(a_nul_in_an_address_is_refused_before_any_handler: nul_on_sqlite, nul_on_postgresql);
+crate::on_both_databases!(a_nul_in_an_address_is_refused_before_any_handler: nul_on_sqlite, nul_on_postgresql);
 
 /// The smaller leaks: a status link made for an erased application, a payment dated
 /// 0001-01-01, a status page linking wherever a client's X-Forwarded-Host says, /healthz

@@ -1,7 +1,7 @@
 //! Black-box tests of the JSON API: the app on port 0, a real HTTP client, one helper per
 //! endpoint; every route and every error status; the OpenAPI document; hot reload.
 
-mod common;
+use crate::common;
 use common::{edit, policy_copy};
 
 use serde_json::Value;

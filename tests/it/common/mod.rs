@@ -2,9 +2,9 @@
 #![allow(dead_code)]
 
 pub mod console;
-#[path = "../../crates/rules/tests/common/files.rs"]
+#[path = "../../../crates/rules/tests/common/files.rs"]
 mod files;
-#[path = "../../crates/rules/tests/common/generator.rs"]
+#[path = "../../../crates/rules/tests/common/generator.rs"]
 pub mod generator;
 pub use files::*;
 

@@ -1,7 +1,7 @@
 //! Black-box tests of the pages: the form in both languages, a valid and an invalid submit,
 //! hostile bodies, the policy browser, hints on a near miss, the assets.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 

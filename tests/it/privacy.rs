@@ -4,7 +4,7 @@
 //! submission; the access log and the auditor role; withdrawal; erasure after the retention
 //! period with a fixed clock, keeping the statistics.
 
-mod common;
+use crate::common;
 use common::console::*;
 
 use serde_json::Value;
@@ -313,7 +313,7 @@ async fn consent_is_required_and_kept(c: &Console) {
     assert!(notice.contains("消息通知（可选）") && notice.contains("只写申请编号"));
 }
 
-on_both_databases!(consent_is_required_and_kept: consent_on_sqlite, consent_on_postgresql);
+crate::on_both_databases!(consent_is_required_and_kept: consent_on_sqlite, consent_on_postgresql);
 
 /// The status page's form token (its cookie kept by `b`).
 async fn status_form(c: &Console, b: &reqwest::Client, status_url: &str) -> (String, String) {
@@ -409,7 +409,7 @@ async fn withdrawing(c: &Console) {
     assert_eq!(status, 409);
 }
 
-on_both_databases!(withdrawing: withdrawal_on_sqlite, withdrawal_on_postgresql);
+crate::on_both_databases!(withdrawing: withdrawal_on_sqlite, withdrawal_on_postgresql);
 
 async fn retention(c: &Console) {
     let officer = signed_in(c, "han", Role::Reviewer).await;
@@ -544,7 +544,7 @@ async fn retention(c: &Console) {
     assert_eq!(c.store.list(&filter, 1, 10).await.unwrap().1, 2);
 }
 
-on_both_databases!(retention: retention_on_sqlite, retention_on_postgresql);
+crate::on_both_databases!(retention: retention_on_sqlite, retention_on_postgresql);
 
 async fn the_access_log(c: &Console) {
     let (reference, _) = submit_with_file(c).await;
@@ -768,7 +768,7 @@ fn regex_lite_free_time(page: &str) -> bool {
         })
 }
 
-on_both_databases!(the_access_log: access_log_on_sqlite, access_log_on_postgresql);
+crate::on_both_databases!(the_access_log: access_log_on_sqlite, access_log_on_postgresql);
 
 /// The access log refuses any change, in the database itself.
 #[actix_web::test]

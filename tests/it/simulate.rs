@@ -2,7 +2,7 @@
 //! parameter moves exactly the people it should, with the cash flow by year worked out by
 //! hand from the installments — on SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::console::*;
 use common::zipped_policy;

@@ -1,7 +1,7 @@
 //! The guided interview, as an applicant goes through it: the app on port 0, a real HTTP
 //! client posting each page's answers (hidden and new) as a browser would.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

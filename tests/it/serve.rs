@@ -1,7 +1,7 @@
 //! The service as a process: it starts from the command line, reloads the policy on SIGHUP,
 //! finishes in-flight requests on SIGTERM, and refuses to start on an invalid policy.
 
-mod common;
+use crate::common;
 use common::{free_port, policy_copy, wait_until};
 
 use std::path::Path;

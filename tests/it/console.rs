@@ -3,7 +3,7 @@
 //! client with a cookie jar. Sign-in, lockout, CSRF, roles, submit → list → decide → audit,
 //! export, batch checks (GBK too), concurrency, and data surviving a restart.
 
-mod common;
+use crate::common;
 use common::console::*;
 
 use serde_json::Value;

@@ -4,7 +4,7 @@
 //! approval and a lowered amount, the payment schedule (listed, exported, marked paid), and
 //! concurrent decisions of which exactly one is recorded.
 
-mod common;
+use crate::common;
 use common::console::*;
 #[path = "casework/letters.rs"]
 mod letters;
@@ -1851,38 +1851,38 @@ async fn deciding_everything_at_once_is_only_for_an_undecided_application(c: &Co
     assert_eq!(status, 303);
 }
 
-on_both_databases!(casework_console => deciding_everything_at_once_is_only_for_an_undecided_application:
+crate::on_both_databases!(casework_console => deciding_everything_at_once_is_only_for_an_undecided_application:
     deciding_everything_at_once_is_only_for_an_undecided_application_on_sqlite,
     deciding_everything_at_once_is_only_for_an_undecided_application_on_postgresql);
-on_both_databases!(casework_console => files_are_recognised_by_content_and_given_only_to_their_owner:
+crate::on_both_databases!(casework_console => files_are_recognised_by_content_and_given_only_to_their_owner:
     files_are_recognised_by_content_and_given_only_to_their_owner_on_sqlite,
     files_are_recognised_by_content_and_given_only_to_their_owner_on_postgresql);
-on_both_databases!(casework_console => only_pdf_jpeg_and_png_are_accepted_and_within_the_limits:
+crate::on_both_databases!(casework_console => only_pdf_jpeg_and_png_are_accepted_and_within_the_limits:
     only_pdf_jpeg_and_png_are_accepted_and_within_the_limits_on_sqlite,
     only_pdf_jpeg_and_png_are_accepted_and_within_the_limits_on_postgresql);
-on_both_databases!(casework_console => supplement_round_trip: a_supplement_round_trip_on_sqlite, a_supplement_round_trip_on_postgresql);
-on_both_databases!(casework_console => program_by_program_with_a_partial_approval_and_payments:
+crate::on_both_databases!(casework_console => supplement_round_trip: a_supplement_round_trip_on_sqlite, a_supplement_round_trip_on_postgresql);
+crate::on_both_databases!(casework_console => program_by_program_with_a_partial_approval_and_payments:
     program_by_program_with_a_partial_approval_and_payments_on_sqlite,
     program_by_program_with_a_partial_approval_and_payments_on_postgresql);
-on_both_databases!(casework_console => four_eyes_and_one_winner_hold_in_the_database:
+crate::on_both_databases!(casework_console => four_eyes_and_one_winner_hold_in_the_database:
     four_eyes_and_one_winner_hold_in_the_database_on_sqlite, four_eyes_and_one_winner_hold_in_the_database_on_postgresql);
-on_both_databases!(casework_console => a_notice_ends_once_across_two_instances:
+crate::on_both_databases!(casework_console => a_notice_ends_once_across_two_instances:
     a_notice_ends_once_across_two_instances_on_sqlite, a_notice_ends_once_across_two_instances_on_postgresql);
-on_both_databases!(casework_console => an_upheld_objection_returns_the_case_and_a_second_notice_passes:
+crate::on_both_databases!(casework_console => an_upheld_objection_returns_the_case_and_a_second_notice_passes:
     an_upheld_objection_returns_the_case_on_sqlite, an_upheld_objection_returns_the_case_on_postgresql);
-on_both_databases!(casework_console => one_of_two_takes_a_case_and_queues_follow_the_handler:
+crate::on_both_databases!(casework_console => one_of_two_takes_a_case_and_queues_follow_the_handler:
     one_of_two_takes_a_case_on_sqlite, one_of_two_takes_a_case_on_postgresql);
-on_both_databases!(casework_console => every_step_sends_one_message_per_channel:
+crate::on_both_databases!(casework_console => every_step_sends_one_message_per_channel:
     every_step_sends_one_message_per_channel_on_sqlite, every_step_sends_one_message_per_channel_on_postgresql);
-on_both_databases!(casework_console => a_failing_receiver_gets_the_message_once_after_retries:
+crate::on_both_databases!(casework_console => a_failing_receiver_gets_the_message_once_after_retries:
     a_failing_receiver_gets_the_message_once_on_sqlite, a_failing_receiver_gets_the_message_once_on_postgresql);
-on_both_databases!(casework_console => two_instances_send_each_message_once:
+crate::on_both_databases!(casework_console => two_instances_send_each_message_once:
     two_instances_send_each_message_once_on_sqlite, two_instances_send_each_message_once_on_postgresql);
-on_both_databases!(casework_console => letters_follow_the_steps:
+crate::on_both_databases!(casework_console => letters_follow_the_steps:
     letters_follow_the_steps_on_sqlite, letters_follow_the_steps_on_postgresql);
-on_both_databases!(casework_console => letter_numbers_have_no_gaps_across_two_instances:
+crate::on_both_databases!(casework_console => letter_numbers_have_no_gaps_across_two_instances:
     letter_numbers_have_no_gaps_on_sqlite, letter_numbers_have_no_gaps_on_postgresql);
-on_both_databases!(casework_console => of_program_decisions_made_at_once_one_is_recorded:
+crate::on_both_databases!(casework_console => of_program_decisions_made_at_once_one_is_recorded:
     of_program_decisions_made_at_once_one_is_recorded_on_sqlite,
     of_program_decisions_made_at_once_one_is_recorded_on_postgresql);
 
