@@ -8,6 +8,7 @@
 //! amount, no program: a text message is read on a lock screen).
 
 use crate::case::Case;
+use rules::applicant::FieldError;
 use rules::input::Lang;
 use store::{Store, StoreError};
 
@@ -167,12 +168,13 @@ pub async fn sweep(store: &Store, limit: i64) -> Result<usize, StoreError> {
 
 /// Reads the contact details an applicant gave (each optional): a mainland mobile number
 /// (11 digits from 1, `+86` allowed, spaces and dashes ignored) and an e-mail address. `Err`
-/// names each field that is wrong: (field, the problem in Chinese, in English).
+/// names each field that is wrong (`contact_mobile`, `contact_email`, `contact_link`) and the
+/// problem in both languages.
 pub fn read_contact(
     mobile: &str,
     email: &str,
     send_link: bool,
-) -> Result<store::Contact, Vec<(&'static str, String, String)>> {
+) -> Result<store::Contact, Vec<FieldError>> {
     let mut errors = Vec::new();
     let digits: String = mobile
         .trim()
@@ -185,7 +187,7 @@ pub fn read_contact(
             && digits.starts_with('1')
             && digits.bytes().all(|b| b.is_ascii_digit()));
     if !mobile_ok {
-        errors.push((
+        errors.push(FieldError::new(
             "contact_mobile",
             "手机号码：应为 11 位数字，以 1 开头（如 13800000000）".to_string(),
             "Mobile number: 11 digits starting with 1 (such as 13800000000)".to_string(),
@@ -204,14 +206,14 @@ pub fn read_contact(
                 .chars()
                 .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"\\".contains(c)));
     if !email_ok {
-        errors.push((
+        errors.push(FieldError::new(
             "contact_email",
             "电子邮箱：应形如 name@example.com".to_string(),
             "E-mail address: such as name@example.com".to_string(),
         ));
     }
     if send_link && digits.is_empty() && email.is_empty() {
-        errors.push((
+        errors.push(FieldError::new(
             "contact_link",
             "在消息中附查询链接：请先填写手机号码或电子邮箱".to_string(),
             "The status link in messages: give a mobile number or an e-mail address first"
@@ -277,10 +279,15 @@ mod tests {
             ("13800000000", "a.b@example.cn", true)
         );
         let errors = read_contact("1380000", "a@b", false).unwrap_err();
-        let fields: Vec<&str> = errors.iter().map(|e| e.0).collect();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["contact_mobile", "contact_email"]);
-        assert!(errors[0].1.contains("11 位") && errors[0].2.contains("11 digits"));
-        assert_eq!(read_contact("", "", true).unwrap_err()[0].0, "contact_link");
+        assert!(
+            errors[0].message_zh.contains("11 位") && errors[0].message_en.contains("11 digits")
+        );
+        assert_eq!(
+            read_contact("", "", true).unwrap_err()[0].field,
+            "contact_link"
+        );
         assert!(
             read_contact("", "x@y.cn\r\nBcc: z@w.cn", false).is_err(),
             "no header injection"

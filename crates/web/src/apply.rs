@@ -105,7 +105,10 @@ fn api_contact(req: &HttpRequest) -> Result<store::Contact, ApiError> {
         ApiError::Invalid(super::http::errors_body(
             errors
                 .into_iter()
-                .map(|(f, zh, en)| rules::applicant::FieldError::new(name(f), zh, en))
+                .map(|e| rules::applicant::FieldError {
+                    field: name(&e.field).to_string(),
+                    ..e
+                })
                 .collect(),
         ))
     })
@@ -360,8 +363,8 @@ pub async fn submit_form(
     ) {
         Ok(c) => c,
         Err(errors) => {
-            let zh: Vec<String> = errors.iter().map(|e| e.1.clone()).collect();
-            let en: Vec<String> = errors.iter().map(|e| e.2.clone()).collect();
+            let zh: Vec<&str> = errors.iter().map(|e| e.message_zh.as_str()).collect();
+            let en: Vec<&str> = errors.iter().map(|e| e.message_en.as_str()).collect();
             return html::message(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &format!("{}；请返回结果页改正后再提交", zh.join("；")),

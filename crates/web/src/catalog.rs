@@ -278,7 +278,10 @@ pub fn catalog(policy: &Policy, as_of: NaiveDate) -> Option<Catalog> {
             .parameters
             .iter()
             .map(|(id, v)| {
-                let (name_zh, name_en) = policy.parameter_words(id);
+                let rules::Msg {
+                    zh: name_zh,
+                    en: name_en,
+                } = policy.parameter_words(id);
                 let unit = policy.parameter_unit(id);
                 ParameterInfo {
                     id: id.to_string(),

@@ -533,7 +533,7 @@ pub fn simulate(
         parameters: parameter_changes(s.current, s.draft)
             .into_iter()
             .map(|mut c| {
-                (c.zh, c.en) = draft.parameter_words(&c.name);
+                rules::Msg { zh: c.zh, en: c.en } = draft.parameter_words(&c.name);
                 c
             })
             .collect(),

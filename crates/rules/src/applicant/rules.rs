@@ -80,7 +80,7 @@ pub(super) fn area(d: &Decimal) -> Result<(), ValidationError> {
 }
 
 /// Chinese and English messages for a validator error code.
-fn message(e: &ValidationError) -> (String, String) {
+fn message(e: &ValidationError) -> crate::Msg {
     let param = |k: &str| e.params.get(k).map(|v| v.to_string()).unwrap_or_default();
     let (zh, en): (Cow<str>, Cow<str>) = match &*e.code {
         "range" => (
@@ -107,7 +107,7 @@ fn message(e: &ValidationError) -> (String, String) {
         "area_range" => ("面积应在 0 到 100,000 平方米之间".into(), "must be from 0 to 100,000 m²".into()),
         other => (format!("不符合规则（{other}）").into(), format!("is invalid ({other})").into()),
     };
-    (zh.into_owned(), en.into_owned())
+    crate::Msg::new(zh, en)
 }
 
 fn flatten(path: &str, errs: &ValidationErrors, out: &mut Vec<FieldError>) {
@@ -120,7 +120,7 @@ fn flatten(path: &str, errs: &ValidationErrors, out: &mut Vec<FieldError>) {
         match kind {
             ValidationErrorsKind::Field(list) => {
                 for e in list {
-                    let (zh, en) = message(e);
+                    let crate::Msg { zh, en } = message(e);
                     out.push(FieldError::new(here.clone(), zh, en));
                 }
             }

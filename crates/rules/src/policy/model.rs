@@ -112,7 +112,7 @@ impl Policy {
 
     /// A parameter value's name in both languages: `startup_amount[C]` is
     /// “创业类项目资助额度（C类）”.
-    pub fn parameter_words(&self, name: &str) -> (String, String) {
+    pub fn parameter_words(&self, name: &str) -> crate::Msg {
         let (base, key) = match name.split_once('[') {
             Some((b, k)) => (b, Some(k.trim_end_matches(']'))),
             None => (name, None),
@@ -122,9 +122,11 @@ impl Policy {
             (l.zh.clone(), l.en.clone())
         });
         match key {
-            Some("others") => (format!("{zh}（其他层次）"), format!("{en} (other tiers)")),
-            Some(k) => (format!("{zh}（{k}类）"), format!("{en} (tier {k})")),
-            None => (zh, en),
+            Some("others") => {
+                crate::Msg::new(format!("{zh}（其他层次）"), format!("{en} (other tiers)"))
+            }
+            Some(k) => crate::Msg::new(format!("{zh}（{k}类）"), format!("{en} (tier {k})")),
+            None => crate::Msg::new(zh, en),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! counts are whole and at least 0; a path without buckets has no prior (the screening then
 //! weighs its answers evenly).
 
+use crate::Msg;
 use crate::applicant::{Domain, PATHS, Profile};
 use crate::policy::fields::{FIELDS, Section};
 use crate::policy::value::{Ty, Val};
@@ -168,7 +169,7 @@ pub fn date_before(on: NaiveDate, months: u32) -> NaiveDate {
 
 /// Reads one bucket key of `path`: the answer it stands for, or what is wrong with it
 /// (Chinese, English).
-pub fn read_key(path: &str, key: &str) -> Result<Answer, (String, String)> {
+pub fn read_key(path: &str, key: &str) -> Result<Answer, Msg> {
     if Section::ALL.iter().any(|s| s.path() == path) {
         return match key {
             "yes" => Ok(Answer::Section(true)),
@@ -191,7 +192,7 @@ pub fn read_key(path: &str, key: &str) -> Result<Answer, (String, String)> {
                 })
             })
             .collect();
-        return Err((
+        return Err(Msg::new(
             format!("没有“{path}”这一项；可写的项为：{}", known.join("、")),
             format!("no answer `{path}`; the answers are {}", known.join(", ")),
         ));
@@ -243,15 +244,15 @@ pub fn read_key(path: &str, key: &str) -> Result<Answer, (String, String)> {
                     key,
                 )
             }),
-        Ty::Months | Ty::Text | Ty::TextSet => Err((
+        Ty::Months | Ty::Text | Ty::TextSet => Err(Msg::new(
             format!("“{path}”不按答案加权"),
             format!("`{path}` is not weighed by its answers"),
         )),
     }
 }
 
-fn expected(zh: &str, en: &str, key: &str) -> (String, String) {
-    (
+fn expected(zh: &str, en: &str, key: &str) -> Msg {
+    Msg::new(
         format!("“{key}”不是此项的答案：应为{zh}"),
         format!("`{key}` is not an answer here: expected {en}"),
     )

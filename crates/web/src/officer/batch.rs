@@ -36,7 +36,7 @@ async fn batch_page(
     let mut columns: Vec<(String, String, bool)> = FIELDS
         .iter()
         .map(|f| {
-            let (zh, en) = app::batch::xlsx::what_it_takes(f);
+            let rules::Msg { zh, en } = app::batch::xlsx::what_it_takes(f);
             let header = match l {
                 Lang::Zh => app::batch::xlsx::header(f),
                 Lang::En => f.en.to_string(),

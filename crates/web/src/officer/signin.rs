@@ -63,13 +63,13 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| store::secrets::hash_password(&store::random_token()).unwrap_or_default())
 }
 
-fn lockout_message(until: chrono::DateTime<chrono::FixedOffset>) -> (String, String) {
+fn lockout_message(until: chrono::DateTime<chrono::FixedOffset>) -> rules::Msg {
     let left = (until.with_timezone(&chrono::Utc) - chrono::Utc::now())
         .num_minutes()
         .max(0)
         + 1;
     let at = until.with_timezone(&store::china()).format("%H:%M");
-    (
+    rules::Msg::new(
         format!("登录失败次数过多，已暂时锁定。请于 {at}（约 {left} 分钟后）再试，或联系管理员。"),
         format!(
             "Too many failed sign-ins: locked for now. Try again at {at} (in about {left} minutes), or ask an administrator."
@@ -113,7 +113,7 @@ pub async fn login(
     let address = auth::client_address(&req, &state);
     let window = chrono::Duration::minutes(LOCKOUT_MINUTES);
     let locked = |until| {
-        let (zh, en) = lockout_message(until);
+        let rules::Msg { zh, en } = lockout_message(until);
         refuse(&zh, &en, StatusCode::TOO_MANY_REQUESTS)
     };
     // The attempt is counted before the password is checked: of any number sent at once,

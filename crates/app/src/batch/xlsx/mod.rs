@@ -209,8 +209,8 @@ pub fn header(f: &FieldSpec) -> String {
     format!("{}{unit}", f.zh)
 }
 
-/// What a column takes, in words (zh, en).
-pub fn what_it_takes(f: &FieldSpec) -> (String, String) {
+/// What a column takes, in words.
+pub fn what_it_takes(f: &FieldSpec) -> rules::Msg {
     let names = |d: rules::applicant::Domain, en: bool| {
         d.values()
             .iter()
@@ -218,7 +218,7 @@ pub fn what_it_takes(f: &FieldSpec) -> (String, String) {
             .collect::<Vec<_>>()
             .join(if en { "; " } else { "、" })
     };
-    match f.kind {
+    let (zh, en): (String, String) = match f.kind {
         Kind::Text => ("文字".into(), "Text".into()),
         Kind::Date => (
             "日期，如 2026-03-01".into(),
@@ -247,7 +247,8 @@ pub fn what_it_takes(f: &FieldSpec) -> (String, String) {
             "可填多项项目名称，用“、”分隔".into(),
             "Program names, several separated by “、”".into(),
         ),
-    }
+    };
+    rules::Msg::new(zh, en)
 }
 
 /// The example row: the example profile, its choices in Chinese, its name marked.

@@ -3,6 +3,7 @@
 //! the results of a batch, and a workbook of people. Every text is written as a string.
 
 use super::*;
+use rules::Msg;
 use rules::input::fields::Need;
 
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> FileError {
@@ -32,17 +33,17 @@ fn header_row(
 
 /// A column explained once: what it takes, then the field's own help — left out where the
 /// help already says it (money's unit and the ways to write it, whole years).
-fn explained(f: &FieldSpec) -> (String, String) {
-    let (zh, en) = what_it_takes(f);
+fn explained(f: &FieldSpec) -> Msg {
+    let Msg { zh, en } = what_it_takes(f);
     if f.help_zh.is_empty() {
-        return (zh, en);
+        return Msg::new(zh, en);
     }
     let says_kind = (matches!(f.kind, Kind::Money) && f.help_zh.contains("元"))
         || (matches!(f.kind, Kind::Years | Kind::Months) && f.help_zh.contains("整数"));
     if says_kind {
-        (f.help_zh.to_string(), f.help_en.to_string())
+        Msg::new(f.help_zh, f.help_en)
     } else {
-        (
+        Msg::new(
             format!("{zh}。{}", f.help_zh),
             format!("{en}. {}", f.help_en),
         )
@@ -108,7 +109,7 @@ pub fn template() -> Result<Vec<u8>, FileError> {
         sheet
             .write_string_with_format(0, col, &title, &head)
             .map_err(xlsx_error)?;
-        let (zh, en) = what_it_takes(f);
+        let Msg { zh, en } = what_it_takes(f);
         sheet
             .insert_note(
                 0,
@@ -221,7 +222,10 @@ pub fn template() -> Result<Vec<u8>, FileError> {
     .map_err(xlsx_error)?;
     for (i, f) in FIELDS.iter().enumerate() {
         let r = i as u32 + 2;
-        let (help_zh, help_en) = explained(f);
+        let Msg {
+            zh: help_zh,
+            en: help_en,
+        } = explained(f);
         for (c, v) in [
             header(f),
             f.en.to_string(),

@@ -26,8 +26,8 @@ impl Loader {
                 .skip(1)
                 .find(|p| **p == path.as_str())
             else {
-                let (zh, en) = read_key(path, "").err().unwrap_or_default();
-                self.d.error(file, at, Msg::new(zh, en));
+                let m = read_key(path, "").err().unwrap_or_else(|| Msg::new("", ""));
+                self.d.error(file, at, m);
                 continue;
             };
             let mut buckets = Vec::new();
@@ -36,8 +36,8 @@ impl Loader {
                 let key = key.get_ref();
                 let answer = match read_key(path, key) {
                     Ok(a) => a,
-                    Err((zh, en)) => {
-                        self.d.error(file, at, Msg::new(zh, en));
+                    Err(m) => {
+                        self.d.error(file, at, m);
                         continue;
                     }
                 };
