@@ -6,6 +6,7 @@
 
 pub mod fields;
 pub mod form;
+mod section;
 
 pub use crate::text::Lang;
 pub use fields::{
