@@ -117,6 +117,13 @@ fn closed_problem(from: AppStatus, l: Lang) -> (StatusCode, String) {
     )
 }
 
+/// A fixed console form read into its type (`#[serde(default)]`): a field it did not send is
+/// empty and one the type does not name is ignored. A body that does not read as a form at all
+/// is the empty form, which the handler's own checks then refuse (the CSRF token first).
+pub(super) fn typed<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> T {
+    serde_html_form::from_bytes(body).unwrap_or_default()
+}
+
 /// A reviewer's form: read, its CSRF token checked before anything else, then the role.
 fn reviewer_form(s: &Signed, body: &[u8]) -> Result<FormValues, AuthError> {
     let form = FormValues::parse(body);

@@ -265,9 +265,22 @@ pub struct ConfirmPaymentPage {
     pub back: String,
 }
 
+/// A payment's form: registering it paid (`paid_on`, `confirm`), its trigger's date (`on`), or
+/// reversing it (`reason`); each returns to `back`.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct PaymentForm {
+    csrf: String,
+    paid_on: String,
+    confirm: String,
+    on: String,
+    reason: String,
+    back: String,
+}
+
 /// The list a payment form returns to: a payments list, or the list itself.
-fn back_to(form: &FormValues) -> &str {
-    let back = form.get("back");
+fn back_to(form: &PaymentForm) -> &str {
+    let back = form.back.as_str();
     if back.starts_with("/officer/payments") && !back.contains("//") {
         back
     } else {
@@ -293,12 +306,12 @@ pub async fn mark_paid(
     id: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
-    let form = FormValues::parse(&body);
-    s.check_csrf(form.get("csrf"))?;
+    let form: PaymentForm = super::typed(&body);
+    s.check_csrf(&form.csrf)?;
     s.payments_reader()?;
     let lang = language(&req, None);
     let l = lang.lang;
-    let on = match app::casework::payment_date(form.get("paid_on"), crate::http::today()) {
+    let on = match app::casework::payment_date(&form.paid_on, crate::http::today()) {
         Ok(on) => on,
         Err(refused) => return Ok(refused_page(&refused)),
     };
@@ -347,7 +360,7 @@ pub async fn mark_paid(
             "This payment is recorded as paid already",
         ));
     }
-    if form.get("confirm") != "yes" {
+    if form.confirm != "yes" {
         return Ok(page(
             &ConfirmPaymentPage {
                 lang: l,
@@ -389,8 +402,9 @@ pub async fn record_trigger(
     id: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
-    let form = reviewer_form(&s, &body)?;
-    let on = match app::casework::payment_date(form.get("on"), crate::http::today()) {
+    reviewer_form(&s, &body)?;
+    let form: PaymentForm = super::typed(&body);
+    let on = match app::casework::payment_date(&form.on, crate::http::today()) {
         Ok(on) => on,
         Err(refused) => return Ok(refused_page(&refused)),
     };
@@ -418,12 +432,12 @@ pub async fn reverse_payment(
     id: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
-    let form = FormValues::parse(&body);
-    s.check_csrf(form.get("csrf"))?;
+    let form: PaymentForm = super::typed(&body);
+    s.check_csrf(&form.csrf)?;
     if s.role() != Role::Finance {
         return Err(AuthError::Forbidden { api: s.api() });
     }
-    let reason = form.get("reason").trim();
+    let reason = form.reason.trim();
     if reason.is_empty() || reason.chars().count() > NOTE_LIMIT {
         return Ok(super::super::html::message(
             StatusCode::UNPROCESSABLE_ENTITY,
