@@ -151,7 +151,10 @@ pub fn eval_stream(
 /// Lines of input: one buffer and the non-blank lines' spans in it.
 #[derive(Default)]
 struct Batch {
+    /// The lines read are `bytes[..len]`; what lies beyond is room kept from earlier batches,
+    /// so that a batch does not zero its buffer again before reading into it.
     bytes: Vec<u8>,
+    len: usize,
     spans: Vec<(usize, usize)>,
 }
 
@@ -161,7 +164,7 @@ impl Batch {
     }
 
     fn clear(&mut self) {
-        self.bytes.clear();
+        self.len = 0;
         self.spans.clear();
     }
 
@@ -175,43 +178,54 @@ impl Batch {
         block: usize,
     ) -> std::io::Result<bool> {
         self.clear();
-        self.bytes.append(carry);
+        self.room(carry.len());
+        self.bytes[..carry.len()].copy_from_slice(carry);
+        self.len = carry.len();
+        carry.clear();
         let mut eof = false;
         loop {
-            let start = self.bytes.len();
-            if start >= block && memchr::memchr(b'\n', &self.bytes).is_some() {
+            let start = self.len;
+            if start >= block && memchr::memchr(b'\n', &self.bytes[..start]).is_some() {
                 break;
             }
-            self.bytes.resize(start + block.div_ceil(4), 0);
+            self.room(start + block.div_ceil(4));
             let n = loop {
                 match reader.read(&mut self.bytes[start..]) {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     r => break r?,
                 }
             };
-            self.bytes.truncate(start + n);
+            self.len = start + n;
             if n == 0 {
                 eof = true;
                 break;
             }
         }
         let end = if eof {
-            self.bytes.len()
+            self.len
         } else {
-            memchr::memrchr(b'\n', &self.bytes).map_or(0, |i| i + 1)
+            memchr::memrchr(b'\n', &self.bytes[..self.len]).map_or(0, |i| i + 1)
         };
-        carry.extend_from_slice(&self.bytes[end..]);
-        self.bytes.truncate(end);
+        carry.extend_from_slice(&self.bytes[end..self.len]);
+        self.len = end;
+        let lines = &self.bytes[..end];
         let mut from = 0;
-        for to in memchr::memchr_iter(b'\n', &self.bytes)
-            .chain((end > 0 && self.bytes[end - 1] != b'\n').then_some(end))
+        for to in memchr::memchr_iter(b'\n', lines)
+            .chain((end > 0 && lines[end - 1] != b'\n').then_some(end))
         {
-            if !self.bytes[from..to].iter().all(u8::is_ascii_whitespace) {
+            if !lines[from..to].iter().all(u8::is_ascii_whitespace) {
                 self.spans.push((from, to));
             }
             from = to + 1;
         }
         Ok(eof)
+    }
+
+    /// At least `n` bytes of buffer (zeroed only when it grows).
+    fn room(&mut self, n: usize) {
+        if self.bytes.len() < n {
+            self.bytes.resize(n, 0);
+        }
     }
 }
 
