@@ -1487,6 +1487,13 @@ async fn an_estimate_without_identity(c: &Console) {
         !apply.contains("id=\"f-person-birth_date\""),
         "not what was answered"
     );
+    // A section the form left unticked does not apply there either: the home purchase is not
+    // an open question, and nothing it decides is "still open".
+    assert!(
+        !apply.contains("name=\"also\" value=\"home_purchase\""),
+        "the home purchase the form left out is offered as open: {apply}"
+    );
+    assert!(hidden_pairs.contains(&("has_home_purchase".to_string(), "0".to_string())));
 }
 
 crate::on_both_databases!(an_estimate_without_identity: an_estimate_without_identity_on_sqlite, an_estimate_without_identity_on_postgresql);

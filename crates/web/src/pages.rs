@@ -51,8 +51,10 @@ pub struct ResultPage {
     pub submit: Option<(String, String)>,
     /// The programs the person may apply for, each ticked unless they chose to leave it out.
     pub choices: Vec<super::apply::ChoiceLine>,
-    /// An estimate without name or ID: applying goes on to a page that asks for them.
+    /// An estimate without name or ID: applying goes on to a page that asks for them, sent
+    /// these answers (a section the form left unticked said not to apply, as the result read it).
     pub needs_identity: bool,
+    pub apply_hidden: Vec<(String, String)>,
     /// The upload limits, in MB.
     pub file_mb: u64,
     pub total_mb: u64,
@@ -153,6 +155,17 @@ pub async fn submit(
     body: web::Bytes,
 ) -> HttpResponse {
     assess_values(&req, &state, FormValues::parse(&body))
+}
+
+/// The answers as hidden inputs carry them (not the language or the programs chosen, which
+/// the page draws itself).
+fn pairs(values: &FormValues) -> Vec<(String, String)> {
+    values
+        .0
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "lang" | "offered" | "apply_for"))
+        .flat_map(|(k, vs)| vs.iter().map(move |v| (k.clone(), v.clone())))
+        .collect()
 }
 
 /// The result page for a whole set of answers (with the materials, the consent and the submit
@@ -257,12 +270,7 @@ pub(crate) fn assess_values(
         }
     }
     let choices = super::apply::choice_lines(&a, &values, lang.lang);
-    let hidden = values
-        .0
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "lang" | "offered" | "apply_for"))
-        .flat_map(|(k, vs)| vs.iter().map(move |v| (k.clone(), v.clone())))
-        .collect();
+    let hidden = pairs(&values);
     let result = ResultPage {
         lang: lang.lang,
         version: format!(
@@ -293,6 +301,7 @@ pub(crate) fn assess_values(
         hidden,
         submit: None,
         needs_identity: false,
+        apply_hidden: Vec::new(),
         choices,
         file_mb: state.settings.upload_file_limit.div_ceil(1024 * 1024),
         total_mb: state.settings.upload_total_limit.div_ceil(1024 * 1024),
@@ -305,6 +314,7 @@ pub(crate) fn assess_values(
     if estimate {
         let result = ResultPage {
             needs_identity: true,
+            apply_hidden: pairs(&partial),
             ..result
         };
         return page(&result, StatusCode::OK, lang);
