@@ -162,7 +162,7 @@ pub async fn apply_from_interview(
                 .map(move |v| (k.clone(), v.clone()))
         })
         .collect();
-    let choice = super::apply::Choice::of(&values);
+    let choice = super::choice::Choice::of(&values);
     let eligible = s
         .programs
         .iter()

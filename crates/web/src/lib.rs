@@ -12,6 +12,7 @@ pub mod apply;
 pub mod auth;
 pub mod case_view;
 pub mod catalog;
+pub mod choice;
 pub mod counter;
 pub mod delivery;
 pub mod guard;

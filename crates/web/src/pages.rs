@@ -50,7 +50,7 @@ pub struct ResultPage {
     /// `None` when the service has no database.
     pub submit: Option<(String, String)>,
     /// The programs the person may apply for, each ticked unless they chose to leave it out.
-    pub choices: Vec<super::apply::ChoiceLine>,
+    pub choices: Vec<super::choice::ChoiceLine>,
     /// An estimate without name or ID: applying goes on to a page that asks for them, sent
     /// these answers (a section the form left unticked said not to apply, as the result read it).
     pub needs_identity: bool,
@@ -269,7 +269,7 @@ pub(crate) fn assess_values(
             _ => groups.other.push(card),
         }
     }
-    let choices = super::apply::choice_lines(&a, &values, lang.lang);
+    let choices = super::choice::choice_lines(&a, &values, lang.lang);
     let hidden = pairs(&values);
     let result = ResultPage {
         lang: lang.lang,
