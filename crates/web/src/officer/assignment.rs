@@ -100,8 +100,8 @@ pub async fn hand_over(
 ) -> Result<HttpResponse, AuthError> {
     let form = case_form(&s, &body)?;
     let l = language(&req, None).lang;
-    let to = form.get("to").trim().to_string();
-    let reason = form.get("handover_reason").trim().to_string();
+    let to = form.to.trim().to_string();
+    let reason = form.handover_reason.trim().to_string();
     let store = s.store(&state)?;
     let Some((app, case)) = casework::case_of_reference(&s, store, &reference).await? else {
         return Ok(no_application());
@@ -166,10 +166,10 @@ pub async fn assign(
 ) -> Result<HttpResponse, AuthError> {
     let form = case_form(&s, &body)?;
     let l = language(&req, None).lang;
-    let to = form.get("to").trim().to_string();
+    let to = form.to.trim().to_string();
     let store = s.store(&state)?;
     let (mut done, mut refused) = (Vec::new(), Vec::new());
-    for reference in form.all("case").iter().take(200) {
+    for reference in form.case.iter().take(200) {
         let Some((app, case)) = casework::case_of_reference(&s, store, reference).await? else {
             continue;
         };

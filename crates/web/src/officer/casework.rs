@@ -87,7 +87,7 @@ pub fn review_cards(
     case: &Case,
     state: &AppState,
     app: &store::Application,
-    typed: Option<(&FormValues, &str)>,
+    typed: Option<(&CaseForm, &str)>,
     l: Lang,
 ) -> Vec<ReviewCard> {
     let loaded = state.snapshot();
@@ -101,7 +101,7 @@ pub fn review_cards(
         .iter()
         .map(|p| {
             let name = program_name(stored.as_ref(), &p.program, l);
-            let mine = typed.filter(|(f, _)| f.get("program") == p.program);
+            let mine = typed.filter(|(f, _)| f.program == p.program);
             let outcome = assessed.as_ref().and_then(|a| {
                 a.assessment
                     .programs
@@ -116,9 +116,8 @@ pub fn review_cards(
                     r.conditions
                         .iter()
                         .map(|(c, materials)| {
-                            let field = format!("check:{}", c.id);
                             let check = match mine {
-                                Some((f, _)) => Check::from_id(f.get(&field)),
+                                Some((f, _)) => Check::from_id(f.check(&c.id)),
                                 None => case.check(&p.program, &c.id),
                             };
                             let said = outcome.and_then(|(o, rules)| {
@@ -136,7 +135,7 @@ pub fn review_cards(
                                     .map(|v| v.requirement.clone())
                                     .unwrap_or_default(),
                                 answer: said.map(|v| v.value).unwrap_or_default(),
-                                field,
+                                field: format!("check:{}", c.id),
                                 name: l.t(&c.zh, &c.en).to_string(),
                                 materials: materials
                                     .iter()
@@ -167,16 +166,9 @@ pub fn review_cards(
                 .unwrap_or_default();
             let decided = case.decision(&p.program).map(|d| decision_text(d, l));
             ReviewCard {
-                chosen: mine
-                    .map(|(f, _)| f.get("decision").to_string())
-                    .unwrap_or_default(),
-                amount: mine.map_or_else(
-                    || p.amount.to_string(),
-                    |(f, _)| f.get("amount").to_string(),
-                ),
-                reason: mine
-                    .map(|(f, _)| f.get("reason").to_string())
-                    .unwrap_or_default(),
+                chosen: mine.map(|(f, _)| f.decision.clone()).unwrap_or_default(),
+                amount: mine.map_or_else(|| p.amount.to_string(), |(f, _)| f.amount.clone()),
+                reason: mine.map(|(f, _)| f.reason.clone()).unwrap_or_default(),
                 error: mine.map(|(_, e)| (refused_field(e), e.to_string())),
                 id: p.program.clone(),
                 assessed: view::yuan(&p.amount),
@@ -201,7 +193,7 @@ pub fn material_choices(
     case: &Case,
     state: &AppState,
     app: &store::Application,
-    form: Option<&FormValues>,
+    form: Option<&CaseForm>,
     l: Lang,
 ) -> Vec<(String, String, bool)> {
     let loaded = state.snapshot();
@@ -216,7 +208,7 @@ pub fn material_choices(
             for m in materials {
                 let sent = case.files.iter().any(|f| f.material == *m.id);
                 let ticked = match form {
-                    Some(f) => f.has("missing", &m.id),
+                    Some(f) => f.missing.iter().any(|x| *x == *m.id),
                     None => pending || !sent,
                 };
                 match out.iter_mut().find(|(id, _, _)| *id == *m.id) {
@@ -289,13 +281,13 @@ pub async fn review_program(
     let mut checks = Vec::new();
     if let Some(r) = &reviewed {
         for (c, _) in &r.conditions {
-            if let Some(check) = Check::from_id(form.get(&format!("check:{}", c.id))) {
+            if let Some(check) = Check::from_id(form.check(&c.id)) {
                 checks.push((c.id.to_string(), format!("{} / {}", c.zh, c.en), check));
             }
         }
     }
-    let reason = form.get("reason").trim();
-    let seen = form.get("seen_version").parse::<i64>().ok();
+    let reason = form.reason.trim();
+    let seen = form.seen();
     // The checks as they will be after this save.
     let open_checks = reviewed.as_ref().is_some_and(|r| {
         r.conditions.iter().any(|(c, _)| {
@@ -315,10 +307,8 @@ pub async fn review_program(
             open_checks,
         },
         app::casework::ProgramRequest {
-            decision: form.get("decision"),
-            amount: rules::applicant::parse_money(&rules::input::normalize_money(
-                form.get("amount"),
-            )),
+            decision: &form.decision,
+            amount: rules::applicant::parse_money(&rules::input::normalize_money(&form.amount)),
             reason,
         },
     );

@@ -117,26 +117,98 @@ fn closed_problem(from: AppStatus, l: Lang) -> (StatusCode, String) {
     )
 }
 
-/// A fixed console form read into its type (`#[serde(default)]`): a field it did not send is
-/// empty and one the type does not name is ignored. A body that does not read as a form at all
-/// is the empty form, which the handler's own checks then refuse (the CSRF token first).
-pub(super) fn typed<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> T {
-    serde_html_form::from_bytes(body).unwrap_or_default()
+/// What the forms of a case's page send, read into one type in one place: each form sends
+/// some of these (a field it does not send is empty; a field sent twice counts once, the first
+/// time), and a refused one is shown again with what was typed. A program's checks
+/// (`check:CONDITION`) are named by the policy's conditions: they are kept by condition.
+#[derive(Default, Debug)]
+pub struct CaseForm {
+    pub csrf: String,
+    /// The case's version the officer saw (a number; anything else is an incomplete form).
+    pub seen_version: String,
+    pub program: String,
+    pub decision: String,
+    pub amount: String,
+    pub reason: String,
+    /// The whole-application decision's note (`None`: not that form).
+    pub note: Option<String>,
+    /// A step of the procedure (`accept`, `agree`, `sign_off`, …).
+    pub action: String,
+    pub signed_on: String,
+    pub bank: String,
+    pub account: String,
+    /// An officer's account name (assigning, handing over).
+    pub to: String,
+    pub handover_reason: String,
+    pub finding: String,
+    pub finding_note: String,
+    /// Materials asked for.
+    pub missing: Vec<String>,
+    /// References of the cases assigned at once.
+    pub case: Vec<String>,
+    /// Each condition's check as sent (condition id, check id).
+    pub checks: Vec<(String, String)>,
+}
+
+impl CaseForm {
+    fn read(body: &[u8]) -> CaseForm {
+        let v = FormValues::parse(body);
+        let text = |name: &str| v.get(name).to_string();
+        CaseForm {
+            csrf: text("csrf"),
+            seen_version: text("seen_version"),
+            program: text("program"),
+            decision: text("decision"),
+            amount: text("amount"),
+            reason: text("reason"),
+            note: v.0.contains_key("note").then(|| text("note")),
+            action: text("action"),
+            signed_on: text("signed_on"),
+            bank: text("bank"),
+            account: text("account"),
+            to: text("to"),
+            handover_reason: text("handover_reason"),
+            finding: text("finding"),
+            finding_note: text("finding_note"),
+            missing: v.all("missing").to_vec(),
+            case: v.all("case").to_vec(),
+            checks: v
+                .0
+                .iter()
+                .filter_map(|(k, vs)| {
+                    let condition = k.strip_prefix("check:")?;
+                    Some((condition.to_string(), vs.first()?.clone()))
+                })
+                .collect(),
+        }
+    }
+
+    /// The check sent for `condition` (empty: none).
+    pub fn check(&self, condition: &str) -> &str {
+        self.checks
+            .iter()
+            .find(|(c, _)| c == condition)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    pub fn seen(&self) -> Option<i64> {
+        self.seen_version.parse().ok()
+    }
 }
 
 /// A reviewer's form: read, its CSRF token checked before anything else, then the role.
-fn reviewer_form(s: &Signed, body: &[u8]) -> Result<FormValues, AuthError> {
-    let form = FormValues::parse(body);
-    s.check_csrf(form.get("csrf"))?;
+fn reviewer_form(s: &Signed, body: &[u8]) -> Result<CaseForm, AuthError> {
+    let form = CaseForm::read(body);
+    s.check_csrf(&form.csrf)?;
     s.reviewer()?;
     Ok(form)
 }
 
 /// A form about a case from a reviewer or a leader (the procedure's rules then say which of
 /// them may do what): read, its CSRF token checked first, then the role.
-fn case_form(s: &Signed, body: &[u8]) -> Result<FormValues, AuthError> {
-    let form = FormValues::parse(body);
-    s.check_csrf(form.get("csrf"))?;
+fn case_form(s: &Signed, body: &[u8]) -> Result<CaseForm, AuthError> {
+    let form = CaseForm::read(body);
+    s.check_csrf(&form.csrf)?;
     s.case_reader()?;
     Ok(form)
 }
@@ -232,4 +304,31 @@ fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((LOCATION, to.to_string()))
         .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CaseForm;
+
+    /// A case form reads its fields, lists from repeated keys, the checks by condition, a
+    /// field it does not send as empty, and a single field sent twice as the first.
+    #[test]
+    fn a_case_form_reads_into_its_type() {
+        let f = CaseForm::read(
+            b"csrf=t&seen_version=3&missing=a&missing=b&check%3Aage=verified&reason=%E7%90%86&other=x",
+        );
+        assert_eq!(f.csrf, "t");
+        assert_eq!(f.seen(), Some(3));
+        assert_eq!(f.missing, ["a", "b"]);
+        assert_eq!(f.check("age"), "verified");
+        assert_eq!(f.check("degree"), "");
+        assert_eq!(f.reason, "理");
+        assert!(f.note.is_none() && f.decision.is_empty());
+        let twice = CaseForm::read(b"csrf=t&decision=approve&decision=refuse");
+        assert_eq!(
+            (twice.csrf.as_str(), twice.decision.as_str()),
+            ("t", "approve")
+        );
+        assert_eq!(CaseForm::read(b"note=").note.as_deref(), Some(""));
+    }
 }

@@ -16,13 +16,13 @@ pub async fn find_objection(
     let (reference, id) = path.into_inner();
     let form = reviewer_form(&s, &body)?;
     let l = language(&req, None).lang;
-    let note = form.get("finding_note").trim();
-    let upheld = match form.get("finding") {
+    let note = form.finding_note.trim();
+    let upheld = match form.finding.as_str() {
         "upheld" => Some(true),
         "dismissed" => Some(false),
         _ => None,
     };
-    let seen = form.get("seen_version").parse::<i64>().ok();
+    let seen = form.seen();
     let problem = match (upheld, seen) {
         (None, _) | (_, None) => Some((
             StatusCode::UNPROCESSABLE_ENTITY,

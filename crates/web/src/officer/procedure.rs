@@ -333,12 +333,12 @@ pub async fn take_step(
 ) -> Result<HttpResponse, AuthError> {
     let form = case_form(&s, &body)?;
     let l = language(&req, None).lang;
-    let note = form.get("reason").trim();
+    let note = form.reason.trim();
     let asked = ACTIONS
         .iter()
-        .find(|(id, _)| *id == form.get("action"))
+        .find(|(id, _)| *id == form.action)
         .map(|(_, a)| *a);
-    let seen = form.get("seen_version").parse::<i64>().ok();
+    let seen = form.seen();
     let problem = match (asked, seen) {
         (None, _) | (_, None) => Some((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -462,9 +462,9 @@ pub async fn record_agreement(
         return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
     }
     let day = match app::procedure::agreement_problems(
-        form.get("signed_on"),
-        form.get("bank"),
-        form.get("account"),
+        &form.signed_on,
+        &form.bank,
+        &form.account,
         crate::http::today(),
     ) {
         Ok(d) => d,
@@ -477,17 +477,13 @@ pub async fn record_agreement(
             return application_page(&s, &req, &state, &reference, problem, Some(&form)).await;
         }
     };
-    let account: String = form
-        .get("account")
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
+    let account: String = form.account.chars().filter(char::is_ascii_digit).collect();
     let done = store
         .record_agreement(
             app.summary.id,
             &program,
             day,
-            form.get("bank").trim(),
+            form.bank.trim(),
             &account,
             s.name(),
         )

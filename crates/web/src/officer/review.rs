@@ -217,7 +217,7 @@ pub(super) async fn application_page(
     state: &AppState,
     reference: &str,
     error: Option<(StatusCode, String)>,
-    form: Option<&FormValues>,
+    form: Option<&CaseForm>,
 ) -> Result<HttpResponse, AuthError> {
     render_application(s, req, state, reference, error, form, false).await
 }
@@ -230,7 +230,7 @@ async fn render_application(
     state: &AppState,
     reference: &str,
     error: Option<(StatusCode, String)>,
-    form: Option<&FormValues>,
+    form: Option<&CaseForm>,
     full_id: bool,
 ) -> Result<HttpResponse, AuthError> {
     let lang = language(req, None);
@@ -323,12 +323,12 @@ async fn render_application(
     let (status, body) = error.map_or((StatusCode::OK, None), |(st, m)| (st, Some(m)));
     // Where the refusal is shown: the field of the form it is about, linked from the summary.
     let error_at = match form {
-        Some(f) if !f.get("program").is_empty() => format!(
+        Some(f) if !f.program.is_empty() => format!(
             "{}-{}",
             casework::refused_field(body.as_deref().unwrap_or_default()),
-            f.get("program")
+            f.program
         ),
-        Some(f) if f.0.contains_key("note") => "note".to_string(),
+        Some(f) if f.note.is_some() => "note".to_string(),
         _ => "h-step".to_string(),
     };
     Ok(page(
@@ -388,14 +388,10 @@ async fn render_application(
             material_choices: casework::material_choices(&case, state, &app, form, l),
             scheduled: casework::payment_lines(&case, &app, l),
             procedure: super::procedure::procedure_view(s, state, &app, &case, l),
-            typed_reason: form
-                .map(|f| f.get("reason").to_string())
-                .unwrap_or_default(),
+            typed_reason: form.map(|f| f.reason.clone()).unwrap_or_default(),
             error: body,
-            chosen: form
-                .map(|f| f.get("decision").to_string())
-                .unwrap_or_default(),
-            typed_note: form.map(|f| f.get("note").to_string()).unwrap_or_default(),
+            chosen: form.map(|f| f.decision.clone()).unwrap_or_default(),
+            typed_note: form.and_then(|f| f.note.clone()).unwrap_or_default(),
             version: a.version,
             // A reply from the applicant puts the application back to "awaiting review", so
             // while the status is "more information requested", nothing has arrived since.
@@ -511,9 +507,9 @@ pub async fn decide(
     let l = language(&req, None).lang;
     let invalid =
         |zh: &str, en: &str| Some((StatusCode::UNPROCESSABLE_ENTITY, l.t(zh, en).to_string()));
-    let to = AppStatus::from_id(form.get("decision")).filter(|d| *d != AppStatus::Submitted);
-    let seen = form.get("seen_version").parse::<i64>().ok();
-    let note = form.get("note");
+    let to = AppStatus::from_id(&form.decision).filter(|d| *d != AppStatus::Submitted);
+    let seen = form.seen();
+    let note = form.note.as_deref().unwrap_or_default();
     let asked = match to {
         Some(AppStatus::Approved) => Some(Whole::Approve),
         Some(AppStatus::Rejected) => Some(Whole::Reject),
@@ -538,7 +534,7 @@ pub async fn decide(
     let store = s.store(&state)?;
     let known = crate::uploads::material_ids(&state);
     let missing: Vec<String> = form
-        .all("missing")
+        .missing
         .iter()
         .filter(|m| known.contains(m))
         .cloned()

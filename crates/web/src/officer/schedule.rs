@@ -267,8 +267,6 @@ pub struct ConfirmPaymentPage {
 
 /// A payment's form: registering it paid (`paid_on`, `confirm`), its trigger's date (`on`), or
 /// reversing it (`reason`); each returns to `back`.
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
 struct PaymentForm {
     csrf: String,
     paid_on: String,
@@ -276,6 +274,21 @@ struct PaymentForm {
     on: String,
     reason: String,
     back: String,
+}
+
+impl PaymentForm {
+    fn read(body: &[u8]) -> PaymentForm {
+        let v = FormValues::parse(body);
+        let text = |name: &str| v.get(name).to_string();
+        PaymentForm {
+            csrf: text("csrf"),
+            paid_on: text("paid_on"),
+            confirm: text("confirm"),
+            on: text("on"),
+            reason: text("reason"),
+            back: text("back"),
+        }
+    }
 }
 
 /// The list a payment form returns to: a payments list, or the list itself.
@@ -306,7 +319,7 @@ pub async fn mark_paid(
     id: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
-    let form: PaymentForm = super::typed(&body);
+    let form = PaymentForm::read(&body);
     s.check_csrf(&form.csrf)?;
     s.payments_reader()?;
     let lang = language(&req, None);
@@ -403,7 +416,7 @@ pub async fn record_trigger(
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
     reviewer_form(&s, &body)?;
-    let form: PaymentForm = super::typed(&body);
+    let form = PaymentForm::read(&body);
     let on = match app::casework::payment_date(&form.on, crate::http::today()) {
         Ok(on) => on,
         Err(refused) => return Ok(refused_page(&refused)),
@@ -432,7 +445,7 @@ pub async fn reverse_payment(
     id: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AuthError> {
-    let form: PaymentForm = super::typed(&body);
+    let form = PaymentForm::read(&body);
     s.check_csrf(&form.csrf)?;
     if s.role() != Role::Finance {
         return Err(AuthError::Forbidden { api: s.api() });
