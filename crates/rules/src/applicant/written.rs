@@ -120,23 +120,28 @@ pub fn parse_count(s: &str, unit: Span) -> Result<u32, CountProblem> {
         rest = &rest[end..];
         let year_words = ["年", "years", "year", "yrs", "yr"];
         let month_words = ["个月", "個月", "月", "months", "month", "mos", "mo"];
-        if let Some(w) = year_words.iter().find(|w| rest.starts_with(**w)) {
-            months += n * Decimal::from(12);
+        let per = if let Some(w) = year_words.iter().find(|w| rest.starts_with(**w)) {
             rest = &rest[w.len()..];
             any_unit = true;
+            12
         } else if let Some(w) = month_words.iter().find(|w| rest.starts_with(**w)) {
-            months += n;
             rest = &rest[w.len()..];
             any_unit = true;
+            1
         } else if rest.is_empty() && !any_unit {
             // A bare number is in the field's own unit.
-            months += match unit {
-                Span::Years => n * Decimal::from(12),
-                Span::Months => n,
-            };
+            match unit {
+                Span::Years => 12,
+                Span::Months => 1,
+            }
         } else {
             return Err(CountProblem::NotCount);
-        }
+        };
+        // Forty digits can exceed what a decimal holds: too large is not a count.
+        months = n
+            .checked_mul(Decimal::from(per))
+            .and_then(|m| months.checked_add(m))
+            .ok_or(CountProblem::NotCount)?;
     }
     if plain.is_empty() || !months.fract().is_zero() {
         return Err(CountProblem::NotCount);
@@ -213,6 +218,15 @@ mod count_tests {
             "as a whole number always read"
         );
         assert_eq!(parse_count("1 年 6 个月", Months), Ok(18));
+        // Found by the never-panics property: a number too large for a decimal once in
+        // months is refused, not an overflow.
+        let huge = "9".repeat(28);
+        assert_eq!(parse_count(&huge, Years), Err(CountProblem::NotCount));
+        let half = format!("4{}", "0".repeat(28));
+        assert_eq!(
+            parse_count(&format!("{half}月{half}月"), Months),
+            Err(CountProblem::NotCount)
+        );
         assert_eq!(
             parse_count("15个月", Years),
             Err(CountProblem::NotWholeYears(15))
