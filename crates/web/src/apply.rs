@@ -305,20 +305,11 @@ pub async fn submit_form(
     let declined = match read_declined(&state.snapshot().policy, &choice.declined(), "apply_for") {
         Ok(d) => d,
         Err(invalid) => {
+            let words = |l| app::batch::errors_in_words(&invalid.errors, l);
             return html::message(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &invalid
-                    .errors
-                    .iter()
-                    .map(|e| e.message(rules::input::Lang::Zh).to_string())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                &invalid
-                    .errors
-                    .iter()
-                    .map(|e| e.message(rules::input::Lang::En).to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                &words(rules::input::Lang::Zh),
+                &words(rules::input::Lang::En),
             );
         }
     };

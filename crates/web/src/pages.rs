@@ -51,10 +51,10 @@ pub struct ResultPage {
     pub submit: Option<(String, String)>,
     /// The programs the person may apply for, each ticked unless they chose to leave it out.
     pub choices: Vec<super::choice::ChoiceLine>,
-    /// An estimate without name or ID: applying goes on to a page that asks for them, sent
-    /// these answers (a section the form left unticked said not to apply, as the result read it).
-    pub needs_identity: bool,
-    pub apply_hidden: Vec<(String, String)>,
+    /// An estimate without name or ID (`Some`): applying goes on to a page that asks for
+    /// them, sent these answers (a section the form left unticked said not to apply, as the
+    /// result read it).
+    pub apply_for_identity: Option<Vec<(String, String)>>,
     /// The upload limits, in MB.
     pub file_mb: u64,
     pub total_mb: u64,
@@ -300,8 +300,7 @@ pub(crate) fn assess_values(
         groups,
         hidden,
         submit: None,
-        needs_identity: false,
-        apply_hidden: Vec::new(),
+        apply_for_identity: None,
         choices,
         file_mb: state.settings.upload_file_limit.div_ceil(1024 * 1024),
         total_mb: state.settings.upload_total_limit.div_ceil(1024 * 1024),
@@ -313,8 +312,7 @@ pub(crate) fn assess_values(
     };
     if estimate {
         let result = ResultPage {
-            needs_identity: true,
-            apply_hidden: pairs(&partial),
+            apply_for_identity: Some(pairs(&partial)),
             ..result
         };
         return page(&result, StatusCode::OK, lang);

@@ -78,15 +78,6 @@ fn assess_leaving_out<'p>(
     }
 }
 
-/// Reads, validates and assesses a JSON profile. `Err` holds every error of the profile.
-pub fn assess_bytes<'p>(policy: &'p Policy, input: &[u8]) -> Result<Assessed<'p>, InvalidProfile> {
-    assess_profile(
-        policy,
-        Profile::from_json(input, policy)?,
-        Detail::Explained,
-    )
-}
-
 /// The same for a profile already parsed into JSON (the form's and a spreadsheet row's).
 pub fn assess_value<'p>(
     policy: &'p Policy,
@@ -145,17 +136,11 @@ pub fn assess_json_as(
     } else {
         Detail::Explained
     };
-    // The profile stays where it was read (it is large; the bulk path reads 100,000s).
-    let read = Profile::from_json(input, policy).and_then(|profile| {
-        match assess_declining(policy, &profile, detail, &[]) {
-            Ok(assessment) => Ok((profile, assessment)),
-            Err(e) => Err(InvalidProfile {
-                errors: vec![no_version(&profile, &e)],
-            }),
-        }
-    });
-    match read {
-        Ok((profile, assessment)) => {
+    match Profile::from_json(input, policy).and_then(|p| assess_profile(policy, p, detail)) {
+        Ok(Assessed {
+            profile,
+            assessment,
+        }) => {
             let hs = with_hints.then(|| hints(&assessment, &profile, policy));
             match (output, &hs) {
                 (Output::Full, Some(hs)) => assessment.write_json_with_hints(hs, out),

@@ -203,10 +203,7 @@ pub fn assess_as<'p>(
     profile: &Profile,
     detail: Detail,
 ) -> Result<Assessment<'p>, AssessError> {
-    let version = policy
-        .version_on(profile.application_date)
-        .ok_or(AssessError::NoVersion(profile.application_date))?;
-    Ok(assess_version_as(version, profile, detail))
+    assess_declining(policy, profile, detail, &[])
 }
 
 /// [`assess_as`] for an application that leaves out the programs named in `declined` (ids;
