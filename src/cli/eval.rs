@@ -1,13 +1,14 @@
-//! `talent-subsidy eval`: one JSON profile, or JSON Lines, assessed in batches on rayon's
-//! pool while the previous batch is written and the next read; one result line per input
+//! `talent-subsidy eval`: one JSON profile, or JSON Lines, assessed in pieces on rayon's
+//! pool while earlier pieces are written and later ones read; one result line per input
 //! line, in input order.
 
 use app::service::Output;
-use rayon::prelude::*;
 use rules::policy::Policy;
+use std::collections::VecDeque;
 use std::io::{BufRead, BufWriter, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::mpsc::Receiver;
 
 /// One line of output for one input: the full result, or the profile's errors. Returns
 /// whether the profile was assessed.
@@ -35,15 +36,16 @@ pub struct EvalOptions {
     pub output: Output,
 }
 
-/// Bytes of input per batch handed to the worker threads (about 4,000 profiles).
-const BLOCK: usize = 4 << 20;
+/// Bytes of input per piece handed to the pool (about 230 profiles of 1.1 KB).
+const PIECE: usize = 256 << 10;
 
 pub(super) fn eval(policy: &Policy, file: &Path, options: EvalOptions) -> ExitCode {
     let reader: Box<dyn BufRead> = if file == Path::new("-") {
         Box::new(std::io::stdin().lock())
     } else {
         match std::fs::File::open(file) {
-            Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
+            // Pieces are read in requests larger than this buffer, which they bypass.
+            Ok(f) => Box::new(std::io::BufReader::with_capacity(64 << 10, f)),
             Err(e) => {
                 eprintln!("cannot read {}: {e}", file.display());
                 return ExitCode::from(2);
@@ -64,8 +66,8 @@ pub(super) fn eval(policy: &Policy, file: &Path, options: EvalOptions) -> ExitCo
 
 /// Assesses a stream: one JSON document, or JSON Lines (decided by whether the first
 /// non-blank line is a JSON value on its own). Results are written in input order; the
-/// lines are spread over rayon's pool in batches. Returns whether every profile was
-/// assessed.
+/// lines are spread over rayon's pool in pieces, never more than a few per thread in memory.
+/// Returns whether every profile was assessed.
 pub fn eval_stream(
     policy: &Policy,
     mut reader: impl BufRead,
@@ -89,63 +91,60 @@ pub fn eval_stream(
         out.flush()?;
         return Ok(ok);
     }
-    // Batches flow through a pipeline: while rayon's pool assesses batch N, this thread
-    // writes the results of batch N-1 and reads batch N+1. Output buffers alternate between
-    // two sets, one per run, and are reused (a batch's results are ~40 MB); a batch's input
-    // is one buffer read in large blocks, its lines slices of it.
-    // Pieces of a batch, more than the threads, so that one slowed (sharing its core with
-    // the reading and writing) leaves its rest to the others.
-    let runs = rayon::current_num_threads() * 8;
+    // Pieces of input flow through the pool without waiting for each other: this thread
+    // reads a piece, hands it to the pool, and while at most `limit` are in flight writes the
+    // oldest one's results as soon as they are ready, in input order. Buffers come back with
+    // the results and are used again.
     if first.last() != Some(&b'\n') {
         first.push(b'\n');
     }
-    let mut lines = Batch::default();
+    let limit = rayon::current_num_threads() * 8;
     let mut carry = first;
-    let mut eof = lines.read(&mut reader, &mut carry, BLOCK)?;
-    let mut next_lines = Batch::default();
-    let mut working: Vec<Vec<u8>> = vec![Vec::new(); runs];
-    let mut finished: Vec<Vec<u8>> = vec![Vec::new(); runs];
+    let mut spare: Vec<(Batch, Vec<u8>)> = Vec::new();
+    let mut pending: VecDeque<Receiver<Done>> = VecDeque::new();
     let mut all_ok = true;
-    while !lines.is_empty() {
-        let chunk = lines.spans.len().div_ceil(runs).max(1);
-        let mut ok = true;
-        // The body runs on this thread (reader and writer stay here); the batch on the pool.
-        let io = rayon::in_place_scope(|s| {
-            let (lines, working, ok) = (&lines, &mut working, &mut ok);
-            s.spawn(move |_| {
-                *ok = lines
-                    .spans
-                    .par_chunks(chunk)
-                    .zip(working.par_iter_mut())
-                    .map(|(part, buf)| {
-                        buf.clear();
-                        part.iter().fold(true, |ok, &(from, to)| {
-                            let line = &lines.bytes[from..to];
-                            eval_line(policy, line, with_hints, output, buf) & ok
-                        })
-                    })
-                    .reduce(|| true, |a, b| a & b);
-            });
-            for buf in &mut finished {
-                out.write_all(buf)?;
-                buf.clear();
+    rayon::in_place_scope(|s| -> std::io::Result<()> {
+        let mut eof = false;
+        while !eof || !pending.is_empty() {
+            if !eof && pending.len() < limit {
+                let (mut lines, mut results) = spare.pop().unwrap_or_default();
+                eof = lines.read(&mut reader, &mut carry, PIECE)?;
+                if lines.is_empty() {
+                    spare.push((lines, results));
+                    continue;
+                }
+                let (done, ready) = std::sync::mpsc::sync_channel(1);
+                s.spawn(move |_| {
+                    results.clear();
+                    let ok = lines.spans.iter().fold(true, |ok, &(from, to)| {
+                        let line = &lines.bytes[from..to];
+                        eval_line(policy, line, with_hints, output, &mut results) & ok
+                    });
+                    // The receiver is gone only when writing failed; the error is reported.
+                    let _ = done.send(Done { lines, results, ok });
+                });
+                pending.push_back(ready);
+            } else if let Some(oldest) = pending.pop_front() {
+                let Done { lines, results, ok } = oldest
+                    .recv()
+                    .map_err(|_| std::io::Error::other("an assessment stopped unfinished"))?;
+                all_ok &= ok;
+                out.write_all(&results)?;
+                spare.push((lines, results));
             }
-            if eof {
-                next_lines.clear();
-                return Ok(true);
-            }
-            next_lines.read(&mut reader, &mut carry, BLOCK)
-        });
-        eof = io?;
-        all_ok &= ok;
-        std::mem::swap(&mut working, &mut finished);
-        std::mem::swap(&mut lines, &mut next_lines);
-    }
-    for buf in &finished {
-        out.write_all(buf)?;
-    }
+        }
+        Ok(())
+    })?;
     out.flush()?;
     Ok(all_ok)
+}
+
+/// A piece assessed: its lines (to be read into again), its results, and whether every line
+/// was assessed.
+struct Done {
+    lines: Batch,
+    results: Vec<u8>,
+    ok: bool,
 }
 
 /// Lines of input: one buffer and the non-blank lines' spans in it.
@@ -188,7 +187,7 @@ impl Batch {
             if start >= block && memchr::memchr(b'\n', &self.bytes[..start]).is_some() {
                 break;
             }
-            self.room(start + block.div_ceil(4));
+            self.room(start + block);
             let n = loop {
                 match reader.read(&mut self.bytes[start..]) {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -232,6 +231,44 @@ impl Batch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Over many pieces, each line's result is the one it gets alone, in input order, with
+    /// refused lines in their places; blank lines give nothing.
+    #[test]
+    fn results_come_out_in_input_order_across_pieces() {
+        let policy = rules::policy::load_embedded().expect("the shipped policy loads");
+        let example: serde_json::Value =
+            serde_json::from_str(rules::EXAMPLE_PROFILE).expect("the example is JSON");
+        let lines: Vec<String> = (0..1500)
+            .map(|i| match i % 7 {
+                0 => format!("{{\"line\": {i}}}"),
+                _ => {
+                    let mut p = example.clone();
+                    p["employment"]["annual_salary"] = serde_json::json!(100_000 + i * 997);
+                    p.to_string()
+                }
+            })
+            .collect();
+        let input = lines.join("\n\n");
+        assert!(input.len() > 4 * PIECE, "the input spans several pieces");
+        for output in [Output::Full, Output::Summary] {
+            let options = EvalOptions {
+                with_hints: false,
+                output,
+            };
+            let mut got = Vec::new();
+            let all = eval_stream(&policy, input.as_bytes(), &mut got, options).unwrap();
+            assert!(!all, "some lines were refused");
+            let mut want = Vec::new();
+            for line in &lines {
+                eval_line(&policy, line.as_bytes(), false, output, &mut want);
+            }
+            assert!(
+                got == want,
+                "{output:?}: results differ from one line at a time"
+            );
+        }
+    }
 
     /// Lines split across reads, blank lines, a line longer than a block and a last line
     /// without its newline all come out whole, in order, and only once.

@@ -208,6 +208,53 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// Whatever a byte edit does to the text of a profile (a byte replaced, removed or put
+    /// in, a key written twice), the fast reader never accepts what the general one refuses
+    /// nor reads it differently: it gives the same profile, or hands over.
+    #[test]
+    fn an_edited_text_reads_as_the_general_reader_reads_it(
+        seed in any::<u64>(),
+        at in any::<prop::sample::Index>(),
+        edit in 0usize..4,
+        byte in prop::sample::select(b"\"\\{}[],: \t\n0123456789.-+eEntrufalsx\x01\x7f\xe5\xc2".to_vec()),
+        pretty in any::<bool>(),
+    ) {
+        let json = profile_json(seed);
+        let mut bytes = if pretty { serde_json::to_vec_pretty(&json).unwrap() } else { serde_json::to_vec(&json).unwrap() };
+        let i = at.index(bytes.len());
+        match edit {
+            0 => bytes[i] = byte,
+            1 => { bytes.remove(i); }
+            2 => bytes.insert(i, byte),
+            _ => {
+                // The key at or after `i` written again just before it.
+                if let Some(q) = bytes[i..].iter().position(|&b| b == b'"') {
+                    let from = i + q;
+                    if let Some(len) = bytes[from + 1..].iter().position(|&b| b == b'"') {
+                        let key = bytes[from..from + len + 2].to_vec();
+                        if bytes.get(from + len + 2) == Some(&b':') {
+                            let mut twice = key.clone();
+                            twice.extend_from_slice(b":null,");
+                            bytes.splice(from..from, twice);
+                        }
+                    }
+                }
+            }
+        }
+        let general = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(value) => Some(Profile::from_value(&value, policy())),
+            Err(_) => None,
+        };
+        match (Profile::from_json(&bytes, policy()), general) {
+            (read, Some(general)) => prop_assert_eq!(read, general),
+            (read, None) => prop_assert!(read.is_err(), "not JSON, yet read: {}", String::from_utf8_lossy(&bytes)),
+        }
+    }
+}
+
 #[test]
 fn the_generator_mostly_makes_valid_profiles() {
     let valid = (1..=500u64)

@@ -25,35 +25,57 @@ pub fn resident_id_is_valid(id: &str) -> bool {
 
 const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
-/// A credit-code character's value (its place in the alphabet).
-fn uscc_value(c: char) -> Option<u32> {
-    let b = u8::try_from(c).ok()?;
-    USCC_ALPHABET.iter().position(|x| *x == b).map(|p| p as u32)
+/// Each byte's place in the alphabet; `u8::MAX` for a byte outside it.
+const USCC_VALUES: [u8; 256] = {
+    let mut values = [u8::MAX; 256];
+    let mut i = 0;
+    while i < USCC_ALPHABET.len() {
+        values[USCC_ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    values
+};
+
+/// A credit-code byte's value (its place in the alphabet). Every byte of a character
+/// outside ASCII is outside the alphabet.
+fn uscc_value(b: u8) -> Option<u32> {
+    match USCC_VALUES[usize::from(b)] {
+        u8::MAX => None,
+        v => Some(u32::from(v)),
+    }
+}
+
+/// The check byte for 17 bytes of the alphabet.
+fn uscc_check_byte(first17: &[u8]) -> Option<u8> {
+    const WEIGHTS: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    if first17.len() != 17 {
+        return None;
+    }
+    let mut sum = 0;
+    for (&b, w) in first17.iter().zip(WEIGHTS) {
+        sum += uscc_value(b)? * w;
+    }
+    let check = (31 - sum % 31) % 31;
+    Some(USCC_ALPHABET[check as usize])
 }
 
 /// Returns the GB 32100 check character for the first 17 characters, or `None` when a
 /// character is outside the code's alphabet (upper case only).
 pub fn uscc_check_char(first17: &str) -> Option<char> {
-    const WEIGHTS: [u32; 17] = [
-        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-    ];
-    if first17.chars().count() != 17 {
-        return None;
-    }
-    let mut sum = 0;
-    for (c, w) in first17.chars().zip(WEIGHTS) {
-        sum += uscc_value(c)? * w;
-    }
-    let check = (31 - sum % 31) % 31;
-    Some(char::from(USCC_ALPHABET[check as usize]))
+    uscc_check_byte(first17.as_bytes()).map(char::from)
 }
 
 /// Whether an 18-character credit code (upper case) has only alphabet characters and the
 /// right check character.
 pub fn uscc_is_valid(code: &str) -> bool {
-    code.len() == 18
-        && code.chars().all(|c| uscc_value(c).is_some())
-        && uscc_check_char(&code[..17]) == code[17..].chars().next()
+    match code.as_bytes() {
+        [first17 @ .., last] if first17.len() == 17 => {
+            uscc_value(*last).is_some() && uscc_check_byte(first17) == Some(*last)
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -95,5 +117,8 @@ mod tests {
         assert!(!uscc_is_valid("91320691MA1MIXXXXN"));
         assert!(!uscc_is_valid("91320691MA1MXXXX"));
         assert!(!uscc_is_valid("91320691ma1mxxxxxn"));
+        assert!(!uscc_is_valid("91320691MA1MXXXXX中"));
+        assert!(!uscc_is_valid("91320691MA1MXXX中N"));
+        assert_eq!(uscc_check_char("91320691MA1MXXX中"), None);
     }
 }

@@ -1,9 +1,12 @@
-//! The fast way to read a profile that is valid: typed deserialization straight from the
-//! bytes, with no intermediate JSON tree. It gives up (returns `None`) at the first thing out of
-//! the ordinary — a wrong type, an unknown key, a duplicate, an escaped string, an unknown value —
-//! and the caller then reads the profile the general way, which reports every error. A profile
-//! it does return is exactly the one the general reader builds (a property test checks).
+//! The fast way to read a profile that is valid: one pass of `scan.rs` over the bytes straight
+//! into the profile's fields, strings borrowed, no intermediate JSON tree. It gives up (returns
+//! `None`) at the first thing out of the ordinary — a wrong type, an unknown key, a duplicate, an
+//! escaped string, an unknown value, anything that is not JSON — and the caller then reads the
+//! profile the general way (serde_json, `read.rs`), which reports every error. A profile it
+//! does return is exactly the one the general reader builds (property tests check it, on
+//! generated profiles and on texts with a byte changed, removed or added).
 
+use super::scan::{Scalar, Scan};
 use super::written::{parse_date, parse_decimal};
 use super::{
     Degree, Employment, HomePurchase, Honor, Honors, Housing, IdType, Industry, InstitutionTier,
@@ -11,152 +14,279 @@ use super::{
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use std::sync::Arc;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A key's value as read: `None` while the key has not come, `Some(None)` for `null`. A key
+/// that comes twice is given up on (the general reader says which value counts).
+type Slot<T> = Option<Option<T>>;
+
+#[derive(Default)]
 struct RawProfile<'a> {
-    application_date: Option<&'a str>,
-    #[serde(borrow)]
-    person: Option<RawPerson<'a>>,
-    #[serde(borrow)]
-    employment: Option<RawEmployment<'a>>,
-    #[serde(borrow)]
-    startup: Option<RawStartup<'a>>,
-    #[serde(borrow)]
-    housing: Option<RawHousing<'a>>,
-    #[serde(borrow)]
-    prior_awards: Option<Vec<&'a str>>,
+    application_date: Slot<&'a str>,
+    person: Slot<RawPerson<'a>>,
+    employment: Slot<RawEmployment<'a>>,
+    startup: Slot<RawStartup<'a>>,
+    housing: Slot<RawHousing<'a>>,
+    prior_awards: Slot<Vec<&'a str>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct RawPerson<'a> {
-    full_name: Option<&'a str>,
-    id_type: Option<&'a str>,
-    id_number: Option<&'a str>,
-    birth_date: Option<&'a str>,
-    highest_degree: Option<&'a str>,
-    institution_tier: Option<&'a str>,
-    institution_name: Option<&'a str>,
-    graduation_date: Option<&'a str>,
-    professional_title: Option<&'a str>,
-    #[serde(borrow)]
-    honors: Option<Vec<&'a str>>,
-    #[serde(borrow)]
-    overseas_work_years: Option<&'a RawValue>,
+    full_name: Slot<&'a str>,
+    id_type: Slot<&'a str>,
+    id_number: Slot<&'a str>,
+    birth_date: Slot<&'a str>,
+    highest_degree: Slot<&'a str>,
+    institution_tier: Slot<&'a str>,
+    institution_name: Slot<&'a str>,
+    graduation_date: Slot<&'a str>,
+    professional_title: Slot<&'a str>,
+    honors: Slot<Vec<&'a str>>,
+    /// Numbers are kept as their text (a JSON number's, or a string's).
+    overseas_work_years: Slot<&'a str>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct RawEmployment<'a> {
-    employer_name: Option<&'a str>,
-    employer_uscc: Option<&'a str>,
-    employer_in_park: Option<bool>,
-    industry: Option<&'a str>,
-    full_time: Option<bool>,
-    start_date: Option<&'a str>,
-    #[serde(borrow)]
-    contract_years: Option<&'a RawValue>,
-    #[serde(borrow)]
-    annual_salary: Option<&'a RawValue>,
-    #[serde(borrow)]
-    social_insurance_months_in_park: Option<&'a RawValue>,
+    employer_name: Slot<&'a str>,
+    employer_uscc: Slot<&'a str>,
+    employer_in_park: Slot<bool>,
+    industry: Slot<&'a str>,
+    full_time: Slot<bool>,
+    start_date: Slot<&'a str>,
+    contract_years: Slot<&'a str>,
+    annual_salary: Slot<&'a str>,
+    social_insurance_months_in_park: Slot<&'a str>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct RawStartup<'a> {
-    company_name: Option<&'a str>,
-    company_uscc: Option<&'a str>,
-    company_in_park: Option<bool>,
-    industry: Option<&'a str>,
-    registration_date: Option<&'a str>,
-    #[serde(borrow)]
-    paid_in_capital: Option<&'a RawValue>,
-    #[serde(borrow)]
-    founder_equity_pct: Option<&'a RawValue>,
-    #[serde(borrow)]
-    founder_cash_investment: Option<&'a RawValue>,
-    owns_core_ip: Option<bool>,
-    #[serde(borrow)]
-    planned_rd_investment: Option<&'a RawValue>,
-    #[serde(borrow)]
-    office_area_sqm: Option<&'a RawValue>,
+    company_name: Slot<&'a str>,
+    company_uscc: Slot<&'a str>,
+    company_in_park: Slot<bool>,
+    industry: Slot<&'a str>,
+    registration_date: Slot<&'a str>,
+    paid_in_capital: Slot<&'a str>,
+    founder_equity_pct: Slot<&'a str>,
+    founder_cash_investment: Slot<&'a str>,
+    owns_core_ip: Slot<bool>,
+    planned_rd_investment: Slot<&'a str>,
+    office_area_sqm: Slot<&'a str>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct RawHousing<'a> {
-    owns_home_in_city: Option<bool>,
-    lives_in_talent_apartment: Option<bool>,
-    #[serde(borrow)]
-    home_purchase: Option<RawPurchase<'a>>,
+    owns_home_in_city: Slot<bool>,
+    lives_in_talent_apartment: Slot<bool>,
+    home_purchase: Slot<RawPurchase<'a>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct RawPurchase<'a> {
-    date: Option<&'a str>,
-    #[serde(borrow)]
-    price: Option<&'a RawValue>,
-    in_park: Option<bool>,
-    first_home: Option<bool>,
+    date: Slot<&'a str>,
+    price: Slot<&'a str>,
+    in_park: Slot<bool>,
+    first_home: Slot<bool>,
+}
+
+/// Fills a slot the first time its key comes; `None` (give up) the second time, or when the
+/// value did not read.
+fn put<T>(slot: &mut Slot<T>, value: Option<Option<T>>) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(value?);
+    Some(())
+}
+
+/// A string or `null`.
+fn string<'a>(s: &mut Scan<'a>) -> Option<Option<&'a str>> {
+    match s.scalar()? {
+        Scalar::Str(t) => Some(Some(t)),
+        Scalar::Null => Some(None),
+        _ => None,
+    }
+}
+
+/// `true`, `false` or `null`.
+fn flag(s: &mut Scan<'_>) -> Option<Option<bool>> {
+    match s.scalar()? {
+        Scalar::Bool(b) => Some(Some(b)),
+        Scalar::Null => Some(None),
+        _ => None,
+    }
+}
+
+/// A number, or a string holding one (its text trimmed), or `null`.
+fn number<'a>(s: &mut Scan<'a>) -> Option<Option<&'a str>> {
+    match s.scalar()? {
+        Scalar::Num(t) => Some(Some(t)),
+        Scalar::Str(t) => Some(Some(trim(t))),
+        Scalar::Null => Some(None),
+        Scalar::Bool(_) => None,
+    }
+}
+
+/// An array of strings, or `null`.
+fn strings<'a>(s: &mut Scan<'a>) -> Option<Option<Vec<&'a str>>> {
+    if s.null() {
+        return Some(None);
+    }
+    s.strings().map(Some)
+}
+
+/// An object read by `fields` straight into its slot (not built aside and moved in), or
+/// `null`; like `put`, `None` the second time its key comes.
+fn object<'a, T: Default>(
+    slot: &mut Slot<T>,
+    s: &mut Scan<'a>,
+    fields: impl Fn(&mut T, &mut Scan<'a>, &str) -> Option<()>,
+) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    if s.null() {
+        *slot = Some(None);
+        return Some(());
+    }
+    let raw = slot.insert(Some(T::default())).as_mut()?;
+    s.object(|s, key| fields(raw, s, key))
+}
+
+/// The whole text as one profile object.
+fn raw_profile<'a>(s: &mut Scan<'a>, r: &mut RawProfile<'a>) -> Option<()> {
+    s.object(|s, key| match key {
+        "application_date" => put(&mut r.application_date, string(s)),
+        "person" => object(&mut r.person, s, person),
+        "employment" => object(&mut r.employment, s, employment),
+        "startup" => object(&mut r.startup, s, startup),
+        "housing" => object(&mut r.housing, s, housing),
+        "prior_awards" => put(&mut r.prior_awards, strings(s)),
+        _ => None,
+    })?;
+    s.at_end().then_some(())
+}
+
+fn person<'a>(r: &mut RawPerson<'a>, s: &mut Scan<'a>, key: &str) -> Option<()> {
+    match key {
+        "full_name" => put(&mut r.full_name, string(s)),
+        "id_type" => put(&mut r.id_type, string(s)),
+        "id_number" => put(&mut r.id_number, string(s)),
+        "birth_date" => put(&mut r.birth_date, string(s)),
+        "highest_degree" => put(&mut r.highest_degree, string(s)),
+        "institution_tier" => put(&mut r.institution_tier, string(s)),
+        "institution_name" => put(&mut r.institution_name, string(s)),
+        "graduation_date" => put(&mut r.graduation_date, string(s)),
+        "professional_title" => put(&mut r.professional_title, string(s)),
+        "honors" => put(&mut r.honors, strings(s)),
+        "overseas_work_years" => put(&mut r.overseas_work_years, number(s)),
+        _ => None,
+    }
+}
+
+fn employment<'a>(r: &mut RawEmployment<'a>, s: &mut Scan<'a>, key: &str) -> Option<()> {
+    match key {
+        "employer_name" => put(&mut r.employer_name, string(s)),
+        "employer_uscc" => put(&mut r.employer_uscc, string(s)),
+        "employer_in_park" => put(&mut r.employer_in_park, flag(s)),
+        "industry" => put(&mut r.industry, string(s)),
+        "full_time" => put(&mut r.full_time, flag(s)),
+        "start_date" => put(&mut r.start_date, string(s)),
+        "contract_years" => put(&mut r.contract_years, number(s)),
+        "annual_salary" => put(&mut r.annual_salary, number(s)),
+        "social_insurance_months_in_park" => put(&mut r.social_insurance_months_in_park, number(s)),
+        _ => None,
+    }
+}
+
+fn startup<'a>(r: &mut RawStartup<'a>, s: &mut Scan<'a>, key: &str) -> Option<()> {
+    match key {
+        "company_name" => put(&mut r.company_name, string(s)),
+        "company_uscc" => put(&mut r.company_uscc, string(s)),
+        "company_in_park" => put(&mut r.company_in_park, flag(s)),
+        "industry" => put(&mut r.industry, string(s)),
+        "registration_date" => put(&mut r.registration_date, string(s)),
+        "paid_in_capital" => put(&mut r.paid_in_capital, number(s)),
+        "founder_equity_pct" => put(&mut r.founder_equity_pct, number(s)),
+        "founder_cash_investment" => put(&mut r.founder_cash_investment, number(s)),
+        "owns_core_ip" => put(&mut r.owns_core_ip, flag(s)),
+        "planned_rd_investment" => put(&mut r.planned_rd_investment, number(s)),
+        "office_area_sqm" => put(&mut r.office_area_sqm, number(s)),
+        _ => None,
+    }
+}
+
+fn housing<'a>(r: &mut RawHousing<'a>, s: &mut Scan<'a>, key: &str) -> Option<()> {
+    match key {
+        "owns_home_in_city" => put(&mut r.owns_home_in_city, flag(s)),
+        "lives_in_talent_apartment" => put(&mut r.lives_in_talent_apartment, flag(s)),
+        "home_purchase" => object(&mut r.home_purchase, s, purchase),
+        _ => None,
+    }
+}
+
+fn purchase<'a>(r: &mut RawPurchase<'a>, s: &mut Scan<'a>, key: &str) -> Option<()> {
+    match key {
+        "date" => put(&mut r.date, string(s)),
+        "price" => put(&mut r.price, number(s)),
+        "in_park" => put(&mut r.in_park, flag(s)),
+        "first_home" => put(&mut r.first_home, flag(s)),
+        _ => None,
+    }
+}
+
+/// `str::trim`, after a quick look at both ends: most text has no space to trim.
+fn trim(s: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    if plain(s.as_bytes().first()) && plain(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
 }
 
 /// `None` (give up) unless the value is usable as given.
 type Got<T> = Option<T>;
 
 /// Optional text, trimmed; blank reads as not given.
-fn text(s: Option<&str>) -> Option<String> {
-    s.map(str::trim)
+fn text(s: Slot<&str>) -> Option<String> {
+    s.flatten()
+        .map(trim)
         .filter(|t| !t.is_empty())
         .map(str::to_string)
 }
 
-fn required_text(s: Option<&str>) -> Got<String> {
-    text(s)
+/// The same in capitals (an ID number, a credit code).
+fn upper(s: Slot<&str>) -> Option<String> {
+    s.flatten()
+        .map(trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_uppercase)
 }
 
 /// An optional value that, when given, must read: `Some(None)` not given, `None` give up.
-fn optional<T>(s: Option<&str>, read: impl Fn(&str) -> Option<T>) -> Got<Option<T>> {
-    match s {
+fn optional<T>(s: Slot<&str>, read: impl Fn(&str) -> Option<T>) -> Got<Option<T>> {
+    match s.flatten() {
         None => Some(None),
-        Some(s) => read(s.trim()).map(Some),
+        Some(s) => read(trim(s)).map(Some),
     }
 }
 
-fn date(s: Option<&str>) -> Got<Option<NaiveDate>> {
+/// A value that must be given and read.
+fn required<T>(s: Slot<&str>, read: impl Fn(&str) -> Option<T>) -> Got<T> {
+    read(trim(s.flatten()?))
+}
+
+fn date(s: Slot<&str>) -> Got<Option<NaiveDate>> {
     optional(s, parse_date)
 }
 
-/// The text of a JSON number, or of a string without escapes.
-fn raw_text(raw: &RawValue) -> Option<&str> {
-    let t = raw.get();
-    match t.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
-        Some(inner) if !inner.contains('\\') => Some(inner.trim()),
-        Some(_) => None,
-        None if t.starts_with(['-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']) => Some(t),
-        None => None,
-    }
+fn count(s: Slot<&str>) -> Got<Option<u32>> {
+    optional(s, |t| t.parse::<u32>().ok())
 }
 
-fn count(raw: Option<&RawValue>) -> Got<Option<u32>> {
-    match raw {
-        None => Some(None),
-        Some(r) if r.get() == "null" => Some(None),
-        Some(r) => raw_text(r)?.parse::<u32>().ok().map(Some),
-    }
-}
-
-fn decimal(raw: Option<&RawValue>) -> Got<Option<Decimal>> {
-    match raw {
-        None => Some(None),
-        Some(r) if r.get() == "null" => Some(None),
-        Some(r) => parse_decimal(raw_text(r)?).map(Some),
-    }
+fn decimal(s: Slot<&str>) -> Got<Option<Decimal>> {
+    optional(s, parse_decimal)
 }
 
 /// Whether any byte is one of those lead bytes (memchr's vector search, two passes).
@@ -172,22 +302,23 @@ pub(super) fn read(bytes: &[u8], ctx: &dyn ProfileContext) -> Option<Profile> {
         return None;
     }
     // One UTF-8 check of the whole line, then strings borrowed without checking each again.
-    let line = std::str::from_utf8(bytes).ok()?;
-    let raw: RawProfile = serde_json::from_str(line).ok()?;
-    let p = raw.person?;
+    let line = simdutf8::basic::from_utf8(bytes).ok()?;
+    let mut raw = RawProfile::default();
+    raw_profile(&mut Scan::new(line)?, &mut raw)?;
+    let p = raw.person.flatten()?;
     let honors = {
         let mut set = Honors::default();
-        for h in p.honors.unwrap_or_default() {
-            set.insert(Honor::from_id(h.trim())?);
+        for h in p.honors.flatten().unwrap_or_default() {
+            set.insert(Honor::from_id(trim(h))?);
         }
         set
     };
     let person = Person {
-        full_name: required_text(p.full_name)?,
-        id_type: IdType::from_id(p.id_type?.trim())?,
-        id_number: required_text(p.id_number)?.to_uppercase(),
-        birth_date: parse_date(p.birth_date?.trim())?,
-        highest_degree: Degree::from_id(p.highest_degree?.trim())?,
+        full_name: text(p.full_name)?,
+        id_type: required(p.id_type, IdType::from_id)?,
+        id_number: upper(p.id_number)?,
+        birth_date: required(p.birth_date, parse_date)?,
+        highest_degree: required(p.highest_degree, Degree::from_id)?,
         institution_tier: optional(p.institution_tier, InstitutionTier::from_id)?,
         institution_name: text(p.institution_name),
         graduation_date: date(p.graduation_date)?,
@@ -195,55 +326,55 @@ pub(super) fn read(bytes: &[u8], ctx: &dyn ProfileContext) -> Option<Profile> {
         honors,
         overseas_work_years: count(p.overseas_work_years)?,
     };
-    let employment = match raw.employment {
+    let employment = match raw.employment.flatten() {
         None => None,
         Some(e) => Some(Employment {
             employer_name: text(e.employer_name),
-            employer_uscc: text(e.employer_uscc).map(|t| t.to_uppercase()),
-            employer_in_park: e.employer_in_park,
+            employer_uscc: upper(e.employer_uscc),
+            employer_in_park: e.employer_in_park.flatten(),
             industry: optional(e.industry, Industry::from_id)?,
-            full_time: e.full_time,
+            full_time: e.full_time.flatten(),
             start_date: date(e.start_date)?,
             contract_years: count(e.contract_years)?,
             annual_salary: decimal(e.annual_salary)?,
             social_insurance_months_in_park: count(e.social_insurance_months_in_park)?,
         }),
     };
-    let startup = match raw.startup {
+    let startup = match raw.startup.flatten() {
         None => None,
         Some(s) => Some(Startup {
             company_name: text(s.company_name),
-            company_uscc: text(s.company_uscc).map(|t| t.to_uppercase()),
-            company_in_park: s.company_in_park,
+            company_uscc: upper(s.company_uscc),
+            company_in_park: s.company_in_park.flatten(),
             industry: optional(s.industry, Industry::from_id)?,
             registration_date: date(s.registration_date)?,
             paid_in_capital: decimal(s.paid_in_capital)?,
             founder_equity_pct: decimal(s.founder_equity_pct)?,
             founder_cash_investment: decimal(s.founder_cash_investment)?,
-            owns_core_ip: s.owns_core_ip,
+            owns_core_ip: s.owns_core_ip.flatten(),
             planned_rd_investment: decimal(s.planned_rd_investment)?,
             office_area_sqm: decimal(s.office_area_sqm)?,
         }),
     };
-    let housing = match raw.housing {
+    let housing = match raw.housing.flatten() {
         None => None,
         Some(h) => Some(Housing {
-            owns_home_in_city: h.owns_home_in_city,
-            lives_in_talent_apartment: h.lives_in_talent_apartment,
-            home_purchase: match h.home_purchase {
+            owns_home_in_city: h.owns_home_in_city.flatten(),
+            lives_in_talent_apartment: h.lives_in_talent_apartment.flatten(),
+            home_purchase: match h.home_purchase.flatten() {
                 None => None,
                 Some(hp) => Some(HomePurchase {
                     date: date(hp.date)?,
                     price: decimal(hp.price)?,
-                    in_park: hp.in_park,
-                    first_home: hp.first_home,
+                    in_park: hp.in_park.flatten(),
+                    first_home: hp.first_home.flatten(),
                 }),
             },
         }),
     };
     let mut prior_awards: Vec<Arc<str>> = Vec::new();
-    for id in raw.prior_awards.unwrap_or_default() {
-        let id = id.trim();
+    for id in raw.prior_awards.flatten().unwrap_or_default() {
+        let id = trim(id);
         if !ctx.is_known_program(id) {
             return None;
         }
@@ -252,7 +383,7 @@ pub(super) fn read(bytes: &[u8], ctx: &dyn ProfileContext) -> Option<Profile> {
         }
     }
     Some(Profile {
-        application_date: parse_date(raw.application_date?.trim())?,
+        application_date: required(raw.application_date, parse_date)?,
         person,
         employment,
         startup,

@@ -12,6 +12,7 @@ mod fast;
 mod partial;
 mod read;
 mod rules;
+mod scan;
 pub(crate) mod written;
 
 use chrono::NaiveDate;
@@ -108,17 +109,14 @@ impl Honors {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Validate)]
+/// Each part with field rules derives `Validate`; `rules::check` runs them part by part.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Profile {
     pub(crate) application_date: NaiveDate,
-    #[validate(nested)]
     pub(crate) person: Person,
-    #[validate(nested)]
     pub(crate) employment: Option<Employment>,
-    #[validate(nested)]
     pub(crate) startup: Option<Startup>,
-    #[validate(nested)]
     pub(crate) housing: Option<Housing>,
     /// Program ids, each known to the policy, without duplicates.
     pub(crate) prior_awards: Vec<Arc<str>>,
@@ -185,12 +183,11 @@ pub struct Startup {
     pub office_area_sqm: Option<Decimal>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Validate)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Housing {
     pub owns_home_in_city: Option<bool>,
     pub lives_in_talent_apartment: Option<bool>,
-    #[validate(nested)]
     pub home_purchase: Option<HomePurchase>,
 }
 

@@ -134,6 +134,27 @@ fn flatten(path: &str, errs: &ValidationErrors, out: &mut Vec<FieldError>) {
     }
 }
 
+/// Each part's own field rules, under the part's path. (The parts are not declared
+/// `#[validate(nested)]`: validator then looks each part up in a hash map even when all is
+/// well, which was a sixth of the time a valid profile takes to read.)
+fn field_rules(p: &Profile, found: &mut Vec<FieldError>) {
+    let mut part = |path: &str, checked: Result<(), ValidationErrors>| {
+        if let Err(e) = checked {
+            flatten(path, &e, found);
+        }
+    };
+    part("person", p.person.validate());
+    if let Some(e) = &p.employment {
+        part("employment", e.validate());
+    }
+    if let Some(s) = &p.startup {
+        part("startup", s.validate());
+    }
+    if let Some(hp) = p.housing.as_ref().and_then(|h| h.home_purchase.as_ref()) {
+        part("housing.home_purchase", hp.validate());
+    }
+}
+
 /// Runs every rule on a profile whose reading may already have recorded errors; a rule that
 /// involves a field with an error already is skipped, so placeholders never produce noise.
 pub(super) fn check(p: &Profile, ctx: &dyn ProfileContext, out: &mut Vec<FieldError>) {
@@ -143,9 +164,7 @@ pub(super) fn check(p: &Profile, ctx: &dyn ProfileContext, out: &mut Vec<FieldEr
             .any(|b| b == f || b.starts_with(&format!("{f}.")))
     };
     let mut found = Vec::new();
-    if let Err(e) = p.validate() {
-        flatten("", &e, &mut found);
-    }
+    field_rules(p, &mut found);
     cross_field(p, ctx, &ok, &mut found);
     out.extend(found.into_iter().filter(|e| ok(&e.field)));
 }

@@ -10,6 +10,7 @@
 mod combine;
 pub mod hints;
 pub mod installments;
+mod json_out;
 pub mod report;
 pub mod screen;
 mod trace;

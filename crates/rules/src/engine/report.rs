@@ -6,14 +6,14 @@
 //! writes hundreds of thousands of them.
 
 use super::hints::Hint;
+use super::json_out::{boolean, comma, display, escaped, key, money, plain_shown, string};
 use super::{
     Assessment, ConditionOutcome, Observed, ProgramOutcome, ReducedBy, Reduction, Requirement,
 };
 use crate::policy::model::{Condition, ConditionParts, JsonParts, Program, Rules};
 use crate::policy::value::{Shown, ShownText};
-use rust_decimal::Decimal;
 use serde::Serialize;
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 pub const DISCLAIMER_ZH: &str = "估算结果，以园区正式审核为准";
 pub const DISCLAIMER_EN: &str = "Estimate only; the park's review decides.";
@@ -102,56 +102,6 @@ impl fmt::Display for RequirementText<'_> {
     }
 }
 
-/// Appends `s` as a JSON string.
-fn string(out: &mut Vec<u8>, s: &str) {
-    let clean = s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
-    if clean {
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-    } else {
-        // serde_json's escaping for the rare text that needs it; writing to a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut *out, s);
-    }
-}
-
-/// Appends anything `Display` as a JSON string, formatted through `scratch`.
-fn display(out: &mut Vec<u8>, scratch: &mut String, v: impl fmt::Display) {
-    scratch.clear();
-    let _ = write!(scratch, "{v}");
-    string(out, scratch);
-}
-
-fn money(out: &mut Vec<u8>, scratch: &mut String, d: &Decimal) {
-    // Whole yuan, the common case, without going through `fmt`.
-    if d.scale() == 0
-        && let Ok(mut n) = u64::try_from(d.mantissa())
-    {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        out.push(b'"');
-        out.extend_from_slice(&digits[i..]);
-        out.push(b'"');
-        return;
-    }
-    display(out, scratch, d);
-}
-
-/// A JSON string's text, escaped, as a `String`.
-fn escaped(s: &str) -> String {
-    let mut out = Vec::with_capacity(s.len() + 2);
-    string(&mut out, s);
-    String::from_utf8(out).unwrap_or_default()
-}
-
 /// The parts of a program's JSON that depend only on the policy.
 fn parts(p: &Program) -> JsonParts {
     JsonParts {
@@ -179,24 +129,6 @@ fn parts(p: &Program) -> JsonParts {
     }
 }
 
-/// The separator before the `i`th item of a list.
-fn comma(out: &mut Vec<u8>, i: usize) {
-    if i > 0 {
-        out.push(b',');
-    }
-}
-
-/// `"key":` — keys are fixed ASCII identifiers.
-fn key(out: &mut Vec<u8>, k: &str) {
-    out.push(b'"');
-    out.extend_from_slice(k.as_bytes());
-    out.extend_from_slice(b"\":");
-}
-
-fn boolean(out: &mut Vec<u8>, b: bool) {
-    out.extend_from_slice(if b { b"true" } else { b"false" });
-}
-
 struct Writer<'a> {
     out: &'a mut Vec<u8>,
     scratch: String,
@@ -217,6 +149,7 @@ impl Writer<'_> {
                     .extend_from_slice(if *b { b"\"true\"" } else { b"\"false\"" })
             }
             Observed::One(Some(Shown::Enum(d, i))) => string(self.out, rules.value_name(*d, *i)),
+            Observed::One(Some(s)) if plain_shown(self.out, "", s) => {}
             observed => display(
                 self.out,
                 &mut self.scratch,
@@ -242,7 +175,10 @@ impl Writer<'_> {
                 });
                 self.out.extend_from_slice(json.as_bytes());
             }
-            None => display(self.out, &mut self.scratch, requirement),
+            None => match &o.requirement {
+                Requirement::Compare(op, Some(s)) if plain_shown(self.out, op.symbol(), s) => {}
+                _ => display(self.out, &mut self.scratch, requirement),
+            },
         }
         self.out.extend_from_slice(parts.tail.as_bytes());
     }
@@ -496,21 +432,5 @@ impl Serialize for Assessment<'_> {
         let raw =
             serde_json::value::RawValue::from_string(text).map_err(serde::ser::Error::custom)?;
         raw.serialize(s)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::string;
-
-    #[test]
-    fn strings_are_escaped_only_when_needed() {
-        let mut out = Vec::new();
-        string(&mut out, "南通大学");
-        string(&mut out, "say \"hi\"\\\n");
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "\"南通大学\"\"say \\\"hi\\\"\\\\\\n\""
-        );
     }
 }

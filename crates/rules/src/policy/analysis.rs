@@ -157,6 +157,11 @@ pub fn unreachable_tier_rows(rules: &Rules) -> Vec<Unreachable> {
     loop {
         let mut earlier = false;
         for (r, e) in exprs.iter().enumerate() {
+            // Past the first row that holds, a row can only show that it ever holds: one
+            // known to need not be evaluated again.
+            if earlier && holds[r] {
+                continue;
+            }
             if truth(e, &sample) == Some(true) {
                 holds[r] = true;
                 if !earlier && !first[r] {
