@@ -582,6 +582,13 @@ async fn an_upheld_objection_returns_the_case_and_a_second_notice_passes(c: &Con
         body.contains("匿名异议不予受理") && body.contains("联系电话"),
         "{body}"
     );
+    // The refused form comes back as typed: the person chosen, the name and the statement.
+    assert!(
+        body.contains(&format!("value=\"{entry}\" selected"))
+            && body.contains("value=\"匿名\"")
+            && body.contains(">不实</textarea>"),
+        "{body}"
+    );
     // With files: one that is not a PDF, JPEG or PNG is refused, and nothing is taken.
     let objection_form = |file: Vec<u8>, name: &str| {
         reqwest::multipart::Form::new()

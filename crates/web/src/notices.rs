@@ -89,13 +89,43 @@ pub struct GongshiPage {
     pub days: u32,
     /// The objection form's token (its cookie is set with the page).
     pub form_token: String,
-    /// What was typed, kept when the form is refused: entry, name, phone, statement.
-    pub typed: [String; 4],
-    /// The entry chosen, as typed.
-    pub chosen: String,
+    /// What was typed, kept when the form is refused.
+    pub typed: ObjectionForm,
     pub errors: Vec<String>,
     /// An objection was just received.
     pub received: bool,
+}
+
+/// What the objection form sends, read in one place (a field sent twice counts once, the
+/// first time).
+#[derive(Default, Debug)]
+pub struct ObjectionForm {
+    pub form_token: String,
+    /// The person objected to, as `NOTICE-APPLICATION`.
+    pub entry: String,
+    pub name: String,
+    pub phone: String,
+    pub statement: String,
+}
+
+impl ObjectionForm {
+    fn read(body: &[u8]) -> ObjectionForm {
+        let v = FormValues::parse(body);
+        let text = |name: &str| v.get(name).to_string();
+        ObjectionForm {
+            form_token: text("form_token"),
+            entry: text("entry"),
+            name: text("name"),
+            phone: text("phone"),
+            statement: text("statement"),
+        }
+    }
+
+    /// The notice and application of the entry chosen, when it is one of the list's.
+    fn entry(&self) -> Option<(i64, i64)> {
+        let (notice, application) = self.entry.split_once('-')?;
+        Some((notice.parse().ok()?, application.parse().ok()?))
+    }
 }
 
 /// The public page, with the objection form as typed and its problems, if any.
@@ -103,7 +133,7 @@ async fn gongshi_page(
     req: &HttpRequest,
     state: &AppState,
     status: StatusCode,
-    typed: [String; 4],
+    typed: ObjectionForm,
     errors: Vec<String>,
 ) -> HttpResponse {
     let lang = language(req, None);
@@ -144,7 +174,6 @@ async fn gongshi_page(
                 .to_string(),
             days: procedure.notice_days,
             form_token,
-            chosen: typed[0].clone(),
             typed,
             errors,
             received: req.query_string().contains("received=1"),
@@ -203,20 +232,12 @@ pub async fn object(
             Err(e) => return actix_web::ResponseError::error_response(&e),
         }
     };
-    let form = FormValues::parse(&body);
-    if !super::auth::form_token_ok(&req, form.get("form_token")) {
+    let typed = ObjectionForm::read(&body);
+    if !super::auth::form_token_ok(&req, &typed.form_token) {
         return expired();
     }
     let l = language(&req, None).lang;
-    let typed = [
-        form.get("entry").to_string(),
-        form.get("name").to_string(),
-        form.get("phone").to_string(),
-        form.get("statement").to_string(),
-    ];
-    let entry = typed[0]
-        .split_once('-')
-        .and_then(|(n, a)| Some((n.parse::<i64>().ok()?, a.parse::<i64>().ok()?)));
+    let entry = typed.entry();
     let mut errors: Vec<String> = Vec::new();
     if entry.is_none() {
         errors.push(
@@ -228,7 +249,7 @@ pub async fn object(
         );
     }
     errors.extend(
-        app::procedure::objection_problems(&typed[1], &typed[2], &typed[3])
+        app::procedure::objection_problems(&typed.name, &typed.phone, &typed.statement)
             .iter()
             .map(|m| m.t(l).to_string()),
     );
@@ -258,9 +279,9 @@ pub async fn object(
             notice_id: notice,
             application_id: application,
             today: crate::http::today(),
-            name: typed[1].trim(),
-            phone: typed[2].trim(),
-            statement: typed[3].trim(),
+            name: typed.name.trim(),
+            phone: typed.phone.trim(),
+            statement: typed.statement.trim(),
             uploads: &uploads,
         })
         .await

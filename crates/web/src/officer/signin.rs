@@ -77,6 +77,28 @@ fn lockout_message(until: chrono::DateTime<chrono::FixedOffset>) -> rules::Msg {
     )
 }
 
+/// What the sign-in form sends, read in one place (a field sent twice counts once, the first
+/// time).
+struct SignInForm {
+    form_token: String,
+    name: String,
+    /// Where to go once signed in (checked to be a console page before it is followed).
+    next: String,
+    password: String,
+}
+
+impl SignInForm {
+    fn read(v: &FormValues) -> SignInForm {
+        let text = |name: &str| v.get(name).to_string();
+        SignInForm {
+            form_token: text("form_token"),
+            name: text("name"),
+            next: text("next"),
+            password: text("password"),
+        }
+    }
+}
+
 /// How long a sign-in waits for a free password check before it is answered 503.
 const PASSWORD_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -89,7 +111,13 @@ pub async fn login(
 ) -> Result<HttpResponse, AuthError> {
     let form = FormValues::parse(&body);
     let lang = language(&req, Some(&form));
-    if !auth::form_token_ok(&req, form.get("form_token")) {
+    let SignInForm {
+        form_token,
+        name,
+        next,
+        password,
+    } = SignInForm::read(&form);
+    if !auth::form_token_ok(&req, &form_token) {
         return Err(AuthError::Csrf { api: false });
     }
     let store = auth::store(&state, false)?;
@@ -97,8 +125,6 @@ pub async fn login(
         tracing::error!(error = %e, "database error while signing in");
         AuthError::Store { api: false }
     };
-    let name = form.get("name").to_string();
-    let next = form.get("next").to_string();
     let refuse = |zh: &str, en: &str, status| {
         let message = Some(lang.lang.t(zh, en).to_string());
         login_page(&req, &state, lang, &next, &name, message, status)
@@ -132,10 +158,7 @@ pub async fn login(
         || store::Secret::new(dummy_hash()),
         |o| o.password_hash.clone(),
     );
-    let checked = state
-        .passwords
-        .check(form.get("password").to_string(), hash, PASSWORD_WAIT)
-        .await;
+    let checked = state.passwords.check(password, hash, PASSWORD_WAIT).await;
     let Ok(ok) = checked else {
         store
             .refund_login_attempt(&name, &address)
