@@ -134,9 +134,10 @@ fn flatten(path: &str, errs: &ValidationErrors, out: &mut Vec<FieldError>) {
     }
 }
 
-/// Each part's own field rules, under the part's path. (The parts are not declared
+/// Each part's own field rules, under the part's path: every part that derives `Validate` is
+/// called here (a part given field rules must be added). The parts are not declared
 /// `#[validate(nested)]`: validator then looks each part up in a hash map even when all is
-/// well, which was a sixth of the time a valid profile takes to read.)
+/// well, about 4 % of the time a valid profile takes to read.
 fn field_rules(p: &Profile, found: &mut Vec<FieldError>) {
     let mut part = |path: &str, checked: Result<(), ValidationErrors>| {
         if let Err(e) = checked {

@@ -4,9 +4,9 @@
 //! and gives up (`None`) at anything else — an escape, a control character in a string, a
 //! nested array, a malformed number — leaving it to serde_json and the general reader.
 //!
-//! Why not serde's derived reader: on a profile it takes 1.8 µs, against 0.7 µs for serde_json
-//! merely skipping the same line; this reader takes about as long as the skipping (README,
-//! "The bulk path").
+//! Why not serde's derived reader: on a generated profile it took 1.8 µs, against 0.7 µs for
+//! serde_json merely skipping the same line. With this reader, reading and validating a
+//! profile went from 3.0 to 2.0 µs (README, "The bulk path, second stop of 2026-12-05").
 
 /// A value that is not an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
