@@ -248,20 +248,19 @@ fn trim(s: &str) -> &str {
 /// `None` (give up) unless the value is usable as given.
 type Got<T> = Option<T>;
 
-/// Optional text, trimmed; blank reads as not given.
+/// Text given, trimmed; blank reads as not given.
+fn given(s: Slot<&str>) -> Option<&str> {
+    s.flatten().map(trim).filter(|t| !t.is_empty())
+}
+
+/// Optional text, as given.
 fn text(s: Slot<&str>) -> Option<String> {
-    s.flatten()
-        .map(trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
+    given(s).map(str::to_string)
 }
 
 /// The same in capitals (an ID number, a credit code).
 fn upper(s: Slot<&str>) -> Option<String> {
-    s.flatten()
-        .map(trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_uppercase)
+    given(s).map(str::to_uppercase)
 }
 
 /// An optional value that, when given, must read: `Some(None)` not given, `None` give up.

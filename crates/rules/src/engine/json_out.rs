@@ -37,11 +37,8 @@ pub(super) fn plain_shown(out: &mut Vec<u8>, prefix: &str, shown: &Shown) -> boo
                 return false;
             }
             start(out);
-            let mut digits = itoa::Buffer::new();
-            if n.is_sign_negative() {
-                out.push(b'-');
-            }
-            out.extend_from_slice(digits.format(n.mantissa().unsigned_abs()).as_bytes());
+            // Normalized, −0 is 0: the mantissa's sign is the number's.
+            out.extend_from_slice(itoa::Buffer::new().format(n.mantissa()).as_bytes());
         }
         Shown::Date(d) => {
             use chrono::Datelike;
@@ -76,20 +73,10 @@ pub(super) fn display(out: &mut Vec<u8>, scratch: &mut String, v: impl fmt::Disp
 pub(super) fn money(out: &mut Vec<u8>, scratch: &mut String, d: &Decimal) {
     // Whole yuan, the common case, without going through `fmt`.
     if d.scale() == 0
-        && let Ok(mut n) = u64::try_from(d.mantissa())
+        && let Ok(n) = u64::try_from(d.mantissa())
     {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
         out.push(b'"');
-        out.extend_from_slice(&digits[i..]);
+        out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
         out.push(b'"');
         return;
     }
